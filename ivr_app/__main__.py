@@ -1,0 +1,132 @@
+"""Command line: `python -m ivr_app lint|simulate|graph|up`."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import os
+import secrets
+import sys
+from pathlib import Path
+
+from . import config_from_env, create_app
+from .flow.errors import FlowError
+from .flow.validate import load_flow
+from .graph import mermaid
+from .services import utc_now
+from .simulator import Call, apply_input, choose_language, run_script
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ivr_app")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    lint = commands.add_parser("lint", help="check flow files; exit 1 on any problem")
+    lint.add_argument("paths", nargs="*", help="flow files or folders (default: FLOWS_DIR)")
+
+    sim = commands.add_parser("simulate", help="call a flow from the terminal")
+    sim.add_argument("flow", help="a flow file, e.g. flows/main.yaml")
+    sim.add_argument("--lang", help="answer the language question with this language")
+    sim.add_argument("--script", help='inputs separated by commas: keys, "say: words", '
+                     "or nothing for silence; e.g. \"1,0\" or \",,,\"")
+    sim.add_argument("--at", help="pretend the call happens at this ISO time "
+                     "(for business hours), e.g. 2026-11-25T10:00-06:00")
+
+    graph = commands.add_parser("graph", help="print a flow as a Mermaid diagram")
+    graph.add_argument("flow")
+
+    up = commands.add_parser("up", help="run the product: Redis, web and worker")
+    up.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+
+    args = parser.parse_args(argv)
+    if args.command == "lint":
+        return lint_command(args.paths)
+    if args.command == "simulate":
+        return simulate_command(args.flow, args.lang, args.script, args.at)
+    if args.command == "graph":
+        return graph_command(args.flow)
+    from .launcher import up as run_up
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    return run_up(port=args.port)
+
+
+def lint_command(paths: list[str]) -> int:
+    """Print every problem in every flow file as file:line:column; 1 if there were any."""
+    files: list[Path] = []
+    for item in paths or [os.environ.get("FLOWS_DIR", "flows")]:
+        path = Path(item)
+        files += sorted(path.glob("*.yaml")) if path.is_dir() else [path]
+    if not files:
+        print("no flow files found", file=sys.stderr)
+        return 1
+    failed = False
+    for path in files:
+        try:
+            flow = load_flow(path)
+        except FlowError as exc:
+            failed = True
+            print(exc)
+        else:
+            print(f"{path}: ok ({len(flow.nodes)} nodes, version {flow.version})")
+    return 1 if failed else 0
+
+
+def graph_command(flow_path: str) -> int:
+    try:
+        print(mermaid(load_flow(flow_path)), end="")
+    except FlowError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    return 0
+
+
+def simulate_command(flow_path: str, lang: str | None, script: str | None,
+                     at: str | None) -> int:
+    """Call a flow through the real app, signed as Twilio signs, from the terminal."""
+    from .redis_server import ensure_redis
+
+    path = Path(flow_path)
+    if not path.exists():
+        path = Path(os.environ.get("FLOWS_DIR", "flows")) / f"{flow_path}.yaml"
+    try:
+        load_flow(path)
+    except FlowError as exc:
+        print(exc)
+        print("fix these first (python -m ivr_app lint)", file=sys.stderr)
+        return 1
+    logging.basicConfig(level=logging.WARNING)
+    moment = dt.datetime.fromisoformat(at) if at else None
+    if moment is not None and moment.tzinfo is None:
+        moment = moment.astimezone()
+    token = secrets.token_hex(16)
+    config = config_from_env() | {
+        "FLOWS_DIR": str(path.parent), "IVR_FLOW": path.stem, "TWILIO_AUTH_TOKEN": token,
+        "REDIS_URL": ensure_redis(os.environ.get("REDIS_URL"), Path("var") / "redis"),
+    }
+    app = create_app(config, clock=(lambda: moment) if moment else utc_now)
+    call = Call(app, token, echo=print)
+    print(f"Calling {path} from {call.caller} (call {call.sid})")
+    call.dial()
+    if lang and not choose_language(call, lang):
+        print(f"(the flow did not ask for a language, so --lang {lang} was not used)")
+    if script is not None:
+        left = run_script(call, script.split(","))
+        if left:
+            print(f"(the call ended before these inputs: {left})")
+    else:
+        print('Type keys (e.g. 1 or 12345674), "say: words", an empty line for silence, '
+              "or Ctrl-D to hang up.")
+        while call.waiting:
+            try:
+                apply_input(call, input("> "))
+            except EOFError:
+                break
+    call.hang_up()
+    print(f"Call ended with: {call.ending}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,355 @@
+"""The flow interpreter: given a call's state and what the caller did, decide what next.
+
+Pure logic with no Flask, Redis or TwiML in it, so every rule of the escape
+hatch can be read (and tested) in one place:
+- key 0 or an escape word at any input node goes to the flow's human target;
+- silence or a wrong answer is retried `flow.retries` times, then goes to a human;
+- only a goodbye node hangs up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from .flow import builtins
+from .flow.model import (
+    BranchNode,
+    CollectNode,
+    Condition,
+    Flow,
+    GoodbyeNode,
+    LanguageNode,
+    MenuNode,
+    Node,
+    SayNode,
+    TransferNode,
+)
+
+MAX_HOPS = 200  # nodes visited in one turn; validated flows never come close
+
+REASON_ASKED = "asked for a person"
+REASON_NO_INPUT = "no input"
+REASON_NOT_UNDERSTOOD = "not understood"
+REASON_ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Event:
+    """What the caller did at an input node."""
+
+    kind: str  # "digits", "speech" or "silence"
+    value: str = ""
+    confidence: float | None = None
+
+
+@dataclass(frozen=True)
+class Speech:
+    """One thing the caller hears: text in a language, or a recording."""
+
+    lang: str
+    text: str = ""
+    play: str = ""
+
+
+@dataclass
+class Turn:
+    """What the caller hears now and how this turn ends."""
+
+    speech: list[Speech] = field(default_factory=list)
+    ask: Ask | None = None
+    human: Human | None = None
+    hangup: bool = False
+
+
+@dataclass(frozen=True)
+class Ask:
+    node: str
+    max_digits: int  # 1 for menus
+    timeout: int
+
+
+@dataclass(frozen=True)
+class Human:
+    queue: str
+    reason: str
+
+
+def new_state(flow: Flow, call: dict[str, str], now: dt.datetime) -> dict[str, Any]:
+    """The state of a call that has just come in."""
+    return {
+        "sid": call.get("CallSid", ""),
+        "from": call.get("From", ""),
+        "to": call.get("To", ""),
+        "flow": flow.name,
+        "version": flow.version,
+        "lang": flow.default_language,
+        "vars": {},
+        "node": flow.start,
+        "phase": "ask",
+        "pending": "",
+        "tries": 0,
+        "path": [],
+        "outcome": None,
+        "started": now.isoformat(timespec="seconds"),
+    }
+
+
+def start(flow: Flow, state: dict[str, Any], now: dt.datetime) -> Turn:
+    """Run the flow from its start node up to the first question or ending."""
+    turn = Turn()
+    _enter(flow, state, flow.start, turn, now)
+    return turn
+
+
+def handle(flow: Flow, state: dict[str, Any], event: Event, now: dt.datetime) -> Turn:
+    """Apply the caller's input at the current node and run on to the next question."""
+    node = flow.nodes[state["node"]]
+    _record(state, now, node=node.id, event=event.kind, input=event.value,
+            **({"confidence": event.confidence} if event.confidence is not None else {}))
+    turn = Turn()
+    if _is_escape(flow, event):
+        _to_human(flow, state, turn, flow.human.queue, REASON_ASKED, now)
+        return turn
+    if event.kind == "silence":
+        return _retry(flow, state, node, REASON_NO_INPUT, now)
+    handler = _HANDLERS[node.type]
+    result = handler(flow, state, node, event)
+    if result is _REPEAT:
+        _ask(flow, state, node, turn)
+    elif result is None:
+        return _retry(flow, state, node, REASON_NOT_UNDERSTOOD, now)
+    else:
+        _enter(flow, state, result, turn, now)
+    return turn
+
+
+def to_human_on_error(flow: Flow, state: dict[str, Any], now: dt.datetime) -> Turn:
+    """The turn for a call whose step failed in our own code."""
+    turn = Turn()
+    _to_human(flow, state, turn, flow.human.queue, REASON_ERROR, now)
+    return turn
+
+
+# -- moving through the flow ------------------------------------------------------------
+
+def _enter(flow: Flow, state: dict[str, Any], node_id: str, turn: Turn,
+           now: dt.datetime) -> None:
+    for _ in range(MAX_HOPS):
+        node = flow.nodes[node_id]
+        state.update(node=node_id, phase="ask", pending="", tries=0)
+        state["vars"].update(node.set)
+        _record(state, now, node=node_id, event="enter")
+        if isinstance(node, SayNode):
+            turn.speech += _prompt(flow, state, node)
+            node_id = node.next
+        elif isinstance(node, BranchNode):
+            node_id = _branch(flow, state, node, now)
+        elif isinstance(node, TransferNode):
+            turn.speech += _prompt(flow, state, node)
+            _to_human(flow, state, turn, flow.queue_for(node),
+                      node.reason or flow.human.reason, now)
+            return
+        elif isinstance(node, GoodbyeNode):
+            turn.speech += _prompt(flow, state, node)
+            turn.hangup = True
+            state["outcome"] = {"type": "goodbye", "node": node_id,
+                                "at": now.isoformat(timespec="seconds")}
+            return
+        elif (isinstance(node, CollectNode) and node.skip_if_set
+              and state["vars"].get(node.variable)):
+            node_id = node.next
+        else:
+            _ask(flow, state, node, turn)
+            return
+    raise RuntimeError(f"flow {flow.name} went through {MAX_HOPS} nodes without asking")
+
+
+def _ask(flow: Flow, state: dict[str, Any], node: Node, turn: Turn) -> None:
+    lang = state["lang"]
+    if state["phase"] == "confirm":
+        digits = " ".join(state["pending"])
+        text = flow.messages[lang]["confirm_digits"].format(digits=digits)
+        turn.speech += [Speech(lang, text), *_escape_note(flow, lang, text)]
+        turn.ask = Ask(node.id, 1, flow.timeout)
+        return
+    if isinstance(node, LanguageNode):
+        for choice_lang in dict.fromkeys(c.language for c in node.choices):
+            said = _utterance(node, choice_lang)
+            turn.speech += [said, *_escape_note(flow, choice_lang, said.text)]
+    else:
+        said = _utterance(node, lang)
+        turn.speech += [said, *_escape_note(flow, lang, said.text)]
+    max_digits = node.max_length if isinstance(node, CollectNode) else 1
+    turn.ask = Ask(node.id, max_digits, flow.timeout)
+
+
+def _retry(flow: Flow, state: dict[str, Any], node: Node, reason: str,
+           now: dt.datetime) -> Turn:
+    turn = Turn()
+    state["tries"] += 1
+    if state["tries"] > flow.retries:
+        _to_human(flow, state, turn, flow.human.queue, reason, now)
+        return turn
+    key = "no_input" if reason == REASON_NO_INPUT else "not_understood"
+    turn.speech.append(Speech(state["lang"], flow.messages[state["lang"]][key]))
+    _ask(flow, state, node, turn)
+    return turn
+
+
+def _to_human(flow: Flow, state: dict[str, Any], turn: Turn, queue: str, reason: str,
+              now: dt.datetime) -> None:
+    lang = state["lang"]
+    turn.speech.append(Speech(lang, flow.messages[lang]["to_human"]))
+    turn.human = Human(queue, reason)
+    state["outcome"] = {"type": "human", "queue": queue, "reason": reason,
+                        "node": state["node"], "at": now.isoformat(timespec="seconds")}
+
+
+def _record(state: dict[str, Any], now: dt.datetime, **entry: Any) -> None:
+    state["path"].append({"at": now.isoformat(timespec="seconds"), **entry})
+
+
+# -- what a prompt says -----------------------------------------------------------------
+
+def _utterance(node: Node, lang: str) -> Speech:
+    said = node.prompt[lang]
+    return Speech(lang, said.text, said.play)
+
+
+def _prompt(flow: Flow, state: dict[str, Any], node: Node) -> list[Speech]:
+    return [_utterance(node, state["lang"])] if node.prompt else []
+
+
+def _escape_note(flow: Flow, lang: str, text: str) -> list[Speech]:
+    """The escape announcement, unless the prompt already tells the caller."""
+    note = flow.messages[lang]["escape"]
+    mentions = (note, *builtins.ESCAPE_MENTIONS.get(lang, ()))
+    if any(builtins.contains_phrase(text, m) for m in mentions):
+        return []
+    return [Speech(lang, note)]
+
+
+# -- interpreting input at each kind of node ------------------------------------------
+
+_REPEAT = object()
+
+
+def _is_escape(flow: Flow, event: Event) -> bool:
+    if event.kind == "digits":
+        return event.value == "0"
+    if event.kind == "speech":
+        words = [w for ws in flow.escape_words.values() for w in ws]
+        return any(builtins.contains_phrase(event.value, w) for w in words)
+    return False
+
+
+def _spoken_key(text: str, lang: str) -> str | None:
+    """A key said as a word ("dos", "two") or a digit, when that is all that was said."""
+    words = builtins.normalize(text).split()
+    digit_words = builtins.DIGIT_WORDS.get(lang, ())
+    keys = [str(digit_words.index(w)) if w in digit_words else w for w in words]
+    keys = [k for k in keys if k.isdigit() and len(k) == 1]
+    return keys[0] if len(keys) == 1 else None
+
+
+def _is_repeat(text: str, lang: str) -> bool:
+    return any(builtins.contains_phrase(text, w) for w in builtins.REPEAT_WORDS.get(lang, ()))
+
+
+def _menu(flow: Flow, state: dict[str, Any], node: MenuNode, event: Event) -> Any:
+    lang = state["lang"]
+    if event.kind == "digits":
+        matches = {o.goto for o in node.options if o.key == event.value}
+    elif _is_repeat(event.value, lang):
+        return _REPEAT
+    else:
+        key = _spoken_key(event.value, lang)
+        matches = {o.goto for o in node.options
+                   if o.key == key or any(builtins.contains_phrase(event.value, p)
+                                          for p in o.phrases.get(lang, ()))}
+    return matches.pop() if len(matches) == 1 else None
+
+
+def _language(flow: Flow, state: dict[str, Any], node: LanguageNode, event: Event) -> Any:
+    for choice in node.choices:
+        said = event.kind == "speech" and (
+            any(builtins.contains_phrase(event.value, p) for p in choice.phrases)
+            or _spoken_key(event.value, choice.language) == choice.key)
+        if (event.kind == "digits" and event.value == choice.key) or said:
+            state["lang"] = choice.language
+            state["vars"]["language"] = choice.language
+            return node.next
+    if event.kind == "speech" and _is_repeat(event.value, state["lang"]):
+        return _REPEAT
+    return None
+
+
+def _collect(flow: Flow, state: dict[str, Any], node: CollectNode, event: Event) -> Any:
+    if state["phase"] == "confirm":
+        answer = event.value if event.kind == "digits" else _spoken_key(event.value,
+                                                                       state["lang"])
+        if answer == "1":
+            state["vars"][node.variable] = state["pending"]
+            return node.next
+        if answer == "2":
+            state.update(phase="ask", pending="")
+            return _REPEAT
+        return None
+    digits = event.value if event.kind == "digits" else _spoken_digits(event.value,
+                                                                     state["lang"])
+    if not digits or not node.min_length <= len(digits) <= node.max_length:
+        return None
+    if node.checksum == "luhn" and not luhn_ok(digits):
+        return None
+    if node.confirm:
+        state.update(phase="confirm", pending=digits)
+        return _REPEAT
+    state["vars"][node.variable] = digits
+    return node.next
+
+
+def _spoken_digits(text: str, lang: str) -> str:
+    digit_words = builtins.DIGIT_WORDS.get(lang, ())
+    out = []
+    for word in builtins.normalize(text).split():
+        if word.isdigit():
+            out.append(word)
+        elif word in digit_words:
+            out.append(str(digit_words.index(word)))
+        else:
+            return ""
+    return "".join(out)
+
+
+def luhn_ok(digits: str) -> bool:
+    """Whether the last digit is the Luhn check digit of the others."""
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def _branch(flow: Flow, state: dict[str, Any], node: BranchNode, now: dt.datetime) -> str:
+    for case in node.cases:
+        if _holds(flow, state, case.when, now):
+            return case.goto
+    return node.otherwise
+
+
+def _holds(flow: Flow, state: dict[str, Any], cond: Condition, now: dt.datetime) -> bool:
+    if cond.hours:
+        return flow.hours[cond.hours].is_open(now) == cond.open
+    value = state["lang"] if cond.var == "language" else state["vars"].get(cond.var)
+    if cond.is_set is not None:
+        return bool(value) == cond.is_set
+    if cond.one_of is not None:
+        return value in cond.one_of
+    return value == cond.equals
+
+
+_HANDLERS = {"menu": _menu, "language": _language, "collect": _collect}

@@ -1,0 +1,92 @@
+"""Rules about the shape of the call graph, beyond each node's own fields.
+
+Every node must be reachable, and from every node the caller must be able to
+reach a person or a goodbye without being walked round a loop that never asks
+them anything. The rules read the raw node mappings, so they still run (and
+report) when some nodes have other problems.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .model import ASKING_TYPES
+
+Finding = tuple[tuple[str, ...], str, str]  # (path, message, rule)
+_ENDING_TYPES = frozenset({"transfer", "goodbye"})
+
+
+def raw_targets(node: Any) -> list[str]:
+    """The node ids a raw node mapping may lead to, valid or not."""
+    if not isinstance(node, dict):
+        return []
+    found = [node.get("next"), node.get("otherwise")]
+    for list_field in ("options", "cases"):
+        items = node.get(list_field)
+        if isinstance(items, list):
+            found += [i.get("goto") for i in items if isinstance(i, dict)]
+    return [t for t in found if isinstance(t, str)]
+
+
+def check_graph(start: Any, nodes: dict[str, Any]) -> list[Finding]:
+    """Return every graph problem: unreachable nodes, dead ends, silent loops."""
+    edges = {i: [t for t in raw_targets(n) if t in nodes] for i, n in nodes.items()}
+    kinds = {i: n.get("type") if isinstance(n, dict) else None for i, n in nodes.items()}
+    # A node whose type is broken is reported elsewhere; assume the best of it here.
+    asks = {i for i, k in kinds.items() if k in ASKING_TYPES or not isinstance(k, str)}
+    findings: list[Finding] = []
+    reached = _reachable(start, edges)
+    findings += [(("nodes", i), f"node {i!r} is never reached from start {start!r}",
+                  "unreachable") for i in nodes if i not in reached]
+    finishing = _can_finish(edges, asks | {i for i, k in kinds.items() if k in _ENDING_TYPES})
+    findings += [(("nodes", i), f"node {i!r} leads neither to a person nor to a goodbye",
+                  "dead-end") for i in nodes if i not in finishing]
+    for loop in _silent_loops(edges, set(nodes) - asks):
+        findings.append((("nodes", loop[0]), "nodes " + " -> ".join([*loop, loop[0]])
+                         + " form a loop that never asks the caller anything", "silent-loop"))
+    return findings
+
+
+def _reachable(start: Any, edges: dict[str, list[str]]) -> set[str]:
+    seen: set[str] = set()
+    todo = [start] if start in edges else []
+    while todo:
+        node_id = todo.pop()
+        if node_id not in seen:
+            seen.add(node_id)
+            todo.extend(edges[node_id])
+    return seen
+
+
+def _can_finish(edges: dict[str, list[str]], done: set[str]) -> set[str]:
+    """Nodes with a path to an ending node; asking nodes always have the escape."""
+    done = set(done)
+    changed = True
+    while changed:
+        changed = False
+        for node_id, targets in edges.items():
+            if node_id not in done and any(t in done for t in targets):
+                done.add(node_id)
+                changed = True
+    return done
+
+
+def _silent_loops(edges: dict[str, list[str]], silent: set[str]) -> list[list[str]]:
+    """Cycles made only of nodes that do not ask for input, each reported once."""
+    loops: list[list[str]] = []
+    reported: set[str] = set()
+    for first in edges:
+        if first not in silent or first in reported:
+            continue
+        stack, visited = [(first, [first])], {first}
+        while stack:
+            node_id, path = stack.pop()
+            if first in edges[node_id]:
+                loops.append(path)
+                reported.update(path)
+                break
+            for target in edges[node_id]:
+                if target in silent and target not in visited:
+                    visited.add(target)
+                    stack.append((target, [*path, target]))
+    return loops

@@ -1,0 +1,184 @@
+"""A validated call flow: plain immutable data the runtime interprets."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+
+@dataclass(frozen=True)
+class Voice:
+    voice: str
+    locale: str
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """What one prompt says (or plays) in one language."""
+
+    text: str = ""
+    play: str = ""
+
+
+Prompt = dict[str, Utterance]  # language -> utterance
+
+
+@dataclass(frozen=True)
+class Human:
+    queue: str
+    supervisor_queue: str = ""
+    reason: str = "caller asked for a person"
+    fallback_number: str = ""
+
+
+@dataclass(frozen=True)
+class Hours:
+    """Weekly opening hours in a time zone, minus holidays."""
+
+    timezone: ZoneInfo
+    weekly: dict[int, tuple[tuple[dt.time, dt.time], ...]]  # weekday 0=Mon -> spans
+    holidays: frozenset[dt.date] = frozenset()
+
+    def is_open(self, now: dt.datetime) -> bool:
+        local = now.astimezone(self.timezone)
+        if local.date() in self.holidays:
+            return False
+        moment = local.time()
+        return any(start <= moment < end for start, end in self.weekly.get(local.weekday(), ()))
+
+
+@dataclass(frozen=True)
+class Condition:
+    hours: str = ""
+    open: bool = True
+    var: str = ""
+    equals: str | None = None
+    one_of: tuple[str, ...] | None = None
+    is_set: bool | None = None
+
+
+@dataclass(frozen=True)
+class Case:
+    when: Condition
+    goto: str
+
+
+@dataclass(frozen=True)
+class Option:
+    key: str
+    phrases: dict[str, tuple[str, ...]]
+    goto: str
+
+
+@dataclass(frozen=True)
+class LanguageChoice:
+    key: str
+    language: str
+    phrases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Node:
+    id: str
+    type: str
+    prompt: Prompt = field(default_factory=dict)
+    set: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def asks(self) -> bool:
+        """Whether the caller is asked for input here (and so gets the escape)."""
+        return self.type in ASKING_TYPES
+
+    def targets(self) -> list[str]:
+        """Ids of the nodes this one can lead to (not counting the escape)."""
+        return []
+
+
+@dataclass(frozen=True)
+class LanguageNode(Node):
+    choices: tuple[LanguageChoice, ...] = ()
+    next: str = ""
+
+    def targets(self) -> list[str]:
+        return [self.next]
+
+
+@dataclass(frozen=True)
+class MenuNode(Node):
+    options: tuple[Option, ...] = ()
+
+    def targets(self) -> list[str]:
+        return [o.goto for o in self.options]
+
+
+@dataclass(frozen=True)
+class CollectNode(Node):
+    variable: str = ""
+    min_length: int = 2
+    max_length: int = 2
+    checksum: str = ""
+    confirm: bool = True
+    skip_if_set: bool = True
+    next: str = ""
+
+    def targets(self) -> list[str]:
+        return [self.next]
+
+
+@dataclass(frozen=True)
+class BranchNode(Node):
+    cases: tuple[Case, ...] = ()
+    otherwise: str = ""
+
+    def targets(self) -> list[str]:
+        return [c.goto for c in self.cases] + [self.otherwise]
+
+
+@dataclass(frozen=True)
+class SayNode(Node):
+    next: str = ""
+
+    def targets(self) -> list[str]:
+        return [self.next]
+
+
+@dataclass(frozen=True)
+class TransferNode(Node):
+    reason: str = ""
+    queue: str = ""  # empty: the flow's human queue
+
+
+@dataclass(frozen=True)
+class GoodbyeNode(Node):
+    pass
+
+
+ASKING_TYPES = frozenset({"language", "menu", "collect"})
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A flow that passed every check; `version` identifies its exact text."""
+
+    name: str
+    version: str
+    languages: dict[str, Voice]
+    human: Human
+    start: str
+    nodes: dict[str, Node]
+    messages: dict[str, dict[str, str]]  # language -> message key -> text
+    escape_words: dict[str, tuple[str, ...]]  # language -> words
+    hours: dict[str, Hours] = field(default_factory=dict)
+    retries: int = 2
+    timeout: int = 5
+    max_options: int = 5
+
+    @property
+    def default_language(self) -> str:
+        return next(iter(self.languages))
+
+    def queue_for(self, node: TransferNode) -> str:
+        if node.queue == "supervisor":
+            return self.human.supervisor_queue or self.human.queue
+        return node.queue or self.human.queue

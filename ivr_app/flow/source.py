@@ -1,0 +1,173 @@
+"""Read a flow file into plain data plus the line and column of every value.
+
+PyYAML's own loaders forget where values came from and silently keep the last
+of two duplicate keys, so we compose the node tree ourselves and build plain
+Python values from it, refusing anything a supervisor would not mean.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import FlowError, Problem
+
+MAX_BYTES = 256 * 1024
+MAX_VALUES = 50_000  # stops alias bombs: "&a [*a, *a, ...]" nested a few levels
+
+Path_ = tuple[str | int, ...]
+
+_SAFE_SCALAR_TAGS = {
+    "tag:yaml.org,2002:" + t for t in ("str", "int", "float", "bool", "null", "timestamp")
+}
+
+
+@dataclass
+class Source:
+    """A parsed flow file: its data and where each piece of it was written."""
+
+    file: str
+    text: str
+    data: Any
+    value_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    key_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)  # found while reading; not fatal
+
+    def where(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
+        """Line and column of a path, or of its nearest written parent."""
+        marks = self.key_marks if key else self.value_marks
+        for cut in range(len(path), -1, -1):
+            prefix = path[:cut]
+            if prefix in marks:
+                return marks[prefix]
+            if prefix in self.value_marks:
+                return self.value_marks[prefix]
+        return (1, 1)
+
+
+def read_file(path: str | Path) -> Source:
+    """Read and parse a flow file; raise FlowError with located problems."""
+    path = Path(path)
+    name = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise FlowError([Problem(name, 1, 1, f"cannot read file: {exc.strerror}", "file")]) from exc
+    if len(raw) > MAX_BYTES:
+        raise FlowError([Problem(name, 1, 1, f"file is {len(raw)} bytes; the limit is "
+                                 f"{MAX_BYTES}", "file")])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise FlowError([Problem(name, 1, 1, f"file is not UTF-8 text ({exc.reason})",
+                                 "file")]) from exc
+    return parse(text, name)
+
+
+def parse(text: str, name: str = "<flow>") -> Source:
+    """Parse YAML text into a Source; raise FlowError if it is not YAML at all.
+
+    Problems that still leave usable data (duplicate keys, odd tags) are kept in
+    `source.problems` so the validator can report them with everything else.
+    """
+    source = Source(name, text, None)
+    loader = None
+    try:
+        loader = yaml.SafeLoader(text)
+        root = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        message = exc.problem or exc.context or "invalid YAML"
+        raise FlowError([Problem(name, line, col, f"YAML syntax: {message}", "yaml")]) from exc
+    except yaml.YAMLError as exc:  # reader errors: control characters and the like
+        raise FlowError([Problem(name, 1, 1, f"YAML syntax: {exc}", "yaml")]) from exc
+    finally:
+        if loader is not None:
+            loader.dispose()
+    if root is None:
+        raise FlowError([Problem(name, 1, 1, "file is empty", "yaml")])
+    builder = _Builder(source, loader)
+    source.data = builder.build(root, ())
+    source.problems = builder.problems
+    return source
+
+
+class _Builder:
+    def __init__(self, source: Source, loader: yaml.SafeLoader):
+        self.source = source
+        self.loader = loader
+        self.problems: list[Problem] = []
+        self.count = 0
+        self.active: set[int] = set()
+
+    def problem(self, node: yaml.Node, message: str, rule: str = "yaml") -> None:
+        mark = node.start_mark
+        self.problems.append(Problem(self.source.file, mark.line + 1, mark.column + 1,
+                                     message, rule))
+
+    def build(self, node: yaml.Node, path: Path_) -> Any:
+        self.count += 1
+        if self.count > MAX_VALUES:
+            if self.count == MAX_VALUES + 1:
+                self.problem(node, f"more than {MAX_VALUES} values (aliases expanding too far?)")
+            return None
+        self.source.value_marks.setdefault(path, (node.start_mark.line + 1,
+                                                  node.start_mark.column + 1))
+        if id(node) in self.active:
+            self.problem(node, "an alias refers to itself")
+            return None
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            self.active.add(id(node))
+            items = [self.build(child, (*path, i)) for i, child in enumerate(node.value)]
+            self.active.discard(id(node))
+            return items
+        return self._scalar(node)
+
+    def _scalar(self, node: yaml.Node) -> Any:
+        if node.tag not in _SAFE_SCALAR_TAGS:
+            self.problem(node, f"tag {node.tag!r} is not allowed in a flow file")
+            return None
+        try:
+            return self.loader.construct_object(node)
+        except yaml.YAMLError as exc:
+            self.problem(node, f"cannot read value: {getattr(exc, 'problem', exc)}")
+            return None
+
+    def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict:
+        if node.tag != "tag:yaml.org,2002:map":
+            self.problem(node, f"tag {node.tag!r} is not allowed in a flow file")
+            return {}
+        self.active.add(id(node))
+        result: dict = {}
+        first_seen: dict[Any, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self.problem(key_node, "merge keys ('<<') are not supported; write the fields out")
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.problem(key_node, "a key must be plain text, not a list or mapping")
+                continue
+            key = self._scalar(key_node)
+            if isinstance(key, int | float) and not isinstance(key, bool):
+                key = key_node.value  # "1:" as a key means the text "1"
+            if not isinstance(key, str):
+                self.problem(key_node, f"key {key_node.value!r} must be text (quote it)")
+                continue
+            if key in first_seen:
+                line = first_seen[key].start_mark.line + 1
+                self.problem(key_node, f"duplicate key {key!r} (first defined on line {line})",
+                             "duplicate-key")
+                continue
+            first_seen[key] = key_node
+            child = (*path, key)
+            self.source.key_marks[child] = (key_node.start_mark.line + 1,
+                                            key_node.start_mark.column + 1)
+            result[key] = self.build(value_node, child)
+        self.active.discard(id(node))
+        return result

@@ -1,0 +1,582 @@
+"""Check a parsed flow against the spec and the escape-hatch rules; build a Flow.
+
+Every problem is collected with its line and column, so a supervisor fixes a
+file in one pass. The runtime only ever sees flows that got through here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import re
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from . import builtins, model, spec
+from .errors import FlowError, Problem
+from .graph_rules import check_graph
+from .source import Path_, Source, read_file
+
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")
+_PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")
+_SPAN = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
+_KIND_WORDS = {dict: "a mapping", list: "a list", str: "text", int: "a number", bool: "true/false"}
+
+
+def load_flow(path: str | Path) -> model.Flow:
+    """Read, check and build the flow in `path`; raise FlowError listing every problem."""
+    return validate(read_file(path), Path(path).stem)
+
+
+def validate(source: Source, name: str) -> model.Flow:
+    """Check a parsed source and build its Flow; raise FlowError listing every problem."""
+    checker = _Checker(source)
+    flow = checker.build(name)
+    if checker.problems or flow is None:
+        raise FlowError(checker.problems)
+    return flow
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    for typ, word in _KIND_WORDS.items():
+        if type(value) is typ:
+            return word
+    return type(value).__name__
+
+
+class _Checker:
+    def __init__(self, source: Source):
+        self.source = source
+        self.problems: list[Problem] = list(source.problems)
+        self.languages: dict[str, model.Voice] = {}
+        self.escape_words: dict[str, tuple[str, ...]] = dict(builtins.ESCAPE_WORDS)
+        self.hours_names: set[str] = set()
+        self.refs: list[tuple[str, Path_]] = []
+        self.has_supervisor = False
+
+    # -- reporting -----------------------------------------------------------------
+
+    def error(self, path: Path_, message: str, rule: str, *, key: bool = False) -> None:
+        line, column = self.source.where(path, key=key)
+        self.problems.append(Problem(self.source.file, line, column, message, rule))
+
+    def expect(self, value: Any, typ: type, path: Path_, what: str) -> bool:
+        if type(value) is typ or (typ is str and type(value) in (int, float)
+                                  and what.endswith("text")):
+            return True
+        self.error(path, f"{what} must be {_KIND_WORDS[typ]}, not {_kind(value)}", "type")
+        return False
+
+    def fields(self, value: Any, path: Path_, table: dict[str, tuple[str, bool]],
+               what: str, extra: tuple[str, ...] = ()) -> dict[str, Any] | None:
+        """Check a mapping against a field table; return the checked values."""
+        if not self.expect(value, dict, path, what):
+            return None
+        checked: dict[str, Any] = {}
+        allowed = tuple(table) + extra
+        for key, item in value.items():
+            if key in extra:
+                continue
+            if key not in table:
+                hint = difflib.get_close_matches(key, allowed, n=1)
+                did_you_mean = f"did you mean {hint[0]!r}? " if hint else ""
+                choices = ", ".join(repr(k) for k in allowed)
+                self.error((*path, key), f"{what}: unknown field {key!r}; {did_you_mean}"
+                           f"expected one of {choices}", "unknown-field", key=True)
+                continue
+            kind, _ = table[key]
+            checked[key] = getattr(self, "k_" + kind)(item, (*path, key))
+        for key, (_, required) in table.items():
+            if required and key not in value:
+                self.error(path, f"{what}: missing required field {key!r}", "required")
+        return checked
+
+    # -- the whole flow ---------------------------------------------------------------
+
+    def build(self, name: str) -> model.Flow | None:
+        data = self.source.data
+        if not self.expect(data, dict, (), "a flow file"):
+            return None
+        order = ["languages", "escape_words", "messages", "hours"]
+        ordered = {k: data[k] for k in order if k in data} | data
+        top = self.fields(ordered, (), spec.TOP_FIELDS, "flow")
+        if top is None:
+            return None
+        nodes = top.get("nodes") or {}
+        raw_nodes = data.get("nodes") if isinstance(data.get("nodes"), dict) else {}
+        for target, path in self.refs:
+            if target not in raw_nodes:
+                hint = difflib.get_close_matches(target, list(raw_nodes), n=1)
+                did_you_mean = f"; did you mean {hint[0]!r}?" if hint else ""
+                self.error(path, f"goto target {target!r} is not a node{did_you_mean}",
+                           "unknown-target")
+        for path, message, rule in check_graph(data.get("start"), raw_nodes):
+            self.error(path, message, rule, key=True)
+        human = top.get("human")
+        messages = self.messages(top.get("messages") or {})
+        if self.problems or not human or not self.languages:
+            return None
+        start = top["start"]
+        return model.Flow(
+            name=name,
+            version=hashlib.sha256(self.source.text.encode()).hexdigest()[:12],
+            languages=self.languages,
+            human=human,
+            start=start,
+            nodes=nodes,
+            messages=messages,
+            escape_words=self.escape_words,
+            hours=top.get("hours") or {},
+            retries=top.get("retries", spec.LIMITS["retries"][2]),
+            timeout=top.get("timeout", spec.LIMITS["timeout"][2]),
+            max_options=top.get("max_options", spec.LIMITS["max_options"][2]),
+        )
+
+    def messages(self, given: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        result = {}
+        for lang in self.languages:
+            merged = {**builtins.MESSAGES.get(lang, {}), **given.get(lang, {})}
+            missing = [k for k in builtins.MESSAGE_KEYS if k not in merged]
+            if missing:
+                self.error(("languages", lang), f"language {lang!r} has no built-in messages; "
+                           f"add messages.{lang} with {', '.join(missing)}", "translation",
+                           key=True)
+            result[lang] = merged
+        return result
+
+    # -- kinds: each returns the checked value, or None after reporting ---------------
+
+    def k_text(self, value: Any, path: Path_) -> str | None:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            value = str(value)
+        if not self.expect(value, str, path, f"{path[-1]!r}"):
+            return None
+        if not value.strip():
+            self.error(path, f"{path[-1]!r} must not be empty", "type")
+            return None
+        return value.strip()
+
+    def k_scalar_text(self, value: Any, path: Path_) -> str | None:
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return self.k_text(value, path)
+
+    def k_name(self, value: Any, path: Path_) -> str | None:
+        text = self.k_text(value, path)
+        if text is not None and not _NAME.match(text):
+            self.error(path, f"{text!r} is not a valid name: use letters, digits, '_', '-' "
+                       "or '.', starting with a letter", "type")
+            return None
+        return text
+
+    def k_phone(self, value: Any, path: Path_) -> str | None:
+        text = self.k_text(value, path)
+        if text is not None and not _PHONE.match(text):
+            self.error(path, f"{text!r} is not an E.164 number like +15551234567", "type")
+            return None
+        return text
+
+    def k_bool(self, value: Any, path: Path_) -> bool | None:
+        return value if self.expect(value, bool, path, f"{path[-1]!r}") else None
+
+    def k_int(self, value: Any, path: Path_) -> int | None:
+        return value if self.expect(value, int, path, f"{path[-1]!r}") else None
+
+    def _limited(self, value: Any, path: Path_) -> int | None:
+        low, high, _ = spec.LIMITS[str(path[-1])]
+        number = self.k_int(value, path)
+        if number is not None and not low <= number <= high:
+            self.error(path, f"{path[-1]!r} must be from {low} to {high}, not {number}", "range")
+            return None
+        return number
+
+    k_retries = k_timeout = k_max_options = _limited
+
+    def k_node_ref(self, value: Any, path: Path_) -> str | None:
+        text = self.k_text(value, path)
+        if text is not None:
+            self.refs.append((text, path))
+        return text
+
+    def k_language_code(self, value: Any, path: Path_) -> str | None:
+        text = self.k_text(value, path)
+        if text is not None and text not in self.languages:
+            self.error(path, f"language {text!r} is not declared under 'languages'",
+                       "unknown-language")
+            return None
+        return text
+
+    def k_languages(self, value: Any, path: Path_) -> dict[str, model.Voice] | None:
+        if not self.expect(value, dict, path, "'languages'"):
+            return None
+        if not value:
+            self.error(path, "'languages' must declare at least one language", "required")
+        for code, voice in value.items():
+            checked = self.fields(voice, (*path, code), spec.LANGUAGE_FIELDS,
+                                  f"language {code!r}")
+            if checked and None not in checked.values() and len(checked) == 2:
+                self.languages[code] = model.Voice(**checked)
+        return self.languages
+
+    def k_escape_words(self, value: Any, path: Path_) -> dict | None:
+        if not self.expect(value, dict, path, "'escape_words'"):
+            return None
+        for lang, words in value.items():
+            checked = self.k_word_list(words, (*path, lang))
+            if self.check_language_key(lang, path) and checked:
+                self.escape_words[lang] = self.escape_words.get(lang, ()) + checked
+        return self.escape_words
+
+    def check_language_key(self, lang: str, path: Path_) -> bool:
+        if lang not in self.languages:
+            self.error((*path, lang), f"language {lang!r} is not declared under 'languages'",
+                       "unknown-language", key=True)
+            return False
+        return True
+
+    def k_messages(self, value: Any, path: Path_) -> dict | None:
+        if not self.expect(value, dict, path, "'messages'"):
+            return None
+        table = {k: ("text", False) for k in builtins.MESSAGE_KEYS}
+        result = {}
+        for lang, texts in value.items():
+            if self.check_language_key(lang, path):
+                checked = self.fields(texts, (*path, lang), table, f"messages.{lang}")
+                result[lang] = {k: v for k, v in (checked or {}).items() if v}
+        return result
+
+    def k_word_list(self, value: Any, path: Path_) -> tuple[str, ...] | None:
+        if isinstance(value, str):
+            value = [value]
+        if not self.expect(value, list, path, f"{path[-1]!r}"):
+            return None
+        words = [self.k_text(w, (*path, i)) for i, w in enumerate(value)]
+        return tuple(w for w in words if w)
+
+    def k_text_list(self, value: Any, path: Path_) -> tuple[str, ...] | None:
+        if not self.expect(value, list, path, f"{path[-1]!r}"):
+            return None
+        texts = [self.k_scalar_text(w, (*path, i)) for i, w in enumerate(value)]
+        return tuple(t for t in texts if t is not None)
+
+    def k_prompt(self, value: Any, path: Path_) -> model.Prompt | None:
+        if not self.expect(value, dict, path, "a prompt"):
+            return None
+        prompt: model.Prompt = {}
+        for lang, said in value.items():
+            if not self.check_language_key(lang, path):
+                continue
+            if isinstance(said, dict):
+                checked = self.fields(said, (*path, lang), {"play": ("url", True)},
+                                      f"prompt.{lang}")
+                if checked and checked.get("play"):
+                    prompt[lang] = model.Utterance(play=checked["play"])
+            else:
+                text = self.k_text(said, (*path, lang))
+                if text:
+                    prompt[lang] = model.Utterance(text=text)
+        for lang in self.languages:
+            if lang not in value:
+                self.error(path, f"prompt has no {lang!r} translation", "translation")
+        return prompt
+
+    def k_url(self, value: Any, path: Path_) -> str | None:
+        text = self.k_text(value, path)
+        if text is not None and not text.startswith(("https://", "http://")):
+            self.error(path, f"{text!r} must be an http(s) URL", "type")
+            return None
+        return text
+
+    def k_phrases(self, value: Any, path: Path_) -> dict[str, tuple[str, ...]] | None:
+        if not self.expect(value, dict, path, "'say'"):
+            return None
+        phrases = {}
+        for lang, words in value.items():
+            checked = self.k_word_list(words, (*path, lang))
+            if self.check_language_key(lang, path) and checked is not None:
+                phrases[lang] = checked
+        for lang in self.languages:
+            if lang not in value:
+                self.error(path, f"'say' has no {lang!r} phrases", "translation")
+        return phrases
+
+    def k_key(self, value: Any, path: Path_) -> str | None:
+        key = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+        if key == "0":
+            self.error(path, "key 0 is reserved: it always takes the caller to a person",
+                       "escape")
+            return None
+        if key not in spec.KEYS:
+            self.error(path, f"key must be one of {' '.join(spec.KEYS)}, not {value!r}", "type")
+            return None
+        return key
+
+    def k_checksum(self, value: Any, path: Path_) -> str | None:
+        text = self.k_text(value, path)
+        if text is not None and text not in spec.CHECKSUMS:
+            self.error(path, f"unknown checksum {text!r}; expected one of "
+                       f"{', '.join(spec.CHECKSUMS)}", "type")
+            return None
+        return text
+
+    def k_length(self, value: Any, path: Path_) -> tuple[int, int] | None:
+        if isinstance(value, int) and not isinstance(value, bool):
+            low = high = value
+        else:
+            checked = self.fields(value, path, spec.LENGTH_FIELDS, "'length'")
+            if not checked or None in checked.values() or len(checked) < 2:
+                return None
+            low, high = checked["min"], checked["max"]
+        if not 2 <= low <= high <= spec.MAX_DIGITS:
+            self.error(path, f"length must satisfy 2 <= min <= max <= {spec.MAX_DIGITS} "
+                       "(a lone 0 is the escape)", "range")
+            return None
+        return low, high
+
+    def k_variables(self, value: Any, path: Path_) -> dict[str, str] | None:
+        if not self.expect(value, dict, path, "'set'"):
+            return None
+        result = {}
+        for name, item in value.items():
+            if self.k_name(name, (*path, name)) and (text := self.k_scalar_text(item, (*path, name))):
+                result[name] = text
+        return result
+
+    # -- hours ---------------------------------------------------------------------
+
+    def k_hours_map(self, value: Any, path: Path_) -> dict[str, model.Hours] | None:
+        if not self.expect(value, dict, path, "'hours'"):
+            return None
+        result = {}
+        for name, item in value.items():
+            self.hours_names.add(name)
+            checked = self.fields(item, (*path, name), spec.HOURS_FIELDS, f"hours {name!r}")
+            if checked and checked.get("timezone") and checked.get("weekly") is not None:
+                result[name] = model.Hours(checked["timezone"], checked["weekly"],
+                                           frozenset(checked.get("holidays") or ()))
+        return result
+
+    def k_timezone(self, value: Any, path: Path_) -> ZoneInfo | None:
+        text = self.k_text(value, path)
+        if text is None:
+            return None
+        try:
+            return ZoneInfo(text)
+        except (ZoneInfoNotFoundError, ValueError):
+            self.error(path, f"unknown time zone {text!r}; use a name like "
+                       "'America/Mexico_City'", "type")
+            return None
+
+    def k_weekly(self, value: Any, path: Path_) -> dict | None:
+        if not self.expect(value, dict, path, "'weekly'"):
+            return None
+        weekly: dict[int, tuple] = {}
+        for days, spans in value.items():
+            day_numbers = self.day_range(days, (*path, days))
+            span_list = spans if isinstance(spans, list) else [spans]
+            parsed = [self.time_span(s, (*path, days)) for s in span_list]
+            if day_numbers is None or None in parsed:
+                continue
+            for day in day_numbers:
+                weekly[day] = weekly.get(day, ()) + tuple(parsed)
+        return weekly
+
+    def day_range(self, days: str, path: Path_) -> list[int] | None:
+        names = days.lower().split("-")
+        if len(names) <= 2 and all(n in spec.WEEKDAYS for n in names):
+            first, last = spec.WEEKDAYS.index(names[0]), spec.WEEKDAYS.index(names[-1])
+            if first <= last:
+                return list(range(first, last + 1))
+        self.error(path, f"{days!r} is not a day or day range like 'mon-fri'", "type", key=True)
+        return None
+
+    def time_span(self, value: Any, path: Path_) -> tuple[dt.time, dt.time] | None:
+        match = _SPAN.match(value.strip()) if isinstance(value, str) else None
+        if match:
+            h1, m1, h2, m2 = (int(g) for g in match.groups())
+            if h1 < 24 and h2 <= 24 and m1 < 60 and m2 < 60 and (h1, m1) < (h2, m2):
+                end = dt.time.max if h2 == 24 else dt.time(h2, m2)
+                return dt.time(h1, m1), end
+        self.error(path, f"{value!r} is not a time span like \"08:00-20:00\"", "type")
+        return None
+
+    def k_dates(self, value: Any, path: Path_) -> list[dt.date] | None:
+        if not self.expect(value, list, path, "'holidays'"):
+            return None
+        dates = []
+        for i, item in enumerate(value):
+            if type(item) is dt.date:
+                dates.append(item)
+            else:
+                self.error((*path, i), f"{item!r} is not a date like 2026-12-25", "type")
+        return dates
+
+    def k_hours_ref(self, value: Any, path: Path_) -> str | None:
+        text = self.k_text(value, path)
+        if text is not None and text not in self.hours_names:
+            known = ", ".join(sorted(self.hours_names)) or "none are defined"
+            self.error(path, f"hours {text!r} are not defined under 'hours' ({known})",
+                       "unknown-hours")
+            return None
+        return text
+
+    # -- nodes -----------------------------------------------------------------------
+
+    def k_nodes(self, value: Any, path: Path_) -> dict[str, model.Node] | None:
+        if not self.expect(value, dict, path, "'nodes'"):
+            return None
+        nodes = {}
+        for node_id, item in value.items():
+            node = self.node(node_id, item, (*path, node_id))
+            if node is not None:
+                nodes[node_id] = node
+        return nodes
+
+    def k_node_type(self, value: Any, path: Path_) -> str | None:
+        text = self.k_text(value, path)
+        if text is not None and text not in spec.NODE_FIELDS:
+            hint = difflib.get_close_matches(text, list(spec.NODE_FIELDS), n=1)
+            did_you_mean = f"did you mean {hint[0]!r}? " if hint else ""
+            self.error(path, f"unknown node type {text!r}; {did_you_mean}expected one of "
+                       f"{', '.join(spec.NODE_FIELDS)}", "type")
+            return None
+        return text
+
+    def node(self, node_id: str, value: Any, path: Path_) -> model.Node | None:
+        before = len(self.problems)
+        if not _NAME.match(node_id):
+            self.error(path, f"node id {node_id!r} is not a valid name", "type", key=True)
+        if not self.expect(value, dict, path, f"node {node_id!r}"):
+            return None
+        if "type" not in value:
+            self.error(path, f"node {node_id!r}: missing required field 'type'; expected one "
+                       f"of {', '.join(spec.NODE_FIELDS)}", "required", key=True)
+            return None
+        node_type = self.k_node_type(value["type"], (*path, "type"))
+        if node_type is None:
+            return None
+        table = spec.COMMON_NODE_FIELDS | spec.NODE_FIELDS[node_type]
+        table.pop("type")
+        checked = self.fields(value, path, table, f"node {node_id!r}", extra=("type",))
+        builder = getattr(self, f"build_{node_type}", None)
+        if checked is not None and builder is not None:
+            checked = builder(checked, path)
+        if checked is None or len(self.problems) > before:
+            return None
+        cls = {"language": model.LanguageNode, "menu": model.MenuNode,
+               "collect": model.CollectNode, "branch": model.BranchNode, "say": model.SayNode,
+               "transfer": model.TransferNode, "goodbye": model.GoodbyeNode}[node_type]
+        return cls(id=node_id, type=node_type, **checked)
+
+    def build_collect(self, checked: dict, path: Path_) -> dict | None:
+        if "length" not in checked:
+            return None
+        checked["min_length"], checked["max_length"] = checked.pop("length")
+        return checked
+
+    def build_transfer(self, checked: dict, path: Path_) -> dict:
+        if checked.get("queue") == "supervisor":
+            self.need_supervisor((*path, "queue"))
+        return checked
+
+    def need_supervisor(self, path: Path_) -> None:
+        human = self.source.data.get("human") if isinstance(self.source.data, dict) else None
+        if not isinstance(human, dict) or "supervisor_queue" not in human:
+            self.error(path, "queue 'supervisor' needs human.supervisor_queue", "required")
+
+    def k_options(self, value: Any, path: Path_) -> tuple[model.Option, ...] | None:
+        if not self.expect(value, list, path, "'options'"):
+            return None
+        limit = self.source.data.get("max_options", spec.LIMITS["max_options"][2])
+        if isinstance(limit, int) and len(value) > limit:
+            self.error(path, f"menu has {len(value)} options; the limit is {limit} "
+                       "(set max_options, or split the menu)", "too-many-options")
+        if not value:
+            self.error(path, "a menu needs at least one option", "required")
+        items = [self.fields(item, (*path, i), spec.OPTION_FIELDS, "option")
+                 for i, item in enumerate(value)]
+        self.distinct_keys(items, path)
+        self.no_escape_phrases([(c.get("say") or {}, (*path, i, "say"))
+                                for i, c in enumerate(items) if c])
+        return tuple(model.Option(c["key"], c.get("say") or {}, c["goto"])
+                     for c in items if c and c.get("key") and c.get("goto"))
+
+    def k_choices(self, value: Any, path: Path_) -> tuple[model.LanguageChoice, ...] | None:
+        if not self.expect(value, list, path, "'choices'"):
+            return None
+        items = [self.fields(item, (*path, i), spec.CHOICE_FIELDS, "choice")
+                 for i, item in enumerate(value)]
+        self.distinct_keys(items, path)
+        self.no_escape_phrases([({c["language"]: c.get("say") or ()}, (*path, i, "say"))
+                                for i, c in enumerate(items) if c and c.get("language")])
+        return tuple(model.LanguageChoice(c["key"], c["language"], c.get("say") or ())
+                     for c in items if c and c.get("key") and c.get("language"))
+
+    def distinct_keys(self, items: list[dict | None], path: Path_) -> None:
+        seen: dict[str, int] = {}
+        for i, item in enumerate(items):
+            key = (item or {}).get("key")
+            if key in seen:
+                line, _ = self.source.where((*path, seen[key], "key"))
+                self.error((*path, i, "key"), f"key {key!r} is already used on line {line}",
+                           "duplicate-key")
+            elif key:
+                seen[key] = i
+
+    def no_escape_phrases(self, groups: list[tuple[dict[str, tuple[str, ...]], Path_]]) -> None:
+        """Refuse phrases an escape word would also match, and phrases used twice."""
+        owners: dict[tuple[str, str], Path_] = {}
+        for phrases, path in groups:
+            for lang, words in phrases.items():
+                for phrase in words:
+                    escape = [w for w in self.all_escape_words()
+                              if builtins.contains_phrase(phrase, w)]
+                    if escape:
+                        self.error((*path, lang), f"phrase {phrase!r} contains the escape word "
+                                   f"{escape[0]!r}, which always reaches a person", "escape")
+                    norm = (lang, builtins.normalize(phrase))
+                    if norm in owners and owners[norm] != path:
+                        line, _ = self.source.where(owners[norm])
+                        self.error((*path, lang), f"phrase {phrase!r} is also used on line "
+                                   f"{line}", "duplicate-phrase")
+                    owners.setdefault(norm, path)
+
+    def all_escape_words(self) -> list[str]:
+        return [w for words in self.escape_words.values() for w in words]
+
+    def k_cases(self, value: Any, path: Path_) -> tuple[model.Case, ...] | None:
+        if not self.expect(value, list, path, "'cases'"):
+            return None
+        cases = []
+        for i, item in enumerate(value):
+            checked = self.fields(item, (*path, i), spec.CASE_FIELDS, "case")
+            if checked and checked.get("when") and checked.get("goto"):
+                cases.append(model.Case(checked["when"], checked["goto"]))
+        return tuple(cases)
+
+    def k_condition(self, value: Any, path: Path_) -> model.Condition | None:
+        checked = self.fields(value, path, spec.CONDITION_FIELDS, "'when'")
+        if checked is None or None in checked.values():
+            return None
+        tests = [k for k in ("equals", "in", "is_set") if k in checked]
+        if "hours" in checked:
+            if "var" in checked or tests:
+                self.error(path, "'when' with 'hours' takes only 'open'", "condition")
+                return None
+            return model.Condition(hours=checked["hours"], open=checked.get("open", True))
+        if "var" not in checked or len(tests) != 1 or "open" in checked:
+            self.error(path, "'when' needs 'hours' (with optional 'open'), or 'var' with "
+                       "exactly one of 'equals', 'in', 'is_set'", "condition")
+            return None
+        return model.Condition(var=checked["var"], equals=checked.get("equals"),
+                               one_of=checked.get("in"), is_set=checked.get("is_set"))
+
+    def k_human(self, value: Any, path: Path_) -> model.Human | None:
+        checked = self.fields(value, path, spec.HUMAN_FIELDS, "'human'")
+        if not checked or None in checked.values() or "queue" not in checked:
+            return None
+        return model.Human(**checked)

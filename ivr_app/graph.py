@@ -1,0 +1,51 @@
+"""Draw a flow as a Mermaid diagram, with the escape hatch shown on every question."""
+
+from __future__ import annotations
+
+from .flow.model import BranchNode, Condition, Flow, LanguageNode, MenuNode
+
+_SHAPES = {"menu": ("{{", "}}"), "language": ("{{", "}}"), "collect": ("[/", "/]"),
+           "branch": ("{", "}"), "say": ("(", ")"), "transfer": ("[[", "]]"),
+           "goodbye": ("([", "])")}
+
+
+def mermaid(flow: Flow) -> str:
+    """A `flowchart TD` of every node and edge; dotted edges are the escape to a person."""
+    lines = ["flowchart TD", f'    START(("call")) --> {_id(flow.start)}',
+             f'    HUMAN[["person: queue {flow.human.queue}"]]']
+    for node in flow.nodes.values():
+        left, right = _SHAPES[node.type]
+        lines.append(f'    {_id(node.id)}{left}"{node.id} ({node.type})"{right}')
+        for label, target in _edges(node):
+            lines.append(f'    {_id(node.id)} -->|"{label}"| {_id(target)}' if label
+                         else f"    {_id(node.id)} --> {_id(target)}")
+        if node.asks:
+            lines.append(f'    {_id(node.id)} -.->|"0 / agente / agent"| HUMAN')
+        if node.type == "transfer":
+            lines.append(f"    {_id(node.id)} --> HUMAN")
+    return "\n".join(lines) + "\n"
+
+
+def _id(node_id: str) -> str:
+    return "n_" + "".join(c if c.isalnum() else "_" for c in node_id)
+
+
+def _edges(node) -> list[tuple[str, str]]:
+    if isinstance(node, MenuNode):
+        return [(f"key {o.key}", o.goto) for o in node.options]
+    if isinstance(node, LanguageNode):
+        return [(", ".join(f"{c.key}: {c.language}" for c in node.choices), node.next)]
+    if isinstance(node, BranchNode):
+        return [(_condition(c.when), c.goto) for c in node.cases] + [("otherwise",
+                                                                      node.otherwise)]
+    return [("", t) for t in node.targets()]
+
+
+def _condition(cond: Condition) -> str:
+    if cond.hours:
+        return f"{cond.hours} {'open' if cond.open else 'closed'}"
+    if cond.is_set is not None:
+        return f"{cond.var} {'set' if cond.is_set else 'not set'}"
+    if cond.one_of is not None:
+        return f"{cond.var} in {', '.join(cond.one_of)}"
+    return f"{cond.var} = {cond.equals}"

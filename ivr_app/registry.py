@@ -1,0 +1,115 @@
+"""The flows that answer calls, reloaded from disk when edited, but only if valid.
+
+An edit that fails the loader is logged and ignored: the last good version
+keeps answering. Every version a call started on stays available (in this
+process, or from its text kept in Redis) until the call ends.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+
+from .flow.errors import FlowError, Problem
+from .flow.model import Flow
+from .flow.source import parse, read_file
+from .flow.validate import validate
+
+log = logging.getLogger(__name__)
+KEPT_VERSIONS = 32
+
+
+class FlowRegistry:
+    """Loads flows by name from a folder; checks files for edits at most every `check_every` s."""
+
+    def __init__(self, flows_dir: str | Path, check_every: float = 1.0,
+                 clock: Callable[[], float] = time.monotonic):
+        self.flows_dir = Path(flows_dir)
+        self.check_every = check_every
+        self.clock = clock
+        self.errors: dict[str, FlowError] = {}
+        self._current: dict[str, tuple[Flow, str]] = {}  # name -> (flow, text)
+        self._file_sig: dict[str, tuple[int, int]] = {}
+        self._checked: dict[str, float] = {}
+        self._versions: OrderedDict[tuple[str, str], Flow] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def path(self, name: str) -> Path:
+        return self.flows_dir / f"{name}.yaml"
+
+    def current(self, name: str) -> Flow:
+        """The newest valid version of a flow; raises FlowError if there has never been one."""
+        with self._lock:
+            now = self.clock()
+            if now - self._checked.get(name, float("-inf")) >= self.check_every:
+                self._checked[name] = now
+                self._reload(name)
+            if name not in self._current:
+                raise self.errors.get(name) or FlowError([])
+            return self._current[name][0]
+
+    def last_good(self, name: str) -> Flow | None:
+        """The newest valid version already in memory, without touching the disk."""
+        loaded = self._current.get(name)
+        return loaded[0] if loaded else None
+
+    def source(self, flow: Flow) -> str:
+        """The text of a flow version this registry loaded from disk."""
+        return self._current[flow.name][1]
+
+    def version(self, name: str, version: str, fetch: Callable[[], str | None]) -> Flow:
+        """A specific version: from memory, or rebuilt from text `fetch` finds (e.g. Redis)."""
+        key = (name, version)
+        with self._lock:
+            if key in self._versions:
+                self._versions.move_to_end(key)
+                return self._versions[key]
+        current = self.current(name)
+        if current.version == version:
+            return current
+        text = fetch()
+        if text is None:
+            raise LookupError(f"flow {name} version {version} is no longer available")
+        flow = validate(parse(text, str(self.path(name))), name)
+        self._remember(flow)
+        return flow
+
+    def _reload(self, name: str) -> None:
+        path = self.path(name)
+        try:
+            stat = path.stat()
+        except OSError as exc:
+            if name not in self._current:
+                self.errors[name] = _file_error(path, exc)
+            return
+        sig = (stat.st_mtime_ns, stat.st_size)
+        if self._file_sig.get(name) == sig:
+            return
+        self._file_sig[name] = sig
+        try:
+            source = read_file(path)
+            flow = validate(source, name)
+        except FlowError as exc:
+            self.errors[name] = exc
+            kept = "keeping the last good version" if name in self._current else "no version"
+            log.error("flow %s refused (%s):\n%s", path, kept, exc)
+            return
+        self.errors.pop(name, None)
+        previous = self._current.get(name)
+        if previous is None or previous[0].version != flow.version:
+            log.info("flow %s loaded, version %s", path, flow.version)
+        self._current[name] = (flow, source.text)
+        self._remember(flow)
+
+    def _remember(self, flow: Flow) -> None:
+        self._versions[(flow.name, flow.version)] = flow
+        while len(self._versions) > KEPT_VERSIONS:
+            self._versions.popitem(last=False)
+
+
+def _file_error(path: Path, exc: OSError) -> FlowError:
+    return FlowError([Problem(str(path), 1, 1, f"cannot read flow: {exc.strerror}", "file")])

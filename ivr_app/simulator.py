@@ -1,0 +1,207 @@
+"""A caller on a terminal: plays TwiML the way Twilio does and signs every request.
+
+It drives the real app through its webhooks, so a simulated call takes the
+same code path as a phone call: `<Gather>` waits for the caller, silence falls
+through to the next verb, `<Redirect>` is followed, `<Enqueue>`/`<Dial>` hand
+the caller to a person and `<Hangup>` ends the call.
+"""
+
+from __future__ import annotations
+
+import secrets
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from flask import Flask
+from twilio.request_validator import RequestValidator
+
+BASE_URL = "http://localhost"
+
+
+@dataclass
+class Ending:
+    """How the call ended: with a person (queue or number), a goodbye, or a hang-up."""
+
+    kind: str  # "human", "goodbye" or "hung up"
+    queue: str = ""
+    number: str = ""
+    reason: str = ""
+
+    def __str__(self) -> str:
+        if self.kind == "human":
+            where = f"queue {self.queue!r}" if self.queue else f"number {self.number}"
+            return f"a person ({where}, reason: {self.reason or 'unknown'})"
+        return self.kind
+
+
+@dataclass
+class Call:
+    """One simulated call: what the caller heard, and how it ended."""
+
+    app: Flask
+    token: str
+    sid: str = field(default_factory=lambda: "CA" + secrets.token_hex(16))
+    caller: str = "+15005550006"
+    number: str = "+15005550001"
+    echo: Callable[[str], None] | None = None
+    heard: list[str] = field(default_factory=list)
+    ending: Ending | None = None
+    _gather: ET.Element | None = None
+    _rest: list[ET.Element] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.client = self.app.test_client()
+
+    # -- what the caller does -------------------------------------------------------
+
+    def dial(self) -> Call:
+        self._run(self._post("/voice", {}))
+        return self
+
+    def press(self, keys: str) -> Call:
+        self._log(f"CALLER presses {keys}")
+        return self._answer({"Digits": keys, "FinishedOnKey": ""})
+
+    def says(self, words: str, confidence: float = 0.9) -> Call:
+        self._log(f"CALLER says {words!r}")
+        return self._answer({"SpeechResult": words, "Confidence": str(confidence)})
+
+    def stays_silent(self) -> Call:
+        self._log("CALLER stays silent")
+        self._need_question()
+        rest, self._gather, self._rest = self._rest, None, []
+        self._play(rest)
+        return self
+
+    def hang_up(self) -> None:
+        if self.ending is None:
+            self.ending = Ending("hung up")
+        self._post("/voice/status", {"CallStatus": "completed", "CallDuration": "30"})
+
+    @property
+    def waiting(self) -> bool:
+        """Whether the IVR is waiting for the caller to answer a question."""
+        return self._gather is not None
+
+    def last_heard(self) -> str:
+        return self.heard[-1] if self.heard else ""
+
+    # -- playing TwiML ------------------------------------------------------------------
+
+    def _answer(self, params: dict[str, str]) -> Call:
+        self._need_question()
+        action = self._gather.get("action", "")
+        self._gather, self._rest = None, []
+        self._run(self._post(action, params))
+        return self
+
+    def _need_question(self) -> None:
+        if self._gather is None:
+            raise RuntimeError(f"the call is not waiting for input (ended: {self.ending})")
+
+    def _run(self, document: str) -> None:
+        root = ET.fromstring(document)
+        if root.tag != "Response":
+            raise ValueError(f"not TwiML: {document[:200]}")
+        self._play(list(root))
+
+    def _play(self, verbs: list[ET.Element]) -> None:
+        for i, verb in enumerate(verbs):
+            if verb.tag in ("Say", "Play"):
+                self._hear(verb)
+            elif verb.tag == "Gather":
+                for inner in verb:
+                    self._hear(inner)
+                self._gather, self._rest = verb, verbs[i + 1:]
+                return
+            elif verb.tag == "Redirect":
+                self._run(self._post(verb.text or "", {}))
+                return
+            elif verb.tag in ("Enqueue", "Dial"):
+                self._to_person(verb)
+                return
+            elif verb.tag == "Hangup":
+                self.ending = Ending("goodbye")
+                self._log("END goodbye")
+                return
+        if self.ending is None:  # Twilio hangs up at the end of a document
+            self.ending = Ending("hung up")
+            self._log("END hung up (end of TwiML)")
+
+    def _hear(self, verb: ET.Element) -> None:
+        if verb.tag == "Say":
+            text = f"[{verb.get('language', '')}] {verb.text or ''}"
+        elif verb.tag == "Play":
+            text = f"[plays {verb.text}]"
+        else:
+            return
+        self.heard.append(text)
+        self._log(f"IVR    {text}")
+
+    def _to_person(self, verb: ET.Element) -> None:
+        target = (verb.text or "").strip()
+        if verb.tag == "Enqueue":
+            self.ending = Ending("human", queue=target, reason=self._reason())
+        else:
+            number = verb.findtext("Number") or target
+            self.ending = Ending("human", number=number.strip(), reason=self._reason())
+        self._log(f"END {self.ending}")
+
+    def _reason(self) -> str:
+        _, state = self.app.extensions["ivr"].store.load(self.sid)
+        outcome = (state or {}).get("outcome") or {}
+        return outcome.get("reason", "error" if state else "")
+
+    # -- signing as Twilio does ---------------------------------------------------------
+
+    def _post(self, url: str, params: dict[str, str]) -> str:
+        form = {"AccountSid": "AC" + "0" * 32, "ApiVersion": "2010-04-01",
+                "CallSid": self.sid, "CallStatus": "in-progress", "Direction": "inbound",
+                "From": self.caller, "To": self.number, "Caller": self.caller,
+                "Called": self.number, **params}
+        signature = RequestValidator(self.token).compute_signature(BASE_URL + url, form)
+        response = self.client.post(url, data=form, base_url=BASE_URL,
+                                    headers={"X-Twilio-Signature": signature})
+        if response.status_code >= 300:
+            raise RuntimeError(f"POST {url} answered {response.status_code}: "
+                               f"{response.get_data(as_text=True)[:300]}")
+        return response.get_data(as_text=True)
+
+    def _log(self, line: str) -> None:
+        if self.echo is not None:
+            self.echo(line)
+
+
+def run_script(call: Call, inputs: list[str]) -> list[str]:
+    """Answer each question with the next input; returns the inputs left unused."""
+    if call.ending is None and not call.waiting:
+        call.dial()
+    remaining = list(inputs)
+    while call.waiting and remaining:
+        apply_input(call, remaining.pop(0))
+    return remaining
+
+
+def apply_input(call: Call, line: str) -> None:
+    """One caller action: keys, `say: words`, or an empty line for silence."""
+    line = line.strip()
+    if not line:
+        call.stays_silent()
+    elif line.lower().startswith("say:"):
+        call.says(line[4:].strip())
+    else:
+        call.press(line)
+
+
+def choose_language(call: Call, lang: str) -> bool:
+    """Answer a language question with the key for `lang`; False if none is being asked."""
+    ivr = call.app.extensions["ivr"]
+    _, state = ivr.store.load(call.sid)
+    if not call.waiting or state is None:
+        return False
+    flow = ivr.registry.version(state["flow"], state["version"], lambda: None)
+    for choice in getattr(flow.nodes[state["node"]], "choices", ()):
+        if choice.language == lang:
+            call.press(choice.key)
+            return True
+    return False

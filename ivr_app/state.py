@@ -1,0 +1,95 @@
+"""Call state in Redis, keyed by CallSid, so any web process can answer any step.
+
+Each TwiML document we send carries a step number. A step is applied once: the
+new state and the TwiML answer are written together only if the call is still
+at that step, and a repeated request for a step (Twilio retries) gets the very
+same answer back. That keeps retries from counting twice or skipping a node.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import redis
+
+CALL_KEY = "ivr:call:{sid}"  # hash: seq, data (JSON), status fields
+ANSWER_KEY = "ivr:call:{sid}:answer:{seq}"  # the TwiML sent in reply to step `seq`
+FLOW_SOURCE_KEY = "ivr:flow:{name}:{version}"  # text of a flow version calls are using
+CALL_TTL = 6 * 3600
+
+# KEYS: call, answer; ARGV: expected seq ("" for a new call), new seq, data, answer, ttl
+_COMMIT = """
+local current = redis.call('HGET', KEYS[1], 'seq')
+if (current == false and ARGV[1] == '') or current == ARGV[1] then
+  redis.call('HSET', KEYS[1], 'seq', ARGV[2], 'data', ARGV[3])
+  redis.call('EXPIRE', KEYS[1], ARGV[5])
+  redis.call('SET', KEYS[2], ARGV[4], 'EX', ARGV[5])
+  return ARGV[4]
+end
+return redis.call('GET', KEYS[2])
+"""
+
+
+class CallStore:
+    """Reads and writes call state; takes its Redis connection from the caller."""
+
+    def __init__(self, connection: redis.Redis, ttl: int = CALL_TTL):
+        self.redis = connection
+        self.ttl = ttl
+        self._commit = connection.register_script(_COMMIT)
+
+    def load(self, sid: str) -> tuple[int | None, dict[str, Any] | None]:
+        """The call's current step number and state, or (None, None) if unknown."""
+        seq, data = self.redis.hmget(CALL_KEY.format(sid=sid), "seq", "data")
+        if seq is None or data is None:
+            return None, None
+        return int(seq), json.loads(data)
+
+    def commit(self, sid: str, seq: int | None, state: dict[str, Any], answer: str,
+               flow_source: tuple[str, str, str] | None = None) -> str | None:
+        """Store the state and answer for step `seq` unless another request already did.
+
+        Returns the answer that now stands for that step (ours, or the earlier
+        one), or None if the call has moved on and that answer has expired.
+        With `flow_source` (name, version, text) the flow text is kept too, so
+        another process can finish this call on the same flow version.
+        """
+        step = "start" if seq is None else str(seq)
+        keys = [CALL_KEY.format(sid=sid), ANSWER_KEY.format(sid=sid, seq=step)]
+        args = ["" if seq is None else str(seq), str(0 if seq is None else seq + 1),
+                json.dumps(state, ensure_ascii=False), answer, self.ttl]
+        if flow_source is None:
+            result = self._commit(keys=keys, args=args)
+        else:
+            name, version, text = flow_source
+            pipe = self.redis.pipeline(transaction=False)
+            pipe.set(FLOW_SOURCE_KEY.format(name=name, version=version), text, ex=self.ttl)
+            self._commit(keys=keys, args=args, client=pipe)
+            result = pipe.execute()[-1]
+        return _text(result)
+
+    def answer(self, sid: str, seq: int | None) -> str | None:
+        """The answer already given to step `seq`, if it is still kept."""
+        step = "start" if seq is None else str(seq)
+        return _text(self.redis.get(ANSWER_KEY.format(sid=sid, seq=step)))
+
+    def record_status(self, sid: str, fields: dict[str, str]) -> None:
+        """Keep how the call ended (Twilio's status callback), beside its state."""
+        key = CALL_KEY.format(sid=sid)
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.hset(key, mapping={f"status_{k}": v for k, v in fields.items()})
+        pipe.expire(key, self.ttl)
+        pipe.execute()
+
+    def status(self, sid: str) -> dict[str, str]:
+        raw = self.redis.hgetall(CALL_KEY.format(sid=sid))
+        fields = {_text(k): _text(v) for k, v in raw.items()}
+        return {k[7:]: v for k, v in fields.items() if k.startswith("status_")}
+
+    def flow_source(self, name: str, version: str) -> str | None:
+        return _text(self.redis.get(FLOW_SOURCE_KEY.format(name=name, version=version)))
+
+
+def _text(value: Any) -> Any:
+    return value.decode() if isinstance(value, bytes) else value

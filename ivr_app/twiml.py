@@ -1,0 +1,90 @@
+"""Turn an engine Turn into TwiML, with twilio's VoiceResponse only.
+
+The shape of every question, so that silence, a key and an error each take
+one clear path:
+
+    <Gather input="dtmf" action="/voice/step?seq=N" numDigits=".." timeout="..">
+      <Say>prompt</Say><Say>escape announcement</Say>
+    </Gather>
+    <Redirect>/voice/step?seq=N&amp;silence=1</Redirect>
+
+Twilio posts the keys to the Gather's action; with no keys it falls through to
+the Redirect, which reports the silence for the same step.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from twilio.twiml.voice_response import Gather, VoiceResponse
+
+from .engine import Speech, Turn
+from .flow.model import Flow
+
+STEP_URL = "/voice/step"
+QUEUE_EXIT_URL = "/voice/queue-exit"
+
+
+def step_url(seq: int, **extra: str) -> str:
+    return f"{STEP_URL}?{urlencode({'seq': seq, **extra})}"
+
+
+def render(flow: Flow, turn: Turn, seq: int) -> str:
+    """The TwiML document for a turn; `seq` is the step number its answer will carry."""
+    response = VoiceResponse()
+    if turn.ask is not None:
+        gather = response.gather(input="dtmf", action=step_url(seq), method="POST",
+                                 timeout=turn.ask.timeout, num_digits=turn.ask.max_digits,
+                                 finish_on_key="#")
+        _speak(flow, gather, turn.speech)
+        response.redirect(step_url(seq, silence="1"), method="POST")
+    else:
+        _speak(flow, response, turn.speech)
+    if turn.human is not None:
+        enqueue_human(response, turn.human.queue, fallback=flow.human.fallback_number)
+    elif turn.hangup:
+        response.hangup()
+    return str(response)
+
+
+def enqueue_human(response: VoiceResponse, queue: str, fallback: str = "") -> None:
+    """Put the caller in a human queue; the exit URL deals with a full or failed queue."""
+    query = urlencode({"queue": queue, **({"fallback": fallback} if fallback else {})})
+    response.enqueue(queue, action=f"{QUEUE_EXIT_URL}?{query}", method="POST")
+
+
+def _speak(flow: Flow, verb: VoiceResponse | Gather, speech: list[Speech]) -> None:
+    for item in speech:
+        if item.play:
+            verb.play(item.play)
+        else:
+            voice = flow.languages[item.lang]
+            verb.say(item.text, voice=voice.voice, language=voice.locale)
+
+
+def to_human_fallback(flow: Flow | None, queue: str, number: str) -> str:
+    """TwiML that reaches a person when our own code failed: no Redis, no flow state needed."""
+    response = VoiceResponse()
+    if flow is not None:
+        lang = flow.default_language
+        voice = flow.languages[lang]
+        response.say(flow.messages[lang]["to_human"], voice=voice.voice, language=voice.locale)
+        queue, number = flow.human.queue, flow.human.fallback_number or number
+    if queue:
+        enqueue_human(response, queue, fallback=number)
+    else:
+        response.dial(number)
+    return str(response)
+
+
+def after_queue(result: str, queue: str, fallback: str) -> str:
+    """What follows an <Enqueue>: done if bridged or gone, else dial out or queue again."""
+    response = VoiceResponse()
+    if result in ("bridged", "hangup"):
+        response.hangup()
+    elif fallback:
+        response.dial(fallback)
+    else:
+        response.pause(length=5)  # a full or failing queue: try again, never hang up
+        enqueue_human(response, queue)
+    return str(response)

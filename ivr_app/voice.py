@@ -1,0 +1,146 @@
+"""Twilio voice webhooks: a call comes in, each answer, the queue exit, the call's end.
+
+Every route here is signed by Twilio and answers TwiML. Whatever fails in our
+own code while a caller is on the line, the answer still puts them through to
+a person.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, request
+from werkzeug.exceptions import HTTPException
+
+from . import engine, twiml
+from .security import twilio_signed
+from .services import services
+
+log = logging.getLogger(__name__)
+bp = Blueprint("voice", __name__, url_prefix="/voice")
+
+_SID = re.compile(r"^CA[0-9a-fA-F]{32}$")
+_DIGITS = re.compile(r"^[0-9*#]{1,40}$")
+
+
+def _xml(body: str) -> Response:
+    return Response(body, mimetype="text/xml")
+
+
+def _call_sid() -> str:
+    sid = request.form.get("CallSid", "")
+    if not _SID.match(sid):
+        abort(400, "CallSid is missing or malformed")
+    return sid
+
+
+def human_on_error(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Answer any failure of ours with TwiML that reaches a person, and log it."""
+
+    @functools.wraps(view)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return view(*args, **kwargs)
+        except HTTPException:
+            raise
+        except Exception:
+            sid = request.form.get("CallSid", "?")
+            log.exception("call %s: step failed, sending the caller to a person", sid)
+            config = current_app.config
+            flow = services().registry.last_good(config["IVR_FLOW"])
+            return _xml(twiml.to_human_fallback(flow, config["FALLBACK_QUEUE"],
+                                                config["FALLBACK_NUMBER"]))
+
+    return guarded
+
+
+@bp.post("")
+@twilio_signed
+@human_on_error
+def incoming() -> Response:
+    """A call comes in: start the flow that answers this number."""
+    sid = _call_sid()
+    ivr = services()
+    flow = ivr.registry.current(current_app.config["IVR_FLOW"])
+    now = ivr.clock()
+    state = engine.new_state(flow, request.form, now)
+    answer = twiml.render(flow, engine.start(flow, state, now), seq=0)
+    source = (flow.name, flow.version, ivr.registry.source(flow))
+    return _xml(ivr.store.commit(sid, None, state, answer, flow_source=source) or answer)
+
+
+@bp.post("/step")
+@twilio_signed
+@human_on_error
+def step() -> Response:
+    """The caller answered (keys or speech) or stayed silent at step `seq`."""
+    sid = _call_sid()
+    seq = request.args.get("seq", "")
+    if not seq.isdigit():
+        abort(400, "seq is missing or malformed")
+    seq_number = int(seq)
+    ivr = services()
+    current, state = ivr.store.load(sid)
+    if current != seq_number or state is None or state.get("outcome"):
+        earlier = ivr.store.answer(sid, seq_number)
+        if earlier is None:
+            raise LookupError(f"no step {seq_number} for this call (now at {current})")
+        return _xml(earlier)  # Twilio repeated a request we already answered
+    flow = ivr.registry.version(state["flow"], state["version"],
+                                lambda: ivr.store.flow_source(state["flow"], state["version"]))
+    now = ivr.clock()
+    turn = engine.handle(flow, state, _event(), now)
+    answer = twiml.render(flow, turn, seq=seq_number + 1)
+    return _xml(ivr.store.commit(sid, seq_number, state, answer) or answer)
+
+
+def _event() -> engine.Event:
+    form = request.form
+    if request.args.get("silence"):
+        return engine.Event("silence")
+    digits = form.get("Digits", "")
+    if digits:
+        if not _DIGITS.match(digits):
+            abort(400, "Digits is malformed")
+        return engine.Event("digits", digits)
+    speech = form.get("SpeechResult", "").strip()
+    if speech:
+        try:
+            confidence = float(form.get("Confidence", ""))
+        except ValueError:
+            confidence = None
+        return engine.Event("speech", speech[:500], confidence)
+    return engine.Event("silence")
+
+
+@bp.post("/queue-exit")
+@twilio_signed
+@human_on_error
+def queue_exit() -> Response:
+    """The caller left a human queue: served, hung up, or the queue failed."""
+    sid = _call_sid()
+    result = request.form.get("QueueResult", "")
+    queue = request.args.get("queue") or current_app.config["FALLBACK_QUEUE"]
+    answer = twiml.after_queue(result, queue, request.args.get("fallback", ""))
+    try:
+        services().store.record_status(sid, {"queue_result": result,
+                                             "queue_time": request.form.get("QueueTime", "")})
+    except Exception:  # the record can wait; the caller's next step cannot
+        log.exception("call %s: could not record the queue result", sid)
+    return _xml(answer)
+
+
+@bp.post("/status")
+@twilio_signed
+def status() -> tuple[str, int]:
+    """Twilio's status callback: keep how and when the call ended."""
+    sid = _call_sid()
+    fields = {"call": request.form.get("CallStatus", ""),
+              "duration": request.form.get("CallDuration", ""),
+              "at": services().clock().isoformat(timespec="seconds")}
+    services().store.record_status(sid, fields)
+    return "", 204
