@@ -12,6 +12,7 @@ import secrets
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
 from flask import Flask
 from twilio.request_validator import RequestValidator
 

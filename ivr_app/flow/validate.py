@@ -342,7 +342,8 @@ class _Checker:
             return None
         result = {}
         for name, item in value.items():
-            if self.k_name(name, (*path, name)) and (text := self.k_scalar_text(item, (*path, name))):
+            text = self.k_scalar_text(item, (*path, name))
+            if self.k_name(name, (*path, name)) and text:
                 result[name] = text
         return result
 
@@ -532,18 +533,19 @@ class _Checker:
         owners: dict[tuple[str, str], Path_] = {}
         for phrases, path in groups:
             for lang, words in phrases.items():
-                for phrase in words:
+                for i, phrase in enumerate(words):
+                    where = (*path, lang, i)
                     escape = [w for w in self.all_escape_words()
                               if builtins.contains_phrase(phrase, w)]
                     if escape:
-                        self.error((*path, lang), f"phrase {phrase!r} contains the escape word "
+                        self.error(where, f"phrase {phrase!r} contains the escape word "
                                    f"{escape[0]!r}, which always reaches a person", "escape")
                     norm = (lang, builtins.normalize(phrase))
-                    if norm in owners and owners[norm] != path:
+                    if norm in owners and owners[norm][:-2] != path:
                         line, _ = self.source.where(owners[norm])
-                        self.error((*path, lang), f"phrase {phrase!r} is also used on line "
-                                   f"{line}", "duplicate-phrase")
-                    owners.setdefault(norm, path)
+                        self.error(where, f"phrase {phrase!r} is also used on line {line}",
+                                   "duplicate-phrase")
+                    owners.setdefault(norm, where)
 
     def all_escape_words(self) -> list[str]:
         return [w for words in self.escape_words.values() for w in words]

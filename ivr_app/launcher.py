@@ -1,0 +1,64 @@
+"""`python -m ivr_app up`: Redis, then the Procfile's web and worker, from one command."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from honcho.environ import parse as parse_dotenv
+
+from ivr_app.redis_server import RedisUnavailable, ensure_redis, stop_redis
+
+ROOT = Path(__file__).resolve().parent.parent  # where the Procfile and flows/ live
+
+NO_TOKEN_NOTICE = """\
+*** TWILIO_AUTH_TOKEN is not set: running with IVR_INSECURE_DEV=1, so request signatures
+*** are NOT checked. Fine for the simulator; real Twilio traffic needs TWILIO_AUTH_TOKEN."""
+
+TRY_IT = """\
+Try a call without Twilio, in another terminal:
+    .venv/bin/python -m ivr_app simulate flows/main.yaml
+    .venv/bin/python -m ivr_app simulate flows/main.yaml --script "1,0"
+"""
+
+
+def _environment(port: int) -> dict[str, str]:
+    """Build the children's environment: .env under the real one, the venv's bin on PATH."""
+    dotenv = ROOT / ".env"
+    env = {**(parse_dotenv(dotenv.read_text()) if dotenv.exists() else {}), **os.environ}
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    env.update(PORT=str(port), PYTHONUNBUFFERED="1")
+    return env
+
+
+def up(*, port: int = 8000, data_dir: Path = Path("var")) -> int:
+    """Run the whole product in the foreground until Ctrl-C, starting Redis if none answers."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    env = _environment(port)
+    redis_dir = data_dir / "redis"
+    try:
+        env["REDIS_URL"] = ensure_redis(env.get("REDIS_URL"), redis_dir)
+    except RedisUnavailable as exc:
+        print(f"Cannot start: {exc}", file=sys.stderr)
+        return 1
+    if not env.get("TWILIO_AUTH_TOKEN"):
+        env["IVR_INSECURE_DEV"] = "1"
+        print(NO_TOKEN_NOTICE, file=sys.stderr)
+    print(TRY_IT)
+    # -e /dev/null: .env is merged above already, under the real environment.
+    args = ["-f", str(ROOT / "Procfile"), "-d", str(ROOT), "-e", os.devnull, "-p", str(port)]
+    honcho = subprocess.Popen([sys.executable, "-m", "honcho", "start", *args], cwd=ROOT, env=env)
+    previous = signal.signal(signal.SIGTERM, lambda *_: honcho.send_signal(signal.SIGTERM))
+    try:
+        while True:
+            try:
+                return honcho.wait()
+            except KeyboardInterrupt:  # honcho got the terminal's SIGINT too; this is for kill -INT
+                honcho.send_signal(signal.SIGINT)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        stop_redis(env["REDIS_URL"], redis_dir)  # only if it is the one started above

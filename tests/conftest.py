@@ -1,0 +1,92 @@
+"""Shared fixtures: a Redis server that answers, and a clean database per test."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import redis as redis_py
+from flask import Flask
+
+from ivr_app import create_app
+from ivr_app.redis_server import answers, ensure_redis, stop_redis
+from ivr_app.simulator import Call
+from ivr_app.state import CallStore
+
+REDIS_SERVER_URL = "redis://127.0.0.1:6379/0"
+TEST_REDIS_URL = "redis://127.0.0.1:6379/13"  # a database of its own, flushed around each test
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Make sure Redis answers on 6379, starting a throwaway one on a machine that has none."""
+    data_dir = tmp_path_factory.mktemp("redis")
+    already_running = answers(REDIS_SERVER_URL)
+    url = ensure_redis(REDIS_SERVER_URL, data_dir, persistent=False)
+    yield url
+    if not already_running:  # never stop a server this session did not start
+        stop_redis(url, data_dir)
+
+
+@pytest.fixture
+def redis_url(redis_server: str) -> str:
+    """URL of the test database, for code that opens its own connections."""
+    return TEST_REDIS_URL
+
+
+@pytest.fixture
+def redis(redis_url: str) -> Iterator[redis_py.Redis]:
+    """A client on the test database, empty at the start and flushed at the end of the test."""
+    client = redis_py.Redis.from_url(redis_url, decode_responses=False)
+    client.flushdb()
+    yield client
+    client.flushdb()
+    client.close()
+
+
+# -- the app, driven the way Twilio drives it --------------------------------------------
+
+TOKEN = "test-auth-token-0123456789abcdef"
+# A Wednesday morning in Mexico City: the demo flow's billing office is open.
+OFFICE_HOURS = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=-6)))
+
+
+@pytest.fixture
+def make_app(redis_url: str) -> Callable[..., Flask]:
+    """Build the app on the test database; keyword arguments override its config."""
+
+    def build(clock: Callable[[], dt.datetime] = lambda: OFFICE_HOURS, **config: Any) -> Flask:
+        settings = {"REDIS_URL": redis_url, "TWILIO_AUTH_TOKEN": TOKEN, "FLOWS_DIR": "flows",
+                    "IVR_FLOW": "main", "TESTING": True} | config
+        return create_app(settings, clock=clock)
+
+    return build
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask], redis: redis_py.Redis) -> Flask:
+    return make_app()
+
+
+@pytest.fixture
+def store(app: Flask) -> CallStore:
+    """The app's call state, to check what a call left behind."""
+    return app.extensions["ivr"].store
+
+
+@pytest.fixture
+def make_call(make_app: Callable[..., Flask], redis: redis_py.Redis) -> Callable[..., Call]:
+    """A caller on a fresh app; keyword arguments go to make_app."""
+
+    def build(**app_config: Any) -> Call:
+        return Call(make_app(**app_config), TOKEN)
+
+    return build
+
+
+@pytest.fixture
+def call(app: Flask) -> Call:
+    """A caller on the demo line, during office hours, not yet dialled."""
+    return Call(app, TOKEN)

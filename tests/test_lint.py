@@ -1,0 +1,190 @@
+"""What a supervisor sees when a flow file is wrong: every problem, with its line."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from ivr_app.__main__ import lint_command, main
+from ivr_app.flow.errors import FlowError
+from ivr_app.flow.validate import load_flow
+
+HEAD = """\
+languages:
+  es: {voice: Polly.Mia, locale: es-MX}
+  en: {voice: Polly.Joanna, locale: en-US}
+human:
+  queue: support
+start: menu
+"""
+
+MENU = """\
+nodes:
+  menu:
+    type: menu
+    prompt: {es: Hola, en: Hello}
+    options:
+      - {key: 1, say: {es: [factura], en: [bill]}, goto: bye}
+  bye:
+    type: goodbye
+    prompt: {es: Adiós, en: Bye}
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "flow.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def problems(path: Path) -> list[str]:
+    with pytest.raises(FlowError) as caught:
+        load_flow(path)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_a_minimal_flow_loads(tmp_path):
+    flow = load_flow(write(tmp_path, HEAD + MENU))
+    assert flow.start == "menu" and flow.default_language == "es"
+
+
+def test_demo_flow_with_key_0_rebound_is_refused_with_its_line(tmp_path, capsys):
+    text = Path("flows/main.yaml").read_text()
+    broken = text.replace("      - key: 4\n", "      - key: 0\n", 1)
+    path = write(tmp_path, broken, "main.yaml")
+    line = broken.splitlines().index("      - key: 0") + 1
+    assert lint_command([str(path)]) == 1
+    assert f"{path}:{line}:14: key 0 is reserved: it always takes the caller to a person " \
+        "[escape]" in capsys.readouterr().out
+
+
+def test_demo_flow_with_a_typo_in_a_goto_is_refused_with_its_line(tmp_path, capsys):
+    text = Path("flows/main.yaml").read_text()
+    broken = text.replace("goto: cancel_menu", "goto: cancel_mneu", 1)
+    path = write(tmp_path, broken, "main.yaml")
+    line = next(i for i, s in enumerate(broken.splitlines(), 1) if "cancel_mneu" in s)
+    assert main(["lint", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert f"{path}:{line}:15: goto target 'cancel_mneu' is not a node; did you mean " \
+        "'cancel_menu'? [unknown-target]" in out
+    assert "never reached" in out  # cancel_menu is now unreachable, reported in the same run
+
+
+def test_every_problem_is_reported_in_one_run(tmp_path):
+    path = write(tmp_path, HEAD + textwrap.dedent("""\
+        nodes:
+          menu:
+            type: menu
+            prompt: {es: Hola}
+            options:
+              - {key: 1, say: {es: [hablar con un agente], en: [x]}, goto: bye}
+              - {key: 1, sai: {es: [a], en: [b]}, goto: byee}
+          bye:
+            type: goodbye
+            prompt: {es: Adiós, en: Bye}
+            prompt: {es: Adiós, en: Bye}
+          lost:
+            type: say
+            prompt: {es: a, en: b}
+            next: lost
+        """))
+    f = str(path)
+    assert problems(path) == [
+        f"{f}:10:13: prompt has no 'en' translation [translation]",
+        f"{f}:12:29: phrase 'hablar con un agente' contains the escape word 'agente', "
+        "which always reaches a person [escape]",
+        f"{f}:13:15: key '1' is already used on line 12 [duplicate-key]",
+        f"{f}:13:18: option: unknown field 'sai'; did you mean 'say'? expected one of "
+        "'key', 'say', 'goto' [unknown-field]",
+        f"{f}:13:49: goto target 'byee' is not a node; did you mean 'bye'? [unknown-target]",
+        f"{f}:17:5: duplicate key 'prompt' (first defined on line 16) [duplicate-key]",
+        f"{f}:18:3: node 'lost' is never reached from start 'menu' [unreachable]",
+        f"{f}:18:3: node 'lost' leads neither to a person nor to a goodbye [dead-end]",
+        f"{f}:18:3: nodes lost -> lost form a loop that never asks the caller anything "
+        "[silent-loop]",
+    ]
+
+
+def test_missing_human_target_is_refused(tmp_path):
+    text = HEAD.replace("human:\n  queue: support\n", "") + MENU
+    assert problems(write(tmp_path, text)) == [
+        f"{tmp_path}/flow.yaml:1:1: flow: missing required field 'human' [required]"]
+
+
+def test_escape_word_bound_to_an_option_is_refused(tmp_path):
+    text = HEAD + MENU.replace("say: {es: [factura], en: [bill]}",
+                               "say: {es: [factura], en: [operator]}")
+    [message] = problems(write(tmp_path, text))
+    assert "phrase 'operator' contains the escape word 'operator'" in message
+
+
+def test_menu_over_the_option_limit_is_refused(tmp_path):
+    options = "".join(f"      - {{key: {k}, goto: bye}}\n" for k in range(1, 7))
+    text = HEAD + MENU.replace(
+        "      - {key: 1, say: {es: [factura], en: [bill]}, goto: bye}\n", options)
+    [message] = problems(write(tmp_path, text))
+    assert message.endswith("menu has 6 options; the limit is 5 (set max_options, or split "
+                            "the menu) [too-many-options]")
+    assert load_flow(write(tmp_path, "max_options: 6\n" + text, "six.yaml"))
+
+
+def test_wrong_types_and_ranges_say_what_was_expected(tmp_path):
+    text = "retries: 5\ntimeout: soon\n" + HEAD + MENU.replace("type: goodbye", "type: goodby")
+    found = problems(write(tmp_path, text))
+    assert any("'retries' must be from 1 to 3, not 5 [range]" in p for p in found)
+    assert any("'timeout' must be a number, not text [type]" in p for p in found)
+    assert any("unknown node type 'goodby'; did you mean 'goodbye'?" in p for p in found)
+
+
+def test_python_tags_are_refused_and_never_run(tmp_path):
+    text = HEAD + MENU.replace("queue: support", "queue: !!python/object/apply:os.system [x]")
+    text = text.replace("human:\n  queue: support", "human:\n  queue: !!python/name:os.system")
+    found = problems(write(tmp_path, text))
+    assert any("tag 'tag:yaml.org,2002:python/name:os.system' is not allowed" in p
+               for p in found)
+
+
+def test_yaml_syntax_errors_have_a_location(tmp_path):
+    [message] = problems(write(tmp_path, HEAD + "nodes: [\n"))
+    assert message.startswith(f"{tmp_path}/flow.yaml:8:1: YAML syntax:")
+
+
+def test_oversized_files_are_refused(tmp_path):
+    path = write(tmp_path, HEAD + MENU + "#" * 300_000 + "\n")
+    [message] = problems(path)
+    assert "the limit is 262144" in message
+
+
+def test_alias_bombs_are_refused(tmp_path):
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+    for name, prev in zip("bcdefg", "abcdef", strict=True):
+        bomb += f"{name}: &{name} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
+    found = problems(write(tmp_path, bomb))
+    assert any("more than 50000 values" in p for p in found)
+
+
+def test_supervisor_queue_must_exist_to_transfer_there(tmp_path):
+    text = HEAD + MENU.replace("type: goodbye\n    prompt: {es: Adiós, en: Bye}",
+                               "type: transfer\n    queue: supervisor")
+    [message] = problems(write(tmp_path, text))
+    assert "queue 'supervisor' needs human.supervisor_queue" in message
+
+
+def test_languages_without_built_in_messages_need_them(tmp_path):
+    text = HEAD.replace("  en: {voice: Polly.Joanna, locale: en-US}\n",
+                        "  pt: {voice: Polly.Camila, locale: pt-BR}\n")
+    text += MENU.replace("en:", "pt:")
+    [message] = problems(write(tmp_path, text))
+    assert "language 'pt' has no built-in messages; add messages.pt with escape, no_input" \
+        in message
+
+
+def test_lint_of_a_folder_checks_every_flow(tmp_path, capsys):
+    write(tmp_path, HEAD + MENU, "good.yaml")
+    write(tmp_path, "languages: 3\n", "bad.yaml")
+    assert lint_command([str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert f"{tmp_path}/good.yaml: ok" in out
+    assert f"{tmp_path}/bad.yaml:1:12: 'languages' must be a mapping, not a number [type]" in out

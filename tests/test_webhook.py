@@ -1,0 +1,162 @@
+"""The Twilio webhook contract: signatures, retries, malformed requests, failures."""
+
+from __future__ import annotations
+
+import redis as redis_py
+from twilio.request_validator import RequestValidator
+
+from .conftest import TOKEN
+
+SID = "CA" + "1" * 32
+FORM = {"CallSid": SID, "AccountSid": "AC" + "0" * 32, "From": "+15005550006",
+        "To": "+15005550001", "CallStatus": "ringing", "Direction": "inbound"}
+
+
+def signed_post(client, path, form, token=TOKEN, base="http://localhost"):
+    signature = RequestValidator(token).compute_signature(base + path, form)
+    return client.post(path, data=form, base_url=base,
+                       headers={"X-Twilio-Signature": signature})
+
+
+def test_unsigned_request_to_voice_is_refused(app):
+    response = app.test_client().post("/voice", data=FORM)
+    assert response.status_code == 403
+
+
+def test_request_signed_with_another_token_is_refused(app):
+    response = signed_post(app.test_client(), "/voice", FORM, token="not-our-token")
+    assert response.status_code == 403
+
+
+def test_signature_over_other_parameters_is_refused(app):
+    signature = RequestValidator(TOKEN).compute_signature("http://localhost/voice", FORM)
+    tampered = FORM | {"From": "+15005550009"}
+    response = app.test_client().post("/voice", data=tampered,
+                                      headers={"X-Twilio-Signature": signature})
+    assert response.status_code == 403
+
+
+def test_without_a_token_every_webhook_is_refused_unless_dev_mode_is_explicit(make_app):
+    locked = make_app(TWILIO_AUTH_TOKEN="")
+    assert locked.test_client().post("/voice", data=FORM).status_code == 403
+    dev = make_app(TWILIO_AUTH_TOKEN="", INSECURE_DEV=True)
+    assert dev.test_client().post("/voice", data=FORM).status_code == 200
+
+
+def test_behind_a_proxy_the_public_url_is_what_is_signed(make_app):
+    app = make_app(PUBLIC_BASE_URL="https://ivr.example.com")
+    client = app.test_client()
+    assert signed_post(client, "/voice", FORM).status_code == 403
+    signature = RequestValidator(TOKEN).compute_signature("https://ivr.example.com/voice", FORM)
+    response = client.post("/voice", data=FORM, headers={"X-Twilio-Signature": signature})
+    assert response.status_code == 200
+
+
+def test_trusted_proxy_headers_rebuild_the_signed_url(make_app):
+    app = make_app(TRUSTED_PROXIES=1)
+    signature = RequestValidator(TOKEN).compute_signature("https://ivr.example.com/voice", FORM)
+    response = app.test_client().post(
+        "/voice", data=FORM, headers={"X-Twilio-Signature": signature,
+                                      "X-Forwarded-Proto": "https",
+                                      "X-Forwarded-Host": "ivr.example.com"})
+    assert response.status_code == 200
+
+
+def test_signed_request_without_a_call_sid_is_malformed(app):
+    form = {k: v for k, v in FORM.items() if k != "CallSid"}
+    assert signed_post(app.test_client(), "/voice", form).status_code == 400
+
+
+def test_malformed_digits_are_refused(call):
+    call.dial()
+    form = FORM | {"CallSid": call.sid, "Digits": "1; DROP"}
+    assert signed_post(call.client, "/voice/step?seq=0", form).status_code == 400
+
+
+def test_incoming_call_gets_a_gather_with_silence_handled_after_it(app):
+    body = signed_post(app.test_client(), "/voice", FORM).get_data(as_text=True)
+    gather_at = body.index("<Gather")
+    redirect_at = body.index('<Redirect method="POST">/voice/step?seq=0&amp;silence=1</Redirect>')
+    assert gather_at < body.index("</Gather>") < redirect_at
+    assert 'action="/voice/step?seq=0"' in body
+    assert 'input="dtmf"' in body and 'numDigits="1"' in body
+
+
+def test_twilio_retrying_a_step_gets_the_same_answer_and_does_not_count_twice(call, store):
+    call.dial()
+    form = FORM | {"CallSid": call.sid}
+    first = signed_post(call.client, "/voice/step?seq=0&silence=1", form).get_data(as_text=True)
+    again = signed_post(call.client, "/voice/step?seq=0&silence=1", form).get_data(as_text=True)
+    assert first == again
+    seq, state = store.load(call.sid)
+    assert seq == 1 and state["tries"] == 1
+
+
+def test_twilio_retrying_the_incoming_call_does_not_restart_it(app, store):
+    client = app.test_client()
+    first = signed_post(client, "/voice", FORM).get_data(as_text=True)
+    signed_post(client, "/voice/step?seq=0", FORM | {"Digits": "1"})
+    again = signed_post(client, "/voice", FORM).get_data(as_text=True)
+    assert again == first
+    seq, state = store.load(SID)
+    assert (seq, state["node"], state["lang"]) == (1, "main_menu", "es")
+
+
+def test_a_step_from_the_future_sends_the_caller_to_a_person(call):
+    call.dial()
+    body = signed_post(call.client, "/voice/step?seq=7", FORM | {"CallSid": call.sid,
+                                                                 "Digits": "1"})
+    assert body.status_code == 200
+    assert "<Enqueue" in body.get_data(as_text=True)
+
+
+def test_redis_down_mid_call_still_sends_the_caller_to_a_person(make_app, redis_url, caplog):
+    app = make_app()
+    client = app.test_client()
+    assert signed_post(client, "/voice", FORM).status_code == 200
+    dead = redis_py.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2)
+    ivr = app.extensions["ivr"]
+    ivr.store.redis = dead
+    body = signed_post(client, "/voice/step?seq=0", FORM | {"Digits": "1"}).get_data(
+        as_text=True)
+    assert "<Enqueue" in body and ">support</Enqueue>" in body
+    assert "Le comunicamos con una persona" in body
+    assert SID in caplog.text
+
+
+def test_a_crash_in_our_code_sends_the_caller_to_a_person(app, monkeypatch):
+    from ivr_app import engine
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(engine, "handle", broken)
+    client = app.test_client()
+    signed_post(client, "/voice", FORM)
+    body = signed_post(client, "/voice/step?seq=0", FORM | {"Digits": "1"}).get_data(
+        as_text=True)
+    assert ">support</Enqueue>" in body
+
+
+def test_a_broken_flow_from_the_start_still_reaches_the_fallback_number(make_app, tmp_path):
+    (tmp_path / "main.yaml").write_text("nodes: [")
+    app = make_app(FLOWS_DIR=str(tmp_path), FALLBACK_NUMBER="+15005550002",
+                   FALLBACK_QUEUE="")
+    body = signed_post(app.test_client(), "/voice", FORM).get_data(as_text=True)
+    assert "<Dial>+15005550002</Dial>" in body
+
+
+def test_queue_exit_after_a_served_call_hangs_up_and_a_full_queue_tries_again(app):
+    client = app.test_client()
+    served = signed_post(client, "/voice/queue-exit?queue=support",
+                         FORM | {"QueueResult": "bridged", "QueueTime": "30"})
+    assert "<Hangup />" in served.get_data(as_text=True)
+    full = signed_post(client, "/voice/queue-exit?queue=support",
+                       FORM | {"QueueResult": "queue-full"}).get_data(as_text=True)
+    assert "<Pause" in full and ">support</Enqueue>" in full and "Hangup" not in full
+
+
+def test_status_callback_records_how_the_call_ended(call, store):
+    call.dial().press("1").press("0")
+    call.hang_up()
+    assert store.status(call.sid)["call"] == "completed"
