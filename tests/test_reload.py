@@ -1,0 +1,82 @@
+"""A supervisor edits a live flow: good edits go live, bad ones never replace it."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from ivr_app.simulator import Call
+
+from .conftest import TOKEN
+
+FLOW = """\
+languages:
+  en: {voice: Polly.Joanna, locale: en-US}
+human:
+  queue: support
+start: menu
+nodes:
+  menu:
+    type: menu
+    prompt: {en: For billing press one.}
+    options:
+      - {key: 1, goto: billing}
+  billing:
+    type: transfer
+    reason: billing
+"""
+
+
+@pytest.fixture
+def flows(tmp_path: Path) -> Path:
+    (tmp_path / "main.yaml").write_text(FLOW)
+    return tmp_path
+
+
+@pytest.fixture
+def live_app(make_app, flows, redis):
+    return make_app(FLOWS_DIR=str(flows), FLOW_CHECK_SECONDS=0)
+
+
+def edit(flows: Path, old: str, new: str) -> None:
+    path = flows / "main.yaml"
+    path.write_text(path.read_text().replace(old, new))
+
+
+def test_a_valid_edit_answers_the_next_call_without_a_restart(live_app, flows):
+    assert Call(live_app, TOKEN).dial().heard[0] == "[en-US] For billing press one."
+    edit(flows, "For billing press one.", "Billing questions. Press one.")
+    assert Call(live_app, TOKEN).dial().heard[0] == "[en-US] Billing questions. Press one."
+
+
+def test_a_broken_edit_is_logged_and_the_last_good_flow_keeps_answering(live_app, flows,
+                                                                       caplog):
+    edit(flows, "goto: billing", "goto: biling")
+    with caplog.at_level(logging.ERROR):
+        call = Call(live_app, TOKEN).dial()
+    assert call.heard[0] == "[en-US] For billing press one."
+    assert "goto target 'biling' is not a node; did you mean 'billing'?" in caplog.text
+    assert "keeping the last good version" in caplog.text
+    call.press("1")
+    assert call.ending.reason == "billing"
+
+
+def test_a_call_in_progress_finishes_on_the_version_it_started_with(live_app, flows):
+    call = Call(live_app, TOKEN).dial()
+    edit(flows, "reason: billing", "reason: billing, new version")
+    call.press("1")
+    assert call.ending.reason == "billing"
+    assert Call(live_app, TOKEN).dial().press("1").ending.reason == "billing, new version"
+
+
+def test_another_web_process_finishes_a_call_on_the_version_it_started_with(make_app, flows,
+                                                                           redis):
+    first = make_app(FLOWS_DIR=str(flows), FLOW_CHECK_SECONDS=0)
+    call = Call(first, TOKEN).dial()
+    edit(flows, "reason: billing", "reason: billing, new version")
+    second = make_app(FLOWS_DIR=str(flows), FLOW_CHECK_SECONDS=0)  # never saw the old text
+    call.client = second.test_client()
+    call.press("1")
+    assert call.ending.reason == "billing"
