@@ -6,23 +6,17 @@ file in one pass. The runtime only ever sees flows that got through here.
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import hashlib
-import re
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import builtins, model, spec
-from .errors import FlowError, Problem
+from .checker import NAME
+from .errors import FlowError
 from .graph_rules import check_graph
+from .hours_rules import HoursChecker
 from .source import Path_, Source, read_file
-
-_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")
-_PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")
-_SPAN = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
-_KIND_WORDS = {dict: "a mapping", list: "a list", str: "text", int: "a number", bool: "true/false"}
 
 
 def load_flow(path: str | Path) -> model.Flow:
@@ -39,63 +33,14 @@ def validate(source: Source, name: str) -> model.Flow:
     return flow
 
 
-def _kind(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    for typ, word in _KIND_WORDS.items():
-        if type(value) is typ:
-            return word
-    return type(value).__name__
+class _Checker(HoursChecker):
+    """Checks a whole flow: languages first, then everything that depends on them."""
 
-
-class _Checker:
     def __init__(self, source: Source):
-        self.source = source
-        self.problems: list[Problem] = list(source.problems)
+        super().__init__(source)
         self.languages: dict[str, model.Voice] = {}
         self.escape_words: dict[str, tuple[str, ...]] = dict(builtins.ESCAPE_WORDS)
-        self.hours_names: set[str] = set()
         self.refs: list[tuple[str, Path_]] = []
-        self.has_supervisor = False
-
-    # -- reporting -----------------------------------------------------------------
-
-    def error(self, path: Path_, message: str, rule: str, *, key: bool = False) -> None:
-        line, column = self.source.where(path, key=key)
-        self.problems.append(Problem(self.source.file, line, column, message, rule))
-
-    def expect(self, value: Any, typ: type, path: Path_, what: str) -> bool:
-        if type(value) is typ or (typ is str and type(value) in (int, float)
-                                  and what.endswith("text")):
-            return True
-        self.error(path, f"{what} must be {_KIND_WORDS[typ]}, not {_kind(value)}", "type")
-        return False
-
-    def fields(self, value: Any, path: Path_, table: dict[str, tuple[str, bool]],
-               what: str, extra: tuple[str, ...] = ()) -> dict[str, Any] | None:
-        """Check a mapping against a field table; return the checked values."""
-        if not self.expect(value, dict, path, what):
-            return None
-        checked: dict[str, Any] = {}
-        allowed = tuple(table) + extra
-        for key, item in value.items():
-            if key in extra:
-                continue
-            if key not in table:
-                hint = difflib.get_close_matches(key, allowed, n=1)
-                did_you_mean = f"did you mean {hint[0]!r}? " if hint else ""
-                choices = ", ".join(repr(k) for k in allowed)
-                self.error((*path, key), f"{what}: unknown field {key!r}; {did_you_mean}"
-                           f"expected one of {choices}", "unknown-field", key=True)
-                continue
-            kind, _ = table[key]
-            checked[key] = getattr(self, "k_" + kind)(item, (*path, key))
-        for key, (_, required) in table.items():
-            if required and key not in value:
-                self.error(path, f"{what}: missing required field {key!r}", "required")
-        return checked
-
-    # -- the whole flow ---------------------------------------------------------------
 
     def build(self, name: str) -> model.Flow | None:
         data = self.source.data
@@ -147,54 +92,6 @@ class _Checker:
                            key=True)
             result[lang] = merged
         return result
-
-    # -- kinds: each returns the checked value, or None after reporting ---------------
-
-    def k_text(self, value: Any, path: Path_) -> str | None:
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            value = str(value)
-        if not self.expect(value, str, path, f"{path[-1]!r}"):
-            return None
-        if not value.strip():
-            self.error(path, f"{path[-1]!r} must not be empty", "type")
-            return None
-        return value.strip()
-
-    def k_scalar_text(self, value: Any, path: Path_) -> str | None:
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        return self.k_text(value, path)
-
-    def k_name(self, value: Any, path: Path_) -> str | None:
-        text = self.k_text(value, path)
-        if text is not None and not _NAME.match(text):
-            self.error(path, f"{text!r} is not a valid name: use letters, digits, '_', '-' "
-                       "or '.', starting with a letter", "type")
-            return None
-        return text
-
-    def k_phone(self, value: Any, path: Path_) -> str | None:
-        text = self.k_text(value, path)
-        if text is not None and not _PHONE.match(text):
-            self.error(path, f"{text!r} is not an E.164 number like +15551234567", "type")
-            return None
-        return text
-
-    def k_bool(self, value: Any, path: Path_) -> bool | None:
-        return value if self.expect(value, bool, path, f"{path[-1]!r}") else None
-
-    def k_int(self, value: Any, path: Path_) -> int | None:
-        return value if self.expect(value, int, path, f"{path[-1]!r}") else None
-
-    def _limited(self, value: Any, path: Path_) -> int | None:
-        low, high, _ = spec.LIMITS[str(path[-1])]
-        number = self.k_int(value, path)
-        if number is not None and not low <= number <= high:
-            self.error(path, f"{path[-1]!r} must be from {low} to {high}, not {number}", "range")
-            return None
-        return number
-
-    k_retries = k_timeout = k_max_options = _limited
 
     def k_node_ref(self, value: Any, path: Path_) -> str | None:
         text = self.k_text(value, path)
@@ -249,20 +146,6 @@ class _Checker:
                 result[lang] = {k: v for k, v in (checked or {}).items() if v}
         return result
 
-    def k_word_list(self, value: Any, path: Path_) -> tuple[str, ...] | None:
-        if isinstance(value, str):
-            value = [value]
-        if not self.expect(value, list, path, f"{path[-1]!r}"):
-            return None
-        words = [self.k_text(w, (*path, i)) for i, w in enumerate(value)]
-        return tuple(w for w in words if w)
-
-    def k_text_list(self, value: Any, path: Path_) -> tuple[str, ...] | None:
-        if not self.expect(value, list, path, f"{path[-1]!r}"):
-            return None
-        texts = [self.k_scalar_text(w, (*path, i)) for i, w in enumerate(value)]
-        return tuple(t for t in texts if t is not None)
-
     def k_prompt(self, value: Any, path: Path_) -> model.Prompt | None:
         if not self.expect(value, dict, path, "a prompt"):
             return None
@@ -283,13 +166,6 @@ class _Checker:
             if lang not in value:
                 self.error(path, f"prompt has no {lang!r} translation", "translation")
         return prompt
-
-    def k_url(self, value: Any, path: Path_) -> str | None:
-        text = self.k_text(value, path)
-        if text is not None and not text.startswith(("https://", "http://")):
-            self.error(path, f"{text!r} must be an http(s) URL", "type")
-            return None
-        return text
 
     def k_phrases(self, value: Any, path: Path_) -> dict[str, tuple[str, ...]] | None:
         if not self.expect(value, dict, path, "'say'"):
@@ -315,118 +191,6 @@ class _Checker:
             return None
         return key
 
-    def k_checksum(self, value: Any, path: Path_) -> str | None:
-        text = self.k_text(value, path)
-        if text is not None and text not in spec.CHECKSUMS:
-            self.error(path, f"unknown checksum {text!r}; expected one of "
-                       f"{', '.join(spec.CHECKSUMS)}", "type")
-            return None
-        return text
-
-    def k_length(self, value: Any, path: Path_) -> tuple[int, int] | None:
-        if isinstance(value, int) and not isinstance(value, bool):
-            low = high = value
-        else:
-            checked = self.fields(value, path, spec.LENGTH_FIELDS, "'length'")
-            if not checked or None in checked.values() or len(checked) < 2:
-                return None
-            low, high = checked["min"], checked["max"]
-        if not 2 <= low <= high <= spec.MAX_DIGITS:
-            self.error(path, f"length must satisfy 2 <= min <= max <= {spec.MAX_DIGITS} "
-                       "(a lone 0 is the escape)", "range")
-            return None
-        return low, high
-
-    def k_variables(self, value: Any, path: Path_) -> dict[str, str] | None:
-        if not self.expect(value, dict, path, "'set'"):
-            return None
-        result = {}
-        for name, item in value.items():
-            text = self.k_scalar_text(item, (*path, name))
-            if self.k_name(name, (*path, name)) and text:
-                result[name] = text
-        return result
-
-    # -- hours ---------------------------------------------------------------------
-
-    def k_hours_map(self, value: Any, path: Path_) -> dict[str, model.Hours] | None:
-        if not self.expect(value, dict, path, "'hours'"):
-            return None
-        result = {}
-        for name, item in value.items():
-            self.hours_names.add(name)
-            checked = self.fields(item, (*path, name), spec.HOURS_FIELDS, f"hours {name!r}")
-            if checked and checked.get("timezone") and checked.get("weekly") is not None:
-                result[name] = model.Hours(checked["timezone"], checked["weekly"],
-                                           frozenset(checked.get("holidays") or ()))
-        return result
-
-    def k_timezone(self, value: Any, path: Path_) -> ZoneInfo | None:
-        text = self.k_text(value, path)
-        if text is None:
-            return None
-        try:
-            return ZoneInfo(text)
-        except (ZoneInfoNotFoundError, ValueError):
-            self.error(path, f"unknown time zone {text!r}; use a name like "
-                       "'America/Mexico_City'", "type")
-            return None
-
-    def k_weekly(self, value: Any, path: Path_) -> dict | None:
-        if not self.expect(value, dict, path, "'weekly'"):
-            return None
-        weekly: dict[int, tuple] = {}
-        for days, spans in value.items():
-            day_numbers = self.day_range(days, (*path, days))
-            span_list = spans if isinstance(spans, list) else [spans]
-            parsed = [self.time_span(s, (*path, days)) for s in span_list]
-            if day_numbers is None or None in parsed:
-                continue
-            for day in day_numbers:
-                weekly[day] = weekly.get(day, ()) + tuple(parsed)
-        return weekly
-
-    def day_range(self, days: str, path: Path_) -> list[int] | None:
-        names = days.lower().split("-")
-        if len(names) <= 2 and all(n in spec.WEEKDAYS for n in names):
-            first, last = spec.WEEKDAYS.index(names[0]), spec.WEEKDAYS.index(names[-1])
-            if first <= last:
-                return list(range(first, last + 1))
-        self.error(path, f"{days!r} is not a day or day range like 'mon-fri'", "type", key=True)
-        return None
-
-    def time_span(self, value: Any, path: Path_) -> tuple[dt.time, dt.time] | None:
-        match = _SPAN.match(value.strip()) if isinstance(value, str) else None
-        if match:
-            h1, m1, h2, m2 = (int(g) for g in match.groups())
-            if h1 < 24 and h2 <= 24 and m1 < 60 and m2 < 60 and (h1, m1) < (h2, m2):
-                end = dt.time.max if h2 == 24 else dt.time(h2, m2)
-                return dt.time(h1, m1), end
-        self.error(path, f"{value!r} is not a time span like \"08:00-20:00\"", "type")
-        return None
-
-    def k_dates(self, value: Any, path: Path_) -> list[dt.date] | None:
-        if not self.expect(value, list, path, "'holidays'"):
-            return None
-        dates = []
-        for i, item in enumerate(value):
-            if type(item) is dt.date:
-                dates.append(item)
-            else:
-                self.error((*path, i), f"{item!r} is not a date like 2026-12-25", "type")
-        return dates
-
-    def k_hours_ref(self, value: Any, path: Path_) -> str | None:
-        text = self.k_text(value, path)
-        if text is not None and text not in self.hours_names:
-            known = ", ".join(sorted(self.hours_names)) or "none are defined"
-            self.error(path, f"hours {text!r} are not defined under 'hours' ({known})",
-                       "unknown-hours")
-            return None
-        return text
-
-    # -- nodes -----------------------------------------------------------------------
-
     def k_nodes(self, value: Any, path: Path_) -> dict[str, model.Node] | None:
         if not self.expect(value, dict, path, "'nodes'"):
             return None
@@ -449,7 +213,7 @@ class _Checker:
 
     def node(self, node_id: str, value: Any, path: Path_) -> model.Node | None:
         before = len(self.problems)
-        if not _NAME.match(node_id):
+        if not NAME.match(node_id):
             self.error(path, f"node id {node_id!r} is not a valid name", "type", key=True)
         if not self.expect(value, dict, path, f"node {node_id!r}"):
             return None
@@ -582,3 +346,4 @@ class _Checker:
         if not checked or None in checked.values() or "queue" not in checked:
             return None
         return model.Human(**checked)
+

@@ -1,0 +1,99 @@
+"""Checking named business hours: time zone, weekly spans and holidays."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from . import model, spec
+from .checker import Checker
+from .source import Path_, Source
+
+_SPAN = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
+
+
+class HoursChecker(Checker):
+    """Adds the `hours` kinds; remembers which names are defined for `when: {hours: ...}`."""
+
+    def __init__(self, source: Source):
+        super().__init__(source)
+        self.hours_names: set[str] = set()
+
+    def k_hours_map(self, value: Any, path: Path_) -> dict[str, model.Hours] | None:
+        if not self.expect(value, dict, path, "'hours'"):
+            return None
+        result = {}
+        for name, item in value.items():
+            self.hours_names.add(name)
+            checked = self.fields(item, (*path, name), spec.HOURS_FIELDS, f"hours {name!r}")
+            if checked and checked.get("timezone") and checked.get("weekly") is not None:
+                result[name] = model.Hours(checked["timezone"], checked["weekly"],
+                                           frozenset(checked.get("holidays") or ()))
+        return result
+
+    def k_timezone(self, value: Any, path: Path_) -> ZoneInfo | None:
+        text = self.k_text(value, path)
+        if text is None:
+            return None
+        try:
+            return ZoneInfo(text)
+        except (ZoneInfoNotFoundError, ValueError):
+            self.error(path, f"unknown time zone {text!r}; use a name like "
+                       "'America/Mexico_City'", "type")
+            return None
+
+    def k_weekly(self, value: Any, path: Path_) -> dict | None:
+        if not self.expect(value, dict, path, "'weekly'"):
+            return None
+        weekly: dict[int, tuple] = {}
+        for days, spans in value.items():
+            day_numbers = self.day_range(days, (*path, days))
+            span_list = spans if isinstance(spans, list) else [spans]
+            parsed = [self.time_span(s, (*path, days)) for s in span_list]
+            if day_numbers is None or None in parsed:
+                continue
+            for day in day_numbers:
+                weekly[day] = weekly.get(day, ()) + tuple(parsed)
+        return weekly
+
+    def day_range(self, days: str, path: Path_) -> list[int] | None:
+        names = days.lower().split("-")
+        if len(names) <= 2 and all(n in spec.WEEKDAYS for n in names):
+            first, last = spec.WEEKDAYS.index(names[0]), spec.WEEKDAYS.index(names[-1])
+            if first <= last:
+                return list(range(first, last + 1))
+        self.error(path, f"{days!r} is not a day or day range like 'mon-fri'", "type", key=True)
+        return None
+
+    def time_span(self, value: Any, path: Path_) -> tuple[dt.time, dt.time] | None:
+        match = _SPAN.match(value.strip()) if isinstance(value, str) else None
+        if match:
+            h1, m1, h2, m2 = (int(g) for g in match.groups())
+            if h1 < 24 and h2 <= 24 and m1 < 60 and m2 < 60 and (h1, m1) < (h2, m2):
+                end = dt.time.max if h2 == 24 else dt.time(h2, m2)
+                return dt.time(h1, m1), end
+        self.error(path, f"{value!r} is not a time span like \"08:00-20:00\"", "type")
+        return None
+
+    def k_dates(self, value: Any, path: Path_) -> list[dt.date] | None:
+        if not self.expect(value, list, path, "'holidays'"):
+            return None
+        dates = []
+        for i, item in enumerate(value):
+            if type(item) is dt.date:
+                dates.append(item)
+            else:
+                self.error((*path, i), f"{item!r} is not a date like 2026-12-25", "type")
+        return dates
+
+    def k_hours_ref(self, value: Any, path: Path_) -> str | None:
+        text = self.k_text(value, path)
+        if text is not None and text not in self.hours_names:
+            known = ", ".join(sorted(self.hours_names)) or "none are defined"
+            self.error(path, f"hours {text!r} are not defined under 'hours' ({known})",
+                       "unknown-hours")
+            return None
+        return text
+
