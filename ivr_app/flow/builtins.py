@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 ESCAPE_WORDS: dict[str, tuple[str, ...]] = {
@@ -33,6 +34,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "to_human": "Le comunicamos con una persona. Un momento, por favor.",
         "confirm_digits": "Usted marcó {digits}. Si es correcto, marque uno. "
                           "Para corregirlo, marque dos.",
+        "queue_position": "Usted es el número {position} en la fila.",
+        "wait_minutes": "Tiempo estimado de espera: {minutes} minutos.",
+        "wait_one_minute": "Tiempo estimado de espera: un minuto.",
+        "wait_under_minute": "Tiempo estimado de espera: menos de un minuto.",
+        "wait_unknown": "En este momento no hay personas conectadas para atenderle. "
+                        "Le atenderemos en cuanto alguien se conecte.",
+        "queue_keys": "Para volver a escuchar su lugar en la fila, marque cero. "
+                      "Para hablar con un supervisor, marque {supervisor_key}.",
+        "to_supervisor": "Le comunicamos con un supervisor. Un momento, por favor.",
     },
     "en": {
         "escape": "To speak with a person, press zero.",
@@ -41,12 +51,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "to_human": "Connecting you with a person. One moment, please.",
         "confirm_digits": "You entered {digits}. If that is right, press one. "
                           "To change it, press two.",
+        "queue_position": "You are number {position} in line.",
+        "wait_minutes": "Estimated wait: {minutes} minutes.",
+        "wait_one_minute": "Estimated wait: one minute.",
+        "wait_under_minute": "Estimated wait: less than a minute.",
+        "wait_unknown": "Nobody is signed in to take your call right now. "
+                        "We will answer as soon as someone is.",
+        "queue_keys": "To hear your place in line again, press zero. "
+                      "To speak with a supervisor, press {supervisor_key}.",
+        "to_supervisor": "Connecting you with a supervisor. One moment, please.",
     },
 }
 
 MESSAGE_KEYS = tuple(MESSAGES["en"])
 
 
+@functools.lru_cache(maxsize=4096)  # prompts are compared on every step; speech rarely repeats
 def normalize(text: str) -> str:
     """Lower-case, drop accents and punctuation: how spoken answers are compared."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
