@@ -10,7 +10,8 @@ import secrets
 import sys
 from pathlib import Path
 
-from . import config_from_env, create_app
+from . import create_app
+from .config import from_env
 from .flow.errors import FlowError
 from .flow.validate import load_flow
 from .graph import mermaid
@@ -101,7 +102,7 @@ def simulate_command(flow_path: str, lang: str | None, script: str | None,
     if moment is not None and moment.tzinfo is None:
         moment = moment.astimezone()
     token = secrets.token_hex(16)
-    config = config_from_env() | {
+    config = from_env() | {
         "FLOWS_DIR": str(path.parent), "IVR_FLOW": path.stem, "TWILIO_AUTH_TOKEN": token,
         "REDIS_URL": ensure_redis(os.environ.get("REDIS_URL"), Path("var") / "redis"),
     }
@@ -122,6 +123,7 @@ def simulate_command(flow_path: str, lang: str | None, script: str | None,
             try:
                 apply_input(call, input("> "))
             except EOFError:
+                print()
                 break
     call.hang_up()
     print(f"Call ended with: {call.ending}")

@@ -1,17 +1,30 @@
-"""The collaborators a running app uses, built once and handed to the views."""
+"""The collaborators the web app and the workers share, built once per process."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 import redis
+import rq
 from flask import current_app
+from twilio.rest import Client
 
+from .agents import Roster
+from .flow.model import Flow
+from .queueing import Queues
 from .registry import FlowRegistry
 from .state import CallStore
+from .telephony import make_client
 
+if TYPE_CHECKING:
+    from .wait import WaitStats
+
+log = logging.getLogger(__name__)
 Clock = Callable[[], dt.datetime]
 
 
@@ -21,10 +34,71 @@ def utc_now() -> dt.datetime:
 
 @dataclass
 class Services:
-    redis: redis.Redis
+    config: Mapping[str, Any]
+    redis: redis.Redis  # decode_responses=True
     registry: FlowRegistry
-    store: CallStore
     clock: Clock = utc_now
+
+    @cached_property
+    def store(self) -> CallStore:
+        return CallStore(self.redis)
+
+    @cached_property
+    def roster(self) -> Roster:
+        return Roster(self.redis)
+
+    @cached_property
+    def queues(self) -> Queues:
+        return Queues(self.redis)
+
+    @cached_property
+    def jobs(self) -> rq.Queue:
+        """The RQ queue for background work; RQ needs a connection that does not decode."""
+        raw = redis.Redis.from_url(self.config["REDIS_URL"], socket_timeout=2,
+                                   socket_connect_timeout=2)
+        return rq.Queue("default", connection=raw)
+
+    @cached_property
+    def twilio(self) -> Client:
+        """Twilio's REST client, for calling agents and redirecting live calls."""
+        return make_client(self.config["TWILIO_ACCOUNT_SID"], self.config["TWILIO_AUTH_TOKEN"],
+                           api_base=self.config["TWILIO_API_BASE"])
+
+    @cached_property
+    def wait_stats(self) -> WaitStats:
+        from .wait import WaitStats  # wait.py imports Clock from here
+
+        return WaitStats(self.redis, self.clock, self.config["DEFAULT_HANDLE_SECONDS"])
+
+    def flow_of(self, state: dict[str, Any]) -> Flow:
+        """The flow version a call started on (from memory, or its text kept in Redis)."""
+        name, version = state["flow"], state["version"]
+        return self.registry.version(name, version,
+                                     lambda: self.store.flow_source(name, version))
+
+    def close(self) -> None:
+        """Close this process's Redis connections (tests build many apps)."""
+        self.redis.close()
+        if "jobs" in self.__dict__:
+            self.jobs.connection.close()
+
+    def public_url(self, path: str) -> str:
+        """An absolute URL Twilio can fetch (REST calls need them); needs PUBLIC_BASE_URL."""
+        base = self.config["PUBLIC_BASE_URL"]
+        if not base:
+            raise RuntimeError("PUBLIC_BASE_URL is not set: Twilio cannot be given URLs of "
+                               "this app to fetch when it calls agents")
+        return base.rstrip("/") + path
+
+
+def build_services(config: Mapping[str, Any], connection: redis.Redis | None = None,
+                   clock: Clock = utc_now) -> Services:
+    """Services for one process, from settings (see config.py)."""
+    if connection is None:
+        connection = redis.Redis.from_url(config["REDIS_URL"], decode_responses=True,
+                                          socket_timeout=2, socket_connect_timeout=2)
+    registry = FlowRegistry(config["FLOWS_DIR"], config["FLOW_CHECK_SECONDS"])
+    return Services(config, connection, registry, clock)
 
 
 def services() -> Services:

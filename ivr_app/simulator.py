@@ -45,10 +45,12 @@ class Call:
     caller: str = "+15005550006"
     number: str = "+15005550001"
     echo: Callable[[str], None] | None = None
+    base_url: str = BASE_URL  # where Twilio believes the app is (PUBLIC_BASE_URL)
     heard: list[str] = field(default_factory=list)
     ending: Ending | None = None
     _gather: ET.Element | None = None
     _rest: list[ET.Element] = field(default_factory=list)
+    _queue: ET.Element | None = None  # the <Enqueue> the caller is holding in
 
     def __post_init__(self) -> None:
         self.client = self.app.test_client()
@@ -72,6 +74,8 @@ class Call:
         self._need_question()
         rest, self._gather, self._rest = self._rest, None, []
         self._play(rest)
+        if self._queue is not None and self._gather is None and self.ending.kind == "human":
+            self._hold()  # Twilio fetches the waitUrl again when its document ends
         return self
 
     def hang_up(self) -> None:
@@ -121,6 +125,9 @@ class Call:
             elif verb.tag in ("Enqueue", "Dial"):
                 self._to_person(verb)
                 return
+            elif verb.tag == "Leave":
+                self._leave_queue()
+                return
             elif verb.tag == "Hangup":
                 self.ending = Ending("goodbye")
                 self._log("END goodbye")
@@ -128,6 +135,7 @@ class Call:
         if self.ending is None:  # Twilio hangs up at the end of a document
             self.ending = Ending("hung up")
             self._log("END hung up (end of TwiML)")
+        # at the end of a waitUrl document the caller simply holds on (see stays_silent)
 
     def _hear(self, verb: ET.Element) -> None:
         if verb.tag == "Say":
@@ -143,13 +151,33 @@ class Call:
         target = (verb.text or "").strip()
         if verb.tag == "Enqueue":
             self.ending = Ending("human", queue=target, reason=self._reason())
-        else:
-            number = verb.findtext("Number") or target
-            self.ending = Ending("human", number=number.strip(), reason=self._reason())
+            self._log(f"END {self.ending}")
+            if verb.get("waitUrl"):
+                self._queue = verb
+                self._hold()
+            return
+        number = verb.findtext("Number") or target
+        self.ending = Ending("human", number=number.strip(), reason=self._reason())
         self._log(f"END {self.ending}")
 
+    def _hold(self) -> None:
+        """Play the queue's wait document, as Twilio does while the caller holds."""
+        queue = self._queue
+        self._run(self._post(queue.get("waitUrl", ""), {"QueueTime": "0",
+                                                       "QueueSid": "QU" + "0" * 32}))
+
+    def _leave_queue(self) -> None:
+        queue, self._queue = self._queue, None
+        self._log("CALLER leaves the queue")
+        self._run(self._post(queue.get("action", ""), {"QueueResult": "leave",
+                                                      "QueueTime": "30"}))
+
     def _reason(self) -> str:
-        _, state = self.app.extensions["ivr"].store.load(self.sid)
+        ivr = self.app.extensions["ivr"]
+        waiter = ivr.queues.waiter(self.sid)
+        if waiter is not None:
+            return waiter.reason
+        _, state = ivr.store.load(self.sid)
         outcome = (state or {}).get("outcome") or {}
         return outcome.get("reason", "error" if state else "")
 
@@ -160,8 +188,8 @@ class Call:
                 "CallSid": self.sid, "CallStatus": "in-progress", "Direction": "inbound",
                 "From": self.caller, "To": self.number, "Caller": self.caller,
                 "Called": self.number, **params}
-        signature = RequestValidator(self.token).compute_signature(BASE_URL + url, form)
-        response = self.client.post(url, data=form, base_url=BASE_URL,
+        signature = RequestValidator(self.token).compute_signature(self.base_url + url, form)
+        response = self.client.post(url, data=form, base_url=self.base_url,
                                     headers={"X-Twilio-Signature": signature})
         if response.status_code >= 300:
             raise RuntimeError(f"POST {url} answered {response.status_code}: "

@@ -14,6 +14,7 @@ from typing import Any
 import redis
 
 CALL_KEY = "ivr:call:{sid}"  # hash: seq, data (JSON), status fields
+NOTES_KEY = "ivr:call:{sid}:notes"  # list of notes agents added, oldest first
 ANSWER_KEY = "ivr:call:{sid}:answer:{seq}"  # the TwiML sent in reply to step `seq`
 FLOW_SOURCE_KEY = "ivr:flow:{name}:{version}"  # text of a flow version calls are using
 CALL_TTL = 6 * 3600
@@ -32,7 +33,7 @@ return redis.call('GET', KEYS[2])
 
 
 class CallStore:
-    """Reads and writes call state; takes its Redis connection from the caller."""
+    """Reads and writes call state; takes its Redis connection (decode_responses=True)."""
 
     def __init__(self, connection: redis.Redis, ttl: int = CALL_TTL):
         self.redis = connection
@@ -67,12 +68,12 @@ class CallStore:
             pipe.set(FLOW_SOURCE_KEY.format(name=name, version=version), text, ex=self.ttl)
             self._commit(keys=keys, args=args, client=pipe)
             result = pipe.execute()[-1]
-        return _text(result)
+        return result
 
     def answer(self, sid: str, seq: int | None) -> str | None:
         """The answer already given to step `seq`, if it is still kept."""
         step = "start" if seq is None else str(seq)
-        return _text(self.redis.get(ANSWER_KEY.format(sid=sid, seq=step)))
+        return self.redis.get(ANSWER_KEY.format(sid=sid, seq=step))
 
     def record_status(self, sid: str, fields: dict[str, str]) -> None:
         """Keep how the call ended (Twilio's status callback), beside its state."""
@@ -84,12 +85,17 @@ class CallStore:
 
     def status(self, sid: str) -> dict[str, str]:
         raw = self.redis.hgetall(CALL_KEY.format(sid=sid))
-        fields = {_text(k): _text(v) for k, v in raw.items()}
-        return {k[7:]: v for k, v in fields.items() if k.startswith("status_")}
+        return {k[7:]: v for k, v in raw.items() if k.startswith("status_")}
+
+    def add_note(self, sid: str, note: str) -> None:
+        """Keep an agent's note with the call, so the next person reads it too."""
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.rpush(NOTES_KEY.format(sid=sid), note)
+        pipe.expire(NOTES_KEY.format(sid=sid), self.ttl)
+        pipe.execute()
+
+    def notes(self, sid: str) -> list[str]:
+        return self.redis.lrange(NOTES_KEY.format(sid=sid), 0, -1)
 
     def flow_source(self, name: str, version: str) -> str | None:
-        return _text(self.redis.get(FLOW_SOURCE_KEY.format(name=name, version=version)))
-
-
-def _text(value: Any) -> Any:
-    return value.decode() if isinstance(value, bytes) else value
+        return self.redis.get(FLOW_SOURCE_KEY.format(name=name, version=version))

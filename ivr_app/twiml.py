@@ -23,6 +23,7 @@ from .flow.model import Flow
 
 STEP_URL = "/voice/step"
 QUEUE_EXIT_URL = "/voice/queue-exit"
+WAIT_URL = "/voice/wait"
 
 
 def step_url(seq: int, **extra: str) -> str:
@@ -50,7 +51,8 @@ def render(flow: Flow, turn: Turn, seq: int) -> str:
 def enqueue_human(response: VoiceResponse, queue: str, fallback: str = "") -> None:
     """Put the caller in a human queue; the exit URL deals with a full or failed queue."""
     query = urlencode({"queue": queue, **({"fallback": fallback} if fallback else {})})
-    response.enqueue(queue, action=f"{QUEUE_EXIT_URL}?{query}", method="POST")
+    response.enqueue(queue, action=f"{QUEUE_EXIT_URL}?{query}", method="POST",
+                     wait_url=WAIT_URL, wait_url_method="POST")
 
 
 def _speak(flow: Flow, verb: VoiceResponse | Gather, speech: list[Speech]) -> None:

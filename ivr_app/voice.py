@@ -17,8 +17,9 @@ from flask import Blueprint, Response, abort, current_app, request
 from werkzeug.exceptions import HTTPException
 
 from . import engine, twiml
+from .routing import enter_queue
 from .security import twilio_signed
-from .services import services
+from .services import Services, services
 
 log = logging.getLogger(__name__)
 bp = Blueprint("voice", __name__, url_prefix="/voice")
@@ -68,9 +69,26 @@ def incoming() -> Response:
     flow = ivr.registry.current(current_app.config["IVR_FLOW"])
     now = ivr.clock()
     state = engine.new_state(flow, request.form, now)
-    answer = twiml.render(flow, engine.start(flow, state, now), seq=0)
+    turn = engine.start(flow, state, now)
+    answer = twiml.render(flow, turn, seq=0)
     source = (flow.name, flow.version, ivr.registry.source(flow))
-    return _xml(ivr.store.commit(sid, None, state, answer, flow_source=source) or answer)
+    stored = ivr.store.commit(sid, None, state, answer, flow_source=source)
+    _to_queue(ivr, sid, state, turn)
+    return _xml(stored or answer)
+
+
+def _to_queue(ivr: Services, sid: str, state: dict, turn: engine.Turn) -> None:
+    """A turn that ends with a person puts the caller in line for one.
+
+    The TwiML answer already stands (the caller goes to Twilio's queue either
+    way), so a failure here is logged rather than turned into a fallback.
+    """
+    if turn.human is None:
+        return
+    try:
+        enter_queue(ivr, sid, state, turn.human.queue, turn.human.reason)
+    except Exception:
+        log.exception("call %s: could not record its place in queue %s", sid, turn.human.queue)
 
 
 @bp.post("/step")
@@ -90,12 +108,13 @@ def step() -> Response:
         if earlier is None:
             raise LookupError(f"no step {seq_number} for this call (now at {current})")
         return _xml(earlier)  # Twilio repeated a request we already answered
-    flow = ivr.registry.version(state["flow"], state["version"],
-                                lambda: ivr.store.flow_source(state["flow"], state["version"]))
+    flow = ivr.flow_of(state)
     now = ivr.clock()
     turn = engine.handle(flow, state, _event(), now)
     answer = twiml.render(flow, turn, seq=seq_number + 1)
-    return _xml(ivr.store.commit(sid, seq_number, state, answer) or answer)
+    stored = ivr.store.commit(sid, seq_number, state, answer)
+    _to_queue(ivr, sid, state, turn)
+    return _xml(stored or answer)
 
 
 def _event() -> engine.Event:
@@ -115,23 +134,6 @@ def _event() -> engine.Event:
             confidence = None
         return engine.Event("speech", speech[:500], confidence)
     return engine.Event("silence")
-
-
-@bp.post("/queue-exit")
-@twilio_signed
-@human_on_error
-def queue_exit() -> Response:
-    """The caller left a human queue: served, hung up, or the queue failed."""
-    sid = _call_sid()
-    result = request.form.get("QueueResult", "")
-    queue = request.args.get("queue") or current_app.config["FALLBACK_QUEUE"]
-    answer = twiml.after_queue(result, queue, request.args.get("fallback", ""))
-    try:
-        services().store.record_status(sid, {"queue_result": result,
-                                             "queue_time": request.form.get("QueueTime", "")})
-    except Exception:  # the record can wait; the caller's next step cannot
-        log.exception("call %s: could not record the queue result", sid)
-    return _xml(answer)
 
 
 @bp.post("/status")

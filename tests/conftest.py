@@ -54,15 +54,19 @@ OFFICE_HOURS = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.timezone(dt.timedelta(
 
 
 @pytest.fixture
-def make_app(redis_url: str) -> Callable[..., Flask]:
+def make_app(redis_url: str) -> Iterator[Callable[..., Flask]]:
     """Build the app on the test database; keyword arguments override its config."""
+    built: list[Flask] = []
 
     def build(clock: Callable[[], dt.datetime] = lambda: OFFICE_HOURS, **config: Any) -> Flask:
         settings = {"REDIS_URL": redis_url, "TWILIO_AUTH_TOKEN": TOKEN, "FLOWS_DIR": "flows",
                     "IVR_FLOW": "main", "TESTING": True} | config
-        return create_app(settings, clock=clock)
+        built.append(create_app(settings, clock=clock))
+        return built[-1]
 
-    return build
+    yield build
+    for app in built:
+        app.extensions["ivr"].close()
 
 
 @pytest.fixture

@@ -45,7 +45,8 @@ def test_account_number_is_asked_once_then_reused_for_billing(call, store):
     assert "[en-US] We have logged the internet outage on your account. " \
         "A technician will check it today." in call.heard
     call.press("1").press("2")  # back to the main menu, then billing
-    assert call.ending.queue == "billing"
+    call.press("1")  # dispute a charge
+    assert (call.ending.queue, call.ending.reason) == ("billing", "bill dispute")
     assert call.heard.count("[en-US] Enter your eight-digit account number. "
                             "You can find it on your bill.") == 1
     _, state = store.load(call.sid)

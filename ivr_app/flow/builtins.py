@@ -40,8 +40,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "wait_under_minute": "Tiempo estimado de espera: menos de un minuto.",
         "wait_unknown": "En este momento no hay personas conectadas para atenderle. "
                         "Le atenderemos en cuanto alguien se conecte.",
-        "queue_keys": "Para volver a escuchar su lugar en la fila, marque cero. "
-                      "Para hablar con un supervisor, marque {supervisor_key}.",
+        "queue_repeat": "Para volver a escuchar su lugar en la fila, marque cero.",
+        "queue_supervisor": "Para hablar con un supervisor, marque {key}.",
         "to_supervisor": "Le comunicamos con un supervisor. Un momento, por favor.",
     },
     "en": {
@@ -57,8 +57,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "wait_under_minute": "Estimated wait: less than a minute.",
         "wait_unknown": "Nobody is signed in to take your call right now. "
                         "We will answer as soon as someone is.",
-        "queue_keys": "To hear your place in line again, press zero. "
-                      "To speak with a supervisor, press {supervisor_key}.",
+        "queue_repeat": "To hear your place in line again, press zero.",
+        "queue_supervisor": "To speak with a supervisor, press {key}.",
         "to_supervisor": "Connecting you with a supervisor. One moment, please.",
     },
 }
@@ -77,3 +77,9 @@ def normalize(text: str) -> str:
 def contains_phrase(text: str, phrase: str) -> bool:
     """Whether normalized `text` contains `phrase` as whole words."""
     return f" {normalize(phrase)} " in f" {normalize(text)} "
+
+
+def key_word(key: str, lang: str) -> str:
+    """A key as the caller's language says it ("nueve"), or the key itself."""
+    words = DIGIT_WORDS.get(lang, ())
+    return words[int(key)] if key.isdigit() and words else key

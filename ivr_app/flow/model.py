@@ -30,6 +30,7 @@ class Human:
     supervisor_queue: str = ""
     reason: str = "caller asked for a person"
     fallback_number: str = ""
+    supervisor_key: str = "9"  # pressed while waiting: move to the supervisor queue
 
 
 @dataclass(frozen=True)

@@ -135,8 +135,9 @@ class _Builder:
             return None
         try:
             return self.loader.construct_object(node)
-        except yaml.YAMLError as exc:
-            self.problem(node, f"cannot read value: {getattr(exc, 'problem', exc)}")
+        except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:  # "!!int two"
+            self.problem(node, f"cannot read value {node.value!r} as "
+                         f"{node.tag.rsplit(':', 1)[-1]}: {getattr(exc, 'problem', None) or exc}")
             return None
 
     def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict:

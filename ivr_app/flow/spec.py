@@ -27,6 +27,7 @@ HUMAN_FIELDS = {
     "supervisor_queue": ("name", False),
     "reason": ("text", False),
     "fallback_number": ("phone", False),
+    "supervisor_key": ("key", False),
 }
 
 HOURS_FIELDS = {

@@ -1,0 +1,151 @@
+"""JSON API for agents and supervisors: roster, status, queues, call context, escalation.
+
+Every route needs `Authorization: Bearer <AGENT_API_TOKEN>`; with no token
+configured the API answers 403 to everyone rather than run open.
+"""
+
+from __future__ import annotations
+
+import functools
+import hmac
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, abort, current_app, jsonify, request
+from werkzeug.wrappers import Response
+
+from .agents import parse_agent, public
+from .context import call_context
+from .routing import dispatch_soon, enter_queue
+from .services import services
+
+bp = Blueprint("agent_api", __name__, url_prefix="/api")
+
+SELF_SERVICE_STATUSES = ("available", "away")  # busy and wrap-up follow the calls themselves
+
+
+def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Answer 401 without the right bearer token (403 if the API has none configured)."""
+
+    @functools.wraps(view)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        token = current_app.config.get("AGENT_API_TOKEN", "")
+        if not token:
+            abort(403, "the agent API is off: set AGENT_API_TOKEN")
+        given = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        if not hmac.compare_digest(given.encode(), token.encode()):
+            abort(401)
+        return view(*args, **kwargs)
+
+    return checked
+
+
+def _body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        abort(400, "expected a JSON object")
+    return body
+
+
+@bp.get("/agents")
+@token_required
+def list_agents() -> Response:
+    return jsonify([public(a) for a in services().roster.all()])
+
+
+@bp.put("/agents/<agent_id>")
+@token_required
+def save_agent(agent_id: str) -> Response:
+    """Add or edit an agent (supervisors); their status is not changed here."""
+    try:
+        agent = parse_agent({**_body(), "id": agent_id})
+    except ValueError as exc:
+        abort(400, str(exc))
+    services().roster.save(agent)
+    return jsonify(public(services().roster.get(agent_id)))
+
+
+@bp.delete("/agents/<agent_id>")
+@token_required
+def remove_agent(agent_id: str) -> tuple[str, int]:
+    services().roster.remove(agent_id)
+    return "", 204
+
+
+@bp.post("/agents/<agent_id>/status")
+@token_required
+def set_status(agent_id: str) -> Response:
+    """An agent signs in (available) or steps away; becoming available finds them a caller."""
+    status = _body().get("status")
+    if status not in SELF_SERVICE_STATUSES:
+        abort(400, f"status must be one of {', '.join(SELF_SERVICE_STATUSES)}")
+    ivr = services()
+    agent = ivr.roster.get(agent_id)
+    if agent is None:
+        abort(404, f"no agent {agent_id!r}")
+    if agent.status in ("offered", "busy"):
+        abort(409, f"agent {agent_id!r} is {agent.status}; the call sets their status")
+    ivr.roster.set_status(agent_id, status, ivr.clock())
+    if status == "available":
+        for queue in agent.queues:
+            dispatch_soon(ivr, queue)
+    return jsonify(public(ivr.roster.get(agent_id)))
+
+
+@bp.get("/queues")
+@token_required
+def queues() -> Response:
+    """Who waits in each queue an agent serves, in order, and how good our estimates are."""
+    ivr = services()
+    now = ivr.clock().timestamp()
+    names = sorted({q for a in ivr.roster.all() for q in a.queues})
+    result = {}
+    for name in names:
+        waiting = []
+        for position, sid in enumerate(ivr.queues.waiting(name), start=1):
+            waiter = ivr.queues.waiter(sid)
+            if waiter is not None:
+                waiting.append({"call_sid": sid, "position": position, "language": waiter.lang,
+                                "reason": waiter.reason, "offered_to": waiter.offered,
+                                "waiting_s": round(now - waiter.entered)})
+        accuracy = ivr.wait_stats.accuracy(name)
+        result[name] = {"waiting": waiting, "estimates": accuracy.__dict__}
+    return jsonify(result)
+
+
+@bp.get("/calls/<sid>/context")
+@token_required
+def context(sid: str) -> Response:
+    """Everything the call gathered, for the agent's screen."""
+    ivr = services()
+    _, state = ivr.store.load(sid)
+    if state is None:
+        abort(404, "no such call, or it ended too long ago")
+    waiter = ivr.queues.waiter(sid)
+    extra = {"language_fallback": bool(waiter and waiter.language_fallback),
+             "notes": ivr.store.notes(sid)}
+    return jsonify(call_context(state, waiter, extra))
+
+
+@bp.post("/calls/<sid>/escalate")
+@token_required
+def escalate(sid: str) -> tuple[Response, int]:
+    """Move a live call to the supervisor queue, warm: the agent's note goes along."""
+    body = _body()
+    ivr = services()
+    _, state = ivr.store.load(sid)
+    if state is None:
+        abort(404, "no such call")
+    flow = ivr.flow_of(state)
+    supervisors = flow.human.supervisor_queue
+    if not supervisors:
+        abort(409, "this flow has no supervisor queue")
+    agent_id, note = str(body.get("agent", "")), str(body.get("note", "")).strip()
+    if note:
+        ivr.store.add_note(sid, f"{agent_id}: {note}" if agent_id else note)
+    reason = f"escalated by {agent_id or 'an agent'}" + (f": {note}" if note else "")
+    enter_queue(ivr, sid, state, supervisors, reason)
+    query = urlencode({"queue": supervisors})
+    ivr.twilio.calls(sid).update(url=ivr.public_url(f"/voice/requeue?{query}"), method="POST")
+    return jsonify({"call_sid": sid, "queue": supervisors, "reason": reason}), 202

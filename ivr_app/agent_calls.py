@@ -1,0 +1,158 @@
+"""Twilio webhooks of the agent's leg: the whisper, the accept, the agent call's status.
+
+The warm transfer, step by step (TwiML in docs of each view):
+1. routing.ring() calls the agent; when they answer, Twilio fetches /agent/whisper:
+   the call's context is read to them and they press 1 to accept.
+2. /agent/accept claims the caller (only one agent can), marks the agent busy,
+   puts the agent in a conference named after the caller's call, and redirects
+   the caller's call (REST) to /agent/bridge, which joins the same conference.
+3. /agent/status hears how the agent's call went: not answered or not accepted
+   sets the agent away and tries the next one; a finished call starts wrap-up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, abort, request
+from twilio.twiml.voice_response import VoiceResponse
+
+from .context import call_context, whisper_text
+from .routing import dispatch_soon
+from .security import twilio_signed
+from .services import services
+
+log = logging.getLogger(__name__)
+bp = Blueprint("agent_calls", __name__)
+
+END_WRAP_UP_JOB = "workers.routing.end_wrap_up"
+NOT_ACCEPTED = {"es": "Llamada no aceptada.", "en": "Call not accepted."}
+CALLER_GONE = {"es": "La persona ya no está en la línea.",
+               "en": "The caller is no longer on the line."}
+
+
+def _xml(response: VoiceResponse) -> Response:
+    return Response(str(response), mimetype="text/xml")
+
+
+def _offer() -> tuple[str, str]:
+    caller, agent = request.args.get("caller", ""), request.args.get("agent", "")
+    if not caller.startswith("CA") or not agent:
+        abort(400, "caller and agent are required")
+    return caller, agent
+
+
+def room_name(caller_sid: str) -> str:
+    return f"call-{caller_sid}"
+
+
+@bp.post("/agent/whisper")
+@twilio_signed
+def whisper() -> Response:
+    """<Gather numDigits=1 action=/agent/accept><Say>context</Say></Gather>, then hang up."""
+    caller, agent_id = _offer()
+    ivr = services()
+    agent = ivr.roster.get(agent_id)
+    lang = agent.languages[0] if agent and agent.languages else "en"
+    response = VoiceResponse()
+    _, state = ivr.store.load(caller)
+    waiter = ivr.queues.waiter(caller)
+    if state is None or waiter is None or ivr.queues.position(waiter.queue, caller) is None:
+        response.say(CALLER_GONE.get(lang, CALLER_GONE["en"]), language=lang)
+        response.hangup()
+        return _xml(response)
+    context = call_context(state, waiter, {"language_fallback": waiter.language_fallback,
+                                           "notes": ivr.store.notes(caller)})
+    query = urlencode({"caller": caller, "agent": agent_id})
+    with response.gather(num_digits=1, timeout=10, action=f"/agent/accept?{query}",
+                         method="POST") as gather:
+        gather.say(whisper_text(context, lang), language=lang)
+    response.say(NOT_ACCEPTED.get(lang, NOT_ACCEPTED["en"]), language=lang)
+    response.hangup()
+    return _xml(response)
+
+
+@bp.post("/agent/accept")
+@twilio_signed
+def accept() -> Response:
+    """1 and the caller still waiting: <Dial><Conference>call-CA..</Conference></Dial>."""
+    caller, agent_id = _offer()
+    ivr = services()
+    response = VoiceResponse()
+    waiter = ivr.queues.waiter(caller)
+    if request.form.get("Digits") != "1" or waiter is None or waiter.offered != agent_id:
+        response.say(NOT_ACCEPTED["en"])
+        response.hangup()
+        return _xml(response)  # /agent/status then sees the call end without an accept
+    if ivr.queues.claim(caller, room_name(caller)) is None:
+        response.say(CALLER_GONE["en"])
+        response.hangup()
+        return _xml(response)
+    try:
+        ivr.twilio.calls(caller).update(url=ivr.public_url(f"/agent/bridge?caller={caller}"),
+                                        method="POST")
+    except Exception:  # most often: the caller hung up just now
+        log.exception("could not bring caller %s to agent %s", caller, agent_id)
+        ivr.roster.set_status(agent_id, "available", ivr.clock())
+        dispatch_soon(ivr, waiter.queue)
+        response.say(CALLER_GONE["en"])
+        response.hangup()
+        return _xml(response)
+    ivr.roster.set_status(agent_id, "busy", ivr.clock(), call=caller)
+    ivr.wait_stats.record_answered(caller)
+    dial = response.dial()
+    dial.conference(room_name(caller), start_conference_on_enter=True,
+                    end_conference_on_exit=True, beep=False)
+    return _xml(response)
+
+
+@bp.post("/agent/bridge")
+@twilio_signed
+def bridge() -> Response:
+    """The caller's side of the warm transfer: the conference their agent is in."""
+    caller = request.args.get("caller", "")
+    return _xml(bridge_twiml(caller))
+
+
+def bridge_twiml(caller: str) -> VoiceResponse:
+    response = VoiceResponse()
+    dial = response.dial()
+    dial.conference(room_name(caller), start_conference_on_enter=True,
+                    end_conference_on_exit=True, beep=False)
+    return response
+
+
+@bp.post("/agent/status")
+@twilio_signed
+def agent_call_status() -> tuple[str, int]:
+    """How the agent's call went; not taken: agent away, next agent; finished: wrap-up."""
+    caller, agent_id = _offer()
+    status = request.form.get("CallStatus", "")
+    ivr = services()
+    agent = ivr.roster.get(agent_id)
+    if agent is None or agent.call != caller or status not in (
+            "completed", "no-answer", "busy", "failed", "canceled"):
+        return "", 204
+    now = ivr.clock()
+    waiter = ivr.queues.waiter(caller)
+    if agent.status == "busy":
+        handled = (now - dt.datetime.fromisoformat(agent.since)).total_seconds()
+        if waiter is not None:
+            ivr.wait_stats.record_handle_time(waiter.queue, handled)
+        ivr.roster.set_status(agent_id, "wrap-up", now)
+        wrap_up = dt.timedelta(seconds=ivr.config["WRAP_UP_SECONDS"])
+        ivr.jobs.enqueue_in(wrap_up, END_WRAP_UP_JOB, agent_id)
+    elif agent.status == "offered":
+        log.info("agent %s did not take call %s (%s); trying the next agent", agent_id,
+                 caller, status)
+        ivr.queues.offer_failed(caller, agent_id)
+        ivr.roster.set_status(agent_id, "away", now)
+        if waiter is not None:
+            dispatch_soon(ivr, waiter.queue)
+    return "", 204
+
+
+
+

@@ -1,0 +1,183 @@
+"""The agent roster and each agent's status, kept in Redis so every process agrees.
+
+Status is one of available, offered (a call is ringing them), busy, wrap-up and
+away. Every change is timestamped in the agent's history, so handle and idle
+times can be measured. Offering a call reserves the agent atomically: two
+callers can never be offered the same agent at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import redis
+import yaml
+
+AGENTS_KEY = "ivr:agents"  # set of agent ids
+AGENT_KEY = "ivr:agent:{id}"  # hash: the Agent fields, status, since, call
+HISTORY_KEY = "ivr:agent:{id}:history"  # list of {"status", "at", "call"} JSON, newest first
+HISTORY_LENGTH = 500
+
+STATUSES = ("available", "offered", "busy", "wrap-up", "away")
+
+# KEYS: agent hash; ARGV: caller sid, now (ISO). Reserve only an available agent.
+_RESERVE = """
+if redis.call('HGET', KEYS[1], 'status') ~= 'available' then return 0 end
+redis.call('HSET', KEYS[1], 'status', 'offered', 'since', ARGV[2], 'call', ARGV[1])
+return 1
+"""
+
+
+@dataclass
+class Agent:
+    """Who an agent is and what they can take; status lives beside it in Redis."""
+
+    id: str
+    name: str
+    phone: str = ""  # E.164, or empty when the agent uses a Twilio Client identity
+    client: str = ""  # Twilio Client identity
+    languages: list[str] = field(default_factory=list)
+    queues: list[str] = field(default_factory=list)
+    supervisor: bool = False
+    status: str = "away"
+    since: str = ""
+    call: str = ""  # the caller they are offered or talking to
+
+    def speaks(self, lang: str) -> bool:
+        return lang in self.languages
+
+    def serves(self, queue: str) -> bool:
+        return queue in self.queues
+
+    @property
+    def address(self) -> str:
+        """What Twilio dials to reach them: a number or client:identity."""
+        return self.phone or f"client:{self.client}"
+
+
+class Roster:
+    """Reads and changes the roster; takes its Redis connection (decode_responses=True)."""
+
+    def __init__(self, connection: redis.Redis):
+        self.redis = connection
+        self._reserve = connection.register_script(_RESERVE)
+
+    def all(self) -> list[Agent]:
+        ids = sorted(self.redis.smembers(AGENTS_KEY))
+        pipe = self.redis.pipeline(transaction=False)
+        for agent_id in ids:
+            pipe.hgetall(AGENT_KEY.format(id=agent_id))
+        return [_from_hash(h) for h in pipe.execute() if h]
+
+    def get(self, agent_id: str) -> Agent | None:
+        raw = self.redis.hgetall(AGENT_KEY.format(id=agent_id))
+        return _from_hash(raw) if raw else None
+
+    def save(self, agent: Agent) -> None:
+        """Add or edit an agent's details; their status is left as it is."""
+        key = AGENT_KEY.format(id=agent.id)
+        details = {k: v for k, v in _to_hash(agent).items()
+                   if k not in ("status", "since", "call")}
+        pipe = self.redis.pipeline()
+        pipe.hset(key, mapping=details)
+        pipe.hsetnx(key, "status", "away")
+        pipe.hsetnx(key, "since", "")
+        pipe.sadd(AGENTS_KEY, agent.id)
+        pipe.execute()
+
+    def remove(self, agent_id: str) -> None:
+        pipe = self.redis.pipeline()
+        pipe.srem(AGENTS_KEY, agent_id)
+        pipe.delete(AGENT_KEY.format(id=agent_id), HISTORY_KEY.format(id=agent_id))
+        pipe.execute()
+
+    def set_status(self, agent_id: str, status: str, now: dt.datetime, call: str = "") -> None:
+        """Record a status change with its time (and the call it concerns)."""
+        if status not in STATUSES:
+            raise ValueError(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}")
+        at = now.isoformat(timespec="seconds")
+        pipe = self.redis.pipeline()
+        pipe.hset(AGENT_KEY.format(id=agent_id), mapping={"status": status, "since": at,
+                                                          "call": call})
+        pipe.lpush(HISTORY_KEY.format(id=agent_id),
+                   json.dumps({"status": status, "at": at, "call": call}))
+        pipe.ltrim(HISTORY_KEY.format(id=agent_id), 0, HISTORY_LENGTH - 1)
+        pipe.execute()
+
+    def reserve(self, agent_id: str, caller_sid: str, now: dt.datetime) -> bool:
+        """Offer a caller to an agent if they are still available; False if someone was faster."""
+        at = now.isoformat(timespec="seconds")
+        if not self._reserve(keys=[AGENT_KEY.format(id=agent_id)], args=[caller_sid, at]):
+            return False
+        pipe = self.redis.pipeline()
+        pipe.lpush(HISTORY_KEY.format(id=agent_id),
+                   json.dumps({"status": "offered", "at": at, "call": caller_sid}))
+        pipe.ltrim(HISTORY_KEY.format(id=agent_id), 0, HISTORY_LENGTH - 1)
+        pipe.execute()
+        return True
+
+    def history(self, agent_id: str) -> list[dict[str, str]]:
+        return [json.loads(e) for e in self.redis.lrange(HISTORY_KEY.format(id=agent_id), 0, -1)]
+
+    def seed(self, path: str | Path) -> int:
+        """Add the agents of a YAML roster file that are not in Redis yet; returns how many."""
+        entries = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or []
+        known = self.redis.smembers(AGENTS_KEY)
+        added = 0
+        for entry in entries:
+            agent = parse_agent(entry)
+            if agent.id not in known:
+                self.save(agent)
+                if entry.get("status"):
+                    self.redis.hset(AGENT_KEY.format(id=agent.id), "status", entry["status"])
+                added += 1
+        return added
+
+
+def parse_agent(entry: dict[str, Any]) -> Agent:
+    """An Agent from a roster entry or an API body; ValueError says what is wrong."""
+    if not isinstance(entry, dict):
+        raise ValueError("an agent must be a mapping")
+    allowed = {"id", "name", "phone", "client", "languages", "queues", "supervisor", "status"}
+    unknown = set(entry) - allowed
+    if unknown:
+        raise ValueError(f"unknown field(s) {', '.join(sorted(unknown))}; expected "
+                         f"{', '.join(sorted(allowed))}")
+    for name in ("id", "name"):
+        if not isinstance(entry.get(name), str) or not entry[name].strip():
+            raise ValueError(f"agent needs a {name!r}")
+    if not (entry.get("phone") or entry.get("client")):
+        raise ValueError(f"agent {entry['id']!r} needs a 'phone' or a 'client' identity")
+    if entry.get("status", "away") not in STATUSES:
+        raise ValueError(f"unknown status {entry['status']!r}")
+    lists = {k: entry.get(k) or [] for k in ("languages", "queues")}
+    for name, value in lists.items():
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValueError(f"agent {entry['id']!r}: {name!r} must be a list of text")
+    return Agent(id=entry["id"], name=entry["name"], phone=str(entry.get("phone") or ""),
+                 client=str(entry.get("client") or ""), supervisor=bool(entry.get("supervisor")),
+                 **lists)
+
+
+def public(agent: Agent) -> dict[str, Any]:
+    return asdict(agent)
+
+
+def _to_hash(agent: Agent) -> dict[str, str]:
+    return {"id": agent.id, "name": agent.name, "phone": agent.phone, "client": agent.client,
+            "languages": ",".join(agent.languages), "queues": ",".join(agent.queues),
+            "supervisor": "1" if agent.supervisor else "0", "status": agent.status,
+            "since": agent.since, "call": agent.call}
+
+
+def _from_hash(h: dict[str, str]) -> Agent:
+    return Agent(id=h["id"], name=h.get("name", ""), phone=h.get("phone", ""),
+                 client=h.get("client", ""),
+                 languages=[x for x in h.get("languages", "").split(",") if x],
+                 queues=[x for x in h.get("queues", "").split(",") if x],
+                 supervisor=h.get("supervisor") == "1", status=h.get("status", "away"),
+                 since=h.get("since", ""), call=h.get("call", ""))

@@ -1,0 +1,50 @@
+"""Settings: defaults, and how environment variables override them.
+
+Only this module (and the entry points) read the environment; the app, the
+views and the workers receive a plain mapping.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+DEFAULTS: dict[str, Any] = {
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "TWILIO_ACCOUNT_SID": "",
+    "TWILIO_AUTH_TOKEN": "",
+    "TWILIO_API_BASE": "",  # another address for Twilio's REST API (a proxy, or a test stand-in)
+    "TWILIO_CALLER_ID": "",  # the number agents see when the line rings them
+    "FLOWS_DIR": "flows",
+    "IVR_FLOW": "main",
+    "PUBLIC_BASE_URL": "",
+    "TRUSTED_PROXIES": 0,
+    "INSECURE_DEV": False,
+    "FALLBACK_QUEUE": "support",
+    "FALLBACK_NUMBER": "",
+    "FLOW_CHECK_SECONDS": 1.0,
+    "AGENTS_FILE": "",  # YAML roster added to Redis at start (agents already there are kept)
+    "AGENT_API_TOKEN": "",  # bearer token of the agent and supervisor API
+    "AGENT_RING_SECONDS": 20,
+    "WRAP_UP_SECONDS": 30,
+    "WAIT_ANNOUNCE_SECONDS": 60,
+    "DEFAULT_HANDLE_SECONDS": 300,
+    "HOLD_MUSIC_URL": "http://com.twilio.music.classical.s3.amazonaws.com/BusyStrings.mp3",
+}
+
+def from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The settings that environment variables give; IVR_INSECURE_DEV=1 for INSECURE_DEV."""
+    env = os.environ if environ is None else environ
+    config: dict[str, Any] = {}
+    for name, default in DEFAULTS.items():
+        if env.get(name) and not isinstance(default, bool):
+            config[name] = type(default)(env[name])  # int and float settings are numbers
+    if env.get("IVR_INSECURE_DEV") == "1":
+        config["INSECURE_DEV"] = True
+    return config
+
+
+def settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Defaults with `overrides` on top; with None, the environment's settings."""
+    return {**DEFAULTS, **(from_env() if overrides is None else overrides)}

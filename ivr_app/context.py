@@ -1,0 +1,93 @@
+"""What an agent learns before taking a call, so the caller never repeats themselves.
+
+One dictionary, built from the call's state and its place in line: the JSON
+the agent console shows, and the source of the whisper the agent hears.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .queueing import Waiter
+
+LANGUAGE_NAMES = {
+    "es": {"es": "español", "en": "inglés"},
+    "en": {"es": "Spanish", "en": "English"},
+}
+
+WHISPER = {
+    "es": {
+        "intro": "Llamada de la fila {queue}.",
+        "callback": "Es una devolución de llamada solicitada hace {minutes} minutos.",
+        "reason": "Motivo: {reason}.",
+        "var": "{name}: {value}.",
+        "said": "El cliente dijo: {text}.",
+        "language": "El cliente habla {language}.",
+        "fallback": "Ningún agente de su idioma está conectado.",
+        "note": "Nota del agente: {note}.",
+        "accept": "Para aceptar la llamada, marque uno.",
+    },
+    "en": {
+        "intro": "Call from the {queue} queue.",
+        "callback": "This is a callback requested {minutes} minutes ago.",
+        "reason": "Reason: {reason}.",
+        "var": "{name}: {value}.",
+        "said": "The caller said: {text}.",
+        "language": "The caller speaks {language}.",
+        "fallback": "No agent who speaks their language is signed in.",
+        "note": "Agent note: {note}.",
+        "accept": "To accept the call, press one.",
+    },
+}
+
+
+def call_context(state: dict[str, Any], waiter: Waiter | None,
+                 extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Everything the call has gathered: caller, language, variables, path, reason, speech."""
+    outcome = state.get("outcome") or {}
+    variables = {k: v for k, v in state.get("vars", {}).items() if k != "language"}
+    said = [{"at": e["at"], "node": e["node"], "text": e["input"],
+             "confidence": e.get("confidence")}
+            for e in state.get("path", []) if e.get("event") == "speech"]
+    context = {
+        "call_sid": state.get("sid", ""),
+        "caller": state.get("from", ""),
+        "language": state.get("lang", ""),
+        "variables": variables,
+        "reason": waiter.reason if waiter else outcome.get("reason", ""),
+        "queue": waiter.queue if waiter else outcome.get("queue", ""),
+        "waiting_since": waiter.entered if waiter else None,
+        "path": state.get("path", []),
+        "said": said,
+        "flow": {"name": state.get("flow", ""), "version": state.get("version", "")},
+        "started": state.get("started", ""),
+    }
+    return context | (extra or {})
+
+
+def whisper_text(context: dict[str, Any], lang: str) -> str:
+    """The short summary read to the agent before they accept, in the agent's language."""
+    words = WHISPER.get(lang, WHISPER["en"])
+    parts = [words["intro"].format(queue=context.get("queue", ""))]
+    if context.get("callback_minutes") is not None:
+        parts.append(words["callback"].format(minutes=context["callback_minutes"]))
+    if context.get("reason"):
+        parts.append(words["reason"].format(reason=context["reason"]))
+    for name, value in context.get("variables", {}).items():
+        parts.append(words["var"].format(name=name.replace("_", " "), value=_spoken(value)))
+    for item in context.get("said", [])[-2:]:
+        parts.append(words["said"].format(text=item["text"]))
+    names = LANGUAGE_NAMES.get(lang, LANGUAGE_NAMES["en"])
+    caller_lang = context.get("language", "")
+    parts.append(words["language"].format(language=names.get(caller_lang, caller_lang)))
+    if context.get("language_fallback"):
+        parts.append(words["fallback"])
+    for note in context.get("notes", []):
+        parts.append(words["note"].format(note=note))
+    parts.append(words["accept"])
+    return " ".join(parts)
+
+
+def _spoken(value: str) -> str:
+    """Digits one by one ("1 2 3 4"), so an account number is read, not pronounced."""
+    return " ".join(value) if value.isdigit() else value

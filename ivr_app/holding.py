@@ -1,0 +1,183 @@
+"""The caller's side of waiting for a person: never silent, never a trap.
+
+The TwiML, in order of a call:
+
+    <Enqueue waitUrl="/voice/wait" action="/voice/queue-exit?queue=Q">Q</Enqueue>
+
+/voice/wait (Twilio fetches it on entering, and again each time it ends):
+
+    <Say>You are number 3 in line. Estimated wait: 4 minutes.</Say>   (on entering,
+    <Say>To hear your place again, press zero. ...</Say>               then every minute)
+    <Gather numDigits="1" action="/voice/wait-key"><Play>music</Play></Gather>
+
+Key 0 repeats the position and estimate; the supervisor key (9 unless the flow
+says otherwise) leaves this queue (<Leave/>) for the supervisors' one, with
+the reason "asked for a supervisor". When an agent accepts, the call is
+redirected (REST) into their conference. /voice/queue-exit hears how the
+caller left: hung up (recorded as abandoned), moved to another queue, or a
+queue that failed (tried again, or the fallback number).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from flask import Blueprint, Response, current_app, request
+from twilio.twiml.voice_response import VoiceResponse
+
+from . import twiml
+from .agent_calls import bridge_twiml
+from .flow import builtins
+from .flow.model import Flow
+from .queueing import Waiter
+from .routing import enter_queue
+from .security import twilio_signed
+from .services import Services, services
+from .voice import _call_sid, human_on_error
+from .wait import busy_agent_free_in, estimate_wait
+
+bp = Blueprint("holding", __name__, url_prefix="/voice")
+
+REASON_SUPERVISOR = "asked for a supervisor"
+
+
+def estimate(ivr: Services, waiter: Waiter, position: int) -> float:
+    """Seconds the caller is likely to wait, from the agents signed in to their queue now."""
+    handle_time = ivr.wait_stats.handle_time(waiter.queue)
+    now = ivr.clock()
+    free_in = []
+    for agent in ivr.roster.all():
+        if not agent.serves(waiter.queue) or agent.status == "away":
+            continue
+        if agent.status == "available":
+            free_in.append(0.0)
+        else:  # offered, busy or wrapping up: count them as on a call since `since`
+            free_in.append(busy_agent_free_in(_since(agent.since, now), handle_time))
+    return estimate_wait(position, free_in, handle_time,
+                         ivr.wait_stats.hang_up_rate(waiter.queue))
+
+
+def announcement(ivr: Services, flow: Flow, lang: str, waiter: Waiter) -> list[str]:
+    """Position and estimated wait, in the caller's language; the estimate is recorded."""
+    position = ivr.queues.position(waiter.queue, waiter.sid)
+    if position is None:
+        return []
+    seconds = estimate(ivr, waiter, position)
+    ivr.wait_stats.record_estimate(waiter.sid, waiter.queue, position, seconds)
+    ivr.queues.mark_announced(waiter.sid, ivr.clock())
+    words = flow.messages[lang]
+    said = [words["queue_position"].format(position=position)]
+    if not math.isfinite(seconds):
+        said.append(words["wait_unknown"])
+    elif seconds < 60:
+        said.append(words["wait_under_minute"])
+    elif seconds < 90:
+        said.append(words["wait_one_minute"])
+    else:
+        said.append(words["wait_minutes"].format(minutes=round(seconds / 60)))
+    said.append(words["queue_repeat"])
+    if flow.human.supervisor_queue and waiter.queue != flow.human.supervisor_queue:
+        key = builtins.key_word(flow.human.supervisor_key, lang)
+        said.append(words["queue_supervisor"].format(key=key))
+    return said
+
+
+def _hold(ivr: Services, sid: str, force_announcement: bool) -> Response:
+    response = VoiceResponse()
+    waiter = ivr.queues.waiter(sid)
+    _, state = ivr.store.load(sid)
+    if waiter is not None and state is not None:
+        flow = ivr.flow_of(state)
+        lang = state["lang"]
+        due = ivr.clock().timestamp() - waiter.announced >= ivr.config["WAIT_ANNOUNCE_SECONDS"]
+        if force_announcement or due:
+            voice = flow.languages[lang]
+            for text in announcement(ivr, flow, lang, waiter):
+                response.say(text, voice=voice.voice, language=voice.locale)
+    with response.gather(num_digits=1, action="/voice/wait-key", method="POST") as gather:
+        gather.play(ivr.config["HOLD_MUSIC_URL"])
+    return Response(str(response), mimetype="text/xml")
+
+
+@bp.post("/wait")
+@twilio_signed
+@human_on_error
+def wait() -> Response:
+    """Twilio's waitUrl: announce position and wait when due, then music that keys interrupt."""
+    return _hold(services(), _call_sid(), force_announcement=False)
+
+
+@bp.post("/wait-key")
+@twilio_signed
+@human_on_error
+def wait_key() -> Response:
+    """A key pressed while waiting: 0 repeats the estimate, the supervisor key moves queues."""
+    sid = _call_sid()
+    ivr = services()
+    digits = request.form.get("Digits", "")
+    waiter = ivr.queues.waiter(sid)
+    _, state = ivr.store.load(sid)
+    if waiter is not None and state is not None:
+        flow = ivr.flow_of(state)
+        supervisors = flow.human.supervisor_queue
+        if digits == flow.human.supervisor_key and supervisors and waiter.queue != supervisors:
+            ivr.queues.mark_leaving(sid, supervisors)
+            response = VoiceResponse()
+            response.leave()
+            return Response(str(response), mimetype="text/xml")
+    return _hold(ivr, sid, force_announcement=digits == "0")
+
+
+@bp.post("/queue-exit")
+@twilio_signed
+@human_on_error
+def queue_exit() -> Response:
+    """The caller left the queue: answered, hung up, moved, or the queue failed."""
+    sid = _call_sid()
+    ivr = services()
+    result = request.form.get("QueueResult", "")
+    waiter = ivr.queues.waiter(sid)
+    queue = request.args.get("queue") or current_app.config["FALLBACK_QUEUE"]
+    if waiter is not None and waiter.room:
+        body = str(bridge_twiml(sid)) if result == "redirected" else twiml.after_queue(
+            result, queue, "")
+    elif waiter is not None and waiter.leaving_for and result == "leave":
+        ivr.queues.leave(sid)
+        _, state = ivr.store.load(sid)
+        flow = ivr.flow_of(state)
+        response = VoiceResponse()
+        voice = flow.languages[state["lang"]]
+        response.say(flow.messages[state["lang"]]["to_supervisor"], voice=voice.voice,
+                     language=voice.locale)
+        enter_queue(ivr, sid, state, waiter.leaving_for, REASON_SUPERVISOR)
+        twiml.enqueue_human(response, waiter.leaving_for, fallback=flow.human.fallback_number)
+        body = str(response)
+    else:
+        if result == "hangup" and waiter is not None:
+            ivr.queues.leave(sid)
+            ivr.wait_stats.record_abandoned(sid)
+        body = twiml.after_queue(result, queue, request.args.get("fallback", ""))
+    return Response(body, mimetype="text/xml")
+
+
+@bp.post("/requeue")
+@twilio_signed
+@human_on_error
+def requeue() -> Response:
+    """A live call moved by an agent (escalation): say so, then wait in the new queue."""
+    sid = _call_sid()
+    ivr = services()
+    queue = request.args.get("queue", "")
+    _, state = ivr.store.load(sid)
+    flow = ivr.flow_of(state)
+    voice = flow.languages[state["lang"]]
+    response = VoiceResponse()
+    response.say(flow.messages[state["lang"]]["to_supervisor"], voice=voice.voice,
+                 language=voice.locale)
+    twiml.enqueue_human(response, queue or flow.human.queue, fallback=flow.human.fallback_number)
+    return Response(str(response), mimetype="text/xml")
+
+
+def _since(iso: str, now: dt.datetime) -> float:
+    return (now - dt.datetime.fromisoformat(iso)).total_seconds() if iso else 0.0

@@ -1,0 +1,105 @@
+"""Callers waiting for a person, in order, per queue.
+
+Twilio holds the audio (<Enqueue>); this keeps our own record of who waits,
+since when, in which language and why, so positions, wait estimates and agent
+offers are computed from one place. Each waiter also remembers which agents
+were already offered the call and did not take it, so they are not rung again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import redis
+
+WAITING_KEY = "ivr:queue:{queue}:waiting"  # zset: caller sid -> entered (epoch seconds)
+WAITER_KEY = "ivr:waiter:{sid}"  # hash: the Waiter fields
+WAITER_TTL = 24 * 3600
+
+
+@dataclass(frozen=True)
+class Waiter:
+    sid: str
+    queue: str
+    lang: str
+    reason: str
+    entered: float
+    offered: str = ""  # agent id currently being offered this caller
+    passed: tuple[str, ...] = ()  # agents who did not take the call
+    announced: float = 0.0  # when the position was last announced
+    leaving_for: str = ""  # queue the caller asked to move to (e.g. the supervisors)
+    language_fallback: bool = False  # offered to an agent who does not speak their language
+    room: str = ""  # the conference an agent took them into
+
+
+class Queues:
+    """Joins, leaves and positions; takes a Redis connection (decode_responses=True)."""
+
+    def __init__(self, connection: redis.Redis):
+        self.redis = connection
+
+    def join(self, sid: str, queue: str, lang: str, reason: str, now: dt.datetime) -> None:
+        """Put a caller in line; a repeated join (a Twilio retry) keeps the first place."""
+        entered = now.timestamp()
+        pipe = self.redis.pipeline()
+        pipe.zadd(WAITING_KEY.format(queue=queue), {sid: entered}, nx=True)
+        pipe.hset(WAITER_KEY.format(sid=sid), mapping={
+            "queue": queue, "lang": lang, "reason": reason, "entered": entered,
+            "offered": "", "passed": "", "announced": 0, "leaving_for": "",
+            "language_fallback": "", "room": ""})
+        pipe.expire(WAITER_KEY.format(sid=sid), WAITER_TTL)
+        pipe.execute()
+
+    def waiter(self, sid: str) -> Waiter | None:
+        raw = self.redis.hgetall(WAITER_KEY.format(sid=sid))
+        if not raw:
+            return None
+        return Waiter(sid=sid, queue=raw["queue"], lang=raw["lang"], reason=raw["reason"],
+                      entered=float(raw["entered"]), offered=raw.get("offered", ""),
+                      passed=tuple(p for p in raw.get("passed", "").split(",") if p),
+                      announced=float(raw.get("announced") or 0),
+                      leaving_for=raw.get("leaving_for", ""),
+                      language_fallback=raw.get("language_fallback") == "1",
+                      room=raw.get("room", ""))
+
+    def position(self, queue: str, sid: str) -> int | None:
+        """1-based place in line, or None once the caller has left it."""
+        rank = self.redis.zrank(WAITING_KEY.format(queue=queue), sid)
+        return None if rank is None else rank + 1
+
+    def waiting(self, queue: str) -> list[str]:
+        return self.redis.zrange(WAITING_KEY.format(queue=queue), 0, -1)
+
+    def leave(self, sid: str) -> Waiter | None:
+        """Take a caller out of line (answered, moved or gone); returns what was known."""
+        found = self.waiter(sid)
+        if found is not None:
+            self.redis.zrem(WAITING_KEY.format(queue=found.queue), sid)
+        return found
+
+    def claim(self, sid: str, room: str) -> Waiter | None:
+        """Take a caller out of line for an agent; None if another agent (or a hang-up) won."""
+        found = self.waiter(sid)
+        if found is None or not self.redis.zrem(WAITING_KEY.format(queue=found.queue), sid):
+            return None
+        self.redis.hset(WAITER_KEY.format(sid=sid), "room", room)
+        return found
+
+    def mark_announced(self, sid: str, now: dt.datetime) -> None:
+        self.redis.hset(WAITER_KEY.format(sid=sid), "announced", now.timestamp())
+
+    def mark_leaving(self, sid: str, queue: str) -> None:
+        self.redis.hset(WAITER_KEY.format(sid=sid), "leaving_for", queue)
+
+    def offer(self, sid: str, agent_id: str, language_fallback: bool) -> None:
+        self.redis.hset(WAITER_KEY.format(sid=sid), mapping={
+            "offered": agent_id, "language_fallback": "1" if language_fallback else ""})
+
+    def offer_failed(self, sid: str, agent_id: str) -> None:
+        """The agent did not take the call: forget the offer and do not ring them again."""
+        waiter = self.waiter(sid)
+        if waiter is None:
+            return
+        passed = ",".join(dict.fromkeys((*waiter.passed, agent_id)))
+        self.redis.hset(WAITER_KEY.format(sid=sid), mapping={"offered": "", "passed": passed})

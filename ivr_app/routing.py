@@ -1,0 +1,90 @@
+"""Who takes the next call: the longest-idle available agent for the queue and language.
+
+If nobody signed in for a queue speaks the caller's language, any agent of the
+queue is offered the call rather than leave the caller stranded (and the
+agent is told). An agent who does not accept within the ring time is set
+away, and the next agent is tried; the caller keeps their place meanwhile.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import urlencode
+
+from .agents import Agent
+from .services import Services
+
+log = logging.getLogger(__name__)
+DISPATCH_JOB = "workers.routing.dispatch_queue"
+
+
+def enter_queue(ivr: Services, sid: str, state: dict[str, Any], queue: str, reason: str) -> None:
+    """Put a caller in line (a Twilio retry keeps the first place) and look for an agent."""
+    ivr.queues.join(sid, queue, state["lang"], reason, ivr.clock())
+    dispatch_soon(ivr, queue)
+
+
+def dispatch_soon(ivr: Services, queue: str) -> None:
+    """Ask a worker to offer waiting callers of `queue` to free agents."""
+    ivr.jobs.enqueue(DISPATCH_JOB, queue)
+
+
+def pick_agent(agents: list[Agent], queue: str, lang: str,
+               passed: tuple[str, ...] = ()) -> tuple[Agent | None, bool]:
+    """The agent to offer a caller, and whether they lack the caller's language."""
+    signed_in = [a for a in agents if a.serves(queue) and a.status != "away"]
+    speakers = [a for a in signed_in if a.speaks(lang)]
+    pool = speakers or signed_in
+    free = [a for a in pool if a.status == "available" and a.id not in passed]
+    if not free:
+        return None, False
+    longest_idle = min(free, key=lambda a: (a.since, a.id))
+    return longest_idle, not speakers
+
+
+def dispatch(ivr: Services, queue: str) -> list[tuple[str, str]]:
+    """Offer waiting callers of a queue to free agents, in line order; returns the offers."""
+    missing = [k for k in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_CALLER_ID",
+                           "PUBLIC_BASE_URL") if not ivr.config[k]]
+    if missing:
+        log.warning("cannot ring agents for queue %s: %s not set; callers keep holding, "
+                    "with their place announced", queue, ", ".join(missing))
+        return []
+    offers = []
+    agents = ivr.roster.all()
+    for sid in ivr.queues.waiting(queue):
+        waiter = ivr.queues.waiter(sid)
+        if waiter is None or waiter.offered:
+            continue
+        agent, fallback = pick_agent(agents, queue, waiter.lang, waiter.passed)
+        if agent is None:
+            continue
+        now = ivr.clock()
+        if not ivr.roster.reserve(agent.id, sid, now):
+            agents = ivr.roster.all()  # someone else took them; look again next time
+            continue
+        agent.status = "offered"
+        ivr.queues.offer(sid, agent.id, fallback)
+        try:
+            ring(ivr, agent, sid)
+        except Exception:
+            log.exception("could not ring agent %s for call %s; trying another", agent.id, sid)
+            ivr.queues.offer_failed(sid, agent.id)
+            ivr.roster.set_status(agent.id, "away", now)
+            continue
+        offers.append((sid, agent.id))
+    return offers
+
+
+def ring(ivr: Services, agent: Agent, caller_sid: str) -> str:
+    """Call an agent; when they answer, Twilio fetches the whisper. Returns the call sid."""
+    query = urlencode({"caller": caller_sid, "agent": agent.id})
+    call = ivr.twilio.calls.create(
+        to=agent.address, from_=ivr.config["TWILIO_CALLER_ID"],
+        url=ivr.public_url(f"/agent/whisper?{query}"), method="POST",
+        timeout=ivr.config["AGENT_RING_SECONDS"],
+        status_callback=ivr.public_url(f"/agent/status?{query}"),
+        status_callback_method="POST", status_callback_event=["answered", "completed"])
+    log.info("ringing agent %s (%s) for call %s", agent.id, call.sid, caller_sid)
+    return call.sid

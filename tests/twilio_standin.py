@@ -1,0 +1,343 @@
+"""A stand-in for Twilio's REST API (2010-04-01 Calls and Messages) on 127.0.0.1, for tests.
+
+It records every request, can be told to fail or hang, and does what Twilio does once a
+call exists (status callbacks, fetching the call's TwiML, signed as Twilio signs them) only
+when a test asks, so tests stay deterministic.
+
+    standin = TwilioStandin(app=flask_app).start()  # or the `twilio_standin` fixture
+    sid = client_from_config(standin.config()).calls.create(to=A, from_=B, url=U).sid
+    twiml = standin.answer(sid)  # ringing and answered callbacks, then the TwiML at U
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import re
+import secrets
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+import requests
+from flask import Flask
+from twilio.request_validator import RequestValidator
+from werkzeug.datastructures import MultiDict
+
+ACCOUNT_SID = "AC" + "5a" * 16
+AUTH_TOKEN = "standin-auth-token-0123456789abc"
+VERSION = "2010-04-01"
+ROUTE = re.compile(r"/2010-04-01/Accounts/([^/]+)/(Calls|Messages)(?:/([^/]+))?\.json")
+TERMINAL = ("completed", "busy", "no-answer", "failed", "canceled")
+EVENT_OF = {"initiated": "initiated", "ringing": "ringing", "in-progress": "answered"}
+CALL_NULLS = ("parent_call_sid", "phone_number_sid", "start_time", "end_time", "duration",
+              "answered_by", "forwarded_from", "group_sid", "caller_name", "trunk_sid")
+Reply = tuple[int, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A request the stand-in received; `form` keeps repeated keys (form.getlist)."""
+    method: str
+    path: str
+    form: MultiDict
+    at: float  # time.monotonic()
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """A request the stand-in made to the app, as Twilio would, and the app's answer."""
+    url: str
+    params: dict[str, str]
+    signature: str
+    status: int
+    body: str
+
+
+@dataclass
+class _Call:
+    resource: dict[str, Any]
+    url: str
+    twiml: str
+    callback: str
+    events: list[str]
+    amd: bool
+    sequence: int = 0
+
+
+@dataclass
+class _Fault:
+    remaining: int
+    path: str
+    status: int
+    hang: float
+
+
+class TwilioStandin:
+    """Twilio's REST API for calls and SMS, on a free port of 127.0.0.1."""
+
+    def __init__(self, account_sid: str = ACCOUNT_SID, auth_token: str = AUTH_TOKEN,
+                 app: Flask | None = None) -> None:
+        self.account_sid, self.auth_token = account_sid, auth_token
+        self.app = app  # webhooks go to this app in-process; None: over HTTP, loopback only
+        self.webhooks: list[Webhook] = []
+        self._requests: list[Recorded] = []
+        self._calls: dict[str, _Call] = {}
+        self._messages: dict[str, dict[str, Any]] = {}
+        self._faults: list[_Fault] = []
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._server.standin = self  # type: ignore[attr-defined]
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
+                                        daemon=True)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"  # bound already
+
+    def start(self) -> TwilioStandin:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()  # wakes requests told to hang
+        if self._thread.is_alive():
+            self._server.shutdown()
+        self._server.server_close()
+
+    def config(self) -> dict[str, str]:
+        """The app settings that point its REST client here."""
+        return {"TWILIO_ACCOUNT_SID": self.account_sid, "TWILIO_AUTH_TOKEN": self.auth_token,
+                "TWILIO_API_BASE": self.url}
+
+    @property
+    def requests(self) -> list[Recorded]:
+        with self._lock:
+            return list(self._requests)
+
+    def call(self, sid: str) -> dict[str, Any]:
+        """The call resource as a fetch would return it now."""
+        with self._lock:
+            return dict(self._calls[sid].resource)
+
+    def fail_next(self, count: int = 1, status: int = 500, path: str = "") -> None:
+        """Answer the next `count` requests whose path contains `path` with HTTP `status`."""
+        with self._lock:
+            self._faults.append(_Fault(count, path, status, hang=0.0))
+
+    def hang_next(self, seconds: float, count: int = 1, path: str = "") -> None:
+        """Hold the next `count` matching requests for `seconds` before answering."""
+        with self._lock:
+            self._faults.append(_Fault(count, path, 0, hang=seconds))
+
+    # -- what Twilio does once a call exists ---------------------------------------------
+
+    def answer(self, sid: str, answered_by: str = "human") -> str:
+        """The callee picks up: ringing and answered callbacks, then the call's TwiML."""
+        self._not_yet_connected(sid, "answer")
+        self._progress(sid, "ringing")
+        self._progress(sid, "in-progress", start_time=_now(), answered_by=answered_by)
+        return self.fetch_twiml(sid)
+
+    def fetch_twiml(self, sid: str) -> str:
+        """The call's TwiML: its Twiml, or what its Url answers (as after a redirect)."""
+        with self._lock:
+            call = self._calls[sid]
+            twiml, url, params = call.twiml, call.url, self._params(call)
+        if twiml:
+            return twiml
+        hook = self._post(url, params)
+        assert hook.status == 200, f"{url} answered {hook.status}: {hook.body[:300]}"
+        return hook.body
+
+    def hang_up(self, sid: str, duration: int = 30) -> Webhook | None:
+        """The call ends (or, ended through the REST API, reports it): the final callback."""
+        status = self.call(sid)["status"]
+        final = status if status in TERMINAL else "completed"
+        return self._progress(sid, final, end_time=_now(), duration=str(duration))
+
+    def fail_call(self, sid: str, status: str = "no-answer") -> Webhook | None:
+        """The call never connects: busy, no-answer, failed or canceled."""
+        if status not in TERMINAL[1:]:
+            raise ValueError(f"fail_call status must be one of {TERMINAL[1:]}, got {status!r}")
+        self._not_yet_connected(sid, "fail")
+        if status in ("busy", "no-answer"):
+            self._progress(sid, "ringing")
+        return self._progress(sid, status, end_time=_now(), duration="0")
+
+    def _not_yet_connected(self, sid: str, verb: str) -> None:
+        status = self.call(sid)["status"]
+        if status not in ("queued", "ringing"):
+            raise ValueError(f"call {sid} is {status}: only a queued call can {verb}")
+
+    def _progress(self, sid: str, status: str, **fields: Any) -> Webhook | None:
+        with self._lock:
+            call = self._calls[sid]
+            if not call.amd:
+                fields.pop("answered_by", None)
+            call.resource.update(status=status, date_updated=_now(), **fields)
+            if not call.callback or EVENT_OF.get(status, "completed") not in call.events:
+                return None
+            params = self._params(call) | {"CallbackSource": "call-progress-events",
+                                           "SequenceNumber": str(call.sequence),
+                                           "Timestamp": _now()}
+            if status in TERMINAL:
+                params["CallDuration"] = fields["duration"]
+            call.sequence += 1
+            url = call.callback
+        return self._post(url, params)
+
+    def _params(self, call: _Call) -> dict[str, str]:
+        r = call.resource
+        params = {"AccountSid": self.account_sid, "ApiVersion": VERSION, "CallSid": r["sid"],
+                  "CallStatus": r["status"], "Called": r["to"], "Caller": r["from"],
+                  "Direction": r["direction"], "From": r["from"], "To": r["to"]}
+        return params | ({"AnsweredBy": r["answered_by"]} if r["answered_by"] else {})
+
+    def _post(self, url: str, params: dict[str, str]) -> Webhook:
+        signature = RequestValidator(self.auth_token).compute_signature(url, params)
+        headers = {"X-Twilio-Signature": signature}
+        parts = urlsplit(url)
+        if self.app is not None:
+            got = self.app.test_client().post(
+                parts.path + (f"?{parts.query}" if parts.query else ""), data=params,
+                base_url=f"{parts.scheme}://{parts.netloc}", headers=headers)
+            status, body = got.status_code, got.get_data(as_text=True)
+        elif parts.hostname in ("127.0.0.1", "localhost"):
+            with requests.Session() as session:
+                session.trust_env = False  # never through a proxy: traffic stays on loopback
+                sent = session.post(url, data=params, headers=headers, timeout=15,
+                                    allow_redirects=False)
+            status, body = sent.status_code, sent.text
+        else:
+            raise ValueError(f"webhook URL {url} is not on 127.0.0.1: give the stand-in the "
+                             "Flask app (TwilioStandin(app=...)) to deliver it in-process")
+        self.webhooks.append(Webhook(url, params, signature, status, body))
+        return self.webhooks[-1]
+
+    # -- the REST API, answered on the server's threads ------------------------------------
+
+    def respond(self, method: str, path: str, auth: str, form: MultiDict) -> Reply | None:
+        with self._lock:
+            self._requests.append(Recorded(method, path, form, time.monotonic()))
+            fault = next((f for f in self._faults if f.remaining and f.path in path), None)
+            if fault:
+                fault.remaining -= 1
+        if fault and fault.hang and self._stopping.wait(fault.hang):
+            return None  # stopping: leave it unanswered
+        if fault and not fault.hang:
+            return _error(fault.status, 20000 + fault.status, "Injected failure")
+        expected = base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
+        if auth != f"Basic {expected}":
+            return _error(401, 20003, "Authenticate")
+        route = ROUTE.fullmatch(path)
+        if not route or route[1] != self.account_sid:
+            return _error(404, 20404, f"The requested resource {path} was not found")
+        kind, sid = route[2], route[3]
+        with self._lock:
+            if sid is None and method == "POST":
+                return self._create_call(form) if kind == "Calls" else self._create_message(form)
+            found = (self._calls if kind == "Calls" else self._messages).get(sid or "")
+            if found is None or method not in ("GET", "POST"):
+                return _error(404, 20404, f"The requested resource {path} was not found")
+            if isinstance(found, _Call):
+                return self._update_call(found, form) if method == "POST" else (200, found.resource)
+            return 200, found
+
+    def _create_call(self, form: MultiDict) -> Reply:
+        for name, code in (("To", 21201), ("From", 21213)):
+            if not form.get(name):
+                return _error(400, code, f"No '{name}' number is specified")
+        if not (form.get("Url") or form.get("Twiml") or form.get("ApplicationSid")):
+            return _error(400, 21205, "Url parameter is required.")
+        to, from_ = form["To"], form["From"]
+        resource = _resource(self.account_sid, "Calls", "CA") | dict.fromkeys(CALL_NULLS) | {
+            "to": to, "to_formatted": to, "from": from_, "from_formatted": from_,
+            "queue_time": "0"}
+        self._calls[resource["sid"]] = _Call(
+            resource, form.get("Url", ""), form.get("Twiml", ""), form.get("StatusCallback", ""),
+            events=form.getlist("StatusCallbackEvent") or ["completed"],
+            amd=bool(form.get("MachineDetection")))
+        return 201, resource
+
+    def _update_call(self, call: _Call, form: MultiDict) -> Reply:
+        if call.resource["status"] in TERMINAL:
+            return _error(400, 21220, "Call is not in-progress. Cannot redirect.")
+        if form.get("Url") or form.get("Twiml"):
+            call.url, call.twiml = form.get("Url", call.url), form.get("Twiml", "")
+        call.callback = form.get("StatusCallback", call.callback)
+        if form.get("Status"):
+            call.resource.update(status=form["Status"], end_time=_now())
+        call.resource["date_updated"] = _now()
+        return 200, call.resource
+
+    def _create_message(self, form: MultiDict) -> Reply:
+        if not form.get("To"):
+            return _error(400, 21604, "A 'To' phone number is required.")
+        if not form.get("Body") and not form.get("MediaUrl"):
+            return _error(400, 21602, "Message body is required.")
+        message = _resource(self.account_sid, "Messages", "SM") | {
+            "to": form["To"], "from": form.get("From"), "body": form.get("Body", ""),
+            "messaging_service_sid": form.get("MessagingServiceSid"), "num_segments": "1",
+            "num_media": str(len(form.getlist("MediaUrl"))), "date_sent": None,
+            "error_code": None, "error_message": None}
+        self._messages[message["sid"]] = message
+        return 201, message
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def _serve(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+        reply = self.server.standin.respond(  # type: ignore[attr-defined]
+            self.command, urlsplit(self.path).path, self.headers.get("Authorization", ""),
+            MultiDict(parse_qsl(body, keep_blank_values=True)))
+        if reply is None:
+            return
+        data = json.dumps(reply[1]).encode()
+        try:
+            self.send_response(reply[0])
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        except OSError:
+            pass  # the client gave up waiting (a timeout test)
+
+    do_GET = do_POST = _serve
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # quiet: TwilioStandin.requests has it all
+
+
+def _resource(account_sid: str, kind: str, prefix: str) -> dict[str, Any]:
+    """The fields every Calls and Messages resource has, for a new sid."""
+    sid, now = prefix + secrets.token_hex(16), _now()
+    uri = f"/{VERSION}/Accounts/{account_sid}/{kind}/{sid}"
+    sub = "recordings" if kind == "Calls" else "media"
+    return {"sid": sid, "account_sid": account_sid, "api_version": VERSION, "status": "queued",
+            "direction": "outbound-api", "price": None, "price_unit": "USD",
+            "date_created": now, "date_updated": now, "uri": uri + ".json",
+            "subresource_uris": {sub: f"{uri}/{sub.title()}.json"}}
+
+
+def _error(status: int, code: int, message: str) -> Reply:
+    """Twilio's error body; without 'type' and 'title', twilio-python raises TwilioRestException."""
+    return status, {"code": code, "message": message, "status": status,
+                    "more_info": f"https://www.twilio.com/docs/errors/{code}"}
+
+
+def _now() -> str:
+    return format_datetime(dt.datetime.now(dt.UTC))
+
+
+@pytest.fixture
+def twilio_standin() -> Iterator[TwilioStandin]:
+    """A running stand-in for Twilio's REST API, fresh for each test."""
+    standin = TwilioStandin().start()
+    yield standin
+    standin.stop()

@@ -1,0 +1,1 @@
+"""Background jobs run by `rq worker` (see the Procfile)."""

@@ -1,0 +1,22 @@
+"""Jobs that bring waiting callers and free agents together."""
+
+from __future__ import annotations
+
+from ivr_app import routing
+
+from . import context
+
+
+def dispatch_queue(queue: str) -> list[tuple[str, str]]:
+    """Offer the callers waiting in `queue` to free agents; returns (caller, agent) offers."""
+    return routing.dispatch(context.current(), queue)
+
+
+def end_wrap_up(agent_id: str) -> list[tuple[str, str]]:
+    """An agent's wrap-up time is over: make them available and offer them a caller."""
+    ivr = context.current()
+    agent = ivr.roster.get(agent_id)
+    if agent is None or agent.status != "wrap-up":
+        return []  # they went away, or took a call, meanwhile
+    ivr.roster.set_status(agent_id, "available", ivr.clock())
+    return [offer for queue in agent.queues for offer in routing.dispatch(ivr, queue)]
