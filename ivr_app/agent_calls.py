@@ -22,7 +22,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from .context import call_context, whisper_text
 from .routing import dispatch_soon
 from .security import twilio_signed
-from .services import services
+from .services import Services, services
 
 log = logging.getLogger(__name__)
 bp = Blueprint("agent_calls", __name__)
@@ -48,24 +48,33 @@ def room_name(caller_sid: str) -> str:
     return f"call-{caller_sid}"
 
 
+def _agent_language(ivr: Services, agent_id: str) -> str:
+    agent = ivr.roster.get(agent_id)
+    return agent.languages[0] if agent and agent.languages else "en"
+
+
+def _goodbye(words: dict[str, str], lang: str) -> Response:
+    response = VoiceResponse()
+    response.say(words.get(lang, words["en"]), language=lang)
+    response.hangup()
+    return _xml(response)
+
+
 @bp.post("/agent/whisper")
 @twilio_signed
 def whisper() -> Response:
     """<Gather numDigits=1 action=/agent/accept><Say>context</Say></Gather>, then hang up."""
     caller, agent_id = _offer()
     ivr = services()
-    agent = ivr.roster.get(agent_id)
-    lang = agent.languages[0] if agent and agent.languages else "en"
-    response = VoiceResponse()
+    lang = _agent_language(ivr, agent_id)
     _, state = ivr.store.load(caller)
     waiter = ivr.queues.waiter(caller)
     if state is None or waiter is None or ivr.queues.position(waiter.queue, caller) is None:
-        response.say(CALLER_GONE.get(lang, CALLER_GONE["en"]), language=lang)
-        response.hangup()
-        return _xml(response)
+        return _goodbye(CALLER_GONE, lang)
     context = call_context(state, waiter, {"language_fallback": waiter.language_fallback,
                                            "notes": ivr.store.notes(caller)})
     query = urlencode({"caller": caller, "agent": agent_id})
+    response = VoiceResponse()
     with response.gather(num_digits=1, timeout=10, action=f"/agent/accept?{query}",
                          method="POST") as gather:
         gather.say(whisper_text(context, lang), language=lang)
@@ -80,16 +89,12 @@ def accept() -> Response:
     """1 and the caller still waiting: <Dial><Conference>call-CA..</Conference></Dial>."""
     caller, agent_id = _offer()
     ivr = services()
-    response = VoiceResponse()
+    lang = _agent_language(ivr, agent_id)
     waiter = ivr.queues.waiter(caller)
     if request.form.get("Digits") != "1" or waiter is None or waiter.offered != agent_id:
-        response.say(NOT_ACCEPTED["en"])
-        response.hangup()
-        return _xml(response)  # /agent/status then sees the call end without an accept
+        return _goodbye(NOT_ACCEPTED, lang)  # /agent/status then sees no accept
     if ivr.queues.claim(caller, room_name(caller)) is None:
-        response.say(CALLER_GONE["en"])
-        response.hangup()
-        return _xml(response)
+        return _goodbye(CALLER_GONE, lang)
     try:
         ivr.twilio.calls(caller).update(url=ivr.public_url(f"/agent/bridge?caller={caller}"),
                                         method="POST")
@@ -97,26 +102,21 @@ def accept() -> Response:
         log.exception("could not bring caller %s to agent %s", caller, agent_id)
         ivr.roster.set_status(agent_id, "available", ivr.clock())
         dispatch_soon(ivr, waiter.queue)
-        response.say(CALLER_GONE["en"])
-        response.hangup()
-        return _xml(response)
+        return _goodbye(CALLER_GONE, lang)
     ivr.roster.set_status(agent_id, "busy", ivr.clock(), call=caller)
     ivr.wait_stats.record_answered(caller)
-    dial = response.dial()
-    dial.conference(room_name(caller), start_conference_on_enter=True,
-                    end_conference_on_exit=True, beep=False)
-    return _xml(response)
+    return _xml(bridge_twiml(caller))
 
 
 @bp.post("/agent/bridge")
 @twilio_signed
 def bridge() -> Response:
     """The caller's side of the warm transfer: the conference their agent is in."""
-    caller = request.args.get("caller", "")
-    return _xml(bridge_twiml(caller))
+    return _xml(bridge_twiml(request.args.get("caller", "")))
 
 
 def bridge_twiml(caller: str) -> VoiceResponse:
+    """Both sides join one conference per caller; either hanging up ends it."""
     response = VoiceResponse()
     dial = response.dial()
     dial.conference(room_name(caller), start_conference_on_enter=True,

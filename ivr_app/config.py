@@ -15,6 +15,7 @@ DEFAULTS: dict[str, Any] = {
     "TWILIO_ACCOUNT_SID": "",
     "TWILIO_AUTH_TOKEN": "",
     "TWILIO_API_BASE": "",  # another address for Twilio's REST API (a proxy, or a test stand-in)
+    "TWILIO_TIMEOUT": 10.0,  # seconds per connect and per read of a REST request
     "TWILIO_CALLER_ID": "",  # the number agents see when the line rings them
     "FLOWS_DIR": "flows",
     "IVR_FLOW": "main",

@@ -19,7 +19,7 @@ from .flow.model import Flow
 from .queueing import Queues
 from .registry import FlowRegistry
 from .state import CallStore
-from .telephony import make_client
+from .telephony import client_from_config
 
 if TYPE_CHECKING:
     from .wait import WaitStats
@@ -61,8 +61,7 @@ class Services:
     @cached_property
     def twilio(self) -> Client:
         """Twilio's REST client, for calling agents and redirecting live calls."""
-        return make_client(self.config["TWILIO_ACCOUNT_SID"], self.config["TWILIO_AUTH_TOKEN"],
-                           api_base=self.config["TWILIO_API_BASE"])
+        return client_from_config(self.config)
 
     @cached_property
     def wait_stats(self) -> WaitStats:

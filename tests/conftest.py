@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -14,9 +15,11 @@ from ivr_app import create_app
 from ivr_app.redis_server import answers, ensure_redis, stop_redis
 from ivr_app.simulator import Call
 from ivr_app.state import CallStore
+from tests.twilio_standin import twilio_standin  # noqa: F401  (a fixture)
 
 REDIS_SERVER_URL = "redis://127.0.0.1:6379/0"
-TEST_REDIS_URL = "redis://127.0.0.1:6379/13"  # a database of its own, flushed around each test
+# A database of its own, flushed around each test; IVR_TEST_REDIS_DB separates parallel runs.
+TEST_REDIS_URL = f"redis://127.0.0.1:6379/{os.environ.get('IVR_TEST_REDIS_DB', '13')}"
 
 
 @pytest.fixture(scope="session")

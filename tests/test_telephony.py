@@ -19,10 +19,7 @@ from werkzeug.serving import make_server
 
 from ivr_app.telephony import client_from_config, make_client, rebase
 
-from . import twilio_standin as standin_module
 from .twilio_standin import TwilioStandin
-
-twilio_standin = standin_module.twilio_standin  # the fixture, until conftest.py offers it
 
 AGENT, LINE = "+15005550006", "+15005550001"
 CALL_SID = re.compile(r"CA[0-9a-f]{32}")
@@ -116,6 +113,16 @@ def test_send_an_sms(twilio_standin, client):
     assert message.body == "We will call you back"
     sent = twilio_standin.requests[-1]
     assert sent.path.endswith("/Messages.json") and sent.form["Body"] == "We will call you back"
+
+
+def test_an_incoming_call_can_be_redirected_like_on_twilio(twilio_standin, client):
+    caller = "CA" + "7" * 32
+    twilio_standin.incoming_call(caller, from_=AGENT, to=LINE)
+    client.calls(caller).update(twiml="<Response><Leave/></Response>")
+
+    assert twilio_standin.fetch_twiml(caller) == "<Response><Leave/></Response>"
+    assert client.calls(caller).fetch().direction == "inbound"
+    assert twilio_standin.created_calls == []  # only calls the app placed
 
 
 def test_unknown_call_is_a_404(client):

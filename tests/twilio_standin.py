@@ -125,6 +125,20 @@ class TwilioStandin:
         with self._lock:
             return dict(self._calls[sid].resource)
 
+    @property
+    def created_calls(self) -> list[dict[str, Any]]:
+        """The calls created through the REST API, oldest first."""
+        with self._lock:
+            return [dict(c.resource) for c in self._calls.values()
+                    if c.resource["direction"] == "outbound-api"]
+
+    def incoming_call(self, sid: str, from_: str, to: str, status_callback: str = "") -> None:
+        """A call that came in to the app (a simulated caller): the REST API can now reach it."""
+        with self._lock:
+            resource = self._call_resource(sid, to, from_, "inbound")
+            resource.update(status="in-progress", start_time=resource["date_created"])
+            self._calls[sid] = _Call(resource, "", "", status_callback, ["completed"], False)
+
     def fail_next(self, count: int = 1, status: int = 500, path: str = "") -> None:
         """Answer the next `count` requests whose path contains `path` with HTTP `status`."""
         with self._lock:
@@ -149,7 +163,8 @@ class TwilioStandin:
         with self._lock:
             call = self._calls[sid]
             twiml, url, params = call.twiml, call.url, self._params(call)
-        if twiml:
+        if twiml or not url:
+            assert twiml, f"call {sid} has no Url or Twiml: redirect it through the REST API"
             return twiml
         hook = self._post(url, params)
         assert hook.status == 200, f"{url} answered {hook.status}: {hook.body[:300]}"
@@ -255,15 +270,18 @@ class TwilioStandin:
                 return _error(400, code, f"No '{name}' number is specified")
         if not (form.get("Url") or form.get("Twiml") or form.get("ApplicationSid")):
             return _error(400, 21205, "Url parameter is required.")
-        to, from_ = form["To"], form["From"]
-        resource = _resource(self.account_sid, "Calls", "CA") | dict.fromkeys(CALL_NULLS) | {
-            "to": to, "to_formatted": to, "from": from_, "from_formatted": from_,
-            "queue_time": "0"}
+        resource = self._call_resource("CA" + secrets.token_hex(16), form["To"], form["From"],
+                                       "outbound-api")
         self._calls[resource["sid"]] = _Call(
             resource, form.get("Url", ""), form.get("Twiml", ""), form.get("StatusCallback", ""),
             events=form.getlist("StatusCallbackEvent") or ["completed"],
             amd=bool(form.get("MachineDetection")))
         return 201, resource
+
+    def _call_resource(self, sid: str, to: str, from_: str, direction: str) -> dict[str, Any]:
+        return _resource(self.account_sid, "Calls", sid) | dict.fromkeys(CALL_NULLS) | {
+            "to": to, "to_formatted": to, "from": from_, "from_formatted": from_,
+            "direction": direction, "queue_time": "0"}
 
     def _update_call(self, call: _Call, form: MultiDict) -> Reply:
         if call.resource["status"] in TERMINAL:
@@ -281,7 +299,7 @@ class TwilioStandin:
             return _error(400, 21604, "A 'To' phone number is required.")
         if not form.get("Body") and not form.get("MediaUrl"):
             return _error(400, 21602, "Message body is required.")
-        message = _resource(self.account_sid, "Messages", "SM") | {
+        message = _resource(self.account_sid, "Messages", "SM" + secrets.token_hex(16)) | {
             "to": form["To"], "from": form.get("From"), "body": form.get("Body", ""),
             "messaging_service_sid": form.get("MessagingServiceSid"), "num_segments": "1",
             "num_media": str(len(form.getlist("MediaUrl"))), "date_sent": None,
@@ -314,9 +332,9 @@ class _Handler(BaseHTTPRequestHandler):
         pass  # quiet: TwilioStandin.requests has it all
 
 
-def _resource(account_sid: str, kind: str, prefix: str) -> dict[str, Any]:
-    """The fields every Calls and Messages resource has, for a new sid."""
-    sid, now = prefix + secrets.token_hex(16), _now()
+def _resource(account_sid: str, kind: str, sid: str) -> dict[str, Any]:
+    """The fields every Calls and Messages resource has."""
+    now = _now()
     uri = f"/{VERSION}/Accounts/{account_sid}/{kind}/{sid}"
     sub = "recordings" if kind == "Calls" else "media"
     return {"sid": sid, "account_sid": account_sid, "api_version": VERSION, "status": "queued",

@@ -1,0 +1,288 @@
+"""A caller who asks for a person reaches one who already knows why they called."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+import rq
+from twilio.request_validator import RequestValidator
+
+from ivr_app.agents import Agent
+from ivr_app.simulator import Call
+from workers import context
+
+from .conftest import OFFICE_HOURS
+from .twilio_standin import TwilioStandin
+
+PUBLIC = "https://ivr.example.com"
+API_TOKEN = "agent-api-token"
+ACCOUNT = "12345674"
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: dt.datetime):
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += dt.timedelta(seconds=seconds)
+
+
+class Line:
+    """The phone line with its agents, Twilio's REST API played by a local stand-in."""
+
+    def __init__(self, make_app, standin: TwilioStandin):
+        self.clock = Clock(OFFICE_HOURS)
+        self.standin = standin
+        self.app = make_app(clock=self.clock, PUBLIC_BASE_URL=PUBLIC, AGENT_API_TOKEN=API_TOKEN,
+                            TWILIO_CALLER_ID="+15005550000", **standin.config())
+        standin.app = self.app
+        self.ivr = self.app.extensions["ivr"]
+        self.api = self.app.test_client()
+
+    def agent(self, agent_id: str, languages: list[str], queues: list[str],
+              status: str = "available", since_s: float = 0, **details) -> None:
+        self.ivr.roster.save(Agent(id=agent_id, name=agent_id.title(), languages=languages,
+                                   queues=queues, phone=f"+1500555{len(agent_id):04d}",
+                                   **details))
+        self.ivr.roster.set_status(agent_id, status,
+                                   self.clock() - dt.timedelta(seconds=since_s))
+
+    def caller(self) -> Call:
+        call = Call(self.app, self.standin.auth_token, base_url=PUBLIC)
+        self.standin.incoming_call(call.sid, call.caller, call.number)  # Twilio knows it
+        return call
+
+    def run_jobs(self) -> None:
+        """What the rq worker does: run every job waiting in the queue, here and now."""
+        context.use(self.ivr)
+        try:
+            rq.SimpleWorker([self.ivr.jobs], connection=self.ivr.jobs.connection).work(
+                burst=True)
+        finally:
+            context.use(None)
+
+    def agent_presses(self, twiml: str, digits: str) -> str:
+        """The agent answers the whisper's Gather."""
+        found = re.search(r'<Gather action="([^"]+)"', twiml)
+        assert found, twiml
+        action = found.group(1).replace("&amp;", "&")
+        form = {"CallSid": "CA" + "9" * 32, "Digits": digits}
+        signature = RequestValidator(self.standin.auth_token).compute_signature(
+            PUBLIC + action, form)
+        response = self.api.post(action, data=form, base_url=PUBLIC,
+                                 headers={"X-Twilio-Signature": signature})
+        assert response.status_code == 200
+        return response.get_data(as_text=True)
+
+    def get(self, path: str, token: str = API_TOKEN):
+        return self.api.get(path, headers={"Authorization": f"Bearer {token}"})
+
+    def post(self, path: str, body: dict, token: str = API_TOKEN):
+        return self.api.post(path, json=body, headers={"Authorization": f"Bearer {token}"})
+
+
+@pytest.fixture
+def line(make_app, redis):
+    standin = TwilioStandin().start()
+    try:
+        yield Line(make_app, standin)
+    finally:
+        standin.stop()
+
+
+def created_calls(line: Line) -> list[tuple[str, str]]:
+    """(sid, To) of each call the line created, in order."""
+    return [(c["sid"], c["to"]) for c in line.standin.created_calls]
+
+
+def test_caller_who_zeroes_out_at_billing_hears_place_and_wait_then_agent_hears_account(line):
+    line.agent("ana", ["es"], ["support", "billing"], status="busy", since_s=120)
+    call = line.caller().dial()
+    call.press("1").press("2").press(ACCOUNT).press("1")  # Spanish, billing, account, right
+    call.press("0")  # at the billing menu
+    assert (call.ending.queue, call.ending.reason) == ("support", "asked for a person")
+    # Ana is two minutes into an average five-minute call: about three minutes to wait.
+    assert call.heard[-5:-1] == [
+        "[es-MX] Usted es el número 1 en la fila.",
+        "[es-MX] Tiempo estimado de espera: 3 minutos.",
+        "[es-MX] Para volver a escuchar su lugar en la fila, marque cero.",
+        "[es-MX] Para hablar con un supervisor, marque nueve.",
+    ]
+
+    line.clock.advance(180)
+    line.ivr.roster.set_status("ana", "available", line.clock())
+    line.run_jobs()
+    [(agent_call, to)] = created_calls(line)
+    assert to == line.ivr.roster.get("ana").phone
+    whisper = line.standin.answer(agent_call)
+    assert "account: 1 2 3 4 5 6 7 4." in whisper
+    assert "Motivo: asked for a person." in whisper
+    assert "Para aceptar la llamada, marque uno." in whisper
+
+    joined = line.agent_presses(whisper, "1")
+    assert f"<Conference beep=\"false\" endConferenceOnExit=\"true\" " \
+           f"startConferenceOnEnter=\"true\">call-{call.sid}</Conference>" in joined
+    redirect = [r for r in line.standin.requests if r.path.endswith(f"/Calls/{call.sid}.json")]
+    assert redirect[-1].form["Url"] == f"{PUBLIC}/agent/bridge?caller={call.sid}"
+    assert line.ivr.roster.get("ana").status == "busy"
+    assert line.ivr.queues.position("support", call.sid) is None
+
+
+def test_agent_who_does_not_answer_is_skipped_and_the_caller_keeps_their_place(line):
+    line.agent("ana", ["es"], ["support"], since_s=600)  # idle longest: rung first
+    line.agent("bea", ["es"], ["support"], since_s=60)
+    call = line.caller().dial().press("1").press("0")
+    line.run_jobs()
+    [(first, to)] = created_calls(line)
+    assert to == line.ivr.roster.get("ana").phone
+    line.standin.fail_call(first, "no-answer")
+    assert line.ivr.roster.get("ana").status == "away"
+    assert line.ivr.queues.position("support", call.sid) == 1
+    line.run_jobs()
+    second, to = created_calls(line)[-1]
+    assert to == line.ivr.roster.get("bea").phone
+    assert "Para aceptar la llamada" in line.standin.answer(second)
+
+
+def test_agent_who_answers_but_does_not_accept_is_skipped(line):
+    line.agent("ana", ["es"], ["support"], since_s=600)
+    line.agent("bea", ["es"], ["support"], since_s=60)
+    line.caller().dial().press("1").press("0")
+    line.run_jobs()
+    [(first, _)] = created_calls(line)
+    whisper = line.standin.answer(first)
+    assert "Llamada no aceptada." in line.agent_presses(whisper, "5")
+    line.standin.hang_up(first)
+    line.run_jobs()
+    assert [to for _, to in created_calls(line)] == [line.ivr.roster.get("ana").phone,
+                                                     line.ivr.roster.get("bea").phone]
+
+
+def test_with_no_agent_for_their_language_the_caller_goes_to_any_agent_who_is_told(line):
+    line.agent("ana", ["es"], ["support"])
+    call = line.caller().dial().press("2").press("0")  # English
+    line.run_jobs()
+    [(agent_call, _)] = created_calls(line)
+    whisper = line.standin.answer(agent_call)
+    assert "El cliente habla inglés." in whisper
+    assert "Ningún agente de su idioma está conectado." in whisper
+    body = line.get(f"/api/calls/{call.sid}/context").get_json()
+    assert body["language_fallback"] is True
+
+
+def test_an_agent_of_the_callers_language_is_preferred_even_if_idle_less(line):
+    line.agent("ana", ["es"], ["support"], since_s=600)
+    line.agent("joe", ["en"], ["support"], since_s=30)
+    line.caller().dial().press("2").press("0")
+    line.run_jobs()
+    assert [to for _, to in created_calls(line)] == [line.ivr.roster.get("joe").phone]
+
+
+def test_agent_escalates_to_a_supervisor_and_the_context_goes_along(line):
+    line.agent("ana", ["es"], ["support"])
+    line.agent("sol", ["es"], ["supervisors"], supervisor=True)
+    call = line.caller().dial().press("1").press("1").press(ACCOUNT).press("1").press("0")
+    line.run_jobs()
+    [(agent_call, _)] = created_calls(line)
+    line.agent_presses(line.standin.answer(agent_call), "1")
+
+    answer = line.post(f"/api/calls/{call.sid}/escalate",
+                       {"agent": "ana", "note": "wants a refund for three days without service"})
+    assert answer.status_code == 202
+    redirect = [r for r in line.standin.requests if r.path.endswith(f"/Calls/{call.sid}.json")]
+    assert redirect[-1].form["Url"] == f"{PUBLIC}/voice/requeue?queue=supervisors"
+    line.run_jobs()
+    supervisor_call, to = created_calls(line)[-1]
+    assert to == line.ivr.roster.get("sol").phone
+    whisper = line.standin.answer(supervisor_call)
+    assert "account: 1 2 3 4 5 6 7 4." in whisper
+    assert "Motivo: escalated by ana: wants a refund for three days without service." in whisper
+    assert "Nota del agente: ana: wants a refund for three days without service." in whisper
+
+
+def test_caller_who_presses_9_while_waiting_moves_to_the_supervisors(line):
+    call = line.caller().dial().press("1").press("0")
+    call.press("9")
+    assert (call.ending.queue, call.ending.reason) == ("supervisors", "asked for a supervisor")
+    assert "[es-MX] Le comunicamos con un supervisor. Un momento, por favor." in call.heard
+    assert line.ivr.queues.position("support", call.sid) is None
+    assert line.ivr.queues.position("supervisors", call.sid) == 1
+
+
+def test_position_is_repeated_with_0_and_announced_again_each_minute(line):
+    line.agent("ana", ["es"], ["support"], status="busy", since_s=0)
+    first = line.caller().dial().press("1").press("0")
+    second = line.caller().dial().press("1").press("0")
+    assert "[es-MX] Usted es el número 2 en la fila." in second.heard
+    heard = len(second.heard)
+    second.stays_silent()  # the hold music ends; Twilio asks for the wait document again
+    assert second.heard[heard:] == ["[plays http://com.twilio.music.classical.s3.amazonaws"
+                                    ".com/BusyStrings.mp3]"]
+    line.clock.advance(61)
+    second.stays_silent()
+    assert "[es-MX] Usted es el número 2 en la fila." in second.heard[heard + 1:]
+    first.press("0")
+    assert first.heard[-5] == "[es-MX] Usted es el número 1 en la fila."
+
+
+def test_nobody_signed_in_is_said_plainly_not_a_made_up_wait(line):
+    call = line.caller().dial().press("2").press("0")
+    assert "[en-US] Nobody is signed in to take your call right now. We will answer as soon " \
+           "as someone is." in call.heard
+
+
+def test_a_finished_call_puts_the_agent_in_wrap_up_and_measures_the_handle_time(line):
+    line.agent("ana", ["es"], ["support"])
+    line.caller().dial().press("1").press("0")
+    line.run_jobs()
+    [(agent_call, _)] = created_calls(line)
+    line.agent_presses(line.standin.answer(agent_call), "1")
+    line.clock.advance(240)
+    line.standin.hang_up(agent_call, duration=240)
+    ana = line.ivr.roster.get("ana")
+    assert ana.status == "wrap-up"
+    assert [h["status"] for h in line.ivr.roster.history("ana")][:4] == [
+        "wrap-up", "busy", "offered", "available"]
+    assert line.ivr.redis.lrange("ivr:wait:support:handle_times", 0, -1) == ["240.0"]
+    scheduled = rq.registry.ScheduledJobRegistry(queue=line.ivr.jobs)
+    assert len(scheduled.get_job_ids()) == 1  # the end of wrap-up
+
+
+def test_context_and_roster_api_need_the_token(line):
+    assert line.get("/api/agents", token="wrong").status_code == 401
+    assert line.api.get("/api/agents").status_code == 401
+    line.agent("ana", ["es"], ["support"])
+    assert [a["id"] for a in line.get("/api/agents").get_json()] == ["ana"]
+
+
+def test_supervisor_edits_the_roster_and_an_agent_signs_in(line):
+    answer = line.api.put("/api/agents/luz", json={"name": "Luz", "phone": "+15005550123",
+                                                   "languages": ["es", "en"],
+                                                   "queues": ["billing"]},
+                          headers={"Authorization": f"Bearer {API_TOKEN}"})
+    assert answer.status_code == 200 and answer.get_json()["status"] == "away"
+    bad = line.api.put("/api/agents/max", json={"name": "Max", "queues": "billing"},
+                       headers={"Authorization": f"Bearer {API_TOKEN}"})
+    assert bad.status_code == 400
+    signed_in = line.post("/api/agents/luz/status", {"status": "available"})
+    assert signed_in.get_json()["status"] == "available"
+    assert line.post("/api/agents/luz/status", {"status": "busy"}).status_code == 400
+
+
+def test_context_json_carries_the_path_and_the_reason(line):
+    call = line.caller().dial().press("1").press("1").press(ACCOUNT).press("1").press("0")
+    body = line.get(f"/api/calls/{call.sid}/context").get_json()
+    assert body["caller"] == call.caller
+    assert body["language"] == "es"
+    assert body["variables"] == {"account": ACCOUNT, "topic": "outage"}
+    assert body["reason"] == "asked for a person"
+    assert body["queue"] == "support"
+    assert [e["node"] for e in body["path"] if e["event"] == "digits"] == [
+        "language", "main_menu", "outage_account", "outage_account", "outage_service"]
