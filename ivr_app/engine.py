@@ -30,6 +30,7 @@ from .flow.model import (
 MAX_HOPS = 200  # nodes visited in one turn; validated flows never come close
 
 REASON_ASKED = "asked for a person"
+REASON_SUPERVISOR = "asked for a supervisor"
 REASON_NO_INPUT = "no input"
 REASON_NOT_UNDERSTOOD = "not understood"
 REASON_ERROR = "error"
@@ -109,6 +110,9 @@ def handle(flow: Flow, state: dict[str, Any], event: Event, now: dt.datetime) ->
     _record(state, now, node=node.id, event=event.kind, input=event.value,
             **({"confidence": event.confidence} if event.confidence is not None else {}))
     turn = Turn()
+    if _asks_for_supervisor(flow, event):
+        _to_human(flow, state, turn, flow.human.supervisor_queue, REASON_SUPERVISOR, now)
+        return turn
     if _is_escape(flow, event):
         _to_human(flow, state, turn, flow.human.queue, REASON_ASKED, now)
         return turn
@@ -243,6 +247,14 @@ def _is_escape(flow: Flow, event: Event) -> bool:
         words = [w for ws in flow.escape_words.values() for w in ws]
         return any(builtins.contains_phrase(event.value, w) for w in words)
     return False
+
+
+def _asks_for_supervisor(flow: Flow, event: Event) -> bool:
+    """Someone who says "supervisor" or "jefe" skips the line to the supervisors' queue."""
+    if event.kind != "speech" or not flow.human.supervisor_queue:
+        return False
+    words = [w for ws in builtins.SUPERVISOR_WORDS.values() for w in ws]
+    return any(builtins.contains_phrase(event.value, w) for w in words)
 
 
 def _spoken_key(text: str, lang: str) -> str | None:

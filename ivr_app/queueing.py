@@ -13,9 +13,21 @@ from dataclasses import dataclass
 
 import redis
 
-WAITING_KEY = "ivr:queue:{queue}:waiting"  # zset: caller sid -> entered (epoch seconds)
+WAITING_KEY = "ivr:queue:{queue}:waiting"  # zset: caller sid -> arrival number
+ARRIVALS_KEY = "ivr:queue:arrivals"  # counter: orders callers who arrive in the same instant
 WAITER_KEY = "ivr:waiter:{sid}"  # hash: the Waiter fields
 WAITER_TTL = 24 * 3600
+
+# KEYS: waiting zset, arrivals counter, waiter hash; ARGV: sid, ttl, then field/value pairs.
+# A repeated join (a Twilio retry) changes nothing: the caller keeps place and offer.
+_JOIN = """
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
+redis.call('ZADD', KEYS[1], redis.call('INCR', KEYS[2]), ARGV[1])
+redis.call('DEL', KEYS[3])
+redis.call('HSET', KEYS[3], unpack(ARGV, 3))
+redis.call('EXPIRE', KEYS[3], ARGV[2])
+return 1
+"""
 
 
 @dataclass(frozen=True)
@@ -38,18 +50,14 @@ class Queues:
 
     def __init__(self, connection: redis.Redis):
         self.redis = connection
+        self._join = connection.register_script(_JOIN)
 
-    def join(self, sid: str, queue: str, lang: str, reason: str, now: dt.datetime) -> None:
-        """Put a caller in line; a repeated join (a Twilio retry) keeps the first place."""
-        entered = now.timestamp()
-        pipe = self.redis.pipeline()
-        pipe.zadd(WAITING_KEY.format(queue=queue), {sid: entered}, nx=True)
-        pipe.hset(WAITER_KEY.format(sid=sid), mapping={
-            "queue": queue, "lang": lang, "reason": reason, "entered": entered,
-            "offered": "", "passed": "", "announced": 0, "leaving_for": "",
-            "language_fallback": "", "room": ""})
-        pipe.expire(WAITER_KEY.format(sid=sid), WAITER_TTL)
-        pipe.execute()
+    def join(self, sid: str, queue: str, lang: str, reason: str, now: dt.datetime) -> bool:
+        """Put a caller in line; False if they were already in it (a Twilio retry)."""
+        fields = {"queue": queue, "lang": lang, "reason": reason, "entered": now.timestamp()}
+        pairs = [item for pair in fields.items() for item in pair]
+        keys = [WAITING_KEY.format(queue=queue), ARRIVALS_KEY, WAITER_KEY.format(sid=sid)]
+        return bool(self._join(keys=keys, args=[sid, WAITER_TTL, *pairs]))
 
     def waiter(self, sid: str) -> Waiter | None:
         raw = self.redis.hgetall(WAITER_KEY.format(sid=sid))

@@ -12,6 +12,7 @@ from twilio.request_validator import RequestValidator
 from ivr_app.agents import Agent
 from ivr_app.simulator import Call
 from workers import context
+from workers import routing as routing_jobs
 
 from .conftest import OFFICE_HOURS
 from .twilio_standin import TwilioStandin
@@ -286,3 +287,37 @@ def test_context_json_carries_the_path_and_the_reason(line):
     assert body["queue"] == "support"
     assert [e["node"] for e in body["path"] if e["event"] == "digits"] == [
         "language", "main_menu", "outage_account", "outage_account", "outage_service"]
+
+
+def test_caller_who_asks_for_a_supervisor_at_a_menu_goes_to_the_supervisors(line):
+    call = line.caller().dial().press("1").says("quiero hablar con el gerente")
+    assert (call.ending.queue, call.ending.reason) == ("supervisors", "asked for a supervisor")
+    assert line.ivr.queues.position("supervisors", call.sid) == 1
+
+
+def test_wrap_up_ends_on_schedule_and_the_agent_takes_the_next_caller(line):
+    line.agent("ana", ["es"], ["support"], status="wrap-up")
+    call = line.caller().dial().press("1").press("0")
+    line.run_jobs()
+    assert created_calls(line) == [], "an agent in wrap-up is not rung"
+    context.use(line.ivr)
+    try:
+        offers = routing_jobs.end_wrap_up("ana")
+    finally:
+        context.use(None)
+    assert offers == [(call.sid, "ana")]
+    assert line.ivr.roster.get("ana").status == "offered"
+
+
+def test_a_retried_transfer_keeps_the_callers_place_and_their_agent(line):
+    line.agent("ana", ["es"], ["support"])
+    line.agent("bea", ["es"], ["support"])
+    first = line.caller().dial().press("1").press("0")
+    line.caller().dial().press("1").press("0")
+    line.run_jobs()
+    offered = line.ivr.queues.waiter(first.sid).offered
+    assert offered
+    assert not line.ivr.queues.join(first.sid, "support", "es", "asked for a person",
+                                    line.clock())  # what a Twilio retry of the step does
+    assert line.ivr.queues.waiter(first.sid).offered == offered
+    assert line.ivr.queues.position("support", first.sid) == 1

@@ -10,6 +10,12 @@ ESCAPE_WORDS: dict[str, tuple[str, ...]] = {
     "en": ("agent", "operator", "representative", "human", "person"),
 }
 
+# Said at any question: straight to the supervisors' queue, when the flow has one.
+SUPERVISOR_WORDS: dict[str, tuple[str, ...]] = {
+    "es": ("supervisor", "supervisora", "jefe", "encargado", "encargada", "gerente"),
+    "en": ("supervisor", "manager"),
+}
+
 # Phrases that show a prompt already tells the caller how to reach a person.
 ESCAPE_MENTIONS: dict[str, tuple[str, ...]] = {
     "es": ("marque cero", "marque 0", "oprima cero", "oprima 0", "presione cero"),
