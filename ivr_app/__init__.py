@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 import redis
+import yaml
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -45,6 +46,12 @@ def create_app(config: dict[str, Any] | None = None, *, connection: redis.Redis 
         log.error("flow %r cannot answer calls; callers go straight to a person until it "
                   "is fixed:\n%s", app.config["IVR_FLOW"], exc)
     app.extensions["ivr"] = ivr
+    if app.config["AGENTS_FILE"]:
+        try:
+            added = ivr.roster.seed(app.config["AGENTS_FILE"])
+            log.info("roster: %d agent(s) added from %s", added, app.config["AGENTS_FILE"])
+        except (OSError, ValueError, yaml.YAMLError, redis.RedisError) as exc:
+            log.error("roster file %s not loaded: %s", app.config["AGENTS_FILE"], exc)
 
     from . import agent_api, agent_calls, holding, voice
 

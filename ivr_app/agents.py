@@ -126,6 +126,8 @@ class Roster:
     def seed(self, path: str | Path) -> int:
         """Add the agents of a YAML roster file that are not in Redis yet; returns how many."""
         entries = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or []
+        if not isinstance(entries, list):
+            raise ValueError(f"{path}: a roster is a list of agents")
         known = self.redis.smembers(AGENTS_KEY)
         added = 0
         for entry in entries:

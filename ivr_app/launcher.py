@@ -45,6 +45,7 @@ def up(*, port: int = 8000, data_dir: Path = Path("var")) -> int:
     except RedisUnavailable as exc:
         print(f"Cannot start: {exc}", file=sys.stderr)
         return 1
+    env.setdefault("AGENTS_FILE", str(ROOT / "ivr_app" / "demo" / "agents.yaml"))
     if not env.get("TWILIO_AUTH_TOKEN"):
         env["IVR_INSECURE_DEV"] = "1"
         print(NO_TOKEN_NOTICE, file=sys.stderr)

@@ -321,3 +321,14 @@ def test_a_retried_transfer_keeps_the_callers_place_and_their_agent(line):
                                     line.clock())  # what a Twilio retry of the step does
     assert line.ivr.queues.waiter(first.sid).offered == offered
     assert line.ivr.queues.position("support", first.sid) == 1
+
+
+def test_the_demo_roster_is_added_at_start_without_overwriting_edits(make_app, redis):
+    app = make_app(AGENTS_FILE="ivr_app/demo/agents.yaml")
+    roster = app.extensions["ivr"].roster
+    assert [a.id for a in roster.all()] == ["ana", "bruno", "claire", "sol"]
+    assert roster.get("claire").address == "client:claire"
+    assert roster.get("sol").supervisor and roster.get("ana").status == "away"
+    roster.save(Agent(id="ana", name="Ana T.", phone="+15005550199", queues=["billing"]))
+    make_app(AGENTS_FILE="ivr_app/demo/agents.yaml")  # a restart
+    assert roster.get("ana").name == "Ana T."
