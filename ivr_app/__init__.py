@@ -53,12 +53,13 @@ def create_app(config: dict[str, Any] | None = None, *, connection: redis.Redis 
         except (OSError, ValueError, yaml.YAMLError, redis.RedisError) as exc:
             log.error("roster file %s not loaded: %s", app.config["AGENTS_FILE"], exc)
 
-    from . import agent_api, agent_calls, holding, voice
+    from . import agent_api, agent_calls, callback_calls, holding, voice
 
     app.register_blueprint(voice.bp)
     app.register_blueprint(holding.bp)
     app.register_blueprint(agent_calls.bp)
     app.register_blueprint(agent_api.bp)
+    app.register_blueprint(callback_calls.bp)
 
     @app.get("/health")
     def health() -> dict[str, Any]:

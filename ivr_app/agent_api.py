@@ -16,7 +16,7 @@ from flask import Blueprint, abort, current_app, jsonify, request
 from werkzeug.wrappers import Response
 
 from .agents import parse_agent, public
-from .context import call_context
+from .context import context_for
 from .routing import dispatch_soon, enter_queue
 from .services import services
 
@@ -119,13 +119,10 @@ def queues() -> Response:
 def context(sid: str) -> Response:
     """Everything the call gathered, for the agent's screen."""
     ivr = services()
-    _, state = ivr.store.load(sid)
-    if state is None:
+    context = context_for(ivr, sid, ivr.queues.waiter(sid))
+    if context is None:
         abort(404, "no such call, or it ended too long ago")
-    waiter = ivr.queues.waiter(sid)
-    extra = {"language_fallback": bool(waiter and waiter.language_fallback),
-             "notes": ivr.store.notes(sid)}
-    return jsonify(call_context(state, waiter, extra))
+    return jsonify(context)
 
 
 @bp.post("/calls/<sid>/escalate")

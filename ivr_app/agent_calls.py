@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, abort, request
 from twilio.twiml.voice_response import VoiceResponse
 
-from .context import call_context, whisper_text
+from .context import context_for, whisper_text
 from .routing import dispatch_soon
 from .security import twilio_signed
 from .services import Services, services
@@ -39,7 +39,7 @@ def _xml(response: VoiceResponse) -> Response:
 
 def _offer() -> tuple[str, str]:
     caller, agent = request.args.get("caller", ""), request.args.get("agent", "")
-    if not caller.startswith("CA") or not agent:
+    if not caller.startswith(("CA", "CB")) or not agent:
         abort(400, "caller and agent are required")
     return caller, agent
 
@@ -67,12 +67,10 @@ def whisper() -> Response:
     caller, agent_id = _offer()
     ivr = services()
     lang = _agent_language(ivr, agent_id)
-    _, state = ivr.store.load(caller)
     waiter = ivr.queues.waiter(caller)
-    if state is None or waiter is None or ivr.queues.position(waiter.queue, caller) is None:
+    context = context_for(ivr, caller, waiter)
+    if context is None or waiter is None or ivr.queues.position(waiter.queue, caller) is None:
         return _goodbye(CALLER_GONE, lang)
-    context = call_context(state, waiter, {"language_fallback": waiter.language_fallback,
-                                           "notes": ivr.store.notes(caller)})
     query = urlencode({"caller": caller, "agent": agent_id})
     response = VoiceResponse()
     with response.gather(num_digits=1, timeout=10, action=f"/agent/accept?{query}",
@@ -96,8 +94,9 @@ def accept() -> Response:
     if ivr.queues.claim(caller, room_name(caller)) is None:
         return _goodbye(CALLER_GONE, lang)
     try:
-        ivr.twilio.calls(caller).update(url=ivr.public_url(f"/agent/bridge?caller={caller}"),
-                                        method="POST")
+        if not caller.startswith("CB"):  # a called-back customer is in the conference already
+            ivr.twilio.calls(caller).update(
+                url=ivr.public_url(f"/agent/bridge?caller={caller}"), method="POST")
     except Exception:  # most often: the caller hung up just now
         log.exception("could not bring caller %s to agent %s", caller, agent_id)
         ivr.roster.set_status(agent_id, "available", ivr.clock())

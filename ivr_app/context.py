@@ -6,9 +6,12 @@ the agent console shows, and the source of the whisper the agent hears.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .queueing import Waiter
+
+if TYPE_CHECKING:
+    from .services import Services
 
 LANGUAGE_NAMES = {
     "es": {"es": "español", "en": "inglés"},
@@ -63,6 +66,22 @@ def call_context(state: dict[str, Any], waiter: Waiter | None,
         "started": state.get("started", ""),
     }
     return context | (extra or {})
+
+
+def context_for(ivr: Services, sid: str, waiter: Waiter | None) -> dict[str, Any] | None:
+    """What an agent is told about a caller in line: their call's context, or the one a
+    callback request kept (with how long ago it was asked for); None if unknown."""
+    extra = {"language_fallback": bool(waiter and waiter.language_fallback),
+             "notes": ivr.store.notes(sid)}
+    if sid.startswith("CB"):
+        callback = ivr.callbacks.get(sid)
+        if callback is None:
+            return None
+        minutes = callback.minutes_since_request(ivr.clock())
+        return callback.context | extra | {"callback_minutes": minutes,
+                                           "queue": callback.queue, "reason": callback.reason}
+    _, state = ivr.store.load(sid)
+    return None if state is None else call_context(state, waiter, extra)
 
 
 def whisper_text(context: dict[str, Any], lang: str) -> str:

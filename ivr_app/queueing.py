@@ -18,13 +18,15 @@ ARRIVALS_KEY = "ivr:queue:arrivals"  # counter: orders callers who arrive in the
 WAITER_KEY = "ivr:waiter:{sid}"  # hash: the Waiter fields
 WAITER_TTL = 24 * 3600
 
-# KEYS: waiting zset, arrivals counter, waiter hash; ARGV: sid, ttl, then field/value pairs.
-# A repeated join (a Twilio retry) changes nothing: the caller keeps place and offer.
+# KEYS: waiting zset, arrivals counter, waiter hash; ARGV: sid, ttl, place ("" for a new
+# arrival), then field/value pairs. A repeated join (a Twilio retry) changes nothing.
 _JOIN = """
 if redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
-redis.call('ZADD', KEYS[1], redis.call('INCR', KEYS[2]), ARGV[1])
+local place = ARGV[3]
+if place == '' then place = redis.call('INCR', KEYS[2]) end
+redis.call('ZADD', KEYS[1], place, ARGV[1])
 redis.call('DEL', KEYS[3])
-redis.call('HSET', KEYS[3], unpack(ARGV, 3))
+redis.call('HSET', KEYS[3], 'place', place, unpack(ARGV, 4))
 redis.call('EXPIRE', KEYS[3], ARGV[2])
 return 1
 """
@@ -43,6 +45,7 @@ class Waiter:
     leaving_for: str = ""  # queue the caller asked to move to (e.g. the supervisors)
     language_fallback: bool = False  # offered to an agent who does not speak their language
     room: str = ""  # the conference an agent took them into
+    place: int = 0  # arrival number: the order of the line
 
 
 class Queues:
@@ -52,12 +55,17 @@ class Queues:
         self.redis = connection
         self._join = connection.register_script(_JOIN)
 
-    def join(self, sid: str, queue: str, lang: str, reason: str, now: dt.datetime) -> bool:
-        """Put a caller in line; False if they were already in it (a Twilio retry)."""
+    def join(self, sid: str, queue: str, lang: str, reason: str, now: dt.datetime,
+             place: int | None = None) -> bool:
+        """Put a caller (or a callback) in line; False if already in it (a Twilio retry).
+
+        `place` puts a callback back where its caller stood; new arrivals go last.
+        """
         fields = {"queue": queue, "lang": lang, "reason": reason, "entered": now.timestamp()}
         pairs = [item for pair in fields.items() for item in pair]
         keys = [WAITING_KEY.format(queue=queue), ARRIVALS_KEY, WAITER_KEY.format(sid=sid)]
-        return bool(self._join(keys=keys, args=[sid, WAITER_TTL, *pairs]))
+        args = [sid, WAITER_TTL, "" if place is None else place, *pairs]
+        return bool(self._join(keys=keys, args=args))
 
     def waiter(self, sid: str) -> Waiter | None:
         raw = self.redis.hgetall(WAITER_KEY.format(sid=sid))
@@ -69,7 +77,7 @@ class Queues:
                       announced=float(raw.get("announced") or 0),
                       leaving_for=raw.get("leaving_for", ""),
                       language_fallback=raw.get("language_fallback") == "1",
-                      room=raw.get("room", ""))
+                      room=raw.get("room", ""), place=int(raw.get("place") or 0))
 
     def position(self, queue: str, sid: str) -> int | None:
         """1-based place in line, or None once the caller has left it."""
@@ -103,6 +111,10 @@ class Queues:
     def offer(self, sid: str, agent_id: str, language_fallback: bool) -> None:
         self.redis.hset(WAITER_KEY.format(sid=sid), mapping={
             "offered": agent_id, "language_fallback": "1" if language_fallback else ""})
+
+    def clear_offer(self, sid: str) -> None:
+        """Forget an offer that failed through nobody's fault (the agent may be offered again)."""
+        self.redis.hset(WAITER_KEY.format(sid=sid), "offered", "")
 
     def offer_failed(self, sid: str, agent_id: str) -> None:
         """The agent did not take the call: forget the offer and do not ring them again."""

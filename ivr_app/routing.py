@@ -8,6 +8,7 @@ away, and the next agent is tried; the caller keeps their place meanwhile.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Any
 from urllib.parse import urlencode
@@ -55,7 +56,7 @@ def dispatch(ivr: Services, queue: str) -> list[tuple[str, str]]:
     agents = ivr.roster.all()
     for sid in ivr.queues.waiting(queue):
         waiter = ivr.queues.waiter(sid)
-        if waiter is None or waiter.offered:
+        if waiter is None or waiter.offered or not _ready(ivr, sid):
             continue
         agent, fallback = pick_agent(agents, queue, waiter.lang, waiter.passed)
         if agent is None:
@@ -66,15 +67,40 @@ def dispatch(ivr: Services, queue: str) -> list[tuple[str, str]]:
             continue
         agent.status = "offered"
         ivr.queues.offer(sid, agent.id, fallback)
-        try:
-            ring(ivr, agent, sid)
-        except Exception:
-            log.exception("could not ring agent %s for call %s; trying another", agent.id, sid)
+        if _offer(ivr, agent, sid, now):
+            offers.append((sid, agent.id))
+    return offers
+
+
+def _ready(ivr: Services, sid: str) -> bool:
+    """A caller on the line is always ready; a callback only before or after its dialling."""
+    if not sid.startswith("CB"):
+        return True
+    callback = ivr.callbacks.get(sid)
+    return callback is not None and callback.state in ("waiting", "connected")
+
+
+def _offer(ivr: Services, agent: Agent, sid: str, now: dt.datetime) -> bool:
+    """Ring the agent for a caller on the line; for a callback, call the customer first."""
+    callback = ivr.callbacks.get(sid) if sid.startswith("CB") else None
+    try:
+        if callback is not None and callback.state == "waiting":
+            from .callback_calls import place  # callback_calls builds on this module
+
+            if place(ivr, callback, agent) is None:
+                raise RuntimeError(f"callback {sid} was not placed (already tried)")
+            return True
+        ring(ivr, agent, sid)
+        return True
+    except Exception:
+        log.exception("could not offer %s to agent %s; trying again later", sid, agent.id)
+        if callback is None:  # the agent's phone could not be rung: try another agent
             ivr.queues.offer_failed(sid, agent.id)
             ivr.roster.set_status(agent.id, "away", now)
-            continue
-        offers.append((sid, agent.id))
-    return offers
+        else:  # the customer could not be called: not the agent's doing
+            ivr.queues.clear_offer(sid)
+            ivr.roster.set_status(agent.id, "available", now)
+        return False
 
 
 def ring(ivr: Services, agent: Agent, caller_sid: str) -> str:

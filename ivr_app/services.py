@@ -15,6 +15,7 @@ from flask import current_app
 from twilio.rest import Client
 
 from .agents import Roster
+from .callbacks import Callbacks
 from .flow.model import Flow
 from .queueing import Queues
 from .registry import FlowRegistry
@@ -46,6 +47,10 @@ class Services:
     @cached_property
     def roster(self) -> Roster:
         return Roster(self.redis)
+
+    @cached_property
+    def callbacks(self) -> Callbacks:
+        return Callbacks(self.redis)
 
     @cached_property
     def queues(self) -> Queues:

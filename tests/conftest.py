@@ -15,7 +15,7 @@ from ivr_app import create_app
 from ivr_app.redis_server import answers, ensure_redis, stop_redis
 from ivr_app.simulator import Call
 from ivr_app.state import CallStore
-from tests.twilio_standin import twilio_standin  # noqa: F401  (a fixture)
+from tests.twilio_standin import TwilioStandin, twilio_standin  # noqa: F401  (a fixture)
 
 REDIS_SERVER_URL = "redis://127.0.0.1:6379/0"
 # A database of its own, flushed around each test; IVR_TEST_REDIS_DB separates parallel runs.
@@ -97,3 +97,15 @@ def make_call(make_app: Callable[..., Flask], redis: redis_py.Redis) -> Callable
 def call(app: Flask) -> Call:
     """A caller on the demo line, during office hours, not yet dialled."""
     return Call(app, TOKEN)
+
+
+@pytest.fixture
+def line(make_app: Callable[..., Flask], redis: redis_py.Redis) -> Iterator[Any]:
+    """The line with agents and a local stand-in for Twilio's REST API (tests/line.py)."""
+    from .line import Line
+
+    standin = TwilioStandin().start()
+    try:
+        yield Line(make_app, standin)
+    finally:
+        standin.stop()

@@ -2,105 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-
-import pytest
 import rq
-from twilio.request_validator import RequestValidator
 
 from ivr_app.agents import Agent
-from ivr_app.simulator import Call
 from workers import context
 from workers import routing as routing_jobs
 
-from .conftest import OFFICE_HOURS
-from .twilio_standin import TwilioStandin
-
-PUBLIC = "https://ivr.example.com"
-API_TOKEN = "agent-api-token"
-ACCOUNT = "12345674"
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now: dt.datetime):
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += dt.timedelta(seconds=seconds)
-
-
-class Line:
-    """The phone line with its agents, Twilio's REST API played by a local stand-in."""
-
-    def __init__(self, make_app, standin: TwilioStandin):
-        self.clock = Clock(OFFICE_HOURS)
-        self.standin = standin
-        self.app = make_app(clock=self.clock, PUBLIC_BASE_URL=PUBLIC, AGENT_API_TOKEN=API_TOKEN,
-                            TWILIO_CALLER_ID="+15005550000", **standin.config())
-        standin.app = self.app
-        self.ivr = self.app.extensions["ivr"]
-        self.api = self.app.test_client()
-
-    def agent(self, agent_id: str, languages: list[str], queues: list[str],
-              status: str = "available", since_s: float = 0, **details) -> None:
-        self.ivr.roster.save(Agent(id=agent_id, name=agent_id.title(), languages=languages,
-                                   queues=queues, phone=f"+1500555{len(agent_id):04d}",
-                                   **details))
-        self.ivr.roster.set_status(agent_id, status,
-                                   self.clock() - dt.timedelta(seconds=since_s))
-
-    def caller(self) -> Call:
-        call = Call(self.app, self.standin.auth_token, base_url=PUBLIC)
-        self.standin.incoming_call(call.sid, call.caller, call.number)  # Twilio knows it
-        return call
-
-    def run_jobs(self) -> None:
-        """What the rq worker does: run every job waiting in the queue, here and now."""
-        context.use(self.ivr)
-        try:
-            rq.SimpleWorker([self.ivr.jobs], connection=self.ivr.jobs.connection).work(
-                burst=True)
-        finally:
-            context.use(None)
-
-    def agent_presses(self, twiml: str, digits: str) -> str:
-        """The agent answers the whisper's Gather."""
-        found = re.search(r'<Gather action="([^"]+)"', twiml)
-        assert found, twiml
-        action = found.group(1).replace("&amp;", "&")
-        form = {"CallSid": "CA" + "9" * 32, "Digits": digits}
-        signature = RequestValidator(self.standin.auth_token).compute_signature(
-            PUBLIC + action, form)
-        response = self.api.post(action, data=form, base_url=PUBLIC,
-                                 headers={"X-Twilio-Signature": signature})
-        assert response.status_code == 200
-        return response.get_data(as_text=True)
-
-    def get(self, path: str, token: str = API_TOKEN):
-        return self.api.get(path, headers={"Authorization": f"Bearer {token}"})
-
-    def post(self, path: str, body: dict, token: str = API_TOKEN):
-        return self.api.post(path, json=body, headers={"Authorization": f"Bearer {token}"})
-
-
-@pytest.fixture
-def line(make_app, redis):
-    standin = TwilioStandin().start()
-    try:
-        yield Line(make_app, standin)
-    finally:
-        standin.stop()
-
-
-def created_calls(line: Line) -> list[tuple[str, str]]:
-    """(sid, To) of each call the line created, in order."""
-    return [(c["sid"], c["to"]) for c in line.standin.created_calls]
+from .line import ACCOUNT, API_TOKEN, PUBLIC, created_calls
 
 
 def test_caller_who_zeroes_out_at_billing_hears_place_and_wait_then_agent_hears_account(line):

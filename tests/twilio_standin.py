@@ -257,12 +257,22 @@ class TwilioStandin:
         with self._lock:
             if sid is None and method == "POST":
                 return self._create_call(form) if kind == "Calls" else self._create_message(form)
+            if sid is None and kind == "Calls":
+                return self._list_calls(path, form)
             found = (self._calls if kind == "Calls" else self._messages).get(sid or "")
             if found is None or method not in ("GET", "POST"):
                 return _error(404, 20404, f"The requested resource {path} was not found")
             if isinstance(found, _Call):
                 return self._update_call(found, form) if method == "POST" else (200, found.resource)
             return 200, found
+
+    def _list_calls(self, path: str, form: MultiDict) -> Reply:
+        """Calls, newest first, filtered by To like Twilio's list (one page is enough here)."""
+        calls = [c.resource for c in reversed(self._calls.values())
+                 if "To" not in form or c.resource["to"] == form["To"]]
+        return 200, {"calls": calls, "uri": path, "first_page_uri": path, "page": 0,
+                     "page_size": len(calls), "next_page_uri": None,
+                     "previous_page_uri": None, "start": 0, "end": len(calls)}
 
     def _create_call(self, form: MultiDict) -> Reply:
         for name, code in (("To", 21201), ("From", 21213)):
@@ -311,9 +321,11 @@ class TwilioStandin:
 class _Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+        url = urlsplit(self.path)
+        form = body if self.command == "POST" else url.query  # a list's filters: the query
         reply = self.server.standin.respond(  # type: ignore[attr-defined]
-            self.command, urlsplit(self.path).path, self.headers.get("Authorization", ""),
-            MultiDict(parse_qsl(body, keep_blank_values=True)))
+            self.command, url.path, self.headers.get("Authorization", ""),
+            MultiDict(parse_qsl(form, keep_blank_values=True)))
         if reply is None:
             return
         data = json.dumps(reply[1]).encode()

@@ -116,7 +116,7 @@ class Checker:
             return None
         return number
 
-    k_retries = k_timeout = k_max_options = _limited
+    k_retries = k_timeout = k_max_options = k_attempts = _limited
 
     def k_url(self, value: Any, path: Path_) -> str | None:
         text = self.k_text(value, path)

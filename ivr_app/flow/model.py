@@ -34,6 +34,23 @@ class Human:
 
 
 @dataclass(frozen=True)
+class CallbackSettings:
+    """When callbacks are offered and how hard we try to reach the customer."""
+
+    offer_after: int = 120  # seconds of estimated wait before a callback is offered
+    offer_after_by_queue: dict[str, int] = field(default_factory=dict)
+    attempts: int = 3
+    spacing: int = 600  # seconds between tries
+    hours: str = ""  # tries only while these hours are open (empty: any time)
+    region: str = "MX"  # how a number typed without its country code is read
+    countries: tuple[str, ...] = ("MX", "US")  # where a callback number may be
+    sms: dict[str, str] = field(default_factory=dict)  # sent when a callback is missed
+
+    def threshold(self, queue: str) -> int:
+        return self.offer_after_by_queue.get(queue, self.offer_after)
+
+
+@dataclass(frozen=True)
 class Hours:
     """Weekly opening hours in a time zone, minus holidays."""
 
@@ -47,6 +64,21 @@ class Hours:
             return False
         moment = local.time()
         return any(start <= moment < end for start, end in self.weekly.get(local.weekday(), ()))
+
+    def next_open(self, after: dt.datetime) -> dt.datetime:
+        """`after` if open then, else the next opening (within two weeks; else `after`)."""
+        if self.is_open(after):
+            return after
+        local = after.astimezone(self.timezone)
+        for days in range(15):
+            day = local.date() + dt.timedelta(days=days)
+            if day in self.holidays:
+                continue
+            for start, _ in sorted(self.weekly.get(day.weekday(), ())):
+                opening = dt.datetime.combine(day, start, self.timezone)
+                if opening > local:
+                    return opening
+        return after
 
 
 @dataclass(frozen=True)
@@ -171,6 +203,7 @@ class Flow:
     messages: dict[str, dict[str, str]]  # language -> message key -> text
     escape_words: dict[str, tuple[str, ...]]  # language -> words
     hours: dict[str, Hours] = field(default_factory=dict)
+    callbacks: CallbackSettings = field(default_factory=CallbackSettings)
     retries: int = 2
     timeout: int = 5
     max_options: int = 5

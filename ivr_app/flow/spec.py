@@ -18,6 +18,18 @@ TOP_FIELDS: dict[str, tuple[str, bool]] = {
     "hours": ("hours_map", False),
     "escape_words": ("escape_words", False),
     "messages": ("messages", False),
+    "callbacks": ("callbacks", False),
+}
+
+CALLBACK_FIELDS = {
+    "offer_after": ("seconds", False),
+    "offer_after_by_queue": ("seconds_by_queue", False),
+    "attempts": ("attempts", False),
+    "spacing": ("seconds", False),
+    "hours": ("hours_ref", False),
+    "region": ("country", False),
+    "countries": ("countries", False),
+    "sms": ("texts", False),
 }
 
 LANGUAGE_FIELDS = {"voice": ("text", True), "locale": ("text", True)}
@@ -88,5 +100,6 @@ LENGTH_FIELDS = {"min": ("int", True), "max": ("int", True)}
 KEYS = tuple("123456789*#")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CHECKSUMS = ("luhn",)
-LIMITS = {"retries": (1, 3, 2), "timeout": (1, 30, 5), "max_options": (1, 9, 5)}
+LIMITS = {"retries": (1, 3, 2), "timeout": (1, 30, 5), "max_options": (1, 9, 5),
+          "attempts": (1, 5, 3)}
 MAX_DIGITS = 30

@@ -11,6 +11,8 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+import phonenumbers
+
 from . import builtins, model, spec
 from .checker import NAME
 from .errors import FlowError
@@ -46,7 +48,7 @@ class _Checker(HoursChecker):
         data = self.source.data
         if not self.expect(data, dict, (), "a flow file"):
             return None
-        order = ["languages", "escape_words", "messages", "hours"]
+        order = ["languages", "escape_words", "messages", "hours", "callbacks"]
         ordered = {k: data[k] for k in order if k in data} | data
         top = self.fields(ordered, (), spec.TOP_FIELDS, "flow")
         if top is None:
@@ -76,6 +78,7 @@ class _Checker(HoursChecker):
             messages=messages,
             escape_words=self.escape_words,
             hours=top.get("hours") or {},
+            callbacks=top.get("callbacks") or model.CallbackSettings(),
             retries=top.get("retries", spec.LIMITS["retries"][2]),
             timeout=top.get("timeout", spec.LIMITS["timeout"][2]),
             max_options=top.get("max_options", spec.LIMITS["max_options"][2]),
@@ -340,6 +343,53 @@ class _Checker(HoursChecker):
             return None
         return model.Condition(var=checked["var"], equals=checked.get("equals"),
                                one_of=checked.get("in"), is_set=checked.get("is_set"))
+
+    def k_callbacks(self, value: Any, path: Path_) -> model.CallbackSettings | None:
+        checked = self.fields(value, path, spec.CALLBACK_FIELDS, "'callbacks'")
+        if checked is None or None in checked.values():
+            return None
+        if "countries" in checked:
+            checked["countries"] = tuple(checked["countries"])
+        return model.CallbackSettings(**checked)
+
+    def k_seconds(self, value: Any, path: Path_) -> int | None:
+        number = self.k_int(value, path)
+        if number is not None and not 0 <= number <= 7 * 24 * 3600:
+            self.error(path, f"{path[-1]!r} must be seconds from 0 to one week, not {number}",
+                       "range")
+            return None
+        return number
+
+    def k_seconds_by_queue(self, value: Any, path: Path_) -> dict[str, int] | None:
+        if not self.expect(value, dict, path, f"{path[-1]!r}"):
+            return None
+        result = {name: self.k_seconds(v, (*path, name)) for name, v in value.items()}
+        return None if None in result.values() else result
+
+    def k_country(self, value: Any, path: Path_) -> str | None:
+        text = self.k_text(value, path)
+        if text is not None and text not in phonenumbers.SUPPORTED_REGIONS:
+            self.error(path, f"{text!r} is not a two-letter country code like 'MX'", "type")
+            return None
+        return text
+
+    def k_countries(self, value: Any, path: Path_) -> list[str] | None:
+        if not self.expect(value, list, path, "'countries'"):
+            return None
+        found = [self.k_country(v, (*path, i)) for i, v in enumerate(value)]
+        return None if None in found or not found else found
+
+    def k_texts(self, value: Any, path: Path_) -> dict[str, str] | None:
+        if not self.expect(value, dict, path, f"{path[-1]!r}"):
+            return None
+        texts = {}
+        for lang, text in value.items():
+            if self.check_language_key(lang, path) and (said := self.k_text(text, (*path, lang))):
+                texts[lang] = said
+        for lang in self.languages:
+            if lang not in value:
+                self.error(path, f"{path[-1]!r} has no {lang!r} translation", "translation")
+        return texts
 
     def k_human(self, value: Any, path: Path_) -> model.Human | None:
         checked = self.fields(value, path, spec.HUMAN_FIELDS, "'human'")

@@ -1,0 +1,232 @@
+"""Calling a customer back when their turn comes, and what happens on that call.
+
+1. routing.dispatch() finds a callback at the head of the line and a free agent;
+   the agent is reserved and `place()` calls the customer (REST), once per
+   attempt whatever happens to the worker.
+2. /callback/answer: the customer hears who is calling and why, and presses 1:
+       <Gather numDigits="1" action="/callback/accept?id=CB.."><Say>..</Say></Gather>
+   An answering machine (AnsweredBy machine_*) is not a customer: we hang up
+   and try again later.
+3. /callback/accept: the customer waits in the conference call-CB.. while the
+   reserved agent is rung with the usual whisper ("a callback requested 25
+   minutes ago"); the agent's accept joins the same conference.
+4. /callback/status: no answer, busy, failed or a machine: the agent is freed and
+   the callback waits `spacing` seconds for its next try (inside the flow's
+   callback hours), or is marked missed after the last one (with an SMS if the
+   flow has one).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, abort, request
+from twilio.base.exceptions import TwilioRestException
+from twilio.twiml.voice_response import VoiceResponse
+
+from .agents import Agent
+from .callbacks import Callback
+from .context import context_for
+from .routing import dispatch_soon, ring
+from .security import twilio_signed
+from .services import Services, services
+
+log = logging.getLogger(__name__)
+bp = Blueprint("callback_calls", __name__, url_prefix="/callback")
+
+DUE_JOB = "workers.callbacks.callback_due"
+UNREACHED = ("no-answer", "busy", "failed", "canceled")
+
+
+def place(ivr: Services, callback: Callback, agent: Agent) -> str | None:
+    """Call the customer for the next attempt; None if this attempt was already placed."""
+    attempt = callback.attempts + 1
+    now = ivr.clock()
+    if not ivr.callbacks.move(callback.id, ("waiting",), "dialing", now,
+                              note=f"attempt {attempt}, agent {agent.id}",
+                              attempts=attempt, agent=agent.id, call_sid=""):
+        return None
+    if not ivr.callbacks.claim_attempt(callback.id, attempt, now):
+        return None  # this attempt's call exists already; the reconciler adopts it
+    query = urlencode({"id": callback.id})
+    try:
+        call = ivr.twilio.calls.create(
+            to=callback.number, from_=ivr.config["TWILIO_CALLER_ID"],
+            url=ivr.public_url(f"/callback/answer?{query}"), method="POST",
+            status_callback=ivr.public_url(f"/callback/status?{query}"),
+            status_callback_method="POST", status_callback_event=["answered", "completed"],
+            timeout=30, machine_detection="Enable")
+    except TwilioRestException as exc:  # refused: no call exists, so this try never happened
+        ivr.callbacks.forget_attempt(callback.id, attempt)
+        ivr.callbacks.move(callback.id, ("dialing",), "waiting", ivr.clock(),
+                           note=f"Twilio refused the call ({exc.status})",
+                           attempts=attempt - 1, agent="")
+        raise
+    # Any other failure (a timeout) may or may not have placed the call: the record stays
+    # "dialing" with no call sid, and the reconciler asks Twilio which it was.
+    ivr.callbacks.set_fields(callback.id, call_sid=call.sid)
+    ivr.callbacks.record_attempt_call(callback.id, attempt, call.sid)
+    log.info("callback %s: attempt %d placed as %s", callback.id, attempt, call.sid)
+    return call.sid
+
+
+def request_callback(ivr: Services, sid: str, number: str,
+                     due: dt.datetime | None = None) -> Callback:
+    """Turn a waiting caller into a callback that keeps their place; stored before it is
+    confirmed to them. With `due`, it joins the line at that time instead of now."""
+    waiter = ivr.queues.waiter(sid)
+    _, state = ivr.store.load(sid)
+    if waiter is None or state is None:
+        raise LookupError(f"call {sid} is not waiting in any queue")
+    flow = ivr.flow_of(state)
+    callback = ivr.callbacks.create(
+        number=number, lang=state["lang"], queue=waiter.queue, reason=waiter.reason,
+        flow=flow.name, place=waiter.place, context=context_for(ivr, sid, waiter) or {},
+        now=ivr.clock(), due_at=due, max_attempts=flow.callbacks.attempts,
+        spacing_s=flow.callbacks.spacing)
+    ivr.queues.leave(sid)
+    if due is None:
+        bring_into_line(ivr, callback)
+    else:
+        schedule(ivr, callback.id, due, 0)
+    return callback
+
+
+def bring_into_line(ivr: Services, callback: Callback) -> bool:
+    """A callback whose time has come waits at its caller's old place; False if not due."""
+    if not ivr.callbacks.move(callback.id, ("requested", "retry-wait"), "waiting", ivr.clock(),
+                              agent=""):
+        return False
+    ivr.queues.join(callback.id, callback.queue, callback.lang, callback.reason, ivr.clock(),
+                    place=callback.place)
+    dispatch_soon(ivr, callback.queue)
+    return True
+
+
+def _callback() -> Callback:
+    callback = services().callbacks.get(request.args.get("id", ""))
+    if callback is None:
+        abort(404, "no such callback")
+    return callback
+
+
+def _say(ivr: Services, callback: Callback, response: VoiceResponse | object, key: str,
+         **values: str) -> None:
+    flow = ivr.registry.current(callback.flow)
+    lang = callback.lang if callback.lang in flow.languages else flow.default_language
+    voice = flow.languages[lang]
+    response.say(flow.messages[lang][key].format(**values), voice=voice.voice,
+                 language=voice.locale)
+
+
+@bp.post("/answer")
+@twilio_signed
+def answer() -> Response:
+    """The customer picked up: who is calling and why, and 1 to talk to a person now."""
+    ivr = services()
+    callback = _callback()
+    response = VoiceResponse()
+    if request.form.get("AnsweredBy", "").startswith("machine") or callback.state != "dialing":
+        response.hangup()  # a voicemail is not the customer; /callback/status retries
+        return _xml(response)
+    with response.gather(num_digits=1, timeout=8, action=f"/callback/accept?id={callback.id}",
+                         method="POST") as gather:
+        _say(ivr, callback, gather, "callback_intro", reason=callback.reason)
+    _say(ivr, callback, response, "callback_later")
+    response.hangup()
+    return _xml(response)
+
+
+@bp.post("/accept")
+@twilio_signed
+def accept() -> Response:
+    """The customer pressed 1 (or 0): hold in their conference while the agent is rung."""
+    ivr = services()
+    callback = _callback()
+    response = VoiceResponse()
+    if request.form.get("Digits") not in ("1", "0"):
+        _say(ivr, callback, response, "callback_later")
+        response.hangup()
+        return _xml(response)
+    if ivr.callbacks.move(callback.id, ("dialing",), "connected", ivr.clock(),
+                          note="customer on the line"):
+        agent = ivr.roster.get(callback.agent)
+        if agent is not None and agent.status == "offered" and agent.call == callback.id:
+            ring(ivr, agent, callback.id)
+        else:  # the reserved agent went away meanwhile: find another
+            ivr.queues.offer_failed(callback.id, callback.agent)
+            dispatch_soon(ivr, callback.queue)
+    _say(ivr, callback, response, "callback_connecting")
+    dial = response.dial()
+    dial.conference(f"call-{callback.id}", start_conference_on_enter=False,
+                    end_conference_on_exit=True, beep=False,
+                    wait_url=ivr.config["HOLD_MUSIC_URL"], wait_method="GET")
+    return _xml(response)
+
+
+@bp.post("/status")
+@twilio_signed
+def status() -> tuple[str, int]:
+    """How the call to the customer ended: done, or another try later, or missed."""
+    ivr = services()
+    callback = _callback()
+    call_status = request.form.get("CallStatus", "")
+    if request.form.get("CallSid") != callback.call_sid:
+        return "", 204  # a late report about an earlier attempt
+    if callback.state == "connected" and call_status == "completed":
+        ivr.callbacks.move(callback.id, ("connected",), "completed", ivr.clock())
+        ivr.queues.leave(callback.id)
+    elif callback.state == "dialing" and (call_status in UNREACHED or call_status == "completed"):
+        not_reached(ivr, callback, call_status)
+    return "", 204
+
+
+def not_reached(ivr: Services, callback: Callback, why: str) -> None:
+    """The customer did not take the call: free the agent, then retry later or give up."""
+    now = ivr.clock()
+    agent = ivr.roster.get(callback.agent)
+    if agent is not None and agent.status == "offered" and agent.call == callback.id:
+        ivr.roster.set_status(agent.id, "available", now)
+        dispatch_soon(ivr, callback.queue)
+    ivr.queues.leave(callback.id)
+    if callback.attempts >= callback.max_attempts:
+        if ivr.callbacks.move(callback.id, ("dialing",), "missed", now,
+                              note=f"{why} on try {callback.attempts}, the last"):
+            send_missed_sms(ivr, callback)
+        return
+    due = next_try(ivr, callback, now)
+    if ivr.callbacks.move(callback.id, ("dialing",), "retry-wait", now,
+                          note=f"{why}; next try at {due.isoformat(timespec='minutes')}",
+                          due_at=due.isoformat(timespec="seconds")):
+        schedule(ivr, callback.id, due, callback.attempts)
+
+
+def next_try(ivr: Services, callback: Callback, now: dt.datetime) -> dt.datetime:
+    """`spacing` from now, moved to the next opening if the flow's callback hours are shut."""
+    flow = ivr.registry.current(callback.flow)
+    due = now + dt.timedelta(seconds=callback.spacing_s)
+    hours = flow.hours.get(flow.callbacks.hours)
+    return hours.next_open(due) if hours is not None else due
+
+
+def schedule(ivr: Services, callback_id: str, due: dt.datetime, attempt: int) -> None:
+    """RQ's scheduler brings the callback back in line at `due` (one job per attempt)."""
+    ivr.jobs.enqueue_at(due, DUE_JOB, callback_id, job_id=f"callback-{callback_id}-{attempt}")
+
+
+def send_missed_sms(ivr: Services, callback: Callback) -> None:
+    flow = ivr.registry.current(callback.flow)
+    text = flow.callbacks.sms.get(callback.lang)
+    if not text:
+        return
+    try:
+        ivr.twilio.messages.create(to=callback.number, from_=ivr.config["TWILIO_CALLER_ID"],
+                                   body=text)
+    except Exception:
+        log.exception("callback %s: missed-callback SMS not sent", callback.id)
+
+
+def _xml(response: VoiceResponse) -> Response:
+    return Response(str(response), mimetype="text/xml")

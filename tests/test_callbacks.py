@@ -1,0 +1,182 @@
+"""A callback is a promise kept: placed in turn, once, retried, and never lost."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import pytest
+from rq.registry import ScheduledJobRegistry
+
+from ivr_app.callback_calls import request_callback
+from workers import callbacks as callback_jobs
+from workers import context
+
+from .line import Line, created_calls
+
+CUSTOMER = "+525512345678"
+
+
+@pytest.fixture
+def flows(tmp_path):
+    """The demo flow with an SMS for missed callbacks."""
+    shutil.copy("flows/main.yaml", tmp_path / "main.yaml")
+    with open(tmp_path / "main.yaml", "a") as f:
+        f.write("\ncallbacks:\n  attempts: 2\n  spacing: 600\n"
+                "  sms: {es: Intentamos llamarle. Llame al 800 para hablar con una persona.,"
+                " en: We tried to call you. Call 800 to talk to a person.}\n")
+    return tmp_path
+
+
+@pytest.fixture
+def line(make_app, redis, flows):
+    from .twilio_standin import TwilioStandin
+
+    standin = TwilioStandin().start()
+    try:
+        yield Line(make_app, standin, FLOWS_DIR=str(flows))
+    finally:
+        standin.stop()
+
+
+def waiting_caller(line: Line):
+    return line.caller().dial().press("1").press("0")
+
+
+def customer_calls(line: Line) -> list[str]:
+    return [sid for sid, to in created_calls(line) if to == CUSTOMER]
+
+
+def test_callback_keeps_the_callers_place_and_is_placed_when_its_turn_comes(line):
+    line.agent("ana", ["es"], ["support"], status="busy", since_s=60)
+    first = waiting_caller(line)
+    second = waiting_caller(line)
+    callback = request_callback(line.ivr, first.sid, CUSTOMER)
+    assert line.ivr.queues.waiting("support") == [callback.id, second.sid]
+    assert line.ivr.callbacks.get(callback.id).state == "waiting"
+
+    line.clock.advance(25 * 60)
+    line.ivr.roster.set_status("ana", "available", line.clock())
+    line.run_jobs()
+    [customer_call] = customer_calls(line)
+    assert line.ivr.roster.get("ana").status == "offered"
+    intro = line.standin.answer(customer_call)
+    assert "Le llamamos por su solicitud: asked for a person. Para hablar ahora con una " \
+           "persona, marque uno." in intro
+    held = line.agent_presses(intro, "1")
+    assert f">call-{callback.id}</Conference>" in held
+    assert line.ivr.callbacks.get(callback.id).state == "connected"
+
+    agent_call, to = created_calls(line)[-1]
+    assert to == line.ivr.roster.get("ana").phone
+    whisper = line.standin.answer(agent_call)
+    assert "Es una devolución de llamada solicitada hace 25 minutos." in whisper
+    assert f">call-{callback.id}</Conference>" in line.agent_presses(whisper, "1")
+    assert line.ivr.queues.waiting("support") == [second.sid]
+
+    line.standin.hang_up(customer_call)
+    assert [h["state"] for h in line.ivr.callbacks.history(callback.id)] == [
+        "requested", "waiting", "dialing", "connected", "completed"]
+
+
+def test_no_answer_is_tried_again_later_then_missed_with_an_sms(line):
+    line.agent("ana", ["es"], ["support"])
+    callback = request_callback(line.ivr, waiting_caller(line).sid, CUSTOMER)
+    line.run_jobs()
+    [first_try] = customer_calls(line)
+    line.standin.fail_call(first_try, "no-answer")
+    record = line.ivr.callbacks.get(callback.id)
+    assert record.state == "retry-wait"
+    assert line.ivr.roster.get("ana").status == "available"
+    assert line.ivr.queues.position("support", callback.id) is None
+    scheduled = ScheduledJobRegistry(queue=line.ivr.jobs)
+    assert scheduled.get_job_ids() == [f"callback-{callback.id}-1"]
+    assert dt.datetime.fromisoformat(record.due_at) == line.clock() + dt.timedelta(minutes=10)
+
+    line.clock.advance(600)
+    with_services(line, callback_jobs.callback_due, callback.id)
+    line.run_jobs()
+    second_try = customer_calls(line)[-1]
+    assert second_try != first_try
+    line.standin.fail_call(second_try, "busy")
+    assert line.ivr.callbacks.get(callback.id).state == "missed"
+    [sms] = [r.form for r in line.standin.requests if r.path.endswith("/Messages.json")]
+    assert (sms["To"], sms["Body"]) == (
+        CUSTOMER, "Intentamos llamarle. Llame al 800 para hablar con una persona.")
+
+
+def test_an_answering_machine_is_not_the_customer(line):
+    line.agent("ana", ["es"], ["support"])
+    callback = request_callback(line.ivr, waiting_caller(line).sid, CUSTOMER)
+    line.run_jobs()
+    [call] = customer_calls(line)
+    assert "<Hangup />" in line.standin.answer(call, answered_by="machine_start")
+    line.standin.hang_up(call)
+    assert line.ivr.callbacks.get(callback.id).state == "retry-wait"
+
+
+def test_twilio_refusing_the_call_loses_nothing_and_calls_once(line):
+    line.agent("ana", ["es"], ["support"])
+    line.standin.fail_next(count=1, path="/Calls.json")
+    callback = request_callback(line.ivr, waiting_caller(line).sid, CUSTOMER)
+    with_services(line, callback_jobs.reconcile)  # the first try: refused (HTTP 500)
+    record = line.ivr.callbacks.get(callback.id)
+    assert (record.state, record.attempts) == ("waiting", 0)
+    assert line.ivr.callbacks.history(callback.id)[-1]["note"] == "Twilio refused the call (500)"
+    assert line.ivr.roster.get("ana").status == "available"
+    assert customer_calls(line) == []
+    with_services(line, callback_jobs.reconcile)
+    assert len(customer_calls(line)) == 1
+    assert line.ivr.callbacks.get(callback.id).attempts == 1
+    with_services(line, callback_jobs.reconcile)
+    line.run_jobs()
+    assert len(customer_calls(line)) == 1, "placed once, however often we look"
+
+
+def test_the_same_attempt_is_never_placed_twice(line):
+    line.agent("ana", ["es"], ["support"])
+    callback = request_callback(line.ivr, waiting_caller(line).sid, CUSTOMER)
+    assert line.ivr.callbacks.claim_attempt(callback.id, 1, line.clock())
+    line.run_jobs()  # a second worker reaching the same attempt
+    assert customer_calls(line) == []
+    assert line.ivr.roster.get("ana").status == "available", "the agent is not left reserved"
+
+
+def test_the_reconciler_brings_back_a_callback_whose_job_was_lost(line):
+    line.agent("ana", ["es"], ["support"])
+    callback = request_callback(line.ivr, waiting_caller(line).sid, CUSTOMER)
+    line.run_jobs()
+    line.standin.fail_call(customer_calls(line)[0], "no-answer")
+    ScheduledJobRegistry(queue=line.ivr.jobs).remove(f"callback-{callback.id}-1",
+                                                      delete_job=True)
+    line.clock.advance(5 * 60)
+    assert with_services(line, callback_jobs.reconcile)["rescheduled"] == 1
+    line.clock.advance(6 * 60)
+    ScheduledJobRegistry(queue=line.ivr.jobs).remove(f"callback-{callback.id}-1",
+                                                      delete_job=True)
+    assert with_services(line, callback_jobs.reconcile)["brought_into_line"] == 1
+    assert len(customer_calls(line)) == 2
+
+
+def test_a_try_whose_worker_died_before_calling_is_tried_again(line):
+    line.agent("ana", ["es"], ["support"])
+    callback = request_callback(line.ivr, waiting_caller(line).sid, CUSTOMER)
+    # What a worker killed between reserving the try and calling leaves behind:
+    line.ivr.roster.reserve("ana", callback.id, line.clock())
+    line.ivr.queues.offer(callback.id, "ana", False)
+    line.ivr.callbacks.move(callback.id, ("waiting",), "dialing", line.clock(), attempts=1,
+                            agent="ana")
+    line.ivr.callbacks.claim_attempt(callback.id, 1, line.clock())
+    line.clock.advance(90)
+    with_services(line, callback_jobs.reconcile)
+    assert len(customer_calls(line)) == 1
+    assert line.ivr.callbacks.get(callback.id).attempts == 1
+
+
+def with_services(line: Line, job, *args):
+    """Run a worker job's function here, on this line's services."""
+    context.use(line.ivr)
+    try:
+        return job(*args)
+    finally:
+        context.use(None)
