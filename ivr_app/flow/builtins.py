@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import string
 import unicodedata
 
 ESCAPE_WORDS: dict[str, tuple[str, ...]] = {
@@ -53,6 +54,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                           "una persona, marque uno.",
         "callback_later": "Le volveremos a llamar más tarde. Hasta luego.",
         "callback_connecting": "Gracias. Le comunicamos con una persona en un momento.",
+        "speech_hint": "También puede decir su respuesta después del tono.",
+        "use_keys": "No pudimos reconocer su voz. Por favor, use el teclado.",
     },
     "en": {
         "escape": "To speak with a person, press zero.",
@@ -74,10 +77,18 @@ MESSAGES: dict[str, dict[str, str]] = {
                           "with a person now, press one.",
         "callback_later": "We will call you again later. Goodbye.",
         "callback_connecting": "Thank you. Connecting you with a person in a moment.",
+        "speech_hint": "You can also say your answer after the tone.",
+        "use_keys": "We could not make out what you said. Please use your keypad.",
     },
 }
 
 MESSAGE_KEYS = tuple(MESSAGES["en"])
+
+# The {placeholders} each message is given when it is said.
+MESSAGE_FIELDS: dict[str, frozenset[str]] = {
+    key: frozenset(f for _, f, _, _ in string.Formatter().parse(text) if f)
+    for key, text in MESSAGES["en"].items()
+}
 
 
 @functools.lru_cache(maxsize=4096)  # prompts are compared on every step; speech rarely repeats

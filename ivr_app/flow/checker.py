@@ -13,6 +13,7 @@ from . import spec
 from .errors import Problem
 from .source import Path_, Source
 
+_UNSAYABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")
 _PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")
 _KIND_WORDS = {dict: "a mapping", list: "a list", str: "text", int: "a number", bool: "true/false"}
@@ -79,6 +80,10 @@ class Checker:
             return None
         if not value.strip():
             self.error(path, f"{path[-1]!r} must not be empty", "type")
+            return None
+        if bad := _UNSAYABLE.search(value):
+            self.error(path, f"{path[-1]!r} contains the control character "
+                       f"U+{ord(bad.group()):04X}, which cannot be said; remove it", "type")
             return None
         return value.strip()
 

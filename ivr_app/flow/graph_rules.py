@@ -32,8 +32,13 @@ def check_graph(start: Any, nodes: dict[str, Any]) -> list[Finding]:
     """Return every graph problem: unreachable nodes, dead ends, silent loops."""
     edges = {i: [t for t in raw_targets(n) if t in nodes] for i, n in nodes.items()}
     kinds = {i: n.get("type") if isinstance(n, dict) else None for i, n in nodes.items()}
+    kinds = {i: k if isinstance(k, str) else None for i, k in kinds.items()}
+    start = start if isinstance(start, str) else None
     # A node whose type is broken is reported elsewhere; assume the best of it here.
     asks = {i for i, k in kinds.items() if k in ASKING_TYPES or not isinstance(k, str)}
+    # A collect node is skipped once its variable is known: it may not ask a second time.
+    skippable = {i for i, n in nodes.items() if kinds[i] == "collect"
+                 and (n.get("skip_if_set", True) is not False)}
     findings: list[Finding] = []
     reached = _reachable(start, edges)
     findings += [(("nodes", i), f"node {i!r} is never reached from start {start!r}",
@@ -41,7 +46,7 @@ def check_graph(start: Any, nodes: dict[str, Any]) -> list[Finding]:
     finishing = _can_finish(edges, asks | {i for i, k in kinds.items() if k in _ENDING_TYPES})
     findings += [(("nodes", i), f"node {i!r} leads neither to a person nor to a goodbye",
                   "dead-end") for i in nodes if i not in finishing]
-    for loop in _silent_loops(edges, set(nodes) - asks):
+    for loop in _silent_loops(edges, (set(nodes) - asks) | skippable):
         findings.append((("nodes", loop[0]), "nodes " + " -> ".join([*loop, loop[0]])
                          + " form a loop that never asks the caller anything", "silent-loop"))
     return findings

@@ -83,7 +83,13 @@ def parse(text: str, name: str = "<flow>") -> Source:
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         message = exc.problem or exc.context or "invalid YAML"
         raise FlowError([Problem(name, line, col, f"YAML syntax: {message}", "yaml")]) from exc
-    except yaml.YAMLError as exc:  # reader errors: control characters and the like
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, by position
+        before = text[:exc.position]
+        line, col = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        message = f"character U+{code:04X} is not allowed in a flow file"
+        raise FlowError([Problem(name, line, col, message, "yaml")]) from exc
+    except yaml.YAMLError as exc:
         raise FlowError([Problem(name, 1, 1, f"YAML syntax: {exc}", "yaml")]) from exc
     finally:
         if loader is not None:
@@ -135,7 +141,7 @@ class _Builder:
             return None
         try:
             return self.loader.construct_object(node)
-        except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:  # "!!int two"
+        except Exception as exc:  # "!!int two", "!!bool bye": PyYAML raises all sorts
             self.problem(node, f"cannot read value {node.value!r} as "
                          f"{node.tag.rsplit(':', 1)[-1]}: {getattr(exc, 'problem', None) or exc}")
             return None

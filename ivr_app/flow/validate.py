@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import string
 from pathlib import Path
 from typing import Any
 
@@ -147,7 +148,23 @@ class _Checker(HoursChecker):
             if self.check_language_key(lang, path):
                 checked = self.fields(texts, (*path, lang), table, f"messages.{lang}")
                 result[lang] = {k: v for k, v in (checked or {}).items() if v}
+                for key, text in result[lang].items():
+                    self.check_placeholders(key, text, (*path, lang, key))
         return result
+
+    def check_placeholders(self, key: str, text: str, path: Path_) -> None:
+        """A message may only use the {placeholders} it is given when said."""
+        allowed = builtins.MESSAGE_FIELDS[key]
+        expected = ", ".join(f"{{{f}}}" for f in sorted(allowed)) or "no placeholders"
+        try:
+            used = {f for _, f, _, _ in string.Formatter().parse(text) if f is not None}
+        except ValueError as exc:
+            self.error(path, f"message {key!r}: {exc}; write braces as {{{{ and }}}}",
+                       "placeholder")
+            return
+        for name in sorted(used - allowed):
+            self.error(path, f"message {key!r}: unknown placeholder {{{name}}}; it takes "
+                       f"{expected}", "placeholder")
 
     def k_prompt(self, value: Any, path: Path_) -> model.Prompt | None:
         if not self.expect(value, dict, path, "a prompt"):
@@ -241,7 +258,7 @@ class _Checker(HoursChecker):
         return cls(id=node_id, type=node_type, **checked)
 
     def build_collect(self, checked: dict, path: Path_) -> dict | None:
-        if "length" not in checked:
+        if checked.get("length") is None:
             return None
         checked["min_length"], checked["max_length"] = checked.pop("length")
         return checked
