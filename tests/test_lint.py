@@ -188,3 +188,22 @@ def test_lint_of_a_folder_checks_every_flow(tmp_path, capsys):
     out = capsys.readouterr().out
     assert f"{tmp_path}/good.yaml: ok" in out
     assert f"{tmp_path}/bad.yaml:1:12: 'languages' must be a mapping, not a number [type]" in out
+
+
+def test_an_escape_word_that_is_a_supervisor_word_is_refused(tmp_path):
+    text = "escape_words: {en: [manager]}\n" + HEAD.replace(
+        "  es: {voice: Polly.Mia, locale: es-MX}\n", "") + MENU.replace(
+        "prompt: {es: Hola, en: Hello}", "prompt: {en: Hello}").replace(
+        "say: {es: [factura], en: [bill]}", "say: {en: [bill]}").replace(
+        "prompt: {es: Adiós, en: Bye}", "prompt: {en: Bye}")
+    [message] = problems(write(tmp_path, text))
+    assert "escape word 'manager' contains 'manager', which takes callers to the " \
+        "supervisors [escape]" in message
+
+
+def test_tags_on_lists_are_refused_too(tmp_path):
+    text = HEAD + MENU.replace("say: {es: [factura], en: [bill]}",
+                               "say: {es: !!python/tuple [factura], en: [bill]}")
+    found = problems(write(tmp_path, text))
+    assert any("tag 'tag:yaml.org,2002:python/tuple' is not allowed in a flow file" in p
+               for p in found), found

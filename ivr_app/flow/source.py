@@ -129,6 +129,9 @@ class _Builder:
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
+            if node.tag != "tag:yaml.org,2002:seq":
+                self.problem(node, f"tag {node.tag!r} is not allowed in a flow file")
+                return None
             self.active.add(id(node))
             items = [self.build(child, (*path, i)) for i, child in enumerate(node.value)]
             self.active.discard(id(node))

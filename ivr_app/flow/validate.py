@@ -126,8 +126,14 @@ class _Checker(HoursChecker):
     def k_escape_words(self, value: Any, path: Path_) -> dict | None:
         if not self.expect(value, dict, path, "'escape_words'"):
             return None
+        supervisor_words = [w for ws in builtins.SUPERVISOR_WORDS.values() for w in ws]
         for lang, words in value.items():
             checked = self.k_word_list(words, (*path, lang))
+            for i, word in enumerate(checked or ()):
+                taken = [w for w in supervisor_words if builtins.contains_phrase(word, w)]
+                if taken:
+                    self.error((*path, lang, i), f"escape word {word!r} contains {taken[0]!r}, "
+                               "which takes callers to the supervisors", "escape")
             if self.check_language_key(lang, path) and checked:
                 self.escape_words[lang] = self.escape_words.get(lang, ()) + checked
         return self.escape_words
