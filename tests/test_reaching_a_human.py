@@ -240,3 +240,18 @@ def test_the_demo_roster_is_added_at_start_without_overwriting_edits(make_app, r
     roster.save(Agent(id="ana", name="Ana T.", phone="+15005550199", queues=["billing"]))
     make_app(AGENTS_FILE="ivr_app/demo/agents.yaml")  # a restart
     assert roster.get("ana").name == "Ana T."
+
+
+def test_an_agent_whose_call_outcome_never_arrives_is_released(line):
+    line.agent("ana", ["es"], ["support"])
+    call = line.caller().dial().press("1").press("0")
+    line.run_jobs()
+    assert line.ivr.roster.get("ana").status == "offered"  # and Twilio never reports back
+    line.clock.advance(4 * 60)
+    context.use(line.ivr)
+    try:
+        assert routing_jobs.release_stuck_offers() == ["ana"]
+    finally:
+        context.use(None)
+    assert len(created_calls(line)) == 2, "the caller is offered again at once"
+    assert line.ivr.queues.waiter(call.sid).offered == "ana"

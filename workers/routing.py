@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from ivr_app import routing
 
 from . import context
@@ -20,3 +22,24 @@ def end_wrap_up(agent_id: str) -> list[tuple[str, str]]:
         return []  # they went away, or took a call, meanwhile
     ivr.roster.set_status(agent_id, "available", ivr.clock())
     return [offer for queue in agent.queues for offer in routing.dispatch(ivr, queue)]
+
+
+STUCK_OFFER = dt.timedelta(minutes=3)  # ringing, whisper and a callback's intro take far less
+
+
+def release_stuck_offers() -> list[str]:
+    """Agents left "offered" by a status callback that never came are made available again."""
+    ivr = context.current()
+    now = ivr.clock()
+    released = []
+    for agent in ivr.roster.all():
+        if agent.status == "offered" and agent.since and \
+                now - dt.datetime.fromisoformat(agent.since) > STUCK_OFFER:
+            waiter = ivr.queues.waiter(agent.call)
+            if waiter is not None and waiter.offered == agent.id:
+                ivr.queues.clear_offer(agent.call)
+            ivr.roster.set_status(agent.id, "available", now)
+            released.append(agent.id)
+            for queue in agent.queues:
+                routing.dispatch(ivr, queue)
+    return released
