@@ -53,13 +53,27 @@ def create_app(config: dict[str, Any] | None = None, *, connection: redis.Redis 
         except (OSError, ValueError, yaml.YAMLError, redis.RedisError) as exc:
             log.error("roster file %s not loaded: %s", app.config["AGENTS_FILE"], exc)
 
-    from . import agent_api, agent_calls, callback_calls, holding, voice
+    from . import (
+        agent_api,
+        agent_calls,
+        callback_calls,
+        callback_offer,
+        callback_return,
+        holding,
+        voice,
+    )
 
     app.register_blueprint(voice.bp)
+    from . import heard
+
+    heard.report_speech(ivr, app.config["IVR_FLOW"])
+    app.register_blueprint(heard.bp)
     app.register_blueprint(holding.bp)
     app.register_blueprint(agent_calls.bp)
     app.register_blueprint(agent_api.bp)
     app.register_blueprint(callback_calls.bp)
+    app.register_blueprint(callback_offer.bp)
+    app.register_blueprint(callback_return.bp)
 
     @app.get("/health")
     def health() -> dict[str, Any]:

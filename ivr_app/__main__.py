@@ -1,4 +1,4 @@
-"""Command line: `python -m ivr_app lint|simulate|graph|up`."""
+"""Command line: `python -m ivr_app lint|simulate|graph|up|speech fetch`."""
 
 from __future__ import annotations
 
@@ -10,13 +10,22 @@ import secrets
 import sys
 from pathlib import Path
 
+from speech.fetch import fetch_command
+from speech.models import DEFAULT_MODELS_DIR, model_dirs
+from speech.served import RecordingServer
+from speech.vosk_recognizer import VoskRecognizer
+
 from . import create_app
 from .config import from_env
 from .flow.errors import FlowError
+from .flow.source import read_file
 from .flow.validate import load_flow
+from .flow.vocabulary import speech_warnings
 from .graph import mermaid
 from .services import utc_now
 from .simulator import Call, apply_input, choose_language, run_script
+
+SIMULATED_ACCOUNT = "AC" + "0" * 32
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,12 +39,20 @@ def main(argv: list[str] | None = None) -> int:
     sim.add_argument("flow", help="a flow file, e.g. flows/main.yaml")
     sim.add_argument("--lang", help="answer the language question with this language")
     sim.add_argument("--script", help='inputs separated by commas: keys, "say: words", '
-                     "or nothing for silence; e.g. \"1,0\" or \",,,\"")
+                     '"wav: file.wav", or nothing for silence; e.g. "1,0" or ",,,"')
     sim.add_argument("--at", help="pretend the call happens at this ISO time "
                      "(for business hours), e.g. 2026-11-25T10:00-06:00")
 
     graph = commands.add_parser("graph", help="print a flow as a Mermaid diagram")
     graph.add_argument("flow")
+
+    speech = commands.add_parser("speech", help="speech models").add_subparsers(
+        dest="speech_command", required=True)
+    fetch = speech.add_parser("fetch", help="download a language's Vosk model if missing")
+    fetch.add_argument("langs", nargs="+", help="es, en, or another with --url")
+    fetch.add_argument("--dir", type=Path, help="models folder (default: VOSK_MODELS_DIR)")
+    fetch.add_argument("--url", default="", help="another archive (a mirror); needs --sha256")
+    fetch.add_argument("--sha256", default="", help="the archive's SHA-256")
 
     up = commands.add_parser("up", help="run the product: Redis, web and worker")
     up.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
@@ -47,10 +64,19 @@ def main(argv: list[str] | None = None) -> int:
         return simulate_command(args.flow, args.lang, args.script, args.at)
     if args.command == "graph":
         return graph_command(args.flow)
+    if args.command == "speech":
+        if bool(args.url) != bool(args.sha256):
+            parser.error("--url and --sha256 go together")
+        return fetch_command(args.langs, args.dir or Path(_models_dir()), args.url, args.sha256)
+    os.environ["VOSK_MODELS_DIR"] = _models_dir()  # for the web processes `up` starts
     from .launcher import up as run_up
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     return run_up(port=args.port)
+
+
+def _models_dir() -> str:
+    return os.environ.get("VOSK_MODELS_DIR") or DEFAULT_MODELS_DIR
 
 
 def lint_command(paths: list[str]) -> int:
@@ -62,6 +88,8 @@ def lint_command(paths: list[str]) -> int:
     if not files:
         print("no flow files found", file=sys.stderr)
         return 1
+    config = from_env() | {"VOSK_MODELS_DIR": _models_dir()}
+    recognizer = VoskRecognizer(model_dirs(config))
     failed = False
     for path in files:
         try:
@@ -71,6 +99,8 @@ def lint_command(paths: list[str]) -> int:
             print(exc)
         else:
             print(f"{path}: ok ({len(flow.nodes)} nodes, version {flow.version})")
+            for warning in speech_warnings(read_file(path), flow, recognizer, config):
+                print(warning)
     return 1 if failed else 0
 
 
@@ -102,12 +132,15 @@ def simulate_command(flow_path: str, lang: str | None, script: str | None,
     if moment is not None and moment.tzinfo is None:
         moment = moment.astimezone()
     token = secrets.token_hex(16)
+    recordings = RecordingServer(SIMULATED_ACCOUNT, token).start()  # what `wav:` says
     config = from_env() | {
         "FLOWS_DIR": str(path.parent), "IVR_FLOW": path.stem, "TWILIO_AUTH_TOKEN": token,
         "REDIS_URL": ensure_redis(os.environ.get("REDIS_URL"), Path("var") / "redis"),
+        "VOSK_MODELS_DIR": _models_dir(), "TWILIO_ACCOUNT_SID": SIMULATED_ACCOUNT,
+        "TWILIO_API_BASE": recordings.base,
     }
     app = create_app(config, clock=(lambda: moment) if moment else utc_now)
-    call = Call(app, token, echo=print)
+    call = Call(app, token, echo=print, recordings=recordings)
     print(f"Calling {path} from {call.caller} (call {call.sid})")
     call.dial()
     if lang and not choose_language(call, lang):
@@ -117,8 +150,8 @@ def simulate_command(flow_path: str, lang: str | None, script: str | None,
         if left:
             print(f"(the call ended before these inputs: {left})")
     else:
-        print('Type keys (e.g. 1 or 12345674), "say: words", an empty line for silence, '
-              "or Ctrl-D to hang up.")
+        print('Type keys (e.g. 1 or 12345674), "say: words", "wav: answer.wav", an empty '
+              "line for silence, or Ctrl-D to hang up.")
         while call.waiting:
             try:
                 apply_input(call, input("> "))
@@ -126,6 +159,7 @@ def simulate_command(flow_path: str, lang: str | None, script: str | None,
                 print()
                 break
     call.hang_up()
+    recordings.stop()
     print(f"Call ended with: {call.ending}")
     return 0
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, request
@@ -38,6 +39,7 @@ bp = Blueprint("callback_calls", __name__, url_prefix="/callback")
 
 DUE_JOB = "workers.callbacks.callback_due"
 UNREACHED = ("no-answer", "busy", "failed", "canceled")
+FINISHED = (*UNREACHED, "completed")
 
 
 def place(ivr: Services, callback: Callback, agent: Agent) -> str | None:
@@ -72,10 +74,11 @@ def place(ivr: Services, callback: Callback, agent: Agent) -> str | None:
     return call.sid
 
 
-def request_callback(ivr: Services, sid: str, number: str,
-                     due: dt.datetime | None = None) -> Callback:
+def request_callback(ivr: Services, sid: str, number: str, due: dt.datetime | None = None,
+                     context: dict[str, Any] | None = None) -> Callback:
     """Turn a waiting caller into a callback that keeps their place; stored before it is
-    confirmed to them. With `due`, it joins the line at that time instead of now."""
+    confirmed to them. With `due`, it joins the line at that time instead of now; `context`
+    adds to what the agent is told (a voice message)."""
     waiter = ivr.queues.waiter(sid)
     _, state = ivr.store.load(sid)
     if waiter is None or state is None:
@@ -83,7 +86,8 @@ def request_callback(ivr: Services, sid: str, number: str,
     flow = ivr.flow_of(state)
     callback = ivr.callbacks.create(
         number=number, lang=state["lang"], queue=waiter.queue, reason=waiter.reason,
-        flow=flow.name, place=waiter.place, context=context_for(ivr, sid, waiter) or {},
+        flow=flow.name, place=waiter.place,
+        context=(context_for(ivr, sid, waiter) or {}) | (context or {}),
         now=ivr.clock(), due_at=due, max_attempts=flow.callbacks.attempts,
         spacing_s=flow.callbacks.spacing)
     ivr.queues.leave(sid)
@@ -173,12 +177,18 @@ def status() -> tuple[str, int]:
     ivr = services()
     callback = _callback()
     call_status = request.form.get("CallStatus", "")
-    if request.form.get("CallSid") != callback.call_sid:
+    call_sid = request.form.get("CallSid", "")
+    if not callback.call_sid and callback.state == "dialing":
+        # Twilio reported before the worker recorded the call (or the worker died): this
+        # signed report for this callback is about its current try.
+        ivr.callbacks.set_fields(callback.id, call_sid=call_sid)
+        ivr.callbacks.record_attempt_call(callback.id, callback.attempts, call_sid)
+    elif call_sid != callback.call_sid:
         return "", 204  # a late report about an earlier attempt
     if callback.state == "connected" and call_status == "completed":
         ivr.callbacks.move(callback.id, ("connected",), "completed", ivr.clock())
         ivr.queues.leave(callback.id)
-    elif callback.state == "dialing" and (call_status in UNREACHED or call_status == "completed"):
+    elif callback.state == "dialing" and call_status in FINISHED:
         not_reached(ivr, callback, call_status)
     return "", 204
 

@@ -31,6 +31,11 @@ DEFAULTS: dict[str, Any] = {
     "WRAP_UP_SECONDS": 30,
     "WAIT_ANNOUNCE_SECONDS": 60,
     "DEFAULT_HANDLE_SECONDS": 300,
+    "VOSK_MODELS_DIR": "",  # one Vosk model per language in <dir>/<lang>; empty: no speech
+    "VOSK_MODEL_ES": "",  # a Spanish model elsewhere (wins over VOSK_MODELS_DIR/es)
+    "VOSK_MODEL_EN": "",
+    "SPEECH_BUDGET_SECONDS": 3.0,  # recording's end to our answer; then the caller uses keys
+    "SPEECH_MIN_CONFIDENCE": 0.5,  # least word confidence to act on what was recognised
     "HOLD_MUSIC_URL": "http://com.twilio.music.classical.s3.amazonaws.com/BusyStrings.mp3",
 }
 

@@ -10,7 +10,7 @@ hatch can be read (and tested) in one place:
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .flow import builtins
@@ -33,6 +33,7 @@ REASON_ASKED = "asked for a person"
 REASON_SUPERVISOR = "asked for a supervisor"
 REASON_NO_INPUT = "no input"
 REASON_NOT_UNDERSTOOD = "not understood"
+REASON_UNHEARD = "speech not recognised in time"
 REASON_ERROR = "error"
 
 
@@ -40,7 +41,9 @@ REASON_ERROR = "error"
 class Event:
     """What the caller did at an input node."""
 
-    kind: str  # "digits", "speech" or "silence"
+    # "digits", "speech", "silence", "unclear" (speech heard, but not sure enough to act
+    # on) or "unheard" (a recording that could not be recognised in time)
+    kind: str
     value: str = ""
     confidence: float | None = None
 
@@ -69,6 +72,7 @@ class Ask:
     node: str
     max_digits: int  # 1 for menus
     timeout: int
+    voice: str = ""  # the language an answer may be spoken in; "" for keys only
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,10 @@ def handle(flow: Flow, state: dict[str, Any], event: Event, now: dt.datetime) ->
         return turn
     if event.kind == "silence":
         return _retry(flow, state, node, REASON_NO_INPUT, now)
+    if event.kind == "unclear":
+        return _retry(flow, state, node, REASON_NOT_UNDERSTOOD, now)
+    if event.kind == "unheard":
+        return _unheard(flow, state, node, now)
     handler = _HANDLERS[node.type]
     result = handler(flow, state, node, event)
     if result is _REPEAT:
@@ -186,7 +194,8 @@ def _ask(flow: Flow, state: dict[str, Any], node: Node, turn: Turn) -> None:
         said = _utterance(node, lang)
         turn.speech += [said, *_escape_note(flow, lang, said.text)]
     max_digits = node.max_length if isinstance(node, CollectNode) else 1
-    turn.ask = Ask(node.id, max_digits, flow.timeout)
+    spoken = isinstance(node, MenuNode | LanguageNode)
+    turn.ask = Ask(node.id, max_digits, flow.timeout, voice=lang if spoken else "")
 
 
 def _retry(flow: Flow, state: dict[str, Any], node: Node, reason: str,
@@ -196,9 +205,23 @@ def _retry(flow: Flow, state: dict[str, Any], node: Node, reason: str,
     if state["tries"] > flow.retries:
         _to_human(flow, state, turn, flow.human.queue, reason, now)
         return turn
-    key = "no_input" if reason == REASON_NO_INPUT else "not_understood"
+    key = {REASON_NO_INPUT: "no_input", REASON_UNHEARD: "use_keys"}.get(reason,
+                                                                       "not_understood")
     turn.speech.append(Speech(state["lang"], flow.messages[state["lang"]][key]))
     _ask(flow, state, node, turn)
+    return turn
+
+
+def _unheard(flow: Flow, state: dict[str, Any], node: Node, now: dt.datetime) -> Turn:
+    """Speech we could not recognise in time: ask for keys once; the second time, a person."""
+    state["unheard"] = state.get("unheard", 0) + 1
+    if state["unheard"] > 1:
+        turn = Turn()
+        _to_human(flow, state, turn, flow.human.queue, REASON_UNHEARD, now)
+        return turn
+    turn = _retry(flow, state, node, REASON_UNHEARD, now)
+    if turn.ask is not None:
+        turn.ask = replace(turn.ask, voice="")
     return turn
 
 

@@ -12,10 +12,15 @@ The TwiML, in order of a call:
 
 Key 0 repeats the position and estimate; the supervisor key (9 unless the flow
 says otherwise) leaves this queue (<Leave/>) for the supervisors' one, with
-the reason "asked for a supervisor". When an agent accepts, the call is
-redirected (REST) into their conference. /voice/queue-exit hears how the
-caller left: hung up (recorded as abandoned), moved to another queue, or a
-queue that failed (tried again, or the fallback number).
+the reason "asked for a supervisor". While the wait is above the flow's
+callback threshold, or nobody can answer (see callback_slots.py), the
+announcement offers a callback: key 1 leaves the queue too, and
+/voice/queue-exit redirects into the callback dialog (callback_offer.py), which
+puts the caller back at their place if they change their mind. When an agent
+accepts, the call is redirected (REST) into their conference. /voice/queue-exit
+hears how the caller left: hung up (recorded as abandoned), moved to another
+queue, off to the callback dialog, or a queue that failed (tried again, or the
+fallback number).
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ import math
 from flask import Blueprint, Response, current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 
-from . import twiml
+from . import callback_slots, twiml
 from .agent_calls import bridge_twiml
 from .flow import builtins
 from .flow.model import Flow
@@ -40,6 +45,9 @@ from .wait import busy_agent_free_in, estimate_wait
 bp = Blueprint("holding", __name__, url_prefix="/voice")
 
 REASON_SUPERVISOR = "asked for a supervisor"
+CALLBACK_KEY = "1"
+LEAVING_FOR_CALLBACK = "(callback)"  # in place of a queue name, which starts with a letter
+CALLBACK_URL = "/voice/callback/start"
 
 
 def estimate(ivr: Services, waiter: Waiter, position: int) -> float:
@@ -67,20 +75,34 @@ def announcement(ivr: Services, flow: Flow, lang: str, waiter: Waiter) -> list[s
     ivr.wait_stats.record_estimate(waiter.sid, waiter.queue, position, seconds)
     ivr.queues.mark_announced(waiter.sid, ivr.clock())
     words = flow.messages[lang]
+    now = ivr.clock()
     said = [words["queue_position"].format(position=position)]
-    if not math.isfinite(seconds):
-        said.append(words["wait_unknown"])
-    elif seconds < 60:
-        said.append(words["wait_under_minute"])
-    elif seconds < 90:
-        said.append(words["wait_one_minute"])
+    offer = callback_slots.offer(flow, waiter.queue, seconds, now)
+    if offer == callback_slots.CLOSED:
+        opening = callback_slots.next_opening(flow, now)
+        said.append(words["callback_closed"].format(
+            slot=callback_slots.said(flow, lang, opening, now)))
     else:
-        said.append(words["wait_minutes"].format(minutes=round(seconds / 60)))
+        said.append(wait_sentence(words, seconds))
+    if offer is not None:
+        said.append(words["callback_offer" if offer == callback_slots.TURN
+                          else "callback_offer_later"])
     said.append(words["queue_repeat"])
     if flow.human.supervisor_queue and waiter.queue != flow.human.supervisor_queue:
         key = builtins.key_word(flow.human.supervisor_key, lang)
         said.append(words["queue_supervisor"].format(key=key))
     return said
+
+
+def wait_sentence(words: dict[str, str], seconds: float) -> str:
+    """The estimated wait as said to the caller, in whole minutes or "nobody is signed in"."""
+    if not math.isfinite(seconds):
+        return words["wait_unknown"]
+    if seconds < 60:
+        return words["wait_under_minute"]
+    if seconds < 90:
+        return words["wait_one_minute"]
+    return words["wait_minutes"].format(minutes=round(seconds / 60))
 
 
 def _hold(ivr: Services, sid: str, force_announcement: bool) -> Response:
@@ -112,7 +134,8 @@ def wait() -> Response:
 @twilio_signed
 @human_on_error
 def wait_key() -> Response:
-    """A key pressed while waiting: 0 repeats the estimate, the supervisor key moves queues."""
+    """A key pressed while waiting: 0 repeats the estimate, the supervisor key moves queues,
+    1 leaves for the callback dialog."""
     sid = _call_sid()
     ivr = services()
     digits = request.form.get("Digits", "")
@@ -122,18 +145,24 @@ def wait_key() -> Response:
         flow = ivr.flow_of(state)
         supervisors = flow.human.supervisor_queue
         if digits == flow.human.supervisor_key and supervisors and waiter.queue != supervisors:
-            ivr.queues.mark_leaving(sid, supervisors)
-            response = VoiceResponse()
-            response.leave()
-            return Response(str(response), mimetype="text/xml")
+            return _leave(ivr, sid, supervisors)
+        if digits == CALLBACK_KEY:
+            return _leave(ivr, sid, LEAVING_FOR_CALLBACK)
     return _hold(ivr, sid, force_announcement=digits == "0")
+
+
+def _leave(ivr: Services, sid: str, leaving_for: str) -> Response:
+    ivr.queues.mark_leaving(sid, leaving_for)
+    response = VoiceResponse()
+    response.leave()
+    return Response(str(response), mimetype="text/xml")
 
 
 @bp.post("/queue-exit")
 @twilio_signed
 @human_on_error
 def queue_exit() -> Response:
-    """The caller left the queue: answered, hung up, moved, or the queue failed."""
+    """The caller left the queue: answered, hung up, moved, off to a callback, or it failed."""
     sid = _call_sid()
     ivr = services()
     result = request.form.get("QueueResult", "")
@@ -142,6 +171,10 @@ def queue_exit() -> Response:
     if waiter is not None and waiter.room:
         body = str(bridge_twiml(sid)) if result == "redirected" else twiml.after_queue(
             result, queue, "")
+    elif waiter is not None and waiter.leaving_for == LEAVING_FOR_CALLBACK and result == "leave":
+        response = VoiceResponse()
+        response.redirect(CALLBACK_URL, method="POST")
+        body = str(response)
     elif waiter is not None and waiter.leaving_for and result == "leave":
         ivr.queues.leave(sid)
         _, state = ivr.store.load(sid)

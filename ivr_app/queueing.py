@@ -18,6 +18,15 @@ ARRIVALS_KEY = "ivr:queue:arrivals"  # counter: orders callers who arrive in the
 WAITER_KEY = "ivr:waiter:{sid}"  # hash: the Waiter fields
 WAITER_TTL = 24 * 3600
 
+# KEYS: waiter hash; ARGV: expected offer, new offer, language fallback flag.
+_SWAP_OFFER = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if (redis.call('HGET', KEYS[1], 'offered') or '') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'offered', ARGV[2])
+if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'language_fallback', ARGV[3]) end
+return 1
+"""
+
 # KEYS: waiting zset, arrivals counter, waiter hash; ARGV: sid, ttl, place ("" for a new
 # arrival), then field/value pairs. A repeated join (a Twilio retry) changes nothing.
 _JOIN = """
@@ -54,6 +63,7 @@ class Queues:
     def __init__(self, connection: redis.Redis):
         self.redis = connection
         self._join = connection.register_script(_JOIN)
+        self._swap_offer = connection.register_script(_SWAP_OFFER)
 
     def join(self, sid: str, queue: str, lang: str, reason: str, now: dt.datetime,
              place: int | None = None) -> bool:
@@ -108,13 +118,16 @@ class Queues:
     def mark_leaving(self, sid: str, queue: str) -> None:
         self.redis.hset(WAITER_KEY.format(sid=sid), "leaving_for", queue)
 
-    def offer(self, sid: str, agent_id: str, language_fallback: bool) -> None:
-        self.redis.hset(WAITER_KEY.format(sid=sid), mapping={
-            "offered": agent_id, "language_fallback": "1" if language_fallback else ""})
+    def offer(self, sid: str, agent_id: str, language_fallback: bool) -> bool:
+        """Mark a caller as offered to an agent; False if another worker offered them first."""
+        fallback = "1" if language_fallback else ""
+        keys = [WAITER_KEY.format(sid=sid)]
+        return bool(self._swap_offer(keys=keys, args=["", agent_id, fallback]))
 
-    def clear_offer(self, sid: str) -> None:
-        """Forget an offer that failed through nobody's fault (the agent may be offered again)."""
-        self.redis.hset(WAITER_KEY.format(sid=sid), "offered", "")
+    def clear_offer(self, sid: str, agent_id: str) -> None:
+        """Forget this agent's offer, which failed through nobody's fault (they may be
+        offered again); an offer another worker made meanwhile is left alone."""
+        self._swap_offer(keys=[WAITER_KEY.format(sid=sid)], args=[agent_id, "", ""])
 
     def offer_failed(self, sid: str, agent_id: str) -> None:
         """The agent did not take the call: forget the offer and do not ring them again."""

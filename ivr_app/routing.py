@@ -65,8 +65,10 @@ def dispatch(ivr: Services, queue: str) -> list[tuple[str, str]]:
         if not ivr.roster.reserve(agent.id, sid, now):
             agents = ivr.roster.all()  # someone else took them; look again next time
             continue
+        if not ivr.queues.offer(sid, agent.id, fallback):
+            ivr.roster.set_status(agent.id, "available", now)  # another worker was first
+            continue
         agent.status = "offered"
-        ivr.queues.offer(sid, agent.id, fallback)
         if _offer(ivr, agent, sid, now):
             offers.append((sid, agent.id))
     return offers
@@ -98,7 +100,7 @@ def _offer(ivr: Services, agent: Agent, sid: str, now: dt.datetime) -> bool:
             ivr.queues.offer_failed(sid, agent.id)
             ivr.roster.set_status(agent.id, "away", now)
         else:  # the customer could not be called: not the agent's doing
-            ivr.queues.clear_offer(sid)
+            ivr.queues.clear_offer(sid, agent.id)
             ivr.roster.set_status(agent.id, "available", now)
         return False
 

@@ -14,6 +14,11 @@ import rq
 from flask import current_app
 from twilio.rest import Client
 
+from speech.listen import Listener
+from speech.models import model_dirs
+from speech.recording import TwilioRecordings
+from speech.vosk_recognizer import VoskRecognizer
+
 from .agents import Roster
 from .callbacks import Callbacks
 from .flow.model import Flow
@@ -64,6 +69,18 @@ class Services:
         return rq.Queue("default", connection=raw)
 
     @cached_property
+    def recognizer(self) -> VoskRecognizer:
+        """Speech recognition for the languages whose Vosk model is configured (config.py)."""
+        return VoskRecognizer(model_dirs(self.config))
+
+    @cached_property
+    def listener(self) -> Listener:
+        """Recordings to what callers said, within SPEECH_BUDGET_SECONDS."""
+        fetch = TwilioRecordings(self.config["TWILIO_ACCOUNT_SID"],
+                                 self.config["TWILIO_AUTH_TOKEN"], self.config["TWILIO_API_BASE"])
+        return Listener(self.recognizer, fetch, self.config["SPEECH_BUDGET_SECONDS"])
+
+    @cached_property
     def twilio(self) -> Client:
         """Twilio's REST client, for calling agents and redirecting live calls."""
         return client_from_config(self.config)
@@ -83,6 +100,8 @@ class Services:
     def close(self) -> None:
         """Close this process's Redis connections (tests build many apps)."""
         self.redis.close()
+        if "listener" in self.__dict__:
+            self.listener.close()
         if "jobs" in self.__dict__:
             self.jobs.connection.close()
 

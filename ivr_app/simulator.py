@@ -2,8 +2,10 @@
 
 It drives the real app through its webhooks, so a simulated call takes the
 same code path as a phone call: `<Gather>` waits for the caller, silence falls
-through to the next verb, `<Redirect>` is followed, `<Enqueue>`/`<Dial>` hand
-the caller to a person and `<Hangup>` ends the call.
+through to the next verb, `<Record>` takes a WAV the caller "says" (served as
+Twilio serves recordings, by a RecordingServer) or, in silence, nothing,
+`<Redirect>` is followed, `<Enqueue>`/`<Dial>` hand the caller to a person and
+`<Hangup>` ends the call.
 """
 
 from __future__ import annotations
@@ -12,9 +14,12 @@ import secrets
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from flask import Flask
 from twilio.request_validator import RequestValidator
+
+from speech.served import RecordingServer
 
 BASE_URL = "http://localhost"
 
@@ -46,6 +51,7 @@ class Call:
     number: str = "+15005550001"
     echo: Callable[[str], None] | None = None
     base_url: str = BASE_URL  # where Twilio believes the app is (PUBLIC_BASE_URL)
+    recordings: RecordingServer | None = None  # serves what `speaks` records
     heard: list[str] = field(default_factory=list)
     ending: Ending | None = None
     _gather: ET.Element | None = None
@@ -68,6 +74,25 @@ class Call:
     def says(self, words: str, confidence: float = 0.9) -> Call:
         self._log(f"CALLER says {words!r}")
         return self._answer({"SpeechResult": words, "Confidence": str(confidence)})
+
+    def speaks(self, wav: bytes, not_ready: int = 0, delay: float = 0.0) -> Call:
+        """Say a recorded answer after the beep: Twilio records it and posts its URL.
+
+        `not_ready` and `delay` make the recording late to appear or slow to download.
+        """
+        self._log(f"CALLER speaks ({len(wav)} bytes of audio)")
+        self._need_question()
+        record = next((v for v in self._rest if v.tag == "Record"), None)
+        if record is None:
+            raise RuntimeError("this question takes no spoken answer (speech is off for it)")
+        if self.recordings is None:
+            raise RuntimeError("give the Call a RecordingServer to serve what it speaks")
+        url = self.recordings.add(wav, not_ready=not_ready, delay=delay)
+        self._gather, self._rest = None, []
+        self._run(self._post(record.get("action", ""), {
+            "RecordingUrl": url, "RecordingSid": url.rsplit("/", 1)[-1],
+            "RecordingDuration": "2", "Digits": ""}))
+        return self
 
     def stays_silent(self) -> Call:
         self._log("CALLER stays silent")
@@ -119,6 +144,8 @@ class Call:
                     self._hear(inner)
                 self._gather, self._rest = verb, verbs[i + 1:]
                 return
+            elif verb.tag == "Record":
+                continue  # a silent caller leaves an empty recording: Twilio goes on
             elif verb.tag == "Redirect":
                 self._run(self._post(verb.text or "", {}))
                 return
@@ -212,12 +239,14 @@ def run_script(call: Call, inputs: list[str]) -> list[str]:
 
 
 def apply_input(call: Call, line: str) -> None:
-    """One caller action: keys, `say: words`, or an empty line for silence."""
+    """One caller action: keys, `say: words`, `wav: file.wav`, or an empty line for silence."""
     line = line.strip()
     if not line:
         call.stays_silent()
     elif line.lower().startswith("say:"):
         call.says(line[4:].strip())
+    elif line.lower().startswith("wav:"):
+        call.speaks(Path(line[4:].strip()).read_bytes())
     else:
         call.press(line)
 

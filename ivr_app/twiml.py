@@ -10,10 +10,27 @@ one clear path:
 
 Twilio posts the keys to the Gather's action; with no keys it falls through to
 the Redirect, which reports the silence for the same step.
+
+A menu (or language) question in a language that has a speech model also
+takes a spoken answer, after a beep:
+
+    <Gather input="dtmf" action="/voice/step?seq=N" numDigits="1" timeout="1">
+      <Say>prompt</Say><Say>escape announcement</Say><Say>speech hint</Say>
+    </Gather>
+    <Record action="/voice/heard?seq=N" maxLength="5" timeout="2" playBeep="true"
+            trim="trim-silence" finishOnKey="0123456789*#"/>
+    <Redirect>/voice/step?seq=N&amp;silence=1</Redirect>
+
+A key during the prompt (or the second after it) goes to the Gather's action as
+before. Otherwise the beep sounds and the caller speaks: the recording goes to
+/voice/heard, which recognises it. A key during the recording ends it and
+reaches /voice/heard as `Digits`, and counts as that key. Silence leaves an
+empty recording, for which Twilio calls no action and goes on to the Redirect.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from urllib.parse import urlencode
 
 from twilio.twiml.voice_response import Gather, VoiceResponse
@@ -23,6 +40,11 @@ from .flow.model import Flow
 
 STEP_URL = "/voice/step"
 QUEUE_EXIT_URL = "/voice/queue-exit"
+HEARD_URL = "/voice/heard"
+SPEECH_KEY_WAIT = 1  # seconds after the prompt for a key, before the beep
+SPEECH_SILENCE = 2  # seconds of silence that end a spoken answer, or stand for none
+SPEECH_MAX_LENGTH = 5  # seconds: a menu answer is a few words
+ANY_KEY = "0123456789*#"
 WAIT_URL = "/voice/wait"
 
 
@@ -30,14 +52,25 @@ def step_url(seq: int, **extra: str) -> str:
     return f"{STEP_URL}?{urlencode({'seq': seq, **extra})}"
 
 
-def render(flow: Flow, turn: Turn, seq: int) -> str:
-    """The TwiML document for a turn; `seq` is the step number its answer will carry."""
+def render(flow: Flow, turn: Turn, seq: int, speech: Collection[str] = ()) -> str:
+    """The TwiML document for a turn; `seq` is the step number its answer will carry.
+
+    `speech` names the languages that have a recognizer: a question whose answer may
+    be spoken in one of them also records the caller after the prompt.
+    """
     response = VoiceResponse()
     if turn.ask is not None:
+        listen = turn.ask.voice in speech
         gather = response.gather(input="dtmf", action=step_url(seq), method="POST",
-                                 timeout=turn.ask.timeout, num_digits=turn.ask.max_digits,
-                                 finish_on_key="#")
+                                 timeout=SPEECH_KEY_WAIT if listen else turn.ask.timeout,
+                                 num_digits=turn.ask.max_digits, finish_on_key="#")
         _speak(flow, gather, turn.speech)
+        if listen:
+            hint = flow.messages[turn.ask.voice]["speech_hint"]
+            _speak(flow, gather, [Speech(turn.ask.voice, hint)])
+            response.record(action=f"{HEARD_URL}?{urlencode({'seq': seq})}", method="POST",
+                            max_length=SPEECH_MAX_LENGTH, timeout=SPEECH_SILENCE,
+                            play_beep=True, trim="trim-silence", finish_on_key=ANY_KEY)
         response.redirect(step_url(seq, silence="1"), method="POST")
     else:
         _speak(flow, response, turn.speech)

@@ -17,6 +17,7 @@ from flask import Blueprint, Response, abort, current_app, request
 from werkzeug.exceptions import HTTPException
 
 from . import engine, twiml
+from .flow.model import Flow
 from .routing import enter_queue
 from .security import twilio_signed
 from .services import Services, services
@@ -63,14 +64,24 @@ def human_on_error(view: Callable[..., Any]) -> Callable[..., Any]:
 @twilio_signed
 @human_on_error
 def incoming() -> Response:
-    """A call comes in: start the flow that answers this number."""
+    """A call comes in: a pending callback of this caller first, else the flow starts."""
+    from . import callback_return  # it builds on this module
+
     sid = _call_sid()
     ivr = services()
     flow = ivr.registry.current(current_app.config["IVR_FLOW"])
     now = ivr.clock()
     state = engine.new_state(flow, request.form, now)
-    turn = engine.start(flow, state, now)
-    answer = twiml.render(flow, turn, seq=0)
+    greeting = callback_return.greeting(ivr, flow, state)
+    if greeting is not None:
+        return _xml(greeting)
+    return first_answer(ivr, sid, flow, state, engine.start(flow, state, now))
+
+
+def first_answer(ivr: Services, sid: str, flow: Flow, state: dict[str, Any],
+                 turn: engine.Turn) -> Response:
+    """Store a new call with its first turn, and answer with that turn's TwiML."""
+    answer = twiml.render(flow, turn, seq=0, speech=ivr.recognizer.languages())
     source = (flow.name, flow.version, ivr.registry.source(flow))
     stored = ivr.store.commit(sid, None, state, answer, flow_source=source)
     _to_queue(ivr, sid, state, turn)
@@ -96,6 +107,15 @@ def _to_queue(ivr: Services, sid: str, state: dict, turn: engine.Turn) -> None:
 @human_on_error
 def step() -> Response:
     """The caller answered (keys or speech) or stayed silent at step `seq`."""
+    return take_step(lambda flow, state: _event())
+
+
+def take_step(event_of: Callable[[Flow, dict[str, Any]], engine.Event]) -> Response:
+    """Apply what the caller did at step `seq` once, and answer with the next TwiML.
+
+    `event_of` reads the request, given the call's flow and state: a recording is
+    recognised against the question being asked. A repeated request never gets there.
+    """
     sid = _call_sid()
     seq = request.args.get("seq", "")
     if not seq.isdigit():
@@ -110,8 +130,8 @@ def step() -> Response:
         return _xml(earlier)  # Twilio repeated a request we already answered
     flow = ivr.flow_of(state)
     now = ivr.clock()
-    turn = engine.handle(flow, state, _event(), now)
-    answer = twiml.render(flow, turn, seq=seq_number + 1)
+    turn = engine.handle(flow, state, event_of(flow, state), now)
+    answer = twiml.render(flow, turn, seq=seq_number + 1, speech=ivr.recognizer.languages())
     stored = ivr.store.commit(sid, seq_number, state, answer)
     _to_queue(ivr, sid, state, turn)
     return _xml(stored or answer)

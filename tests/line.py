@@ -36,8 +36,8 @@ class Clock:
 class Line:
     """The phone line with its agents, Twilio's REST API played by a local stand-in."""
 
-    def __init__(self, make_app, standin: TwilioStandin, **config):
-        self.clock = Clock(OFFICE_HOURS)
+    def __init__(self, make_app, standin: TwilioStandin, clock=None, **config):
+        self.clock = clock or Clock(OFFICE_HOURS)  # the real clock for real rq workers
         self.standin = standin
         self.app = make_app(clock=self.clock, PUBLIC_BASE_URL=PUBLIC, AGENT_API_TOKEN=API_TOKEN,
                             TWILIO_CALLER_ID="+15005550000", **standin.config() | config)

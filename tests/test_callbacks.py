@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
+from pathlib import Path
 
 import pytest
+import yaml
 from rq.registry import ScheduledJobRegistry
 
 from ivr_app.callback_calls import request_callback
@@ -19,12 +20,13 @@ CUSTOMER = "+525512345678"
 
 @pytest.fixture
 def flows(tmp_path):
-    """The demo flow with an SMS for missed callbacks."""
-    shutil.copy("flows/main.yaml", tmp_path / "main.yaml")
-    with open(tmp_path / "main.yaml", "a") as f:
-        f.write("\ncallbacks:\n  attempts: 2\n  spacing: 600\n"
-                "  sms: {es: Intentamos llamarle. Llame al 800 para hablar con una persona.,"
-                " en: We tried to call you. Call 800 to talk to a person.}\n")
+    """The demo flow, trying twice, with an SMS for missed callbacks."""
+    flow = yaml.safe_load(Path("flows/main.yaml").read_text(encoding="utf-8"))
+    flow["callbacks"] |= {"attempts": 2, "spacing": 600, "sms": {
+        "es": "Intentamos llamarle. Llame al 800 para hablar con una persona.",
+        "en": "We tried to call you. Call 800 to talk to a person."}}
+    flow["callbacks"].pop("hours", None)  # tries at any hour: the test clock moves freely
+    (tmp_path / "main.yaml").write_text(yaml.safe_dump(flow, allow_unicode=True))
     return tmp_path
 
 
@@ -180,3 +182,27 @@ def with_services(line: Line, job, *args):
         return job(*args)
     finally:
         context.use(None)
+
+
+def test_a_report_that_arrives_before_the_call_is_recorded_still_counts(line):
+    line.agent("ana", ["es"], ["support"])
+    callback = request_callback(line.ivr, waiting_caller(line).sid, CUSTOMER)
+    line.run_jobs()
+    [call] = customer_calls(line)
+    line.ivr.callbacks.set_fields(callback.id, call_sid="")  # the worker had not got that far
+    line.standin.fail_call(call, "no-answer")
+    record = line.ivr.callbacks.get(callback.id)
+    assert (record.state, record.call_sid) == ("retry-wait", call)
+    assert line.ivr.roster.get("ana").status == "available"
+
+
+def test_a_connected_callback_whose_end_was_never_reported_is_completed(line):
+    line.agent("ana", ["es"], ["support"])
+    callback = request_callback(line.ivr, waiting_caller(line).sid, CUSTOMER)
+    line.run_jobs()
+    [call] = customer_calls(line)
+    line.agent_presses(line.standin.answer(call), "1")
+    line.standin.hang_up_quietly(call)  # the customer hangs up, but the report is lost
+    line.clock.advance(6 * 60)
+    assert with_services(line, callback_jobs.reconcile)["calls_resolved"] == 1
+    assert line.ivr.callbacks.get(callback.id).state == "completed"

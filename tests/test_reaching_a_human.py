@@ -17,10 +17,13 @@ def test_caller_who_zeroes_out_at_billing_hears_place_and_wait_then_agent_hears_
     call.press("1").press("2").press(ACCOUNT).press("1")  # Spanish, billing, account, right
     call.press("0")  # at the billing menu
     assert (call.ending.queue, call.ending.reason) == ("support", "asked for a person")
-    # Ana is two minutes into an average five-minute call: about three minutes to wait.
-    assert call.heard[-5:-1] == [
+    # Ana is two minutes into an average five-minute call: about three minutes to wait,
+    # long enough for a callback to be offered.
+    assert call.heard[-6:-1] == [
         "[es-MX] Usted es el número 1 en la fila.",
         "[es-MX] Tiempo estimado de espera: 3 minutos.",
+        "[es-MX] Si prefiere que le llamemos cuando sea su turno, sin perder su lugar, "
+        "marque uno.",
         "[es-MX] Para volver a escuchar su lugar en la fila, marque cero.",
         "[es-MX] Para hablar con un supervisor, marque nueve.",
     ]
@@ -138,7 +141,7 @@ def test_position_is_repeated_with_0_and_announced_again_each_minute(line):
     second.stays_silent()
     assert "[es-MX] Usted es el número 2 en la fila." in second.heard[heard + 1:]
     first.press("0")
-    assert first.heard[-5] == "[es-MX] Usted es el número 1 en la fila."
+    assert first.heard[-6] == "[es-MX] Usted es el número 1 en la fila."
 
 
 def test_nobody_signed_in_is_said_plainly_not_a_made_up_wait(line):

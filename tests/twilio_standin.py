@@ -176,6 +176,11 @@ class TwilioStandin:
         final = status if status in TERMINAL else "completed"
         return self._progress(sid, final, end_time=_now(), duration=str(duration))
 
+    def hang_up_quietly(self, sid: str) -> None:
+        """The call ends but its final status callback is lost on the way."""
+        with self._lock:
+            self._calls[sid].resource.update(status="completed", end_time=_now())
+
     def fail_call(self, sid: str, status: str = "no-answer") -> Webhook | None:
         """The call never connects: busy, no-answer, failed or canceled."""
         if status not in TERMINAL[1:]:

@@ -54,6 +54,8 @@ def reconcile_with(ivr: Services) -> dict[str, int]:
                 repaired["rejoined"] += 1
         elif callback.state == "dialing":
             repaired["calls_resolved"] += _resolve_dialing(ivr, callback, now)
+        elif callback.state == "connected":
+            repaired["calls_resolved"] += _resolve_connected(ivr, callback, now)
     for queue in queues:
         routing.dispatch(ivr, queue)
     if any(repaired.values()):
@@ -76,7 +78,7 @@ def _resolve_dialing(ivr: Services, callback: Callback, now: dt.datetime) -> int
         if now - updated < STALE_CALL:
             return 0
         status = ivr.twilio.calls(callback.call_sid).fetch().status
-        if status in callback_calls.UNREACHED or status == "completed":
+        if status in callback_calls.FINISHED:
             callback_calls.not_reached(ivr, callback, f"{status} (found by the reconciler)")
             return 1
         return 0
@@ -95,11 +97,23 @@ def _resolve_dialing(ivr: Services, callback: Callback, now: dt.datetime) -> int
     agent = ivr.roster.get(callback.agent)
     if agent is not None and agent.status == "offered" and agent.call == callback.id:
         ivr.roster.set_status(agent.id, "available", now)
-    ivr.queues.clear_offer(callback.id)
+    ivr.queues.clear_offer(callback.id, callback.agent)
     ivr.callbacks.move(callback.id, ("dialing",), "waiting", now, note="try was never placed",
                        attempts=callback.attempts - 1, agent="")
     ivr.queues.join(callback.id, callback.queue, callback.lang, callback.reason, now,
                     place=callback.place)
+    return 1
+
+
+def _resolve_connected(ivr: Services, callback: Callback, now: dt.datetime) -> int:
+    """A call whose end was never reported: once Twilio says it is over, it is completed."""
+    if not callback.call_sid or now - dt.datetime.fromisoformat(callback.updated) < STALE_CALL:
+        return 0
+    if ivr.twilio.calls(callback.call_sid).fetch().status not in callback_calls.FINISHED:
+        return 0
+    ivr.callbacks.move(callback.id, ("connected",), "completed", now,
+                       note="its end was found by the reconciler")
+    ivr.queues.leave(callback.id)
     return 1
 
 

@@ -35,9 +35,7 @@ def release_stuck_offers() -> list[str]:
     for agent in ivr.roster.all():
         if agent.status == "offered" and agent.since and \
                 now - dt.datetime.fromisoformat(agent.since) > STUCK_OFFER:
-            waiter = ivr.queues.waiter(agent.call)
-            if waiter is not None and waiter.offered == agent.id:
-                ivr.queues.clear_offer(agent.call)
+            ivr.queues.clear_offer(agent.call, agent.id)
             ivr.roster.set_status(agent.id, "available", now)
             released.append(agent.id)
             for queue in agent.queues:

@@ -33,6 +33,12 @@ DIGIT_WORDS: dict[str, tuple[str, ...]] = {
     "en": ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"),
 }
 
+# Said in callback times ("el lunes 30 a las 8:00"); Monday first, as datetime.weekday().
+WEEKDAY_NAMES: dict[str, tuple[str, ...]] = {
+    "es": ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+
 MESSAGES: dict[str, dict[str, str]] = {
     "es": {
         "escape": "Para hablar con una persona, marque cero.",
@@ -54,6 +60,39 @@ MESSAGES: dict[str, dict[str, str]] = {
                           "una persona, marque uno.",
         "callback_later": "Le volveremos a llamar más tarde. Hasta luego.",
         "callback_connecting": "Gracias. Le comunicamos con una persona en un momento.",
+        "callback_offer": "Si prefiere que le llamemos cuando sea su turno, sin perder su "
+                          "lugar, marque uno.",
+        "callback_offer_later": "Si prefiere que le llamemos más tarde, o dejarnos un "
+                                "mensaje, marque uno.",
+        "callback_closed": "En este momento estamos fuera de horario. Volvemos a atender "
+                           "{slot}.",
+        "callback_keep_waiting": "Para seguir esperando en la fila, marque cero.",
+        "callback_choose": "Para que le devolvamos la llamada, marque uno. Para dejarnos un "
+                           "mensaje de voz, marque dos.",
+        "callback_number": "Le llamaremos al {number}. Si es correcto, marque uno. Para dar "
+                           "otro número, marque dos.",
+        "callback_enter_number": "Marque el número al que le llamaremos, con su lada, y "
+                                 "después la tecla de gato.",
+        "callback_bad_number": "No podemos devolver la llamada a ese número.",
+        "callback_when": "Para que le llamemos en cuanto sea su turno, marque uno. Para que "
+                         "le llamemos {slot}, marque dos.",
+        "callback_record": "Deje su mensaje después del tono. Al terminar, marque la tecla "
+                           "de gato.",
+        "callback_message_saved": "Recibimos su mensaje.",
+        "callback_confirmed_turn": "Listo. Le llamaremos al {number} cuando sea su turno.",
+        "callback_confirmed_slot": "Listo. Le llamaremos al {number} {slot}.",
+        "callback_goodbye": "Gracias por llamar. Hasta luego.",
+        "callback_back_in_line": "Le regresamos a la fila, en el mismo lugar.",
+        "callback_pending_slot": "Tiene una devolución de llamada programada para {slot}.",
+        "callback_pending_turn": "Tiene una devolución de llamada pendiente: le llamaremos "
+                                 "cuando sea su turno.",
+        "callback_pending_choices": "Para conservarla, marque uno. Para cancelarla, marque "
+                                    "dos. Para hablar con una persona ahora, marque cero.",
+        "callback_kept": "Conservamos su devolución de llamada. Hasta luego.",
+        "callback_cancelled": "Cancelamos su devolución de llamada.",
+        "slot_today": "hoy a las {time}",
+        "slot_tomorrow": "mañana a las {time}",
+        "slot_day": "el {weekday} {day} a las {time}",
         "speech_hint": "También puede decir su respuesta después del tono.",
         "use_keys": "No pudimos reconocer su voz. Por favor, use el teclado.",
     },
@@ -77,6 +116,38 @@ MESSAGES: dict[str, dict[str, str]] = {
                           "with a person now, press one.",
         "callback_later": "We will call you again later. Goodbye.",
         "callback_connecting": "Thank you. Connecting you with a person in a moment.",
+        "callback_offer": "If you would rather we call you back when it is your turn, "
+                          "without losing your place, press one.",
+        "callback_offer_later": "To be called back later, or to leave us a message, "
+                                "press one.",
+        "callback_closed": "We are closed right now. We open again {slot}.",
+        "callback_keep_waiting": "To keep waiting in line, press zero.",
+        "callback_choose": "To be called back, press one. To leave us a voice message, "
+                           "press two.",
+        "callback_number": "We will call you at {number}. If that is right, press one. To "
+                           "give another number, press two.",
+        "callback_enter_number": "Enter the number we should call, with its area code, then "
+                                 "the pound key.",
+        "callback_bad_number": "We cannot call that number back.",
+        "callback_when": "To be called as soon as it is your turn, press one. To be called "
+                         "{slot}, press two.",
+        "callback_record": "Leave your message after the tone. When you are done, press the "
+                           "pound key.",
+        "callback_message_saved": "We have your message.",
+        "callback_confirmed_turn": "Done. We will call you at {number} when it is your turn.",
+        "callback_confirmed_slot": "Done. We will call you at {number} {slot}.",
+        "callback_goodbye": "Thank you for calling. Goodbye.",
+        "callback_back_in_line": "Back to the line, in the same place.",
+        "callback_pending_slot": "You have a callback scheduled for {slot}.",
+        "callback_pending_turn": "You have a callback waiting: we will call you when it is "
+                                 "your turn.",
+        "callback_pending_choices": "To keep it, press one. To cancel it, press two. To speak "
+                                    "with a person now, press zero.",
+        "callback_kept": "Your callback stays as it is. Goodbye.",
+        "callback_cancelled": "Your callback is cancelled.",
+        "slot_today": "today at {time}",
+        "slot_tomorrow": "tomorrow at {time}",
+        "slot_day": "on {weekday} the {day} at {time}",
         "speech_hint": "You can also say your answer after the tone.",
         "use_keys": "We could not make out what you said. Please use your keypad.",
     },

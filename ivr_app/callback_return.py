@@ -1,0 +1,124 @@
+"""A customer with a callback pending calls in: keep it, cancel it, or a person now.
+
+They are recognised by caller ID before the flow starts (voice.incoming):
+
+    <Gather action="/voice/pending-callback?tries=0" finishOnKey="#" input="dtmf"
+            numDigits="1" timeout="5">
+      <Say>Tiene una devolución de llamada programada para hoy a las 10:00.</Say>
+      <Say>Para conservarla, marque uno. Para cancelarla, marque dos. Para hablar con una
+           persona ahora, marque cero.</Say>
+    </Gather>
+    <Redirect method="POST">/voice/pending-callback?tries=0&amp;silence=1</Redirect>
+
+1 keeps it and says goodbye; 2 cancels every callback of the number that is not
+being dialled, and the flow starts; 0 goes to the flow's human target, the
+callback kept. Silence or another key asks again up to the flow's retries; then
+the flow starts, the callback kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, current_app, request
+from twilio.twiml.voice_response import Gather, VoiceResponse
+
+from . import callback_slots, engine
+from .callback_numbers import callable_number
+from .callbacks import Callback
+from .flow.model import Flow
+from .security import twilio_signed
+from .services import Services, services
+from .voice import _call_sid, _event, first_answer, human_on_error
+
+bp = Blueprint("callback_return", __name__, url_prefix="/voice")
+
+URL = "/voice/pending-callback"
+CANCELLABLE = ("requested", "waiting", "retry-wait")
+
+
+def pending(ivr: Services, flow: Flow, caller: str) -> list[Callback]:
+    """Callbacks of this caller ID not being dialled now, oldest first."""
+    number = callable_number(caller, flow.callbacks)
+    if number is None:
+        return []
+    return [c for c in ivr.callbacks.pending_for(number) if c.state in CANCELLABLE]
+
+
+def greeting(ivr: Services, flow: Flow, state: dict[str, Any]) -> str | None:
+    """The question for a caller with a callback pending; None to start the flow as usual."""
+    found = pending(ivr, flow, state["from"])
+    if not found:
+        return None
+    return str(_ask(flow, _language(flow, found[0]), found[0], ivr.clock(), tries=0))
+
+
+@bp.post("/pending-callback")
+@twilio_signed
+@human_on_error
+def answer() -> Response:
+    """1 keeps the callback, 2 cancels it and starts the flow, 0 is a person now."""
+    sid = _call_sid()
+    ivr = services()
+    flow = ivr.registry.current(current_app.config["IVR_FLOW"])
+    now = ivr.clock()
+    state = engine.new_state(flow, request.form, now)
+    found = pending(ivr, flow, state["from"])
+    if not found:  # dialled or cancelled meanwhile
+        return first_answer(ivr, sid, flow, state, engine.start(flow, state, now))
+    lang = state["lang"] = _language(flow, found[0])
+    words = flow.messages[lang]
+    event = _event()
+    key = event.value if event.kind == "digits" else ""
+    if key == "1":
+        response = VoiceResponse()
+        _say(flow, lang, response, words["callback_kept"])
+        response.hangup()
+        return Response(str(response), mimetype="text/xml")
+    if key == "2":
+        cancelled = [c for c in found if ivr.callbacks.move(
+            c.id, CANCELLABLE, "cancelled", now, note="cancelled by the customer, calling in")]
+        for callback in cancelled:
+            ivr.queues.leave(callback.id)
+        turn = engine.start(flow, state, now)
+        if cancelled:
+            turn.speech.insert(0, engine.Speech(lang, words["callback_cancelled"]))
+        return first_answer(ivr, sid, flow, state, turn)
+    if key == "0":  # the escape key, as at any question of the flow
+        return first_answer(ivr, sid, flow, state,
+                            engine.handle(flow, state, engine.Event("digits", "0"), now))
+    tries = int(request.args.get("tries") or 0) + 1
+    if tries > flow.retries:
+        return first_answer(ivr, sid, flow, state, engine.start(flow, state, now))
+    why = words["no_input" if event.kind == "silence" else "not_understood"]
+    return Response(str(_ask(flow, lang, found[0], now, tries, why)), mimetype="text/xml")
+
+
+def _ask(flow: Flow, lang: str, callback: Callback, now: dt.datetime, tries: int,
+         *lead: str) -> VoiceResponse:
+    words = flow.messages[lang]
+    if callback.due_at and callback.state != "waiting":
+        when = dt.datetime.fromisoformat(callback.due_at)
+        about = words["callback_pending_slot"].format(
+            slot=callback_slots.said(flow, lang, when, now))
+    else:
+        about = words["callback_pending_turn"]
+    response = VoiceResponse()
+    gather = response.gather(input="dtmf", action=f"{URL}?{urlencode({'tries': tries})}",
+                             method="POST", timeout=flow.timeout, num_digits=1,
+                             finish_on_key="#")
+    _say(flow, lang, gather, *lead, about, words["callback_pending_choices"])
+    response.redirect(f"{URL}?{urlencode({'tries': tries, 'silence': 1})}", method="POST")
+    return response
+
+
+def _language(flow: Flow, callback: Callback) -> str:
+    return callback.lang if callback.lang in flow.languages else flow.default_language
+
+
+def _say(flow: Flow, lang: str, verb: VoiceResponse | Gather, *texts: str) -> None:
+    voice = flow.languages[lang]
+    for text in texts:
+        verb.say(text, voice=voice.voice, language=voice.locale)

@@ -1,0 +1,72 @@
+"""The spoken answer to a question: Twilio's <Record> action, recognised and acted on.
+
+The recording is fetched from Twilio and recognised against the phrases the
+question accepts, within the speech budget; the text then takes the same path
+as typed or <Gather> speech (engine.handle). A key that ended the recording
+counts as that key. Recognition that fails or runs late is an "unheard" answer:
+the caller is asked to use keys, and the next time goes to a person.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from flask import Blueprint, Response, abort, request
+
+from speech.models import missing_message
+
+from . import engine
+from .flow.model import Flow
+from .flow.vocabulary import phrases_at
+from .security import twilio_signed
+from .services import Services, services
+from .voice import human_on_error, take_step
+
+log = logging.getLogger(__name__)
+bp = Blueprint("heard", __name__, url_prefix="/voice")
+
+_KEY = re.compile(r"^[0-9*#]$")
+
+
+@bp.post("/heard")
+@twilio_signed
+@human_on_error
+def heard() -> Response:
+    """Twilio recorded the caller's answer at step `seq` (or a key cut the recording short)."""
+    return take_step(_event)
+
+
+def _event(flow: Flow, state: dict[str, Any]) -> engine.Event:
+    form = request.form
+    key = form.get("Digits", "")
+    if _KEY.match(key):
+        return engine.Event("digits", key)
+    url = form.get("RecordingUrl", "")
+    if not url or key == "hangup":  # nothing recorded, or nobody left to answer
+        return engine.Event("silence")
+    if len(url) > 500:
+        abort(400, "RecordingUrl is malformed")
+    ivr = services()
+    lang = state["lang"]
+    if lang not in ivr.recognizer.languages():
+        return engine.Event("unheard")  # the model went away (a restart without it)
+    phrases = phrases_at(flow, flow.nodes[state["node"]], lang)
+    heard = ivr.listener.hear(url, lang, phrases)
+    if heard is None:
+        return engine.Event("unheard")
+    if heard.trusted(ivr.config["SPEECH_MIN_CONFIDENCE"]):
+        return engine.Event("speech", heard.text, heard.confidence)
+    return engine.Event("unclear", heard.text, heard.confidence)
+
+
+def report_speech(ivr: Services, flow_name: str) -> None:
+    """Load the speech models now (not on a caller's time) and say which languages have one."""
+    languages = ivr.recognizer.languages()
+    flow = ivr.registry.last_good(flow_name)
+    for lang in flow.languages if flow else ():
+        if lang in languages:
+            log.info("speech is on for language %r", lang)
+        else:
+            log.warning(missing_message(lang, ivr.config))
