@@ -128,8 +128,9 @@ def _begin(ivr: Services, sid: str) -> _Caller:
         raise LookupError(f"call {sid} is not waiting in any queue")
     flow = ivr.flow_of(state)
     now = ivr.clock()
-    offer = callback_slots.offer(flow, waiter.queue, holding.estimate(ivr, waiter, position),
-                                 now) or callback_slots.TURN
+    estimate = holding.estimate(ivr, waiter, position)
+    waited = now.timestamp() - waiter.entered
+    offer = callback_slots.offer(flow, waiter.queue, estimate, now, waited) or callback_slots.TURN
     opening = callback_slots.next_opening(flow, now) if offer == callback_slots.CLOSED else None
     dialog = Dialog(offer, slot=opening.isoformat() if opening else "",
                     number=callable_number(state["from"], flow.callbacks) or "")

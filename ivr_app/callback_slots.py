@@ -23,10 +23,13 @@ from .flow.model import Flow, Hours
 TURN, CLOSED, NOBODY = "turn", "closed", "nobody"
 
 
-def offer(flow: Flow, queue: str, seconds: float, now: dt.datetime) -> str | None:
-    """Which callback the caller is offered at this estimate; None while the wait is short."""
+def offer(flow: Flow, queue: str, seconds: float, now: dt.datetime,
+          waited: float = 0.0) -> str | None:
+    """Which callback the caller is offered at this estimate, after `waited` seconds on hold;
+    None while the wait is short and the caller has not held past the flow's maximum."""
     if math.isfinite(seconds):
-        return TURN if seconds > flow.callbacks.threshold(queue) else None
+        long_wait = seconds > flow.callbacks.threshold(queue)
+        return TURN if long_wait or waited >= flow.callbacks.max_hold else None
     hours = callback_hours(flow)
     return CLOSED if hours is not None and not hours.is_open(now) else NOBODY
 

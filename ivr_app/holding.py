@@ -77,7 +77,8 @@ def announcement(ivr: Services, flow: Flow, lang: str, waiter: Waiter) -> list[s
     words = flow.messages[lang]
     now = ivr.clock()
     said = [words["queue_position"].format(position=position)]
-    offer = callback_slots.offer(flow, waiter.queue, seconds, now)
+    offer = callback_slots.offer(flow, waiter.queue, seconds, now,
+                                 waited=now.timestamp() - waiter.entered)
     if offer == callback_slots.CLOSED:
         opening = callback_slots.next_opening(flow, now)
         said.append(words["callback_closed"].format(

@@ -299,3 +299,12 @@ def test_calling_back_in_silence_starts_the_menu_with_the_callback_kept(line, di
     assert call.heard[-4] == "[es-MX] Gracias por llamar a Red Hogar. Para español, marque uno."
     assert call.waiting
     assert line.ivr.callbacks.get(callback.id).state == "requested"
+
+
+def test_a_caller_who_has_held_past_the_maximum_is_offered_a_callback_anyway(line, dial):
+    line.agent("ana", ["es"], ["support"], status="busy", since_s=240)  # one minute to go
+    caller = dial()
+    assert OFFER not in caller.heard, "a short estimate makes no offer at first"
+    line.clock.advance(16 * 60)  # the estimate was wrong: Ana's call goes on and on
+    caller.stays_silent()
+    assert OFFER in caller.heard

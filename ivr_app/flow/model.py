@@ -39,6 +39,7 @@ class CallbackSettings:
 
     offer_after: int = 120  # seconds of estimated wait before a callback is offered
     offer_after_by_queue: dict[str, int] = field(default_factory=dict)
+    max_hold: int = 900  # seconds on hold after which a callback is offered whatever the estimate
     attempts: int = 3
     spacing: int = 600  # seconds between tries
     hours: str = ""  # tries only while these hours are open (empty: any time)

@@ -24,6 +24,7 @@ TOP_FIELDS: dict[str, tuple[str, bool]] = {
 CALLBACK_FIELDS = {
     "offer_after": ("seconds", False),
     "offer_after_by_queue": ("seconds_by_queue", False),
+    "max_hold": ("seconds", False),
     "attempts": ("attempts", False),
     "spacing": ("seconds", False),
     "hours": ("hours_ref", False),
