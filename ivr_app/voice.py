@@ -54,10 +54,25 @@ def human_on_error(view: Callable[..., Any]) -> Callable[..., Any]:
             log.exception("call %s: step failed, sending the caller to a person", sid)
             config = current_app.config
             flow = services().registry.last_good(config["IVR_FLOW"])
+            if flow is not None:
+                _line_up_after_error(sid, flow)
             return _xml(twiml.to_human_fallback(flow, config["FALLBACK_QUEUE"],
                                                 config["FALLBACK_NUMBER"]))
 
     return guarded
+
+
+def _line_up_after_error(sid: str, flow: Flow) -> None:
+    """Best effort: put the caller in our line too, so an agent is offered to them."""
+    if not _SID.match(sid):
+        return
+    try:
+        ivr = services()
+        _, state = ivr.store.load(sid)
+        state = state or {"lang": flow.default_language}
+        enter_queue(ivr, sid, state, flow.human.queue, engine.REASON_ERROR)
+    except Exception:  # Redis is down too: Twilio's queue holds the caller all the same
+        log.warning("call %s: not lined up after the error (%s)", sid, "state unavailable")
 
 
 @bp.post("")

@@ -258,3 +258,15 @@ def test_an_agent_whose_call_outcome_never_arrives_is_released(line):
         context.use(None)
     assert len(created_calls(line)) == 2, "the caller is offered again at once"
     assert line.ivr.queues.waiter(call.sid).offered == "ana"
+
+
+def test_a_caller_sent_to_a_person_by_an_error_is_still_offered_to_an_agent(line, monkeypatch):
+    from ivr_app import engine
+
+    line.agent("ana", ["es"], ["support"])
+    call = line.caller().dial()
+    monkeypatch.setattr(engine, "handle", lambda *args, **kwargs: 1 / 0)
+    call.press("1")
+    assert (call.ending.queue, call.ending.reason) == ("support", "error")
+    line.run_jobs()
+    assert [to for _, to in created_calls(line)] == [line.ivr.roster.get("ana").phone]
