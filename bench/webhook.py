@@ -46,10 +46,8 @@ from twilio.request_validator import RequestValidator
 from werkzeug.test import Client
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH = Path(__file__).resolve().parent
-for _path in (str(ROOT), str(BENCH)):
-    if _path not in sys.path:
-        sys.path.insert(0, _path)
+if str(ROOT) not in sys.path:  # bench/ itself stays off the path: bench/speech.py is no package
+    sys.path.insert(0, str(ROOT))
 
 REDIS_URL = "redis://127.0.0.1:6379/12"
 TOKEN = "bench-auth-token-0123456789abcdef"
@@ -170,7 +168,7 @@ def timed_posts(client: Client, reqs: list[Req], mark: bytes | None) -> list[flo
 
 
 def in_process(requests: int, repeats: int) -> dict[str, Figures]:
-    from bare_app import TWIML, create_bare_app
+    from bench.bare_app import TWIML, create_bare_app
 
     validator = RequestValidator(TOKEN)
     ivr = make_ivr_app().test_client()
@@ -281,7 +279,7 @@ def gunicorn(name: str, app_spec: str, env: dict[str, str], log_dir: Path) -> It
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
-             "--pythonpath", str(BENCH), app_spec],
+             app_spec],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     server = Server(name, port, process, log)
     try:
@@ -424,7 +422,7 @@ def over_http(repeats: int, seconds: float, threads: int, max_rps: int
     notes: dict[str, Any] = {}
     flush_db()
     with tempfile.TemporaryDirectory(prefix="bench-webhook-") as tmp, \
-            gunicorn("bare", "bare_app:app", env, Path(tmp)) as bare, \
+            gunicorn("bare", "bench.bare_app:app", env, Path(tmp)) as bare, \
             gunicorn("ivr", "wsgi:app", env, Path(tmp)) as ivr:
         # The baseline answers without reading anything: one prepared call list, replayed.
         bare_jobs = call_jobs(bare.port, threads, 200)
