@@ -98,10 +98,10 @@ class Queues:
         return self.redis.zrange(WAITING_KEY.format(queue=queue), 0, -1)
 
     def leave(self, sid: str) -> Waiter | None:
-        """Take a caller out of line (answered, moved or gone); returns what was known."""
+        """Take a caller out of line (moved or gone); their record, or None if not in line."""
         found = self.waiter(sid)
-        if found is not None:
-            self.redis.zrem(WAITING_KEY.format(queue=found.queue), sid)
+        if found is None or not self.redis.zrem(WAITING_KEY.format(queue=found.queue), sid):
+            return None
         return found
 
     def claim(self, sid: str, room: str) -> Waiter | None:

@@ -104,8 +104,12 @@ class Call:
         return self
 
     def hang_up(self) -> None:
+        """Put the phone down; Twilio then reports the queue left (if holding) and the end."""
         if self.ending is None:
             self.ending = Ending("hung up")
+        if self._queue is not None:
+            queue, self._queue, self._gather = self._queue, None, None
+            self._post(queue.get("action", ""), {"QueueResult": "hangup", "QueueTime": "30"})
         self._post("/voice/status", {"CallStatus": "completed", "CallDuration": "30"})
 
     @property

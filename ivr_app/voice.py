@@ -179,5 +179,9 @@ def status() -> tuple[str, int]:
     fields = {"call": request.form.get("CallStatus", ""),
               "duration": request.form.get("CallDuration", ""),
               "at": services().clock().isoformat(timespec="seconds")}
-    services().store.record_status(sid, fields)
+    ivr = services()
+    ivr.store.record_status(sid, fields)
+    if fields["call"] in ("completed", "busy", "failed", "no-answer", "canceled") and \
+            ivr.queues.leave(sid) is not None:  # normally the queue exit already did this
+        ivr.wait_stats.record_abandoned(sid)
     return "", 204

@@ -270,3 +270,12 @@ def test_a_caller_sent_to_a_person_by_an_error_is_still_offered_to_an_agent(line
     assert (call.ending.queue, call.ending.reason) == ("support", "error")
     line.run_jobs()
     assert [to for _, to in created_calls(line)] == [line.ivr.roster.get("ana").phone]
+
+
+def test_a_caller_who_hangs_up_while_holding_leaves_the_line(line):
+    first = line.caller().dial().press("1").press("0")
+    second = line.caller().dial().press("1").press("0")
+    first.hang_up()
+    assert line.ivr.queues.position("support", first.sid) is None
+    assert line.ivr.queues.position("support", second.sid) == 1
+    assert line.ivr.wait_stats.accuracy("support").abandoned == 1
