@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from . import answers
 from .flow import builtins
 from .flow.model import (
     BranchNode,
@@ -114,10 +115,10 @@ def handle(flow: Flow, state: dict[str, Any], event: Event, now: dt.datetime) ->
     _record(state, now, node=node.id, event=event.kind, input=event.value,
             **({"confidence": event.confidence} if event.confidence is not None else {}))
     turn = Turn()
-    if _asks_for_supervisor(flow, event):
+    if answers.asks_for_supervisor(flow, event):
         _to_human(flow, state, turn, flow.human.supervisor_queue, REASON_SUPERVISOR, now)
         return turn
-    if _is_escape(flow, event):
+    if answers.is_escape(flow, event):
         _to_human(flow, state, turn, flow.human.queue, REASON_ASKED, now)
         return turn
     if event.kind == "silence":
@@ -126,9 +127,9 @@ def handle(flow: Flow, state: dict[str, Any], event: Event, now: dt.datetime) ->
         return _retry(flow, state, node, REASON_NOT_UNDERSTOOD, now)
     if event.kind == "unheard":
         return _unheard(flow, state, node, now)
-    handler = _HANDLERS[node.type]
+    handler = answers.HANDLERS[node.type]
     result = handler(flow, state, node, event)
-    if result is _REPEAT:
+    if result is answers.REPEAT:
         _ask(flow, state, node, turn)
     elif result is None:
         return _retry(flow, state, node, REASON_NOT_UNDERSTOOD, now)
@@ -258,117 +259,6 @@ def _escape_note(flow: Flow, lang: str, text: str) -> list[Speech]:
     return [Speech(lang, note)]
 
 
-# -- interpreting input at each kind of node ------------------------------------------
-
-_REPEAT = object()
-
-
-def _is_escape(flow: Flow, event: Event) -> bool:
-    if event.kind == "digits":
-        return event.value == "0"
-    if event.kind == "speech":
-        words = [w for ws in flow.escape_words.values() for w in ws]
-        return any(builtins.contains_phrase(event.value, w) for w in words)
-    return False
-
-
-def _asks_for_supervisor(flow: Flow, event: Event) -> bool:
-    """Someone who says "supervisor" or "jefe" skips the line to the supervisors' queue."""
-    if event.kind != "speech" or not flow.human.supervisor_queue:
-        return False
-    words = [w for ws in builtins.SUPERVISOR_WORDS.values() for w in ws]
-    return any(builtins.contains_phrase(event.value, w) for w in words)
-
-
-def _spoken_key(text: str, lang: str) -> str | None:
-    """A key said as a word ("dos", "two") or a digit, when that is all that was said."""
-    words = builtins.normalize(text).split()
-    digit_words = builtins.DIGIT_WORDS.get(lang, ())
-    keys = [str(digit_words.index(w)) if w in digit_words else w for w in words]
-    keys = [k for k in keys if k.isdigit() and len(k) == 1]
-    return keys[0] if len(keys) == 1 else None
-
-
-def _is_repeat(text: str, lang: str) -> bool:
-    return any(builtins.contains_phrase(text, w) for w in builtins.REPEAT_WORDS.get(lang, ()))
-
-
-def _menu(flow: Flow, state: dict[str, Any], node: MenuNode, event: Event) -> Any:
-    lang = state["lang"]
-    if event.kind == "digits":
-        matches = {o.goto for o in node.options if o.key == event.value}
-    elif _is_repeat(event.value, lang):
-        return _REPEAT
-    else:
-        key = _spoken_key(event.value, lang)
-        matches = {o.goto for o in node.options
-                   if o.key == key or any(builtins.contains_phrase(event.value, p)
-                                          for p in o.phrases.get(lang, ()))}
-    return matches.pop() if len(matches) == 1 else None
-
-
-def _language(flow: Flow, state: dict[str, Any], node: LanguageNode, event: Event) -> Any:
-    for choice in node.choices:
-        said = event.kind == "speech" and (
-            any(builtins.contains_phrase(event.value, p) for p in choice.phrases)
-            or _spoken_key(event.value, choice.language) == choice.key)
-        if (event.kind == "digits" and event.value == choice.key) or said:
-            state["lang"] = choice.language
-            state["vars"]["language"] = choice.language
-            return node.next
-    if event.kind == "speech" and _is_repeat(event.value, state["lang"]):
-        return _REPEAT
-    return None
-
-
-def _collect(flow: Flow, state: dict[str, Any], node: CollectNode, event: Event) -> Any:
-    if state["phase"] == "confirm":
-        answer = event.value if event.kind == "digits" else _spoken_key(event.value,
-                                                                       state["lang"])
-        if answer == "1":
-            state["vars"][node.variable] = state["pending"]
-            return node.next
-        if answer == "2":
-            state.update(phase="ask", pending="")
-            return _REPEAT
-        return None
-    digits = event.value if event.kind == "digits" else _spoken_digits(event.value,
-                                                                     state["lang"])
-    if not digits or not node.min_length <= len(digits) <= node.max_length:
-        return None
-    if node.checksum == "luhn" and not luhn_ok(digits):
-        return None
-    if node.confirm:
-        state.update(phase="confirm", pending=digits)
-        return _REPEAT
-    state["vars"][node.variable] = digits
-    return node.next
-
-
-def _spoken_digits(text: str, lang: str) -> str:
-    digit_words = builtins.DIGIT_WORDS.get(lang, ())
-    out = []
-    for word in builtins.normalize(text).split():
-        if word.isdigit():
-            out.append(word)
-        elif word in digit_words:
-            out.append(str(digit_words.index(word)))
-        else:
-            return ""
-    return "".join(out)
-
-
-def luhn_ok(digits: str) -> bool:
-    """Whether the last digit is the Luhn check digit of the others."""
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if i % 2:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return total % 10 == 0
-
-
 def _branch(flow: Flow, state: dict[str, Any], node: BranchNode, now: dt.datetime) -> str:
     for case in node.cases:
         if _holds(flow, state, case.when, now):
@@ -385,6 +275,3 @@ def _holds(flow: Flow, state: dict[str, Any], cond: Condition, now: dt.datetime)
     if cond.one_of is not None:
         return value in cond.one_of
     return value == cond.equals
-
-
-_HANDLERS = {"menu": _menu, "language": _language, "collect": _collect}
