@@ -27,6 +27,7 @@ from flask import Blueprint, Response, abort, request
 from twilio.base.exceptions import TwilioRestException
 from twilio.twiml.voice_response import VoiceResponse
 
+from . import twiml
 from .agents import Agent
 from .callbacks import Callback
 from .context import context_for
@@ -120,9 +121,7 @@ def _say(ivr: Services, callback: Callback, response: VoiceResponse | object, ke
          **values: str) -> None:
     flow = ivr.registry.current(callback.flow)
     lang = callback.lang if callback.lang in flow.languages else flow.default_language
-    voice = flow.languages[lang]
-    response.say(flow.messages[lang][key].format(**values), voice=voice.voice,
-                 language=voice.locale)
+    twiml.say(response, flow, lang, flow.messages[lang][key].format(**values))
 
 
 @bp.post("/answer")

@@ -84,9 +84,7 @@ class _Caller:
         return self.flow.messages[self.lang][key].format(**values)
 
     def say(self, verb: VoiceResponse | Gather, *texts: str) -> None:
-        voice = self.flow.languages[self.lang]
-        for text in texts:
-            verb.say(text, voice=voice.voice, language=voice.locale)
+        twiml.say(verb, self.flow, self.lang, *texts)
 
     def spoken_number(self) -> str:
         return spoken_digits(self.dialog.number, self.flow.callbacks)

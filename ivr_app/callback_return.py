@@ -23,9 +23,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, request
-from twilio.twiml.voice_response import Gather, VoiceResponse
+from twilio.twiml.voice_response import VoiceResponse
 
-from . import callback_slots, engine
+from . import callback_slots, engine, twiml
 from .callback_numbers import callable_number
 from .callbacks import Callback
 from .flow.model import Flow
@@ -74,7 +74,7 @@ def answer() -> Response:
     key = event.value if event.kind == "digits" else ""
     if key == "1":
         response = VoiceResponse()
-        _say(flow, lang, response, words["callback_kept"])
+        twiml.say(response, flow, lang, words["callback_kept"])
         response.hangup()
         return Response(str(response), mimetype="text/xml")
     if key == "2":
@@ -109,7 +109,7 @@ def _ask(flow: Flow, lang: str, callback: Callback, now: dt.datetime, tries: int
     gather = response.gather(input="dtmf", action=f"{URL}?{urlencode({'tries': tries})}",
                              method="POST", timeout=flow.timeout, num_digits=1,
                              finish_on_key="#")
-    _say(flow, lang, gather, *lead, about, words["callback_pending_choices"])
+    twiml.say(gather, flow, lang, *lead, about, words["callback_pending_choices"])
     response.redirect(f"{URL}?{urlencode({'tries': tries, 'silence': 1})}", method="POST")
     return response
 
@@ -117,8 +117,3 @@ def _ask(flow: Flow, lang: str, callback: Callback, now: dt.datetime, tries: int
 def _language(flow: Flow, callback: Callback) -> str:
     return callback.lang if callback.lang in flow.languages else flow.default_language
 
-
-def _say(flow: Flow, lang: str, verb: VoiceResponse | Gather, *texts: str) -> None:
-    voice = flow.languages[lang]
-    for text in texts:
-        verb.say(text, voice=voice.voice, language=voice.locale)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import Any
 
 from flask import Blueprint, Response, current_app, request
 from twilio.twiml.voice_response import VoiceResponse
@@ -115,9 +116,7 @@ def _hold(ivr: Services, sid: str, force_announcement: bool) -> Response:
         lang = state["lang"]
         due = ivr.clock().timestamp() - waiter.announced >= ivr.config["WAIT_ANNOUNCE_SECONDS"]
         if force_announcement or due:
-            voice = flow.languages[lang]
-            for text in announcement(ivr, flow, lang, waiter):
-                response.say(text, voice=voice.voice, language=voice.locale)
+            twiml.say(response, flow, lang, *announcement(ivr, flow, lang, waiter))
     with response.gather(num_digits=1, action="/voice/wait-key", method="POST") as gather:
         gather.play(ivr.config["HOLD_MUSIC_URL"])
     return Response(str(response), mimetype="text/xml")
@@ -179,14 +178,8 @@ def queue_exit() -> Response:
     elif waiter is not None and waiter.leaving_for and result == "leave":
         ivr.queues.leave(sid)
         _, state = ivr.store.load(sid)
-        flow = ivr.flow_of(state)
-        response = VoiceResponse()
-        voice = flow.languages[state["lang"]]
-        response.say(flow.messages[state["lang"]]["to_supervisor"], voice=voice.voice,
-                     language=voice.locale)
         enter_queue(ivr, sid, state, waiter.leaving_for, REASON_SUPERVISOR)
-        twiml.enqueue_human(response, waiter.leaving_for, fallback=flow.human.fallback_number)
-        body = str(response)
+        body = _moved_to(ivr, state, waiter.leaving_for)
     else:
         if result == "hangup" and waiter is not None:
             ivr.queues.leave(sid)
@@ -202,15 +195,17 @@ def requeue() -> Response:
     """A live call moved by an agent (escalation): say so, then wait in the new queue."""
     sid = _call_sid()
     ivr = services()
-    queue = request.args.get("queue", "")
     _, state = ivr.store.load(sid)
+    return Response(_moved_to(ivr, state, request.args.get("queue", "")), mimetype="text/xml")
+
+
+def _moved_to(ivr: Services, state: dict[str, Any], queue: str) -> str:
+    """The caller hears they go to a supervisor, then waits in that queue."""
     flow = ivr.flow_of(state)
-    voice = flow.languages[state["lang"]]
     response = VoiceResponse()
-    response.say(flow.messages[state["lang"]]["to_supervisor"], voice=voice.voice,
-                 language=voice.locale)
+    twiml.say(response, flow, state["lang"], flow.messages[state["lang"]]["to_supervisor"])
     twiml.enqueue_human(response, queue or flow.human.queue, fallback=flow.human.fallback_number)
-    return Response(str(response), mimetype="text/xml")
+    return str(response)
 
 
 def _since(iso: str, now: dt.datetime) -> float:

@@ -88,13 +88,19 @@ def enqueue_human(response: VoiceResponse, queue: str, fallback: str = "") -> No
                      wait_url=WAIT_URL, wait_url_method="POST")
 
 
+def say(verb: VoiceResponse | Gather, flow: Flow, lang: str, *texts: str) -> None:
+    """<Say> each text with the voice and locale the flow gives this language."""
+    voice = flow.languages[lang]
+    for text in texts:
+        verb.say(text, voice=voice.voice, language=voice.locale)
+
+
 def _speak(flow: Flow, verb: VoiceResponse | Gather, speech: list[Speech]) -> None:
     for item in speech:
         if item.play:
             verb.play(item.play)
         else:
-            voice = flow.languages[item.lang]
-            verb.say(item.text, voice=voice.voice, language=voice.locale)
+            say(verb, flow, item.lang, item.text)
 
 
 def to_human_fallback(flow: Flow | None, queue: str, number: str) -> str:
@@ -102,8 +108,7 @@ def to_human_fallback(flow: Flow | None, queue: str, number: str) -> str:
     response = VoiceResponse()
     if flow is not None:
         lang = flow.default_language
-        voice = flow.languages[lang]
-        response.say(flow.messages[lang]["to_human"], voice=voice.voice, language=voice.locale)
+        say(response, flow, lang, flow.messages[lang]["to_human"])
         queue, number = flow.human.queue, flow.human.fallback_number or number
     if queue:
         enqueue_human(response, queue, fallback=number)
