@@ -116,7 +116,7 @@ def graph_command(flow_path: str) -> int:
 def simulate_command(flow_path: str, lang: str | None, script: str | None,
                      at: str | None) -> int:
     """Call a flow through the real app, signed as Twilio signs, from the terminal."""
-    from .redis_server import ensure_redis
+    from .redis_server import DEFAULT_URL, answers, ensure_redis, stop_redis
 
     path = Path(flow_path)
     if not path.exists():
@@ -132,15 +132,30 @@ def simulate_command(flow_path: str, lang: str | None, script: str | None,
     if moment is not None and moment.tzinfo is None:
         moment = moment.astimezone()
     token = secrets.token_hex(16)
+    redis_dir = Path("var") / "redis"
+    redis_url = os.environ.get("REDIS_URL") or DEFAULT_URL
+    started_redis = not answers(redis_url)
+    redis_url = ensure_redis(redis_url, redis_dir)
     recordings = RecordingServer(SIMULATED_ACCOUNT, token).start()  # what `wav:` says
     config = from_env() | {
         "FLOWS_DIR": str(path.parent), "IVR_FLOW": path.stem, "TWILIO_AUTH_TOKEN": token,
-        "REDIS_URL": ensure_redis(os.environ.get("REDIS_URL"), Path("var") / "redis"),
-        "VOSK_MODELS_DIR": _models_dir(), "TWILIO_ACCOUNT_SID": SIMULATED_ACCOUNT,
-        "TWILIO_API_BASE": recordings.base,
+        "REDIS_URL": redis_url, "VOSK_MODELS_DIR": _models_dir(),
+        "TWILIO_ACCOUNT_SID": SIMULATED_ACCOUNT, "TWILIO_API_BASE": recordings.base,
     }
-    app = create_app(config, clock=(lambda: moment) if moment else utc_now)
-    call = Call(app, token, echo=print, recordings=recordings)
+    try:
+        app = create_app(config, clock=(lambda: moment) if moment else utc_now)
+        call = Call(app, token, echo=print, recordings=recordings)
+        _converse(call, path, lang, script)
+        app.extensions["ivr"].close()
+    finally:
+        recordings.stop()
+        if started_redis:  # a Redis this command started for itself; its data stays on disk
+            stop_redis(redis_url, redis_dir)
+    return 0
+
+
+def _converse(call: Call, path: Path, lang: str | None, script: str | None) -> None:
+    """Dial, then answer from the script or the keyboard, then hang up."""
     print(f"Calling {path} from {call.caller} (call {call.sid})")
     call.dial()
     if lang and not choose_language(call, lang):
@@ -159,9 +174,7 @@ def simulate_command(flow_path: str, lang: str | None, script: str | None,
                 print()
                 break
     call.hang_up()
-    recordings.stop()
     print(f"Call ended with: {call.ending}")
-    return 0
 
 
 if __name__ == "__main__":

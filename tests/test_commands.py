@@ -121,3 +121,17 @@ def test_up_serves_signed_calls_with_gunicorn_and_a_worker(redis_url, redis):
         proc.send_signal(signal.SIGINT)
         out, _ = proc.communicate(timeout=30)
     assert "simulate flows/main.yaml" in out
+
+
+def test_simulate_on_a_machine_without_redis_starts_one_and_stops_it_after(tmp_path):
+    from ivr_app.redis_server import answers
+
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    done = subprocess.run([sys.executable, "-m", "ivr_app", "simulate",
+                           os.path.join(ROOT, "flows", "main.yaml"), "--script", "1,0"],
+                          cwd=tmp_path, text=True, capture_output=True, timeout=60,
+                          env={**os.environ, "REDIS_URL": url, "PYTHONPATH": ROOT})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1].startswith("Call ended with: a person")
+    assert not answers(url), "the Redis it started is stopped again"
+    assert (tmp_path / "var" / "redis" / "redis.conf").exists()
