@@ -207,3 +207,10 @@ def test_tags_on_lists_are_refused_too(tmp_path):
     found = problems(write(tmp_path, text))
     assert any("tag 'tag:yaml.org,2002:python/tuple' is not allowed in a flow file" in p
                for p in found), found
+
+
+def test_the_supervisor_key_cannot_be_the_callback_key(tmp_path):
+    text = HEAD.replace("  queue: support\n", "  queue: support\n  supervisor_key: 1\n") + MENU
+    [message] = problems(write(tmp_path, text))
+    assert message.endswith(":6:19: supervisor_key 1 is taken: while waiting, 1 asks for a "
+                            "callback; choose another key [escape]")

@@ -418,5 +418,9 @@ class _Checker(HoursChecker):
         checked = self.fields(value, path, spec.HUMAN_FIELDS, "'human'")
         if not checked or None in checked.values() or "queue" not in checked:
             return None
+        if checked.get("supervisor_key") == "1":
+            self.error((*path, "supervisor_key"), "supervisor_key 1 is taken: while waiting, "
+                       "1 asks for a callback; choose another key", "escape")
+            return None
         return model.Human(**checked)
 
