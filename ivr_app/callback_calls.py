@@ -91,11 +91,14 @@ def request_callback(ivr: Services, sid: str, number: str, due: dt.datetime | No
         context=(context_for(ivr, sid, waiter) or {}) | (context or {}),
         now=ivr.clock(), due_at=due, max_attempts=flow.callbacks.attempts,
         spacing_s=flow.callbacks.spacing)
-    ivr.queues.leave(sid)
-    if due is None:
-        bring_into_line(ivr, callback)
-    else:
-        schedule(ivr, callback.id, due, 0)
+    try:
+        ivr.queues.leave(sid)
+        if due is None:
+            bring_into_line(ivr, callback)
+        else:
+            schedule(ivr, callback.id, due, 0)
+    except Exception:  # the record is stored, so the promise stands: the reconciler lines it up
+        log.exception("callback %s stored but not yet lined up; the reconciler will", callback.id)
     return callback
 
 

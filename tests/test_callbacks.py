@@ -206,3 +206,20 @@ def test_a_connected_callback_whose_end_was_never_reported_is_completed(line):
     line.clock.advance(6 * 60)
     assert with_services(line, callback_jobs.reconcile)["calls_resolved"] == 1
     assert line.ivr.callbacks.get(callback.id).state == "completed"
+
+
+def test_a_stored_request_whose_job_could_not_be_made_is_kept_and_lined_up_later(line,
+                                                                               monkeypatch):
+    line.agent("ana", ["es"], ["support"])
+    caller = waiting_caller(line)
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("the job queue is unreachable")
+
+    monkeypatch.setattr(line.ivr.jobs, "enqueue", broken)
+    callback = request_callback(line.ivr, caller.sid, CUSTOMER)  # confirmed: it is stored
+    monkeypatch.undo()
+    assert line.ivr.callbacks.get(callback.id) is not None
+    assert line.ivr.queues.position("support", caller.sid) is None, "served once, as a callback"
+    with_services(line, callback_jobs.reconcile)
+    assert len(customer_calls(line)) == 1
