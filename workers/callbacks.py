@@ -128,5 +128,8 @@ def _find_placed_call(ivr: Services, callback: Callback, marker: str | None) -> 
     except (TwilioRestException, OSError):
         log.exception("callback %s: cannot ask Twilio whether a try was placed", callback.id)
         return None
-    ours = [c for c in calls if c.date_created and c.date_created >= since]
+    others = {c.call_sid for c in ivr.callbacks.pending_for(callback.number)
+              if c.id != callback.id and c.call_sid}  # another callback to the same number
+    ours = [c for c in calls if c.date_created and c.date_created >= since
+            and c.sid not in others]
     return ours[-1].sid if ours else ""
