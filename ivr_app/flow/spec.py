@@ -1,7 +1,8 @@
 """The flow language's shape: which fields each part allows, and their kinds.
 
-One table, walked by one checker (validate.py). Adding a node type means a row
-here, a dataclass in model.py and a handler in the engine.
+One table, walked by one checker (validate.py, built up from checker.py and the
+*_rules.py files, one kind of value per method). Adding a node type means a row
+here, a dataclass in model.py and a handler in the engine (answers.py if it asks).
 """
 
 from __future__ import annotations
