@@ -23,6 +23,7 @@ from .context import context_for, whisper_text
 from .routing import dispatch_soon
 from .security import twilio_signed
 from .services import Services, services
+from .voice import xml
 
 log = logging.getLogger(__name__)
 bp = Blueprint("agent_calls", __name__)
@@ -32,9 +33,6 @@ NOT_ACCEPTED = {"es": "Llamada no aceptada.", "en": "Call not accepted."}
 CALLER_GONE = {"es": "La persona ya no está en la línea.",
                "en": "The caller is no longer on the line."}
 
-
-def _xml(response: VoiceResponse) -> Response:
-    return Response(str(response), mimetype="text/xml")
 
 
 def _offer() -> tuple[str, str]:
@@ -57,7 +55,7 @@ def _goodbye(words: dict[str, str], lang: str) -> Response:
     response = VoiceResponse()
     response.say(words.get(lang, words["en"]), language=lang)
     response.hangup()
-    return _xml(response)
+    return xml(response)
 
 
 @bp.post("/agent/whisper")
@@ -78,7 +76,7 @@ def whisper() -> Response:
         gather.say(whisper_text(context, lang), language=lang)
     response.say(NOT_ACCEPTED.get(lang, NOT_ACCEPTED["en"]), language=lang)
     response.hangup()
-    return _xml(response)
+    return xml(response)
 
 
 @bp.post("/agent/accept")
@@ -104,14 +102,14 @@ def accept() -> Response:
         return _goodbye(CALLER_GONE, lang)
     ivr.roster.set_status(agent_id, "busy", ivr.clock(), call=caller)
     ivr.wait_stats.record_answered(caller)
-    return _xml(bridge_twiml(caller))
+    return xml(bridge_twiml(caller))
 
 
 @bp.post("/agent/bridge")
 @twilio_signed
 def bridge() -> Response:
     """The caller's side of the warm transfer: the conference their agent is in."""
-    return _xml(bridge_twiml(request.args.get("caller", "")))
+    return xml(bridge_twiml(request.args.get("caller", "")))
 
 
 def bridge_twiml(caller: str) -> VoiceResponse:

@@ -34,6 +34,7 @@ from .context import context_for
 from .routing import dispatch_soon, ring
 from .security import twilio_signed
 from .services import Services, services
+from .voice import xml
 
 log = logging.getLogger(__name__)
 bp = Blueprint("callback_calls", __name__, url_prefix="/callback")
@@ -136,13 +137,13 @@ def answer() -> Response:
     response = VoiceResponse()
     if request.form.get("AnsweredBy", "").startswith("machine") or callback.state != "dialing":
         response.hangup()  # a voicemail is not the customer; /callback/status retries
-        return _xml(response)
+        return xml(response)
     with response.gather(num_digits=1, timeout=8, action=f"/callback/accept?id={callback.id}",
                          method="POST") as gather:
         _say(ivr, callback, gather, "callback_intro", reason=callback.reason)
     _say(ivr, callback, response, "callback_later")
     response.hangup()
-    return _xml(response)
+    return xml(response)
 
 
 @bp.post("/accept")
@@ -155,7 +156,7 @@ def accept() -> Response:
     if request.form.get("Digits") not in ("1", "0"):
         _say(ivr, callback, response, "callback_later")
         response.hangup()
-        return _xml(response)
+        return xml(response)
     if ivr.callbacks.move(callback.id, ("dialing",), "connected", ivr.clock(),
                           note="customer on the line"):
         agent = ivr.roster.get(callback.agent)
@@ -169,7 +170,7 @@ def accept() -> Response:
     dial.conference(f"call-{callback.id}", start_conference_on_enter=False,
                     end_conference_on_exit=True, beep=False,
                     wait_url=ivr.config["HOLD_MUSIC_URL"], wait_method="GET")
-    return _xml(response)
+    return xml(response)
 
 
 @bp.post("/status")
@@ -239,6 +240,3 @@ def send_missed_sms(ivr: Services, callback: Callback) -> None:
     except Exception:
         log.exception("callback %s: missed-callback SMS not sent", callback.id)
 
-
-def _xml(response: VoiceResponse) -> Response:
-    return Response(str(response), mimetype="text/xml")

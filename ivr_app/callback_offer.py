@@ -46,7 +46,7 @@ from .queueing import Waiter
 from .routing import dispatch_soon
 from .security import twilio_signed
 from .services import Services, services
-from .voice import _call_sid, _event, human_on_error
+from .voice import _call_sid, _event, human_on_error, xml
 
 log = logging.getLogger(__name__)
 bp = Blueprint("callback_offer", __name__, url_prefix="/voice/callback")
@@ -114,7 +114,7 @@ def start() -> Response:
     retried = ivr.redis.exists(DIALOG_KEY.format(sid=sid))
     caller = _caller() if retried else _begin(ivr, sid)
     first = "choose" if caller.dialog.offer != callback_slots.TURN else _number_question(caller)
-    return _xml(_question(caller, first))
+    return xml(_question(caller, first))
 
 
 def _begin(ivr: Services, sid: str) -> _Caller:
@@ -148,11 +148,11 @@ def answer(step: str) -> Response:
     caller = _caller()
     event = _event()
     if event.kind == "digits" and event.value == "0":
-        return _xml(_back_in_line(caller))
+        return xml(_back_in_line(caller))
     if event.kind != "digits":
-        return _xml(_retry(caller, step, "no_input" if event.kind == "silence"
+        return xml(_retry(caller, step, "no_input" if event.kind == "silence"
                            else "not_understood"))
-    return _xml(ANSWERS[step](caller, event.value) or _retry(caller, step, "not_understood"))
+    return xml(ANSWERS[step](caller, event.value) or _retry(caller, step, "not_understood"))
 
 
 @bp.post("/recorded")
@@ -163,12 +163,12 @@ def recorded() -> Response:
     caller = _caller()
     url = request.form.get("RecordingUrl", "")
     if request.form.get("Digits") == "0":
-        return _xml(_back_in_line(caller))
+        return xml(_back_in_line(caller))
     if request.args.get("silence") or not url.startswith("http"):
-        return _xml(_retry(caller, "record", "no_input"))
+        return xml(_retry(caller, "record", "no_input"))
     seconds = request.form.get("RecordingDuration", "")
     message = {"url": url, "seconds": int(seconds) if seconds.isdigit() else None}
-    return _xml(_store(caller, {"voice_message": message}))
+    return xml(_store(caller, {"voice_message": message}))
 
 
 # -- the answers ---------------------------------------------------------------------
@@ -335,6 +335,3 @@ def _caller() -> _Caller:
                     message=raw.get("message") == "1", tries=int(raw.get("tries") or 0))
     return _Caller(ivr, sid, ivr.flow_of(state), state["lang"], waiter, dialog)
 
-
-def _xml(response: VoiceResponse) -> Response:
-    return Response(str(response), mimetype="text/xml")

@@ -31,7 +31,7 @@ from .callbacks import Callback
 from .flow.model import Flow
 from .security import twilio_signed
 from .services import Services, services
-from .voice import _call_sid, _event, first_answer, human_on_error
+from .voice import _call_sid, _event, first_answer, human_on_error, xml
 
 bp = Blueprint("callback_return", __name__, url_prefix="/voice")
 
@@ -76,7 +76,7 @@ def answer() -> Response:
         response = VoiceResponse()
         twiml.say(response, flow, lang, words["callback_kept"])
         response.hangup()
-        return Response(str(response), mimetype="text/xml")
+        return xml(response)
     if key == "2":
         cancelled = [c for c in found if ivr.callbacks.move(
             c.id, CANCELLABLE, "cancelled", now, note="cancelled by the customer, calling in")]
@@ -93,7 +93,7 @@ def answer() -> Response:
     if tries > flow.retries:
         return first_answer(ivr, sid, flow, state, engine.start(flow, state, now))
     why = words["no_input" if event.kind == "silence" else "not_understood"]
-    return Response(str(_ask(flow, lang, found[0], now, tries, why)), mimetype="text/xml")
+    return xml(_ask(flow, lang, found[0], now, tries, why))
 
 
 def _ask(flow: Flow, lang: str, callback: Callback, now: dt.datetime, tries: int,

@@ -33,7 +33,6 @@ ATTEMPT_KEY = "ivr:callback:{id}:attempt:{n}"  # placed-call marker: "<at>" then
 FINISHED_TTL = 30 * 24 * 3600  # finished callbacks stay visible to supervisors for a month
 ATTEMPT_TTL = 7 * 24 * 3600
 
-FINAL = ("completed", "missed", "cancelled")
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     "requested": ("waiting", "cancelled"),
     "waiting": ("dialing", "cancelled"),

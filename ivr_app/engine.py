@@ -138,13 +138,6 @@ def handle(flow: Flow, state: dict[str, Any], event: Event, now: dt.datetime) ->
     return turn
 
 
-def to_human_on_error(flow: Flow, state: dict[str, Any], now: dt.datetime) -> Turn:
-    """The turn for a call whose step failed in our own code."""
-    turn = Turn()
-    _to_human(flow, state, turn, flow.human.queue, REASON_ERROR, now)
-    return turn
-
-
 # -- moving through the flow ------------------------------------------------------------
 
 def _enter(flow: Flow, state: dict[str, Any], node_id: str, turn: Turn,

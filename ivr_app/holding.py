@@ -32,7 +32,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 
-from . import callback_slots, twiml
+from . import callback_slots, engine, twiml
 from .agent_calls import bridge_twiml
 from .flow import builtins
 from .flow.model import Flow
@@ -40,12 +40,11 @@ from .queueing import Waiter
 from .routing import enter_queue
 from .security import twilio_signed
 from .services import Services, services
-from .voice import _call_sid, human_on_error
+from .voice import _call_sid, human_on_error, xml
 from .wait import busy_agent_free_in, estimate_wait
 
 bp = Blueprint("holding", __name__, url_prefix="/voice")
 
-REASON_SUPERVISOR = "asked for a supervisor"
 CALLBACK_KEY = "1"
 LEAVING_FOR_CALLBACK = "(callback)"  # in place of a queue name, which starts with a letter
 CALLBACK_URL = "/voice/callback/start"
@@ -119,7 +118,7 @@ def _hold(ivr: Services, sid: str, force_announcement: bool) -> Response:
             twiml.say(response, flow, lang, *announcement(ivr, flow, lang, waiter))
     with response.gather(num_digits=1, action="/voice/wait-key", method="POST") as gather:
         gather.play(ivr.config["HOLD_MUSIC_URL"])
-    return Response(str(response), mimetype="text/xml")
+    return xml(response)
 
 
 @bp.post("/wait")
@@ -155,7 +154,7 @@ def _leave(ivr: Services, sid: str, leaving_for: str) -> Response:
     ivr.queues.mark_leaving(sid, leaving_for)
     response = VoiceResponse()
     response.leave()
-    return Response(str(response), mimetype="text/xml")
+    return xml(response)
 
 
 @bp.post("/queue-exit")
@@ -178,14 +177,14 @@ def queue_exit() -> Response:
     elif waiter is not None and waiter.leaving_for and result == "leave":
         ivr.queues.leave(sid)
         _, state = ivr.store.load(sid)
-        enter_queue(ivr, sid, state, waiter.leaving_for, REASON_SUPERVISOR)
+        enter_queue(ivr, sid, state, waiter.leaving_for, engine.REASON_SUPERVISOR)
         body = _moved_to(ivr, state, waiter.leaving_for)
     else:
         if result == "hangup" and waiter is not None:
             ivr.queues.leave(sid)
             ivr.wait_stats.record_abandoned(sid)
         body = twiml.after_queue(result, queue, request.args.get("fallback", ""))
-    return Response(body, mimetype="text/xml")
+    return xml(body)
 
 
 @bp.post("/requeue")
@@ -196,7 +195,7 @@ def requeue() -> Response:
     sid = _call_sid()
     ivr = services()
     _, state = ivr.store.load(sid)
-    return Response(_moved_to(ivr, state, request.args.get("queue", "")), mimetype="text/xml")
+    return xml(_moved_to(ivr, state, request.args.get("queue", "")))
 
 
 def _moved_to(ivr: Services, state: dict[str, Any], queue: str) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, request
+from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
 from . import engine, twiml
@@ -29,8 +30,9 @@ _SID = re.compile(r"^CA[0-9a-fA-F]{32}$")
 _DIGITS = re.compile(r"^[0-9*#]{1,40}$")
 
 
-def _xml(body: str) -> Response:
-    return Response(body, mimetype="text/xml")
+def xml(twiml_body: str | VoiceResponse) -> Response:
+    """A TwiML answer as Twilio expects it."""
+    return Response(str(twiml_body), mimetype="text/xml")
 
 
 def _call_sid() -> str:
@@ -56,7 +58,7 @@ def human_on_error(view: Callable[..., Any]) -> Callable[..., Any]:
             flow = services().registry.last_good(config["IVR_FLOW"])
             if flow is not None:
                 _line_up_after_error(sid, flow)
-            return _xml(twiml.to_human_fallback(flow, config["FALLBACK_QUEUE"],
+            return xml(twiml.to_human_fallback(flow, config["FALLBACK_QUEUE"],
                                                 config["FALLBACK_NUMBER"]))
 
     return guarded
@@ -89,7 +91,7 @@ def incoming() -> Response:
     state = engine.new_state(flow, request.form, now)
     greeting = callback_return.greeting(ivr, flow, state)
     if greeting is not None:
-        return _xml(greeting)
+        return xml(greeting)
     return first_answer(ivr, sid, flow, state, engine.start(flow, state, now))
 
 
@@ -100,7 +102,7 @@ def first_answer(ivr: Services, sid: str, flow: Flow, state: dict[str, Any],
     source = (flow.name, flow.version, ivr.registry.source(flow))
     stored = ivr.store.commit(sid, None, state, answer, flow_source=source)
     _to_queue(ivr, sid, state, turn)
-    return _xml(stored or answer)
+    return xml(stored or answer)
 
 
 def _to_queue(ivr: Services, sid: str, state: dict, turn: engine.Turn) -> None:
@@ -142,14 +144,14 @@ def take_step(event_of: Callable[[Flow, dict[str, Any]], engine.Event]) -> Respo
         earlier = ivr.store.answer(sid, seq_number)
         if earlier is None:
             raise LookupError(f"no step {seq_number} for this call (now at {current})")
-        return _xml(earlier)  # Twilio repeated a request we already answered
+        return xml(earlier)  # Twilio repeated a request we already answered
     flow = ivr.flow_of(state)
     now = ivr.clock()
     turn = engine.handle(flow, state, event_of(flow, state), now)
     answer = twiml.render(flow, turn, seq=seq_number + 1, speech=ivr.recognizer.languages())
     stored = ivr.store.commit(sid, seq_number, state, answer)
     _to_queue(ivr, sid, state, turn)
-    return _xml(stored or answer)
+    return xml(stored or answer)
 
 
 def _event() -> engine.Event:

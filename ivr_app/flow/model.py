@@ -207,7 +207,6 @@ class Flow:
     callbacks: CallbackSettings = field(default_factory=CallbackSettings)
     retries: int = 2
     timeout: int = 5
-    max_options: int = 5
 
     @property
     def default_language(self) -> str:

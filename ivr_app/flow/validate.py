@@ -72,7 +72,6 @@ class _Checker(NodeChecker):
             callbacks=top.get("callbacks") or model.CallbackSettings(),
             retries=top.get("retries", spec.LIMITS["retries"][2]),
             timeout=top.get("timeout", spec.LIMITS["timeout"][2]),
-            max_options=top.get("max_options", spec.LIMITS["max_options"][2]),
         )
 
     def messages(self, given: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
