@@ -40,12 +40,13 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.empty_job import STARTED_KEY  # noqa: E402
-from ivr_app.agents import Agent  # noqa: E402
-from ivr_app.callback_calls import schedule  # noqa: E402
-from ivr_app.config import settings  # noqa: E402
-from ivr_app.services import build_services, utc_now  # noqa: E402
-from tests.rq_processes import RqWorkers, wait_for, worker_env  # noqa: E402
-from tests.twilio_standin import TwilioStandin  # noqa: E402
+from ivr_app.callbacks.placing import schedule  # noqa: E402
+from ivr_app.platform.clock import utc_now  # noqa: E402
+from ivr_app.platform.config import settings  # noqa: E402
+from ivr_app.services import build_services  # noqa: E402
+from ivr_app.state.agents import Agent  # noqa: E402
+from ivr_app.testing.twilio_rest import TwilioStandin  # noqa: E402
+from ivr_app.testing.workers import RqWorkers, wait_for, worker_env  # noqa: E402
 
 REDIS_URL = "redis://127.0.0.1:6379/8"
 QUEUE = "bench"

@@ -36,10 +36,10 @@ import redis  # noqa: E402
 from ivr_app import create_app  # noqa: E402
 from ivr_app.flow.validate import load_flow  # noqa: E402
 from ivr_app.flow.vocabulary import phrases_at  # noqa: E402
-from ivr_app.simulator import Call  # noqa: E402
+from ivr_app.testing.recordings import RecordingServer  # noqa: E402
+from ivr_app.testing.simulator import Call  # noqa: E402
 from speech.audio import read_wav  # noqa: E402
 from speech.models import load_model  # noqa: E402
-from speech.served import RecordingServer  # noqa: E402
 from speech.vosk_recognizer import VoskRecognizer  # noqa: E402
 from tests.speech.line import ACCOUNT, AUDIO, MENUS, clips, flow_text, model_folder  # noqa: E402
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
 
-from ivr_app.traffic import ESTIMATORS, SCENARIOS, DayResult, simulate
+from bench.traffic import ESTIMATORS, SCENARIOS, DayResult, simulate
 
 JSON_PREFIX = {"normal": "", "surge": "surge_", "agents leave early": "leave_early_",
                "surge, callers hang up": "surge_hang_up_"}

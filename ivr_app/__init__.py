@@ -10,9 +10,14 @@ import yaml
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .config import settings
-from .flow.errors import FlowError
-from .services import Clock, build_services, utc_now
+from ivr_app.api import agents
+from ivr_app.call import heard, voice
+from ivr_app.callbacks import offer, placing, returning
+from ivr_app.flow.errors import FlowError
+from ivr_app.line import agent_leg, holding
+from ivr_app.platform.clock import Clock, utc_now
+from ivr_app.platform.config import settings
+from ivr_app.services import build_services
 
 log = logging.getLogger(__name__)
 
@@ -53,27 +58,12 @@ def create_app(config: dict[str, Any] | None = None, *, connection: redis.Redis 
         except (OSError, ValueError, yaml.YAMLError, redis.RedisError) as exc:
             log.error("roster file %s not loaded: %s", app.config["AGENTS_FILE"], exc)
 
-    from . import (
-        agent_api,
-        agent_calls,
-        callback_calls,
-        callback_offer,
-        callback_return,
-        holding,
-        voice,
-    )
-
-    app.register_blueprint(voice.bp)
-    from . import heard
-
     heard.report_speech(ivr, app.config["IVR_FLOW"])
-    app.register_blueprint(heard.bp)
-    app.register_blueprint(holding.bp)
-    app.register_blueprint(agent_calls.bp)
-    app.register_blueprint(agent_api.bp)
-    app.register_blueprint(callback_calls.bp)
-    app.register_blueprint(callback_offer.bp)
-    app.register_blueprint(callback_return.bp)
+    greeters: list[voice.Greeter] = [returning.greeting]
+    app.extensions[voice.GREETERS] = greeters
+    for blueprint in (voice.bp, heard.bp, holding.bp, agent_leg.bp, agents.bp, placing.bp,
+                      offer.bp, returning.bp):
+        app.register_blueprint(blueprint)
 
     @app.get("/health")
     def health() -> dict[str, Any]:

@@ -10,20 +10,19 @@ import secrets
 import sys
 from pathlib import Path
 
+from ivr_app import create_app
+from ivr_app.flow.diagram import mermaid
+from ivr_app.flow.errors import FlowError
+from ivr_app.flow.source import read_file
+from ivr_app.flow.validate import load_flow
+from ivr_app.flow.vocabulary import speech_warnings
+from ivr_app.platform.clock import utc_now
+from ivr_app.platform.config import from_env
+from ivr_app.testing.recordings import RecordingServer
+from ivr_app.testing.simulator import Call, apply_input, choose_language, run_script
 from speech.fetch import fetch_command
 from speech.models import DEFAULT_MODELS_DIR, model_dirs
-from speech.served import RecordingServer
 from speech.vosk_recognizer import VoskRecognizer
-
-from . import create_app
-from .config import from_env
-from .flow.errors import FlowError
-from .flow.source import read_file
-from .flow.validate import load_flow
-from .flow.vocabulary import speech_warnings
-from .graph import mermaid
-from .services import utc_now
-from .simulator import Call, apply_input, choose_language, run_script
 
 SIMULATED_ACCOUNT = "AC" + "0" * 32
 
@@ -69,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.error("--url and --sha256 go together")
         return fetch_command(args.langs, args.dir or Path(_models_dir()), args.url, args.sha256)
     os.environ["VOSK_MODELS_DIR"] = _models_dir()  # for the web processes `up` starts
-    from .launcher import up as run_up
+    from ivr_app.platform.launcher import up as run_up
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     return run_up(port=args.port)
@@ -116,7 +115,7 @@ def graph_command(flow_path: str) -> int:
 def simulate_command(flow_path: str, lang: str | None, script: str | None,
                      at: str | None) -> int:
     """Call a flow through the real app, signed as Twilio signs, from the terminal."""
-    from .redis_server import DEFAULT_URL, answers, ensure_redis, stop_redis
+    from ivr_app.platform.redis_server import DEFAULT_URL, answers, ensure_redis, stop_redis
 
     path = Path(flow_path)
     if not path.exists():

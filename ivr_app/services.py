@@ -2,40 +2,33 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import redis
 import rq
 from flask import current_app
 from twilio.rest import Client
 
+from ivr_app.flow.model import Flow
+from ivr_app.flow.registry import FlowRegistry
+from ivr_app.platform.clock import Clock, utc_now
+from ivr_app.platform.telephony import client_from_config
+from ivr_app.state.agents import Roster
+from ivr_app.state.callbacks import Callbacks
+from ivr_app.state.calls import CallStore
+from ivr_app.state.queues import Queues
+from ivr_app.state.wait_stats import WaitStats
 from speech.listen import Listener
 from speech.models import model_dirs
 from speech.recording import TwilioRecordings
 from speech.vosk_recognizer import VoskRecognizer
 
-from .agents import Roster
-from .callbacks import Callbacks
-from .flow.model import Flow
-from .queueing import Queues
-from .registry import FlowRegistry
-from .state import CallStore
-from .telephony import client_from_config
-
-if TYPE_CHECKING:
-    from .wait import WaitStats
-
 log = logging.getLogger(__name__)
-Clock = Callable[[], dt.datetime]
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+DISPATCH_JOB = "workers.routing.dispatch_queue"  # RQ job: offer a queue's callers to agents
 
 
 @dataclass
@@ -87,9 +80,16 @@ class Services:
 
     @cached_property
     def wait_stats(self) -> WaitStats:
-        from .wait import WaitStats  # wait.py imports Clock from here
-
         return WaitStats(self.redis, self.clock, self.config["DEFAULT_HANDLE_SECONDS"])
+
+    def enter_queue(self, sid: str, state: dict[str, Any], queue: str, reason: str) -> None:
+        """Put a caller in line (a Twilio retry keeps the first place) and look for an agent."""
+        self.queues.join(sid, queue, state["lang"], reason, self.clock())
+        self.dispatch_soon(queue)
+
+    def dispatch_soon(self, queue: str) -> None:
+        """Ask a worker to offer waiting callers of `queue` to free agents (line/routing.py)."""
+        self.jobs.enqueue(DISPATCH_JOB, queue)
 
     def flow_of(self, state: dict[str, Any]) -> Flow:
         """The flow version a call started on (from memory, or its text kept in Redis)."""

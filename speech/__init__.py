@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from .audio import Audio
+from speech.audio import Audio
 
 UNKNOWN = "[unk]"  # the word a model with one gives to speech outside the grammar
 

@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 
 import requests
 
-from .models import is_model
+from speech.models import is_model
 
 CHUNK = 1 << 20
 TIMEOUT = 20  # seconds to connect, and between bytes

@@ -13,9 +13,9 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
-from . import Heard, Recognizer
-from .audio import AudioError, read_wav, sounds_like_speech
-from .recording import RecordingUnavailable
+from speech import Heard, Recognizer
+from speech.audio import AudioError, read_wav, sounds_like_speech
+from speech.recording import RecordingUnavailable
 
 log = logging.getLogger(__name__)
 

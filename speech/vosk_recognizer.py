@@ -15,9 +15,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import UNKNOWN, Heard
-from .audio import Audio
-from .models import load_model
+from speech import UNKNOWN, Heard
+from speech.audio import Audio
+from speech.models import load_model
 
 log = logging.getLogger(__name__)
 

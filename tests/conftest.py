@@ -12,10 +12,10 @@ import redis as redis_py
 from flask import Flask
 
 from ivr_app import create_app
-from ivr_app.redis_server import answers, ensure_redis, stop_redis
-from ivr_app.simulator import Call
-from ivr_app.state import CallStore
-from tests.twilio_standin import TwilioStandin, twilio_standin  # noqa: F401  (a fixture)
+from ivr_app.platform.redis_server import answers, ensure_redis, stop_redis
+from ivr_app.state.calls import CallStore
+from ivr_app.testing.simulator import Call
+from ivr_app.testing.twilio_rest import TwilioStandin
 
 REDIS_SERVER_URL = "redis://127.0.0.1:6379/0"
 # A database of its own, flushed around each test; IVR_TEST_REDIS_DB separates parallel runs.
@@ -100,9 +100,17 @@ def call(app: Flask) -> Call:
 
 
 @pytest.fixture
+def twilio_standin() -> Iterator[TwilioStandin]:
+    """A running stand-in for Twilio's REST API, fresh for each test."""
+    standin = TwilioStandin().start()
+    yield standin
+    standin.stop()
+
+
+@pytest.fixture
 def line(make_app: Callable[..., Flask], redis: redis_py.Redis) -> Iterator[Any]:
     """The line with agents and a local stand-in for Twilio's REST API (tests/line.py)."""
-    from .line import Line
+    from tests.line import Line
 
     standin = TwilioStandin().start()
     try:

@@ -8,12 +8,11 @@ import re
 import rq
 from twilio.request_validator import RequestValidator
 
-from ivr_app.agents import Agent
-from ivr_app.simulator import Call
+from ivr_app.state.agents import Agent
+from ivr_app.testing.simulator import Call
+from ivr_app.testing.twilio_rest import TwilioStandin
+from tests.conftest import OFFICE_HOURS
 from workers import context
-
-from .conftest import OFFICE_HOURS
-from .twilio_standin import TwilioStandin
 
 PUBLIC = "https://ivr.example.com"
 API_TOKEN = "agent-api-token"

@@ -25,18 +25,18 @@ import redis as redis_py
 from rq.registry import ScheduledJobRegistry
 from twilio.request_validator import RequestValidator
 
-from ivr_app import redis_server
-from ivr_app.agent_calls import END_WRAP_UP_JOB
-from ivr_app.callback_calls import request_callback
-from ivr_app.redis_server import answers, ensure_redis
-from ivr_app.services import build_services, utc_now
-from ivr_app.simulator import Call
+from ivr_app.callbacks.placing import request_callback
+from ivr_app.line.agent_leg import END_WRAP_UP_JOB
+from ivr_app.platform import redis_server
+from ivr_app.platform.clock import utc_now
+from ivr_app.platform.redis_server import answers, ensure_redis
+from ivr_app.services import build_services
+from ivr_app.testing.simulator import Call
+from ivr_app.testing.twilio_rest import Recorded, TwilioStandin
+from ivr_app.testing.workers import RqWorkers, free_port, wait_for, worker_env
+from tests.line import PUBLIC, Line
 from workers import callbacks as callback_jobs
 from workers import context
-
-from .line import PUBLIC, Line
-from .rq_processes import RqWorkers, free_port, wait_for, worker_env
-from .twilio_standin import Recorded, TwilioStandin
 
 CUSTOMER = "+525512345678"
 WORKER_SETTINGS = ("REDIS_URL", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_API_BASE",

@@ -8,14 +8,13 @@ from collections.abc import Iterator
 import pytest
 from rq.registry import ScheduledJobRegistry
 
-from ivr_app.callback_calls import request_callback
-from ivr_app.callback_numbers import callable_number
+from ivr_app.callbacks.numbers import callable_number
+from ivr_app.callbacks.placing import request_callback
 from ivr_app.flow.model import CallbackSettings
-from ivr_app.simulator import Call
-from speech.served import RecordingServer
-
-from .conftest import OFFICE_HOURS
-from .line import PUBLIC, Line
+from ivr_app.testing.recordings import RecordingServer
+from ivr_app.testing.simulator import Call
+from tests.conftest import OFFICE_HOURS
+from tests.line import PUBLIC, Line
 
 CUSTOMER = "+525512345678"  # a Mexico City number, said back as 5 5 1 2 3 4 5 6 7 8
 NO_CALLER_ID = "+15005550006"  # Twilio's test number: a personal number, never called back

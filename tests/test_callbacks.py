@@ -9,11 +9,10 @@ import pytest
 import yaml
 from rq.registry import ScheduledJobRegistry
 
-from ivr_app.callback_calls import request_callback
+from ivr_app.callbacks.placing import request_callback
+from tests.line import Line, created_calls
 from workers import callbacks as callback_jobs
 from workers import context
-
-from .line import Line, created_calls
 
 CUSTOMER = "+525512345678"
 
@@ -32,7 +31,7 @@ def flows(tmp_path):
 
 @pytest.fixture
 def line(make_app, redis, flows):
-    from .twilio_standin import TwilioStandin
+    from ivr_app.testing.twilio_rest import TwilioStandin
 
     standin = TwilioStandin().start()
     try:

@@ -124,7 +124,7 @@ def test_up_serves_signed_calls_with_gunicorn_and_a_worker(redis_url, redis):
 
 
 def test_simulate_on_a_machine_without_redis_starts_one_and_stops_it_after(tmp_path):
-    from ivr_app.redis_server import answers
+    from ivr_app.platform.redis_server import answers
 
     url = f"redis://127.0.0.1:{free_port()}/0"
     done = subprocess.run([sys.executable, "-m", "ivr_app", "simulate",

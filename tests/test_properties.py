@@ -27,10 +27,9 @@ from ivr_app.flow import builtins
 from ivr_app.flow.errors import FlowError
 from ivr_app.flow.source import parse
 from ivr_app.flow.validate import validate
-from ivr_app.simulator import Call
-
-from .conftest import TOKEN
-from .flowgen import KEYS, broken_flow_texts, dump, valid_flows
+from ivr_app.testing.simulator import Call
+from tests.conftest import TOKEN
+from tests.flowgen import KEYS, broken_flow_texts, dump, valid_flows
 
 # No "explain" phase: on a failure it replays each call hundreds of times to annotate the
 # example, which takes minutes; the shrunk example is what a reader needs.

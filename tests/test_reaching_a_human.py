@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import rq
 
-from ivr_app.agents import Agent
+from ivr_app.state.agents import Agent
+from tests.line import ACCOUNT, API_TOKEN, PUBLIC, created_calls
 from workers import context
 from workers import routing as routing_jobs
-
-from .line import ACCOUNT, API_TOKEN, PUBLIC, created_calls
 
 
 def test_caller_who_zeroes_out_at_billing_hears_place_and_wait_then_agent_hears_account(line):
@@ -261,7 +260,7 @@ def test_an_agent_whose_call_outcome_never_arrives_is_released(line):
 
 
 def test_a_caller_sent_to_a_person_by_an_error_is_still_offered_to_an_agent(line, monkeypatch):
-    from ivr_app import engine
+    from ivr_app.call import engine
 
     line.agent("ana", ["es"], ["support"])
     call = line.caller().dial()

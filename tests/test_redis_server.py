@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import redis as redis_py
 
-from ivr_app import redis_server
-from ivr_app.redis_server import RedisUnavailable, answers, ensure_redis, stop_redis
+from ivr_app.platform import redis_server
+from ivr_app.platform.redis_server import RedisUnavailable, answers, ensure_redis, stop_redis
 
 
 def free_port() -> int:

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ivr_app.simulator import Call
-
-from .conftest import TOKEN
+from ivr_app.testing.simulator import Call
+from tests.conftest import TOKEN
 
 FLOW = """\
 languages:

@@ -17,9 +17,8 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 from werkzeug.serving import make_server
 
-from ivr_app.telephony import client_from_config, make_client, rebase
-
-from .twilio_standin import TwilioStandin
+from ivr_app.platform.telephony import client_from_config, make_client, rebase
+from ivr_app.testing.twilio_rest import TwilioStandin
 
 AGENT, LINE = "+15005550006", "+15005550001"
 CALL_SID = re.compile(r"CA[0-9a-f]{32}")

@@ -8,14 +8,13 @@ import math
 import pytest
 import redis as redis_py
 
-from ivr_app.traffic import SCENARIOS, simulate
-from ivr_app.wait import (
+from bench.traffic import SCENARIOS, simulate
+from ivr_app.line.wait import busy_agent_free_in, estimate_wait
+from ivr_app.state.wait_stats import (
     HANDLE_TIMES_KEY,
     OUTCOMES_KEY,
     WaitStats,
     average_handle_time,
-    busy_agent_free_in,
-    estimate_wait,
     measured_hang_up_rate,
 )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import redis as redis_py
 from twilio.request_validator import RequestValidator
 
-from .conftest import TOKEN
+from tests.conftest import TOKEN
 
 SID = "CA" + "1" * 32
 FORM = {"CallSid": SID, "AccountSid": "AC" + "0" * 32, "From": "+15005550006",
@@ -125,7 +125,7 @@ def test_redis_down_mid_call_still_sends_the_caller_to_a_person(make_app, redis_
 
 
 def test_a_crash_in_our_code_sends_the_caller_to_a_person(app, monkeypatch):
-    from ivr_app import engine
+    from ivr_app.call import engine
 
     def broken(*args, **kwargs):
         raise ZeroDivisionError("a bug")

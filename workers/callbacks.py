@@ -8,11 +8,11 @@ import logging
 from rq.job import Job
 from twilio.base.exceptions import TwilioRestException
 
-from ivr_app import callback_calls, routing
-from ivr_app.callbacks import Callback
+from ivr_app.callbacks import placing
 from ivr_app.services import Services
-
-from . import context
+from ivr_app.state.callbacks import Callback
+from workers import context
+from workers.routing import dispatch
 
 log = logging.getLogger(__name__)
 LOST_AFTER = dt.timedelta(seconds=60)  # a step that should take a second, still pending
@@ -24,7 +24,7 @@ def callback_due(callback_id: str) -> bool:
     """A chosen slot or the next try has come: the callback joins the line at its place."""
     ivr = context.current()
     callback = ivr.callbacks.get(callback_id)
-    return callback is not None and callback_calls.bring_into_line(ivr, callback)
+    return callback is not None and placing.bring_into_line(ivr, callback)
 
 
 def reconcile() -> dict[str, int]:
@@ -43,9 +43,9 @@ def reconcile_with(ivr: Services) -> dict[str, int]:
         if callback.state in ("requested", "retry-wait"):
             due = dt.datetime.fromisoformat(callback.due_at) if callback.due_at else now
             if due <= now - LOST_AFTER or (due <= now and not _job_alive(ivr, callback)):
-                repaired["brought_into_line"] += callback_calls.bring_into_line(ivr, callback)
+                repaired["brought_into_line"] += placing.bring_into_line(ivr, callback)
             elif due > now and not _job_alive(ivr, callback):
-                callback_calls.schedule(ivr, callback.id, due, callback.attempts)
+                placing.schedule(ivr, callback.id, due, callback.attempts)
                 repaired["rescheduled"] += 1
         elif callback.state == "waiting":
             if ivr.queues.position(callback.queue, callback.id) is None:
@@ -57,7 +57,7 @@ def reconcile_with(ivr: Services) -> dict[str, int]:
         elif callback.state == "connected":
             repaired["calls_resolved"] += _resolve_connected(ivr, callback, now)
     for queue in queues:
-        routing.dispatch(ivr, queue)
+        dispatch(ivr, queue)
     if any(repaired.values()):
         log.warning("callback reconciler repaired %s", repaired)
     return repaired
@@ -78,8 +78,8 @@ def _resolve_dialing(ivr: Services, callback: Callback, now: dt.datetime) -> int
         if now - updated < STALE_CALL:
             return 0
         status = ivr.twilio.calls(callback.call_sid).fetch().status
-        if status in callback_calls.FINISHED:
-            callback_calls.not_reached(ivr, callback, f"{status} (found by the reconciler)")
+        if status in placing.FINISHED:
+            placing.not_reached(ivr, callback, f"{status} (found by the reconciler)")
             return 1
         return 0
     if now - updated < LOST_AFTER:
@@ -109,7 +109,7 @@ def _resolve_connected(ivr: Services, callback: Callback, now: dt.datetime) -> i
     """A call whose end was never reported: once Twilio says it is over, it is completed."""
     if not callback.call_sid or now - dt.datetime.fromisoformat(callback.updated) < STALE_CALL:
         return 0
-    if ivr.twilio.calls(callback.call_sid).fetch().status not in callback_calls.FINISHED:
+    if ivr.twilio.calls(callback.call_sid).fetch().status not in placing.FINISHED:
         return 0
     ivr.callbacks.move(callback.id, ("connected",), "completed", now,
                        note="its end was found by the reconciler")

@@ -6,7 +6,7 @@ builds the app; tests call `use()` to hand in services of their own.
 
 from __future__ import annotations
 
-from ivr_app.config import settings
+from ivr_app.platform.config import settings
 from ivr_app.services import Services, build_services
 
 _services: Services | None = None

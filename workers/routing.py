@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ivr_app import routing
-
-from . import context
+from ivr_app.callbacks.placing import place
+from ivr_app.line import routing
+from ivr_app.services import Services
+from workers import context
 
 
 def dispatch_queue(queue: str) -> list[tuple[str, str]]:
     """Offer the callers waiting in `queue` to free agents; returns (caller, agent) offers."""
-    return routing.dispatch(context.current(), queue)
+    return dispatch(context.current(), queue)
+
+
+def dispatch(ivr: Services, queue: str) -> list[tuple[str, str]]:
+    """Routing as the workers run it: a callback's turn places the call to its customer."""
+    return routing.dispatch(ivr, queue, place_callback=place)
 
 
 def end_wrap_up(agent_id: str) -> list[tuple[str, str]]:
@@ -21,7 +27,7 @@ def end_wrap_up(agent_id: str) -> list[tuple[str, str]]:
     if agent is None or agent.status != "wrap-up":
         return []  # they went away, or took a call, meanwhile
     ivr.roster.set_status(agent_id, "available", ivr.clock())
-    return [offer for queue in agent.queues for offer in routing.dispatch(ivr, queue)]
+    return [offer for queue in agent.queues for offer in dispatch(ivr, queue)]
 
 
 STUCK_OFFER = dt.timedelta(minutes=3)  # ringing, whisper and a callback's intro take far less
@@ -39,5 +45,5 @@ def release_stuck_offers() -> list[str]:
             ivr.roster.set_status(agent.id, "available", now)
             released.append(agent.id)
             for queue in agent.queues:
-                routing.dispatch(ivr, queue)
+                dispatch(ivr, queue)
     return released

@@ -6,9 +6,9 @@ from typing import Any
 
 import phonenumbers
 
-from . import model, spec
-from .language_rules import LanguageChecker
-from .source import Path_
+from ivr_app.flow import model, spec
+from ivr_app.flow.language_rules import LanguageChecker
+from ivr_app.flow.source import Path_
 
 
 class CallbackChecker(LanguageChecker):

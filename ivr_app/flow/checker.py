@@ -9,9 +9,9 @@ import difflib
 import re
 from typing import Any
 
-from . import spec
-from .errors import Problem
-from .source import Path_, Source
+from ivr_app.flow import spec
+from ivr_app.flow.errors import Problem
+from ivr_app.flow.source import Path_, Source
 
 _UNSAYABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import ASKING_TYPES
+from ivr_app.flow.model import ASKING_TYPES
 
 Finding = tuple[tuple[str, ...], str, str]  # (path, message, rule)
 _ENDING_TYPES = frozenset({"transfer", "goodbye"})

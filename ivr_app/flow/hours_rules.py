@@ -7,9 +7,9 @@ import re
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from . import model, spec
-from .checker import Checker
-from .source import Path_, Source
+from ivr_app.flow import model, spec
+from ivr_app.flow.checker import Checker
+from ivr_app.flow.source import Path_, Source
 
 _SPAN = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import string
 from typing import Any
 
-from . import builtins, model, spec
-from .hours_rules import HoursChecker
-from .source import Path_, Source
+from ivr_app.flow import builtins, model, spec
+from ivr_app.flow.hours_rules import HoursChecker
+from ivr_app.flow.source import Path_, Source
 
 
 class LanguageChecker(HoursChecker):

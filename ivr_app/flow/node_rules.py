@@ -5,10 +5,10 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from . import builtins, model, spec
-from .callback_rules import CallbackChecker
-from .checker import NAME
-from .source import Path_, Source
+from ivr_app.flow import builtins, model, spec
+from ivr_app.flow.callback_rules import CallbackChecker
+from ivr_app.flow.checker import NAME
+from ivr_app.flow.source import Path_, Source
 
 
 class NodeChecker(CallbackChecker):

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from .errors import FlowError, Problem
+from ivr_app.flow.errors import FlowError, Problem
 
 MAX_BYTES = 256 * 1024
 MAX_VALUES = 50_000  # stops alias bombs: "&a [*a, *a, ...]" nested a few levels

@@ -11,11 +11,11 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from . import builtins, model, spec
-from .errors import FlowError
-from .graph_rules import check_graph
-from .node_rules import NodeChecker
-from .source import Path_, Source, read_file
+from ivr_app.flow import builtins, model, spec
+from ivr_app.flow.errors import FlowError
+from ivr_app.flow.graph_rules import check_graph
+from ivr_app.flow.node_rules import NodeChecker
+from ivr_app.flow.source import Path_, Source, read_file
 
 
 def load_flow(path: str | Path) -> model.Flow:

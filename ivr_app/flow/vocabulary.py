@@ -10,14 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from ivr_app.flow import builtins
+from ivr_app.flow.errors import Problem
+from ivr_app.flow.model import Flow, LanguageNode, MenuNode, Node
+from ivr_app.flow.source import Path_, Source
 from speech import UNKNOWN, Recognizer
 from speech.models import missing_message
 from speech.vosk_recognizer import words_of
-
-from . import builtins
-from .errors import Problem
-from .model import Flow, LanguageNode, MenuNode, Node
-from .source import Path_, Source
 
 RULE = "speech-vocabulary"
 Knows = Callable[[str, str], bool]  # (language, word) -> whether the model has the word

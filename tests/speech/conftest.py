@@ -8,11 +8,10 @@ from typing import Any
 
 import pytest
 
-from ivr_app.simulator import Call
-from speech.served import RecordingServer
-
-from ..conftest import TOKEN
-from .line import ACCOUNT, MENUS, flow_text, model_folder
+from ivr_app.testing.recordings import RecordingServer
+from ivr_app.testing.simulator import Call
+from tests.conftest import TOKEN
+from tests.speech.line import ACCOUNT, MENUS, flow_text, model_folder
 
 
 @pytest.fixture(scope="session")

@@ -6,10 +6,9 @@ import time
 
 import pytest
 
-from ivr_app.engine import REASON_NOT_UNDERSTOOD, REASON_UNHEARD
+from ivr_app.call.engine import REASON_NOT_UNDERSTOOD, REASON_UNHEARD
 from ivr_app.flow import builtins
-
-from .line import (
+from tests.speech.line import (
     ESCAPE_CLIPS,
     KO_MESSAGES,
     LANGS,

@@ -5,17 +5,11 @@ from __future__ import annotations
 import json
 
 from ivr_app.__main__ import lint_command
-from ivr_app.simulator import apply_input
+from ivr_app.testing.simulator import apply_input
 from speech.audio import read_wav
 from speech.listen import Listener
 from speech.vosk_recognizer import VoskRecognizer, words_of
-
-from .line import (
-    AUDIO,
-    KO_MODEL,
-    clip,
-    flow_text,
-)
+from tests.speech.line import AUDIO, KO_MODEL, clip, flow_text
 
 
 def korean() -> VoskRecognizer:

@@ -17,8 +17,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from .flow import builtins
-from .flow.model import Flow, Hours
+from ivr_app.flow import builtins
+from ivr_app.flow.model import Flow, Hours
 
 TURN, CLOSED, NOBODY = "turn", "closed", "nobody"
 

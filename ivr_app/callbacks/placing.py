@@ -27,14 +27,14 @@ from flask import Blueprint, Response, abort, request
 from twilio.base.exceptions import TwilioRestException
 from twilio.twiml.voice_response import VoiceResponse
 
-from . import twiml
-from .agents import Agent
-from .callbacks import Callback
-from .context import context_for
-from .routing import dispatch_soon, ring
-from .security import twilio_signed
-from .services import Services, services
-from .voice import xml
+from ivr_app.call import twiml
+from ivr_app.call.voice import xml
+from ivr_app.line.context import context_for
+from ivr_app.line.routing import ring
+from ivr_app.platform.security import twilio_signed
+from ivr_app.services import Services, services
+from ivr_app.state.agents import Agent
+from ivr_app.state.callbacks import Callback
 
 log = logging.getLogger(__name__)
 bp = Blueprint("callback_calls", __name__, url_prefix="/callback")
@@ -110,7 +110,7 @@ def bring_into_line(ivr: Services, callback: Callback) -> bool:
         return False
     ivr.queues.join(callback.id, callback.queue, callback.lang, callback.reason, ivr.clock(),
                     place=callback.place)
-    dispatch_soon(ivr, callback.queue)
+    ivr.dispatch_soon(callback.queue)
     return True
 
 
@@ -164,7 +164,7 @@ def accept() -> Response:
             ring(ivr, agent, callback.id)
         else:  # the reserved agent went away meanwhile: find another
             ivr.queues.offer_failed(callback.id, callback.agent)
-            dispatch_soon(ivr, callback.queue)
+            ivr.dispatch_soon(callback.queue)
     _say(ivr, callback, response, "callback_connecting")
     dial = response.dial()
     dial.conference(f"call-{callback.id}", start_conference_on_enter=False,
@@ -202,7 +202,7 @@ def not_reached(ivr: Services, callback: Callback, why: str) -> None:
     agent = ivr.roster.get(callback.agent)
     if agent is not None and agent.status == "offered" and agent.call == callback.id:
         ivr.roster.set_status(agent.id, "available", now)
-        dispatch_soon(ivr, callback.queue)
+        ivr.dispatch_soon(callback.queue)
     ivr.queues.leave(callback.id)
     if callback.attempts >= callback.max_attempts:
         if ivr.callbacks.move(callback.id, ("dialing",), "missed", now,

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .queueing import Waiter
+from ivr_app.state.queues import Waiter
 
 if TYPE_CHECKING:
-    from .services import Services
+    from ivr_app.services import Services
 
 LANGUAGE_NAMES = {
     "es": {"es": "español", "en": "inglés"},

@@ -18,14 +18,12 @@ import re
 import secrets
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-import pytest
 import requests
 from flask import Flask
 from twilio.request_validator import RequestValidator
@@ -368,11 +366,3 @@ def _error(status: int, code: int, message: str) -> Reply:
 
 def _now() -> str:
     return format_datetime(dt.datetime.now(dt.UTC))
-
-
-@pytest.fixture
-def twilio_standin() -> Iterator[TwilioStandin]:
-    """A running stand-in for Twilio's REST API, fresh for each test."""
-    standin = TwilioStandin().start()
-    yield standin
-    standin.stop()

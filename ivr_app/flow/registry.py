@@ -14,10 +14,10 @@ from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
-from .flow.errors import FlowError, Problem
-from .flow.model import Flow
-from .flow.source import parse, read_file
-from .flow.validate import validate
+from ivr_app.flow.errors import FlowError, Problem
+from ivr_app.flow.model import Flow
+from ivr_app.flow.source import parse, read_file
+from ivr_app.flow.validate import validate
 
 log = logging.getLogger(__name__)
 KEPT_VERSIONS = 32

@@ -13,7 +13,7 @@ The TwiML, in order of a call:
 Key 0 repeats the position and estimate; the supervisor key (9 unless the flow
 says otherwise) leaves this queue (<Leave/>) for the supervisors' one, with
 the reason "asked for a supervisor". While the wait is above the flow's
-callback threshold, or nobody can answer (see callback_slots.py), the
+callback threshold, or nobody can answer (see slots.py), the
 announcement offers a callback: key 1 leaves the queue too, and
 /voice/queue-exit redirects into the callback dialog (callback_offer.py), which
 puts the caller back at their place if they change their mind. When an agent
@@ -32,16 +32,17 @@ from typing import Any
 from flask import Blueprint, Response, current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 
-from . import callback_slots, engine, twiml
-from .agent_calls import bridge_twiml
-from .flow import builtins
-from .flow.model import Flow
-from .queueing import Waiter
-from .routing import enter_queue
-from .security import twilio_signed
-from .services import Services, services
-from .voice import _call_sid, human_on_error, xml
-from .wait import busy_agent_free_in, estimate_wait
+from ivr_app.call import twiml
+from ivr_app.call.turn import REASON_SUPERVISOR
+from ivr_app.call.voice import _call_sid, human_on_error, xml
+from ivr_app.flow import builtins
+from ivr_app.flow.model import Flow
+from ivr_app.line import slots
+from ivr_app.line.agent_leg import bridge_twiml
+from ivr_app.line.wait import busy_agent_free_in, estimate_wait
+from ivr_app.platform.security import twilio_signed
+from ivr_app.services import Services, services
+from ivr_app.state.queues import Waiter
 
 bp = Blueprint("holding", __name__, url_prefix="/voice")
 
@@ -77,16 +78,16 @@ def announcement(ivr: Services, flow: Flow, lang: str, waiter: Waiter) -> list[s
     words = flow.messages[lang]
     now = ivr.clock()
     said = [words["queue_position"].format(position=position)]
-    offer = callback_slots.offer(flow, waiter.queue, seconds, now,
+    offer = slots.offer(flow, waiter.queue, seconds, now,
                                  waited=now.timestamp() - waiter.entered)
-    if offer == callback_slots.CLOSED:
-        opening = callback_slots.next_opening(flow, now)
+    if offer == slots.CLOSED:
+        opening = slots.next_opening(flow, now)
         said.append(words["callback_closed"].format(
-            slot=callback_slots.said(flow, lang, opening, now)))
+            slot=slots.said(flow, lang, opening, now)))
     else:
         said.append(wait_sentence(words, seconds))
     if offer is not None:
-        said.append(words["callback_offer" if offer == callback_slots.TURN
+        said.append(words["callback_offer" if offer == slots.TURN
                           else "callback_offer_later"])
     said.append(words["queue_repeat"])
     if flow.human.supervisor_queue and waiter.queue != flow.human.supervisor_queue:
@@ -177,7 +178,7 @@ def queue_exit() -> Response:
     elif waiter is not None and waiter.leaving_for and result == "leave":
         ivr.queues.leave(sid)
         _, state = ivr.store.load(sid)
-        enter_queue(ivr, sid, state, waiter.leaving_for, engine.REASON_SUPERVISOR)
+        ivr.enter_queue(sid, state, waiter.leaving_for, REASON_SUPERVISOR)
         body = _moved_to(ivr, state, waiter.leaving_for)
     else:
         if result == "hangup" and waiter is not None:

@@ -7,13 +7,11 @@ to go to, REPEAT to ask again without using up a try, or None: not understood.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .flow import builtins
-from .flow.model import CollectNode, Flow, LanguageNode, MenuNode
-
-if TYPE_CHECKING:
-    from .engine import Event
+from ivr_app.call.turn import Event
+from ivr_app.flow import builtins
+from ivr_app.flow.model import CollectNode, Flow, LanguageNode, MenuNode
 
 REPEAT = object()  # ask the same question again; not a wrong answer
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from flask import Flask
 from twilio.request_validator import RequestValidator
 
-from speech.served import RecordingServer
+from ivr_app.testing.recordings import RecordingServer
 
 BASE_URL = "http://localhost"
 

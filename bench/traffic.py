@@ -23,13 +23,8 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .wait import (
-    HANDLE_WINDOW,
-    average_handle_time,
-    busy_agent_free_in,
-    estimate_wait,
-    measured_hang_up_rate,
-)
+from ivr_app.line.wait import busy_agent_free_in, estimate_wait
+from ivr_app.state.wait_stats import HANDLE_WINDOW, average_handle_time, measured_hang_up_rate
 
 ANNOUNCE_EVERY_S = 60.0
 ESTIMATORS = ("project", "naive", "asterisk")

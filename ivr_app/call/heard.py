@@ -15,14 +15,13 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, request
 
+from ivr_app.call.turn import Event
+from ivr_app.call.voice import human_on_error, take_step
+from ivr_app.flow.model import Flow
+from ivr_app.flow.vocabulary import phrases_at
+from ivr_app.platform.security import twilio_signed
+from ivr_app.services import Services, services
 from speech.models import missing_message
-
-from . import engine
-from .flow.model import Flow
-from .flow.vocabulary import phrases_at
-from .security import twilio_signed
-from .services import Services, services
-from .voice import human_on_error, take_step
 
 log = logging.getLogger(__name__)
 bp = Blueprint("heard", __name__, url_prefix="/voice")
@@ -38,27 +37,27 @@ def heard() -> Response:
     return take_step(_event)
 
 
-def _event(flow: Flow, state: dict[str, Any]) -> engine.Event:
+def _event(flow: Flow, state: dict[str, Any]) -> Event:
     form = request.form
     key = form.get("Digits", "")
     if _KEY.match(key):
-        return engine.Event("digits", key)
+        return Event("digits", key)
     url = form.get("RecordingUrl", "")
     if not url or key == "hangup":  # nothing recorded, or nobody left to answer
-        return engine.Event("silence")
+        return Event("silence")
     if len(url) > 500:
         abort(400, "RecordingUrl is malformed")
     ivr = services()
     lang = state["lang"]
     if lang not in ivr.recognizer.languages():
-        return engine.Event("unheard")  # the model went away (a restart without it)
+        return Event("unheard")  # the model went away (a restart without it)
     phrases = phrases_at(flow, flow.nodes[state["node"]], lang)
     heard = ivr.listener.hear(url, lang, phrases)
     if heard is None:
-        return engine.Event("unheard")
+        return Event("unheard")
     if heard.trusted(ivr.config["SPEECH_MIN_CONFIDENCE"]):
-        return engine.Event("speech", heard.text, heard.confidence)
-    return engine.Event("unclear", heard.text, heard.confidence)
+        return Event("speech", heard.text, heard.confidence)
+    return Event("unclear", heard.text, heard.confidence)
 
 
 def report_speech(ivr: Services, flow_name: str) -> None:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from honcho.environ import parse as parse_dotenv
 
-from ivr_app.redis_server import RedisUnavailable, ensure_redis, stop_redis
+from ivr_app.platform.redis_server import RedisUnavailable, ensure_redis, stop_redis
 
-ROOT = Path(__file__).resolve().parent.parent  # where the Procfile and flows/ live
+ROOT = Path(__file__).resolve().parents[2]  # where the Procfile and flows/ live
 
 NO_TOKEN_NOTICE = """\
 *** TWILIO_AUTH_TOKEN is not set: running with IVR_INSECURE_DEV=1, so request signatures

@@ -17,14 +17,20 @@ from flask import Blueprint, Response, abort, current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
-from . import engine, twiml
-from .flow.model import Flow
-from .routing import enter_queue
-from .security import twilio_signed
-from .services import Services, services
+from ivr_app.call import engine, twiml
+from ivr_app.call.turn import REASON_ERROR, Event, Turn
+from ivr_app.flow.model import Flow
+from ivr_app.platform.security import twilio_signed
+from ivr_app.services import Services, services
 
 log = logging.getLogger(__name__)
 bp = Blueprint("voice", __name__, url_prefix="/voice")
+
+# Before the flow starts, each greeter may answer the call instead (TwiML, or None to go
+# on). create_app registers them: the callbacks package greets a customer whose callback
+# is pending. The call package cannot import them, since they build on it.
+GREETERS = "ivr.greeters"
+Greeter = Callable[[Services, Flow, dict[str, Any]], "str | None"]
 
 _SID = re.compile(r"^CA[0-9a-fA-F]{32}$")
 _DIGITS = re.compile(r"^[0-9*#]{1,40}$")
@@ -72,7 +78,7 @@ def _line_up_after_error(sid: str, flow: Flow) -> None:
         ivr = services()
         _, state = ivr.store.load(sid)
         state = state or {"lang": flow.default_language}
-        enter_queue(ivr, sid, state, flow.human.queue, engine.REASON_ERROR)
+        ivr.enter_queue(sid, state, flow.human.queue, REASON_ERROR)
     except Exception:  # Redis is down too: Twilio's queue holds the caller all the same
         log.warning("call %s: not lined up after the error (%s)", sid, "state unavailable")
 
@@ -82,21 +88,20 @@ def _line_up_after_error(sid: str, flow: Flow) -> None:
 @human_on_error
 def incoming() -> Response:
     """A call comes in: a pending callback of this caller first, else the flow starts."""
-    from . import callback_return  # it builds on this module
-
     sid = _call_sid()
     ivr = services()
     flow = ivr.registry.current(current_app.config["IVR_FLOW"])
     now = ivr.clock()
     state = engine.new_state(flow, request.form, now)
-    greeting = callback_return.greeting(ivr, flow, state)
-    if greeting is not None:
-        return xml(greeting)
+    for greet in current_app.extensions.get(GREETERS, ()):
+        greeting = greet(ivr, flow, state)
+        if greeting is not None:
+            return xml(greeting)
     return first_answer(ivr, sid, flow, state, engine.start(flow, state, now))
 
 
 def first_answer(ivr: Services, sid: str, flow: Flow, state: dict[str, Any],
-                 turn: engine.Turn) -> Response:
+                 turn: Turn) -> Response:
     """Store a new call with its first turn, and answer with that turn's TwiML."""
     answer = twiml.render(flow, turn, seq=0, speech=ivr.recognizer.languages())
     source = (flow.name, flow.version, ivr.registry.source(flow))
@@ -105,7 +110,7 @@ def first_answer(ivr: Services, sid: str, flow: Flow, state: dict[str, Any],
     return xml(stored or answer)
 
 
-def _to_queue(ivr: Services, sid: str, state: dict, turn: engine.Turn) -> None:
+def _to_queue(ivr: Services, sid: str, state: dict, turn: Turn) -> None:
     """A turn that ends with a person puts the caller in line for one.
 
     The TwiML answer already stands (the caller goes to Twilio's queue either
@@ -114,7 +119,7 @@ def _to_queue(ivr: Services, sid: str, state: dict, turn: engine.Turn) -> None:
     if turn.human is None:
         return
     try:
-        enter_queue(ivr, sid, state, turn.human.queue, turn.human.reason)
+        ivr.enter_queue(sid, state, turn.human.queue, turn.human.reason)
     except Exception:
         log.exception("call %s: could not record its place in queue %s", sid, turn.human.queue)
 
@@ -127,7 +132,7 @@ def step() -> Response:
     return take_step(lambda flow, state: _event())
 
 
-def take_step(event_of: Callable[[Flow, dict[str, Any]], engine.Event]) -> Response:
+def take_step(event_of: Callable[[Flow, dict[str, Any]], Event]) -> Response:
     """Apply what the caller did at step `seq` once, and answer with the next TwiML.
 
     `event_of` reads the request, given the call's flow and state: a recording is
@@ -154,23 +159,23 @@ def take_step(event_of: Callable[[Flow, dict[str, Any]], engine.Event]) -> Respo
     return xml(stored or answer)
 
 
-def _event() -> engine.Event:
+def _event() -> Event:
     form = request.form
     if request.args.get("silence"):
-        return engine.Event("silence")
+        return Event("silence")
     digits = form.get("Digits", "")
     if digits:
         if not _DIGITS.match(digits):
             abort(400, "Digits is malformed")
-        return engine.Event("digits", digits)
+        return Event("digits", digits)
     speech = form.get("SpeechResult", "").strip()
     if speech:
         try:
             confidence = float(form.get("Confidence", ""))
         except ValueError:
             confidence = None
-        return engine.Event("speech", speech[:500], confidence)
-    return engine.Event("silence")
+        return Event("speech", speech[:500], confidence)
+    return Event("silence")
 
 
 @bp.post("/status")

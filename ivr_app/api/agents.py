@@ -15,10 +15,9 @@ from urllib.parse import urlencode
 from flask import Blueprint, abort, current_app, jsonify, request
 from werkzeug.wrappers import Response
 
-from .agents import parse_agent, public
-from .context import context_for
-from .routing import dispatch_soon, enter_queue
-from .services import services
+from ivr_app.line.context import context_for
+from ivr_app.services import services
+from ivr_app.state.agents import parse_agent, public
 
 bp = Blueprint("agent_api", __name__, url_prefix="/api")
 
@@ -89,7 +88,7 @@ def set_status(agent_id: str) -> Response:
     ivr.roster.set_status(agent_id, status, ivr.clock())
     if status == "available":
         for queue in agent.queues:
-            dispatch_soon(ivr, queue)
+            ivr.dispatch_soon(queue)
     return jsonify(public(ivr.roster.get(agent_id)))
 
 
@@ -142,7 +141,7 @@ def escalate(sid: str) -> tuple[Response, int]:
     if note:
         ivr.store.add_note(sid, f"{agent_id}: {note}" if agent_id else note)
     reason = f"escalated by {agent_id or 'an agent'}" + (f": {note}" if note else "")
-    enter_queue(ivr, sid, state, supervisors, reason)
+    ivr.enter_queue(sid, state, supervisors, reason)
     query = urlencode({"queue": supervisors})
     ivr.twilio.calls(sid).update(url=ivr.public_url(f"/voice/requeue?{query}"), method="POST")
     return jsonify({"call_sid": sid, "queue": supervisors, "reason": reason}), 202

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .flow.model import BranchNode, Condition, Flow, LanguageNode, MenuNode
+from ivr_app.flow.model import BranchNode, Condition, Flow, LanguageNode, MenuNode
 
 _SHAPES = {"menu": ("{{", "}}"), "language": ("{{", "}}"), "collect": ("[/", "/]"),
            "branch": ("{", "}"), "say": ("(", ")"), "transfer": ("[[", "]]"),

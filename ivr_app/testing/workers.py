@@ -21,7 +21,7 @@ from typing import Any
 import redis
 from rq import Worker
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # where the Procfile and workers/ live
 RQ = Path(sys.executable).with_name("rq")
 KEPT = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")  # what a process needs to run
 

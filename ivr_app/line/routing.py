@@ -10,25 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
+from collections.abc import Callable
 from urllib.parse import urlencode
 
-from .agents import Agent
-from .services import Services
+from ivr_app.services import Services
+from ivr_app.state.agents import Agent
+from ivr_app.state.callbacks import Callback
 
 log = logging.getLogger(__name__)
-DISPATCH_JOB = "workers.routing.dispatch_queue"
-
-
-def enter_queue(ivr: Services, sid: str, state: dict[str, Any], queue: str, reason: str) -> None:
-    """Put a caller in line (a Twilio retry keeps the first place) and look for an agent."""
-    ivr.queues.join(sid, queue, state["lang"], reason, ivr.clock())
-    dispatch_soon(ivr, queue)
-
-
-def dispatch_soon(ivr: Services, queue: str) -> None:
-    """Ask a worker to offer waiting callers of `queue` to free agents."""
-    ivr.jobs.enqueue(DISPATCH_JOB, queue)
+# Calls the customer of a callback for the agent reserved for it; None if already placed.
+PlaceCallback = Callable[[Services, Callback, Agent], "str | None"]
 
 
 def pick_agent(agents: list[Agent], queue: str, lang: str,
@@ -44,8 +35,13 @@ def pick_agent(agents: list[Agent], queue: str, lang: str,
     return longest_idle, not speakers
 
 
-def dispatch(ivr: Services, queue: str) -> list[tuple[str, str]]:
-    """Offer waiting callers of a queue to free agents, in line order; returns the offers."""
+def dispatch(ivr: Services, queue: str,
+             place_callback: PlaceCallback) -> list[tuple[str, str]]:
+    """Offer waiting callers of a queue to free agents, in line order; returns the offers.
+
+    A callback at the head of the line is handed to `place_callback` with its agent
+    (callbacks/calls.py place(), passed in by the worker: callbacks build on the line).
+    """
     missing = [k for k in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_CALLER_ID",
                            "PUBLIC_BASE_URL") if not ivr.config[k]]
     if missing:
@@ -69,7 +65,7 @@ def dispatch(ivr: Services, queue: str) -> list[tuple[str, str]]:
             ivr.roster.set_status(agent.id, "available", now)  # another worker was first
             continue
         agent.status = "offered"
-        if _offer(ivr, agent, sid, now):
+        if _offer(ivr, agent, sid, now, place_callback):
             offers.append((sid, agent.id))
     return offers
 
@@ -82,14 +78,13 @@ def _ready(ivr: Services, sid: str) -> bool:
     return callback is not None and callback.state in ("waiting", "connected")
 
 
-def _offer(ivr: Services, agent: Agent, sid: str, now: dt.datetime) -> bool:
+def _offer(ivr: Services, agent: Agent, sid: str, now: dt.datetime,
+           place_callback: PlaceCallback) -> bool:
     """Ring the agent for a caller on the line; for a callback, call the customer first."""
     callback = ivr.callbacks.get(sid) if sid.startswith("CB") else None
     try:
         if callback is not None and callback.state == "waiting":
-            from .callback_calls import place  # callback_calls builds on this module
-
-            if place(ivr, callback, agent) is None:
+            if place_callback(ivr, callback, agent) is None:
                 raise RuntimeError(f"callback {sid} was not placed (already tried)")
             return True
         ring(ivr, agent, sid)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import phonenumbers
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
-from .flow.model import CallbackSettings
+from ivr_app.flow.model import CallbackSettings
 
 ALLOWED_TYPES = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE,
                            PhoneNumberType.FIXED_LINE_OR_MOBILE})

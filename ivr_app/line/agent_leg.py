@@ -19,11 +19,10 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, abort, request
 from twilio.twiml.voice_response import VoiceResponse
 
-from .context import context_for, whisper_text
-from .routing import dispatch_soon
-from .security import twilio_signed
-from .services import Services, services
-from .voice import xml
+from ivr_app.call.voice import xml
+from ivr_app.line.context import context_for, whisper_text
+from ivr_app.platform.security import twilio_signed
+from ivr_app.services import Services, services
 
 log = logging.getLogger(__name__)
 bp = Blueprint("agent_calls", __name__)
@@ -98,7 +97,7 @@ def accept() -> Response:
     except Exception:  # most often: the caller hung up just now
         log.exception("could not bring caller %s to agent %s", caller, agent_id)
         ivr.roster.set_status(agent_id, "available", ivr.clock())
-        dispatch_soon(ivr, waiter.queue)
+        ivr.dispatch_soon(waiter.queue)
         return _goodbye(CALLER_GONE, lang)
     ivr.roster.set_status(agent_id, "busy", ivr.clock(), call=caller)
     ivr.wait_stats.record_answered(caller)
@@ -147,7 +146,7 @@ def agent_call_status() -> tuple[str, int]:
         ivr.queues.offer_failed(caller, agent_id)
         ivr.roster.set_status(agent_id, "away", now)
         if waiter is not None:
-            dispatch_soon(ivr, waiter.queue)
+            ivr.dispatch_soon(waiter.queue)
     return "", 204
 
 

@@ -25,13 +25,15 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 
-from . import callback_slots, engine, twiml
-from .callback_numbers import callable_number
-from .callbacks import Callback
-from .flow.model import Flow
-from .security import twilio_signed
-from .services import Services, services
-from .voice import _call_sid, _event, first_answer, human_on_error, xml
+from ivr_app.call import engine, twiml
+from ivr_app.call.turn import Event, Speech
+from ivr_app.call.voice import _call_sid, _event, first_answer, human_on_error, xml
+from ivr_app.callbacks.numbers import callable_number
+from ivr_app.flow.model import Flow
+from ivr_app.line import slots
+from ivr_app.platform.security import twilio_signed
+from ivr_app.services import Services, services
+from ivr_app.state.callbacks import Callback
 
 bp = Blueprint("callback_return", __name__, url_prefix="/voice")
 
@@ -84,11 +86,11 @@ def answer() -> Response:
             ivr.queues.leave(callback.id)
         turn = engine.start(flow, state, now)
         if cancelled:
-            turn.speech.insert(0, engine.Speech(lang, words["callback_cancelled"]))
+            turn.speech.insert(0, Speech(lang, words["callback_cancelled"]))
         return first_answer(ivr, sid, flow, state, turn)
     if key == "0":  # the escape key, as at any question of the flow
         return first_answer(ivr, sid, flow, state,
-                            engine.handle(flow, state, engine.Event("digits", "0"), now))
+                            engine.handle(flow, state, Event("digits", "0"), now))
     tries = int(request.args.get("tries") or 0) + 1
     if tries > flow.retries:
         return first_answer(ivr, sid, flow, state, engine.start(flow, state, now))
@@ -102,7 +104,7 @@ def _ask(flow: Flow, lang: str, callback: Callback, now: dt.datetime, tries: int
     if callback.due_at and callback.state != "waiting":
         when = dt.datetime.fromisoformat(callback.due_at)
         about = words["callback_pending_slot"].format(
-            slot=callback_slots.said(flow, lang, when, now))
+            slot=slots.said(flow, lang, when, now))
     else:
         about = words["callback_pending_turn"]
     response = VoiceResponse()

@@ -11,7 +11,7 @@ question is a <Gather> followed by what happens on silence:
     </Gather>
     <Redirect method="POST">/voice/callback/number?silence=1</Redirect>
 
-The questions, in order (callback_slots.py says which offer the caller had):
+The questions, in order (slots.py says which offer the caller had):
 - choose (nobody signed in, or closed): 1 a callback, 2 a voice message;
 - number: the caller ID read back, 1 to use it, 2 to give another (skipped
   without a caller ID we may call);
@@ -37,16 +37,16 @@ from typing import Any
 from flask import Blueprint, Response, abort, request
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
-from . import callback_slots, holding, twiml
-from .callback_calls import request_callback
-from .callback_numbers import callable_number, spoken_digits
-from .callbacks import Callback
-from .flow.model import Flow
-from .queueing import Waiter
-from .routing import dispatch_soon
-from .security import twilio_signed
-from .services import Services, services
-from .voice import _call_sid, _event, human_on_error, xml
+from ivr_app.call import twiml
+from ivr_app.call.voice import _call_sid, _event, human_on_error, xml
+from ivr_app.callbacks.numbers import callable_number, spoken_digits
+from ivr_app.callbacks.placing import request_callback
+from ivr_app.flow.model import Flow
+from ivr_app.line import holding, slots
+from ivr_app.platform.security import twilio_signed
+from ivr_app.services import Services, services
+from ivr_app.state.callbacks import Callback
+from ivr_app.state.queues import Waiter
 
 log = logging.getLogger(__name__)
 bp = Blueprint("callback_offer", __name__, url_prefix="/voice/callback")
@@ -62,7 +62,7 @@ MESSAGE_SECONDS = 60
 class Dialog:
     """What the caller has chosen so far."""
 
-    offer: str  # callback_slots.TURN, CLOSED or NOBODY
+    offer: str  # slots.TURN, CLOSED or NOBODY
     slot: str = ""  # ISO time of the callback; empty for "when it is my turn"
     number: str = ""  # E.164, the caller ID until they give another
     message: bool = False  # they chose to leave a voice message
@@ -91,7 +91,7 @@ class _Caller:
 
     def said_time(self, iso: str) -> str:
         when = dt.datetime.fromisoformat(iso)
-        return callback_slots.said(self.flow, self.lang, when, self.ivr.clock())
+        return slots.said(self.flow, self.lang, when, self.ivr.clock())
 
     def save(self) -> None:
         """Keep the choices so far."""
@@ -113,7 +113,7 @@ def start() -> Response:
     ivr = services()
     retried = ivr.redis.exists(DIALOG_KEY.format(sid=sid))
     caller = _caller() if retried else _begin(ivr, sid)
-    first = "choose" if caller.dialog.offer != callback_slots.TURN else _number_question(caller)
+    first = "choose" if caller.dialog.offer != slots.TURN else _number_question(caller)
     return xml(_question(caller, first))
 
 
@@ -128,8 +128,8 @@ def _begin(ivr: Services, sid: str) -> _Caller:
     now = ivr.clock()
     estimate = holding.estimate(ivr, waiter, position)
     waited = now.timestamp() - waiter.entered
-    offer = callback_slots.offer(flow, waiter.queue, estimate, now, waited) or callback_slots.TURN
-    opening = callback_slots.next_opening(flow, now) if offer == callback_slots.CLOSED else None
+    offer = slots.offer(flow, waiter.queue, estimate, now, waited) or slots.TURN
+    opening = slots.next_opening(flow, now) if offer == slots.CLOSED else None
     dialog = Dialog(offer, slot=opening.isoformat() if opening else "",
                     number=callable_number(state["from"], flow.callbacks) or "")
     caller = _Caller(ivr, sid, flow, state["lang"], waiter, dialog)
@@ -187,8 +187,8 @@ def _number(caller: _Caller, digits: str) -> VoiceResponse | None:
         return None
     if caller.dialog.message:
         return _go(caller, "record")
-    opening = callback_slots.next_opening(caller.flow, caller.ivr.clock())
-    if caller.dialog.offer == callback_slots.TURN and opening is not None:
+    opening = slots.next_opening(caller.flow, caller.ivr.clock())
+    if caller.dialog.offer == slots.TURN and opening is not None:
         caller.dialog.slot = opening.isoformat()
         return _go(caller, "when")
     return _store(caller)
@@ -314,7 +314,7 @@ def _back_in_line(caller: _Caller) -> VoiceResponse:
     ivr.queues.join(caller.sid, waiter.queue, waiter.lang, waiter.reason, entered,
                     place=waiter.place)
     ivr.redis.delete(DIALOG_KEY.format(sid=caller.sid))
-    dispatch_soon(ivr, waiter.queue)
+    ivr.dispatch_soon(waiter.queue)
     response = VoiceResponse()
     caller.say(response, caller.words("callback_back_in_line"))
     twiml.enqueue_human(response, waiter.queue, fallback=caller.flow.human.fallback_number)

@@ -10,12 +10,24 @@ hatch can be read (and tested) in one place:
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
-from . import answers
-from .flow import builtins
-from .flow.model import (
+from ivr_app.call import answers
+from ivr_app.call.turn import (
+    REASON_ASKED,
+    REASON_NO_INPUT,
+    REASON_NOT_UNDERSTOOD,
+    REASON_SUPERVISOR,
+    REASON_UNHEARD,
+    Ask,
+    Event,
+    Human,
+    Speech,
+    Turn,
+)
+from ivr_app.flow import builtins
+from ivr_app.flow.model import (
     BranchNode,
     CollectNode,
     Condition,
@@ -29,57 +41,6 @@ from .flow.model import (
 )
 
 MAX_HOPS = 200  # nodes visited in one turn; validated flows never come close
-
-REASON_ASKED = "asked for a person"
-REASON_SUPERVISOR = "asked for a supervisor"
-REASON_NO_INPUT = "no input"
-REASON_NOT_UNDERSTOOD = "not understood"
-REASON_UNHEARD = "speech not recognised in time"
-REASON_ERROR = "error"
-
-
-@dataclass(frozen=True)
-class Event:
-    """What the caller did at an input node."""
-
-    # "digits", "speech", "silence", "unclear" (speech heard, but not sure enough to act
-    # on) or "unheard" (a recording that could not be recognised in time)
-    kind: str
-    value: str = ""
-    confidence: float | None = None
-
-
-@dataclass(frozen=True)
-class Speech:
-    """One thing the caller hears: text in a language, or a recording."""
-
-    lang: str
-    text: str = ""
-    play: str = ""
-
-
-@dataclass
-class Turn:
-    """What the caller hears now and how this turn ends."""
-
-    speech: list[Speech] = field(default_factory=list)
-    ask: Ask | None = None
-    human: Human | None = None
-    hangup: bool = False
-
-
-@dataclass(frozen=True)
-class Ask:
-    node: str
-    max_digits: int  # 1 for menus
-    timeout: int
-    voice: str = ""  # the language an answer may be spoken in; "" for keys only
-
-
-@dataclass(frozen=True)
-class Human:
-    queue: str
-    reason: str
 
 
 def new_state(flow: Flow, call: dict[str, str], now: dt.datetime) -> dict[str, Any]:

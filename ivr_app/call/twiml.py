@@ -35,8 +35,8 @@ from urllib.parse import urlencode
 
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
-from .engine import Speech, Turn
-from .flow.model import Flow
+from ivr_app.call.engine import Speech, Turn
+from ivr_app.flow.model import Flow
 
 STEP_URL = "/voice/step"
 QUEUE_EXIT_URL = "/voice/queue-exit"

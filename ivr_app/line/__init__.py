@@ -1,0 +1,7 @@
+"""Waiting for a person: the hold loop and its honest wait estimate, routing callers to
+agents, the agent's leg of a warm transfer (whisper, accept, bridge), and the context an
+agent is told.
+
+May import ivr_app.call and everything below it; never ivr_app.callbacks or ivr_app.api.
+Placing a callback's call when its turn comes is passed in by the worker.
+"""
