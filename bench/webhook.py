@@ -1,7 +1,7 @@
 """What one Twilio webhook step costs, against a bare Flask app measured in the same run.
 
-    .venv/bin/python bench/webhook.py            # about a minute; last line is JSON
-    .venv/bin/python bench/webhook.py --profile  # also: where the time of one step goes
+    .venv/bin/python -m bench.webhook            # about a minute; last line is JSON
+    .venv/bin/python -m bench.webhook --profile  # also: where the time of one step goes
 
 1. In-process, with Flask's test client: time per request of a bare Flask POST returning a
    fixed TwiML string (the baseline), POST /voice (a new call) and POST /voice/step with the
@@ -11,8 +11,9 @@
    Python load generator (threads, `http.client`), for the bare app and for the IVR
    (alternating /voice and /voice/step?seq=0 per CallSid).
 
-Each measurement is repeated (--repeats) and the median of the repeats is quoted. Needs the
-Redis on 127.0.0.1:6379 and uses its database 12 only (flushed before, between and after).
+Each measurement is repeated (--repeats) and the median of the repeats is quoted. Uses the
+Redis server of REDIS_URL (127.0.0.1:6379 by default), on database 12 only (BENCH_REDIS_DB to
+change it), flushed before, between and after.
 """
 
 from __future__ import annotations
@@ -21,35 +22,30 @@ import argparse
 import cProfile
 import datetime as dt
 import gc
-import http.client
 import json
 import os
 import pstats
 import secrets
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 import redis
 from flask import Flask
 from twilio.request_validator import RequestValidator
 from werkzeug.test import Client
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # bench/ itself stays off the path: bench/speech.py is no package
-    sys.path.insert(0, str(ROOT))
+from bench import percentile, redis_url
+from bench.http_load import Req, drive, gunicorn, prepared
 
-REDIS_URL = "redis://127.0.0.1:6379/12"
+ROOT = Path(__file__).resolve().parents[1]
+REDIS_URL = redis_url(12)
 TOKEN = "bench-auth-token-0123456789abcdef"
 TEST_BASE = "http://localhost"
 # A Wednesday morning in Mexico City (the demo flow's office is open); fixed, so runs compare.
@@ -60,8 +56,6 @@ VOICE_MARK = b'action="/voice/step?seq=0"'
 STEP_MARK = b'action="/voice/step?seq=1"'
 STEP_PATH = "/voice/step?seq=0"
 
-
-# -- requests as Twilio sends them ------------------------------------------------------
 
 def new_sid() -> str:
     return "CA" + secrets.token_hex(16)
@@ -74,18 +68,6 @@ def twilio_form(sid: str, **extra: str) -> dict[str, str]:
             "Caller": caller, "Called": number, **extra}
 
 
-@dataclass
-class Req:
-    path: str
-    form: dict[str, str]
-    signature: str
-    mark: bytes
-
-    @property
-    def body(self) -> bytes:
-        return urlencode(self.form).encode()
-
-
 def one_call(validator: RequestValidator, base: str) -> tuple[Req, Req]:
     """The two requests of a call: it comes in, then the caller presses 1 (Spanish)."""
     sid = new_sid()
@@ -94,15 +76,6 @@ def one_call(validator: RequestValidator, base: str) -> tuple[Req, Req]:
     return (Req("/voice", voice, validator.compute_signature(base + "/voice", voice),
                 VOICE_MARK),
             Req(STEP_PATH, step, validator.compute_signature(base + STEP_PATH, step), STEP_MARK))
-
-
-# -- statistics ------------------------------------------------------------------------------
-
-def percentile(values: list[float], p: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    rank = max(1, min(len(ordered), round(p / 100 * len(ordered) + 0.5)))
-    return ordered[rank - 1]
 
 
 @dataclass
@@ -129,8 +102,6 @@ def flush_db() -> None:
     finally:
         client.close()
 
-
-# -- 1. in-process ---------------------------------------------------------------------------
 
 def make_ivr_app() -> Flask:
     from ivr_app import create_app
@@ -198,17 +169,15 @@ def in_process(requests: int, repeats: int) -> dict[str, Figures]:
     return figures
 
 
-# -- profile of one in-process step -------------------------------------------------------
-
 PROFILE_ROWS = (  # (label, file suffix or "" for builtins, function name)
     ("test client + WSGI + Flask, whole request", "werkzeug/test.py", "open"),
     ("  signature check (RequestValidator.validate)", "twilio/request_validator.py", "validate"),
     ("  form parsing (request.form)", "werkzeug/wrappers/request.py", "form"),
-    ("  state read (CallStore.load, 1 round trip)", "ivr_app/state.py", "load"),
-    ("  flow lookup (FlowRegistry.version)", "ivr_app/registry.py", "version"),
-    ("  engine.handle", "ivr_app/engine.py", "handle"),
-    ("  TwiML (twiml.render)", "ivr_app/twiml.py", "render"),
-    ("  commit (CallStore.commit, Lua script)", "ivr_app/state.py", "commit"),
+    ("  state read (CallStore.load, 1 round trip)", "ivr_app/state/calls.py", "load"),
+    ("  flow lookup (FlowRegistry.version)", "ivr_app/flow/registry.py", "version"),
+    ("  engine.handle", "ivr_app/call/engine.py", "handle"),
+    ("  TwiML (twiml.render)", "ivr_app/call/twiml.py", "render"),
+    ("  commit (CallStore.commit, Lua script)", "ivr_app/state/calls.py", "commit"),
     ("  json.dumps + json.loads of the state", "json/__init__.py", "dumps|loads"),
     ("  waiting on Redis (socket recv)", "", "recv_into|recv"),
 )
@@ -248,155 +217,6 @@ def profile_steps(count: int) -> None:
     stats.sort_stats("tottime").print_stats(15)
 
 
-# -- 2. over HTTP with gunicorn -------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class Server:
-    name: str
-    port: int
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    def worker_pids(self) -> list[int]:
-        try:
-            text = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text()
-        except OSError:
-            return []
-        return [int(pid) for pid in text.split()]
-
-
-@contextmanager
-def gunicorn(name: str, app_spec: str, env: dict[str, str], log_dir: Path) -> Iterator[Server]:
-    """gunicorn with 2 sync workers on a free loopback port; always stopped on the way out."""
-    port = free_port()
-    log = log_dir / f"{name}.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
-             app_spec],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    server = Server(name, port, process, log)
-    try:
-        wait_ready(server)
-        yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-
-
-def wait_ready(server: Server, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"gunicorn ({server.name}) exited:\n{server.log.read_text()}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=2)
-            conn.request("GET", "/health")
-            response = conn.getresponse()
-            response.read()
-            conn.close()
-            if response.status == 200 and len(server.worker_pids()) >= 2:
-                return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"gunicorn ({server.name}) did not answer:\n{server.log.read_text()}")
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time of these processes (Linux /proc), 0 where unreadable."""
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def prepared(reqs: list[Req]) -> list[tuple[str, bytes, dict[str, str], bytes]]:
-    return [(r.path, r.body, {"Content-Type": "application/x-www-form-urlencoded",
-                              "X-Twilio-Signature": r.signature}, r.mark) for r in reqs]
-
-
-def drive(server: Server, jobs: list[list[tuple[str, bytes, dict[str, str], bytes]]],
-          seconds: float, check: bool, warn: bool = True) -> dict[str, Any]:
-    """One thread per job list, each with its own connection, until the lists or time run out.
-
-    Returns throughput and latencies; each job list is played in order, so a call's
-    step always follows its /voice on the same thread.
-    """
-    latencies: list[list[tuple[str, float]]] = [[] for _ in jobs]
-    opened = [0] * len(jobs)
-    errors: list[str] = []
-    ends = [0.0] * len(jobs)
-    barrier = threading.Barrier(len(jobs) + 1)
-    start = [0.0]
-
-    def run(i: int) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
-        mine, clock = latencies[i], time.perf_counter
-        barrier.wait()
-        deadline = start[0] + seconds
-        try:
-            for path, body, headers, mark in jobs[i]:
-                if conn.sock is None:
-                    opened[i] += 1
-                t0 = clock()
-                conn.request("POST", path, body, headers)
-                response = conn.getresponse()
-                data = response.read()
-                t1 = clock()
-                mine.append((path, t1 - t0))
-                if response.status != 200 or (check and mark not in data):
-                    errors.append(f"POST {path} answered {response.status}: {data[:200]!r}")
-                    break
-                if t1 >= deadline:
-                    break
-        except OSError as exc:
-            errors.append(f"{type(exc).__name__}: {exc}")
-        finally:
-            ends[i] = clock()
-            conn.close()
-
-    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(len(jobs))]
-    for thread in threads:
-        thread.start()
-    workers = server.worker_pids()
-    cpu0, own0 = cpu_seconds(workers), time.process_time()
-    start[0] = time.perf_counter()
-    barrier.wait()
-    for thread in threads:
-        thread.join(seconds + 30)
-    elapsed = max(ends) - start[0]
-    cpu1, own1 = cpu_seconds(workers), time.process_time()
-    if errors:
-        raise RuntimeError(f"{server.name}: {len(errors)} failed requests, first: {errors[0]}")
-    if warn and any(len(done) == len(job) for done, job in zip(latencies, jobs, strict=True)):
-        print(f"  note: a thread ran out of prepared requests before {seconds} s "
-              "(raise --max-rps)", file=sys.stderr)
-    every = [(path, t) for done in latencies for path, t in done]
-    all_ms = [t * 1000 for _, t in every]
-    step_ms = [t * 1000 for path, t in every if path == STEP_PATH] or all_ms
-    return {"rps": len(every) / elapsed, "p50": statistics.median(all_ms),
-            "p99": percentile(all_ms, 99), "step_p50": statistics.median(step_ms),
-            "step_p99": percentile(step_ms, 99), "requests": len(every),
-            "connections": sum(opened), "server_cpu": (cpu1 - cpu0) / elapsed,
-            "client_cpu": (own1 - own0) / elapsed,
-            "cpu_us": (cpu1 - cpu0) / len(every) * 1e6}
-
-
 def call_jobs(port: int, threads: int, per_thread: int
               ) -> list[list[tuple[str, bytes, dict[str, str], bytes]]]:
     """Per thread: /voice then /voice/step?seq=0 Digits=1, each pair on a fresh CallSid."""
@@ -427,22 +247,21 @@ def over_http(repeats: int, seconds: float, threads: int, max_rps: int
         # The baseline answers without reading anything: one prepared call list, replayed.
         bare_jobs = call_jobs(bare.port, threads, 200)
         bare_jobs = [job * (per_thread // len(job) + 1) for job in bare_jobs]
-        drive(bare, bare_jobs, 1.0, check=False, warn=False)  # warm-up
-        drive(ivr, call_jobs(ivr.port, threads, 200), 1.0, check=True, warn=False)
+        drive(bare, bare_jobs, 1.0, check=False, warn=False, step_path=STEP_PATH)  # warm-up
+        drive(ivr, call_jobs(ivr.port, threads, 200), 1.0, check=True, warn=False,
+              step_path=STEP_PATH)
         for _ in range(repeats):
             flush_db()
             ivr_jobs = call_jobs(ivr.port, threads, per_thread)
             # Interleaved per repeat, as in-process.
-            result = drive(bare, bare_jobs, seconds, check=False)
+            result = drive(bare, bare_jobs, seconds, check=False, step_path=STEP_PATH)
             figures["baseline"].add(**result)
-            result = drive(ivr, ivr_jobs, seconds, check=True)
+            result = drive(ivr, ivr_jobs, seconds, check=True, step_path=STEP_PATH)
             figures["step"].add(**result)
         notes["keep_alive"] = result["connections"] < result["requests"]
     flush_db()
     return figures, notes
 
-
-# -- report -----------------------------------------------------------------------------------
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])

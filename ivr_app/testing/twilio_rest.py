@@ -12,32 +12,29 @@ when a test asks, so tests stay deterministic.
 from __future__ import annotations
 
 import base64
-import datetime as dt
-import json
 import re
 import secrets
 import threading
 import time
 from dataclasses import dataclass
-from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
 import requests
 from flask import Flask
 from twilio.request_validator import RequestValidator
 from werkzeug.datastructures import MultiDict
 
+from ivr_app.testing.rest_json import VERSION, Handler, Reply, error, resource, rfc2822_now
+
 ACCOUNT_SID = "AC" + "5a" * 16
 AUTH_TOKEN = "standin-auth-token-0123456789abc"
-VERSION = "2010-04-01"
 ROUTE = re.compile(r"/2010-04-01/Accounts/([^/]+)/(Calls|Messages)(?:/([^/]+))?\.json")
 TERMINAL = ("completed", "busy", "no-answer", "failed", "canceled")
 EVENT_OF = {"initiated": "initiated", "ringing": "ringing", "in-progress": "answered"}
 CALL_NULLS = ("parent_call_sid", "phone_number_sid", "start_time", "end_time", "duration",
               "answered_by", "forwarded_from", "group_sid", "caller_name", "trunk_sid")
-Reply = tuple[int, dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -92,7 +89,7 @@ class TwilioStandin:
         self._faults: list[_Fault] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.standin = self  # type: ignore[attr-defined]
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
                                         daemon=True)
@@ -133,7 +130,7 @@ class TwilioStandin:
     def incoming_call(self, sid: str, from_: str, to: str, status_callback: str = "") -> None:
         """A call that came in to the app (a simulated caller): the REST API can now reach it."""
         with self._lock:
-            resource = self._call_resource(sid, to, from_, "inbound")
+            resource = self._callresource(sid, to, from_, "inbound")
             resource.update(status="in-progress", start_time=resource["date_created"])
             self._calls[sid] = _Call(resource, "", "", status_callback, ["completed"], False)
 
@@ -153,7 +150,7 @@ class TwilioStandin:
         """The callee picks up: ringing and answered callbacks, then the call's TwiML."""
         self._not_yet_connected(sid, "answer")
         self._progress(sid, "ringing")
-        self._progress(sid, "in-progress", start_time=_now(), answered_by=answered_by)
+        self._progress(sid, "in-progress", start_time=rfc2822_now(), answered_by=answered_by)
         return self.fetch_twiml(sid)
 
     def fetch_twiml(self, sid: str) -> str:
@@ -172,12 +169,12 @@ class TwilioStandin:
         """The call ends (or, ended through the REST API, reports it): the final callback."""
         status = self.call(sid)["status"]
         final = status if status in TERMINAL else "completed"
-        return self._progress(sid, final, end_time=_now(), duration=str(duration))
+        return self._progress(sid, final, end_time=rfc2822_now(), duration=str(duration))
 
     def hang_up_quietly(self, sid: str) -> None:
         """The call ends but its final status callback is lost on the way."""
         with self._lock:
-            self._calls[sid].resource.update(status="completed", end_time=_now())
+            self._calls[sid].resource.update(status="completed", end_time=rfc2822_now())
 
     def fail_call(self, sid: str, status: str = "no-answer") -> Webhook | None:
         """The call never connects: busy, no-answer, failed or canceled."""
@@ -186,7 +183,7 @@ class TwilioStandin:
         self._not_yet_connected(sid, "fail")
         if status in ("busy", "no-answer"):
             self._progress(sid, "ringing")
-        return self._progress(sid, status, end_time=_now(), duration="0")
+        return self._progress(sid, status, end_time=rfc2822_now(), duration="0")
 
     def _not_yet_connected(self, sid: str, verb: str) -> None:
         status = self.call(sid)["status"]
@@ -198,12 +195,12 @@ class TwilioStandin:
             call = self._calls[sid]
             if not call.amd:
                 fields.pop("answered_by", None)
-            call.resource.update(status=status, date_updated=_now(), **fields)
+            call.resource.update(status=status, date_updated=rfc2822_now(), **fields)
             if not call.callback or EVENT_OF.get(status, "completed") not in call.events:
                 return None
             params = self._params(call) | {"CallbackSource": "call-progress-events",
                                            "SequenceNumber": str(call.sequence),
-                                           "Timestamp": _now()}
+                                           "Timestamp": rfc2822_now()}
             if status in TERMINAL:
                 params["CallDuration"] = fields["duration"]
             call.sequence += 1
@@ -249,13 +246,13 @@ class TwilioStandin:
         if fault and fault.hang and self._stopping.wait(fault.hang):
             return None  # stopping: leave it unanswered
         if fault and not fault.hang:
-            return _error(fault.status, 20000 + fault.status, "Injected failure")
+            return error(fault.status, 20000 + fault.status, "Injected failure")
         expected = base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
         if auth != f"Basic {expected}":
-            return _error(401, 20003, "Authenticate")
+            return error(401, 20003, "Authenticate")
         route = ROUTE.fullmatch(path)
         if not route or route[1] != self.account_sid:
-            return _error(404, 20404, f"The requested resource {path} was not found")
+            return error(404, 20404, f"The requested resource {path} was not found")
         kind, sid = route[2], route[3]
         with self._lock:
             if sid is None and method == "POST":
@@ -264,7 +261,7 @@ class TwilioStandin:
                 return self._list_calls(path, form)
             found = (self._calls if kind == "Calls" else self._messages).get(sid or "")
             if found is None or method not in ("GET", "POST"):
-                return _error(404, 20404, f"The requested resource {path} was not found")
+                return error(404, 20404, f"The requested resource {path} was not found")
             if isinstance(found, _Call):
                 return self._update_call(found, form) if method == "POST" else (200, found.resource)
             return 200, found
@@ -280,10 +277,10 @@ class TwilioStandin:
     def _create_call(self, form: MultiDict) -> Reply:
         for name, code in (("To", 21201), ("From", 21213)):
             if not form.get(name):
-                return _error(400, code, f"No '{name}' number is specified")
+                return error(400, code, f"No '{name}' number is specified")
         if not (form.get("Url") or form.get("Twiml") or form.get("ApplicationSid")):
-            return _error(400, 21205, "Url parameter is required.")
-        resource = self._call_resource("CA" + secrets.token_hex(16), form["To"], form["From"],
+            return error(400, 21205, "Url parameter is required.")
+        resource = self._callresource("CA" + secrets.token_hex(16), form["To"], form["From"],
                                        "outbound-api")
         self._calls[resource["sid"]] = _Call(
             resource, form.get("Url", ""), form.get("Twiml", ""), form.get("StatusCallback", ""),
@@ -291,78 +288,31 @@ class TwilioStandin:
             amd=bool(form.get("MachineDetection")))
         return 201, resource
 
-    def _call_resource(self, sid: str, to: str, from_: str, direction: str) -> dict[str, Any]:
-        return _resource(self.account_sid, "Calls", sid) | dict.fromkeys(CALL_NULLS) | {
+    def _callresource(self, sid: str, to: str, from_: str, direction: str) -> dict[str, Any]:
+        return resource(self.account_sid, "Calls", sid) | dict.fromkeys(CALL_NULLS) | {
             "to": to, "to_formatted": to, "from": from_, "from_formatted": from_,
             "direction": direction, "queue_time": "0"}
 
     def _update_call(self, call: _Call, form: MultiDict) -> Reply:
         if call.resource["status"] in TERMINAL:
-            return _error(400, 21220, "Call is not in-progress. Cannot redirect.")
+            return error(400, 21220, "Call is not in-progress. Cannot redirect.")
         if form.get("Url") or form.get("Twiml"):
             call.url, call.twiml = form.get("Url", call.url), form.get("Twiml", "")
         call.callback = form.get("StatusCallback", call.callback)
         if form.get("Status"):
-            call.resource.update(status=form["Status"], end_time=_now())
-        call.resource["date_updated"] = _now()
+            call.resource.update(status=form["Status"], end_time=rfc2822_now())
+        call.resource["date_updated"] = rfc2822_now()
         return 200, call.resource
 
     def _create_message(self, form: MultiDict) -> Reply:
         if not form.get("To"):
-            return _error(400, 21604, "A 'To' phone number is required.")
+            return error(400, 21604, "A 'To' phone number is required.")
         if not form.get("Body") and not form.get("MediaUrl"):
-            return _error(400, 21602, "Message body is required.")
-        message = _resource(self.account_sid, "Messages", "SM" + secrets.token_hex(16)) | {
+            return error(400, 21602, "Message body is required.")
+        message = resource(self.account_sid, "Messages", "SM" + secrets.token_hex(16)) | {
             "to": form["To"], "from": form.get("From"), "body": form.get("Body", ""),
             "messaging_service_sid": form.get("MessagingServiceSid"), "num_segments": "1",
             "num_media": str(len(form.getlist("MediaUrl"))), "date_sent": None,
             "error_code": None, "error_message": None}
         self._messages[message["sid"]] = message
         return 201, message
-
-
-class _Handler(BaseHTTPRequestHandler):
-    def _serve(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
-        url = urlsplit(self.path)
-        form = body if self.command == "POST" else url.query  # a list's filters: the query
-        reply = self.server.standin.respond(  # type: ignore[attr-defined]
-            self.command, url.path, self.headers.get("Authorization", ""),
-            MultiDict(parse_qsl(form, keep_blank_values=True)))
-        if reply is None:
-            return
-        data = json.dumps(reply[1]).encode()
-        try:
-            self.send_response(reply[0])
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-        except OSError:
-            pass  # the client gave up waiting (a timeout test)
-
-    do_GET = do_POST = _serve
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass  # quiet: TwilioStandin.requests has it all
-
-
-def _resource(account_sid: str, kind: str, sid: str) -> dict[str, Any]:
-    """The fields every Calls and Messages resource has."""
-    now = _now()
-    uri = f"/{VERSION}/Accounts/{account_sid}/{kind}/{sid}"
-    sub = "recordings" if kind == "Calls" else "media"
-    return {"sid": sid, "account_sid": account_sid, "api_version": VERSION, "status": "queued",
-            "direction": "outbound-api", "price": None, "price_unit": "USD",
-            "date_created": now, "date_updated": now, "uri": uri + ".json",
-            "subresource_uris": {sub: f"{uri}/{sub.title()}.json"}}
-
-
-def _error(status: int, code: int, message: str) -> Reply:
-    """Twilio's error body; without 'type' and 'title', twilio-python raises TwilioRestException."""
-    return status, {"code": code, "message": message, "status": status,
-                    "more_info": f"https://www.twilio.com/docs/errors/{code}"}
-
-
-def _now() -> str:
-    return format_datetime(dt.datetime.now(dt.UTC))

