@@ -39,8 +39,7 @@ from ivr_app.flow.model import (
     SayNode,
     TransferNode,
 )
-
-MAX_HOPS = 200  # nodes visited in one turn; validated flows never come close
+from ivr_app.flow.turn_rules import MAX_TURN_NODES
 
 
 def new_state(flow: Flow, call: dict[str, str], now: dt.datetime) -> dict[str, Any]:
@@ -103,7 +102,7 @@ def handle(flow: Flow, state: dict[str, Any], event: Event, now: dt.datetime) ->
 
 def _enter(flow: Flow, state: dict[str, Any], node_id: str, turn: Turn,
            now: dt.datetime) -> None:
-    for _ in range(MAX_HOPS):
+    for _ in range(MAX_TURN_NODES):
         node = flow.nodes[node_id]
         state.update(node=node_id, phase="ask", pending="", tries=0)
         state["vars"].update(node.set)
@@ -130,7 +129,7 @@ def _enter(flow: Flow, state: dict[str, Any], node_id: str, turn: Turn,
         else:
             _ask(flow, state, node, turn)
             return
-    raise RuntimeError(f"flow {flow.name} went through {MAX_HOPS} nodes without asking")
+    raise RuntimeError(f"flow {flow.name} went through {MAX_TURN_NODES} nodes without asking")
 
 
 def _ask(flow: Flow, state: dict[str, Any], node: Node, turn: Turn) -> None:

@@ -25,3 +25,11 @@ class FlowError(Exception):
     def __init__(self, problems: list[Problem]):
         self.problems = sorted(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def unforeseen(file: str, exc: Exception) -> FlowError:
+    """An exception the checks did not foresee, as a located problem: loading never raises
+    anything but FlowError, so a flow file can never stop the line."""
+    return FlowError([Problem(file, 1, 1, f"the flow could not be checked ({type(exc).__name__}:"
+                              f" {str(exc)[:200]}); fix what looks unusual, and report this",
+                              "internal")])

@@ -39,8 +39,8 @@ class HoursChecker(Checker):
             return None
         try:
             return ZoneInfo(text)
-        except (ZoneInfoNotFoundError, ValueError):
-            self.error(path, f"unknown time zone {text!r}; use a name like "
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "America", a folder
+            self.error(path, f"unknown time zone {text[:60]!r}; use a name like "
                        "'America/Mexico_City'", "type")
             return None
 

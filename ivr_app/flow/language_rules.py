@@ -78,11 +78,18 @@ class LanguageChecker(HoursChecker):
         allowed = builtins.MESSAGE_FIELDS[key]
         expected = ", ".join(f"{{{f}}}" for f in sorted(allowed)) or "no placeholders"
         try:
-            used = {f for _, f, _, _ in string.Formatter().parse(text) if f is not None}
+            fields = [(f, s, c) for _, f, s, c in string.Formatter().parse(text) if f is not None]
         except ValueError as exc:
             self.error(path, f"message {key!r}: {exc}; write braces as {{{{ and }}}}",
                        "placeholder")
             return
+        for name, format_spec, conversion in fields:
+            if format_spec or conversion or not name.isidentifier():
+                written = name + (f"!{conversion}" if conversion else "") + \
+                    (f":{format_spec}" if format_spec else "")
+                self.error(path, f"message {key!r}: placeholder {{{written}}} is not a plain "
+                           "name; write it as {name}", "placeholder")
+        used = {name for name, _, _ in fields}
         for name in sorted(used - allowed):
             self.error(path, f"message {key!r}: unknown placeholder {{{name}}}; it takes "
                        f"{expected}", "placeholder")

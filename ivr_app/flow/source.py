@@ -13,10 +13,11 @@ from typing import Any
 
 import yaml
 
-from ivr_app.flow.errors import FlowError, Problem
+from ivr_app.flow.errors import FlowError, Problem, unforeseen
 
 MAX_BYTES = 256 * 1024
 MAX_VALUES = 50_000  # stops alias bombs: "&a [*a, *a, ...]" nested a few levels
+MAX_DEPTH = 40  # mappings and lists inside each other; a flow needs about 8
 
 Path_ = tuple[str | int, ...]
 
@@ -76,6 +77,7 @@ def parse(text: str, name: str = "<flow>") -> Source:
     source = Source(name, text, None)
     loader = None
     try:
+        _check_depth(text, name)
         loader = yaml.SafeLoader(text)
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
@@ -97,9 +99,28 @@ def parse(text: str, name: str = "<flow>") -> Source:
     if root is None:
         raise FlowError([Problem(name, 1, 1, "file is empty", "yaml")])
     builder = _Builder(source, loader)
-    source.data = builder.build(root, ())
+    try:
+        source.data = builder.build(root, ())
+    except Exception as exc:  # a bug in the builder: still a located refusal
+        raise unforeseen(name, exc) from exc
     source.problems = builder.problems
     return source
+
+
+def _check_depth(text: str, name: str) -> None:
+    """Refuse deep nesting before composing: PyYAML composes nodes recursively, and a few
+    hundred levels would end in RecursionError. Its parser is not recursive."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                raise FlowError([Problem(name, mark.line + 1, mark.column + 1,
+                                         f"values are nested more than {MAX_DEPTH} levels "
+                                         "deep", "yaml")])
+        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            depth -= 1
 
 
 class _Builder:

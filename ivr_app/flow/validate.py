@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from ivr_app.flow import builtins, model, spec
-from ivr_app.flow.errors import FlowError
+from ivr_app.flow.errors import FlowError, unforeseen
 from ivr_app.flow.graph_rules import check_graph
 from ivr_app.flow.node_rules import NodeChecker
 from ivr_app.flow.source import Path_, Source, read_file
+from ivr_app.flow.turn_rules import check_turns
 
 
 def load_flow(path: str | Path) -> model.Flow:
@@ -26,7 +27,10 @@ def load_flow(path: str | Path) -> model.Flow:
 def validate(source: Source, name: str) -> model.Flow:
     """Check a parsed source and build its Flow; raise FlowError listing every problem."""
     checker = _Checker(source)
-    flow = checker.build(name)
+    try:
+        flow = checker.build(name)
+    except Exception as exc:  # RecursionError, or a bug: still a located refusal
+        raise unforeseen(source.file, exc) from exc
     if checker.problems or flow is None:
         raise FlowError(checker.problems)
     return flow
@@ -59,7 +63,7 @@ class _Checker(NodeChecker):
         if self.problems or not human or not self.languages:
             return None
         start = top["start"]
-        return model.Flow(
+        flow = model.Flow(
             name=name,
             version=hashlib.sha256(self.source.text.encode()).hexdigest()[:12],
             languages=self.languages,
@@ -73,6 +77,10 @@ class _Checker(NodeChecker):
             retries=top.get("retries", spec.LIMITS["retries"][2]),
             timeout=top.get("timeout", spec.LIMITS["timeout"][2]),
         )
+        for node_id, message, rule in check_turns(flow):
+            self.error(("nodes", node_id) if node_id else ("messages",), message, rule,
+                       key=True)
+        return None if self.problems else flow
 
     def messages(self, given: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
         result = {}

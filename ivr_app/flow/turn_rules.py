@@ -1,0 +1,145 @@
+"""What one turn of a call can cost, so that every turn lint accepts can be played.
+
+A turn plays every statement node (a say, a branch, a collect skipped because its
+variable is known) up to the next question or ending, all in one TwiML document.
+Twilio refuses a document over 64 KB and the engine plays at most MAX_TURN_NODES
+nodes in one turn, so lint refuses a flow whose longest turn passes either: such a
+turn would end the call with the reason "error". Sizes are upper bounds, per
+language, of the text as TwiML escapes it plus the markup around it.
+"""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import escape
+
+from ivr_app.flow import spec
+from ivr_app.flow.model import (
+    BranchNode,
+    CollectNode,
+    Flow,
+    LanguageNode,
+    MenuNode,
+    Node,
+    SayNode,
+    TransferNode,
+    Utterance,
+)
+
+MAX_TWIML_BYTES = 64 * 1024  # Twilio's limit for one TwiML document
+MAX_TURN_NODES = 200  # nodes the engine walks in one turn
+WRAPPER_BYTES = 1024  # Gather, Record, Redirect or Enqueue with their URLs, the XML header
+RETRY_MESSAGES = ("no_input", "not_understood", "use_keys", "callback_cancelled")
+
+Finding = tuple[str, str, str]  # (node id, message, rule)
+
+
+def say_bytes(flow: Flow, lang: str, text: str) -> int:
+    """Bytes of <Say> with this language's voice around `text`, escaped as TwiML is."""
+    voice = flow.languages[lang]
+    markup = f'<Say language="{voice.locale}" voice="{voice.voice}"></Say>'
+    return len(markup.encode()) + len(escape(text).encode())
+
+
+def utterance_bytes(flow: Flow, lang: str, said: Utterance | None) -> int:
+    if said is None:
+        return 0
+    if said.play:
+        return len(f"<Play>{escape(said.play)}</Play>".encode())
+    return say_bytes(flow, lang, said.text)
+
+
+def turn_bytes(flow: Flow, lang: str, node_id: str) -> tuple[int, int]:
+    """The most nodes and TwiML bytes a turn that enters `node_id` can play in `lang`."""
+    return _longest(flow, lang)[node_id]
+
+
+def check_turns(flow: Flow) -> list[Finding]:
+    """Turns too long for the engine or too large for Twilio, and message documents too."""
+    findings: list[Finding] = []
+    for lang in flow.languages:
+        longest = _longest(flow, lang)
+        lead = max(say_bytes(flow, lang, flow.messages[lang][k]) for k in RETRY_MESSAGES)
+        node_id, (count, size) = max(longest.items(), key=lambda item: item[1][1])
+        total = WRAPPER_BYTES + lead + size
+        if total > MAX_TWIML_BYTES:
+            findings.append((node_id, f"a turn entering node {node_id!r} can say {total} bytes "
+                             f"of TwiML in {lang!r}, over Twilio's limit of {MAX_TWIML_BYTES}: "
+                             "shorten its prompts or ask something between them",
+                             "twiml-size"))
+        node_id, (count, size) = max(longest.items(), key=lambda item: item[1][0])
+        if count > MAX_TURN_NODES:
+            findings.append((node_id, f"from node {node_id!r}, {count} nodes play without "
+                             f"asking anything; a turn plays at most {MAX_TURN_NODES}: ask "
+                             "something between them", "long-turn"))
+        every_message = sum(say_bytes(flow, lang, t) for t in flow.messages[lang].values())
+        if WRAPPER_BYTES + every_message > MAX_TWIML_BYTES:
+            findings.append(("", f"messages.{lang} add up to {every_message} bytes of TwiML; "
+                             f"an answer made of them could pass Twilio's limit of "
+                             f"{MAX_TWIML_BYTES}: shorten them", "twiml-size"))
+    return findings
+
+
+def _passes_to(node: Node) -> list[str]:
+    """Where a turn goes on from `node` without asking the caller anything."""
+    if isinstance(node, SayNode):
+        return [node.next]
+    if isinstance(node, BranchNode):
+        return [*(case.goto for case in node.cases), node.otherwise]
+    if isinstance(node, CollectNode) and node.skip_if_set:
+        return [node.next]
+    return []
+
+
+def _ends_with(flow: Flow, lang: str, node: Node) -> int:
+    """Bytes of what a turn says when it stops at `node`: a question or an ending."""
+    words = flow.messages[lang]
+    if isinstance(node, LanguageNode):
+        langs = dict.fromkeys(choice.language for choice in node.choices)
+        return sum(utterance_bytes(flow, other, node.prompt.get(other))
+                   + say_bytes(flow, other, flow.messages[other]["escape"])
+                   + say_bytes(flow, other, flow.messages[other]["speech_hint"])
+                   for other in langs)
+    said = utterance_bytes(flow, lang, node.prompt.get(lang))
+    if isinstance(node, MenuNode | CollectNode):
+        digits = " ".join("9" * spec.MAX_DIGITS)
+        confirm = say_bytes(flow, lang, words["confirm_digits"].replace("{digits}", digits))
+        return max(said, confirm) + say_bytes(flow, lang, words["escape"]) + \
+            say_bytes(flow, lang, words["speech_hint"])
+    if isinstance(node, TransferNode):
+        return said + say_bytes(flow, lang, words["to_human"])
+    return said
+
+
+def _longest(flow: Flow, lang: str) -> dict[str, tuple[int, int]]:
+    """Per node, the most (nodes, bytes) a turn entering it plays; iterative, since a
+    chain of statements may be longer than Python's recursion allows."""
+    done: dict[str, tuple[int, int]] = {}
+    opened: set[str] = set()  # a loop back to one of these adds nothing (lint refuses it)
+    for first in flow.nodes:
+        stack = [first]
+        while stack:
+            node_id = stack[-1]
+            node = flow.nodes[node_id]
+            onward = [t for t in _passes_to(node) if t in flow.nodes]
+            waiting = [t for t in onward if t not in done and t not in opened]
+            if node_id not in done and node_id not in opened and waiting:
+                opened.add(node_id)
+                stack.extend(waiting)
+                continue
+            stack.pop()
+            if node_id not in done:
+                done[node_id] = _through(flow, lang, node,
+                                         [done.get(t, (0, 0)) for t in onward])
+    return done
+
+
+def _through(flow: Flow, lang: str, node: Node,
+             onward: list[tuple[int, int]]) -> tuple[int, int]:
+    if not _passes_to(node):
+        return 1, _ends_with(flow, lang, node)
+    own = utterance_bytes(flow, lang, node.prompt.get(lang)) if isinstance(node, SayNode) else 0
+    nodes = 1 + max((count for count, _ in onward), default=0)
+    size = own + max((size for _, size in onward), default=0)
+    if node.asks:  # a collect that asks when its variable is not known yet
+        size = max(size, _ends_with(flow, lang, node))
+    return nodes, size
