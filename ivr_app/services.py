@@ -20,6 +20,7 @@ from ivr_app.platform.telephony import client_from_config
 from ivr_app.state.agents import Roster
 from ivr_app.state.callbacks import Callbacks
 from ivr_app.state.calls import CallStore
+from ivr_app.state.flows import LastGoodFlows
 from ivr_app.state.queues import Queues
 from ivr_app.state.wait_stats import WaitStats
 from speech.listen import Listener
@@ -120,7 +121,8 @@ def build_services(config: Mapping[str, Any], connection: redis.Redis | None = N
     if connection is None:
         connection = redis.Redis.from_url(config["REDIS_URL"], decode_responses=True,
                                           socket_timeout=2, socket_connect_timeout=2)
-    registry = FlowRegistry(config["FLOWS_DIR"], config["FLOW_CHECK_SECONDS"])
+    registry = FlowRegistry(config["FLOWS_DIR"], config["FLOW_CHECK_SECONDS"],
+                            keeper=LastGoodFlows(connection))
     return Services(config, connection, registry, clock)
 
 

@@ -79,3 +79,33 @@ def test_another_web_process_finishes_a_call_on_the_version_it_started_with(make
     call.client = second.test_client()
     call.press("1")
     assert call.ending.reason == "billing"
+
+
+def test_a_process_that_starts_with_only_a_broken_flow_still_answers_with_a_person(
+        make_app, flows, caplog):
+    edit(flows, "en: {voice: Polly.Joanna, locale: en-US}",
+         "en: {voice: Polly.Joanna, locale: en-US}\nhours: {office: {timezone: America, "
+         "weekly: {mon-fri: 09:00-17:00}}}")
+    with caplog.at_level(logging.ERROR):
+        app = make_app(FLOWS_DIR=str(flows), FLOW_CHECK_SECONDS=0)
+    assert "unknown time zone 'America'" in caplog.text
+    assert "every caller goes straight to a person" in caplog.text
+    call = Call(app, TOKEN).dial()
+    assert (call.ending.kind, call.ending.queue) == ("human", "support")
+
+
+def test_a_restarted_process_serves_the_last_good_version_kept_in_redis(make_app, flows,
+                                                                       caplog):
+    running = make_app(FLOWS_DIR=str(flows), FLOW_CHECK_SECONDS=0)
+    assert Call(running, TOKEN).dial().heard[0] == "[en-US] For billing press one."
+    edit(flows, "goto: billing", "goto: nowhere")  # broken while that process runs
+    with caplog.at_level(logging.ERROR):
+        restarted = make_app(FLOWS_DIR=str(flows), FLOW_CHECK_SECONDS=0)
+    assert "serving its last good version" in caplog.text
+    call = Call(restarted, TOKEN).dial()
+    assert call.heard[0] == "[en-US] For billing press one."
+    assert call.press("1").ending.reason == "billing"
+    edit(flows, "For billing press one.", "Billing here. Press one.")  # still broken: not served
+    assert Call(restarted, TOKEN).dial().heard[0] == "[en-US] For billing press one."
+    edit(flows, "goto: nowhere", "goto: billing")  # fixed: the new text answers
+    assert Call(restarted, TOKEN).dial().heard[0] == "[en-US] Billing here. Press one."

@@ -2,7 +2,9 @@
 
 An edit that fails the loader is logged and ignored: the last good version
 keeps answering. Every version a call started on stays available (in this
-process, or from its text kept in Redis) until the call ends.
+process, or from its text kept in Redis) until the call ends. A process that
+starts while the file is broken serves the last good version its keeper (Redis)
+remembers, rather than sending every caller to the fallback.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 from ivr_app.flow.errors import FlowError, Problem
 from ivr_app.flow.model import Flow
@@ -21,19 +24,30 @@ from ivr_app.flow.validate import validate
 
 log = logging.getLogger(__name__)
 KEPT_VERSIONS = 32
+SETTLE_SECONDS = 2.0
+
+
+class Keeper(Protocol):
+    """Where the last good text of each flow outlives the process (state/flows.py)."""
+
+    def save(self, name: str, version: str, text: str) -> None: ...
+
+    def load(self, name: str) -> str | None: ...
 
 
 class FlowRegistry:
     """Loads flows by name from a folder; checks files for edits at most every `check_every` s."""
 
     def __init__(self, flows_dir: str | Path, check_every: float = 1.0,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic, keeper: Keeper | None = None):
         self.flows_dir = Path(flows_dir)
+        self.keeper = keeper
         self.check_every = check_every
         self.clock = clock
         self.errors: dict[str, FlowError] = {}
         self._current: dict[str, tuple[Flow, str]] = {}  # name -> (flow, text)
-        self._file_sig: dict[str, tuple[int, int]] = {}
+        self._file_sig: dict[str, tuple[int, int] | None] = {}
+        self._read: dict[str, str] = {}  # the text last read from each file
         self._checked: dict[str, float] = {}
         self._versions: OrderedDict[tuple[str, str], Flow] = OrderedDict()
         self._lock = threading.Lock()
@@ -85,24 +99,53 @@ class FlowRegistry:
         except OSError as exc:
             if name not in self._current:
                 self.errors[name] = _file_error(path, exc)
+                self._revive(name)
             return
         sig = (stat.st_mtime_ns, stat.st_size)
         if self._file_sig.get(name) == sig:
             return
-        self._file_sig[name] = sig
+        # Two edits in one clock tick can leave size and mtime alike: until the file is a
+        # few seconds old, its text decides whether it changed.
+        settled = time.time() - stat.st_mtime > SETTLE_SECONDS
+        self._file_sig[name] = sig if settled else None
         try:
             source = read_file(path)
+            if source.text == self._read.get(name):
+                return
+            self._read[name] = source.text
             flow = validate(source, name)
         except FlowError as exc:
             self.errors[name] = exc
             kept = "keeping the last good version" if name in self._current else "no version"
             log.error("flow %s refused (%s):\n%s", path, kept, exc)
+            if name not in self._current:
+                self._revive(name)
             return
         self.errors.pop(name, None)
         previous = self._current.get(name)
         if previous is None or previous[0].version != flow.version:
             log.info("flow %s loaded, version %s", path, flow.version)
+            if self.keeper is not None:
+                self.keeper.save(name, flow.version, source.text)
         self._current[name] = (flow, source.text)
+        self._remember(flow)
+
+    def _revive(self, name: str) -> None:
+        """No good version in memory and none on disk: take the keeper's, if it has one."""
+        text = self.keeper.load(name) if self.keeper is not None else None
+        if text is None:
+            log.error("!" * 72 + "\nflow %s has no valid version: every caller goes straight "
+                      "to a person until it is fixed\n" + "!" * 72, name)
+            return
+        try:
+            flow = validate(parse(text, f"{self.path(name)} (last good, from Redis)"), name)
+        except FlowError as exc:  # written by an older release with other rules
+            log.error("flow %s: the last good version kept in Redis is refused too:\n%s",
+                      name, exc)
+            return
+        log.error("!" * 72 + "\nflow %s on disk is refused: serving its last good version "
+                  "%s, kept in Redis, until the file is fixed\n" + "!" * 72, name, flow.version)
+        self._current[name] = (flow, text)
         self._remember(flow)
 
     def _remember(self, flow: Flow) -> None:
