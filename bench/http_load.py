@@ -6,20 +6,17 @@ from __future__ import annotations
 
 import http.client
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from bench import percentile
+from ivr_app.testing.servers import Server
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,69 +31,6 @@ class Req:
     @property
     def body(self) -> bytes:
         return urlencode(self.form).encode()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class Server:
-    name: str
-    port: int
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    def worker_pids(self) -> list[int]:
-        try:
-            text = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text()
-        except OSError:
-            return []
-        return [int(pid) for pid in text.split()]
-
-
-@contextmanager
-def gunicorn(name: str, app_spec: str, env: dict[str, str], log_dir: Path) -> Iterator[Server]:
-    """gunicorn with 2 sync workers on a free loopback port; always stopped on the way out."""
-    port = free_port()
-    log = log_dir / f"{name}.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
-             app_spec],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    server = Server(name, port, process, log)
-    try:
-        wait_ready(server)
-        yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-
-
-def wait_ready(server: Server, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"gunicorn ({server.name}) exited:\n{server.log.read_text()}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=2)
-            conn.request("GET", "/health")
-            response = conn.getresponse()
-            response.read()
-            conn.close()
-            if response.status == 200 and len(server.worker_pids()) >= 2:
-                return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"gunicorn ({server.name}) did not answer:\n{server.log.read_text()}")
 
 
 def cpu_seconds(pids: list[int]) -> float:

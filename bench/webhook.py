@@ -42,7 +42,8 @@ from twilio.request_validator import RequestValidator
 from werkzeug.test import Client
 
 from bench import percentile, redis_url
-from bench.http_load import Req, drive, gunicorn, prepared
+from bench.http_load import Req, drive, prepared
+from ivr_app.testing.servers import gunicorn
 
 ROOT = Path(__file__).resolve().parents[1]
 REDIS_URL = redis_url(12)

@@ -7,11 +7,12 @@ from typing import Any
 
 import redis
 import yaml
-from flask import Flask
+from flask import Flask, abort, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ivr_app.api import agents
 from ivr_app.call import heard, voice
+from ivr_app.call.fallback import flush_pending
 from ivr_app.callbacks import offer, placing, returning
 from ivr_app.flow.errors import FlowError
 from ivr_app.line import agent_leg, holding
@@ -65,9 +66,26 @@ def create_app(config: dict[str, Any] | None = None, *, connection: redis.Redis 
                       offer.bp, returning.bp):
         app.register_blueprint(blueprint)
 
+    @app.before_request
+    def refuse_large_bodies() -> None:
+        """Webhooks are a few KB: a larger body is refused before anything parses it."""
+        if (request.content_length or 0) > request.max_content_length:
+            abort(413)
+
+    @app.before_request
+    def line_up_pending() -> None:
+        """Callers a fallback sent to Twilio's queue while Redis was down join our line."""
+        if ivr.pending_line_ups:
+            flush_pending(ivr, ivr.registry.last_good(app.config["IVR_FLOW"]))
+
     @app.get("/health")
-    def health() -> dict[str, Any]:
-        return {"redis": bool(ivr.redis.ping()),
-                "flow": ivr.registry.last_good(app.config["IVR_FLOW"]) is not None}
+    def health() -> tuple[dict[str, Any], int]:
+        """200 when calls can take their full path; 503 (with what is wrong) when not."""
+        try:
+            redis_ok = bool(ivr.redis.ping())
+        except redis.RedisError:
+            redis_ok = False
+        flow_ok = ivr.registry.last_good(app.config["IVR_FLOW"]) is not None
+        return {"redis": redis_ok, "flow": flow_ok}, 200 if redis_ok and flow_ok else 503
 
     return app

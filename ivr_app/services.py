@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -15,6 +17,7 @@ from twilio.rest import Client
 
 from ivr_app.flow.model import Flow
 from ivr_app.flow.registry import FlowRegistry
+from ivr_app.platform.breaker import Breaker, connect
 from ivr_app.platform.clock import Clock, utc_now
 from ivr_app.platform.telephony import client_from_config
 from ivr_app.state.agents import Roster
@@ -38,6 +41,10 @@ class Services:
     redis: redis.Redis  # decode_responses=True
     registry: FlowRegistry
     clock: Clock = utc_now
+    breaker: Breaker = field(default_factory=Breaker)  # every Redis command of the process
+    # Callers a fallback sent to Twilio's queue while Redis was down: (sid, form, arrived).
+    pending_line_ups: deque[tuple[str, dict[str, str], dt.datetime]] = field(
+        default_factory=deque)
 
     @cached_property
     def store(self) -> CallStore:
@@ -58,8 +65,8 @@ class Services:
     @cached_property
     def jobs(self) -> rq.Queue:
         """The RQ queue for background work; RQ needs a connection that does not decode."""
-        raw = redis.Redis.from_url(self.config["REDIS_URL"], socket_timeout=2,
-                                   socket_connect_timeout=2)
+        raw = connect(self.config["REDIS_URL"], self.breaker, self.config["REDIS_TIMEOUT"],
+                      decode_responses=False)
         return rq.Queue("default", connection=raw)
 
     @cached_property
@@ -118,12 +125,12 @@ class Services:
 def build_services(config: Mapping[str, Any], connection: redis.Redis | None = None,
                    clock: Clock = utc_now) -> Services:
     """Services for one process, from settings (see config.py)."""
+    breaker = Breaker(config["REDIS_COOLDOWN_SECONDS"])
     if connection is None:
-        connection = redis.Redis.from_url(config["REDIS_URL"], decode_responses=True,
-                                          socket_timeout=2, socket_connect_timeout=2)
+        connection = connect(config["REDIS_URL"], breaker, config["REDIS_TIMEOUT"])
     registry = FlowRegistry(config["FLOWS_DIR"], config["FLOW_CHECK_SECONDS"],
                             keeper=LastGoodFlows(connection))
-    return Services(config, connection, registry, clock)
+    return Services(config, connection, registry, clock, breaker)
 
 
 def services() -> Services:

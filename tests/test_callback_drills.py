@@ -27,13 +27,13 @@ from twilio.request_validator import RequestValidator
 
 from ivr_app.callbacks.placing import request_callback
 from ivr_app.line.agent_leg import END_WRAP_UP_JOB
-from ivr_app.platform import redis_server
 from ivr_app.platform.clock import utc_now
-from ivr_app.platform.redis_server import answers, ensure_redis
+from ivr_app.platform.redis_server import answers, ensure_redis, reap
 from ivr_app.services import build_services
+from ivr_app.testing.servers import free_port
 from ivr_app.testing.simulator import Call
 from ivr_app.testing.twilio_rest import Recorded, TwilioStandin
-from ivr_app.testing.workers import RqWorkers, free_port, wait_for, worker_env
+from ivr_app.testing.workers import RqWorkers, wait_for, worker_env
 from tests.line import PUBLIC, Line
 from workers import callbacks as callback_jobs
 from workers import context
@@ -282,12 +282,6 @@ def stop_throwaway(url: str) -> None:
         client.close()
         reap(pid)
 
-
-def reap(pid: int) -> None:
-    """Wait for a redis-server ensure_redis started to exit (Popen warns otherwise)."""
-    for proc in [p for p in redis_server._children if p.pid == pid]:
-        proc.wait(timeout=10)
-        redis_server._children.remove(proc)
 
 
 def test_twilio_refusing_calls_for_a_while_places_each_callback_once(drill):

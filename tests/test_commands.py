@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ from twilio.request_validator import RequestValidator
 
 from ivr_app.__main__ import main
 from ivr_app.flow.validate import load_flow
+from ivr_app.testing.servers import free_port
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -77,12 +77,6 @@ def test_graph_draws_every_question_with_its_escape(capsys):
     assert len(questions) >= 9
     for node_id in questions:
         assert f'    n_{node_id} -.->|"0 / agente / agent"| HUMAN' in out
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_up_serves_signed_calls_with_gunicorn_and_a_worker(redis_url, redis):

@@ -132,7 +132,7 @@ def assert_left_properly(call: Call) -> None:
     assert call.ending is not None
     assert call.ending.kind in ("human", "goodbye"), f"call ended with {call.ending}"
     if call.ending.kind == "human":
-        assert call.ending.reason not in ("error", ""), \
+        assert call.ending.reason not in ("our error", ""), \
             f"the app failed and fell back to a person{state_note(call)}"
 
 

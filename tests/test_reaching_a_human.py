@@ -266,7 +266,7 @@ def test_a_caller_sent_to_a_person_by_an_error_is_still_offered_to_an_agent(line
     call = line.caller().dial()
     monkeypatch.setattr(engine, "handle", lambda *args, **kwargs: 1 / 0)
     call.press("1")
-    assert (call.ending.queue, call.ending.reason) == ("support", "error")
+    assert (call.ending.queue, call.ending.reason) == ("support", "our error")
     line.run_jobs()
     assert [to for _, to in created_calls(line)] == [line.ivr.roster.get("ana").phone]
 

@@ -12,14 +12,8 @@ from pathlib import Path
 import pytest
 import redis as redis_py
 
-from ivr_app.platform import redis_server
-from ivr_app.platform.redis_server import RedisUnavailable, answers, ensure_redis, stop_redis
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from ivr_app.platform.redis_server import RedisUnavailable, answers, ensure_redis, reap, stop_redis
+from ivr_app.testing.servers import free_port
 
 
 @pytest.fixture
@@ -39,12 +33,6 @@ def spare_url() -> Iterator[Callable[[], str]]:
             client.shutdown(nosave=True)
             reap(pid)
 
-
-def reap(pid: int) -> None:
-    """Wait for a server this process started to exit, so Popen does not warn about it."""
-    for proc in [p for p in redis_server._children if p.pid == pid]:
-        proc.wait(timeout=10)
-        redis_server._children.remove(proc)
 
 
 def wait_for(condition: Callable[[], bool], seconds: float = 5.0) -> bool:

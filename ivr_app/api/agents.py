@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
+import redis
 from flask import Blueprint, abort, current_app, jsonify, request
 from werkzeug.wrappers import Response
 
@@ -22,6 +23,13 @@ from ivr_app.state.agents import parse_agent, public
 bp = Blueprint("agent_api", __name__, url_prefix="/api")
 
 SELF_SERVICE_STATUSES = ("available", "away")  # busy and wrap-up follow the calls themselves
+
+
+@bp.errorhandler(redis.RedisError)
+def store_down(exc: redis.RedisError) -> tuple[Response, int]:
+    """Redis is down or stalled: say so, and that nothing was changed by this request."""
+    return jsonify(error="the line's store (Redis) is not answering; check whether the "
+                         "change was made, and try again in a few seconds"), 503
 
 
 def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -40,11 +48,34 @@ def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
     return checked
 
 
+MAX_DEPTH = 4  # an agent, its lists of queues and languages
+MAX_TEXT = 1000  # characters in any one string: a note, a name, a number
+
+
 def _body() -> dict[str, Any]:
+    """The request's JSON object (its size is capped by MAX_CONTENT_LENGTH, like every
+    request); deep nesting and long strings are refused before anything reads them."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         abort(400, "expected a JSON object")
+    problem = _too_big(body, 1)
+    if problem:
+        abort(400, problem)
     return body
+
+
+def _too_big(value: Any, depth: int) -> str:
+    if depth > MAX_DEPTH:
+        return f"JSON nested more than {MAX_DEPTH} levels deep"
+    if isinstance(value, str) and len(value) > MAX_TEXT:
+        return f"a text of {len(value)} characters; at most {MAX_TEXT}"
+    children = value.items() if isinstance(value, dict) else \
+        enumerate(value) if isinstance(value, list) else ()
+    for key, child in children:
+        found = _too_big(key, depth) or _too_big(child, depth + 1)
+        if found:
+            return found
+    return ""
 
 
 @bp.get("/agents")

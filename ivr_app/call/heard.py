@@ -15,8 +15,9 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, request
 
+from ivr_app.call.fallback import human_on_error
 from ivr_app.call.turn import Event
-from ivr_app.call.voice import human_on_error, take_step
+from ivr_app.call.voice import take_step
 from ivr_app.flow.model import Flow
 from ivr_app.flow.vocabulary import phrases_at
 from ivr_app.platform.security import twilio_signed

@@ -13,7 +13,7 @@ REASON_SUPERVISOR = "asked for a supervisor"
 REASON_NO_INPUT = "no input"
 REASON_NOT_UNDERSTOOD = "not understood"
 REASON_UNHEARD = "speech not recognised in time"
-REASON_ERROR = "error"
+REASON_ERROR = "our error"  # our code or Redis failed; the caller went to a person
 
 
 @dataclass(frozen=True)

@@ -85,7 +85,8 @@ def enqueue_human(response: VoiceResponse, queue: str, fallback: str = "") -> No
     """Put the caller in a human queue; the exit URL deals with a full or failed queue."""
     query = urlencode({"queue": queue, **({"fallback": fallback} if fallback else {})})
     response.enqueue(queue, action=f"{QUEUE_EXIT_URL}?{query}", method="POST",
-                     wait_url=WAIT_URL, wait_url_method="POST")
+                     wait_url=f"{WAIT_URL}?{urlencode({'queue': queue})}",
+                     wait_url_method="POST")
 
 
 def say(verb: VoiceResponse | Gather, flow: Flow, lang: str, *texts: str) -> None:

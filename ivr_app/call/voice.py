@@ -7,18 +7,16 @@ a person.
 
 from __future__ import annotations
 
-import functools
 import logging
 import re
 from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, request
-from twilio.twiml.voice_response import VoiceResponse
-from werkzeug.exceptions import HTTPException
 
 from ivr_app.call import engine, twiml
-from ivr_app.call.turn import REASON_ERROR, Event, Turn
+from ivr_app.call.fallback import CALL_SID, human_on_error, noted_on_error, xml
+from ivr_app.call.turn import Event, Turn
 from ivr_app.flow.model import Flow
 from ivr_app.platform.security import twilio_signed
 from ivr_app.services import Services, services
@@ -32,55 +30,14 @@ bp = Blueprint("voice", __name__, url_prefix="/voice")
 GREETERS = "ivr.greeters"
 Greeter = Callable[[Services, Flow, dict[str, Any]], "str | None"]
 
-_SID = re.compile(r"^CA[0-9a-fA-F]{32}$")
 _DIGITS = re.compile(r"^[0-9*#]{1,40}$")
-
-
-def xml(twiml_body: str | VoiceResponse) -> Response:
-    """A TwiML answer as Twilio expects it."""
-    return Response(str(twiml_body), mimetype="text/xml")
 
 
 def _call_sid() -> str:
     sid = request.form.get("CallSid", "")
-    if not _SID.match(sid):
+    if not CALL_SID.match(sid):
         abort(400, "CallSid is missing or malformed")
     return sid
-
-
-def human_on_error(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Answer any failure of ours with TwiML that reaches a person, and log it."""
-
-    @functools.wraps(view)
-    def guarded(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return view(*args, **kwargs)
-        except HTTPException:
-            raise
-        except Exception:
-            sid = request.form.get("CallSid", "?")
-            log.exception("call %s: step failed, sending the caller to a person", sid)
-            config = current_app.config
-            flow = services().registry.last_good(config["IVR_FLOW"])
-            if flow is not None:
-                _line_up_after_error(sid, flow)
-            return xml(twiml.to_human_fallback(flow, config["FALLBACK_QUEUE"],
-                                                config["FALLBACK_NUMBER"]))
-
-    return guarded
-
-
-def _line_up_after_error(sid: str, flow: Flow) -> None:
-    """Best effort: put the caller in our line too, so an agent is offered to them."""
-    if not _SID.match(sid):
-        return
-    try:
-        ivr = services()
-        _, state = ivr.store.load(sid)
-        state = state or {"lang": flow.default_language}
-        ivr.enter_queue(sid, state, flow.human.queue, REASON_ERROR)
-    except Exception:  # Redis is down too: Twilio's queue holds the caller all the same
-        log.warning("call %s: not lined up after the error (%s)", sid, "state unavailable")
 
 
 @bp.post("")
@@ -180,6 +137,7 @@ def _event() -> Event:
 
 @bp.post("/status")
 @twilio_signed
+@noted_on_error
 def status() -> tuple[str, int]:
     """Twilio's status callback: keep how and when the call ended."""
     sid = _call_sid()

@@ -38,7 +38,8 @@ from flask import Blueprint, Response, abort, request
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from ivr_app.call import twiml
-from ivr_app.call.voice import _call_sid, _event, human_on_error, xml
+from ivr_app.call.fallback import human_on_error, xml
+from ivr_app.call.voice import _call_sid, _event
 from ivr_app.callbacks.numbers import callable_number, spoken_digits
 from ivr_app.callbacks.placing import request_callback
 from ivr_app.flow.model import Flow

@@ -23,12 +23,13 @@ import logging
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort, current_app, request
 from twilio.base.exceptions import TwilioRestException
 from twilio.twiml.voice_response import VoiceResponse
 
 from ivr_app.call import twiml
-from ivr_app.call.voice import xml
+from ivr_app.call.fallback import answer_on_error, noted_on_error, say_and_hang_up, xml
+from ivr_app.flow import builtins
 from ivr_app.line.context import context_for
 from ivr_app.line.routing import ring
 from ivr_app.platform.security import twilio_signed
@@ -40,6 +41,18 @@ log = logging.getLogger(__name__)
 bp = Blueprint("callback_calls", __name__, url_prefix="/callback")
 
 DUE_JOB = "workers.callbacks.callback_due"
+
+
+def _apology(ivr: Services, sid: str) -> Response:
+    """The flow's "we will call you again": the record stays "dialing", and the reconciler
+    retries the callback once Twilio says this call is over."""
+    flow = ivr.registry.last_good(current_app.config["IVR_FLOW"])
+    messages = flow.messages if flow is not None else builtins.MESSAGES
+    return say_and_hang_up(ivr, {lang: words["callback_later"]
+                                 for lang, words in messages.items()})
+
+
+apology_on_error = answer_on_error(_apology, "the customer is told we will call again")
 UNREACHED = ("no-answer", "busy", "failed", "canceled")
 FINISHED = (*UNREACHED, "completed")
 
@@ -130,6 +143,7 @@ def _say(ivr: Services, callback: Callback, response: VoiceResponse | object, ke
 
 @bp.post("/answer")
 @twilio_signed
+@apology_on_error
 def answer() -> Response:
     """The customer picked up: who is calling and why, and 1 to talk to a person now."""
     ivr = services()
@@ -148,6 +162,7 @@ def answer() -> Response:
 
 @bp.post("/accept")
 @twilio_signed
+@apology_on_error
 def accept() -> Response:
     """The customer pressed 1 (or 0): hold in their conference while the agent is rung."""
     ivr = services()
@@ -175,6 +190,7 @@ def accept() -> Response:
 
 @bp.post("/status")
 @twilio_signed
+@noted_on_error
 def status() -> tuple[str, int]:
     """How the call to the customer ended: done, or another try later, or missed."""
     ivr = services()

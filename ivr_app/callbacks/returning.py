@@ -26,8 +26,9 @@ from flask import Blueprint, Response, current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 
 from ivr_app.call import engine, twiml
+from ivr_app.call.fallback import human_on_error, xml
 from ivr_app.call.turn import Event, Speech
-from ivr_app.call.voice import _call_sid, _event, first_answer, human_on_error, xml
+from ivr_app.call.voice import _call_sid, _event, first_answer
 from ivr_app.callbacks.numbers import callable_number
 from ivr_app.flow.model import Flow
 from ivr_app.line import slots

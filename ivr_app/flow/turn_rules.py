@@ -4,7 +4,7 @@ A turn plays every statement node (a say, a branch, a collect skipped because it
 variable is known) up to the next question or ending, all in one TwiML document.
 Twilio refuses a document over 64 KB and the engine plays at most MAX_TURN_NODES
 nodes in one turn, so lint refuses a flow whose longest turn passes either: such a
-turn would end the call with the reason "error". Sizes are upper bounds, per
+turn would end the call with the reason "our error". Sizes are upper bounds, per
 language, of the text as TwiML escapes it plus the markup around it.
 """
 

@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, abort, request
 from twilio.twiml.voice_response import VoiceResponse
 
-from ivr_app.call.voice import xml
+from ivr_app.call.fallback import answer_on_error, noted_on_error, say_and_hang_up, xml
 from ivr_app.line.context import context_for, whisper_text
 from ivr_app.platform.security import twilio_signed
 from ivr_app.services import Services, services
@@ -31,6 +31,12 @@ END_WRAP_UP_JOB = "workers.routing.end_wrap_up"
 NOT_ACCEPTED = {"es": "Llamada no aceptada.", "en": "Call not accepted."}
 CALLER_GONE = {"es": "La persona ya no está en la línea.",
                "en": "The caller is no longer on the line."}
+OUTAGE = {"es": "No podemos leer los datos de esta llamada ahora. La persona sigue en la fila "
+                "y se le ofrecerá de nuevo en unos minutos.",
+          "en": "We cannot read this call's details right now. The caller stays in line and "
+                "will be offered again in a few minutes."}
+agent_told_on_error = answer_on_error(lambda ivr, sid: say_and_hang_up(ivr, OUTAGE),
+                                      "the agent is told; the caller keeps holding")
 
 
 
@@ -59,6 +65,7 @@ def _goodbye(words: dict[str, str], lang: str) -> Response:
 
 @bp.post("/agent/whisper")
 @twilio_signed
+@agent_told_on_error
 def whisper() -> Response:
     """<Gather numDigits=1 action=/agent/accept><Say>context</Say></Gather>, then hang up."""
     caller, agent_id = _offer()
@@ -80,6 +87,7 @@ def whisper() -> Response:
 
 @bp.post("/agent/accept")
 @twilio_signed
+@agent_told_on_error
 def accept() -> Response:
     """1 and the caller still waiting: <Dial><Conference>call-CA..</Conference></Dial>."""
     caller, agent_id = _offer()
@@ -122,6 +130,7 @@ def bridge_twiml(caller: str) -> VoiceResponse:
 
 @bp.post("/agent/status")
 @twilio_signed
+@noted_on_error
 def agent_call_status() -> tuple[str, int]:
     """How the agent's call went; not taken: agent away, next agent; finished: wrap-up."""
     caller, agent_id = _offer()

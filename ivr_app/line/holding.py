@@ -2,7 +2,7 @@
 
 The TwiML, in order of a call:
 
-    <Enqueue waitUrl="/voice/wait" action="/voice/queue-exit?queue=Q">Q</Enqueue>
+    <Enqueue waitUrl="/voice/wait?queue=Q" action="/voice/queue-exit?queue=Q">Q</Enqueue>
 
 /voice/wait (Twilio fetches it on entering, and again each time it ends):
 
@@ -33,8 +33,9 @@ from flask import Blueprint, Response, current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 
 from ivr_app.call import twiml
+from ivr_app.call.fallback import answer_on_error, human_on_error, line_up, xml
 from ivr_app.call.turn import REASON_SUPERVISOR
-from ivr_app.call.voice import _call_sid, human_on_error, xml
+from ivr_app.call.voice import _call_sid
 from ivr_app.flow import builtins
 from ivr_app.flow.model import Flow
 from ivr_app.line import slots
@@ -109,7 +110,7 @@ def wait_sentence(words: dict[str, str], seconds: float) -> str:
 
 def _hold(ivr: Services, sid: str, force_announcement: bool) -> Response:
     response = VoiceResponse()
-    waiter = ivr.queues.waiter(sid)
+    waiter = ivr.queues.waiter(sid) or _learn_of(ivr, sid)
     _, state = ivr.store.load(sid)
     if waiter is not None and state is not None:
         flow = ivr.flow_of(state)
@@ -117,14 +118,43 @@ def _hold(ivr: Services, sid: str, force_announcement: bool) -> Response:
         due = ivr.clock().timestamp() - waiter.announced >= ivr.config["WAIT_ANNOUNCE_SECONDS"]
         if force_announcement or due:
             twiml.say(response, flow, lang, *announcement(ivr, flow, lang, waiter))
+    return xml(_with_music(response, ivr.config["HOLD_MUSIC_URL"]))
+
+
+def _with_music(response: VoiceResponse, music: str) -> VoiceResponse:
     with response.gather(num_digits=1, action="/voice/wait-key", method="POST") as gather:
-        gather.play(ivr.config["HOLD_MUSIC_URL"])
-    return xml(response)
+        gather.play(music)
+    return response
+
+
+def _learn_of(ivr: Services, sid: str) -> Waiter | None:
+    """A caller in Twilio's queue that our line does not know (our fallback sent them, or
+    lining them up failed): they join it now, at the time they really arrived."""
+    arrived = ivr.clock() - dt.timedelta(seconds=_number(request.form.get("QueueTime")))
+    flow = ivr.registry.last_good(current_app.config["IVR_FLOW"])
+    line_up(ivr, sid, request.form, flow, arrived, queue=request.args.get("queue", ""))
+    return ivr.queues.waiter(sid)
+
+
+def _number(text: str | None) -> float:
+    try:
+        return max(0.0, min(float(text or 0), 86400.0))
+    except ValueError:
+        return 0.0
+
+
+def _music_only(ivr: Services, sid: str) -> Response:
+    """What the wait URL answers when our own part fails: music; Twilio keeps the caller's
+    place and asks again when it ends (the wait URL may not answer <Enqueue> or <Dial>)."""
+    return xml(_with_music(VoiceResponse(), current_app.config["HOLD_MUSIC_URL"]))
+
+
+music_on_error = answer_on_error(_music_only, "the caller keeps holding, with music")
 
 
 @bp.post("/wait")
 @twilio_signed
-@human_on_error
+@music_on_error
 def wait() -> Response:
     """Twilio's waitUrl: announce position and wait when due, then music that keys interrupt."""
     return _hold(services(), _call_sid(), force_announcement=False)
@@ -132,7 +162,7 @@ def wait() -> Response:
 
 @bp.post("/wait-key")
 @twilio_signed
-@human_on_error
+@music_on_error
 def wait_key() -> Response:
     """A key pressed while waiting: 0 repeats the estimate, the supervisor key moves queues,
     1 leaves for the callback dialog."""

@@ -12,11 +12,15 @@ from typing import Any
 
 DEFAULTS: dict[str, Any] = {
     "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "REDIS_TIMEOUT": 1.0,  # seconds a Redis command may take before the caller goes to a person
+    "REDIS_COOLDOWN_SECONDS": 5.0,  # after a Redis failure, fail fast for this long
     "TWILIO_ACCOUNT_SID": "",
     "TWILIO_AUTH_TOKEN": "",
     "TWILIO_API_BASE": "",  # another address for Twilio's REST API (a proxy, or a test stand-in)
     "TWILIO_TIMEOUT": 10.0,  # seconds per connect and per read of a REST request
     "TWILIO_CALLER_ID": "",  # the number agents see when the line rings them
+    # Twilio's webhooks are a few KB: anything much larger is refused (413) before parsing.
+    "MAX_CONTENT_LENGTH": 64 * 1024,
     "FLOWS_DIR": "flows",
     "IVR_FLOW": "main",
     "PUBLIC_BASE_URL": "",

@@ -137,7 +137,12 @@ def stop_redis(url: str, data_dir: Path) -> bool:
         return False  # already gone, or CONFIG is not allowed: not ours to stop
     finally:
         client.close()
-    for proc in [p for p in _children if p.pid == pid]:
-        proc.wait(timeout=30)  # reap it, and return once its data is on disk
-        _children.remove(proc)
+    reap(pid, timeout=30)  # return once its data is on disk
     return True
+
+
+def reap(pid: int, timeout: float = 10) -> None:
+    """Wait for a server ensure_redis started to exit (stopped, or killed by a drill)."""
+    for proc in [p for p in _children if p.pid == pid]:
+        proc.wait(timeout=timeout)
+        _children.remove(proc)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import redis
 
 WAITING_KEY = "ivr:queue:{queue}:waiting"  # zset: caller sid -> arrival number
-ARRIVALS_KEY = "ivr:queue:arrivals"  # counter: orders callers who arrive in the same instant
+ARRIVALS_KEY = "ivr:queue:arrivals"  # counter: orders callers who arrive in the same ms
 WAITER_KEY = "ivr:waiter:{sid}"  # hash: the Waiter fields
 WAITER_TTL = 24 * 3600
 
@@ -28,14 +28,18 @@ return 1
 """
 
 # KEYS: waiting zset, arrivals counter, waiter hash; ARGV: sid, ttl, place ("" for a new
-# arrival), then field/value pairs. A repeated join (a Twilio retry) changes nothing.
+# arrival), arrival in ms, then field/value pairs. A repeated join (a Twilio retry) changes
+# nothing. A place is the arrival time in ms and 3 digits of a counter, built as a string
+# (Lua would print so large a number in floating point).
 _JOIN = """
 if redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
 local place = ARGV[3]
-if place == '' then place = redis.call('INCR', KEYS[2]) end
+if place == '' then
+  place = ARGV[4] .. string.format('%03d', redis.call('INCR', KEYS[2]) % 1000)
+end
 redis.call('ZADD', KEYS[1], place, ARGV[1])
 redis.call('DEL', KEYS[3])
-redis.call('HSET', KEYS[3], 'place', place, unpack(ARGV, 4))
+redis.call('HSET', KEYS[3], 'place', place, unpack(ARGV, 5))
 redis.call('EXPIRE', KEYS[3], ARGV[2])
 return 1
 """
@@ -54,7 +58,7 @@ class Waiter:
     leaving_for: str = ""  # queue the caller asked to move to (e.g. the supervisors)
     language_fallback: bool = False  # offered to an agent who does not speak their language
     room: str = ""  # the conference an agent took them into
-    place: int = 0  # arrival number: the order of the line
+    place: int = 0  # arrival in ms, then 3 digits of a counter: the order of the line
 
 
 class Queues:
@@ -74,8 +78,13 @@ class Queues:
         fields = {"queue": queue, "lang": lang, "reason": reason, "entered": now.timestamp()}
         pairs = [item for pair in fields.items() for item in pair]
         keys = [WAITING_KEY.format(queue=queue), ARRIVALS_KEY, WAITER_KEY.format(sid=sid)]
-        args = [sid, WAITER_TTL, "" if place is None else place, *pairs]
+        args = [sid, WAITER_TTL, "" if place is None else place, _ms(now), *pairs]
         return bool(self._join(keys=keys, args=args))
+
+    @staticmethod
+    def place_at(arrived: dt.datetime) -> int:
+        """The place of a caller who arrived at `arrived` (one our line learns of late)."""
+        return _ms(arrived) * 1000
 
     def waiter(self, sid: str) -> Waiter | None:
         raw = self.redis.hgetall(WAITER_KEY.format(sid=sid))
@@ -136,3 +145,7 @@ class Queues:
             return
         passed = ",".join(dict.fromkeys((*waiter.passed, agent_id)))
         self.redis.hset(WAITER_KEY.format(sid=sid), mapping={"offered": "", "passed": passed})
+
+
+def _ms(moment: dt.datetime) -> int:
+    return int(moment.timestamp() * 1000)

@@ -210,7 +210,7 @@ class Call:
             return waiter.reason
         _, state = ivr.store.load(self.sid)
         outcome = (state or {}).get("outcome") or {}
-        return outcome.get("reason", "error" if state else "")
+        return outcome.get("reason", "our error" if state else "")
 
     # -- signing as Twilio does ---------------------------------------------------------
 

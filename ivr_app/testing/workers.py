@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -30,12 +29,6 @@ def worker_env(config: Mapping[str, Any]) -> dict[str, str]:
     """The environment of a worker: these settings and nothing else of ours."""
     env = {k: os.environ[k] for k in KEPT if k in os.environ}
     return env | {k: str(v) for k, v in config.items()}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_for(condition: Callable[[], Any], seconds: float, what: str,

@@ -1,0 +1,158 @@
+"""When Redis stalls or dies, every caller still reaches a person, and our line catches up.
+
+Each test runs a Redis of its own (ivr_app/testing/servers.py) and stalls it with SIGSTOP
+or kills it with SIGKILL, as a real outage would; the app talks to it as in production.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import http.client
+import os
+import time
+import urllib.parse
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from twilio.request_validator import RequestValidator
+
+from ivr_app.testing.servers import DrillRedis, gunicorn
+from tests.conftest import TOKEN
+from tests.test_webhook import FORM, signed_post
+
+WAIT_VERBS = {"Play", "Say", "Pause", "Gather", "Redirect", "Leave", "Hangup"}
+
+
+@pytest.fixture
+def drill_redis(tmp_path: Path) -> Iterator[DrillRedis]:
+    server = DrillRedis(tmp_path / "redis").start()
+    yield server
+    server.stop()
+
+
+def sid(n: int) -> str:
+    return f"CA{n:032x}"
+
+
+def verbs(body: bytes | str) -> set[str]:
+    root = ET.fromstring(body)
+    return {element.tag for element in root.iter()} - {"Response"}
+
+
+def test_twenty_callers_arriving_during_a_stall_each_reach_a_person_within_5_s(
+        drill_redis, tmp_path):
+    env = {**os.environ, "REDIS_URL": drill_redis.url, "TWILIO_AUTH_TOKEN": TOKEN,
+           "FLOWS_DIR": "flows", "IVR_FLOW": "main", "PUBLIC_BASE_URL": "",
+           "REDIS_TIMEOUT": "1.0", "REDIS_COOLDOWN_SECONDS": "5"}
+    with gunicorn("ivr", "wsgi:app", env, tmp_path) as server:
+        url = server.base_url + "/voice"
+        validator = RequestValidator(TOKEN)
+
+        def call(n: int) -> tuple[float, int, bytes]:
+            form = FORM | {"CallSid": sid(1000 + n), "From": f"+1500555{n:04d}"}
+            body = urllib.parse.urlencode(form)
+            started = time.monotonic()
+            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=15)
+            conn.request("POST", "/voice", body, {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "X-Twilio-Signature": validator.compute_signature(url, form)})
+            response = conn.getresponse()
+            answer = response.read()
+            conn.close()
+            return time.monotonic() - started, response.status, answer
+
+        drill_redis.stall()
+        try:
+            with concurrent.futures.ThreadPoolExecutor(20) as pool:
+                results = list(pool.map(call, range(20)))
+        finally:
+            drill_redis.resume()
+    for seconds, status, answer in results:
+        assert status == 200
+        assert b">support</Enqueue>" in answer  # the demo flow's queue for a person
+        assert seconds < 5, f"a caller waited {seconds:.1f} s"
+
+
+def test_a_caller_sent_to_a_person_while_redis_was_down_joins_our_line_when_it_is_back(
+        make_app, drill_redis):
+    app = make_app(REDIS_URL=drill_redis.url, REDIS_COOLDOWN_SECONDS=0.2)
+    client = app.test_client()
+    ivr = app.extensions["ivr"]
+    drill_redis.kill()
+    arrived = ivr.clock()
+    answer = signed_post(client, "/voice", FORM).get_data(as_text=True)
+    assert ">support</Enqueue>" in answer and 'waitUrl="/voice/wait?queue=support"' in answer
+    hold = signed_post(client, "/voice/wait?queue=support", FORM | {"QueueTime": "0"})
+    assert hold.status_code == 200 and verbs(hold.data) <= WAIT_VERBS, hold.data
+    assert client.get("/health").status_code == 503
+    drill_redis.start()
+    time.sleep(0.3)  # the breaker's cooldown
+    assert client.get("/health").status_code == 200  # any request lines them up
+    waiter = ivr.queues.waiter(FORM["CallSid"])
+    assert (waiter.queue, waiter.reason) == ("support", "our error")
+    assert waiter.entered == arrived.timestamp()
+    assert ivr.queues.position("support", FORM["CallSid"]) == 1
+
+
+def test_the_wait_url_lines_up_a_caller_our_line_never_knew_at_their_real_arrival(
+        make_app, redis):
+    app = make_app()
+    ivr = app.extensions["ivr"]
+    client = app.test_client()
+    earlier = FORM | {"CallSid": sid(7)}
+    signed_post(client, "/voice", earlier)
+    signed_post(client, "/voice/step?seq=0", earlier | {"Digits": "0"})  # in line, normally
+    unknown = FORM | {"CallSid": sid(8), "From": "+15005550077", "QueueTime": "95"}
+    hold = signed_post(client, "/voice/wait?queue=support", unknown)
+    assert verbs(hold.data) <= WAIT_VERBS
+    waiter = ivr.queues.waiter(sid(8))
+    assert (waiter.queue, waiter.reason) == ("support", "our error")
+    assert waiter.entered == ivr.clock().timestamp() - 95
+    assert ivr.queues.position("support", sid(8)) == 1  # arrived before the other caller
+    assert ivr.queues.position("support", sid(7)) == 2
+    context = client.get(f"/api/calls/{sid(8)}/context")
+    assert context.status_code in (401, 403)  # the API wants its token; the state is kept:
+    _, state = ivr.store.load(sid(8))
+    assert state["from"] == "+15005550077" and state["outcome"]["reason"] == "our error"
+
+
+def test_the_other_legs_answer_sanely_while_redis_is_down(make_app, drill_redis):
+    app = make_app(REDIS_URL=drill_redis.url, AGENT_API_TOKEN="t0ken")
+    client = app.test_client()
+    drill_redis.kill()
+    caller = sid(9)
+    whisper = signed_post(client, f"/agent/whisper?caller={caller}&agent=ana", FORM)
+    assert whisper.status_code == 200 and b"No podemos leer los datos" in whisper.data
+    assert b"<Hangup" in whisper.data
+    accept = signed_post(client, f"/agent/accept?caller={caller}&agent=ana",
+                         FORM | {"Digits": "1"})
+    assert accept.status_code == 200 and b"<Hangup" in accept.data
+    answer = signed_post(client, "/callback/answer?id=CB" + "1" * 32, FORM)
+    assert answer.status_code == 200 and b"Le volveremos a llamar" in answer.data
+    for path in ("/voice/status", f"/agent/status?caller={caller}&agent=ana",
+                 "/callback/status?id=CB" + "1" * 32):
+        assert signed_post(client, path, FORM | {"CallStatus": "completed"}).status_code == 204
+    api = client.get("/api/queues", headers={"Authorization": "Bearer t0ken"})
+    assert api.status_code == 503 and "Redis" in api.get_json()["error"]
+    health = client.get("/health")
+    assert health.status_code == 503 and health.get_json() == {"redis": False, "flow": True}
+
+
+def test_a_request_body_larger_than_any_webhook_is_refused_before_parsing(app):
+    big = FORM | {"Padding": "x" * 70_000}
+    assert signed_post(app.test_client(), "/voice", big).status_code == 413
+    api = app.test_client().put("/api/agents/ana", data="[" * 70_000, headers={
+        "Content-Type": "application/json"})
+    assert api.status_code == 413
+
+
+@pytest.mark.parametrize("body, problem", [
+    ({"name": "Ana", "queues": [[[[["support"]]]]]}, "JSON nested more than"),
+    ({"name": "A" * 1001, "queues": ["support"]}, "a text of 1001 characters"),
+])
+def test_the_api_refuses_deep_or_long_json(make_app, redis, body, problem):
+    client = make_app(AGENT_API_TOKEN="t0ken").test_client()
+    answer = client.put("/api/agents/ana", json=body, headers={"Authorization": "Bearer t0ken"})
+    assert answer.status_code == 400 and problem in answer.get_data(as_text=True)
