@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 import redis
 import yaml
-from flask import Flask, abort, request
+from flask import Flask, Response, abort, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ivr_app.api import agents
@@ -21,6 +22,7 @@ from ivr_app.platform.config import settings
 from ivr_app.services import build_services
 
 log = logging.getLogger(__name__)
+access = logging.getLogger("ivr_app.access")
 
 
 def create_app(config: dict[str, Any] | None = None, *, connection: redis.Redis | None = None,
@@ -31,6 +33,9 @@ def create_app(config: dict[str, Any] | None = None, *, connection: redis.Redis 
     """
     app = Flask(__name__)
     app.config.from_mapping(settings(config))
+    if not logging.getLogger().handlers:  # gunicorn and the workers: the app logs itself
+        logging.basicConfig(level=app.config["LOG_LEVEL"],
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
@@ -67,6 +72,10 @@ def create_app(config: dict[str, Any] | None = None, *, connection: redis.Redis 
         app.register_blueprint(blueprint)
 
     @app.before_request
+    def start_clock() -> None:
+        g.started = time.perf_counter()
+
+    @app.before_request
     def refuse_large_bodies() -> None:
         """Webhooks are a few KB: a larger body is refused before anything parses it."""
         if (request.content_length or 0) > request.max_content_length:
@@ -77,6 +86,16 @@ def create_app(config: dict[str, Any] | None = None, *, connection: redis.Redis 
         """Callers a fallback sent to Twilio's queue while Redis was down join our line."""
         if ivr.pending_line_ups:
             flush_pending(ivr, ivr.registry.last_good(app.config["IVR_FLOW"]))
+
+    @app.after_request
+    def access_log(response: Response) -> Response:
+        """One line per request: the call, the route, the status and how long it took."""
+        took = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+        form = request.mimetype == "application/x-www-form-urlencoded" and \
+            response.status_code != 413  # reading a refused body would refuse it again
+        access.info("%s %s %s %d %.1f ms", request.form.get("CallSid", "-") if form else "-",
+                    request.method, request.full_path.rstrip("?"), response.status_code, took)
+        return response
 
     @app.get("/health")
     def health() -> tuple[dict[str, Any], int]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import re
+
 import redis as redis_py
 from twilio.request_validator import RequestValidator
 
@@ -160,3 +163,21 @@ def test_status_callback_records_how_the_call_ended(call, store):
     call.dial().press("1").press("0")
     call.hang_up()
     assert store.status(call.sid)["call"] == "completed"
+
+
+def test_each_webhook_is_logged_in_one_line_with_call_route_status_and_time(app, caplog):
+    with caplog.at_level(logging.INFO, logger="ivr_app.access"):
+        signed_post(app.test_client(), "/voice", FORM)
+    [line] = [r.getMessage() for r in caplog.records if r.name == "ivr_app.access"]
+    assert re.fullmatch(rf"{SID} POST /voice 200 \d+\.\d ms", line), line
+
+
+def test_a_step_the_call_never_had_is_logged_in_one_line_without_a_traceback(app, caplog):
+    client = app.test_client()
+    signed_post(client, "/voice", FORM)
+    with caplog.at_level(logging.WARNING):
+        body = signed_post(client, "/voice/step?seq=7", FORM | {"Digits": "1"}).get_data()
+    assert b">support</Enqueue>" in body
+    [record] = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert "no step 7 for this call (now at 0)" in record.getMessage()
+    assert record.exc_info is None

@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import redis
 from flask import Response, current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
@@ -29,6 +30,14 @@ from ivr_app.services import Services, services
 log = logging.getLogger(__name__)
 CALL_SID = re.compile(r"^CA[0-9a-fA-F]{32}$")
 PENDING_KEPT = 1000  # callers waiting to be lined up in one process, at most
+
+
+class UnknownStep(LookupError):
+    """A step this call never had, or one from before its state expired: logged in one line."""
+
+
+# Failures we understand and log in one line; anything else is a bug: its traceback is kept.
+KNOWN_FAILURES = (redis.RedisError, UnknownStep)
 
 
 def xml(twiml_body: str | object) -> Response:
@@ -51,7 +60,7 @@ def answer_on_error(answer: Callable[[Services, str], Response],
             except Exception as exc:
                 sid = request.form.get("CallSid", "?")
                 ivr = services()
-                if ivr.breaker.is_open:  # Redis is down: known, and logged by the breaker
+                if isinstance(exc, KNOWN_FAILURES):
                     log.warning("call %s: %s failed (%s); %s", sid, request.path, exc, what)
                 else:
                     log.exception("call %s: %s failed; %s", sid, request.path, what)

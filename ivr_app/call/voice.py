@@ -15,7 +15,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, request
 
 from ivr_app.call import engine, twiml
-from ivr_app.call.fallback import CALL_SID, human_on_error, noted_on_error, xml
+from ivr_app.call.fallback import CALL_SID, UnknownStep, human_on_error, noted_on_error, xml
 from ivr_app.call.turn import Event, Turn
 from ivr_app.flow.model import Flow
 from ivr_app.platform.security import twilio_signed
@@ -105,7 +105,7 @@ def take_step(event_of: Callable[[Flow, dict[str, Any]], Event]) -> Response:
     if current != seq_number or state is None or state.get("outcome"):
         earlier = ivr.store.answer(sid, seq_number)
         if earlier is None:
-            raise LookupError(f"no step {seq_number} for this call (now at {current})")
+            raise UnknownStep(f"no step {seq_number} for this call (now at {current})")
         return xml(earlier)  # Twilio repeated a request we already answered
     flow = ivr.flow_of(state)
     now = ivr.clock()

@@ -21,6 +21,7 @@ DEFAULTS: dict[str, Any] = {
     "TWILIO_CALLER_ID": "",  # the number agents see when the line rings them
     # Twilio's webhooks are a few KB: anything much larger is refused (413) before parsing.
     "MAX_CONTENT_LENGTH": 64 * 1024,
+    "LOG_LEVEL": "INFO",  # one line per webhook at INFO (ivr_app.access); WARNING hides them
     "FLOWS_DIR": "flows",
     "IVR_FLOW": "main",
     "PUBLIC_BASE_URL": "",
