@@ -133,8 +133,10 @@ def simulate_command(flow_path: str, lang: str | None, script: str | None,
     token = secrets.token_hex(16)
     redis_dir = Path("var") / "redis"
     redis_url = os.environ.get("REDIS_URL") or DEFAULT_URL
-    started_redis = not answers(redis_url)
-    redis_url = ensure_redis(redis_url, redis_dir)
+    sentinel = bool(os.environ.get("REDIS_SENTINELS"))  # then its master is the Redis
+    started_redis = not sentinel and not answers(redis_url)
+    if not sentinel:
+        redis_url = ensure_redis(redis_url, redis_dir)
     recordings = RecordingServer(SIMULATED_ACCOUNT, token).start()  # what `wav:` says
     config = from_env() | {
         "FLOWS_DIR": str(path.parent), "IVR_FLOW": path.stem, "TWILIO_AUTH_TOKEN": token,

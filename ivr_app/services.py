@@ -17,8 +17,9 @@ from twilio.rest import Client
 
 from ivr_app.flow.model import Flow
 from ivr_app.flow.registry import FlowRegistry
-from ivr_app.platform.breaker import Breaker, connect
+from ivr_app.platform.breaker import Breaker
 from ivr_app.platform.clock import Clock, utc_now
+from ivr_app.platform.redis_client import connect
 from ivr_app.platform.telephony import client_from_config
 from ivr_app.state.agents import Roster
 from ivr_app.state.callbacks import Callbacks
@@ -65,8 +66,7 @@ class Services:
     @cached_property
     def jobs(self) -> rq.Queue:
         """The RQ queue for background work; RQ needs a connection that does not decode."""
-        raw = connect(self.config["REDIS_URL"], self.breaker, self.config["REDIS_TIMEOUT"],
-                      decode_responses=False)
+        raw = connect(self.config, self.breaker, decode_responses=False)
         return rq.Queue("default", connection=raw)
 
     @cached_property
@@ -127,7 +127,7 @@ def build_services(config: Mapping[str, Any], connection: redis.Redis | None = N
     """Services for one process, from settings (see config.py)."""
     breaker = Breaker(config["REDIS_COOLDOWN_SECONDS"])
     if connection is None:
-        connection = connect(config["REDIS_URL"], breaker, config["REDIS_TIMEOUT"])
+        connection = connect(config, breaker)
     registry = FlowRegistry(config["FLOWS_DIR"], config["FLOW_CHECK_SECONDS"],
                             keeper=LastGoodFlows(connection))
     return Services(config, connection, registry, clock, breaker)

@@ -15,7 +15,7 @@ import os
 import re
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from subprocess import Popen
 from typing import Any
@@ -39,8 +39,10 @@ from workers import callbacks as callback_jobs
 from workers import context
 
 CUSTOMER = "+525512345678"
-WORKER_SETTINGS = ("REDIS_URL", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_API_BASE",
-                   "TWILIO_CALLER_ID", "PUBLIC_BASE_URL", "FLOWS_DIR", "IVR_FLOW")
+WORKER_SETTINGS = ("REDIS_URL", "REDIS_SENTINELS", "REDIS_SENTINEL_MASTER",
+                   "REDIS_COOLDOWN_SECONDS", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN",
+                   "TWILIO_API_BASE", "TWILIO_CALLER_ID", "PUBLIC_BASE_URL", "FLOWS_DIR",
+                   "IVR_FLOW")
 # Long enough for the reconciler to decide about a try whose outcome never came.
 A_MINUTE_LATER = callback_jobs.LOST_AFTER + dt.timedelta(seconds=5)
 
@@ -48,15 +50,18 @@ A_MINUTE_LATER = callback_jobs.LOST_AFTER + dt.timedelta(seconds=5)
 class Drill:
     """The line (app in this process), the Twilio stand-in, and real rq workers."""
 
-    def __init__(self, line: Line, workers: RqWorkers) -> None:
+    def __init__(self, line: Line, workers: RqWorkers,
+                 redis_url: Callable[[], str] | None = None) -> None:
         self.line, self.workers = line, workers
+        # Where the data is now (with Sentinel: the master of the moment).
+        self.redis_url = redis_url or (lambda: self.ivr.config["REDIS_URL"])
         self.ivr, self.standin = line.ivr, line.standin
         settings = {k: self.ivr.config[k] for k in WORKER_SETTINGS}
         self.env = worker_env(settings | {"TWILIO_TIMEOUT": 5, "WRAP_UP_SECONDS": 1})
 
-    def start_worker(self) -> Popen[bytes]:
-        proc = self.workers.start(self.env)
-        self.workers.wait_ready(proc, self.ivr.config["REDIS_URL"])
+    def start_worker(self, supervised: bool = False) -> Popen[bytes]:
+        proc = self.workers.start(self.env, supervised=supervised)
+        self.workers.wait_ready(proc, self.redis_url())
         return proc
 
     def waiting_caller(self) -> Call:
@@ -119,13 +124,16 @@ class Drill:
 
 
 @contextlib.contextmanager
-def running(make_app: Any, redis_url: str, log_dir: Path) -> Iterator[Drill]:
-    """A drill on `redis_url`; workers and stand-in are stopped whatever happens."""
+def running(make_app: Any, redis_url: str, log_dir: Path,
+            where: Callable[[], str] | None = None, **config: Any) -> Iterator[Drill]:
+    """A drill on `redis_url` (or `config`'s Sentinel, whose master `where` names); workers
+    and stand-in are stopped whatever happens."""
     standin = TwilioStandin().start()
     workers = RqWorkers(log_dir)
     try:
-        line = Line(make_app, standin, clock=utc_now, REDIS_URL=redis_url, WRAP_UP_SECONDS=1)
-        yield Drill(line, workers)
+        line = Line(make_app, standin, clock=utc_now, REDIS_URL=redis_url, WRAP_UP_SECONDS=1,
+                    **config)
+        yield Drill(line, workers, where)
     finally:
         workers.stop_all()
         standin.stop()

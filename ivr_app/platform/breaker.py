@@ -81,10 +81,3 @@ class GuardedRetry(Retry):
             raise
         self.breaker.succeeded()
         return result
-
-
-def connect(url: str, breaker: Breaker, timeout: float, *,
-            decode_responses: bool = True) -> redis.Redis:
-    """A client whose commands time out after `timeout` s and go through `breaker`."""
-    return redis.Redis.from_url(url, decode_responses=decode_responses, socket_timeout=timeout,
-                                socket_connect_timeout=timeout, retry=GuardedRetry(breaker))

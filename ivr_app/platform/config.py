@@ -12,6 +12,11 @@ from typing import Any
 
 DEFAULTS: dict[str, Any] = {
     "REDIS_URL": "redis://127.0.0.1:6379/0",
+    # Redis Sentinel, which wins over REDIS_URL: "host:port,host:port" and the master's name.
+    "REDIS_SENTINELS": "",
+    "REDIS_SENTINEL_MASTER": "",
+    "REDIS_PASSWORD": "",  # with Sentinel: the password of the master and replicas
+    "REDIS_DB": 0,  # with Sentinel: the database number
     "REDIS_TIMEOUT": 1.0,  # seconds a Redis command may take before the caller goes to a person
     "REDIS_COOLDOWN_SECONDS": 5.0,  # after a Redis failure, fail fast for this long
     "TWILIO_ACCOUNT_SID": "",

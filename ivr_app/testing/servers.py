@@ -14,14 +14,14 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import redis
 
-from ivr_app.platform.redis_server import ensure_redis, reap, stop_redis
+from ivr_app.platform.redis_server import ensure_redis, reap, server_binary, stop_redis
 
 ROOT = Path(__file__).resolve().parents[2]  # where wsgi.py lives
 
@@ -126,3 +126,88 @@ class DrillRedis:
         except ProcessLookupError:
             return
         stop_redis(self.url, self.data_dir)
+
+
+class SentinelSet:
+    """A master, a replica and three sentinels on loopback ports, as production runs them
+    (smaller timeouts): kill the master and the sentinels promote the replica."""
+
+    MASTER = "ivr"
+
+    def __init__(self, data_dir: Path):
+        self.data_dir = data_dir
+        self.ports = {"master": free_port(), "replica": free_port()}
+        self.sentinel_ports = [free_port() for _ in range(3)]
+        self.procs: dict[str, subprocess.Popen[bytes]] = {}
+
+    @property
+    def config(self) -> dict[str, str]:
+        """The app's settings for this set."""
+        hosts = ",".join(f"127.0.0.1:{port}" for port in self.sentinel_ports)
+        return {"REDIS_SENTINELS": hosts, "REDIS_SENTINEL_MASTER": self.MASTER}
+
+    def start(self) -> SentinelSet:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        master = self.ports["master"]
+        self._run("master", f"port {master}\n")
+        self._run("replica", f"port {self.ports['replica']}\nreplicaof 127.0.0.1 {master}\n")
+        _wait(lambda: self._info(self.ports["replica"], "replication").get(
+            "master_link_status") == "up", "the replica to sync")
+        for port in self.sentinel_ports:
+            self._run(f"sentinel-{port}", f"port {port}\nsentinel monitor {self.MASTER} "
+                      f"127.0.0.1 {master} 2\nsentinel down-after-milliseconds {self.MASTER} "
+                      f"1000\nsentinel failover-timeout {self.MASTER} 5000\n", "--sentinel")
+        _wait(lambda: all(len(self._sentinel(port, "SENTINEL", "SENTINELS", self.MASTER)) == 2
+                          and self._sentinel(port, "SENTINEL", "REPLICAS", self.MASTER)
+                          for port in self.sentinel_ports), "the sentinels to know each other")
+        return self
+
+    def master_port(self) -> int:
+        """The port of the master the sentinels name now."""
+        _, port = self._sentinel(self.sentinel_ports[0], "SENTINEL", "GET-MASTER-ADDR-BY-NAME",
+                                 self.MASTER)
+        return int(port)
+
+    def kill_master(self) -> int:
+        """SIGKILL the master, as a host dies; returns its port."""
+        port = self.master_port()
+        name = next(n for n, p in self.ports.items() if p == port)
+        self.procs[name].kill()
+        self.procs[name].wait(timeout=10)
+        return port
+
+    def stop(self) -> None:
+        for proc in self.procs.values():
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait(timeout=10)
+
+    def _run(self, name: str, conf: str, *args: str) -> None:
+        path = self.data_dir / f"{name}.conf"  # a sentinel rewrites its own file
+        path.write_text(f"bind 127.0.0.1\ndaemonize no\nappendonly no\nsave \"\"\n"
+                        f"dir \"{self.data_dir}\"\nlogfile \"{name}.log\"\n{conf}")
+        self.procs[name] = subprocess.Popen(
+            [server_binary(), str(path), *args], cwd=self.data_dir, stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+    def _info(self, port: int, section: str) -> dict:
+        try:
+            with redis.Redis(port=port, socket_timeout=1, decode_responses=True) as client:
+                return client.info(section)
+        except redis.RedisError:
+            return {}
+
+    def _sentinel(self, port: int, *command: str) -> list:
+        try:
+            with redis.Redis(port=port, socket_timeout=1, decode_responses=True) as client:
+                return client.execute_command(*command) or []
+        except redis.RedisError:
+            return []
+
+
+def _wait(condition: Callable[[], object], what: str, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"gave up waiting for {what}")
+        time.sleep(0.1)

@@ -70,13 +70,20 @@ class RqWorkers:
         self.log_dir = log_dir
         self.procs: list[subprocess.Popen[bytes]] = []
 
-    def start(self, env: Mapping[str, str], *options: str) -> subprocess.Popen[bytes]:
-        """`rq worker --with-scheduler default`, as the Procfile runs it."""
+    def start(self, env: Mapping[str, str], *options: str,
+              supervised: bool = False) -> subprocess.Popen[bytes]:
+        """`rq worker --with-scheduler default`; Redis comes from `env` through
+        workers/settings.py unless `options` name another settings module. `supervised`
+        runs it as the Procfile does, started again whenever it quits."""
         self.log_dir.mkdir(parents=True, exist_ok=True)
+        if "-c" not in options:
+            options = ("-c", "workers.settings", *options)
         with (self.log_dir / f"worker-{len(self.procs)}.log").open("wb") as log:
+            supervisor = [sys.executable, "-m", "workers.supervise"] if supervised else []
             proc = subprocess.Popen(
-                [str(RQ), "worker", "--with-scheduler", "--url", env["REDIS_URL"], *options,
-                 "default"], cwd=ROOT, env=dict(env), stdin=subprocess.DEVNULL, stdout=log,
+                [*supervisor, str(RQ), "worker", "--with-scheduler", *options, "default"],
+                cwd=ROOT,
+                env=dict(env), stdin=subprocess.DEVNULL, stdout=log,
                 stderr=subprocess.STDOUT, start_new_session=True)
         self.procs.append(proc)
         return proc
@@ -86,8 +93,9 @@ class RqWorkers:
         """Until the worker has registered itself in Redis (it then takes jobs)."""
         connection = redis.Redis.from_url(redis_url)
         try:
-            wait_for(lambda: proc.poll() is not None or any(
-                w.pid == proc.pid for w in Worker.all(connection=connection)),
+            wait_for(lambda: proc.poll() is not None or any(  # the worker, or its supervisor's
+                w.pid in (proc.pid, *session_pids(proc.pid))
+                for w in Worker.all(connection=connection)),
                 seconds, f"worker {proc.pid} to start", self.logs)
         finally:
             connection.close()

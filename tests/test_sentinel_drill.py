@@ -1,0 +1,75 @@
+"""The Redis master dies: Sentinel promotes its replica and the line carries on by itself.
+
+Real processes: a master, a replica and three sentinels (ivr_app/testing/servers.py), the
+app in this process and a real `rq worker --with-scheduler`, all configured with
+REDIS_SENTINELS only (REDIS_URL points nowhere). Nothing is restarted by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from ivr_app.callbacks.placing import request_callback
+from ivr_app.platform.clock import utc_now
+from ivr_app.testing.servers import SentinelSet
+from ivr_app.testing.workers import wait_for
+from tests.test_callback_drills import A_MINUTE_LATER, Drill, running
+
+NOWHERE = "redis://127.0.0.1:9/0"  # REDIS_SENTINELS must win over REDIS_URL
+FIRST_QUESTION = "Para español, marque uno"
+
+
+@pytest.fixture
+def sentinel_drill(make_app, tmp_path) -> Iterator[tuple[SentinelSet, Drill]]:
+    sentinels = SentinelSet(tmp_path / "sentinel").start()
+    try:
+        where = lambda: f"redis://127.0.0.1:{sentinels.master_port()}/0"  # noqa: E731
+        with running(make_app, NOWHERE, tmp_path / "logs", where, REDIS_COOLDOWN_SECONDS=1.0,
+                     **sentinels.config) as drill:
+            yield sentinels, drill
+    finally:
+        sentinels.stop()
+
+
+def answers_normally(drill: Drill) -> bool:
+    """A new call hears the flow's first question (not the fallback to a person)."""
+    call = drill.line.caller().dial()
+    return call.ending is None and any(FIRST_QUESTION in h for h in call.heard)
+
+
+def test_calls_and_callbacks_carry_on_when_the_master_is_killed(sentinel_drill):
+    sentinels, drill = sentinel_drill
+    ivr = drill.ivr
+    drill.line.agent("ana", ["es"], ["support"])
+    drill.line.agent("beto", ["es"], ["support"])
+    assert answers_normally(drill)
+    in_menu = drill.line.caller().dial().press("1")  # chose Spanish; now at the main menu
+    numbers = ["+525512345601", "+525512345602"]
+    due = utc_now() + dt.timedelta(seconds=8)
+    callbacks = [request_callback(ivr, drill.waiting_caller().sid, n, due=due) for n in numbers]
+    drill.start_worker(supervised=True)
+
+    killed_at = time.monotonic()
+    old = sentinels.kill_master()
+    wait_for(lambda: sentinels.master_port() != old, 15, "the replica's promotion")
+    normal = wait_for(lambda: answers_normally(drill) or None, 15, "a normal new call")
+    assert normal and time.monotonic() - killed_at < 15
+
+    heard_before = len(in_menu.heard)
+    in_menu.press("1")  # an outage report, from the menu the call was at before the kill
+    assert in_menu.ending is None and in_menu.waiting, in_menu.ending
+    assert "número de cuenta" in " ".join(in_menu.heard[heard_before:])
+
+    # RQ's scheduler lock outlives the old master by a minute: the cron's reconciler (run
+    # here as the cron would, a minute on) brings in the callbacks due meanwhile.
+    wait_for(lambda: utc_now() > due, 15, "the callbacks' time")
+    drill.reconcile(later=A_MINUTE_LATER)
+    for number, callback in zip(numbers, callbacks, strict=True):
+        drill.placed(number, seconds=30)  # exactly one call each
+        assert drill.states(callback.id)[-1] == "dialing"
+    time.sleep(2)  # a worker that also brought them in would have called again by now
+    assert [len(drill.creates_to(n)) for n in numbers] == [1, 1]
