@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import logging
 import os
 import secrets
@@ -11,6 +12,7 @@ import sys
 from pathlib import Path
 
 from ivr_app import create_app
+from ivr_app.flow.audit import audit
 from ivr_app.flow.diagram import mermaid
 from ivr_app.flow.errors import FlowError
 from ivr_app.flow.source import read_file
@@ -42,6 +44,11 @@ def main(argv: list[str] | None = None) -> int:
     sim.add_argument("--at", help="pretend the call happens at this ISO time "
                      "(for business hours), e.g. 2026-11-25T10:00-06:00")
 
+    audit = commands.add_parser("audit", help="score a flow on the GetHuman standard's nine "
+                                "points; exit 1 if any fails")
+    audit.add_argument("flow", help="a flow file, e.g. flows/main.yaml")
+    audit.add_argument("--json", action="store_true", help="one JSON object")
+
     graph = commands.add_parser("graph", help="print a flow as a Mermaid diagram")
     graph.add_argument("flow")
 
@@ -63,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
         return simulate_command(args.flow, args.lang, args.script, args.at)
     if args.command == "graph":
         return graph_command(args.flow)
+    if args.command == "audit":
+        return audit_command(args.flow, args.json)
     if args.command == "speech":
         if bool(args.url) != bool(args.sha256):
             parser.error("--url and --sha256 go together")
@@ -100,7 +109,28 @@ def lint_command(paths: list[str]) -> int:
             print(f"{path}: ok ({len(flow.nodes)} nodes, version {flow.version})")
             for warning in speech_warnings(read_file(path), flow, recognizer, config):
                 print(warning)
+            for point in audit(flow):
+                if not point.passed:
+                    print(f"{path}:1:1: warning: GetHuman point {point.point} "
+                          f"({point.name}) fails: {point.evidence} [audit]")
     return 1 if failed else 0
+
+
+def audit_command(flow_path: str, as_json: bool) -> int:
+    """The flow's scorecard: each point, pass or fail, with its evidence."""
+    try:
+        flow = load_flow(flow_path)
+    except FlowError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    points = audit(flow)
+    if as_json:
+        print(json.dumps({"flow": flow_path, "points": [p.as_json() for p in points]},
+                         ensure_ascii=False))
+    else:
+        for p in points:
+            print(f"{p.point}. {'PASS' if p.passed else 'FAIL'}  {p.name}: {p.evidence}")
+    return 0 if all(p.passed for p in points) else 1
 
 
 def graph_command(flow_path: str) -> int:

@@ -1,0 +1,235 @@
+"""The GetHuman standard's nine points, checked on a flow: is this line humane?
+
+Each point is computed from the flow graph, its messages and its settings, never from a
+list kept by hand, and comes with its evidence. Some hold by construction of the runtime
+(key 0 at every question, silence and errors end with a person); the audit still names
+what makes them hold, so a reader can check it. Prompt times are estimated at
+SPEECH_RATE words a second, a common rate for phone voices.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ivr_app.flow.model import (
+    BranchNode,
+    CollectNode,
+    Flow,
+    GoodbyeNode,
+    LanguageNode,
+    MenuNode,
+    Node,
+    SayNode,
+    TransferNode,
+)
+
+SPEECH_RATE = 2.5  # words a second (150 a minute)
+MAX_LISTEN_S = 20.0  # before the caller hears how to reach a person; and any one prompt
+MAX_BEFORE_SERVICE_S = 15.0  # from the greeting to the first question
+MAX_OFFER_AFTER_S = 600  # a callback is offered once the estimated wait passes this
+
+
+@dataclass(frozen=True)
+class Point:
+    point: int
+    name: str
+    passed: bool
+    evidence: str
+
+    def as_json(self) -> dict[str, object]:
+        return {"point": self.point, "name": self.name, "pass": self.passed,
+                "evidence": self.evidence}
+
+
+def audit(flow: Flow) -> list[Point]:
+    """The nine points, in order."""
+    return [check(flow) for check in CHECKS]
+
+
+def seconds(text: str) -> float:
+    """How long a text takes to say, at SPEECH_RATE."""
+    return len(re.findall(r"\w+", text)) / SPEECH_RATE
+
+
+def queues(flow: Flow) -> list[str]:
+    """Every queue a caller can wait in for a person."""
+    found = [flow.human.queue, flow.human.supervisor_queue]
+    found += [flow.queue_for(n) for n in flow.nodes.values() if isinstance(n, TransferNode)]
+    return sorted({q for q in found if q})
+
+
+def _questions(flow: Flow) -> list[Node]:
+    return [n for n in flow.nodes.values() if n.asks]
+
+
+def person_from_every_question(flow: Flow) -> Point:
+    missing = [lang for lang in flow.languages if not flow.escape_words.get(lang)]
+    words = "; ".join(f"{lang}: {', '.join(flow.escape_words.get(lang, ()))}"
+                      for lang in flow.languages)
+    evidence = (f"{len(_questions(flow))} questions; key 0 at every one (the loader refuses a "
+                f"flow that binds 0), and escape words {words}: 1 input by key and by speech")
+    if missing:
+        evidence = f"no escape words in {', '.join(missing)}: speech needs more than 1 input"
+    return Point(1, "A person from every question", not missing, evidence)
+
+
+def wait_and_position(flow: Flow) -> Point:
+    needs = {"queue_position": "{position}", "wait_minutes": "{minutes}", "wait_unknown": ""}
+    gaps = [f"{lang}.{key}" for lang in flow.languages for key, field in needs.items()
+            if not flow.messages[lang].get(key) or field not in flow.messages[lang][key]]
+    evidence = (f"queues {', '.join(queues(flow))} announce position and estimate on entering "
+                "and every minute, and say so plainly when nobody is signed in")
+    return Point(2, "Wait and position announced", not gaps,
+                 evidence if not gaps else f"messages missing their number: {', '.join(gaps)}")
+
+
+def never_asked_twice(flow: Flow) -> Point:
+    twice = []
+    for node in flow.nodes.values():
+        if isinstance(node, CollectNode) and not node.skip_if_set:
+            earlier = _reaches(flow, node.variable, node.id)
+            if earlier:
+                twice.append(f"{node.variable!r} at {node.id!r} after {earlier!r}")
+    collected = sorted({n.variable for n in flow.nodes.values() if isinstance(n, CollectNode)})
+    evidence = (f"variables {', '.join(collected) or 'none'} are asked at most once on any path "
+                "and go to the agent's whisper and screen")
+    return Point(3, "Never asked twice", not twice,
+                 evidence if not twice else "asked again: " + "; ".join(twice))
+
+
+def _reaches(flow: Flow, variable: str, target: str) -> str:
+    """A collect node of `variable` from which `target` can be reached, if any."""
+    for start in flow.nodes.values():
+        if not (isinstance(start, CollectNode) and start.variable == variable):
+            continue
+        seen, todo = set(), list(start.targets())
+        while todo:
+            node_id = todo.pop()
+            if node_id == target:
+                return start.id
+            if node_id not in seen and node_id in flow.nodes:
+                seen.add(node_id)
+                todo.extend(flow.nodes[node_id].targets())
+    return ""
+
+
+def callbacks_offered(flow: Flow) -> Point:
+    late = [q for q in queues(flow) if flow.callbacks.threshold(q) > MAX_OFFER_AFTER_S]
+    has_hours = any(isinstance(n, BranchNode) and any(c.when.hours for c in n.cases)
+                    for n in flow.nodes.values())
+    after_hours = bool(flow.callbacks.hours) or not has_hours
+    problems = [f"{q} offers a callback only after {flow.callbacks.threshold(q)} s"
+                for q in late]
+    if not after_hours:
+        problems.append("the flow closes by hours but sets no callbacks.hours for after-hours")
+    evidence = (f"every queue offers a callback above {flow.callbacks.offer_after} s of "
+                f"estimated wait or {flow.callbacks.max_hold} s on hold; after hours: "
+                f"{'a callback at the next opening or a voice message' if after_hours else '-'}")
+    return Point(4, "Callbacks when the wait is long", not problems,
+                 evidence if not problems else "; ".join(problems))
+
+
+def keys_for_speech(flow: Flow) -> Point:
+    keyless = [f"{n.id}: {o.goto}" for n in flow.nodes.values() if isinstance(n, MenuNode)
+               for o in n.options if not o.key]
+    keyless += [f"{n.id}: {c.language}" for n in flow.nodes.values()
+                if isinstance(n, LanguageNode) for c in n.choices if not c.key]
+    spoken = sum(1 for n in flow.nodes.values() if isinstance(n, MenuNode) for o in n.options
+                 if any(o.phrases.values()))
+    return Point(5, "Keys for everything spoken", not keyless,
+                 f"all {spoken} spoken options have a key" if not keyless
+                 else "options with no key: " + ", ".join(keyless))
+
+
+def short_prompts(flow: Flow) -> Point:
+    longest_prompt, where = 0.0, ""
+    for node in flow.nodes.values():
+        for lang, said in node.prompt.items():
+            if seconds(said.text) > longest_prompt:
+                longest_prompt, where = seconds(said.text), f"{node.id} ({lang})"
+    before, path = max(((secs, f"{nodes}, {lang}") for lang in flow.languages
+                        for secs, nodes in (_listen_until_question(flow, n.id, lang)
+                                            for n in flow.nodes.values())),
+                       default=(0.0, ""))
+    passed = longest_prompt <= MAX_LISTEN_S and before <= MAX_LISTEN_S
+    return Point(6, "Short prompts", passed,
+                 f"at {SPEECH_RATE:g} words/s: longest prompt {longest_prompt:.0f} s ({where}); "
+                 f"longest before hearing how to reach a person {before:.0f} s ({path}); "
+                 f"limit {MAX_LISTEN_S:.0f} s")
+
+
+def _listen_until_question(flow: Flow, node_id: str, lang: str,
+                           with_question: bool = True) -> tuple[float, str]:
+    """The most seconds of prompts a caller hears from `node_id` through statements (every
+    branch of a branch node) up to the next question, whose prompt counts when
+    `with_question` (the escape note follows it); and the nodes on that path."""
+    node = flow.nodes[node_id]
+    said = node.prompt.get(lang)
+    own = seconds(said.text) if said and (with_question or not node.asks) else 0.0
+    onward: list[str] = []
+    if isinstance(node, SayNode):
+        onward = [node.next]
+    elif isinstance(node, BranchNode):
+        onward = [*(case.goto for case in node.cases), node.otherwise]
+    best = max((_listen_until_question(flow, t, lang, with_question) for t in onward),
+               default=(0.0, ""))
+    return own + best[0], node_id + (f" -> {best[1]}" if best[1] else "")
+
+
+def no_advertising(flow: Flow) -> Point:
+    before, path = max((secs, f"{nodes}, {lang}") for lang in flow.languages
+                       for secs, nodes in [_listen_until_question(flow, flow.start, lang,
+                                                                   with_question=False)])
+    return Point(7, "No advertising before service", before <= MAX_BEFORE_SERVICE_S,
+                 f"{before:.0f} s of statements before the first question ({path}; "
+                 f"limit {MAX_BEFORE_SERVICE_S:.0f} s)")
+
+
+def never_disconnected(flow: Flow) -> Point:
+    chosen_by = {t: n.id for n in flow.nodes.values() if isinstance(n, MenuNode | LanguageNode)
+                 for t in n.targets()}
+    unchosen = []
+    for node in flow.nodes.values():
+        if isinstance(node, GoodbyeNode) and not _only_chosen(flow, node.id, chosen_by):
+            unchosen.append(node.id)
+    evidence = ("silence, wrong answers and our errors end with a person; the call ends only "
+                "at goodbyes the caller picks in a menu: "
+                + ", ".join(sorted(n.id for n in flow.nodes.values()
+                                   if isinstance(n, GoodbyeNode))))
+    return Point(8, "Never disconnected", not unchosen,
+                 evidence if not unchosen
+                 else "ends the call without the caller choosing it: " + ", ".join(unchosen))
+
+
+def _only_chosen(flow: Flow, goodbye: str, chosen_by: dict[str, str]) -> bool:
+    """Every way into `goodbye` is a menu choice, possibly followed by statements."""
+    into = [n for n in flow.nodes.values() if goodbye in n.targets()]
+    if goodbye == flow.start or not into:
+        return False
+    for node in into:
+        if isinstance(node, MenuNode | LanguageNode):
+            continue
+        if not isinstance(node, SayNode) or not _only_chosen(flow, node.id, chosen_by):
+            return False
+    return True
+
+
+def languages(flow: Flow) -> Point:
+    langs = list(flow.languages)
+    choosers = [n for n in flow.nodes.values() if isinstance(n, LanguageNode)]
+    offered = {c.language for n in choosers for c in n.choices}
+    spoken = {c.language for n in choosers for c in n.choices if c.key and c.phrases}
+    problems = [lang for lang in langs[1:] if lang not in spoken]
+    if len(langs) > 1 and not offered:
+        problems = langs
+    evidence = (f"{', '.join(langs)}: every prompt in each (the loader refuses a missing "
+                "translation)" + (f"; chosen by key and by speech at "
+                                  f"{', '.join(n.id for n in choosers)}" if choosers else ""))
+    return Point(9, "Languages", not problems,
+                 evidence if not problems else
+                 f"not choosable by key and by speech: {', '.join(problems)}")
+
+
+CHECKS = (person_from_every_question, wait_and_position, never_asked_twice, callbacks_offered,
+          keys_for_speech, short_prompts, no_advertising, never_disconnected, languages)
