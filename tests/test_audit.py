@@ -144,3 +144,11 @@ def test_lint_shows_failed_points_as_warnings_without_refusing_the_flow(tmp_path
     assert f"{path}:1:1: warning: GetHuman point 4 (Callbacks when the wait is long) fails: " \
         "billing offers a callback only after 1800 s; support offers a callback only after " \
         "1800 s [audit]" in out
+
+
+def test_a_language_that_can_be_chosen_by_key_only_fails_point_9(tmp_path, capsys):
+    flow = copy.deepcopy(BASE)
+    del flow["nodes"]["language"]["choices"][1]["say"]
+    code, card = run_audit(tmp_path, flow, capsys)
+    assert [p["point"] for p in card["points"] if not p["pass"]] == [9]
+    assert "not choosable by key and by speech: en" in card["points"][8]["evidence"]

@@ -218,11 +218,8 @@ def _only_chosen(flow: Flow, goodbye: str, chosen_by: dict[str, str]) -> bool:
 def languages(flow: Flow) -> Point:
     langs = list(flow.languages)
     choosers = [n for n in flow.nodes.values() if isinstance(n, LanguageNode)]
-    offered = {c.language for n in choosers for c in n.choices}
     spoken = {c.language for n in choosers for c in n.choices if c.key and c.phrases}
-    problems = [lang for lang in langs[1:] if lang not in spoken]
-    if len(langs) > 1 and not offered:
-        problems = langs
+    problems = [lang for lang in langs if lang not in spoken] if len(langs) > 1 else []
     evidence = (f"{', '.join(langs)}: every prompt in each (the loader refuses a missing "
                 "translation)" + (f"; chosen by key and by speech at "
                                   f"{', '.join(n.id for n in choosers)}" if choosers else ""))
