@@ -16,7 +16,7 @@ from ivr_app.call import heard, voice
 from ivr_app.call.fallback import flush_pending
 from ivr_app.callbacks import offer, placing, returning
 from ivr_app.flow.errors import FlowError
-from ivr_app.line import agent_leg, holding
+from ivr_app.line import agent_leg, holding, remembered
 from ivr_app.platform.clock import Clock, utc_now
 from ivr_app.platform.config import settings
 from ivr_app.services import build_services
@@ -65,10 +65,11 @@ def create_app(config: dict[str, Any] | None = None, *, connection: redis.Redis 
             log.error("roster file %s not loaded: %s", app.config["AGENTS_FILE"], exc)
 
     heard.report_speech(ivr, app.config["IVR_FLOW"])
-    greeters: list[voice.Greeter] = [returning.greeting]
+    # A pending callback first (the caller may want it now), then a call we remember.
+    greeters: list[voice.Greeter] = [returning.greeting, remembered.greeting]
     app.extensions[voice.GREETERS] = greeters
     for blueprint in (voice.bp, heard.bp, holding.bp, agent_leg.bp, agents.bp, placing.bp,
-                      offer.bp, returning.bp):
+                      offer.bp, returning.bp, remembered.bp):
         app.register_blueprint(blueprint)
 
     @app.before_request

@@ -26,6 +26,7 @@ from ivr_app.state.callbacks import Callbacks
 from ivr_app.state.calls import CallStore
 from ivr_app.state.flows import LastGoodFlows
 from ivr_app.state.queues import Queues
+from ivr_app.state.remembered import Remembered
 from ivr_app.state.wait_stats import WaitStats
 from speech.listen import Listener
 from speech.models import model_dirs
@@ -60,6 +61,10 @@ class Services:
         return Callbacks(self.redis)
 
     @cached_property
+    def remembered(self) -> Remembered:
+        return Remembered(self.redis, self.config["CALLER_HASH_KEY"])
+
+    @cached_property
     def queues(self) -> Queues:
         return Queues(self.redis)
 
@@ -90,9 +95,10 @@ class Services:
     def wait_stats(self) -> WaitStats:
         return WaitStats(self.redis, self.clock, self.config["DEFAULT_HANDLE_SECONDS"])
 
-    def enter_queue(self, sid: str, state: dict[str, Any], queue: str, reason: str) -> None:
+    def enter_queue(self, sid: str, state: dict[str, Any], queue: str, reason: str,
+                    prefer: str = "") -> None:
         """Put a caller in line (a Twilio retry keeps the first place) and look for an agent."""
-        self.queues.join(sid, queue, state["lang"], reason, self.clock())
+        self.queues.join(sid, queue, state["lang"], reason, self.clock(), prefer=prefer)
         self.dispatch_soon(queue)
 
     def dispatch_soon(self, queue: str) -> None:

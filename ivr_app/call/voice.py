@@ -16,6 +16,7 @@ from flask import Blueprint, Response, abort, current_app, request
 
 from ivr_app.call import engine, twiml
 from ivr_app.call.fallback import CALL_SID, UnknownStep, human_on_error, noted_on_error, xml
+from ivr_app.call.remember import remember_call
 from ivr_app.call.turn import Event, Turn
 from ivr_app.flow.model import Flow
 from ivr_app.platform.security import twilio_signed
@@ -76,7 +77,8 @@ def _to_queue(ivr: Services, sid: str, state: dict, turn: Turn) -> None:
     if turn.human is None:
         return
     try:
-        ivr.enter_queue(sid, state, turn.human.queue, turn.human.reason)
+        ivr.enter_queue(sid, state, turn.human.queue, turn.human.reason,
+                        prefer=state.get("earlier", {}).get("agent", ""))
     except Exception:
         log.exception("call %s: could not record its place in queue %s", sid, turn.human.queue)
 
@@ -146,7 +148,8 @@ def status() -> tuple[str, int]:
               "at": services().clock().isoformat(timespec="seconds")}
     ivr = services()
     ivr.store.record_status(sid, fields)
-    if fields["call"] in ("completed", "busy", "failed", "no-answer", "canceled") and \
-            ivr.queues.leave(sid) is not None:  # normally the queue exit already did this
-        ivr.wait_stats.record_abandoned(sid)
+    if fields["call"] in ("completed", "busy", "failed", "no-answer", "canceled"):
+        if ivr.queues.leave(sid) is not None:  # normally the queue exit already did this
+            ivr.wait_stats.record_abandoned(sid)
+        remember_call(ivr, sid, ivr.clock())
     return "", 204

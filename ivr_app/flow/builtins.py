@@ -39,6 +39,12 @@ WEEKDAY_NAMES: dict[str, tuple[str, ...]] = {
     "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
 }
 
+# When an earlier call was, as a returning caller hears it: today, yesterday, a weekday.
+EARLIER_DAY: dict[str, tuple[str, str, str]] = {
+    "es": ("hoy", "ayer", "del {weekday}"),
+    "en": ("today", "yesterday", "on {weekday}"),
+}
+
 MESSAGES: dict[str, dict[str, str]] = {
     "es": {
         "escape": "Para hablar con una persona, marque cero.",

@@ -52,6 +52,21 @@ class CallbackSettings:
 
 
 @dataclass(frozen=True)
+class ReturningSettings:
+    """Callers who call again soon are offered to go on with their earlier call."""
+
+    ask: dict[str, str]  # language -> the question, with {when} and {topic}
+    topics: dict[str, dict[str, str]]  # vars.topic (or "other") -> language -> words
+    within_hours: int = 48
+    open_issues: tuple[str, ...] = ()  # topics remembered even without a person
+
+    def topic_words(self, topic: str, lang: str) -> str | None:
+        """How the earlier call's topic is said; None if the flow does not name it."""
+        names = self.topics.get(topic) or self.topics.get("other")
+        return names.get(lang) if names else None
+
+
+@dataclass(frozen=True)
 class Hours:
     """Weekly opening hours in a time zone, minus holidays."""
 
@@ -205,6 +220,7 @@ class Flow:
     escape_words: dict[str, tuple[str, ...]]  # language -> words
     hours: dict[str, Hours] = field(default_factory=dict)
     callbacks: CallbackSettings = field(default_factory=CallbackSettings)
+    returning: ReturningSettings | None = None
     retries: int = 2
     timeout: int = 5
 

@@ -6,12 +6,12 @@ import difflib
 from typing import Any
 
 from ivr_app.flow import builtins, model, spec
-from ivr_app.flow.callback_rules import CallbackChecker
 from ivr_app.flow.checker import NAME
+from ivr_app.flow.returning_rules import ReturningChecker
 from ivr_app.flow.source import Path_, Source
 
 
-class NodeChecker(CallbackChecker):
+class NodeChecker(ReturningChecker):
     """Adds the node kinds; remembers every goto so unknown targets can be reported."""
 
     def __init__(self, source: Source):

@@ -20,7 +20,16 @@ TOP_FIELDS: dict[str, tuple[str, bool]] = {
     "escape_words": ("escape_words", False),
     "messages": ("messages", False),
     "callbacks": ("callbacks", False),
+    "returning": ("returning", False),
 }
+
+RETURNING_FIELDS = {
+    "within_hours": ("hours_count", False),
+    "ask": ("texts", True),
+    "topics": ("topic_names", True),
+    "open_issues": ("names", False),
+}
+RETURNING_PLACEHOLDERS = frozenset({"when", "topic"})
 
 CALLBACK_FIELDS = {
     "offer_after": ("seconds", False),

@@ -43,7 +43,7 @@ class _Checker(NodeChecker):
         data = self.source.data
         if not self.expect(data, dict, (), "a flow file"):
             return None
-        order = ["languages", "escape_words", "messages", "hours", "callbacks"]
+        order = ["languages", "escape_words", "messages", "hours", "callbacks", "returning"]
         ordered = {k: data[k] for k in order if k in data} | data
         top = self.fields(ordered, (), spec.TOP_FIELDS, "flow")
         if top is None:
@@ -74,6 +74,7 @@ class _Checker(NodeChecker):
             escape_words=self.escape_words,
             hours=top.get("hours") or {},
             callbacks=top.get("callbacks") or model.CallbackSettings(),
+            returning=top.get("returning"),
             retries=top.get("retries", spec.LIMITS["retries"][2]),
             timeout=top.get("timeout", spec.LIMITS["timeout"][2]),
         )

@@ -108,6 +108,7 @@ def accept() -> Response:
         ivr.dispatch_soon(waiter.queue)
         return _goodbye(CALLER_GONE, lang)
     ivr.roster.set_status(agent_id, "busy", ivr.clock(), call=caller)
+    ivr.store.set_handled_by(caller, agent_id)
     ivr.wait_stats.record_answered(caller)
     return xml(bridge_twiml(caller))
 

@@ -28,6 +28,8 @@ WHISPER = {
         "language": "El cliente habla {language}.",
         "fallback": "Ningún agente de su idioma está conectado.",
         "note": "Nota del agente: {note}.",
+        "earlier": "Llamó antes por: {reason}.",
+        "earlier_note": "Nota de esa llamada: {note}.",
         "accept": "Para aceptar la llamada, marque uno.",
     },
     "en": {
@@ -39,6 +41,8 @@ WHISPER = {
         "language": "The caller speaks {language}.",
         "fallback": "No agent who speaks their language is signed in.",
         "note": "Agent note: {note}.",
+        "earlier": "They called before about: {reason}.",
+        "earlier_note": "Note from that call: {note}.",
         "accept": "To accept the call, press one.",
     },
 }
@@ -64,6 +68,7 @@ def call_context(state: dict[str, Any], waiter: Waiter | None,
         "said": said,
         "flow": {"name": state.get("flow", ""), "version": state.get("version", "")},
         "started": state.get("started", ""),
+        "earlier": state.get("earlier"),  # a call we remembered, when they go on with it
     }
     return context | (extra or {})
 
@@ -103,6 +108,10 @@ def whisper_text(context: dict[str, Any], lang: str) -> str:
         parts.append(words["fallback"])
     for note in context.get("notes", []):
         parts.append(words["note"].format(note=note))
+    earlier = context.get("earlier") or {}
+    if earlier:
+        parts.append(words["earlier"].format(reason=earlier["reason"]))
+        parts += [words["earlier_note"].format(note=note) for note in earlier.get("notes", [])]
     parts.append(words["accept"])
     return " ".join(parts)
 

@@ -22,17 +22,20 @@ log = logging.getLogger(__name__)
 PlaceCallback = Callable[[Services, Callback, Agent], "str | None"]
 
 
-def pick_agent(agents: list[Agent], queue: str, lang: str,
-               passed: tuple[str, ...] = ()) -> tuple[Agent | None, bool]:
-    """The agent to offer a caller, and whether they lack the caller's language."""
+def pick_agent(agents: list[Agent], queue: str, lang: str, passed: tuple[str, ...] = (),
+               prefer: str = "") -> tuple[Agent | None, bool]:
+    """The agent to offer a caller, and whether they lack the caller's language.
+
+    `prefer` (the agent a returning caller spoke to last time) wins when free."""
     signed_in = [a for a in agents if a.serves(queue) and a.status != "away"]
     speakers = [a for a in signed_in if a.speaks(lang)]
     pool = speakers or signed_in
     free = [a for a in pool if a.status == "available" and a.id not in passed]
     if not free:
         return None, False
-    longest_idle = min(free, key=lambda a: (a.since, a.id))
-    return longest_idle, not speakers
+    chosen = next((a for a in free if a.id == prefer), None) or \
+        min(free, key=lambda a: (a.since, a.id))  # the longest idle
+    return chosen, not speakers
 
 
 def dispatch(ivr: Services, queue: str,
@@ -54,7 +57,7 @@ def dispatch(ivr: Services, queue: str,
         waiter = ivr.queues.waiter(sid)
         if waiter is None or waiter.offered or not _ready(ivr, sid):
             continue
-        agent, fallback = pick_agent(agents, queue, waiter.lang, waiter.passed)
+        agent, fallback = pick_agent(agents, queue, waiter.lang, waiter.passed, waiter.prefer)
         if agent is None:
             continue
         now = ivr.clock()

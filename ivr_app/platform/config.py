@@ -36,6 +36,7 @@ DEFAULTS: dict[str, Any] = {
     "FALLBACK_NUMBER": "",
     "FLOW_CHECK_SECONDS": 1.0,
     "AGENTS_FILE": "",  # YAML roster added to Redis at start (agents already there are kept)
+    "CALLER_HASH_KEY": "",  # keys the hash of caller numbers (empty: one kept in Redis)
     "AGENT_API_TOKEN": "",  # bearer token of the agent and supervisor API
     "AGENT_RING_SECONDS": 20,
     "WRAP_UP_SECONDS": 30,

@@ -87,6 +87,13 @@ class CallStore:
         raw = self.redis.hgetall(CALL_KEY.format(sid=sid))
         return {k[7:]: v for k, v in raw.items() if k.startswith("status_")}
 
+    def set_handled_by(self, sid: str, agent_id: str) -> None:
+        """The agent who took the call (a caller calling again is offered to them first)."""
+        self.redis.hset(CALL_KEY.format(sid=sid), "agent", agent_id)
+
+    def handled_by(self, sid: str) -> str:
+        return self.redis.hget(CALL_KEY.format(sid=sid), "agent") or ""
+
     def add_note(self, sid: str, note: str) -> None:
         """Keep an agent's note with the call, so the next person reads it too."""
         pipe = self.redis.pipeline(transaction=False)

@@ -59,6 +59,7 @@ class Waiter:
     language_fallback: bool = False  # offered to an agent who does not speak their language
     room: str = ""  # the conference an agent took them into
     place: int = 0  # arrival in ms, then 3 digits of a counter: the order of the line
+    prefer: str = ""  # the agent to offer first (who took this caller's earlier call)
 
 
 class Queues:
@@ -70,12 +71,13 @@ class Queues:
         self._swap_offer = connection.register_script(_SWAP_OFFER)
 
     def join(self, sid: str, queue: str, lang: str, reason: str, now: dt.datetime,
-             place: int | None = None) -> bool:
+             place: int | None = None, prefer: str = "") -> bool:
         """Put a caller (or a callback) in line; False if already in it (a Twilio retry).
 
         `place` puts a callback back where its caller stood; new arrivals go last.
         """
-        fields = {"queue": queue, "lang": lang, "reason": reason, "entered": now.timestamp()}
+        fields = {"queue": queue, "lang": lang, "reason": reason, "entered": now.timestamp(),
+                  "prefer": prefer}
         pairs = [item for pair in fields.items() for item in pair]
         keys = [WAITING_KEY.format(queue=queue), ARRIVALS_KEY, WAITER_KEY.format(sid=sid)]
         args = [sid, WAITER_TTL, "" if place is None else place, _ms(now), *pairs]
@@ -96,7 +98,8 @@ class Queues:
                       announced=float(raw.get("announced") or 0),
                       leaving_for=raw.get("leaving_for", ""),
                       language_fallback=raw.get("language_fallback") == "1",
-                      room=raw.get("room", ""), place=int(raw.get("place") or 0))
+                      room=raw.get("room", ""), place=int(raw.get("place") or 0),
+                      prefer=raw.get("prefer", ""))
 
     def position(self, queue: str, sid: str) -> int | None:
         """1-based place in line, or None once the caller has left it."""

@@ -1,0 +1,114 @@
+"""A caller who calls again soon after a call we remember goes on from where it was.
+
+Asked before the flow starts (a greeter that create_app registers), in the language of
+the earlier call:
+
+    <Gather action="/voice/remembered" finishOnKey="#" input="dtmf" numDigits="1"
+            timeout="5">
+      <Say>¿Llama por su llamada de ayer sobre su factura? Para continuar con ella,
+           marque uno. Para otra cosa, marque dos.</Say>
+      <Say>Para hablar con una persona, marque cero.</Say>
+    </Gather>
+    <Redirect method="POST">/voice/remembered?silence=1</Redirect>
+
+1 puts the caller in the earlier call's queue with its reason and answers carried over;
+the agent who took it is offered the call first, and the whisper and the agent's screen
+show the earlier call (call/remember.py keeps it). 0 reaches a person at once, as at any
+question. Anything else, or silence, starts the flow as usual.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Blueprint, Response, current_app, request
+from twilio.twiml.voice_response import VoiceResponse
+
+from ivr_app.call import engine, twiml
+from ivr_app.call.fallback import human_on_error
+from ivr_app.call.turn import Human, Speech, Turn
+from ivr_app.call.voice import _call_sid, _event, first_answer
+from ivr_app.flow import builtins
+from ivr_app.flow.model import Flow
+from ivr_app.platform.security import twilio_signed
+from ivr_app.services import Services, services
+
+bp = Blueprint("remembered", __name__, url_prefix="/voice")
+URL = "/voice/remembered"
+
+
+def greeting(ivr: Services, flow: Flow, state: dict[str, Any]) -> str | None:
+    """The question for a caller we remember; None to start the flow as usual."""
+    earlier = _earlier(ivr, flow, state)
+    if earlier is None:
+        return None
+    lang = _language(flow, earlier)
+    ask = flow.returning.ask[lang].format(when=when(earlier, lang, ivr.clock()),
+                                          topic=flow.returning.topic_words(earlier["topic"], lang))
+    response = VoiceResponse()
+    gather = response.gather(input="dtmf", action=URL, method="POST", timeout=flow.timeout,
+                             num_digits=1, finish_on_key="#")
+    twiml.say(gather, flow, lang, ask, flow.messages[lang]["escape"])
+    response.redirect(f"{URL}?silence=1", method="POST")
+    return str(response)
+
+
+@bp.post("/remembered")
+@twilio_signed
+@human_on_error
+def answer() -> Response:
+    """1 goes on with the earlier call, 0 is a person now, anything else starts the flow."""
+    sid = _call_sid()
+    ivr = services()
+    flow = ivr.registry.current(current_app.config["IVR_FLOW"])
+    now = ivr.clock()
+    state = engine.new_state(flow, request.form, now)
+    earlier = _earlier(ivr, flow, state)
+    event = _event()
+    key = event.value if event.kind == "digits" else ""
+    if earlier is None or key not in ("0", "1"):
+        return first_answer(ivr, sid, flow, state, engine.start(flow, state, now))
+    state["lang"] = _language(flow, earlier)
+    if key == "0":
+        return first_answer(ivr, sid, flow, state, engine.handle(flow, state, event, now))
+    state["vars"].update(earlier["vars"])
+    state["earlier"] = earlier
+    reason = f"calling again: {earlier['reason']}"
+    state["path"].append({"at": now.isoformat(timespec="seconds"), "node": "remembered",
+                          "event": "digits", "input": "1", "earlier": earlier["sid"]})
+    state["outcome"] = {"type": "human", "queue": earlier["queue"], "reason": reason,
+                        "node": "remembered", "at": now.isoformat(timespec="seconds")}
+    said = Speech(state["lang"], flow.messages[state["lang"]]["to_human"])
+    return first_answer(ivr, sid, flow, state,
+                        Turn(speech=[said], human=Human(earlier["queue"], reason)))
+
+
+def when(earlier: dict[str, Any], lang: str, now: dt.datetime) -> str:
+    """Today, yesterday, or the weekday of the earlier call, in the caller's language."""
+    ended = dt.datetime.fromisoformat(earlier["ended"])
+    today, yesterday, weekday = builtins.EARLIER_DAY.get(lang, builtins.EARLIER_DAY["en"])
+    days = (now.date() - ended.astimezone(now.tzinfo).date()).days
+    if days <= 0:
+        return today
+    if days == 1:
+        return yesterday
+    names = builtins.WEEKDAY_NAMES.get(lang, builtins.WEEKDAY_NAMES["en"])
+    return weekday.format(weekday=names[ended.weekday()])
+
+
+def _earlier(ivr: Services, flow: Flow, state: dict[str, Any]) -> dict[str, Any] | None:
+    if flow.returning is None or not state.get("from"):
+        return None
+    earlier = ivr.remembered.find(state["from"])
+    if earlier is None or earlier["flow"] != flow.name or \
+            flow.returning.topic_words(earlier["topic"], _language(flow, earlier)) is None:
+        return None
+    window = dt.timedelta(hours=flow.returning.within_hours)  # also if the setting shrank
+    return earlier if ivr.clock() - dt.datetime.fromisoformat(earlier["ended"]) <= window \
+        else None
+
+
+def _language(flow: Flow, earlier: dict[str, Any]) -> str:
+    return earlier["lang"] if earlier["lang"] in flow.languages else flow.default_language
+

@@ -1,0 +1,44 @@
+"""Recent calls remembered by caller number, so a caller who calls again need not start over.
+
+The lookup key is a keyed hash (HMAC-SHA256) of the number, never the number in clear:
+the key is CALLER_HASH_KEY, or one made at random the first time and kept in Redis for
+every process. A record expires when the flow's `returning.within_hours` is over.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from typing import Any
+
+import redis
+
+REMEMBERED_KEY = "ivr:returning:{digest}"  # JSON: the earlier call, as the agent will see it
+SECRET_KEY = "ivr:secret:caller-hash"  # the hash key, when CALLER_HASH_KEY is not set
+
+
+class Remembered:
+    """Takes a Redis connection (decode_responses=True) and the configured hash key."""
+
+    def __init__(self, connection: redis.Redis, hash_key: str = ""):
+        self.redis = connection
+        self._key = hash_key.encode()
+
+    def digest(self, number: str) -> str:
+        if not self._key:
+            self.redis.set(SECRET_KEY, secrets.token_hex(32), nx=True)
+            self._key = self.redis.get(SECRET_KEY).encode()
+        return hmac.new(self._key, number.encode(), hashlib.sha256).hexdigest()
+
+    def keep(self, number: str, call: dict[str, Any], hours: int) -> None:
+        self.redis.set(REMEMBERED_KEY.format(digest=self.digest(number)),
+                       json.dumps(call, ensure_ascii=False), ex=hours * 3600)
+
+    def find(self, number: str) -> dict[str, Any] | None:
+        raw = self.redis.get(REMEMBERED_KEY.format(digest=self.digest(number)))
+        return json.loads(raw) if raw else None
+
+    def forget(self, number: str) -> None:
+        self.redis.delete(REMEMBERED_KEY.format(digest=self.digest(number)))

@@ -1,0 +1,95 @@
+"""A caller who calls again soon need not start over: the earlier call is offered first."""
+
+from __future__ import annotations
+
+from ivr_app.state.remembered import REMEMBERED_KEY
+from ivr_app.testing.simulator import Call
+from tests.line import ACCOUNT, Line
+
+BILL_QUESTION = "¿Llama por su llamada de ayer sobre su factura?"
+
+
+def dispute_a_bill_with_ana(line: Line, caller: str) -> Call:
+    """Yesterday's call: a bill dispute that ana took, with a note she left."""
+    line.agent("ana", ["es"], ["billing"])
+    call = line.caller()
+    call.caller = caller
+    call.dial().press("1").press("2").press(ACCOUNT).press("1").press("1")
+    assert (call.ending.queue, call.ending.reason) == ("billing", "bill dispute")
+    line.run_jobs()
+    [(ringing, _)] = [(c["sid"], c["to"]) for c in line.standin.created_calls]
+    line.agent_presses(line.standin.answer(ringing), "1")
+    line.ivr.store.add_note(call.sid, "refund promised for the double charge")
+    call.hang_up()
+    line.standin.hang_up(ringing)
+    return call
+
+
+def calls_again(line: Line, caller: str, hours_later: float) -> Call:
+    line.clock.advance(hours_later * 3600)
+    call = line.caller()
+    call.caller = caller
+    return call.dial()
+
+
+def test_a_caller_who_calls_again_the_next_day_goes_on_with_yesterdays_case(line):
+    dispute_a_bill_with_ana(line, "+525511110001")
+    line.agent("beto", ["es"], ["billing"], since_s=3600)  # idle longest, but not preferred
+    line.ivr.roster.set_status("ana", "available", line.clock())
+    again = calls_again(line, "+525511110001", 20)
+    assert again.heard[0] == f"[es-MX] {BILL_QUESTION} Para continuar con ella, marque uno. " \
+        "Para otra cosa, marque dos."
+    again.press("1")
+    assert (again.ending.queue, again.ending.reason) == ("billing",
+                                                         "calling again: bill dispute")
+    line.run_jobs()
+    rung = [c["to"] for c in line.standin.created_calls][-1]
+    assert rung == line.ivr.roster.get("ana").phone  # who took it yesterday, first
+    whisper = line.standin.answer(line.standin.created_calls[-1]["sid"])
+    assert "Llamó antes por: bill dispute." in whisper
+    assert "Nota de esa llamada: refund promised for the double charge." in whisper
+    assert "account: 1 2 3 4 5 6 7 4." in whisper  # the account, not asked again
+    context = line.get(f"/api/calls/{again.sid}/context").get_json()
+    assert context["earlier"]["reason"] == "bill dispute"
+    assert context["earlier"]["agent"] == "ana"
+    assert [p["node"] for p in context["earlier"]["path"]][:3] == ["language", "language",
+                                                                  "main_menu"]
+
+
+def test_anything_but_1_starts_the_flow_and_0_still_reaches_a_person(line):
+    dispute_a_bill_with_ana(line, "+525511110002")
+    other = calls_again(line, "+525511110002", 2)
+    assert BILL_QUESTION.replace("ayer", "hoy") in other.heard[0]
+    other.press("2")
+    assert "Para español, marque uno" in " ".join(other.heard[-4:]) and other.waiting
+    person = calls_again(line, "+525511110002", 1)
+    person.press("0")
+    assert (person.ending.queue, person.ending.reason) == ("support", "asked for a person")
+
+
+def test_after_the_window_the_earlier_call_is_forgotten(line):
+    dispute_a_bill_with_ana(line, "+525511110003")
+    late = calls_again(line, "+525511110003", 49)  # the demo flow remembers for 48 hours
+    assert late.heard[0].startswith("[es-MX] Gracias por llamar a Red Hogar.")
+
+
+def test_an_outage_reported_without_a_person_is_an_open_issue_remembered(line):
+    call = line.caller()
+    call.caller = "+525511110005"
+    call.dial().press("1").press("1").press(ACCOUNT).press("1").press("1").press("2")
+    assert call.ending.kind == "goodbye"
+    call.hang_up()
+    again = calls_again(line, "+525511110005", 3)
+    assert "¿Llama por su llamada de hoy sobre su falla de servicio?" in again.heard[0]
+    again.press("1")
+    assert (again.ending.queue, again.ending.reason) == ("support",
+                                                         "calling again: open issue: outage")
+
+
+def test_numbers_are_looked_up_by_a_keyed_hash_never_in_clear(line, redis):
+    dispute_a_bill_with_ana(line, "+525511110004")
+    [key] = redis.keys("ivr:returning:*")
+    digest = line.ivr.remembered.digest("+525511110004")
+    assert key.decode() == REMEMBERED_KEY.format(digest=digest)
+    assert digest != line.ivr.remembered.digest("+525511110005") and len(digest) == 64
+    assert b"5511110004" not in key + redis.get(key)
