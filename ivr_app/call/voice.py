@@ -7,6 +7,7 @@ a person.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from collections.abc import Callable
@@ -45,17 +46,24 @@ def _call_sid() -> str:
 @twilio_signed
 @human_on_error
 def incoming() -> Response:
-    """A call comes in: a pending callback of this caller first, else the flow starts."""
-    sid = _call_sid()
-    ivr = services()
-    flow = ivr.registry.current(current_app.config["IVR_FLOW"])
-    now = ivr.clock()
-    state = engine.new_state(flow, request.form, now)
+    """A call comes in: the greeters first (a pending callback, a call we remember), else
+    the flow starts."""
+    sid, ivr, flow, now, state = arriving()
     for greet in current_app.extensions.get(GREETERS, ()):
         greeting = greet(ivr, flow, state)
         if greeting is not None:
             return xml(greeting)
     return first_answer(ivr, sid, flow, state, engine.start(flow, state, now))
+
+
+def arriving() -> tuple[str, Services, Flow, dt.datetime, dict[str, Any]]:
+    """The request's call as it comes in, before any of the flow has played: its sid, the
+    services, the flow that answers now, the time, and a new state."""
+    sid = _call_sid()
+    ivr = services()
+    flow = ivr.registry.current(current_app.config["IVR_FLOW"])
+    now = ivr.clock()
+    return sid, ivr, flow, now, engine.new_state(flow, request.form, now)
 
 
 def first_answer(ivr: Services, sid: str, flow: Flow, state: dict[str, Any],

@@ -22,18 +22,18 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 from twilio.twiml.voice_response import VoiceResponse
 
 from ivr_app.call import engine, twiml
 from ivr_app.call.fallback import human_on_error, xml
 from ivr_app.call.turn import Event, Speech
-from ivr_app.call.voice import _call_sid, _event, first_answer
+from ivr_app.call.voice import _event, arriving, first_answer
 from ivr_app.callbacks.numbers import callable_number
 from ivr_app.flow.model import Flow
 from ivr_app.line import slots
 from ivr_app.platform.security import twilio_signed
-from ivr_app.services import Services, services
+from ivr_app.services import Services
 from ivr_app.state.callbacks import Callback
 
 bp = Blueprint("callback_return", __name__, url_prefix="/voice")
@@ -63,11 +63,7 @@ def greeting(ivr: Services, flow: Flow, state: dict[str, Any]) -> str | None:
 @human_on_error
 def answer() -> Response:
     """1 keeps the callback, 2 cancels it and starts the flow, 0 is a person now."""
-    sid = _call_sid()
-    ivr = services()
-    flow = ivr.registry.current(current_app.config["IVR_FLOW"])
-    now = ivr.clock()
-    state = engine.new_state(flow, request.form, now)
+    sid, ivr, flow, now, state = arriving()
     found = pending(ivr, flow, state["from"])
     if not found:  # dialled or cancelled meanwhile
         return first_answer(ivr, sid, flow, state, engine.start(flow, state, now))

@@ -22,17 +22,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response
 from twilio.twiml.voice_response import VoiceResponse
 
 from ivr_app.call import engine, twiml
 from ivr_app.call.fallback import human_on_error
 from ivr_app.call.turn import Human, Speech, Turn
-from ivr_app.call.voice import _call_sid, _event, first_answer
+from ivr_app.call.voice import _event, arriving, first_answer
 from ivr_app.flow import builtins
 from ivr_app.flow.model import Flow
 from ivr_app.platform.security import twilio_signed
-from ivr_app.services import Services, services
+from ivr_app.services import Services
 
 bp = Blueprint("remembered", __name__, url_prefix="/voice")
 URL = "/voice/remembered"
@@ -59,11 +59,7 @@ def greeting(ivr: Services, flow: Flow, state: dict[str, Any]) -> str | None:
 @human_on_error
 def answer() -> Response:
     """1 goes on with the earlier call, 0 is a person now, anything else starts the flow."""
-    sid = _call_sid()
-    ivr = services()
-    flow = ivr.registry.current(current_app.config["IVR_FLOW"])
-    now = ivr.clock()
-    state = engine.new_state(flow, request.form, now)
+    sid, ivr, flow, now, state = arriving()
     earlier = _earlier(ivr, flow, state)
     event = _event()
     key = event.value if event.kind == "digits" else ""
