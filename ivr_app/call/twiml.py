@@ -30,6 +30,8 @@ empty recording, for which Twilio calls no action and goes on to the Redirect.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Collection
 from urllib.parse import urlencode
 
@@ -46,9 +48,17 @@ SPEECH_SILENCE = 2  # seconds of silence that end a spoken answer, or stand for 
 SPEECH_MAX_LENGTH = 5  # seconds: a menu answer is a few words
 ANY_KEY = "0123456789*#"
 WAIT_URL = "/voice/wait"
+# Rendered turns, kept per flow version with the step number left out: building TwiML
+# with VoiceResponse costs more than the rest of a step's own code.
+KEPT_TURNS = 2048
+# The step number "\x01" as it stands in a URL; no flow text holds it (the loader refuses
+# control characters).
+_SEQ_MARK = "seq=%01"
+_kept: OrderedDict[tuple, str] = OrderedDict()
+_kept_lock = threading.Lock()
 
 
-def step_url(seq: int, **extra: str) -> str:
+def step_url(seq: int | str, **extra: str) -> str:
     return f"{STEP_URL}?{urlencode({'seq': seq, **extra})}"
 
 
@@ -58,9 +68,28 @@ def render(flow: Flow, turn: Turn, seq: int, speech: Collection[str] = ()) -> st
     `speech` names the languages that have a recognizer: a question whose answer may
     be spoken in one of them also records the caller after the prompt.
     """
+    listen = turn.ask is not None and turn.ask.voice in speech
+    key = (flow.name, flow.version, tuple(turn.speech), turn.ask, turn.human, turn.hangup,
+           listen)
+    with _kept_lock:
+        template = _kept.get(key)
+        if template is not None:
+            _kept.move_to_end(key)
+    if template is None:
+        template = _render(flow, turn, "\x01", listen)
+        urls = 0 if turn.ask is None else 3 if listen else 2  # each carries the step number
+        if template.count(_SEQ_MARK) != urls:  # cannot happen; never risk a wrong answer
+            return _render(flow, turn, seq, listen)
+        with _kept_lock:
+            _kept[key] = template
+            while len(_kept) > KEPT_TURNS:
+                _kept.popitem(last=False)
+    return template.replace(_SEQ_MARK, f"seq={seq}")
+
+
+def _render(flow: Flow, turn: Turn, seq: int | str, listen: bool) -> str:
     response = VoiceResponse()
     if turn.ask is not None:
-        listen = turn.ask.voice in speech
         gather = response.gather(input="dtmf", action=step_url(seq), method="POST",
                                  timeout=SPEECH_KEY_WAIT if listen else turn.ask.timeout,
                                  num_digits=turn.ask.max_digits, finish_on_key="#")
