@@ -19,16 +19,20 @@ ANSWER_KEY = "ivr:call:{sid}:answer:{seq}"  # the TwiML sent in reply to step `s
 FLOW_SOURCE_KEY = "ivr:flow:{name}:{version}"  # text of a flow version calls are using
 CALL_TTL = 6 * 3600
 
-# KEYS: call, answer; ARGV: expected seq ("" for a new call), new seq, data, answer, ttl
+# KEYS: call, answer[, flow source]; ARGV: expected seq ("" for a new call), new seq, data,
+# answer, ttl. Returns the answer that stands, and whether the flow source is kept (its TTL
+# renewed here, so a new call need not send the flow's text again).
 _COMMIT = """
+local kept = 1
+if KEYS[3] then kept = redis.call('EXPIRE', KEYS[3], ARGV[5]) end
 local current = redis.call('HGET', KEYS[1], 'seq')
 if (current == false and ARGV[1] == '') or current == ARGV[1] then
   redis.call('HSET', KEYS[1], 'seq', ARGV[2], 'data', ARGV[3])
   redis.call('EXPIRE', KEYS[1], ARGV[5])
   redis.call('SET', KEYS[2], ARGV[4], 'EX', ARGV[5])
-  return ARGV[4]
+  return {ARGV[4], kept}
 end
-return redis.call('GET', KEYS[2])
+return {redis.call('GET', KEYS[2]), kept}
 """
 
 
@@ -58,16 +62,14 @@ class CallStore:
         """
         step = "start" if seq is None else str(seq)
         keys = [CALL_KEY.format(sid=sid), ANSWER_KEY.format(sid=sid, seq=step)]
+        if flow_source is not None:
+            name, version, _ = flow_source
+            keys.append(FLOW_SOURCE_KEY.format(name=name, version=version))
         args = ["" if seq is None else str(seq), str(0 if seq is None else seq + 1),
                 json.dumps(state, ensure_ascii=False), answer, self.ttl]
-        if flow_source is None:
-            result = self._commit(keys=keys, args=args)
-        else:
-            name, version, text = flow_source
-            pipe = self.redis.pipeline(transaction=False)
-            pipe.set(FLOW_SOURCE_KEY.format(name=name, version=version), text, ex=self.ttl)
-            self._commit(keys=keys, args=args, client=pipe)
-            result = pipe.execute()[-1]
+        result, kept = self._commit(keys=keys, args=args)
+        if flow_source is not None and not kept:  # the version's first call, or Redis lost it
+            self.redis.set(keys[2], flow_source[2], ex=self.ttl)
         return result
 
     def answer(self, sid: str, seq: int | None) -> str | None:
