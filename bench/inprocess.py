@@ -1,0 +1,247 @@
+"""The in-process half of bench/webhook.py: each kind of webhook step through Flask's test
+client, against a bare Flask app and the test client alone, and a cProfile of the step.
+
+Every request is signed, every call has a fresh CallSid, and signatures are computed before
+the clock starts. The kinds of step, each on calls of its own:
+- voice: POST /voice, a new call (the flow's first question);
+- step: POST /voice/step?seq=0 Digits=1, the language menu answered (the next question);
+- transfer: POST /voice/step?seq=0 Digits=0, the caller asks for a person: the answer
+  <Enqueue>s them, they join our line and a routing job is enqueued for the workers;
+- wait: POST /voice/wait?queue=support for a caller just transferred: Twilio's first fetch
+  of the wait URL, which announces the position and an estimate from the signed-in agents.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import datetime as dt
+import gc
+import pstats
+import secrets
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import redis
+from flask import Flask
+from twilio.request_validator import RequestValidator
+from werkzeug.test import Client
+
+from bench import percentile, redis_url
+from bench.http_load import Req
+from ivr_app.state.agents import Agent
+
+ROOT = Path(__file__).resolve().parents[1]
+REDIS_URL = redis_url(12)
+TOKEN = "bench-auth-token-0123456789abcdef"
+TEST_BASE = "http://localhost"
+# A Wednesday morning in Mexico City (the demo flow's office is open); fixed, so runs compare.
+NOW = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=-6)))
+# What a good answer contains; the app answers 200 with a transfer to a person on its own
+# errors, so the status code alone would not show a broken step.
+VOICE_MARK = b'action="/voice/step?seq=0"'
+STEP_MARK = b'action="/voice/step?seq=1"'
+TRANSFER_MARK = b'waitUrl="/voice/wait?queue=support"'
+WAIT_MARK = b"en la fila"  # "you are number N in line", in the flow's first language
+STEP_PATH = "/voice/step?seq=0"
+WAIT_PATH = "/voice/wait?queue=support"
+AGENTS = 12  # signed in to support for the wait estimate; half of them on a call
+KINDS = ("voice", "step", "transfer", "wait")
+
+
+def new_sid() -> str:
+    return "CA" + secrets.token_hex(16)
+
+
+def twilio_form(sid: str, **extra: str) -> dict[str, str]:
+    caller, number = "+15005550006", "+15005550001"
+    return {"AccountSid": "AC" + "0" * 32, "ApiVersion": "2010-04-01", "CallSid": sid,
+            "CallStatus": "in-progress", "Direction": "inbound", "From": caller, "To": number,
+            "Caller": caller, "Called": number, **extra}
+
+
+def signed(validator: RequestValidator, base: str, path: str, form: dict[str, str],
+           mark: bytes) -> Req:
+    return Req(path, form, validator.compute_signature(base + path, form), mark)
+
+
+def one_call(validator: RequestValidator, base: str) -> tuple[Req, Req]:
+    """The two requests of a call: it comes in, then the caller presses 1 (Spanish)."""
+    sid = new_sid()
+    return (signed(validator, base, "/voice", twilio_form(sid), VOICE_MARK),
+            signed(validator, base, STEP_PATH, twilio_form(sid, Digits="1", FinishedOnKey=""),
+                   STEP_MARK))
+
+
+def to_person(validator: RequestValidator, base: str) -> tuple[Req, Req, Req]:
+    """A call that comes in, asks for a person (key 0) and holds: /voice, transfer, wait."""
+    sid = new_sid()
+    return (signed(validator, base, "/voice", twilio_form(sid), VOICE_MARK),
+            signed(validator, base, STEP_PATH, twilio_form(sid, Digits="0", FinishedOnKey=""),
+                   TRANSFER_MARK),
+            signed(validator, base, WAIT_PATH, twilio_form(sid, QueueTime="0",
+                                                           QueueSid="QU" + "0" * 32),
+                   WAIT_MARK))
+
+
+@dataclass
+class Figures:
+    """One quantity measured `repeats` times; quoted as the median of the repeats."""
+
+    runs: list[dict[str, float]] = field(default_factory=list)
+
+    def add(self, **values: float) -> None:
+        self.runs.append(values)
+
+    def __getitem__(self, key: str) -> float:
+        return statistics.median(run[key] for run in self.runs)
+
+    def spread(self, key: str) -> str:
+        values = [run[key] for run in self.runs]
+        return f"{min(values):.0f}-{max(values):.0f}"
+
+
+def flush_db() -> None:
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.flushdb()
+    finally:
+        client.close()
+
+
+def make_ivr_app() -> Flask:
+    from ivr_app import create_app
+
+    return create_app({"REDIS_URL": REDIS_URL, "TWILIO_AUTH_TOKEN": TOKEN,
+                       "FLOWS_DIR": str(ROOT / "flows"), "IVR_FLOW": "main"},
+                      clock=lambda: NOW)
+
+
+def sign_in_agents(app: Flask) -> None:
+    """Agents of the support queue, as the wait estimate reads them: half free, half busy."""
+    roster = app.extensions["ivr"].roster
+    for i in range(AGENTS):
+        roster.save(Agent(id=f"agent{i}", name=f"Agent {i}", phone=f"+1500555{i:04d}",
+                          languages=["es", "en"], queues=["support"]))
+        roster.set_status(f"agent{i}", "busy" if i % 2 else "available",
+                          NOW - dt.timedelta(seconds=30 * i))
+
+
+def raw_wsgi(body: bytes) -> Callable[..., list[bytes]]:
+    """Not Flask at all: what the test client costs by itself."""
+
+    def answer(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        start_response("200 OK", [("Content-Type", "text/xml")])
+        return [body]
+
+    return answer
+
+
+def timed_posts(client: Client, reqs: list[Req], mark: bytes | None) -> list[float]:
+    """Microseconds per signed POST; checks every answer, outside the timed part."""
+    times: list[float] = []
+    clock = time.perf_counter_ns
+    gc.collect()
+    for req in reqs:
+        headers = {"X-Twilio-Signature": req.signature}
+        t0 = clock()
+        response = client.post(req.path, data=req.form, base_url=TEST_BASE, headers=headers)
+        t1 = clock()
+        times.append((t1 - t0) / 1000)
+        if response.status_code != 200 or (mark is not None and mark not in response.data):
+            raise RuntimeError(f"POST {req.path} answered {response.status_code}: "
+                               f"{response.get_data(as_text=True)[:300]}")
+    return times
+
+
+def in_process(requests: int, repeats: int) -> dict[str, Figures]:
+    from bench.bare_app import TWIML, create_bare_app
+
+    validator = RequestValidator(TOKEN)
+    app = make_ivr_app()
+    ivr = app.test_client()
+    bare = create_bare_app().test_client()
+    raw = Client(raw_wsgi(TWIML.encode()))
+    figures = {name: Figures() for name in ("client", "baseline", *KINDS)}
+
+    def prepare(count: int) -> dict[str, list[Req]]:
+        flush_db()
+        sign_in_agents(app)
+        calls = [one_call(validator, TEST_BASE) for _ in range(count)]
+        held = [to_person(validator, TEST_BASE) for _ in range(count // 4)]
+        timed_posts(ivr, [v for v, _, _ in held], VOICE_MARK)  # not measured: set-up
+        return {"voice": [v for v, _ in calls], "step": [s for _, s in calls],
+                "transfer": [t for _, t, _ in held], "wait": [w for _, _, w in held]}
+
+    warm = prepare(300)
+    for client, reqs in ((raw, warm["voice"]), (bare, warm["voice"]), (ivr, warm["voice"]),
+                         (ivr, warm["step"]), (ivr, warm["transfer"]), (ivr, warm["wait"])):
+        timed_posts(client, reqs, None)
+
+    for _ in range(repeats):
+        reqs = prepare(requests)
+        # Interleaved per repeat, so drift on a noisy machine hits every row alike.
+        rows = [("client", raw, reqs["voice"], None), ("baseline", bare, reqs["voice"], None),
+                ("voice", ivr, reqs["voice"], VOICE_MARK), ("step", ivr, reqs["step"], STEP_MARK),
+                ("transfer", ivr, reqs["transfer"], TRANSFER_MARK),
+                ("wait", ivr, reqs["wait"], WAIT_MARK)]
+        for name, client, batch, mark in rows:
+            cpu0 = time.process_time()
+            times = timed_posts(client, batch, mark)
+            cpu = (time.process_time() - cpu0) / len(batch) * 1e6
+            figures[name].add(p50=statistics.median(times), p99=percentile(times, 99),
+                              mean=statistics.fmean(times), cpu=cpu)
+    flush_db()
+    return figures
+
+
+PROFILE_ROWS = (  # (label, file suffix or "" for builtins, function name)
+    ("test client + WSGI + Flask, whole request", "werkzeug/test.py", "open"),
+    ("  signature check (valid_signature)", "ivr_app/platform/security.py", "valid_signature"),
+    ("  form parsing (request.form)", "werkzeug/wrappers/request.py", "form"),
+    ("  state read (CallStore.load, 1 round trip)", "ivr_app/state/calls.py", "load"),
+    ("  flow lookup (FlowRegistry.version)", "ivr_app/flow/registry.py", "version"),
+    ("  engine.handle", "ivr_app/call/engine.py", "handle"),
+    ("  TwiML (twiml.render)", "ivr_app/call/twiml.py", "render"),
+    ("  commit (CallStore.commit, Lua script)", "ivr_app/state/calls.py", "commit"),
+    ("  json.dumps + json.loads of the state", "json/__init__.py", "dumps|loads"),
+    ("  access log line", "logging/__init__.py", "info"),
+    ("  waiting on Redis (socket recv)", "", "recv_into|recv"),
+)
+
+
+def profile_steps(count: int) -> None:
+    validator = RequestValidator(TOKEN)
+    ivr = make_ivr_app().test_client()
+    flush_db()
+    calls = [one_call(validator, TEST_BASE) for _ in range(count)]
+    timed_posts(ivr, [v for v, _ in calls], VOICE_MARK)
+    profiler = cProfile.Profile()
+    steps = [s for _, s in calls]
+    profiler.enable()
+    timed_posts(ivr, steps, STEP_MARK)
+    profiler.disable()
+    flush_db()
+
+    stats = pstats.Stats(profiler)
+    entries: dict[tuple[str, int, str], tuple[Any, ...]] = stats.stats  # type: ignore[attr-defined]
+    print(f"\nProfile of {count} in-process steps (cProfile inflates the absolute figures; "
+          "read the proportions)")
+    print(f"{'':48} {'µs/step':>8} {'calls/step':>10}")
+    for label, suffix, names in PROFILE_ROWS:
+        wanted = names.split("|")
+        cumulative, calls_n = 0.0, 0
+        for (filename, _line, func), (_cc, nc, _tt, ct, _callers) in entries.items():
+            if not suffix and filename == "~":
+                if any(f"'{w}'" in func for w in wanted) and "socket" in func:
+                    cumulative += ct
+                    calls_n += nc
+            elif suffix and filename.endswith(suffix) and func in wanted:
+                cumulative += ct
+                calls_n += nc
+        print(f"{label:48} {cumulative / count * 1e6:8.0f} {calls_n / count:10.1f}")
+    print("\nTop functions by own time:")
+    stats.sort_stats("tottime").print_stats(15)
