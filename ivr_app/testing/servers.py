@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import redis
+import requests
 
 from ivr_app.platform.redis_server import ensure_redis, reap, server_binary, stop_redis
 
@@ -53,9 +54,10 @@ class Server:
 
 @contextmanager
 def gunicorn(name: str, app_spec: str, env: dict[str, str], log_dir: Path,
-             workers: int = 2) -> Iterator[Server]:
-    """gunicorn with sync workers on a free loopback port, as the Procfile runs it."""
-    port = free_port()
+             workers: int = 2, port: int = 0) -> Iterator[Server]:
+    """gunicorn with sync workers on `port` (a free loopback port if 0), as the Procfile
+    runs it."""
+    port = port or free_port()
     log = log_dir / f"{name}.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
@@ -92,6 +94,37 @@ def _wait_ready(server: Server, workers: int, timeout: float = 20.0) -> None:
             conn.close()
         time.sleep(0.1)
     raise RuntimeError(f"gunicorn ({server.name}) did not answer:\n{server.log.read_text()}")
+
+
+@dataclass(frozen=True)
+class HttpAnswer:
+    status_code: int
+    text: str
+
+    def get_data(self, as_text: bool = True) -> str:
+        return self.text
+
+
+class RoundRobin:
+    """Flask's test client as far as `Call` uses it, but each POST goes over HTTP to the next
+    of several servers, as a load balancer sends a call's requests to any web process."""
+
+    def __init__(self, servers: list[Server]) -> None:
+        self.servers = servers
+        self.sent = 0
+        self.session = requests.Session()
+        self.session.trust_env = False  # never through a proxy: traffic stays on loopback
+
+    def post(self, path: str, data: dict[str, str] | None = None, base_url: str = "",
+             headers: dict[str, str] | None = None) -> HttpAnswer:
+        server = self.servers[self.sent % len(self.servers)]
+        self.sent += 1
+        sent = self.session.post(server.base_url + path, data=data, headers=headers,
+                                 timeout=15, allow_redirects=False)
+        return HttpAnswer(sent.status_code, sent.text)
+
+    def close(self) -> None:
+        self.session.close()
 
 
 class DrillRedis:
