@@ -50,7 +50,8 @@ class Services:
 
     @cached_property
     def store(self) -> CallStore:
-        return CallStore(self.redis)
+        return CallStore(self.redis, wait_replicas=self.config["REDIS_WAIT_REPLICAS"],
+                         wait_ms=self.config["REDIS_WAIT_MS"])
 
     @cached_property
     def roster(self) -> Roster:

@@ -71,3 +71,14 @@ def test_a_new_call_sends_the_flow_text_only_when_redis_has_lost_it(app, redis):
     redis.delete(key)  # lost (a failover, a flush)
     Call(app, APP_TOKEN).dial()
     assert redis.get(key).decode() == app.extensions["ivr"].registry.source(flow)
+
+
+def test_with_a_wait_for_a_replica_each_step_still_commits_and_a_missing_one_is_told(
+        make_app, redis, caplog):
+    app = make_app(REDIS_WAIT_REPLICAS=1, REDIS_WAIT_MS=10)  # this Redis has no replica
+    with caplog.at_level("WARNING", logger="ivr_app.state.calls"):
+        call = Call(app, APP_TOKEN).dial().press("1")
+    assert call.waiting and app.extensions["ivr"].store.load(call.sid)[0] == 1
+    assert caplog.text.count("a step reached 0 of 1 replicas within 10 ms") == 1
+    redis.script_flush()  # a new master that never ran the commit script
+    assert Call(app, APP_TOKEN).dial().press("1").waiting

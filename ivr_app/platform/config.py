@@ -19,6 +19,10 @@ DEFAULTS: dict[str, Any] = {
     "REDIS_DB": 0,  # with Sentinel: the database number
     "REDIS_TIMEOUT": 1.0,  # seconds a Redis command may take before the caller goes to a person
     "REDIS_COOLDOWN_SECONDS": 5.0,  # after a Redis failure, fail fast for this long
+    # Each step's commit waits until this many replicas have it (Redis WAIT), at most
+    # REDIS_WAIT_MS; 0: not at all (docs/capacity.md: what a master's death loses without it).
+    "REDIS_WAIT_REPLICAS": 0,
+    "REDIS_WAIT_MS": 50,
     "TWILIO_ACCOUNT_SID": "",
     "TWILIO_AUTH_TOKEN": "",
     "TWILIO_API_BASE": "",  # another address for Twilio's REST API (a proxy, or a test stand-in)

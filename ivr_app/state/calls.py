@@ -9,9 +9,13 @@ same answer back. That keeps retries from counting twice or skipping a node.
 from __future__ import annotations
 
 import json
+import logging
+import time
 from typing import Any
 
 import redis
+
+log = logging.getLogger(__name__)
 
 CALL_KEY = "ivr:call:{sid}"  # hash: seq, data (JSON), status fields
 NOTES_KEY = "ivr:call:{sid}:notes"  # list of notes agents added, oldest first
@@ -39,9 +43,15 @@ return {redis.call('GET', KEYS[2]), kept}
 class CallStore:
     """Reads and writes call state; takes its Redis connection (decode_responses=True)."""
 
-    def __init__(self, connection: redis.Redis, ttl: int = CALL_TTL):
+    def __init__(self, connection: redis.Redis, ttl: int = CALL_TTL, wait_replicas: int = 0,
+                 wait_ms: int = 0):
+        """With `wait_replicas`, each commit also waits (WAIT, in the same round trip) until
+        that many replicas have it, or `wait_ms` pass: a step a caller has heard then
+        survives the master's death (docs/capacity.md weighs the cost)."""
         self.redis = connection
         self.ttl = ttl
+        self.wait = (wait_replicas, wait_ms) if wait_replicas > 0 else None
+        self._warned = float("-inf")
         self._commit = connection.register_script(_COMMIT)
 
     def load(self, sid: str) -> tuple[int | None, dict[str, Any] | None]:
@@ -67,9 +77,24 @@ class CallStore:
             keys.append(FLOW_SOURCE_KEY.format(name=name, version=version))
         args = ["" if seq is None else str(seq), str(0 if seq is None else seq + 1),
                 json.dumps(state, ensure_ascii=False), answer, self.ttl]
-        result, kept = self._commit(keys=keys, args=args)
+        result, kept = self._committed(keys, args)
         if flow_source is not None and not kept:  # the version's first call, or Redis lost it
             self.redis.set(keys[2], flow_source[2], ex=self.ttl)
+        return result
+
+    def _committed(self, keys: list[str], args: list[Any]) -> list[Any]:
+        if self.wait is None:
+            return self._commit(keys=keys, args=args)
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.evalsha(self._commit.sha, len(keys), *keys, *args)
+        pipe.execute_command("WAIT", *self.wait)
+        try:
+            result, replicas = pipe.execute()
+        except redis.exceptions.NoScriptError:  # a restarted or new master: load it once
+            return self._commit(keys=keys, args=args)
+        if replicas < self.wait[0] and time.monotonic() - self._warned > 60:
+            self._warned = time.monotonic()  # at most once a minute: a replica is down
+            log.warning("a step reached %d of %d replicas within %d ms", replicas, *self.wait)
         return result
 
     def answer(self, sid: str, seq: int | None) -> str | None:
