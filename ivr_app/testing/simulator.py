@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import redis
 from flask import Flask
 from twilio.request_validator import RequestValidator
 
@@ -204,6 +205,13 @@ class Call:
                                                       "QueueTime": "30"}))
 
     def _reason(self) -> str:
+        """Why the line says the caller went to a person ("" while Redis cannot say)."""
+        try:
+            return self._reason_in_redis()
+        except redis.RedisError:
+            return ""
+
+    def _reason_in_redis(self) -> str:
         ivr = self.app.extensions["ivr"]
         waiter = ivr.queues.waiter(self.sid)
         if waiter is not None:
