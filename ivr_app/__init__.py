@@ -15,6 +15,7 @@ from ivr_app.api import agents
 from ivr_app.call import heard, voice
 from ivr_app.call.fallback import flush_pending
 from ivr_app.callbacks import offer, placing, returning
+from ivr_app.console import init_console
 from ivr_app.flow.errors import FlowError
 from ivr_app.line import agent_leg, holding, remembered
 from ivr_app.platform.clock import Clock, utc_now
@@ -71,6 +72,7 @@ def create_app(config: dict[str, Any] | None = None, *, connection: redis.Redis 
     for blueprint in (voice.bp, heard.bp, holding.bp, agent_leg.bp, agents.bp, placing.bp,
                       offer.bp, returning.bp, remembered.bp):
         app.register_blueprint(blueprint)
+    init_console(app, ivr)
 
     @app.before_request
     def start_clock() -> None:

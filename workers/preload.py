@@ -7,5 +7,6 @@ already has Flask, twilio and the app loaded; without it each job imports them a
 """
 
 import workers.callbacks  # noqa: F401
+import workers.metrics  # noqa: F401
 import workers.routing  # noqa: F401
 from workers.settings import REDIS_URL, SENTINEL  # noqa: F401  (rq reads them here)

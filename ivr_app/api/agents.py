@@ -10,12 +10,12 @@ import functools
 import hmac
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode
 
 import redis
 from flask import Blueprint, abort, current_app, jsonify, request
 from werkzeug.wrappers import Response
 
+from ivr_app.line import escalation
 from ivr_app.line.context import context_for
 from ivr_app.services import services
 from ivr_app.state.agents import parse_agent, public
@@ -160,19 +160,11 @@ def context(sid: str) -> Response:
 def escalate(sid: str) -> tuple[Response, int]:
     """Move a live call to the supervisor queue, warm: the agent's note goes along."""
     body = _body()
-    ivr = services()
-    _, state = ivr.store.load(sid)
-    if state is None:
+    try:
+        queue, reason = escalation.escalate(services(), sid, str(body.get("agent", "")),
+                                            str(body.get("note", "")))
+    except escalation.NoSupervisorQueue as exc:
+        abort(409, str(exc))
+    except LookupError:
         abort(404, "no such call")
-    flow = ivr.flow_of(state)
-    supervisors = flow.human.supervisor_queue
-    if not supervisors:
-        abort(409, "this flow has no supervisor queue")
-    agent_id, note = str(body.get("agent", "")), str(body.get("note", "")).strip()
-    if note:
-        ivr.store.add_note(sid, f"{agent_id}: {note}" if agent_id else note)
-    reason = f"escalated by {agent_id or 'an agent'}" + (f": {note}" if note else "")
-    ivr.enter_queue(sid, state, supervisors, reason)
-    query = urlencode({"queue": supervisors})
-    ivr.twilio.calls(sid).update(url=ivr.public_url(f"/voice/requeue?{query}"), method="POST")
-    return jsonify({"call_sid": sid, "queue": supervisors, "reason": reason}), 202
+    return jsonify({"call_sid": sid, "queue": queue, "reason": reason}), 202

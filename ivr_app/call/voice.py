@@ -32,6 +32,7 @@ bp = Blueprint("voice", __name__, url_prefix="/voice")
 GREETERS = "ivr.greeters"
 Greeter = Callable[[Services, Flow, dict[str, Any]], "str | None"]
 
+CALL_ENDED_JOB = "workers.metrics.record_call"  # the console's summary of a finished call
 _DIGITS = re.compile(r"^[0-9*#]{1,40}$")
 
 
@@ -160,4 +161,5 @@ def status() -> tuple[str, int]:
         if ivr.queues.leave(sid) is not None:  # normally the queue exit already did this
             ivr.wait_stats.record_abandoned(sid)
         remember_call(ivr, sid, ivr.clock())
+        ivr.jobs.enqueue(CALL_ENDED_JOB, sid)
     return "", 204

@@ -72,6 +72,8 @@ def whisper() -> Response:
     ivr = services()
     lang = _agent_language(ivr, agent_id)
     waiter = ivr.queues.waiter(caller)
+    if waiter is not None and waiter.room and waiter.offered == agent_id:
+        return xml(bridge_twiml(caller))  # they accepted in the console before picking up
     context = context_for(ivr, caller, waiter)
     if context is None or waiter is None or ivr.queues.position(waiter.queue, caller) is None:
         return _goodbye(CALLER_GONE, lang)
@@ -96,8 +98,17 @@ def accept() -> Response:
     waiter = ivr.queues.waiter(caller)
     if request.form.get("Digits") != "1" or waiter is None or waiter.offered != agent_id:
         return _goodbye(NOT_ACCEPTED, lang)  # /agent/status then sees no accept
-    if ivr.queues.claim(caller, room_name(caller)) is None:
+    if not take_call(ivr, caller, agent_id):
         return _goodbye(CALLER_GONE, lang)
+    return xml(bridge_twiml(caller))
+
+
+def take_call(ivr: Services, caller: str, agent_id: str) -> bool:
+    """The agent offered this caller takes them: out of line, and the caller's call moved
+    (REST) into the conference the agent joins; False if the caller is gone."""
+    waiter = ivr.queues.claim(caller, room_name(caller))
+    if waiter is None:
+        return False
     try:
         if not caller.startswith("CB"):  # a called-back customer is in the conference already
             ivr.twilio.calls(caller).update(
@@ -106,11 +117,11 @@ def accept() -> Response:
         log.exception("could not bring caller %s to agent %s", caller, agent_id)
         ivr.roster.set_status(agent_id, "available", ivr.clock())
         ivr.dispatch_soon(waiter.queue)
-        return _goodbye(CALLER_GONE, lang)
+        return False
     ivr.roster.set_status(agent_id, "busy", ivr.clock(), call=caller)
     ivr.store.set_handled_by(caller, agent_id)
     ivr.wait_stats.record_answered(caller)
-    return xml(bridge_twiml(caller))
+    return True
 
 
 @bp.post("/agent/bridge")

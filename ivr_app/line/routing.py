@@ -112,5 +112,6 @@ def ring(ivr: Services, agent: Agent, caller_sid: str) -> str:
         timeout=ivr.config["AGENT_RING_SECONDS"],
         status_callback=ivr.public_url(f"/agent/status?{query}"),
         status_callback_method="POST", status_callback_event=["answered", "completed"])
+    ivr.roster.set_leg(agent.id, call.sid)
     log.info("ringing agent %s (%s) for call %s", agent.id, call.sid, caller_sid)
     return call.sid

@@ -52,6 +52,8 @@ DEFAULTS: dict[str, Any] = {
     "SPEECH_BUDGET_SECONDS": 3.0,  # recording's end to our answer; then the caller uses keys
     "SPEECH_MIN_CONFIDENCE": 0.5,  # least word confidence to act on what was recognised
     "HOLD_MUSIC_URL": "http://com.twilio.music.classical.s3.amazonaws.com/BusyStrings.mp3",
+    "SECRET_KEY": "",  # signs console sessions; empty: one kept in Redis, shared by every process
+    "TWILIO_DEMO": "",  # "1" when `up` plays Twilio itself (no account); the console shows it
 }
 
 def from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any]:

@@ -18,7 +18,7 @@ import redis
 import yaml
 
 AGENTS_KEY = "ivr:agents"  # set of agent ids
-AGENT_KEY = "ivr:agent:{id}"  # hash: the Agent fields, status, since, call
+AGENT_KEY = "ivr:agent:{id}"  # hash: the Agent fields, status, since, call, leg
 HISTORY_KEY = "ivr:agent:{id}:history"  # list of {"status", "at", "call"} JSON, newest first
 HISTORY_LENGTH = 500
 
@@ -46,6 +46,7 @@ class Agent:
     status: str = "away"
     since: str = ""
     call: str = ""  # the caller they are offered or talking to
+    leg: str = ""  # the call we placed to them for it (its CallSid), once placed
 
     def speaks(self, lang: str) -> bool:
         return lang in self.languages
@@ -120,6 +121,10 @@ class Roster:
         pipe.execute()
         return True
 
+    def set_leg(self, agent_id: str, leg_sid: str) -> None:
+        """Remember the call placed to the agent, so the console can move it when they accept."""
+        self.redis.hset(AGENT_KEY.format(id=agent_id), "leg", leg_sid)
+
     def history(self, agent_id: str) -> list[dict[str, str]]:
         return [json.loads(e) for e in self.redis.lrange(HISTORY_KEY.format(id=agent_id), 0, -1)]
 
@@ -182,4 +187,4 @@ def _from_hash(h: dict[str, str]) -> Agent:
                  languages=[x for x in h.get("languages", "").split(",") if x],
                  queues=[x for x in h.get("queues", "").split(",") if x],
                  supervisor=h.get("supervisor") == "1", status=h.get("status", "away"),
-                 since=h.get("since", ""), call=h.get("call", ""))
+                 since=h.get("since", ""), call=h.get("call", ""), leg=h.get("leg", ""))

@@ -30,6 +30,7 @@ HISTORY_KEY = "ivr:callback:{id}:history"  # list of {"state", "at", "note"} JSO
 ACTIVE_KEY = "ivr:callbacks:active"  # set of ids not yet completed, missed or cancelled
 BY_NUMBER_KEY = "ivr:callbacks:number:{number}"  # set of active ids per customer number
 ATTEMPT_KEY = "ivr:callback:{id}:attempt:{n}"  # placed-call marker: "<at>" then the call sid
+REQUESTED_KEY = "ivr:callbacks:requested"  # zset: id -> when requested; the console's index
 FINISHED_TTL = 30 * 24 * 3600  # finished callbacks stay visible to supervisors for a month
 ATTEMPT_TTL = 7 * 24 * 3600
 
@@ -110,6 +111,9 @@ class Callbacks:
                    json.dumps({"state": "requested", "at": at, "note": ""}))
         pipe.sadd(ACTIVE_KEY, callback.id)
         pipe.sadd(BY_NUMBER_KEY.format(number=number), callback.id)
+        pipe.zadd(REQUESTED_KEY, {callback.id: now.timestamp()})  # finished ones expire, so
+        pipe.zremrangebyscore(REQUESTED_KEY, 0, now.timestamp() - FINISHED_TTL)  # trim too
+        pipe.expire(REQUESTED_KEY, FINISHED_TTL)
         pipe.execute()
         return callback
 
@@ -140,6 +144,11 @@ class Callbacks:
     def active(self) -> list[Callback]:
         """Every callback not yet completed, missed or cancelled (for the reconciler)."""
         ids = sorted(self.redis.smembers(ACTIVE_KEY))
+        return [c for c in (self.get(i) for i in ids) if c is not None]
+
+    def requested_between(self, start: float, end: float) -> list[Callback]:
+        """Callbacks asked for in [start, end) (epoch seconds) still on record, oldest first."""
+        ids = self.redis.zrangebyscore(REQUESTED_KEY, start, f"({end}")
         return [c for c in (self.get(i) for i in ids) if c is not None]
 
     def pending_for(self, number: str) -> list[Callback]:

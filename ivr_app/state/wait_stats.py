@@ -105,6 +105,14 @@ class WaitStats:
                         estimates=len(errors),
                         mean_abs_error_s=sum(errors) / len(errors) if errors else None)
 
+    def given(self, sid: str) -> list[dict[str, Any]]:
+        """The estimates a caller still waiting has been told, oldest first."""
+        return [json.loads(raw) for raw in self.redis.lrange(ESTIMATES_KEY.format(sid=sid), 0, -1)]
+
+    def finished(self, queue: str, sid: str) -> dict[str, Any] | None:
+        """A caller's finished wait (outcome, waited_s, the estimates told), if still kept."""
+        return next((o for o in self._outcomes(queue) if o["sid"] == sid), None)
+
     def _outcomes(self, queue: str) -> list[dict[str, Any]]:
         return [json.loads(raw) for raw in
                 self.redis.lrange(OUTCOMES_KEY.format(queue=queue), 0, -1)]

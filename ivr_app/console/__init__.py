@@ -1,0 +1,42 @@
+"""The web console for agents and supervisors, served by the same Flask app. The top of the
+house beside the JSON API: it may import any other part of ivr_app, and the simulator of
+ivr_app.testing for "Try a call"; nothing imports it but create_app and the `user` command.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, redirect, url_for
+from werkzeug.wrappers import Response
+
+from ivr_app.console import agent, auth, board
+from ivr_app.services import Services
+
+# Scripts and styles come from this app only, never inline: a transcript that slipped into
+# markup could still run nothing.
+POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+          "media-src 'self'; frame-ancestors 'none'; form-action 'self'")
+
+
+def init_console(app: Flask, ivr: Services) -> None:
+    """Sign-in, the console's pages, and `/`, `/agent` and `/admin` leading to them."""
+    auth.init_auth(app, ivr)
+    for blueprint in (auth.bp, agent.bp, board.bp):
+        blueprint.after_request(_policy)
+        app.register_blueprint(blueprint)
+    app.context_processor(auth.template_globals)
+    for path, endpoint in (("/", "console.home"), ("/agent", "agent.page"),
+                           ("/admin", "board.page")):
+        app.add_url_rule(path, f"to_{endpoint}", _to(endpoint))
+
+
+def _to(endpoint: str):
+    def go() -> Response:
+        return redirect(url_for(endpoint))
+
+    return go
+
+
+def _policy(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    return response

@@ -1,0 +1,171 @@
+"""Signing in to the console: sessions (Flask-Login), CSRF (Flask-WTF), a rate-limited login
+(Flask-Limiter), and the guard every console blueprint puts in front of its views.
+
+Roles are enforced here, on the server: a blueprint guarded for supervisors answers 403 to
+an agent whatever the page shows or hides.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from ivr_app.console.text import LANGUAGES, language, t
+from ivr_app.services import Services, services
+from ivr_app.state.users import User, Users
+
+bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
+               static_folder="static")
+
+LOGIN_LIMITS = "10 per minute;50 per hour"  # per address, and again per user name
+login_manager = LoginManager()
+csrf = CSRFProtect()
+limiter = Limiter(get_remote_address, key_prefix="ivr:limits")
+
+
+class Person(UserMixin):
+    """The signed-in user as Flask-Login sees them."""
+
+    def __init__(self, user: User):
+        self.user = user
+
+    def get_id(self) -> str:
+        return self.user.name
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.user.is_supervisor
+
+
+@login_manager.user_loader
+def _load(name: str) -> Person | None:
+    """Read on every request, so a removed user is signed out at once."""
+    user = users().get(name)
+    return Person(user) if user else None
+
+
+def users() -> Users:
+    return Users(services().redis)
+
+
+def init_auth(app: Flask, ivr: Services) -> None:
+    """Sessions, CSRF and the login limit for this app; CSRF is checked on console views
+    only (Twilio's webhooks and the bearer-token API have no browser session to protect)."""
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = Users(ivr.redis).session_secret()
+    app.config.update(WTF_CSRF_CHECK_DEFAULT=False, SESSION_COOKIE_SAMESITE="Lax",
+                      WTF_CSRF_TIME_LIMIT=None)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
+    login_manager.login_view = "console.login"
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+
+def guard(blueprint: Blueprint, supervisors_only: bool = False) -> None:
+    """Every view of `blueprint` needs a signed-in user (and the supervisor role), and every
+    POST a CSRF token."""
+
+    blueprint.register_error_handler(HTTPException, _error)
+
+    @blueprint.before_request
+    def _check() -> Response | None:
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if supervisors_only and not current_user.is_supervisor:
+            abort(403)
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            csrf.protect()
+        return None
+
+
+def _user_name() -> str:
+    return request.form.get("name", "").strip().lower()
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(LOGIN_LIMITS, methods=["POST"])
+@limiter.limit(LOGIN_LIMITS, methods=["POST"], key_func=_user_name)
+def login() -> Response | str | tuple[str, int]:
+    """The sign-in form; a wrong name or password says so without telling which."""
+    if request.method == "POST":
+        csrf.protect()
+        user = users().check(_user_name(), request.form.get("password", ""))
+        if user is not None:
+            login_user(Person(user))
+            return redirect(_safe_next(request.args.get("next", "")))
+        return render_template("console/login.html", failed=True), 401
+    return render_template("console/login.html", failed=False)
+
+
+def _safe_next(target: str) -> str:
+    """Only a path on this site: never send a person elsewhere after signing in."""
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
+        return target
+    return url_for("console.home")
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    csrf.protect()
+    logout_user()
+    return redirect(url_for("console.login"))
+
+
+@bp.post("/language")
+def switch_language() -> Response:
+    """Switch the interface between Spanish and English (kept in the session)."""
+    csrf.protect()
+    chosen = request.form.get("lang", "")
+    if chosen in LANGUAGES:
+        session["lang"] = chosen
+    return redirect(_safe_next(request.form.get("back", "")))
+
+
+@bp.get("")
+def home() -> Response:
+    """Agents land on their screen, supervisors on the board."""
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    return redirect(url_for("board.page" if current_user.is_supervisor else "agent.page"))
+
+
+def _error(exc: HTTPException) -> Any:
+    """Scripts get errors as JSON they can show; pages get the error page."""
+    if request.is_json or request.path.endswith("/live"):
+        return jsonify({"error": exc.description}), exc.code
+    if exc.code == 403:
+        return render_template("console/forbidden.html"), 403
+    return exc
+
+
+@bp.errorhandler(429)
+def too_many(_: Exception) -> tuple[str, int]:
+    return render_template("console/login.html", failed=False, limited=True), 429
+
+
+def template_globals() -> dict[str, Any]:
+    """What every console template may use: the text in the reader's language, the user."""
+    return {"t": t, "me": current_user, "languages": LANGUAGES, "lang": language(),
+            "demo_line": bool(current_app.config.get("TWILIO_DEMO"))}
+

@@ -1,0 +1,126 @@
+"""What the live screens show, as plain data: queues, a call's story, callbacks, messages.
+
+Pages render none of it on the server: scripts poll these as JSON and write every value
+as text, so nothing a caller said or typed can become markup.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ivr_app.line.context import context_for
+from ivr_app.services import Services
+from ivr_app.state.agents import Agent
+from ivr_app.state.call_log import CallLog
+from ivr_app.state.callbacks import Callback
+
+LATE_AFTER = dt.timedelta(minutes=10)  # a callback not dialled this long after it was due
+RECENT = dt.timedelta(days=7)  # missed callbacks and voice messages shown this long
+OPEN_STATES = ("requested", "waiting", "retry-wait")
+
+
+def agent_row(agent: Agent) -> dict[str, Any]:
+    return {"id": agent.id, "name": agent.name, "status": agent.status, "since": agent.since,
+            "call": agent.call, "queues": agent.queues, "languages": agent.languages,
+            "supervisor": agent.supervisor}
+
+
+def queue_view(ivr: Services, queue: str) -> dict[str, Any]:
+    """Who waits in a queue, in order: number, topic, place, time waited, estimate told."""
+    now = ivr.clock().timestamp()
+    waiting = []
+    for position, sid in enumerate(ivr.queues.waiting(queue), start=1):
+        waiter = ivr.queues.waiter(sid)
+        if waiter is None:
+            continue
+        number, variables = _caller_of(ivr, sid)
+        told = ivr.wait_stats.given(sid)
+        waiting.append({"sid": sid, "caller": number, "position": position,
+                        "topic": variables.get("topic") or waiter.reason,
+                        "reason": waiter.reason, "language": waiter.lang,
+                        "waited_s": round(now - waiter.entered),
+                        "estimate_s": told[-1]["estimate_s"] if told else None,
+                        "offered_to": waiter.offered, "callback": sid.startswith("CB")})
+    return {"name": queue, "waiting": waiting}
+
+
+def _caller_of(ivr: Services, sid: str) -> tuple[str, dict[str, str]]:
+    if sid.startswith("CB"):
+        callback = ivr.callbacks.get(sid)
+        return ((callback.number, callback.context.get("variables", {}))
+                if callback else ("", {}))
+    _, state = ivr.store.load(sid)
+    return (state.get("from", ""), state.get("vars", {})) if state else ("", {})
+
+
+def call_view(ivr: Services, sid: str) -> dict[str, Any] | None:
+    """A call's whole story for the agent: its context, the wait told and had, and what
+    this number did before."""
+    waiter = ivr.queues.waiter(sid)
+    context = context_for(ivr, sid, waiter)
+    if context is None:
+        return None
+    told = ivr.wait_stats.given(sid)
+    finished = ivr.wait_stats.finished(waiter.queue, sid) if waiter and not told else None
+    estimates = told or (finished or {}).get("estimates", [])
+    context["wait_told_s"] = estimates[0]["estimate_s"] if estimates else None
+    if finished is not None:
+        context["wait_had_s"] = round(finished["waited_s"])
+    elif waiter is not None:
+        context["wait_had_s"] = round(ivr.clock().timestamp() - waiter.entered)
+    context["earlier"] = earlier_calls(ivr, context.get("caller", ""), sid)
+    context["callbacks"] = [callback_row(ivr, c) for c in
+                            ivr.callbacks.pending_for(context.get("caller", ""))]
+    return context
+
+
+def earlier_calls(ivr: Services, number: str, sid: str) -> list[dict[str, Any]]:
+    """This number's earlier finished calls: when, how they ended, the agent's wrap-up."""
+    log = CallLog(ivr.redis)
+    rows = []
+    for summary in log.of_number(number):
+        if summary["sid"] == sid:
+            continue
+        callback = ivr.callbacks.get(summary["callback"]) if summary["callback"] else None
+        rows.append({"sid": summary["sid"], "started": _iso(summary["started"]),
+                     "outcome": summary["outcome"], "reason": summary["reason"],
+                     "agent": summary["agent"], "wrap_up": log.wrap_up(summary["sid"]),
+                     "callback_state": callback.state if callback else ""})
+    return rows
+
+
+def callback_row(ivr: Services, callback: Callback) -> dict[str, Any]:
+    due = _due(callback)
+    late = callback.state in OPEN_STATES and ivr.clock() - due > LATE_AFTER
+    message = callback.context.get("voice_message")
+    return {"id": callback.id, "number": callback.number, "queue": callback.queue,
+            "reason": callback.reason, "state": callback.state, "late": late,
+            "due": due.isoformat(timespec="minutes"), "attempts": callback.attempts,
+            "max_attempts": callback.max_attempts, "agent": callback.agent,
+            "requested": callback.requested_at,
+            "message_s": message.get("seconds") if message else None,
+            "has_message": bool(message)}
+
+
+def _due(callback: Callback) -> dt.datetime:
+    return dt.datetime.fromisoformat(callback.due_at or callback.requested_at)
+
+
+def callbacks_view(ivr: Services, queues: set[str] | None = None) -> dict[str, list]:
+    """Open callbacks (the late ones flagged), and those missed lately; in `queues` only if
+    given."""
+    now = ivr.clock()
+    recent = ivr.callbacks.requested_between((now - RECENT).timestamp(),
+                                             now.timestamp() + 1)
+    active = {c.id: c for c in ivr.callbacks.active()}
+    rows = [callback_row(ivr, c) for c in sorted({**{c.id: c for c in recent},
+                                                  **active}.values(), key=_due)
+            if queues is None or c.queue in queues]
+    return {"due": [r for r in rows if r["state"] in OPEN_STATES],
+            "missed": [r for r in rows if r["state"] == "missed"],
+            "messages": [r for r in rows if r["has_message"]]}
+
+
+def _iso(epoch: float) -> str:
+    return dt.datetime.fromtimestamp(epoch).astimezone().isoformat(timespec="minutes")

@@ -1,0 +1,84 @@
+"""Who may use the console: a name, a role and a password hash, kept in Redis.
+
+Like the roster, users are kept until removed (no TTL): they are people, not calls.
+Passwords are stored only as werkzeug hashes (scrypt). An agent user answers as the
+roster agent of the same id unless told otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+
+import redis
+from werkzeug.security import check_password_hash, generate_password_hash
+
+USERS_KEY = "ivr:users"  # set of user names
+USER_KEY = "ivr:user:{name}"  # hash: name, role, password (hash), agent
+SECRET_KEY = "ivr:console:secret"  # the session-signing key when SECRET_KEY is not set
+ROLES = ("agent", "supervisor")
+MIN_PASSWORD = 8
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,39}$")
+# Checked against when the name is unknown, so a wrong name costs as long as a wrong password.
+_DUMMY_HASH = generate_password_hash(secrets.token_hex(8))
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    role: str
+    agent: str  # the roster agent they answer calls as
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role == "supervisor"
+
+
+class Users:
+    """Console users; takes its Redis connection (decode_responses=True)."""
+
+    def __init__(self, connection: redis.Redis):
+        self.redis = connection
+
+    def add(self, name: str, role: str, password: str, agent: str = "") -> bool:
+        """Create or replace a user; True if new. ValueError says what is wrong."""
+        if not _NAME.match(name):
+            raise ValueError(f"user name {name!r}: use 1-40 lower-case letters, digits, "
+                             "'.', '_' or '-', starting with a letter or digit")
+        if role not in ROLES:
+            raise ValueError(f"role {role!r}: expected one of {', '.join(ROLES)}")
+        if len(password) < MIN_PASSWORD:
+            raise ValueError(f"the password needs at least {MIN_PASSWORD} characters")
+        fields = {"name": name, "role": role, "agent": agent or name,
+                  "password": generate_password_hash(password)}
+        pipe = self.redis.pipeline()
+        pipe.hset(USER_KEY.format(name=name), mapping=fields)
+        pipe.sadd(USERS_KEY, name)
+        return bool(pipe.execute()[-1])
+
+    def get(self, name: str) -> User | None:
+        raw = self.redis.hgetall(USER_KEY.format(name=name))
+        return User(raw["name"], raw["role"], raw.get("agent") or raw["name"]) if raw else None
+
+    def check(self, name: str, password: str) -> User | None:
+        """The user if the password is theirs; None otherwise, in about the same time."""
+        stored = self.redis.hget(USER_KEY.format(name=name), "password")
+        if not check_password_hash(stored or _DUMMY_HASH, password) or stored is None:
+            return None
+        return self.get(name)
+
+    def remove(self, name: str) -> bool:
+        pipe = self.redis.pipeline()
+        pipe.delete(USER_KEY.format(name=name))
+        pipe.srem(USERS_KEY, name)
+        return bool(pipe.execute()[-1])
+
+    def all(self) -> list[User]:
+        found = (self.get(name) for name in sorted(self.redis.smembers(USERS_KEY)))
+        return [user for user in found if user is not None]
+
+    def session_secret(self) -> str:
+        """One signing key for every web process, made on first use and kept."""
+        self.redis.set(SECRET_KEY, secrets.token_hex(32), nx=True)
+        return self.redis.get(SECRET_KEY)

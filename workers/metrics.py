@@ -1,0 +1,91 @@
+"""The job that sums up a finished call for the console (state/call_log.py says the shape).
+
+Enqueued by the status webhook when Twilio reports the end, so the caller's time is never
+spent on it. Everything it reads outlives the call's end by hours: the call state, its
+place in line, the agent's history and the callback dialog.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ivr_app.call.turn import REASON_ASKED, REASON_SUPERVISOR
+from ivr_app.callbacks.offer import DIALOG_KEY, STORING
+from ivr_app.services import Services
+from ivr_app.state.call_log import CallLog
+from ivr_app.state.queues import Waiter
+from ivr_app.state.trials import Trials
+from workers import context
+
+
+def record_call(sid: str) -> dict[str, Any] | None:
+    """Write the summary of a call that has ended; None if its state is gone."""
+    return record_with(context.current(), sid)
+
+
+def record_with(ivr: Services, sid: str) -> dict[str, Any] | None:
+    _, state = ivr.store.load(sid)
+    if state is None:
+        return None
+    waiter = ivr.queues.waiter(sid)
+    answered = _answered_at(ivr, sid, waiter)
+    ended_at = ivr.store.status(sid).get("at")
+    ended = _epoch(ended_at) if ended_at else ivr.clock().timestamp()
+    callback = ivr.redis.hget(DIALOG_KEY.format(sid=sid), "callback") or ""
+    summary = summarize(state, waiter, answered, ended,
+                        callback="" if callback == STORING else callback,
+                        told=_first_estimate(ivr, sid, waiter),
+                        trial=Trials(ivr.redis).get(sid) is not None)
+    CallLog(ivr.redis).record(summary)
+    return summary
+
+
+def summarize(state: dict[str, Any], waiter: Waiter | None, answered: float | None,
+              ended: float, callback: str, told: float | None, trial: bool) -> dict[str, Any]:
+    """A finished call in the terms the console counts (pure: given what was read)."""
+    outcome = state.get("outcome") or {}
+    started = _epoch(state["started"])
+    asked = outcome.get("type") == "human" and outcome.get("reason") in (REASON_ASKED,
+                                                                           REASON_SUPERVISOR)
+    if outcome.get("type") == "goodbye":
+        kind = "self-service"
+    elif not outcome:
+        kind = "hung-up"
+    elif answered is not None:
+        kind = "person"
+    else:
+        kind = "callback" if callback else "in-line"
+    return {
+        "sid": state["sid"], "flow": state["flow"], "version": state["version"],
+        "from": state.get("from", ""), "lang": state.get("lang", ""), "trial": trial,
+        "started": started, "ended": ended, "outcome": kind,
+        "zero_out": outcome.get("node", "") if asked else "",
+        "reason": outcome.get("reason", ""), "queue": waiter.queue if waiter else "",
+        "agent": waiter.offered if waiter and answered is not None else "",
+        "to_person_s": answered - started if answered is not None else None,
+        "waited_s": (answered or ended) - waiter.entered if waiter else None,
+        "told_s": told, "callback": callback,
+    }
+
+
+def _answered_at(ivr: Services, sid: str, waiter: Waiter | None) -> float | None:
+    """When an agent took the call: the "busy" entry of their history for it."""
+    if waiter is None or not waiter.room or not waiter.offered:
+        return None
+    for entry in ivr.roster.history(waiter.offered):
+        if entry["status"] == "busy" and entry["call"] == sid:
+            return _epoch(entry["at"])
+    return None
+
+
+def _first_estimate(ivr: Services, sid: str, waiter: Waiter | None) -> float | None:
+    if waiter is None:
+        return None
+    finished = ivr.wait_stats.finished(waiter.queue, sid)
+    told = finished["estimates"] if finished else ivr.wait_stats.given(sid)
+    return told[0]["estimate_s"] if told else None
+
+
+def _epoch(iso: str) -> float:
+    return dt.datetime.fromisoformat(iso).timestamp()
