@@ -8,7 +8,8 @@ from __future__ import annotations
 from flask import Flask, redirect, url_for
 from werkzeug.wrappers import Response
 
-from ivr_app.console import agent, auth, board
+from ivr_app.call import voice
+from ivr_app.console import agent, auth, board, flows, metrics, trial
 from ivr_app.services import Services
 
 # Scripts and styles come from this app only, never inline: a transcript that slipped into
@@ -18,12 +19,14 @@ POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'sel
 
 
 def init_console(app: Flask, ivr: Services) -> None:
-    """Sign-in, the console's pages, and `/`, `/agent` and `/admin` leading to them."""
+    """Sign-in, the console's pages, `/`, `/agent` and `/admin` leading to them, and the
+    greeter that starts a tried call on its version."""
     auth.init_auth(app, ivr)
-    for blueprint in (auth.bp, agent.bp, board.bp):
+    for blueprint in (auth.bp, agent.bp, board.bp, flows.bp, metrics.bp, trial.bp):
         blueprint.after_request(_policy)
         app.register_blueprint(blueprint)
     app.context_processor(auth.template_globals)
+    app.extensions[voice.GREETERS].insert(0, trial.greeting)  # before any other greeting
     for path, endpoint in (("/", "console.home"), ("/agent", "agent.page"),
                            ("/admin", "board.page")):
         app.add_url_rule(path, f"to_{endpoint}", _to(endpoint))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ivr_app.flow.model import BranchNode, Condition, Flow, LanguageNode, MenuNode
+from ivr_app.flow.model import BranchNode, Condition, Flow, LanguageNode, MenuNode, Node
 
 _SHAPES = {"menu": ("{{", "}}"), "language": ("{{", "}}"), "collect": ("[/", "/]"),
            "branch": ("{", "}"), "say": ("(", ")"), "transfer": ("[[", "]]"),
@@ -16,7 +16,7 @@ def mermaid(flow: Flow) -> str:
     for node in flow.nodes.values():
         left, right = _SHAPES[node.type]
         lines.append(f'    {_id(node.id)}{left}"{node.id} ({node.type})"{right}')
-        for label, target in _edges(node):
+        for label, target in edges(node):
             lines.append(f'    {_id(node.id)} -->|"{label}"| {_id(target)}' if label
                          else f"    {_id(node.id)} --> {_id(target)}")
         if node.asks:
@@ -30,7 +30,8 @@ def _id(node_id: str) -> str:
     return "n_" + "".join(c if c.isalnum() else "_" for c in node_id)
 
 
-def _edges(node) -> list[tuple[str, str]]:
+def edges(node: Node) -> list[tuple[str, str]]:
+    """Where a node leads: (label, target) pairs, the label empty for a plain next step."""
     if isinstance(node, MenuNode):
         return [(f"key {o.key}", o.goto) for o in node.options]
     if isinstance(node, LanguageNode):

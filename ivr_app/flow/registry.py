@@ -49,7 +49,7 @@ class FlowRegistry:
         self._file_sig: dict[str, tuple[int, int] | None] = {}
         self._read: dict[str, str] = {}  # the text last read from each file
         self._checked: dict[str, float] = {}
-        self._versions: OrderedDict[tuple[str, str], Flow] = OrderedDict()
+        self._versions: OrderedDict[tuple[str, str], tuple[Flow, str]] = OrderedDict()
         self._lock = threading.Lock()
 
     def path(self, name: str) -> Path:
@@ -72,8 +72,18 @@ class FlowRegistry:
         return loaded[0] if loaded else None
 
     def source(self, flow: Flow) -> str:
-        """The text of a flow version this registry loaded from disk."""
-        return self._current[flow.name][1]
+        """The text of a flow version this registry loaded (from disk, Redis or adopt())."""
+        with self._lock:
+            kept = self._versions.get((flow.name, flow.version))
+        return kept[1] if kept else self._current[flow.name][1]
+
+    def adopt(self, name: str, text: str) -> Flow:
+        """Check a text and keep it as a version of `name` that is not the live one (a call
+        the console tries on it); raises FlowError like the loader."""
+        flow = validate(parse(text, str(self.path(name))), name)
+        with self._lock:
+            self._remember(flow, text)
+        return flow
 
     def version(self, name: str, version: str, fetch: Callable[[], str | None]) -> Flow:
         """A specific version: from memory, or rebuilt from text `fetch` finds (e.g. Redis)."""
@@ -81,16 +91,17 @@ class FlowRegistry:
         with self._lock:
             if key in self._versions:
                 self._versions.move_to_end(key)
-                return self._versions[key]
-        current = self.current(name)
-        if current.version == version:
+                return self._versions[key][0]
+        try:
+            current = self.current(name)
+        except FlowError:  # no valid file of that name now: the text alone will do
+            current = None
+        if current is not None and current.version == version:
             return current
         text = fetch()
         if text is None:
             raise LookupError(f"flow {name} version {version} is no longer available")
-        flow = validate(parse(text, str(self.path(name))), name)
-        self._remember(flow)
-        return flow
+        return self.adopt(name, text)
 
     def _reload(self, name: str) -> None:
         path = self.path(name)
@@ -128,7 +139,7 @@ class FlowRegistry:
             if self.keeper is not None:
                 self.keeper.save(name, flow.version, source.text)
         self._current[name] = (flow, source.text)
-        self._remember(flow)
+        self._remember(flow, source.text)
 
     def _revive(self, name: str) -> None:
         """No good version in memory and none on disk: take the keeper's, if it has one."""
@@ -146,10 +157,10 @@ class FlowRegistry:
         log.error("!" * 72 + "\nflow %s on disk is refused: serving its last good version "
                   "%s, kept in Redis, until the file is fixed\n" + "!" * 72, name, flow.version)
         self._current[name] = (flow, text)
-        self._remember(flow)
+        self._remember(flow, text)
 
-    def _remember(self, flow: Flow) -> None:
-        self._versions[(flow.name, flow.version)] = flow
+    def _remember(self, flow: Flow, text: str) -> None:
+        self._versions[(flow.name, flow.version)] = (flow, text)
         while len(self._versions) > KEPT_VERSIONS:
             self._versions.popitem(last=False)
 

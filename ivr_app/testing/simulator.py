@@ -13,8 +13,9 @@ from __future__ import annotations
 import secrets
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import redis
 from flask import Flask
@@ -112,6 +113,31 @@ class Call:
             queue, self._queue, self._gather = self._queue, None, None
             self._post(queue.get("action", ""), {"QueueResult": "hangup", "QueueTime": "30"})
         self._post("/voice/status", {"CallStatus": "completed", "CallDuration": "30"})
+
+    def snapshot(self) -> dict[str, Any]:
+        """Where the conversation stands, as plain data: resume() picks it up in any process."""
+        def xml(verb: ET.Element | None) -> str | None:
+            return None if verb is None else ET.tostring(verb, encoding="unicode")
+
+        return {"sid": self.sid, "caller": self.caller, "number": self.number,
+                "base_url": self.base_url, "heard": self.heard,
+                "ending": None if self.ending is None else asdict(self.ending),
+                "gather": xml(self._gather), "rest": [xml(v) for v in self._rest],
+                "queue": xml(self._queue)}
+
+    @classmethod
+    def resume(cls, app: Flask, token: str, saved: dict[str, Any]) -> Call:
+        """The call a snapshot() describes, ready for the caller's next action."""
+        def verb(text: str | None) -> ET.Element | None:
+            return None if text is None else ET.fromstring(text)
+
+        call = cls(app, token, sid=saved["sid"], caller=saved["caller"],
+                   number=saved["number"], base_url=saved["base_url"],
+                   heard=list(saved["heard"]))
+        call.ending = Ending(**saved["ending"]) if saved["ending"] else None
+        call._gather, call._queue = verb(saved["gather"]), verb(saved["queue"])
+        call._rest = [verb(v) for v in saved["rest"]]
+        return call
 
     @property
     def waiting(self) -> bool:

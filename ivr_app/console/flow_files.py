@@ -1,0 +1,103 @@
+"""Changing the flows that answer calls, safely: only a text the loader accepts is written
+to flows/ (where the registry picks it up); anything else stays a draft in Redis and never
+answers a call. Every version that went live is recorded (state/flow_history.py), so one
+click puts an earlier one back, and an edit made on disk is recorded the same way.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ivr_app.flow.errors import FlowError, Problem
+from ivr_app.flow.model import Flow
+from ivr_app.flow.source import parse, read_file
+from ivr_app.flow.validate import validate
+from ivr_app.services import Services
+from ivr_app.state.flow_history import FlowHistory
+
+_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+@dataclass
+class FlowFile:
+    """A flow file as the list shows it."""
+
+    name: str
+    text: str
+    flow: Flow | None  # None when the file does not pass the loader
+    problems: list[Problem] = field(default_factory=list)
+    live: bool = False  # the flow that answers calls (IVR_FLOW)
+    serving: str = ""  # the version this process answers calls with
+
+
+def names(ivr: Services) -> list[str]:
+    return sorted(p.stem for p in ivr.registry.flows_dir.glob("*.yaml") if _NAME.match(p.stem))
+
+
+def path_of(ivr: Services, name: str) -> Path:
+    """The file of an existing flow; LookupError for any other name (no paths from outside)."""
+    if not _NAME.match(name) or not ivr.registry.path(name).is_file():
+        raise LookupError(f"no flow {name!r} in {ivr.registry.flows_dir}")
+    return ivr.registry.path(name)
+
+
+def check(ivr: Services, name: str, text: str) -> tuple[Flow | None, list[Problem]]:
+    """What the loader says of a text, as if it were the file of flow `name`."""
+    try:
+        return validate(parse(text, str(ivr.registry.path(name))), name), []
+    except FlowError as exc:
+        return None, exc.problems
+
+
+def read(ivr: Services, name: str) -> FlowFile:
+    """The file as it is on disk, checked; a valid edit made there is recorded as live."""
+    path = path_of(ivr, name)
+    try:
+        source = read_file(path)
+    except FlowError as exc:
+        return FlowFile(name, "", None, exc.problems)
+    flow, problems = check(ivr, name, source.text)
+    if flow is not None:
+        FlowHistory(ivr.redis).record(name, flow.version, source.text, "disk", "disk",
+                                      ivr.clock())
+    served = ivr.registry.last_good(name)
+    return FlowFile(name, source.text, flow, problems, live=name == ivr.config["IVR_FLOW"],
+                    serving=served.version if served else "")
+
+
+def save(ivr: Services, name: str, text: str, who: str) -> tuple[Flow | None, list[Problem]]:
+    """Activate `text` if the loader accepts it; otherwise keep it as the flow's draft."""
+    path = path_of(ivr, name)
+    history = FlowHistory(ivr.redis)
+    flow, problems = check(ivr, name, text)
+    if flow is None:
+        history.save_draft(name, text, who, ivr.clock())
+        return None, problems
+    _write(path, text)
+    history.record(name, flow.version, text, who, "console", ivr.clock())
+    history.drop_draft(name)
+    return flow, []
+
+
+def roll_back(ivr: Services, name: str, version: str, who: str) -> Flow:
+    """Put an earlier live version back; LookupError if it is not in the history, FlowError
+    if today's loader no longer accepts it."""
+    path = path_of(ivr, name)
+    history = FlowHistory(ivr.redis)
+    entry = history.entry(name, version)
+    if entry is None:
+        raise LookupError(f"flow {name} has no recorded version {version}")
+    flow = validate(parse(entry["text"], str(path)), name)
+    _write(path, entry["text"])
+    history.record(name, flow.version, entry["text"], who, "rollback", ivr.clock())
+    return flow
+
+
+def _write(path: Path, text: str) -> None:
+    """Replace the file in one step, so the registry never reads half of it."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)

@@ -1,0 +1,122 @@
+"""Supervisors' flow pages: the list with each file's check, the editor (errors at their
+lines, save activates only what the loader accepts), the history with one-click rollback,
+and the flow drawn with its escapes.
+"""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from ivr_app.console import flow_files
+from ivr_app.console.auth import guard
+from ivr_app.console.diagram import layout
+from ivr_app.console.text import script_text, t
+from ivr_app.flow.errors import FlowError, Problem
+from ivr_app.flow.model import Flow
+from ivr_app.services import services
+from ivr_app.state.flow_history import FlowHistory
+
+bp = Blueprint("flows", __name__, url_prefix="/console/flows")
+guard(bp, supervisors_only=True)
+
+
+@bp.get("")
+def index() -> str:
+    ivr = services()
+    history = FlowHistory(ivr.redis)
+    files = [flow_files.read(ivr, name) for name in flow_files.names(ivr)]
+    latest = {f.name: (history.entries(f.name) or [None])[0] for f in files}
+    drafts = {f.name: history.draft(f.name) for f in files}
+    return render_template("console/flows.html", files=files, latest=latest, drafts=drafts)
+
+
+def _file(name: str) -> flow_files.FlowFile:
+    try:
+        return flow_files.read(services(), name)
+    except LookupError:
+        abort(404)
+
+
+@bp.get("/<name>")
+def edit(name: str) -> str:
+    """The editor: the draft if there is one, else the file, with what the loader says."""
+    ivr = services()
+    found = _file(name)
+    history = FlowHistory(ivr.redis)
+    draft = history.draft(name)
+    opened = request.args.get("version", "")
+    text, flow, problems = found.text, found.flow, found.problems
+    if opened:
+        entry = history.entry(name, opened)
+        if entry is None:
+            abort(404)
+        text = entry["text"]
+        flow, problems = flow_files.check(ivr, name, text)
+    elif draft:
+        text = draft["text"]
+        flow, problems = flow_files.check(ivr, name, text)
+    return _editor(found, text, flow, problems, draft if not opened else None)
+
+
+def _editor(found: flow_files.FlowFile, text: str, flow: Flow | None, problems: list[Problem],
+            draft: dict[str, str] | None, status: int = 200) -> str | tuple[str, int]:
+    ivr = services()
+    shown = flow or found.flow or ivr.registry.last_good(found.name)
+    page = render_template(
+        "console/flow_edit.html", file=found, text=text, flow=flow, problems=problems,
+        draft=draft, history=FlowHistory(ivr.redis).entries(found.name),
+        drawing=layout(shown) if shown else None, drawn=shown, text_table=script_text())
+    return (page, status) if status != 200 else page
+
+
+@bp.post("/<name>")
+def save(name: str) -> Response | tuple[str, int]:
+    """Activate the text if it passes the loader; otherwise keep it as a draft and say where
+    it is wrong, while the live version goes on answering calls."""
+    ivr = services()
+    found = _file(name)
+    text = request.form.get("text", "").replace("\r\n", "\n")
+    flow, problems = flow_files.save(ivr, name, text, current_user.user.name)
+    if flow is None:
+        live = ivr.registry.last_good(name)
+        flash(t("draft_kept", version=live.version if live else "—"), "error")
+        return _editor(found, text, None, problems, FlowHistory(ivr.redis).draft(name), 422)
+    flash(t("saved", version=flow.version), "ok")
+    return redirect(url_for("flows.edit", name=name))
+
+
+@bp.post("/<name>/check")
+def check(name: str) -> Response:
+    """What the loader says of the editor's text, as the supervisor types."""
+    _file(name)
+    body = request.get_json(silent=True) or {}
+    flow, problems = flow_files.check(services(), name, str(body.get("text", "")))
+    return jsonify({"version": flow.version if flow else None,
+                    "problems": [{"line": p.line, "column": p.column, "message": p.message,
+                                  "rule": p.rule} for p in problems]})
+
+
+@bp.post("/<name>/rollback/<version>")
+def roll_back(name: str, version: str) -> Response:
+    ivr = services()
+    _file(name)
+    try:
+        flow = flow_files.roll_back(ivr, name, version, current_user.user.name)
+    except LookupError:
+        abort(404)
+    except FlowError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(t("rolled_back", version=flow.version), "ok")
+    return redirect(url_for("flows.edit", name=name))

@@ -1,0 +1,70 @@
+"""Every version of a flow that went live, with who and when, and the draft being worked on.
+
+The file under flows/ stays what answers calls (flow/registry.py); this is its record:
+each activation from the console, each rollback, and each edit noticed on disk, newest
+first, with the full text so any of them can be put back. Kept until trimmed to KEPT
+entries per flow (no TTL: it is the only account of who changed a live flow). A draft,
+an edit that failed the loader, lives DRAFT_TTL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import redis
+
+LOG_KEY = "ivr:flowlog:{name}"  # list of {"version", "text", "who", "at", "how"} JSON, newest first
+DRAFT_KEY = "ivr:flowdraft:{name}"  # hash: text, who, at
+KEPT = 100
+DRAFT_TTL = 30 * 24 * 3600
+HOWS = ("console", "rollback", "disk")  # saved in the console, rolled back, edited on disk
+
+# KEYS: log; ARGV: version, entry JSON, kept. Add the entry unless that version is the newest.
+_RECORD = """
+local head = redis.call('LINDEX', KEYS[1], 0)
+if head and cjson.decode(head)['version'] == ARGV[1] then return 0 end
+redis.call('LPUSH', KEYS[1], ARGV[2])
+redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[3]) - 1)
+return 1
+"""
+
+
+class FlowHistory:
+    """Activated versions and drafts per flow; takes a Redis connection (decode_responses)."""
+
+    def __init__(self, connection: redis.Redis):
+        self.redis = connection
+        self._record = connection.register_script(_RECORD)
+
+    def record(self, name: str, version: str, text: str, who: str, how: str,
+               now: dt.datetime) -> bool:
+        """Note that `version` went live; False if it already was the newest entry."""
+        if how not in HOWS:
+            raise ValueError(f"how must be one of {', '.join(HOWS)}")
+        entry = {"version": version, "text": text, "who": who, "how": how,
+                 "at": now.isoformat(timespec="seconds")}
+        return bool(self._record(keys=[LOG_KEY.format(name=name)],
+                                 args=[version, json.dumps(entry, ensure_ascii=False), KEPT]))
+
+    def entries(self, name: str) -> list[dict[str, Any]]:
+        """Newest first."""
+        return [json.loads(raw) for raw in self.redis.lrange(LOG_KEY.format(name=name), 0, -1)]
+
+    def entry(self, name: str, version: str) -> dict[str, Any] | None:
+        return next((e for e in self.entries(name) if e["version"] == version), None)
+
+    def save_draft(self, name: str, text: str, who: str, now: dt.datetime) -> None:
+        key = DRAFT_KEY.format(name=name)
+        pipe = self.redis.pipeline()
+        pipe.hset(key, mapping={"text": text, "who": who,
+                                "at": now.isoformat(timespec="seconds")})
+        pipe.expire(key, DRAFT_TTL)
+        pipe.execute()
+
+    def draft(self, name: str) -> dict[str, str] | None:
+        return self.redis.hgetall(DRAFT_KEY.format(name=name)) or None
+
+    def drop_draft(self, name: str) -> None:
+        self.redis.delete(DRAFT_KEY.format(name=name))
