@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
 import json
 import logging
 import os
 import secrets
 import sys
+from collections.abc import Callable
 from pathlib import Path
+
+import redis
 
 from ivr_app import create_app
 from ivr_app.flow.audit import audit
@@ -20,6 +24,8 @@ from ivr_app.flow.validate import load_flow
 from ivr_app.flow.vocabulary import speech_warnings
 from ivr_app.platform.clock import utc_now
 from ivr_app.platform.config import from_env
+from ivr_app.state.users import ROLES, Users
+from ivr_app.testing.demo_line import DemoTwilio
 from ivr_app.testing.recordings import RecordingServer
 from ivr_app.testing.simulator import Call, apply_input, choose_language, run_script
 from speech.fetch import fetch_command
@@ -63,6 +69,17 @@ def main(argv: list[str] | None = None) -> int:
     up = commands.add_parser("up", help="run the product: Redis, web and worker")
     up.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
 
+    user = commands.add_parser("user", help="console users").add_subparsers(
+        dest="user_command", required=True)
+    add = user.add_parser("add", help="add a user, or set their role and password; the "
+                          "password is asked for, or read from standard input")
+    add.add_argument("name")
+    add.add_argument("--role", choices=ROLES, required=True)
+    add.add_argument("--agent", default="", help="the roster agent they answer calls as "
+                     "(default: the same name)")
+    user.add_parser("remove", help="remove a user").add_argument("name")
+    user.add_parser("list", help="list the users")
+
     args = parser.parse_args(argv)
     if args.command == "lint":
         return lint_command(args.paths)
@@ -72,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
         return graph_command(args.flow)
     if args.command == "audit":
         return audit_command(args.flow, args.json)
+    if args.command == "user":
+        return user_command(args)
     if args.command == "speech":
         if bool(args.url) != bool(args.sha256):
             parser.error("--url and --sha256 go together")
@@ -80,7 +99,56 @@ def main(argv: list[str] | None = None) -> int:
     from ivr_app.platform.launcher import up as run_up
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    return run_up(port=args.port)
+    return run_up(port=args.port, demo=_demo_twilio)
+
+
+def _demo_twilio(port: int) -> tuple[dict[str, str], Callable[[], None]]:
+    """Twilio played in this process for the app on `port` (see testing/demo_line.py)."""
+    line = DemoTwilio().start()
+    settings = line.config() | {"TWILIO_DEMO": "1", "TWILIO_CALLER_ID": "+15005550000",
+                                "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}
+    return settings, line.stop
+
+
+def user_command(args: argparse.Namespace) -> int:
+    """Add, remove or list console users in the Redis of REDIS_URL (started if need be)."""
+    from ivr_app.platform.redis_server import DEFAULT_URL, answers, ensure_redis, stop_redis
+
+    redis_dir = Path("var") / "redis"
+    url = os.environ.get("REDIS_URL") or DEFAULT_URL
+    started = not answers(url)
+    url = ensure_redis(url, redis_dir)
+    connection = redis.Redis.from_url(url, decode_responses=True)
+    try:
+        users = Users(connection)
+        if args.user_command == "list":
+            for user in users.all():
+                print(f"{user.name}\t{user.role}\tagent {user.agent}")
+        elif args.user_command == "remove":
+            if not users.remove(args.name):
+                print(f"no user {args.name!r}", file=sys.stderr)
+                return 1
+        else:
+            new = users.add(args.name, args.role, _password(), args.agent)
+            print(f"{'added' if new else 'updated'} {args.role} {args.name}")
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    finally:
+        connection.close()
+        if started:  # a Redis started for this command; its data stays in var/redis
+            stop_redis(url, redis_dir)
+    return 0
+
+
+def _password() -> str:
+    """Asked twice at a terminal; otherwise the first line of standard input."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Again: ") != first:
+        raise ValueError("the two passwords differ")
+    return first
 
 
 def _models_dir() -> str:

@@ -9,7 +9,7 @@ from flask import Flask, redirect, url_for
 from werkzeug.wrappers import Response
 
 from ivr_app.call import voice
-from ivr_app.console import agent, auth, board, flows, metrics, trial
+from ivr_app.console import agent, auth, board, demo, flows, metrics, trial
 from ivr_app.services import Services
 
 # Scripts and styles come from this app only, never inline: a transcript that slipped into
@@ -22,7 +22,7 @@ def init_console(app: Flask, ivr: Services) -> None:
     """Sign-in, the console's pages, `/`, `/agent` and `/admin` leading to them, and the
     greeter that starts a tried call on its version."""
     auth.init_auth(app, ivr)
-    for blueprint in (auth.bp, agent.bp, board.bp, flows.bp, metrics.bp, trial.bp):
+    for blueprint in (auth.bp, agent.bp, board.bp, demo.bp, flows.bp, metrics.bp, trial.bp):
         blueprint.after_request(_policy)
         app.register_blueprint(blueprint)
     app.context_processor(auth.template_globals)

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from honcho.environ import parse as parse_dotenv
@@ -23,7 +24,16 @@ TRY_IT = """\
 Try a call without Twilio, in another terminal:
     .venv/bin/python -m ivr_app simulate flows/main.yaml
     .venv/bin/python -m ivr_app simulate flows/main.yaml --script "1,0"
+The console is at http://127.0.0.1:{port}/ ; make its first user (a supervisor) with:
+    .venv/bin/python -m ivr_app user add admin --role supervisor
 """
+
+DEMO_NOTICE = """\
+*** No Twilio account (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN): the line's own calls (ringing
+*** agents, calling customers back) go to a built-in Twilio stand-in, shown in the console."""
+
+# Starts a Twilio stand-in for a web app on `port`; returns its settings and how to stop it.
+DemoTwilio = Callable[[int], tuple[dict[str, str], Callable[[], None]]]
 
 
 def _environment(port: int) -> dict[str, str]:
@@ -35,8 +45,9 @@ def _environment(port: int) -> dict[str, str]:
     return env
 
 
-def up(*, port: int = 8000, data_dir: Path = Path("var")) -> int:
-    """Run the whole product in the foreground until Ctrl-C, starting Redis if none answers."""
+def up(*, port: int = 8000, data_dir: Path = Path("var"), demo: DemoTwilio | None = None) -> int:
+    """Run the whole product in the foreground until Ctrl-C, starting Redis if none answers;
+    without a Twilio account, `demo` plays Twilio for the calls the line places."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     env = _environment(port)
     redis_dir = data_dir / "redis"
@@ -47,10 +58,15 @@ def up(*, port: int = 8000, data_dir: Path = Path("var")) -> int:
         print(f"Cannot start: {exc}", file=sys.stderr)
         return 1
     env.setdefault("AGENTS_FILE", str(ROOT / "ivr_app" / "demo" / "agents.yaml"))
+    stop_demo: Callable[[], None] | None = None
+    if demo is not None and not (env.get("TWILIO_ACCOUNT_SID") or env.get("TWILIO_AUTH_TOKEN")):
+        settings, stop_demo = demo(port)
+        env.update(settings)
+        print(DEMO_NOTICE, file=sys.stderr)
     if not env.get("TWILIO_AUTH_TOKEN"):
         env["IVR_INSECURE_DEV"] = "1"
         print(NO_TOKEN_NOTICE, file=sys.stderr)
-    print(TRY_IT)
+    print(TRY_IT.format(port=port))
     # -e /dev/null: .env is merged above already, under the real environment.
     args = ["-f", str(ROOT / "Procfile"), "-d", str(ROOT), "-e", os.devnull, "-p", str(port)]
     honcho = subprocess.Popen([sys.executable, "-m", "honcho", "start", *args], cwd=ROOT, env=env)
@@ -63,5 +79,7 @@ def up(*, port: int = 8000, data_dir: Path = Path("var")) -> int:
                 honcho.send_signal(signal.SIGINT)
     finally:
         signal.signal(signal.SIGTERM, previous)
+        if stop_demo is not None:
+            stop_demo()
         if not env.get("REDIS_SENTINELS"):
             stop_redis(env["REDIS_URL"], redis_dir)  # only if it is the one started above

@@ -26,7 +26,7 @@ const Console = (() => {
         node.setAttribute(name, value === true ? "" : value);
       }
     }
-    for (const child of children.flat()) {
+    for (const child of children.flat(Infinity)) {
       if (child === null || child === undefined || child === false) continue;
       node.append(child instanceof Node ? child : document.createTextNode(String(child)));
     }

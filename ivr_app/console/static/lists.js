@@ -36,7 +36,7 @@ const Lists = (() => {
 
   function definitions(pairs) {
     return el("dl", {class: "facts"}, pairs.filter((p) => p[1] !== null && p[1] !== "")
-      .map(([name, value]) => [el("dt", {}, name), el("dd", {}, value)]));
+      .flatMap(([name, value]) => [el("dt", {}, name), el("dd", {}, value)]));
   }
 
   function time(iso) {

@@ -1,0 +1,45 @@
+"""The calls the line placed, when `up` plays Twilio itself (TWILIO_DEMO): the console
+lists them and answers for whoever they ring, through the stand-in's /demo routes
+(ivr_app/testing/demo_line.py). Off, and 404, with a real Twilio account.
+"""
+
+from __future__ import annotations
+
+import requests
+from flask import Blueprint, Response, abort, current_app, jsonify, request
+
+from ivr_app.console.auth import guard
+
+bp = Blueprint("demo", __name__, url_prefix="/console/demo")
+guard(bp)
+
+ACTIONS = ("answer", "press", "hangup")
+
+
+def _ask(method: str, path: str, **form: str) -> requests.Response:
+    config = current_app.config
+    if not config.get("TWILIO_DEMO") or not config.get("TWILIO_API_BASE"):
+        abort(404)
+    with requests.Session() as session:
+        session.trust_env = False  # the stand-in is on loopback: never through a proxy
+        try:
+            return session.request(method, config["TWILIO_API_BASE"].rstrip("/") + path,
+                                   data=form, timeout=5,
+                                   auth=(config["TWILIO_ACCOUNT_SID"],
+                                         config["TWILIO_AUTH_TOKEN"]))
+        except requests.RequestException as exc:
+            abort(502, f"the demo line does not answer: {exc}")
+
+
+@bp.get("/calls")
+def calls() -> Response:
+    return jsonify(_ask("GET", "/demo/calls").json())
+
+
+@bp.post("/calls/<sid>/<action>")
+def act(sid: str, action: str) -> tuple[Response, int]:
+    if action not in ACTIONS or not sid.isalnum():
+        abort(404)
+    body = request.get_json(silent=True) or {}
+    answer = _ask("POST", f"/demo/calls/{sid}/{action}", Digits=str(body.get("digits", "")))
+    return jsonify(answer.json()), answer.status_code

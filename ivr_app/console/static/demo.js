@@ -1,0 +1,28 @@
+// The demo line's calls (no Twilio account): answer for the agent or the customer called.
+"use strict";
+
+window.DemoLegs = (() => {
+  const {t, el, fill, post} = Console;
+  let last = 0;
+
+  function act(sid, action, digits) {
+    post("/console/demo/calls/" + encodeURIComponent(sid) + "/" + action, {digits})
+      .then(() => setTimeout(refresh, 400), () => {});
+  }
+
+  async function refresh(force) {
+    if (!document.getElementById("legs") || (!force && Date.now() - last < 1500)) return;
+    last = Date.now();
+    const response = await fetch("/console/demo/calls", {credentials: "same-origin", cache: "no-store"});
+    if (!response.ok) return;
+    const {calls} = await response.json();
+    fill("legs", Lists.table([t("to"), t("purpose"), t("state"), t("try_heard"), ""],
+      calls.map((c) => [c.to, new URL(c.url, location.href).pathname, c.status, c.hears,
+        el("span", {},
+          ["queued", "ringing"].includes(c.status) ? el("button", {onclick: () => act(c.sid, "answer")}, t("answer")) : null,
+          c.asks ? el("button", {onclick: () => act(c.sid, "press", "1")}, t("press") + " 1") : null,
+          c.status === "in-progress" ? el("button", {onclick: () => act(c.sid, "hangup")}, t("hang_up")) : null)])));
+  }
+
+  return {refresh};
+})();

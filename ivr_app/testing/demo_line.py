@@ -1,0 +1,105 @@
+"""Twilio played by `up` when there is no Twilio account: the calls the line places (ringing
+an agent, calling a customer back) exist here, and the console shows them and answers for
+their callee, so a newcomer can walk a whole call end to end.
+
+It is the tests' REST stand-in (twilio_rest.py) plus what a person on those calls does,
+asked for over HTTP by the console (never on a timer, so nothing happens by itself):
+
+    GET  /demo/calls                       the calls placed, newest first, with what they hear
+    POST /demo/calls/<sid>/answer          the callee picks up (Twilio fetches the call's TwiML)
+    POST /demo/calls/<sid>/press  Digits=1 keys for the question they hear (its <Gather>)
+    POST /demo/calls/<sid>/hangup          the callee hangs up (Twilio reports the end)
+
+Each action runs on its own thread and answers 202 at once: the webhooks it sends may need
+the very web worker that asked. Inbound calls (from `simulate` or the console's "Try a
+call") never went through Twilio, so a call it does not know is taken for one of those.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import xml.etree.ElementTree as ET
+from typing import Any
+from urllib.parse import urljoin
+
+from werkzeug.datastructures import MultiDict
+
+from ivr_app.testing.rest_json import Reply, error
+from ivr_app.testing.twilio_rest import ROUTE, TwilioStandin
+
+log = logging.getLogger(__name__)
+DEMO = re.compile(r"/demo/calls(?:/([^/]+)/(answer|press|hangup))?")
+
+
+class DemoTwilio(TwilioStandin):
+    """The stand-in, its webhooks sent over loopback to the app `up` runs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.heard: dict[str, str] = {}  # the last TwiML each placed call got
+
+    def respond(self, method: str, path: str, auth: str, form: MultiDict) -> Reply | None:
+        demo = DEMO.fullmatch(path)
+        if demo:
+            return self._demo(method, demo[1], demo[2], form)
+        route = ROUTE.fullmatch(path)
+        if route and route[2] == "Calls" and route[3]:
+            with self._lock:
+                known = route[3] in self._calls
+            if not known:  # a simulated caller's call: Twilio would know it
+                self.incoming_call(route[3], "+15005550006", "+15005550001")
+        return super().respond(method, path, auth, form)
+
+    def _demo(self, method: str, sid: str | None, action: str | None,
+              form: MultiDict) -> Reply:
+        if sid is None:
+            return (200, {"calls": self.placed()}) if method == "GET" else \
+                error(405, 20004, "Method not allowed")
+        with self._lock:
+            if sid not in self._calls:
+                return error(404, 20404, f"no call {sid}")
+        digits = form.get("Digits", "")
+        steps = {"answer": lambda: self._keep(sid, self.answer(sid)),
+                 "press": lambda: self._press(sid, digits),
+                 "hangup": lambda: self.hang_up(sid)}
+        threading.Thread(target=self._quietly, args=(steps[action],), daemon=True).start()
+        return 202, {"sid": sid, "action": action}
+
+    def placed(self) -> list[dict[str, Any]]:
+        """The calls the app placed, newest first, each with the words it hears now."""
+        return [{"sid": c["sid"], "to": c["to"], "status": c["status"],
+                 "url": self._calls[c["sid"]].url, "hears": _words(self.heard.get(c["sid"])),
+                 "asks": "<Gather" in self.heard.get(c["sid"], "")}
+                for c in reversed(self.created_calls)]
+
+    def _keep(self, sid: str, twiml: str) -> None:
+        self.heard[sid] = twiml
+
+    def _press(self, sid: str, digits: str) -> None:
+        """Answer the question the callee hears: post the keys to its Gather's action."""
+        twiml = self.heard.get(sid, "")
+        gather = ET.fromstring(twiml).find("Gather") if twiml else None
+        if gather is None:
+            return
+        params = self._params(self._calls[sid]) | {"Digits": digits}
+        hook = self._post(urljoin(self._calls[sid].url, gather.get("action", "")), params)
+        self._keep(sid, hook.body)
+
+    @staticmethod
+    def _quietly(step: Any) -> None:
+        try:
+            step()
+        except Exception:  # the call moved on meanwhile; the console shows where it is
+            log.exception("demo line: that step did not happen")
+
+
+def _words(twiml: str | None) -> str:
+    """What a callee hears in a TwiML document, as one line."""
+    if not twiml:
+        return ""
+    root = ET.fromstring(twiml)
+    said = [e.text or "" for e in root.iter("Say")]
+    rooms = [e.text or "" for e in root.iter("Conference")]
+    return " ".join(said + [f"[conference {room}]" for room in rooms])
