@@ -59,7 +59,7 @@ def page() -> str:
                            charts=drawn, flows=flow_files.names(ivr))
 
 
-@bp.get(".csv")
+@bp.get("/calls.csv")
 def export() -> Response:
     """The day's calls, one row each, for a spreadsheet."""
     ivr = services()

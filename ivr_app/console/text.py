@@ -66,7 +66,7 @@ TEXT: dict[str, dict[str, str]] = {
         "no_data": "Sin datos para este día.", "seconds": "s",
         "demo_legs": "Llamadas que hizo la línea (simulador de Twilio)",
         "answer": "Contestar", "press": "Marcar", "hang_up": "Colgar",
-        "to": "A", "purpose": "Para",
+        "to": "A", "purpose": "Para", "cancelled": "Canceladas", "pending": "Pendientes",
     },
     "en": {
         "title": "Contact console", "sign_in": "Sign in", "sign_out": "Sign out",
@@ -122,7 +122,7 @@ TEXT: dict[str, dict[str, str]] = {
         "no_data": "No data for this day.", "seconds": "s",
         "demo_legs": "Calls the line placed (Twilio stand-in)",
         "answer": "Answer", "press": "Press", "hang_up": "Hang up",
-        "to": "To", "purpose": "For",
+        "to": "To", "purpose": "For", "cancelled": "Cancelled", "pending": "Pending",
     },
 }
 

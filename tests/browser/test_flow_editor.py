@@ -1,0 +1,58 @@
+"""A supervisor changes the live flow in the browser: only what the loader accepts goes live."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from ivr_app.testing.workers import wait_for
+from tests.browser.conftest import shoot, sign_in
+
+GREETING = "Gracias por llamar a Red Hogar. Para español, marque uno."
+NEW_GREETING = "Bienvenido a Red Hogar. Para español, marque uno."
+
+
+def greeting_heard(stack, local) -> str:
+    call = stack.caller(local).dial()
+    call.hang_up()
+    return call.heard[0]
+
+
+def test_a_broken_flow_stays_a_draft_with_its_error_at_its_line_and_a_rollback_restores(
+        page, stack, local):
+    original = (stack.flows / "main.yaml").read_text()
+    sign_in(page, "sol")
+    page.goto("/console/flows")
+    expect(page.locator("tr[data-flow=main]")).to_contain_text("ok")
+    page.click("tr[data-flow=main] a")
+
+    page.fill("#text-input", original.replace(GREETING, NEW_GREETING))
+    page.click("#save")
+    expect(page.locator("#flash")).to_contain_text("is live")
+    wait_for(lambda: greeting_heard(stack, local) == f"[es-MX] {NEW_GREETING}", 10,
+             "the saved version to answer calls")
+
+    broken = original.replace(GREETING, NEW_GREETING).replace("goto: goodbye", "goto: goodby")
+    page.fill("#text-input", broken)
+    page.click("#save")
+    expect(page.locator("#flash")).to_contain_text("kept as a draft")
+    problem = page.locator("#problems li").first
+    expect(problem).to_have_attribute("data-line", "132")
+    expect(problem).to_contain_text("line 132, column 15")
+    expect(problem).to_contain_text("goto target 'goodby' is not a node; did you mean 'goodbye'?")
+    expect(page.locator("#problems li").nth(1)).to_contain_text(
+        "line 257, column 3: node 'goodbye' is never reached from start 'language'")
+    expect(page.locator("#gutter .bad-line")).to_have_text(["132", "257"])
+    shoot(page, "flow-editor")
+    assert greeting_heard(stack, local) == f"[es-MX] {NEW_GREETING}", "the draft never answers"
+    assert "goodby\n" not in (stack.flows / "main.yaml").read_text()
+
+    page.goto("/console/flows/main")
+    rows = page.locator("#history tbody tr")
+    expect(rows).to_have_count(2)  # the version found on disk, then Sol's
+    expect(rows.first).to_contain_text("sol")
+    rows.nth(1).locator("button.rollback").click()
+    expect(page.locator("#flash")).to_contain_text("Rolled back")
+    wait_for(lambda: greeting_heard(stack, local) == f"[es-MX] {GREETING}", 10,
+             "the rolled back version to answer calls")
+    assert (stack.flows / "main.yaml").read_text() == original
+    expect(page.locator("#history tbody tr").first).to_contain_text("rollback")
