@@ -63,7 +63,10 @@ def read(ivr: Services, name: str) -> FlowFile:
     if flow is not None:
         FlowHistory(ivr.redis).record(name, flow.version, source.text, "disk", "disk",
                                       ivr.clock())
-    served = ivr.registry.last_good(name)
+    try:
+        served: Flow | None = ivr.registry.current(name)  # picks up the file if it changed
+    except FlowError:
+        served = None
     return FlowFile(name, source.text, flow, problems, live=name == ivr.config["IVR_FLOW"],
                     serving=served.version if served else "")
 

@@ -1,0 +1,129 @@
+"""Supervisors change flows from the console: what goes live, what stays a draft, rollback,
+edits on disk, and trying a version through the signed webhooks before it goes live."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ivr_app.state.flow_history import FlowHistory
+from ivr_app.testing.simulator import Call
+from tests.conftest import TOKEN
+from tests.console.conftest import Browser, add_people
+
+ROOT = Path(__file__).resolve().parents[2]
+GREETING = "Gracias por llamar a Red Hogar. Para español, marque uno."
+
+
+@pytest.fixture
+def flows(tmp_path: Path) -> Path:
+    shutil.copy(ROOT / "flows" / "main.yaml", tmp_path / "main.yaml")
+    return tmp_path
+
+
+@pytest.fixture
+def sol(make_app, flows, redis) -> Browser:
+    app = make_app(FLOWS_DIR=str(flows), FLOW_CHECK_SECONDS=0)
+    add_people(app)
+    browser = Browser(app)
+    browser.sign_in("sol")
+    return browser
+
+
+def first_words(app) -> str:
+    call = Call(app, TOKEN).dial()
+    call.hang_up()
+    return call.heard[0]
+
+
+def test_a_flow_that_passes_the_loader_goes_live_with_who_and_when(sol, flows):
+    text = (flows / "main.yaml").read_text().replace(GREETING, "Hola. Para español, marque uno.")
+    assert sol.form("/console/flows/main", {"text": text}).status_code == 302
+    assert (flows / "main.yaml").read_text() == text
+    assert first_words(sol.app) == "[es-MX] Hola. Para español, marque uno."
+    newest = FlowHistory(sol.app.extensions["ivr"].redis).entries("main")[0]
+    assert (newest["who"], newest["how"], newest["text"]) == ("sol", "console", text)
+
+
+def test_a_broken_flow_is_kept_as_a_draft_and_never_answers(sol, flows):
+    before = (flows / "main.yaml").read_text()
+    broken = before.replace("goto: goodbye", "goto: goodby")
+    page = sol.form("/console/flows/main", {"text": broken})
+    assert page.status_code == 422
+    html = page.get_data(as_text=True)
+    assert '<li data-line="132"><a href="#" data-line="132">line 132, column 15</a>: goto ' \
+           "target &#39;goodby&#39; is not a node; did you mean &#39;goodbye&#39;?" in html
+    assert (flows / "main.yaml").read_text() == before
+    assert first_words(sol.app) == f"[es-MX] {GREETING}"
+    assert FlowHistory(sol.app.extensions["ivr"].redis).draft("main")["text"] == broken
+    assert "goto: goodby\n" in sol.get("/console/flows/main").get_data(as_text=True)
+
+
+def test_one_click_puts_an_earlier_version_back(sol, flows):
+    original = (flows / "main.yaml").read_text()
+    sol.get("/console/flows")  # the version on disk is recorded as found
+    sol.form("/console/flows/main", {"text": original.replace(GREETING, "Hola. Marque uno.")})
+    first = FlowHistory(sol.app.extensions["ivr"].redis).entries("main")[-1]["version"]
+    assert sol.form(f"/console/flows/main/rollback/{first}", {}).status_code == 302
+    assert (flows / "main.yaml").read_text() == original
+    assert first_words(sol.app) == f"[es-MX] {GREETING}"
+    assert [e["how"] for e in FlowHistory(sol.app.extensions["ivr"].redis).entries("main")] == [
+        "rollback", "console", "disk"]
+    assert sol.form("/console/flows/main/rollback/nosuch", {}).status_code == 404
+
+
+def test_an_edit_on_disk_is_listed_and_recorded_like_one_from_the_console(sol, flows):
+    sol.get("/console/flows")
+    (flows / "main.yaml").write_text((flows / "main.yaml").read_text().replace(
+        GREETING, "Hola desde el disco. Para español, marque uno."))
+    page = sol.get("/console/flows").get_data(as_text=True)
+    assert 'data-flow="main"' in page and "disk" in page
+    assert [e["how"] for e in FlowHistory(sol.app.extensions["ivr"].redis).entries("main")] == [
+        "disk", "disk"]
+    (flows / "main.yaml").write_text("languages: {}\n")
+    listed = sol.get("/console/flows").get_data(as_text=True)
+    assert "4 problem(s)" in listed
+    assert "line 1, column 12" in sol.get("/console/flows/main").get_data(as_text=True)
+    assert first_words(sol.app) == "[es-MX] Hola desde el disco. Para español, marque uno."
+
+
+def test_the_checker_answers_as_the_supervisor_types(sol):
+    answer = sol.post("/console/flows/main/check", {"text": "languages: {}\n"}).get_json()
+    assert answer["version"] is None
+    assert {"line": 1, "column": 12, "message": "'languages' must declare at least one "
+            "language", "rule": "required"} in answer["problems"]
+
+
+def test_only_flow_files_can_be_opened(sol):
+    assert sol.get("/console/flows/..%2Fpyproject").status_code == 404
+    assert sol.get("/console/flows/nosuch").status_code == 404
+
+
+def test_a_call_tried_from_the_console_runs_the_editors_version_not_the_live_one(sol, flows):
+    tried = (flows / "main.yaml").read_text().replace(GREETING, "Versión de prueba. Marque uno.")
+    started = sol.post("/console/try/main", {"text": tried, "caller": "+15005550009"})
+    assert started.status_code == 200, started.get_data(as_text=True)
+    body = started.get_json()
+    assert body["heard"][0] == "[es-MX] Versión de prueba. Marque uno." and body["waiting"]
+    assert first_words(sol.app) == f"[es-MX] {GREETING}", "the live flow is unchanged"
+    sid = body["sid"]
+    for action in ({"action": "press", "value": "1"}, {"action": "press", "value": "0"}):
+        body = sol.post(f"/console/try/call/{sid}", action).get_json()
+    assert body["ending"] == "a person (queue 'support', reason: asked for a person)"
+    ivr = sol.app.extensions["ivr"]
+    assert ivr.queues.position("support", sid) == 1
+    _, state = ivr.store.load(sid)
+    assert state["from"] == "+15005550009" and state["version"] != ivr.registry.current(
+        "main").version
+    ended = sol.post(f"/console/try/call/{sid}", {"action": "hangup"}).get_json()
+    assert ended["waiting"] is False
+    assert sol.post(f"/console/try/call/{sid}", {"action": "press", "value": "1"}
+                    ).status_code == 409
+
+
+def test_a_broken_text_cannot_be_tried(sol):
+    refused = sol.post("/console/try/main", {"text": "languages: {}\n"})
+    assert refused.status_code == 422 and "must declare at least one" in refused.get_json()[
+        "error"]

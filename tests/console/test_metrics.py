@@ -1,0 +1,103 @@
+"""What the metrics count, from calls that really went through the line."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ivr_app.console.measures import callback_kind, csv_row, measure, percentile
+from ivr_app.state.call_log import CallLog
+from ivr_app.state.callbacks import Callback
+from tests.console.conftest import Browser, add_people
+from tests.line import created_calls
+
+
+def summaries(line) -> list[dict]:
+    return CallLog(line.ivr.redis).between(0, 2e10)
+
+
+def test_each_finished_call_is_summed_up_with_where_the_caller_asked_for_a_person(line):
+    line.agent("ana", ["es"], ["support"])
+    gave_up = line.caller().dial().press("1").press("0")  # 0 at the main menu
+    line.clock.advance(30)
+    gave_up.hang_up()
+    line.run_jobs()  # Ana is rung for the caller meanwhile, but they are gone
+    reached = line.caller().dial().press("1").press("0")
+    line.clock.advance(20)
+    line.run_jobs()
+    leg = created_calls(line)[-1][0]
+    line.agent_presses(line.standin.answer(leg), "1")
+    reached.hang_up()
+    served = line.caller().dial().press("1").press("1").press("12345674").press("1")
+    served.press("1").press("2")  # internet outage logged; "that is all"
+    served.hang_up()
+    line.run_jobs()
+    by_sid = {s["sid"]: s for s in summaries(line)}
+    assert by_sid[gave_up.sid] | {"started": 0, "ended": 0} == by_sid[gave_up.sid] | {
+        "outcome": "in-line", "zero_out": "main_menu", "queue": "support", "waited_s": 30.0,
+        "to_person_s": None, "agent": "", "trial": False, "started": 0, "ended": 0}
+    assert by_sid[reached.sid]["outcome"] == "person"
+    assert by_sid[reached.sid]["to_person_s"] == 20.0 and by_sid[reached.sid]["agent"] == "ana"
+    assert by_sid[served.sid]["outcome"] == "self-service"
+    assert by_sid[served.sid]["zero_out"] == ""
+
+
+def test_percentiles_are_nearest_rank():
+    assert percentile([], 0.5) is None
+    assert percentile([30, 10, 20, 40], 0.5) == 20
+    assert percentile(list(range(1, 11)), 0.9) == 9
+
+
+def callback(state: str, attempts: int = 1, due_at: str = "") -> Callback:
+    return Callback(id="CB1", number="+1", lang="es", queue="support", reason="", flow="main",
+                    place=1, requested_at="2026-11-25T10:00:00-06:00", due_at=due_at,
+                    state=state, attempts=attempts)
+
+
+def test_callbacks_are_on_time_late_or_missed():
+    dialled = [{"state": "dialing", "at": "2026-11-25T12:05:00-06:00"}]
+    assert callback_kind(callback("completed"), dialled) == "on-time"
+    assert callback_kind(callback("completed", attempts=2), dialled) == "late"
+    assert callback_kind(callback("completed", due_at="2026-11-25T12:00:00-06:00"),
+                         dialled) == "on-time"
+    assert callback_kind(callback("completed", due_at="2026-11-25T11:50:00-06:00"),
+                         dialled) == "late"
+    assert callback_kind(callback("missed", attempts=3), []) == "missed"
+    assert callback_kind(callback("retry-wait"), []) == "pending"
+
+
+def test_the_day_is_measured_in_one_pass():
+    base = dt.datetime(2026, 11, 25, 10).timestamp()
+    calls = [{"started": base, "outcome": "person", "zero_out": "main_menu",
+              "to_person_s": 50.0, "waited_s": 40.0, "told_s": 60.0},
+             {"started": base + 3600, "outcome": "in-line", "zero_out": "main_menu",
+              "to_person_s": None, "waited_s": 90.0, "told_s": 30.0},
+             {"started": base + 3600, "outcome": "self-service", "zero_out": "",
+              "to_person_s": None, "waited_s": None, "told_s": None}]
+    numbers = measure(calls, [(callback("missed"), [])])
+    assert numbers["per_hour"][10:12] == [1, 2]
+    assert numbers["zero_outs"] == [("main_menu", 2)]
+    assert numbers["to_person"] == {"count": 1, "p50": 50.0, "p90": 50.0}
+    assert numbers["line"] == {"waited": 2, "abandoned": 1, "rate": 0.5}
+    assert numbers["waits"] == [(60.0, 40.0)] and numbers["wait_error_s"] == 20.0
+    assert dict(numbers["callbacks"])["missed"] == 1
+
+
+def test_a_note_that_looks_like_a_formula_stays_text_in_the_csv():
+    row = csv_row({"sid": "CA1", "started": 0, "reason": "=HYPERLINK(\"x\")"})
+    assert "'=HYPERLINK(\"x\")" in row
+
+
+def test_the_page_and_its_csv_for_a_day_and_a_flow(line):
+    add_people(line.app)
+    line.caller().dial().press("1").press("0").hang_up()
+    line.run_jobs()
+    sol = Browser(line.app)
+    sol.sign_in("sol")
+    day = dt.datetime.fromtimestamp(summaries(line)[0]["started"]).date().isoformat()
+    page = sol.get(f"/console/metrics?day={day}&flow=main").get_data(as_text=True)
+    assert '<g data-bar="main_menu" data-value="1">' in page
+    other = sol.get(f"/console/metrics?day={day}&flow=other").get_data(as_text=True)
+    assert "data-bar=\"main_menu\"" not in other
+    csv = sol.get(f"/console/metrics/calls.csv?day={day}").get_data(as_text=True).splitlines()
+    assert len(csv) == 2 and ",main_menu," in csv[1]
+    assert sol.get("/console/metrics?day=yesterday").status_code == 400
