@@ -55,6 +55,7 @@ def check(ivr: Services, name: str, text: str) -> tuple[Flow | None, list[Proble
 def read(ivr: Services, name: str) -> FlowFile:
     """The file as it is on disk, checked; a valid edit made there is recorded as live."""
     path = path_of(ivr, name)
+    written = path.stat().st_mtime  # before reading: a newer text never gets an older time
     try:
         source = read_file(path)
     except FlowError as exc:
@@ -62,7 +63,7 @@ def read(ivr: Services, name: str) -> FlowFile:
     flow, problems = check(ivr, name, source.text)
     if flow is not None:
         FlowHistory(ivr.redis).record(name, flow.version, source.text, "disk", "disk",
-                                      ivr.clock())
+                                      ivr.clock(), written)
     try:
         served: Flow | None = ivr.registry.current(name)  # picks up the file if it changed
     except FlowError:
@@ -79,8 +80,7 @@ def save(ivr: Services, name: str, text: str, who: str) -> tuple[Flow | None, li
     if flow is None:
         history.save_draft(name, text, who, ivr.clock())
         return None, problems
-    _write(path, text)
-    history.record(name, flow.version, text, who, "console", ivr.clock())
+    history.record(name, flow.version, text, who, "console", ivr.clock(), _write(path, text))
     history.drop_draft(name)
     return flow, []
 
@@ -94,13 +94,15 @@ def roll_back(ivr: Services, name: str, version: str, who: str) -> Flow:
     if entry is None:
         raise LookupError(f"flow {name} has no recorded version {version}")
     flow = validate(parse(entry["text"], str(path)), name)
-    _write(path, entry["text"])
-    history.record(name, flow.version, entry["text"], who, "rollback", ivr.clock())
+    history.record(name, flow.version, entry["text"], who, "rollback", ivr.clock(),
+                   _write(path, entry["text"]))
     return flow
 
 
-def _write(path: Path, text: str) -> None:
-    """Replace the file in one step, so the registry never reads half of it."""
+def _write(path: Path, text: str) -> float:
+    """Replace the file in one step, so the registry never reads half of it; its mtime."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temporary.write_text(text, encoding="utf-8")
+    written = temporary.stat().st_mtime
     os.replace(temporary, path)
+    return written

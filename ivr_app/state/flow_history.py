@@ -15,16 +15,21 @@ from typing import Any
 
 import redis
 
-LOG_KEY = "ivr:flowlog:{name}"  # list of {"version", "text", "who", "at", "how"} JSON, newest first
+LOG_KEY = "ivr:flowlog:{name}"  # list of {"version", "text", "who", "at", "how", "written"} JSON
 DRAFT_KEY = "ivr:flowdraft:{name}"  # hash: text, who, at
 KEPT = 100
 DRAFT_TTL = 30 * 24 * 3600
 HOWS = ("console", "rollback", "disk")  # saved in the console, rolled back, edited on disk
 
-# KEYS: log; ARGV: version, entry JSON, kept. Add the entry unless that version is the newest.
+# KEYS: log; ARGV: version, entry JSON, kept, written. Add the entry unless that version is the
+# newest, or the newest was written to the file later than this one (a read of the file that
+# raced with a save).
 _RECORD = """
 local head = redis.call('LINDEX', KEYS[1], 0)
-if head and cjson.decode(head)['version'] == ARGV[1] then return 0 end
+if head then
+  local newest = cjson.decode(head)
+  if newest['version'] == ARGV[1] or newest['written'] >= tonumber(ARGV[4]) then return 0 end
+end
 redis.call('LPUSH', KEYS[1], ARGV[2])
 redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[3]) - 1)
 return 1
@@ -39,14 +44,16 @@ class FlowHistory:
         self._record = connection.register_script(_RECORD)
 
     def record(self, name: str, version: str, text: str, who: str, how: str,
-               now: dt.datetime) -> bool:
-        """Note that `version` went live; False if it already was the newest entry."""
+               now: dt.datetime, written: float) -> bool:
+        """Note that `version` went live, its file written at `written` (its mtime); False if
+        it already was the newest entry, or an entry written later is."""
         if how not in HOWS:
             raise ValueError(f"how must be one of {', '.join(HOWS)}")
         entry = {"version": version, "text": text, "who": who, "how": how,
-                 "at": now.isoformat(timespec="seconds")}
+                 "at": now.isoformat(timespec="seconds"), "written": written}
         return bool(self._record(keys=[LOG_KEY.format(name=name)],
-                                 args=[version, json.dumps(entry, ensure_ascii=False), KEPT]))
+                                 args=[version, json.dumps(entry, ensure_ascii=False), KEPT,
+                                       repr(written)]))
 
     def entries(self, name: str) -> list[dict[str, Any]]:
         """Newest first."""
