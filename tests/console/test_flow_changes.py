@@ -127,3 +127,13 @@ def test_a_broken_text_cannot_be_tried(sol):
     refused = sol.post("/console/try/main", {"text": "languages: {}\n"})
     assert refused.status_code == 422 and "must declare at least one" in refused.get_json()[
         "error"]
+
+
+def test_a_stale_read_of_the_file_is_not_recorded_over_a_newer_save(redis, app):
+    history = FlowHistory(app.extensions["ivr"].redis)
+    now = app.extensions["ivr"].clock()
+    assert history.record("main", "v1", "new", "sol", "console", now, written=200.0)
+    assert not history.record("main", "v0", "old", "disk", "disk", now, written=100.0)
+    assert not history.record("main", "v1", "new", "disk", "disk", now, written=300.0)
+    assert history.record("main", "v2", "newer", "disk", "disk", now, written=300.0)
+    assert [e["version"] for e in history.entries("main")] == ["v2", "v1"]

@@ -30,6 +30,7 @@
     current.lastCall = data.wrap_up_call || "";
 
     const call = data.call;
+    if ((call ? call.call_sid : "") !== current.call) result("", false);  // a new call
     current.call = call ? call.call_sid : "";
     const title = document.getElementById("call-title");
     title.textContent = !call ? t("no_call")
