@@ -24,11 +24,20 @@ from ivr_app.console.diagram import layout
 from ivr_app.console.text import script_text, t
 from ivr_app.flow.errors import FlowError, Problem
 from ivr_app.flow.model import Flow
+from ivr_app.flow.source import MAX_BYTES
 from ivr_app.services import services
 from ivr_app.state.flow_history import FlowHistory
 
 bp = Blueprint("flows", __name__, url_prefix="/console/flows")
 guard(bp, supervisors_only=True)
+FLOW_BODY = 4 * MAX_BYTES  # a flow file's text, form- or JSON-encoded
+
+
+@bp.url_value_preprocessor
+def room_for_a_flow(endpoint: str | None, values: dict | None) -> None:
+    """A flow's text may be larger than a webhook's body (MAX_CONTENT_LENGTH); this runs
+    before the app's own check of the size."""
+    request.max_content_length = FLOW_BODY
 
 
 @bp.get("")

@@ -53,8 +53,9 @@ def test_a_broken_flow_is_kept_as_a_draft_and_never_answers(sol, flows):
     page = sol.form("/console/flows/main", {"text": broken})
     assert page.status_code == 422
     html = page.get_data(as_text=True)
-    assert '<li data-line="132"><a href="#" data-line="132">line 132, column 15</a>: goto ' \
-           "target &#39;goodby&#39; is not a node; did you mean &#39;goodbye&#39;?" in html
+    line = before.splitlines().index("        goto: goodbye") + 1
+    assert f'<li data-line="{line}"><a href="#" data-line="{line}">line {line}, column 15</a>: ' \
+           "goto target &#39;goodby&#39; is not a node; did you mean &#39;goodbye&#39;?" in html
     assert (flows / "main.yaml").read_text() == before
     assert first_words(sol.app) == f"[es-MX] {GREETING}"
     assert FlowHistory(sol.app.extensions["ivr"].redis).draft("main")["text"] == broken
@@ -137,3 +138,10 @@ def test_a_stale_read_of_the_file_is_not_recorded_over_a_newer_save(redis, app):
     assert not history.record("main", "v1", "new", "disk", "disk", now, written=300.0)
     assert history.record("main", "v2", "newer", "disk", "disk", now, written=300.0)
     assert [e["version"] for e in history.entries("main")] == ["v2", "v1"]
+
+
+def test_a_flow_larger_than_a_webhook_body_can_still_be_saved(sol, flows):
+    big = (flows / "main.yaml").read_text() + "# " + "x" * 100_000 + "\n"
+    assert sol.form("/console/flows/main", {"text": big}).status_code == 302
+    assert (flows / "main.yaml").read_text() == big
+    assert sol.app.test_client().post("/voice", data={"x": "y" * 100_000}).status_code == 413
