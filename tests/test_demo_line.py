@@ -14,9 +14,10 @@ import requests
 from ivr_app import create_app
 from ivr_app.platform.config import settings
 from ivr_app.state.users import Users
+from ivr_app.testing.servers import free_port
 from ivr_app.testing.simulator import Call
 from ivr_app.testing.twilio_rest import AUTH_TOKEN
-from ivr_app.testing.workers import free_port, wait_for
+from ivr_app.testing.workers import wait_for
 from tests.browser.stack import ROOT, OverHttp
 from tests.console.conftest import PASSWORD
 
