@@ -7,6 +7,7 @@ an agent whatever the page shows or hides.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -30,6 +31,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from ivr_app.console.text import LANGUAGES, language, t
+from ivr_app.platform.redis_client import sentinel_hosts
 from ivr_app.services import Services, services
 from ivr_app.state.users import User, Users
 
@@ -78,11 +80,20 @@ def init_auth(app: Flask, ivr: Services) -> None:
         app.config["SECRET_KEY"] = Users(ivr.redis).session_secret()
     app.config.update(WTF_CSRF_CHECK_DEFAULT=False, SESSION_COOKIE_SAMESITE="Lax",
                       WTF_CSRF_TIME_LIMIT=None)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
+    app.config.setdefault("RATELIMIT_STORAGE_URI", _limits_storage(app.config))
     login_manager.login_view = "console.login"
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+
+
+def _limits_storage(config: Mapping[str, Any]) -> str:
+    """The same Redis as the app's (through Sentinel too), in the limits library's terms."""
+    hosts = sentinel_hosts(config)
+    if not hosts:
+        return config["REDIS_URL"]
+    where = ",".join(f"{host}:{port}" for host, port in hosts)
+    return f"redis+sentinel://{where}/{config['REDIS_SENTINEL_MASTER']}"
 
 
 def guard(blueprint: Blueprint, supervisors_only: bool = False) -> None:

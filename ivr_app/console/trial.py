@@ -31,10 +31,14 @@ guard(bp, supervisors_only=True)
 bp.url_value_preprocessor(room_for_a_flow)
 
 ACTIONS = ("press", "say", "silence", "hangup")
+TRIAL_TO = "client:console-try"  # the number a tried call is made to, as a Twilio Client
 
 
 def greeting(ivr: Services, flow: Flow, state: dict[str, Any]) -> str | None:
-    """A call the console placed starts on the version it tries; any other call goes on."""
+    """A call the console placed starts on the version it tries; any other call goes on
+    (and costs nothing here: only a tried call is made to TRIAL_TO)."""
+    if state["to"] != TRIAL_TO:
+        return None
     trial = Trials(ivr.redis).get(state["sid"])
     if trial is None:
         return None
@@ -79,7 +83,7 @@ def start(name: str) -> Response | tuple[Response, int]:
         return jsonify({"error": str(exc)}), 422
     sid = "CA" + secrets.token_hex(16)
     Trials(ivr.redis).start(sid, name, flow.version, current_user.user.name)
-    call = _caller(sid, caller=str(body.get("caller") or "+15005550006"))
+    call = _caller(sid, caller=str(body.get("caller") or "+15005550006"), number=TRIAL_TO)
     try:
         call.dial()
     except RuntimeError as exc:  # the webhook refused or failed: say so to the supervisor

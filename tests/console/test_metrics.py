@@ -15,19 +15,27 @@ def summaries(line) -> list[dict]:
     return CallLog(line.ivr.redis).between(0, 2e10)
 
 
+def caller(line, number: str):
+    """A new caller: a number that called before would be offered its earlier case first."""
+    call = line.caller()
+    call.caller = number
+    return call
+
+
 def test_each_finished_call_is_summed_up_with_where_the_caller_asked_for_a_person(line):
     line.agent("ana", ["es"], ["support"])
-    gave_up = line.caller().dial().press("1").press("0")  # 0 at the main menu
+    gave_up = caller(line, "+15005550011").dial().press("1").press("0")  # at the main menu
     line.clock.advance(30)
     gave_up.hang_up()
     line.run_jobs()  # Ana is rung for the caller meanwhile, but they are gone
-    reached = line.caller().dial().press("1").press("0")
+    reached = caller(line, "+15005550012").dial().press("1").press("0")
     line.clock.advance(20)
     line.run_jobs()
     leg = created_calls(line)[-1][0]
     line.agent_presses(line.standin.answer(leg), "1")
     reached.hang_up()
-    served = line.caller().dial().press("1").press("1").press("12345674").press("1")
+    served = caller(line, "+15005550013").dial().press("1").press("1").press("12345674")
+    served.press("1")
     served.press("1").press("2")  # internet outage logged; "that is all"
     served.hang_up()
     line.run_jobs()
