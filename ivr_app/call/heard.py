@@ -13,7 +13,7 @@ import logging
 import re
 from typing import Any
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, request
 
 from ivr_app.call.fallback import human_on_error
 from ivr_app.call.turn import Event
@@ -27,7 +27,7 @@ from speech.models import missing_message
 log = logging.getLogger(__name__)
 bp = Blueprint("heard", __name__, url_prefix="/voice")
 
-_KEY = re.compile(r"^[0-9*#]$")
+_KEY = re.compile(r"[0-9*#]")
 
 
 @bp.post("/heard")
@@ -41,13 +41,13 @@ def heard() -> Response:
 def _event(flow: Flow, state: dict[str, Any]) -> Event:
     form = request.form
     key = form.get("Digits", "")
-    if _KEY.match(key):
+    if _KEY.fullmatch(key):
         return Event("digits", key)
     url = form.get("RecordingUrl", "")
     if not url or key == "hangup":  # nothing recorded, or nobody left to answer
         return Event("silence")
     if len(url) > 500:
-        abort(400, "RecordingUrl is malformed")
+        return Event("unheard")  # not a recording Twilio would name: ask for keys
     ivr = services()
     lang = state["lang"]
     if lang not in ivr.recognizer.languages():

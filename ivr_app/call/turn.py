@@ -20,8 +20,8 @@ REASON_ERROR = "our error"  # our code or Redis failed; the caller went to a per
 class Event:
     """What the caller did at an input node."""
 
-    # "digits", "speech", "silence", "unclear" (speech heard, but not sure enough to act
-    # on) or "unheard" (a recording that could not be recognised in time)
+    # "digits", "speech", "silence", "unclear" (speech heard but not sure enough to act on,
+    # or keys that are not keys) or "unheard" (a recording not recognised in time)
     kind: str
     value: str = ""
     confidence: float | None = None

@@ -13,10 +13,17 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, current_app, request
 
 from ivr_app.call import engine, twiml
-from ivr_app.call.fallback import CALL_SID, UnknownStep, human_on_error, noted_on_error, xml
+from ivr_app.call.fallback import (
+    NotACall,
+    UnknownStep,
+    human_on_error,
+    is_call_sid,
+    noted_on_error,
+    xml,
+)
 from ivr_app.call.remember import remember_call
 from ivr_app.call.turn import Event, Turn
 from ivr_app.flow.model import Flow
@@ -32,13 +39,16 @@ bp = Blueprint("voice", __name__, url_prefix="/voice")
 GREETERS = "ivr.greeters"
 Greeter = Callable[[Services, Flow, dict[str, Any]], "str | None"]
 
-_DIGITS = re.compile(r"^[0-9*#]{1,40}$")
+_DIGITS = re.compile(r"[0-9*#]{1,40}")  # ASCII keys only: "١" is a digit to str.isdigit
+_STEP = re.compile(r"[0-9]{1,9}")
 
 
 def _call_sid() -> str:
+    """The request's CallSid; a signed request without one is answered, never refused: the
+    error reaches human_on_error, which puts the caller through to a person."""
     sid = request.form.get("CallSid", "")
-    if not CALL_SID.match(sid):
-        abort(400, "CallSid is missing or malformed")
+    if not is_call_sid(sid):
+        raise NotACall("CallSid is missing or malformed")
     return sid
 
 
@@ -107,11 +117,14 @@ def take_step(event_of: Callable[[Flow, dict[str, Any]], Event]) -> Response:
     """
     sid = _call_sid()
     seq = request.args.get("seq", "")
-    if not seq.isdigit():
-        abort(400, "seq is missing or malformed")
-    seq_number = int(seq)
     ivr = services()
     current, state = ivr.store.load(sid)
+    if not _STEP.fullmatch(seq):  # not a step we numbered: ask the current question again
+        asked = ivr.store.answer(sid, current - 1 if current else None)
+        if asked is None:
+            raise UnknownStep(f"step {seq[:20]!r} is malformed and nothing was asked yet")
+        return xml(asked)
+    seq_number = int(seq)
     if current != seq_number or state is None or state.get("outcome"):
         earlier = ivr.store.answer(sid, seq_number)
         if earlier is None:
@@ -131,10 +144,9 @@ def _event() -> Event:
     if request.args.get("silence"):
         return Event("silence")
     digits = form.get("Digits", "")
-    if digits:
-        if not _DIGITS.match(digits):
-            abort(400, "Digits is malformed")
-        return Event("digits", digits)
+    if digits:  # anything but keys (too many, a newline, other scripts) is a wrong answer
+        kind = "digits" if _DIGITS.fullmatch(digits) else "unclear"
+        return Event(kind, digits[:40])
     speech = form.get("SpeechResult", "").strip()
     if speech:
         try:

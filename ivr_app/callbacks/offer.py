@@ -30,11 +30,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, request
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from ivr_app.call import twiml
@@ -57,6 +58,7 @@ DIALOG_KEY = "ivr:callback-offer:{sid}"  # hash: the Dialog fields while the cal
 DIALOG_TTL = 3600
 STORING = "storing"  # the dialog hash's `callback` while request_callback() runs, then its id
 MESSAGE_SECONDS = 60
+NUMBER_DIGITS = 20  # keys a typed number may have: 00, a country code, 15 digits, and spare
 
 
 @dataclass
@@ -113,13 +115,15 @@ def start() -> Response:
     sid = _call_sid()
     ivr = services()
     retried = ivr.redis.exists(DIALOG_KEY.format(sid=sid))
-    caller = _caller() if retried else _begin(ivr, sid)
+    caller = _caller() if retried else _begin(ivr, sid, bool(request.args.get(
+        holding.UNAVAILABLE)))
     first = "choose" if caller.dialog.offer != slots.TURN else _number_question(caller)
     return xml(_question(caller, first))
 
 
-def _begin(ivr: Services, sid: str) -> _Caller:
-    """Which offer the wait makes now, the caller ID if we may call it; then out of line."""
+def _begin(ivr: Services, sid: str, unavailable: bool) -> _Caller:
+    """Which offer the wait makes now, the caller ID if we may call it; then out of line.
+    A queue that is `unavailable` offers what an unknown wait does: a callback or a message."""
     waiter = ivr.queues.waiter(sid)
     _, state = ivr.store.load(sid)
     position = ivr.queues.position(waiter.queue, sid) if waiter is not None else None
@@ -127,7 +131,7 @@ def _begin(ivr: Services, sid: str) -> _Caller:
         raise LookupError(f"call {sid} is not waiting in any queue")
     flow = ivr.flow_of(state)
     now = ivr.clock()
-    estimate = holding.estimate(ivr, waiter, position)
+    estimate = math.inf if unavailable else holding.estimate(ivr, waiter, position)
     waited = now.timestamp() - waiter.entered
     offer = slots.offer(flow, waiter.queue, estimate, now, waited) or slots.TURN
     opening = slots.next_opening(flow, now) if offer == slots.CLOSED else None
@@ -144,8 +148,8 @@ def _begin(ivr: Services, sid: str) -> _Caller:
 @human_on_error
 def answer(step: str) -> Response:
     """The caller's keys (or silence) at one question: 0 is always back to the line."""
-    if step not in ANSWERS:
-        abort(404, f"no callback question {step!r}")
+    if step not in ANSWERS:  # not a question we asked: human_on_error finds a person
+        raise LookupError(f"no callback question {step!r}")
     caller = _caller()
     event = _event()
     if event.kind == "digits" and event.value == "0":
@@ -245,7 +249,7 @@ def _question(caller: _Caller, step: str, *lead: str) -> VoiceResponse:
     recording = step == "record"
     gather = response.gather(input="dtmf", action=f"{URL}/{step}", method="POST",
                              timeout=1 if recording else caller.flow.timeout,
-                             finish_on_key="#", num_digits=None if step == "enter" else 1)
+                             finish_on_key="#", num_digits=NUMBER_DIGITS if step == "enter" else 1)
     caller.say(gather, *lead, QUESTIONS[step](caller), caller.words("callback_keep_waiting"))
     if recording:
         response.record(action=f"{URL}/recorded", method="POST", max_length=MESSAGE_SECONDS,

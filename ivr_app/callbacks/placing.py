@@ -152,8 +152,8 @@ def answer() -> Response:
     if request.form.get("AnsweredBy", "").startswith("machine") or callback.state != "dialing":
         response.hangup()  # a voicemail is not the customer; /callback/status retries
         return xml(response)
-    with response.gather(num_digits=1, timeout=8, action=f"/callback/accept?id={callback.id}",
-                         method="POST") as gather:
+    with response.gather(num_digits=1, finish_on_key="#", timeout=8,
+                         action=f"/callback/accept?id={callback.id}", method="POST") as gather:
         _say(ivr, callback, gather, "callback_intro", reason=callback.reason)
     _say(ivr, callback, response, "callback_later")
     response.hangup()

@@ -62,6 +62,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "queue_repeat": "Para volver a escuchar su lugar en la fila, marque cero.",
         "queue_supervisor": "Para hablar con un supervisor, marque {key}.",
         "to_supervisor": "Le comunicamos con un supervisor. Un momento, por favor.",
+        "queue_unavailable": "Lo sentimos: en este momento no podemos dejarle en espera en "
+                             "la fila.",
         "callback_intro": "Le llamamos por su solicitud: {reason}. Para hablar ahora con "
                           "una persona, marque uno.",
         "callback_later": "Le volveremos a llamar más tarde. Hasta luego.",
@@ -118,6 +120,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "queue_repeat": "To hear your place in line again, press zero.",
         "queue_supervisor": "To speak with a supervisor, press {key}.",
         "to_supervisor": "Connecting you with a supervisor. One moment, please.",
+        "queue_unavailable": "We are sorry: we cannot keep you waiting in line right now.",
         "callback_intro": "We are calling you back about your request: {reason}. To speak "
                           "with a person now, press one.",
         "callback_later": "We will call you again later. Goodbye.",

@@ -16,7 +16,7 @@ import datetime as dt
 import logging
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, request
 from twilio.twiml.voice_response import VoiceResponse
 
 from ivr_app.call.fallback import answer_on_error, noted_on_error, say_and_hang_up, xml
@@ -41,9 +41,10 @@ agent_told_on_error = answer_on_error(lambda ivr, sid: say_and_hang_up(ivr, OUTA
 
 
 def _offer() -> tuple[str, str]:
+    """The caller and the agent this leg is about ("" and "" if the URL names neither)."""
     caller, agent = request.args.get("caller", ""), request.args.get("agent", "")
     if not caller.startswith(("CA", "CB")) or not agent:
-        abort(400, "caller and agent are required")
+        return "", ""
     return caller, agent
 
 
@@ -69,6 +70,8 @@ def _goodbye(words: dict[str, str], lang: str) -> Response:
 def whisper() -> Response:
     """<Gather numDigits=1 action=/agent/accept><Say>context</Say></Gather>, then hang up."""
     caller, agent_id = _offer()
+    if not caller:
+        return _goodbye(CALLER_GONE, "en")
     ivr = services()
     lang = _agent_language(ivr, agent_id)
     waiter = ivr.queues.waiter(caller)
@@ -77,8 +80,8 @@ def whisper() -> Response:
         return _goodbye(CALLER_GONE, lang)
     query = urlencode({"caller": caller, "agent": agent_id})
     response = VoiceResponse()
-    with response.gather(num_digits=1, timeout=10, action=f"/agent/accept?{query}",
-                         method="POST") as gather:
+    with response.gather(num_digits=1, finish_on_key="#", timeout=10,
+                         action=f"/agent/accept?{query}", method="POST") as gather:
         gather.say(whisper_text(context, lang), language=lang)
     response.say(NOT_ACCEPTED.get(lang, NOT_ACCEPTED["en"]), language=lang)
     response.hangup()
@@ -91,6 +94,8 @@ def whisper() -> Response:
 def accept() -> Response:
     """1 and the caller still waiting: <Dial><Conference>call-CA..</Conference></Dial>."""
     caller, agent_id = _offer()
+    if not caller:
+        return _goodbye(NOT_ACCEPTED, "en")
     ivr = services()
     lang = _agent_language(ivr, agent_id)
     waiter = ivr.queues.waiter(caller)
@@ -137,7 +142,7 @@ def agent_call_status() -> tuple[str, int]:
     caller, agent_id = _offer()
     status = request.form.get("CallStatus", "")
     ivr = services()
-    agent = ivr.roster.get(agent_id)
+    agent = ivr.roster.get(agent_id) if caller else None
     if agent is None or agent.call != caller or status not in (
             "completed", "no-answer", "busy", "failed", "canceled"):
         return "", 204

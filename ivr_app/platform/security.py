@@ -19,11 +19,10 @@ def signed_url() -> str:
 
     Behind a proxy or tunnel Flask sees another scheme, host or port than the
     one Twilio signed, so a configured PUBLIC_BASE_URL wins; otherwise the URL
-    Flask sees, which honours X-Forwarded-* only from TRUSTED_PROXIES hops.
+    Flask sees, which honours X-Forwarded-* only from TRUSTED_PROXIES hops. The query
+    is taken as sent: Flask's request.url decodes "%D9%A0", which Twilio signed encoded.
     """
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if not base:
-        return request.url
+    base = current_app.config.get("PUBLIC_BASE_URL") or request.root_url
     query = request.query_string.decode()
     return base.rstrip("/") + request.path + (f"?{query}" if query else "")
 

@@ -28,7 +28,7 @@ def test_every_menu_offers_speech_after_a_beep_and_keys_during_the_prompt(speech
     assert call.waiting
     assert heard_text(call)[-1] == messages(lang)["speech_hint"]
     answer = call.app.extensions["ivr"].store.answer(call.sid, None)
-    assert ('<Gather action="/voice/step?seq=0" finishOnKey="#" input="dtmf" method="POST" '
+    assert ('<Gather action="/voice/step?seq=0" finishOnKey="" input="dtmf" method="POST" '
             'numDigits="1" timeout="1">') in answer
     assert ('<Record action="/voice/heard?seq=0" finishOnKey="0123456789*#" maxLength="5" '
             'method="POST" playBeep="true" timeout="2" trim="trim-silence" />'
@@ -96,7 +96,7 @@ def test_a_key_that_ends_the_recording_counts_as_that_key(speech_call):
     call = speech_call("ko")
     record = next(v for v in call._rest if v.tag == "Record")
     call._gather, call._rest = None, []
-    call._run(call._post(record.get("action"), {"RecordingUrl": "", "Digits": "2"}))
+    call._run(call.post(record.get("action"), {"RecordingUrl": "", "Digits": "2"}))
     assert call.ending.reason == "option 2"
 
 
@@ -113,7 +113,7 @@ def test_a_recording_from_anywhere_but_twilio_is_not_fetched(speech_call, record
     call = speech_call("ko")
     record = next(v for v in call._rest if v.tag == "Record")
     call._gather, call._rest = None, []
-    call._run(call._post(record.get("action"), {
+    call._run(call.post(record.get("action"), {
         "RecordingUrl": recordings.base + "/2010-04-01/Accounts/x/Recordings/RE1"}))
     assert recordings.requests == []
     assert KO_MESSAGES["use_keys"] in heard_text(call)
