@@ -29,6 +29,7 @@ from ivr_app.call.turn import Event, Turn
 from ivr_app.flow.model import Flow
 from ivr_app.platform.security import twilio_signed
 from ivr_app.services import Services, services
+from ivr_app.state.calls import Committed
 
 log = logging.getLogger(__name__)
 bp = Blueprint("voice", __name__, url_prefix="/voice")
@@ -81,9 +82,8 @@ def first_answer(ivr: Services, sid: str, flow: Flow, state: dict[str, Any],
     """Store a new call with its first turn, and answer with that turn's TwiML."""
     answer = twiml.render(flow, turn, seq=0, speech=ivr.recognizer.languages())
     source = (flow.name, flow.version, ivr.registry.source(flow))
-    stored = ivr.store.commit(sid, None, state, answer, flow_source=source)
-    _to_queue(ivr, sid, state, turn)
-    return xml(stored or answer)
+    return _answer(ivr, sid, state, turn,
+                   ivr.store.commit(sid, None, state, answer, flow_source=source))
 
 
 def _to_queue(ivr: Services, sid: str, state: dict, turn: Turn) -> None:
@@ -134,9 +134,17 @@ def take_step(event_of: Callable[[Flow, dict[str, Any]], Event]) -> Response:
     now = ivr.clock()
     turn = engine.handle(flow, state, event_of(flow, state), now)
     answer = twiml.render(flow, turn, seq=seq_number + 1, speech=ivr.recognizer.languages())
-    stored = ivr.store.commit(sid, seq_number, state, answer)
-    _to_queue(ivr, sid, state, turn)
-    return xml(stored or answer)
+    return _answer(ivr, sid, state, turn, ivr.store.commit(sid, seq_number, state, answer))
+
+
+def _answer(ivr: Services, sid: str, state: dict[str, Any], turn: Turn,
+            committed: Committed) -> Response:
+    """Only the request that took the step acts on its turn; another answers as it did."""
+    if committed.answer is None:
+        raise LookupError(f"call {sid}: the step was taken and its answer is gone")
+    if committed.won:
+        _to_queue(ivr, sid, state, turn)
+    return xml(committed.answer)
 
 
 def _event() -> Event:
