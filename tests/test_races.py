@@ -3,6 +3,9 @@ customer has one callback per number."""
 
 from __future__ import annotations
 
+from ivr_app.testing.simulator import Call
+from tests.line import Line, created_calls
+
 
 def test_the_request_that_loses_a_race_for_a_step_puts_nobody_in_line(call, store, monkeypatch):
     call.dial()
@@ -21,3 +24,70 @@ def test_the_request_that_loses_a_race_for_a_step_puts_nobody_in_line(call, stor
     assert ivr.queues.waiter(call.sid) is None
     assert ivr.queues.waiting("support") == []
     assert store.load(call.sid)[1]["node"] == "main_menu"
+
+
+# -- moving a caller to another line -------------------------------------------------------
+
+def two_waiting(line: Line) -> tuple[Call, Call]:
+    """Two Spanish callers holding for support while its only agent is on a call."""
+    line.agent("ana", ["es"], ["support"], status="busy", since_s=0)
+    return (line.caller().dial().press("1").press("0"),
+            line.caller().dial().press("1").press("0"))
+
+
+def escalate(line: Line, call: Call, note: str = "wants a refund"):
+    return line.post(f"/api/calls/{call.sid}/escalate", {"agent": "ana", "note": note})
+
+
+def test_an_escalated_caller_leaves_the_old_line_in_the_same_step(line):
+    first, second = two_waiting(line)
+    assert escalate(line, first).status_code == 202
+    assert line.ivr.queues.waiting("support") == [second.sid]
+    assert line.ivr.queues.waiting("supervisors") == [first.sid]
+    second.press("0")
+    assert "[es-MX] Usted es el número 1 en la fila." in second.heard[-6:]
+
+
+def test_a_move_whose_redirect_fails_is_undone_and_the_api_says_so(line):
+    first, second = two_waiting(line)
+    before = line.ivr.queues.waiter(first.sid)
+    line.standin.fail_next(path=f"/Calls/{first.sid}.json")
+    answer = escalate(line, first)
+    assert answer.status_code == 502
+    assert "still waits in support" in answer.get_json()["error"]
+    assert line.ivr.queues.waiting("support") == [first.sid, second.sid]
+    assert line.ivr.queues.waiting("supervisors") == []
+    assert line.ivr.queues.waiter(first.sid) == before
+    assert line.ivr.store.notes(first.sid) == []
+
+
+def test_escalating_without_twilio_credentials_is_refused_and_changes_nothing(
+        make_app, redis, twilio_standin):
+    line = Line(make_app, twilio_standin, TWILIO_ACCOUNT_SID="")
+    first, second = two_waiting(line)
+    answer = escalate(line, first)
+    assert answer.status_code == 409
+    assert "TWILIO_ACCOUNT_SID" in answer.get_json()["error"]
+    assert line.ivr.queues.waiting("support") == [first.sid, second.sid]
+    assert line.ivr.queues.waiting("supervisors") == []
+    assert line.ivr.store.notes(first.sid) == []
+
+
+def test_the_supervisor_key_moves_the_caller_out_of_the_old_line(line):
+    first, second = two_waiting(line)
+    first.press("9")
+    assert line.ivr.queues.waiting("support") == [second.sid]
+    assert line.ivr.queues.waiting("supervisors") == [first.sid]
+
+
+def test_when_a_call_ends_its_line_record_goes_soon_after(line):
+    line.agent("bea", ["es"], ["support"])
+    call = line.caller().dial().press("1").press("0")
+    line.run_jobs()
+    [(agent_call, _)] = created_calls(line)
+    line.agent_presses(line.standin.answer(agent_call), "1")
+    line.clock.advance(120)
+    call.hang_up()  # the caller's status callback comes first
+    assert 0 < line.ivr.redis.ttl(f"ivr:waiter:{call.sid}") <= 15 * 60
+    line.standin.hang_up(agent_call, duration=120)
+    assert line.ivr.redis.lrange("ivr:wait:support:handle_times", 0, -1) == ["120.0"]

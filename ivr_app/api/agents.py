@@ -8,18 +8,22 @@ from __future__ import annotations
 
 import functools
 import hmac
+import logging
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
 import redis
 from flask import Blueprint, abort, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from ivr_app.line.context import context_for
-from ivr_app.services import services
+from ivr_app.services import REST_SETTINGS, services
 from ivr_app.state.agents import parse_agent, public
+from ivr_app.state.queues import Snapshot
 
+log = logging.getLogger(__name__)
 bp = Blueprint("agent_api", __name__, url_prefix="/api")
 
 SELF_SERVICE_STATUSES = ("available", "away")  # busy and wrap-up follow the calls themselves
@@ -46,6 +50,12 @@ def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
         return view(*args, **kwargs)
 
     return checked
+
+
+@bp.errorhandler(HTTPException)
+def as_json(error: HTTPException) -> tuple[Response, int]:
+    """Every refusal of the API in JSON, with its status: {"error": what went wrong}."""
+    return jsonify({"error": error.description}), error.code or 500
 
 
 MAX_DEPTH = 4  # an agent, its lists of queues and languages
@@ -158,7 +168,11 @@ def context(sid: str) -> Response:
 @bp.post("/calls/<sid>/escalate")
 @token_required
 def escalate(sid: str) -> tuple[Response, int]:
-    """Move a live call to the supervisor queue, warm: the agent's note goes along."""
+    """Move a live call to the supervisor queue, warm: the agent's note goes along.
+
+    The caller leaves their line for the supervisors' in one step; if Twilio does not take
+    the redirect, the move is undone and the answer says so. Nothing changes on a refusal.
+    """
     body = _body()
     ivr = services()
     _, state = ivr.store.load(sid)
@@ -168,11 +182,32 @@ def escalate(sid: str) -> tuple[Response, int]:
     supervisors = flow.human.supervisor_queue
     if not supervisors:
         abort(409, "this flow has no supervisor queue")
+    missing = ivr.unset(*REST_SETTINGS)
+    if missing:
+        abort(409, f"a live call cannot be moved without {', '.join(missing)} set; "
+              "nothing was changed")
     agent_id, note = str(body.get("agent", "")), str(body.get("note", "")).strip()
+    reason = f"escalated by {agent_id or 'an agent'}" + (f": {note}" if note else "")
+    before = ivr.queues.snapshot(sid)
+    ivr.queues.join(sid, supervisors, state["lang"], reason, ivr.clock())
+    query = urlencode({"queue": supervisors})
+    try:
+        ivr.twilio.calls(sid).update(url=ivr.public_url(f"/voice/requeue?{query}"),
+                                     method="POST")
+    except Exception:
+        log.exception("call %s: Twilio did not redirect it to %s; move undone", sid, supervisors)
+        ivr.queues.put_back(before)
+        abort(502, f"Twilio did not redirect the call, so it {_still(before)}; try again")
     if note:
         ivr.store.add_note(sid, f"{agent_id}: {note}" if agent_id else note)
-    reason = f"escalated by {agent_id or 'an agent'}" + (f": {note}" if note else "")
-    ivr.enter_queue(sid, state, supervisors, reason)
-    query = urlencode({"queue": supervisors})
-    ivr.twilio.calls(sid).update(url=ivr.public_url(f"/voice/requeue?{query}"), method="POST")
+    ivr.dispatch_soon(supervisors)
     return jsonify({"call_sid": sid, "queue": supervisors, "reason": reason}), 202
+
+
+def _still(before: Snapshot) -> str:
+    """Where a call whose move was undone is, in words."""
+    if before.in_line:
+        return f"still waits in {before.record['queue']}"
+    if before.record.get("room"):
+        return "is still with its agent"
+    return "is where it was"

@@ -177,7 +177,7 @@ def status() -> tuple[str, int]:
     ivr = services()
     ivr.store.record_status(sid, fields)
     if fields["call"] in ("completed", "busy", "failed", "no-answer", "canceled"):
-        if ivr.queues.leave(sid) is not None:  # normally the queue exit already did this
+        if ivr.queues.end(sid) is not None:  # normally the queue exit already left the line
             ivr.wait_stats.record_abandoned(sid)
         remember_call(ivr, sid, ivr.clock())
     return "", 204

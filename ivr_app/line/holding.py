@@ -210,8 +210,7 @@ def queue_exit() -> Response:
         response.redirect(CALLBACK_URL, method="POST")
         body = str(response)
     elif waiter is not None and waiter.leaving_for and result == "leave":
-        ivr.queues.leave(sid)
-        _, state = ivr.store.load(sid)
+        _, state = ivr.store.load(sid)  # entering the new line leaves the old one at once
         ivr.enter_queue(sid, state, waiter.leaving_for, REASON_SUPERVISOR)
         body = _moved_to(ivr, state, waiter.leaving_for)
     elif result in QUEUE_FAILED and not request.args.get("fallback"):
