@@ -4,7 +4,9 @@ customer has one callback per number."""
 from __future__ import annotations
 
 from ivr_app.testing.simulator import Call
-from tests.line import Line, created_calls
+from tests.line import PUBLIC, Line, created_calls
+
+CUSTOMER = "+525512345678"  # a Mexico City number, said back as 5 5 1 2 3 4 5 6 7 8
 
 
 def test_the_request_that_loses_a_race_for_a_step_puts_nobody_in_line(call, store, monkeypatch):
@@ -91,3 +93,31 @@ def test_when_a_call_ends_its_line_record_goes_soon_after(line):
     assert 0 < line.ivr.redis.ttl(f"ivr:waiter:{call.sid}") <= 15 * 60
     line.standin.hang_up(agent_call, duration=120)
     assert line.ivr.redis.lrange("ivr:wait:support:handle_times", 0, -1) == ["120.0"]
+
+
+# -- one callback per number ---------------------------------------------------------------
+
+def customer_waiting(line: Line) -> Call:
+    """The customer calls and waits in the support line (or greets a pending callback)."""
+    call = Call(line.app, line.standin.auth_token, base_url=PUBLIC, caller=CUSTOMER)
+    line.standin.incoming_call(call.sid, call.caller, call.number)
+    return call.dial()
+
+
+def test_a_second_callback_to_the_same_number_is_told_about_the_first(line):
+    line.agent("ana", ["es"], ["support"], status="busy", since_s=0)
+    first = customer_waiting(line).press("1").press("0")
+    first.press("1").press("1").press("1")  # a callback to this number, in turn
+    [callback] = line.ivr.callbacks.pending_for(CUSTOMER)
+
+    again = customer_waiting(line).press("0")  # "a person now", the callback kept
+    again.press("1").press("1")
+    heard = len(again.heard)
+    again.press("1")
+    assert again.heard[heard:] == [
+        "[es-MX] Ya tiene una devolución de llamada pendiente al 5 5 1 2 3 4 5 6 7 8.",
+        "[es-MX] Usted es el número 1 en la fila.",
+        "[es-MX] Tiempo estimado de espera: 5 minutos.",
+        "[es-MX] Gracias por llamar. Hasta luego."]
+    assert [c.id for c in line.ivr.callbacks.pending_for(CUSTOMER)] == [callback.id]
+    assert line.ivr.queues.waiting("support") == [callback.id]

@@ -4,26 +4,26 @@ holding.py sends them here after <Leave/>. They are out of the line meanwhile;
 key 0, or running out of retries, puts them back at the very same place. Every
 question is a <Gather> followed by what happens on silence:
 
-    <Gather action="/voice/callback/number" finishOnKey="#" input="dtmf" numDigits="1"
-            timeout="5">
+    <Gather action="/voice/callback/number" finishOnKey="#" input="dtmf" numDigits="1" timeout="5">
       <Say>Le llamaremos al 5 5 1 2 3 4 5 6 7 8. Si es correcto, marque uno. ...</Say>
       <Say>Para seguir esperando en la fila, marque cero.</Say>
     </Gather>
     <Redirect method="POST">/voice/callback/number?silence=1</Redirect>
 
 The questions, in order (slots.py says which offer the caller had):
-- choose (nobody signed in, or closed): 1 a callback, 2 a voice message;
+- choose (nobody signed in, closed, or a queue that failed): 1 a callback, 2 a message;
 - number: the caller ID read back, 1 to use it, 2 to give another (skipped
   without a caller ID we may call);
-- enter: a number typed, then #, checked by callback_numbers.py;
+- enter: up to NUMBER_DIGITS keys, then #, checked by numbers.py;
 - when ("turn" offers, with callback hours): 1 my turn, 2 the next opening;
 - record (a voice message): its prompt in a one-second <Gather> (0 still goes
   back), then <Record action="/voice/callback/recorded" maxLength="60"
   finishOnKey="#0"/> and, for an empty recording, a <Redirect> to
   /voice/callback/recorded?silence=1.
 
-Then the request is stored with request_callback(), and only then confirmed:
-the number read back digit by digit and when to expect the call, then <Hangup/>.
+Then the request is stored with request_callback(), and only then confirmed: the
+number read back digit by digit and when to expect the call (or, if the number had a
+callback pending, that one and its place), then <Hangup/>.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ from ivr_app.flow.model import Flow
 from ivr_app.line import holding, slots
 from ivr_app.platform.security import twilio_signed
 from ivr_app.services import Services, services
-from ivr_app.state.callbacks import Callback
+from ivr_app.state.callbacks import AlreadyPending, Callback
 from ivr_app.state.queues import Waiter
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ DIALOG_KEY = "ivr:callback-offer:{sid}"  # hash: the Dialog fields while the cal
 DIALOG_TTL = 3600
 STORING = "storing"  # the dialog hash's `callback` while request_callback() runs, then its id
 MESSAGE_SECONDS = 60
-NUMBER_DIGITS = 20  # keys a typed number may have: 00, a country code, 15 digits, and spare
+NUMBER_DIGITS = 20  # keys a typed number may have: 00, a country code, 15 digits; and spare
 
 
 @dataclass
@@ -101,10 +101,7 @@ class _Caller:
         fields = {k: str(int(v) if isinstance(v, bool) else v)
                   for k, v in self.dialog.__dict__.items()}
         key = DIALOG_KEY.format(sid=self.sid)
-        pipe = self.ivr.redis.pipeline()
-        pipe.hset(key, mapping=fields)
-        pipe.expire(key, DIALOG_TTL)
-        pipe.execute()
+        self.ivr.redis.pipeline().hset(key, mapping=fields).expire(key, DIALOG_TTL).execute()
 
 
 @bp.post("/start")
@@ -114,9 +111,9 @@ def start() -> Response:
     """The caller left the queue for a callback: out of the line, and the first question."""
     sid = _call_sid()
     ivr = services()
-    retried = ivr.redis.exists(DIALOG_KEY.format(sid=sid))
-    caller = _caller() if retried else _begin(ivr, sid, bool(request.args.get(
-        holding.UNAVAILABLE)))
+    unavailable = bool(request.args.get(holding.UNAVAILABLE))
+    caller = _caller() if ivr.redis.exists(DIALOG_KEY.format(sid=sid)) else \
+        _begin(ivr, sid, unavailable)
     first = "choose" if caller.dialog.offer != slots.TURN else _number_question(caller)
     return xml(_question(caller, first))
 
@@ -278,13 +275,17 @@ def _store(caller: _Caller, context: dict[str, Any] | None = None) -> VoiceRespo
     ivr, dialog = caller.ivr, caller.dialog
     key = DIALOG_KEY.format(sid=caller.sid)
     if not ivr.redis.hsetnx(key, "callback", STORING):
-        stored = ivr.callbacks.get(ivr.redis.hget(key, "callback") or "")
+        stored_id, already = ivr.redis.hmget(key, "callback", "already")
+        stored = ivr.callbacks.get(stored_id or "")
         if stored is None:  # another request is storing it now: never confirm unstored
             raise LookupError(f"call {caller.sid}: its callback is being stored elsewhere")
-        return _confirm(caller, stored)
+        return _confirm(caller, stored, already=already == "1")
     try:
         due = dt.datetime.fromisoformat(dialog.slot) if dialog.slot else None
         callback = request_callback(ivr, caller.sid, dialog.number, due, context=context)
+    except AlreadyPending as pending:  # one callback per number: say which they have
+        ivr.redis.hset(key, mapping={"callback": pending.callback.id, "already": "1"})
+        return _confirm(caller, pending.callback, already=True)
     except Exception:
         log.exception("call %s: callback not stored; the caller goes back in line", caller.sid)
         ivr.redis.hdel(key, "callback")
@@ -293,17 +294,24 @@ def _store(caller: _Caller, context: dict[str, Any] | None = None) -> VoiceRespo
     return _confirm(caller, callback)
 
 
-def _confirm(caller: _Caller, callback: Callback) -> VoiceResponse:
+def _confirm(caller: _Caller, callback: Callback, already: bool = False) -> VoiceResponse:
+    """The number and when to expect the call, then goodbye; `already`: the callback the
+    number had before, and its place in line or its time."""
     ivr = caller.ivr
     number = spoken_digits(callback.number, caller.flow.callbacks)
-    said = [caller.words("callback_message_saved")] if caller.dialog.message else []
-    if callback.due_at:
-        said.append(caller.words("callback_confirmed_slot", number=number,
-                                 slot=caller.said_time(callback.due_at)))
+    when = callback.due_at if callback.state != "waiting" else ""
+    said = [caller.words("callback_already", number=number)] if already else \
+        [caller.words("callback_message_saved")] * caller.dialog.message
+    if when:
+        key = "callback_pending_slot" if already else "callback_confirmed_slot"
+        said.append(caller.words(key, number=number, slot=caller.said_time(when)))
     else:
-        said.append(caller.words("callback_confirmed_turn", number=number))
         position = ivr.queues.position(callback.queue, callback.id)
         in_line = ivr.queues.waiter(callback.id)
+        if not already:
+            said.append(caller.words("callback_confirmed_turn", number=number))
+        elif position:
+            said.append(caller.words("queue_position", position=position))
         seconds = holding.estimate(ivr, in_line, position) if position and in_line else 0.0
         said.append(holding.wait_sentence(caller.flow.messages[caller.lang], seconds))
     response = VoiceResponse()

@@ -90,6 +90,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "callback_confirmed_turn": "Listo. Le llamaremos al {number} cuando sea su turno.",
         "callback_confirmed_slot": "Listo. Le llamaremos al {number} {slot}.",
         "callback_goodbye": "Gracias por llamar. Hasta luego.",
+        "callback_already": "Ya tiene una devolución de llamada pendiente al {number}.",
         "callback_back_in_line": "Le regresamos a la fila, en el mismo lugar.",
         "callback_pending_slot": "Tiene una devolución de llamada programada para {slot}.",
         "callback_pending_turn": "Tiene una devolución de llamada pendiente: le llamaremos "
@@ -146,6 +147,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "callback_confirmed_turn": "Done. We will call you at {number} when it is your turn.",
         "callback_confirmed_slot": "Done. We will call you at {number} {slot}.",
         "callback_goodbye": "Thank you for calling. Goodbye.",
+        "callback_already": "You already have a callback waiting for {number}.",
         "callback_back_in_line": "Back to the line, in the same place.",
         "callback_pending_slot": "You have a callback scheduled for {slot}.",
         "callback_pending_turn": "You have a callback waiting: we will call you when it is "
