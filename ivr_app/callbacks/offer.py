@@ -49,6 +49,7 @@ from ivr_app.platform.security import twilio_signed
 from ivr_app.services import Services, services
 from ivr_app.state.callbacks import AlreadyPending, Callback
 from ivr_app.state.queues import Waiter
+from speech.recording import is_recording_sid, recording_url
 
 log = logging.getLogger(__name__)
 bp = Blueprint("callback_offer", __name__, url_prefix="/voice/callback")
@@ -162,13 +163,13 @@ def answer(step: str) -> Response:
 @human_on_error
 def recorded() -> Response:
     """The voice message is in (even if they hung up to end it): store the request with it."""
-    caller = _caller()
-    url = request.form.get("RecordingUrl", "")
-    if request.form.get("Digits") == "0":
+    caller, form = _caller(), request.form
+    if form.get("Digits") == "0":
         return xml(_back_in_line(caller))
-    if request.args.get("silence") or not url.startswith("http"):
+    if request.args.get("silence") or not is_recording_sid(form.get("RecordingSid", "")):
         return xml(_retry(caller, "record", "no_input"))
-    seconds = request.form.get("RecordingDuration", "")
+    seconds = form.get("RecordingDuration", "")
+    url = recording_url(caller.ivr.config["TWILIO_ACCOUNT_SID"], form["RecordingSid"])
     message = {"url": url, "seconds": int(seconds) if seconds.isdigit() else None}
     return xml(_store(caller, {"voice_message": message}))
 
