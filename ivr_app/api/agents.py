@@ -1,7 +1,9 @@
 """JSON API for agents and supervisors: roster, status, queues, call context, escalation.
 
 Every route needs `Authorization: Bearer <AGENT_API_TOKEN>`; with no token
-configured the API answers 403 to everyone rather than run open.
+configured the API answers 403 to everyone rather than run open. Every refusal is
+JSON, {"error": "..."}. Ids become parts of Redis keys, so they must look like ids: a
+call CA or CB and 32 hex digits, an agent a short name.
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ from flask import Blueprint, abort, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from ivr_app.call.fallback import is_call_sid
 from ivr_app.line.context import context_for
 from ivr_app.services import REST_SETTINGS, services
-from ivr_app.state.agents import parse_agent, public
+from ivr_app.state.agents import AGENT_ID_RULE, is_agent_id, parse_agent, public
+from ivr_app.state.callbacks import is_callback_id
 from ivr_app.state.queues import Snapshot
 
 log = logging.getLogger(__name__)
@@ -44,9 +48,11 @@ def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
         token = current_app.config.get("AGENT_API_TOKEN", "")
         if not token:
             abort(403, "the agent API is off: set AGENT_API_TOKEN")
-        given = request.headers.get("Authorization", "").removeprefix("Bearer ")
-        if not hmac.compare_digest(given.encode(), token.encode()):
-            abort(401)
+        header = request.headers.get("Authorization", "")
+        if not header.startswith("Bearer "):
+            abort(401, "expected the header Authorization: Bearer <AGENT_API_TOKEN>")
+        if not hmac.compare_digest(header.removeprefix("Bearer ").encode(), token.encode()):
+            abort(401, "wrong token")
         return view(*args, **kwargs)
 
     return checked
@@ -88,6 +94,30 @@ def _too_big(value: Any, depth: int) -> str:
     return ""
 
 
+def _agent_id(agent_id: str) -> str:
+    if not is_agent_id(agent_id):
+        abort(400, f"{agent_id[:40]!r}: {AGENT_ID_RULE}")
+    return agent_id
+
+
+def _call_id(sid: str, callbacks: bool = True) -> str:
+    """A live call's CallSid (CA...), or with `callbacks` a callback's id (CB...) too."""
+    if not (is_call_sid(sid) or (callbacks and is_callback_id(sid))):
+        kinds = "a CallSid (CA and 32 hex digits)" + (" or a callback id (CB...)" if callbacks
+                                                      else "; a callback cannot be moved")
+        abort(400, f"{sid[:40]!r} is not {kinds}")
+    return sid
+
+
+def _check_queues(queues: list[str]) -> None:
+    """An agent serves queues the line sends callers to (checked while a flow is loaded)."""
+    flow = services().registry.last_good(current_app.config["IVR_FLOW"])
+    for queue in queues if flow is not None else ():
+        if queue not in flow.queues():
+            known = ", ".join(sorted(flow.queues()))
+            abort(400, f"queue {queue!r} is not one of the flow's: {known}")
+
+
 @bp.get("/agents")
 @token_required
 def list_agents() -> Response:
@@ -99,9 +129,10 @@ def list_agents() -> Response:
 def save_agent(agent_id: str) -> Response:
     """Add or edit an agent (supervisors); their status is not changed here."""
     try:
-        agent = parse_agent({**_body(), "id": agent_id})
+        agent = parse_agent({**_body(), "id": _agent_id(agent_id)})
     except ValueError as exc:
         abort(400, str(exc))
+    _check_queues(agent.queues)
     services().roster.save(agent)
     return jsonify(public(services().roster.get(agent_id)))
 
@@ -109,7 +140,7 @@ def save_agent(agent_id: str) -> Response:
 @bp.delete("/agents/<agent_id>")
 @token_required
 def remove_agent(agent_id: str) -> tuple[str, int]:
-    services().roster.remove(agent_id)
+    services().roster.remove(_agent_id(agent_id))
     return "", 204
 
 
@@ -118,6 +149,7 @@ def remove_agent(agent_id: str) -> tuple[str, int]:
 def set_status(agent_id: str) -> Response:
     """An agent signs in (available) or steps away; becoming available finds them a caller."""
     status = _body().get("status")
+    _agent_id(agent_id)
     if status not in SELF_SERVICE_STATUSES:
         abort(400, f"status must be one of {', '.join(SELF_SERVICE_STATUSES)}")
     ivr = services()
@@ -159,7 +191,7 @@ def queues() -> Response:
 def context(sid: str) -> Response:
     """Everything the call gathered, for the agent's screen."""
     ivr = services()
-    context = context_for(ivr, sid, ivr.queues.waiter(sid))
+    context = context_for(ivr, _call_id(sid), ivr.queues.waiter(sid))
     if context is None:
         abort(404, "no such call, or it ended too long ago")
     return jsonify(context)
@@ -175,7 +207,7 @@ def escalate(sid: str) -> tuple[Response, int]:
     """
     body = _body()
     ivr = services()
-    _, state = ivr.store.load(sid)
+    _, state = ivr.store.load(_call_id(sid, callbacks=False))
     if state is None:
         abort(404, "no such call")
     flow = ivr.flow_of(state)
@@ -187,6 +219,8 @@ def escalate(sid: str) -> tuple[Response, int]:
         abort(409, f"a live call cannot be moved without {', '.join(missing)} set; "
               "nothing was changed")
     agent_id, note = str(body.get("agent", "")), str(body.get("note", "")).strip()
+    if agent_id:
+        _agent_id(agent_id)
     reason = f"escalated by {agent_id or 'an agent'}" + (f": {note}" if note else "")
     before = ivr.queues.snapshot(sid)
     ivr.queues.join(sid, supervisors, state["lang"], reason, ivr.clock())

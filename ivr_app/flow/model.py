@@ -232,3 +232,9 @@ class Flow:
         if node.queue == "supervisor":
             return self.human.supervisor_queue or self.human.queue
         return node.queue or self.human.queue
+
+    def queues(self) -> frozenset[str]:
+        """Every queue the flow sends callers to: the human and supervisor queues, and
+        each transfer's."""
+        transfers = {self.queue_for(n) for n in self.nodes.values() if isinstance(n, TransferNode)}
+        return frozenset({self.human.queue, self.human.supervisor_queue, *transfers} - {""})

@@ -19,10 +19,18 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, request
 from twilio.twiml.voice_response import VoiceResponse
 
-from ivr_app.call.fallback import answer_on_error, noted_on_error, say_and_hang_up, xml
+from ivr_app.call.fallback import (
+    answer_on_error,
+    is_call_sid,
+    noted_on_error,
+    say_and_hang_up,
+    xml,
+)
 from ivr_app.line.context import context_for, whisper_text
 from ivr_app.platform.security import twilio_signed
 from ivr_app.services import Services, services
+from ivr_app.state.agents import is_agent_id
+from ivr_app.state.callbacks import is_callback_id
 
 log = logging.getLogger(__name__)
 bp = Blueprint("agent_calls", __name__)
@@ -43,7 +51,7 @@ agent_told_on_error = answer_on_error(lambda ivr, sid: say_and_hang_up(ivr, OUTA
 def _offer() -> tuple[str, str]:
     """The caller and the agent this leg is about ("" and "" if the URL names neither)."""
     caller, agent = request.args.get("caller", ""), request.args.get("agent", "")
-    if not caller.startswith(("CA", "CB")) or not agent:
+    if not (is_call_sid(caller) or is_callback_id(caller)) or not is_agent_id(agent):
         return "", ""
     return caller, agent
 

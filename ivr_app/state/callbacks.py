@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,7 @@ BY_NUMBER_KEY = "ivr:callbacks:number:{number}"  # set of active ids per custome
 ATTEMPT_KEY = "ivr:callback:{id}:attempt:{n}"  # placed-call marker: "<at>" then the call sid
 FINISHED_TTL = 30 * 24 * 3600  # finished callbacks stay visible to supervisors for a month
 ATTEMPT_TTL = 7 * 24 * 3600
+_ID = re.compile(r"CB[0-9a-f]{32}")
 
 PENDING = ("requested", "waiting", "retry-wait")  # asked for, not being dialled nor finished
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -61,6 +63,10 @@ if ARGV[2] == 'completed' or ARGV[2] == 'missed' or ARGV[2] == 'cancelled' then
 end
 return 'ok'
 """
+
+
+def is_callback_id(text: str) -> bool:
+    return bool(_ID.fullmatch(text))
 
 
 class AlreadyPending(Exception):
