@@ -32,77 +32,30 @@ import datetime as dt
 import logging
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Response, request
-from twilio.twiml.voice_response import Gather, VoiceResponse
+from twilio.twiml.voice_response import VoiceResponse
 
 from ivr_app.call import twiml
 from ivr_app.call.fallback import human_on_error, xml
 from ivr_app.call.voice import _call_sid, _event
+from ivr_app.callbacks.dialog import DIALOG_KEY, Caller, Dialog, caller_now
 from ivr_app.callbacks.numbers import callable_number, spoken_digits
 from ivr_app.callbacks.placing import request_callback
-from ivr_app.flow.model import Flow
 from ivr_app.line import holding, slots
 from ivr_app.platform.security import twilio_signed
 from ivr_app.services import Services, services
 from ivr_app.state.callbacks import AlreadyPending, Callback
-from ivr_app.state.queues import Waiter
 from speech.recording import is_recording_sid, recording_url
 
 log = logging.getLogger(__name__)
 bp = Blueprint("callback_offer", __name__, url_prefix="/voice/callback")
 
 URL = "/voice/callback"
-DIALOG_KEY = "ivr:callback-offer:{sid}"  # hash: the Dialog fields while the caller chooses
-DIALOG_TTL = 3600
 STORING = "storing"  # the dialog hash's `callback` while request_callback() runs, then its id
 MESSAGE_SECONDS = 60
 NUMBER_DIGITS = 20  # keys a typed number may have: 00, a country code, 15 digits; and spare
-
-
-@dataclass
-class Dialog:
-    """What the caller has chosen so far."""
-
-    offer: str  # slots.TURN, CLOSED or NOBODY
-    slot: str = ""  # ISO time of the callback; empty for "when it is my turn"
-    number: str = ""  # E.164, the caller ID until they give another
-    message: bool = False  # they chose to leave a voice message
-    tries: int = 0  # silences and wrong answers at the current question
-
-
-@dataclass
-class _Caller:
-    """One request of the dialog: the call, its flow and language, its place, its choices."""
-
-    ivr: Services
-    sid: str
-    flow: Flow
-    lang: str
-    waiter: Waiter
-    dialog: Dialog
-
-    def words(self, key: str, **values: Any) -> str:
-        return self.flow.messages[self.lang][key].format(**values)
-
-    def say(self, verb: VoiceResponse | Gather, *texts: str) -> None:
-        twiml.say(verb, self.flow, self.lang, *texts)
-
-    def spoken_number(self) -> str:
-        return spoken_digits(self.dialog.number, self.flow.callbacks)
-
-    def said_time(self, iso: str) -> str:
-        when = dt.datetime.fromisoformat(iso)
-        return slots.said(self.flow, self.lang, when, self.ivr.clock())
-
-    def save(self) -> None:
-        """Keep the choices so far."""
-        fields = {k: str(int(v) if isinstance(v, bool) else v)
-                  for k, v in self.dialog.__dict__.items()}
-        key = DIALOG_KEY.format(sid=self.sid)
-        self.ivr.redis.pipeline().hset(key, mapping=fields).expire(key, DIALOG_TTL).execute()
 
 
 @bp.post("/start")
@@ -113,13 +66,13 @@ def start() -> Response:
     sid = _call_sid()
     ivr = services()
     unavailable = bool(request.args.get(holding.UNAVAILABLE))
-    caller = _caller() if ivr.redis.exists(DIALOG_KEY.format(sid=sid)) else \
+    caller = caller_now() if ivr.redis.exists(DIALOG_KEY.format(sid=sid)) else \
         _begin(ivr, sid, unavailable)
     first = "choose" if caller.dialog.offer != slots.TURN else _number_question(caller)
     return xml(_question(caller, first))
 
 
-def _begin(ivr: Services, sid: str, unavailable: bool) -> _Caller:
+def _begin(ivr: Services, sid: str, unavailable: bool) -> Caller:
     """Which offer the wait makes now, the caller ID if we may call it; then out of line.
     A queue that is `unavailable` offers what an unknown wait does: a callback or a message."""
     waiter = ivr.queues.waiter(sid)
@@ -135,7 +88,7 @@ def _begin(ivr: Services, sid: str, unavailable: bool) -> _Caller:
     opening = slots.next_opening(flow, now) if offer == slots.CLOSED else None
     dialog = Dialog(offer, slot=opening.isoformat() if opening else "",
                     number=callable_number(state["from"], flow.callbacks) or "")
-    caller = _Caller(ivr, sid, flow, state["lang"], waiter, dialog)
+    caller = Caller(ivr, sid, flow, state["lang"], waiter, dialog)
     caller.save()
     ivr.queues.leave(sid)  # the waiter record keeps the place, for coming back to it
     return caller
@@ -148,7 +101,7 @@ def answer(step: str) -> Response:
     """The caller's keys (or silence) at one question: 0 is always back to the line."""
     if step not in ANSWERS:  # not a question we asked: human_on_error finds a person
         raise LookupError(f"no callback question {step!r}")
-    caller = _caller()
+    caller = caller_now()
     event = _event()
     if event.kind == "digits" and event.value == "0":
         return xml(_back_in_line(caller))
@@ -163,7 +116,7 @@ def answer(step: str) -> Response:
 @human_on_error
 def recorded() -> Response:
     """The voice message is in (even if they hung up to end it): store the request with it."""
-    caller, form = _caller(), request.form
+    caller, form = caller_now(), request.form
     if form.get("Digits") == "0":
         return xml(_back_in_line(caller))
     if request.args.get("silence") or not is_recording_sid(form.get("RecordingSid", "")):
@@ -176,14 +129,14 @@ def recorded() -> Response:
 
 # -- the answers ---------------------------------------------------------------------
 
-def _choose(caller: _Caller, digits: str) -> VoiceResponse | None:
+def _choose(caller: Caller, digits: str) -> VoiceResponse | None:
     if digits not in ("1", "2"):
         return None
     caller.dialog.message = digits == "2"
     return _go(caller, _number_question(caller))
 
 
-def _number(caller: _Caller, digits: str) -> VoiceResponse | None:
+def _number(caller: Caller, digits: str) -> VoiceResponse | None:
     if digits == "2":
         return _go(caller, "enter")
     if digits != "1":
@@ -197,7 +150,7 @@ def _number(caller: _Caller, digits: str) -> VoiceResponse | None:
     return _store(caller)
 
 
-def _enter(caller: _Caller, digits: str) -> VoiceResponse | None:
+def _enter(caller: Caller, digits: str) -> VoiceResponse | None:
     number = callable_number(digits, caller.flow.callbacks)
     if number is None:
         return _retry(caller, "enter", "callback_bad_number")
@@ -205,7 +158,7 @@ def _enter(caller: _Caller, digits: str) -> VoiceResponse | None:
     return _go(caller, "number")
 
 
-def _when(caller: _Caller, digits: str) -> VoiceResponse | None:
+def _when(caller: Caller, digits: str) -> VoiceResponse | None:
     if digits not in ("1", "2"):
         return None
     if digits == "1":
@@ -213,7 +166,7 @@ def _when(caller: _Caller, digits: str) -> VoiceResponse | None:
     return _store(caller)
 
 
-ANSWERS: dict[str, Callable[[_Caller, str], VoiceResponse | None]] = {
+ANSWERS: dict[str, Callable[[Caller, str], VoiceResponse | None]] = {
     "choose": _choose, "number": _number, "enter": _enter, "when": _when,
     "record": lambda caller, digits: None,  # a key other than 0 before the beep
 }
@@ -221,17 +174,17 @@ ANSWERS: dict[str, Callable[[_Caller, str], VoiceResponse | None]] = {
 
 # -- asking --------------------------------------------------------------------------
 
-def _number_question(caller: _Caller) -> str:
+def _number_question(caller: Caller) -> str:
     return "number" if caller.dialog.number else "enter"
 
 
-def _go(caller: _Caller, step: str) -> VoiceResponse:
+def _go(caller: Caller, step: str) -> VoiceResponse:
     caller.dialog.tries = 0
     caller.save()
     return _question(caller, step)
 
 
-def _retry(caller: _Caller, step: str, why: str) -> VoiceResponse:
+def _retry(caller: Caller, step: str, why: str) -> VoiceResponse:
     """Say why and ask again; after the flow's retries, back to the line."""
     caller.dialog.tries += 1
     if caller.dialog.tries > caller.flow.retries:
@@ -240,7 +193,7 @@ def _retry(caller: _Caller, step: str, why: str) -> VoiceResponse:
     return _question(caller, step, caller.words(why))
 
 
-def _question(caller: _Caller, step: str, *lead: str) -> VoiceResponse:
+def _question(caller: Caller, step: str, *lead: str) -> VoiceResponse:
     """A question, and after it what silence does; a voice message is recorded after its
     prompt, which a key (0: back to the line) still interrupts."""
     response = VoiceResponse()
@@ -258,7 +211,7 @@ def _question(caller: _Caller, step: str, *lead: str) -> VoiceResponse:
     return response
 
 
-QUESTIONS: dict[str, Callable[[_Caller], str]] = {
+QUESTIONS: dict[str, Callable[[Caller], str]] = {
     "choose": lambda caller: caller.words("callback_choose"),
     "number": lambda caller: caller.words("callback_number", number=caller.spoken_number()),
     "enter": lambda caller: caller.words("callback_enter_number"),
@@ -270,7 +223,7 @@ QUESTIONS: dict[str, Callable[[_Caller], str]] = {
 
 # -- the two endings -----------------------------------------------------------------
 
-def _store(caller: _Caller, context: dict[str, Any] | None = None) -> VoiceResponse:
+def _store(caller: Caller, context: dict[str, Any] | None = None) -> VoiceResponse:
     """Store the request (once, whatever Twilio retries), then confirm it and say goodbye;
     a request that could not be stored is never confirmed: back to the line instead."""
     ivr, dialog = caller.ivr, caller.dialog
@@ -295,7 +248,7 @@ def _store(caller: _Caller, context: dict[str, Any] | None = None) -> VoiceRespo
     return _confirm(caller, callback)
 
 
-def _confirm(caller: _Caller, callback: Callback, already: bool = False) -> VoiceResponse:
+def _confirm(caller: Caller, callback: Callback, already: bool = False) -> VoiceResponse:
     """The number and when to expect the call, then goodbye; `already`: the callback the
     number had before, and its place in line or its time."""
     ivr = caller.ivr
@@ -321,7 +274,7 @@ def _confirm(caller: _Caller, callback: Callback, already: bool = False) -> Voic
     return response
 
 
-def _back_in_line(caller: _Caller) -> VoiceResponse:
+def _back_in_line(caller: Caller) -> VoiceResponse:
     """The caller changed their mind (or could not answer): the same place in the same line."""
     ivr, waiter = caller.ivr, caller.waiter
     entered = dt.datetime.fromtimestamp(waiter.entered, dt.UTC)
@@ -333,19 +286,3 @@ def _back_in_line(caller: _Caller) -> VoiceResponse:
     caller.say(response, caller.words("callback_back_in_line"))
     twiml.enqueue_human(response, waiter.queue, fallback=caller.flow.human.fallback_number)
     return response
-
-
-# -- reading the request -------------------------------------------------------------
-
-def _caller() -> _Caller:
-    sid = _call_sid()
-    ivr = services()
-    waiter = ivr.queues.waiter(sid)
-    _, state = ivr.store.load(sid)
-    raw = ivr.redis.hgetall(DIALOG_KEY.format(sid=sid))
-    if waiter is None or state is None or not raw:
-        raise LookupError(f"call {sid} is not choosing a callback")
-    dialog = Dialog(offer=raw["offer"], slot=raw.get("slot", ""), number=raw.get("number", ""),
-                    message=raw.get("message") == "1", tries=int(raw.get("tries") or 0))
-    return _Caller(ivr, sid, ivr.flow_of(state), state["lang"], waiter, dialog)
-
