@@ -11,15 +11,19 @@ import secrets
 import sys
 from pathlib import Path
 
+import yaml
+
 from ivr_app import create_app
 from ivr_app.flow.audit import audit
 from ivr_app.flow.diagram import mermaid
 from ivr_app.flow.errors import FlowError
 from ivr_app.flow.source import read_file
+from ivr_app.flow.staffing import unserved_warnings
 from ivr_app.flow.validate import load_flow
 from ivr_app.flow.vocabulary import speech_warnings
 from ivr_app.platform.clock import utc_now
 from ivr_app.platform.config import from_env
+from ivr_app.state.agents import read_roster
 from ivr_app.testing.recordings import RecordingServer
 from ivr_app.testing.simulator import Call, apply_input, choose_language, run_script
 from speech.fetch import fetch_command
@@ -27,6 +31,7 @@ from speech.models import DEFAULT_MODELS_DIR, model_dirs
 from speech.vosk_recognizer import VoskRecognizer
 
 SIMULATED_ACCOUNT = "AC" + "0" * 32
+DEMO_ROSTER = Path(__file__).parent / "demo" / "agents.yaml"  # lint's roster without AGENTS_FILE
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,6 +103,8 @@ def lint_command(paths: list[str]) -> int:
         return 1
     config = from_env() | {"VOSK_MODELS_DIR": _models_dir()}
     recognizer = VoskRecognizer(model_dirs(config))
+    roster = os.environ.get("AGENTS_FILE") or str(DEMO_ROSTER)
+    served = _served_queues(roster)
     failed = False
     for path in files:
         try:
@@ -107,13 +114,27 @@ def lint_command(paths: list[str]) -> int:
             print(exc)
         else:
             print(f"{path}: ok ({len(flow.nodes)} nodes, version {flow.version})")
-            for warning in speech_warnings(read_file(path), flow, recognizer, config):
+            source = read_file(path)
+            for warning in speech_warnings(source, flow, recognizer, config):
                 print(warning)
+            if served is not None:
+                for warning in unserved_warnings(source, flow, served, roster):
+                    print(warning)
             for point in audit(flow):
                 if not point.passed:
                     print(f"{path}:1:1: warning: GetHuman point {point.point} "
                           f"({point.name}) fails: {point.evidence} [audit]")
     return 1 if failed else 0
+
+
+def _served_queues(roster: str) -> set[str] | None:
+    """The queues the roster's agents serve; None (and a warning) if it cannot be read."""
+    try:
+        return {queue for agent in read_roster(roster) for queue in agent.queues}
+    except (OSError, ValueError, yaml.YAMLError) as exc:
+        print(f"{roster}:1:1: warning: roster not read, so queues are not checked against "
+              f"it: {exc} [unserved-queue]")
+        return None
 
 
 def audit_command(flow_path: str, as_json: bool) -> int:

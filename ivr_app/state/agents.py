@@ -130,19 +130,22 @@ class Roster:
 
     def seed(self, path: str | Path) -> int:
         """Add the agents of a YAML roster file that are not in Redis yet; returns how many."""
-        entries = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or []
-        if not isinstance(entries, list):
-            raise ValueError(f"{path}: a roster is a list of agents")
         known = self.redis.smembers(AGENTS_KEY)
         added = 0
-        for entry in entries:
-            agent = parse_agent(entry)
+        for agent in read_roster(path):
             if agent.id not in known:
                 self.save(agent)
-                if entry.get("status"):
-                    self.redis.hset(AGENT_KEY.format(id=agent.id), "status", entry["status"])
+                self.redis.hset(AGENT_KEY.format(id=agent.id), "status", agent.status)
                 added += 1
         return added
+
+
+def read_roster(path: str | Path) -> list[Agent]:
+    """The agents of a YAML roster file (a list of entries); ValueError says what is wrong."""
+    entries = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or []
+    if not isinstance(entries, list):
+        raise ValueError(f"{path}: a roster is a list of agents")
+    return [parse_agent(entry) for entry in entries]
 
 
 def is_agent_id(text: str) -> bool:
@@ -187,7 +190,7 @@ def parse_agent(entry: dict[str, Any]) -> Agent:
             raise ValueError(f"agent {entry['id']!r}: {name!r} must be a list of text")
     return Agent(id=entry["id"], name=entry["name"], phone=str(entry.get("phone") or ""),
                  client=str(entry.get("client") or ""), supervisor=bool(entry.get("supervisor")),
-                 **lists)
+                 status=entry.get("status", "away"), **lists)
 
 
 def public(agent: Agent) -> dict[str, Any]:
