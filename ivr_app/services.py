@@ -101,7 +101,8 @@ class Services:
                     prefer: str = "") -> None:
         """Put a caller in line, out of any other (a Twilio retry keeps the first place), and
         look for an agent."""
-        self.queues.join(sid, queue, state["lang"], reason, self.clock(), prefer=prefer)
+        self.queues.join(sid, queue, state["lang"], reason, self.clock(), prefer=prefer,
+                         test=bool(state.get("test")))
         self.dispatch_soon(queue)
 
     def dispatch_soon(self, queue: str) -> None:

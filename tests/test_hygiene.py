@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 from ivr_app.__main__ import DEMO_ROSTER, lint_command, main
+from ivr_app.testing.simulator import Call
+from tests.line import PUBLIC, Line
+from tests.test_commands import run
 
 FLOW = """\
 languages:
@@ -65,3 +70,44 @@ def test_graph_draws_each_transfer_to_its_own_queue(capsys):
     assert "    n_billing_closed --> Q_support\n" in out
     assert '    n_main_menu -.->|"0 / agente / agent"| Q_support\n' in out
 
+
+
+# -- test calls ------------------------------------------------------------------------------
+
+TEST_PHONE = "+15005550009"  # the team's test phone, listed in TEST_CALLERS
+
+
+def test_calls_from_a_test_phone_do_not_count_in_the_wait_statistics(make_app, redis,
+                                                                      twilio_standin):
+    line = Line(make_app, twilio_standin, TEST_CALLERS=TEST_PHONE)
+    line.agent("ana", ["es"], ["support"], status="busy", since_s=0)
+    for _ in range(5):  # five test calls that hold a minute and hang up
+        test = Call(line.app, twilio_standin.auth_token, base_url=PUBLIC, caller=TEST_PHONE)
+        test.dial().press("1").press("0")
+        line.clock.advance(60)
+        test.hang_up()
+    assert line.ivr.wait_stats.accuracy("support").abandoned == 0
+    line.caller().dial().press("1").press("0")
+    line.caller().dial().press("1").press("0")
+    third = line.caller().dial().press("1").press("0")
+    # Ana is 45 s from the end of an average call: the third caller waits two more calls
+    assert "[es-MX] Tiempo estimado de espera: 11 minutos." in third.heard
+
+
+def test_calls_made_by_simulate_leave_no_wait_statistics(redis_url, redis):
+    done = run(["simulate", "flows/main.yaml", "--script", "1,0"], redis_url)
+    assert done.returncode == 0, done.stderr
+    assert redis.llen("ivr:wait:support:outcomes") == 0
+    assert redis.keys("ivr:wait:call:*") == []
+
+
+def test_simulate_calls_from_the_number_given(redis_url, redis):
+    done = run(["simulate", "flows/main.yaml", "--from", "+525512345678", "--script", "1,0"],
+               redis_url)
+    assert done.returncode == 0, done.stderr
+    first = done.stdout.splitlines()[0]
+    assert first.startswith("Calling flows/main.yaml from +525512345678 (call CA")
+    sid = first.rsplit(" ", 1)[1].rstrip(")")
+    assert json.loads(redis.hget(f"ivr:call:{sid}", "data"))["from"] == "+525512345678"
+    refused = run(["simulate", "flows/main.yaml", "--from", "5512345678"], redis_url)
+    assert refused.returncode == 2 and "E.164" in refused.stderr

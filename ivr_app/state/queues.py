@@ -80,6 +80,7 @@ class Waiter:
     room: str = ""  # the conference an agent took them into
     place: int = 0  # arrival in ms, then 3 digits of a counter: the order of the line
     prefer: str = ""  # the agent to offer first (who took this caller's earlier call)
+    test: bool = False  # a test call (TEST_CALLERS, simulate): kept out of the statistics
 
 
 @dataclass(frozen=True)
@@ -101,14 +102,15 @@ class Queues:
         self._swap_offer = connection.register_script(_SWAP_OFFER)
 
     def join(self, sid: str, queue: str, lang: str, reason: str, now: dt.datetime,
-             place: int | None = None, prefer: str = "") -> bool:
+             place: int | None = None, prefer: str = "", test: bool = False) -> bool:
         """Put a caller (or a callback) in line; False if already in it (a Twilio retry).
 
         A caller in another line leaves it in the same step (a move: never in two lines).
-        `place` puts a callback back where its caller stood; new arrivals go last.
+        `place` puts a callback back where its caller stood; new arrivals go last. A `test`
+        call waits like any other but is left out of the wait statistics.
         """
         fields = {"queue": queue, "lang": lang, "reason": reason, "entered": now.timestamp(),
-                  "prefer": prefer}
+                  "prefer": prefer, "test": "1" if test else ""}
         pairs = [item for pair in fields.items() for item in pair]
         waiter_key = WAITER_KEY.format(sid=sid)
         for _ in range(MOVE_TRIES):
@@ -154,7 +156,7 @@ class Queues:
                       leaving_for=raw.get("leaving_for", ""),
                       language_fallback=raw.get("language_fallback") == "1",
                       room=raw.get("room", ""), place=int(raw.get("place") or 0),
-                      prefer=raw.get("prefer", ""))
+                      prefer=raw.get("prefer", ""), test=raw.get("test") == "1")
 
     def position(self, queue: str, sid: str) -> int | None:
         """1-based place in line, or None once the caller has left it."""

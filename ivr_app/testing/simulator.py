@@ -23,6 +23,7 @@ from twilio.request_validator import RequestValidator
 from ivr_app.testing.recordings import RecordingServer
 
 BASE_URL = "http://localhost"
+DEFAULT_CALLER = "+15005550006"  # Twilio's test number: a valid number, never called back
 
 
 @dataclass
@@ -48,7 +49,7 @@ class Call:
     app: Flask
     token: str
     sid: str = field(default_factory=lambda: "CA" + secrets.token_hex(16))
-    caller: str = "+15005550006"
+    caller: str = DEFAULT_CALLER
     number: str = "+15005550001"
     echo: Callable[[str], None] | None = None
     base_url: str = BASE_URL  # where Twilio believes the app is (PUBLIC_BASE_URL)
