@@ -21,6 +21,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from ivr_app.call.fallback import is_call_sid
+from ivr_app.call.turn import REASON_ESCALATED
 from ivr_app.line.context import context_for
 from ivr_app.services import REST_SETTINGS, services
 from ivr_app.state.agents import AGENT_ID_RULE, is_agent_id, parse_agent, public
@@ -218,10 +219,8 @@ def escalate(sid: str) -> tuple[Response, int]:
     if missing:
         abort(409, f"a live call cannot be moved without {', '.join(missing)} set; "
               "nothing was changed")
-    agent_id, note = str(body.get("agent", "")), str(body.get("note", "")).strip()
-    if agent_id:
-        _agent_id(agent_id)
-    reason = f"escalated by {agent_id or 'an agent'}" + (f": {note}" if note else "")
+    agent_id, note = _agent_id(str(body.get("agent", ""))), str(body.get("note", "")).strip()
+    reason = REASON_ESCALATED.format(agent=agent_id)  # the note goes apart, heard once
     before = ivr.queues.snapshot(sid)
     ivr.queues.join(sid, supervisors, state["lang"], reason, ivr.clock())
     query = urlencode({"queue": supervisors})
@@ -233,7 +232,7 @@ def escalate(sid: str) -> tuple[Response, int]:
         ivr.queues.put_back(before)
         abort(502, f"Twilio did not redirect the call, so it {_still(before)}; try again")
     if note:
-        ivr.store.add_note(sid, f"{agent_id}: {note}" if agent_id else note)
+        ivr.store.add_note(sid, f"{agent_id}: {note}")
     ivr.dispatch_soon(supervisors)
     return jsonify({"call_sid": sid, "queue": supervisors, "reason": reason}), 202
 

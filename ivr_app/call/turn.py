@@ -14,6 +14,8 @@ REASON_NO_INPUT = "no input"
 REASON_NOT_UNDERSTOOD = "not understood"
 REASON_UNHEARD = "speech not recognised in time"
 REASON_ERROR = "our error"  # our code or Redis failed; the caller went to a person
+REASON_ESCALATED = "escalated by {agent}"  # an agent moved the call (the note goes apart)
+REASON_AGAIN = "calling again: {reason}"  # a caller who goes on with an earlier call
 
 
 @dataclass(frozen=True)

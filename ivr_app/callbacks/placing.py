@@ -30,7 +30,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from ivr_app.call import twiml
 from ivr_app.call.fallback import answer_on_error, noted_on_error, say_and_hang_up, xml
 from ivr_app.flow import builtins
-from ivr_app.line.context import context_for
+from ivr_app.line.context import context_for, said_reason
 from ivr_app.line.routing import ring
 from ivr_app.platform.security import twilio_signed
 from ivr_app.services import Services, services
@@ -161,7 +161,8 @@ def answer() -> Response:
         return xml(response)
     with response.gather(num_digits=1, finish_on_key="#", timeout=8,
                          action=f"/callback/accept?id={callback.id}", method="POST") as gather:
-        _say(ivr, callback, gather, "callback_intro", reason=callback.reason)
+        _say(ivr, callback, gather, "callback_intro",
+             reason=said_reason(callback.reason, callback.lang))
     _say(ivr, callback, response, "callback_later")
     response.hangup()
     return xml(response)

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 
 from ivr_app.call.fallback import (
@@ -26,6 +27,8 @@ from ivr_app.call.fallback import (
     say_and_hang_up,
     xml,
 )
+from ivr_app.flow.errors import FlowError
+from ivr_app.flow.model import Flow
 from ivr_app.line.context import context_for, whisper_text
 from ivr_app.platform.security import twilio_signed
 from ivr_app.services import Services, services
@@ -90,10 +93,19 @@ def whisper() -> Response:
     response = VoiceResponse()
     with response.gather(num_digits=1, finish_on_key="#", timeout=10,
                          action=f"/agent/accept?{query}", method="POST") as gather:
-        gather.say(whisper_text(context, lang), language=lang)
+        gather.say(whisper_text(context, lang, _flow_of(ivr, context)), language=lang)
     response.say(NOT_ACCEPTED.get(lang, NOT_ACCEPTED["en"]), language=lang)
     response.hangup()
     return xml(response)
+
+
+def _flow_of(ivr: Services, context: dict[str, Any]) -> Flow | None:
+    """The flow version the call ran on (its queues' display names), else the current one."""
+    ran_on = context.get("flow") or {}
+    try:
+        return ivr.flow_of({"flow": ran_on.get("name", ""), "version": ran_on.get("version", "")})
+    except (LookupError, FlowError):
+        return ivr.registry.last_good(current_app.config["IVR_FLOW"])
 
 
 @bp.post("/agent/accept")
