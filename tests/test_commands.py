@@ -115,6 +115,7 @@ def test_up_serves_signed_calls_with_gunicorn_and_a_worker(redis_url, redis):
         proc.send_signal(signal.SIGINT)
         out, _ = proc.communicate(timeout=30)
     assert "simulate flows/main.yaml" in out
+    assert "PUBLIC_BASE_URL is not set" in out  # signed calls, checked against Host headers
 
 
 def test_simulate_on_a_machine_without_redis_starts_one_and_stops_it_after(tmp_path):

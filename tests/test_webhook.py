@@ -170,3 +170,12 @@ def test_a_step_the_call_never_had_is_logged_in_one_line_without_a_traceback(app
     [record] = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert "no step 7 for this call (now at 0)" in record.getMessage()
     assert record.exc_info is None
+
+
+def test_without_a_public_base_url_the_app_warns_what_it_checks_signatures_against(
+        make_app, caplog):
+    make_app()
+    assert "PUBLIC_BASE_URL is not set" in caplog.text
+    caplog.clear()
+    make_app(PUBLIC_BASE_URL="https://ivr.example.com")
+    assert "PUBLIC_BASE_URL" not in caplog.text

@@ -13,6 +13,11 @@ from urllib.parse import urlsplit
 from flask import abort, current_app, request
 from werkzeug.datastructures import MultiDict
 
+HOST_HEADER_NOTICE = """\
+*** PUBLIC_BASE_URL is not set: Twilio's signatures are checked against the address each
+*** request names in its own Host header (and X-Forwarded-* with TRUSTED_PROXIES). Set
+*** PUBLIC_BASE_URL=https://your-host so that only the address Twilio calls is trusted."""
+
 
 def signed_url() -> str:
     """The URL Twilio requested, as Twilio saw it.
