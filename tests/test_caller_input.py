@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 import pytest
 
 from ivr_app.testing.simulator import Call
-from tests.line import Line
+from tests.line import PUBLIC, Line
 
 ROOT = Path(__file__).resolve().parents[1]
 NOT_UNDERSTOOD = "[es-MX] No entendimos su respuesta."
@@ -108,3 +108,9 @@ def test_a_queue_that_fails_for_a_caller_we_do_not_know_still_says_something(lin
     answer = line.caller().post("/voice/queue-exit?queue=support",
                                 {"QueueResult": "system-error"})
     assert "<Say" in answer and ">support</Enqueue>" in answer
+
+
+@pytest.mark.parametrize("path", ["/callback/answer", "/callback/accept", "/callback/status"])
+def test_a_callback_we_do_not_know_is_answered_never_refused(line, path):
+    call = Call(line.app, line.standin.auth_token, base_url=PUBLIC)
+    call.post(f"{path}?id=CB{'0' * 32}", {"Digits": "1"})  # raises on a non-2xx answer

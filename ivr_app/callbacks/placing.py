@@ -23,7 +23,7 @@ import logging
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, current_app, request
 from twilio.base.exceptions import TwilioRestException
 from twilio.twiml.voice_response import VoiceResponse
 
@@ -135,9 +135,10 @@ def bring_into_line(ivr: Services, callback: Callback) -> bool:
 
 
 def _callback() -> Callback:
+    """The callback the request is about; LookupError (answered, never a 4xx) if unknown."""
     callback = services().callbacks.get(request.args.get("id", ""))
     if callback is None:
-        abort(404, "no such callback")
+        raise LookupError("no such callback")
     return callback
 
 
