@@ -149,8 +149,8 @@ def remove_agent(agent_id: str) -> tuple[str, int]:
 @token_required
 def set_status(agent_id: str) -> Response:
     """An agent signs in (available) or steps away; becoming available finds them a caller."""
-    status = _body().get("status")
     _agent_id(agent_id)
+    status = _body().get("status")
     if status not in SELF_SERVICE_STATUSES:
         abort(400, f"status must be one of {', '.join(SELF_SERVICE_STATUSES)}")
     ivr = services()
@@ -222,7 +222,8 @@ def escalate(sid: str) -> tuple[Response, int]:
     agent_id, note = _agent_id(str(body.get("agent", ""))), str(body.get("note", "")).strip()
     reason = REASON_ESCALATED.format(agent=agent_id)  # the note goes apart, heard once
     before = ivr.queues.snapshot(sid)
-    ivr.queues.join(sid, supervisors, state["lang"], reason, ivr.clock())
+    ivr.queues.join(sid, supervisors, state["lang"], reason, ivr.clock(),
+                    test=bool(state.get("test")))
     query = urlencode({"queue": supervisors})
     try:
         ivr.twilio.calls(sid).update(url=ivr.public_url(f"/voice/requeue?{query}"),

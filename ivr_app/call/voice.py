@@ -150,7 +150,7 @@ def _answer(ivr: Services, sid: str, state: dict[str, Any], turn: Turn,
             committed: Committed) -> Response:
     """Only the request that took the step acts on its turn; another answers as it did."""
     if committed.answer is None:
-        raise LookupError(f"call {sid}: the step was taken and its answer is gone")
+        raise UnknownStep(f"call {sid}: the step was taken and its answer is gone")
     if committed.won:
         _to_queue(ivr, sid, state, turn)
     return xml(committed.answer)

@@ -279,7 +279,7 @@ def _back_in_line(caller: Caller) -> VoiceResponse:
     ivr, waiter = caller.ivr, caller.waiter
     entered = dt.datetime.fromtimestamp(waiter.entered, dt.UTC)
     ivr.queues.join(caller.sid, waiter.queue, waiter.lang, waiter.reason, entered,
-                    place=waiter.place)
+                    place=waiter.place, prefer=waiter.prefer, test=waiter.test)
     ivr.redis.delete(DIALOG_KEY.format(sid=caller.sid))
     ivr.dispatch_soon(waiter.queue)
     response = VoiceResponse()
