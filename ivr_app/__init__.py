@@ -20,6 +20,7 @@ from ivr_app.flow.errors import FlowError
 from ivr_app.line import agent_leg, holding, remembered
 from ivr_app.platform.clock import Clock, utc_now
 from ivr_app.platform.config import settings
+from ivr_app.platform.security import HOST_HEADER_NOTICE
 from ivr_app.services import build_services
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,8 @@ def create_app(config: dict[str, Any] | None = None, *, connection: redis.Redis 
         else:
             log.error("TWILIO_AUTH_TOKEN is not set: every webhook will be refused (403). "
                       "Set it, or IVR_INSECURE_DEV=1 for local development.")
+    elif not app.config["PUBLIC_BASE_URL"]:
+        log.warning("\n%s", HOST_HEADER_NOTICE)
 
     ivr = build_services(app.config, connection, clock)
     try:

@@ -8,31 +8,43 @@ import getpass
 import json
 import logging
 import os
+import re
 import secrets
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import redis
+import yaml
 
 from ivr_app import create_app
 from ivr_app.flow.audit import audit
 from ivr_app.flow.diagram import mermaid
 from ivr_app.flow.errors import FlowError
 from ivr_app.flow.source import read_file
+from ivr_app.flow.staffing import unserved_warnings
 from ivr_app.flow.validate import load_flow
 from ivr_app.flow.vocabulary import speech_warnings
 from ivr_app.platform.clock import utc_now
 from ivr_app.platform.config import from_env
+from ivr_app.state.agents import read_roster
 from ivr_app.state.users import ROLES, Users
 from ivr_app.testing.demo_line import DemoTwilio
 from ivr_app.testing.recordings import RecordingServer
-from ivr_app.testing.simulator import Call, apply_input, choose_language, run_script
+from ivr_app.testing.simulator import (
+    DEFAULT_CALLER,
+    Call,
+    apply_input,
+    choose_language,
+    run_script,
+)
 from speech.fetch import fetch_command
 from speech.models import DEFAULT_MODELS_DIR, model_dirs
 from speech.vosk_recognizer import VoskRecognizer
 
 SIMULATED_ACCOUNT = "AC" + "0" * 32
+E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+DEMO_ROSTER = Path(__file__).parent / "demo" / "agents.yaml"  # lint's roster without AGENTS_FILE
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     sim.add_argument("--lang", help="answer the language question with this language")
     sim.add_argument("--script", help='inputs separated by commas: keys, "say: words", '
                      '"wav: file.wav", or nothing for silence; e.g. "1,0" or ",,,"')
+    sim.add_argument("--from", dest="caller", type=_e164, default=DEFAULT_CALLER,
+                     help=f"the caller's number, in E.164 (default {DEFAULT_CALLER})")
     sim.add_argument("--at", help="pretend the call happens at this ISO time "
                      "(for business hours), e.g. 2026-11-25T10:00-06:00")
 
@@ -84,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "lint":
         return lint_command(args.paths)
     if args.command == "simulate":
-        return simulate_command(args.flow, args.lang, args.script, args.at)
+        return simulate_command(args.flow, args.lang, args.script, args.at, args.caller)
     if args.command == "graph":
         return graph_command(args.flow)
     if args.command == "audit":
@@ -166,6 +180,8 @@ def lint_command(paths: list[str]) -> int:
         return 1
     config = from_env() | {"VOSK_MODELS_DIR": _models_dir()}
     recognizer = VoskRecognizer(model_dirs(config))
+    roster = os.environ.get("AGENTS_FILE") or str(DEMO_ROSTER)
+    served = _served_queues(roster)
     failed = False
     for path in files:
         try:
@@ -175,13 +191,27 @@ def lint_command(paths: list[str]) -> int:
             print(exc)
         else:
             print(f"{path}: ok ({len(flow.nodes)} nodes, version {flow.version})")
-            for warning in speech_warnings(read_file(path), flow, recognizer, config):
+            source = read_file(path)
+            for warning in speech_warnings(source, flow, recognizer, config):
                 print(warning)
+            if served is not None:
+                for warning in unserved_warnings(source, flow, served, roster):
+                    print(warning)
             for point in audit(flow):
                 if not point.passed:
                     print(f"{path}:1:1: warning: GetHuman point {point.point} "
                           f"({point.name}) fails: {point.evidence} [audit]")
     return 1 if failed else 0
+
+
+def _served_queues(roster: str) -> set[str] | None:
+    """The queues the roster's agents serve; None (and a warning) if it cannot be read."""
+    try:
+        return {queue for agent in read_roster(roster) for queue in agent.queues}
+    except (OSError, ValueError, yaml.YAMLError) as exc:
+        print(f"{roster}:1:1: warning: roster not read, so queues are not checked against "
+              f"it: {exc} [unserved-queue]")
+        return None
 
 
 def audit_command(flow_path: str, as_json: bool) -> int:
@@ -210,9 +240,17 @@ def graph_command(flow_path: str) -> int:
     return 0
 
 
+def _e164(text: str) -> str:
+    if not E164.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number in E.164, like "
+                                         "+525512345678")
+    return text
+
+
 def simulate_command(flow_path: str, lang: str | None, script: str | None,
-                     at: str | None) -> int:
-    """Call a flow through the real app, signed as Twilio signs, from the terminal."""
+                     at: str | None, caller: str = DEFAULT_CALLER) -> int:
+    """Call a flow through the real app, signed as Twilio signs, from the terminal. The call
+    is a test call (its number joins TEST_CALLERS): it leaves no wait statistics."""
     from ivr_app.platform.redis_server import DEFAULT_URL, answers, ensure_redis, stop_redis
 
     path = Path(flow_path)
@@ -236,14 +274,16 @@ def simulate_command(flow_path: str, lang: str | None, script: str | None,
     if not sentinel:
         redis_url = ensure_redis(redis_url, redis_dir)
     recordings = RecordingServer(SIMULATED_ACCOUNT, token).start()  # what `wav:` says
-    config = from_env() | {
+    config = from_env()
+    config |= {
         "FLOWS_DIR": str(path.parent), "IVR_FLOW": path.stem, "TWILIO_AUTH_TOKEN": token,
         "REDIS_URL": redis_url, "VOSK_MODELS_DIR": _models_dir(),
         "TWILIO_ACCOUNT_SID": SIMULATED_ACCOUNT, "TWILIO_API_BASE": recordings.base,
+        "TEST_CALLERS": ",".join(filter(None, (config.get("TEST_CALLERS", ""), caller))),
     }
     try:
         app = create_app(config, clock=(lambda: moment) if moment else utc_now)
-        call = Call(app, token, echo=print, recordings=recordings)
+        call = Call(app, token, caller=caller, echo=print, recordings=recordings)
         _converse(call, path, lang, script)
         app.extensions["ivr"].close()
     finally:

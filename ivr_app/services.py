@@ -35,6 +35,7 @@ from speech.vosk_recognizer import VoskRecognizer
 
 log = logging.getLogger(__name__)
 DISPATCH_JOB = "workers.routing.dispatch_queue"  # RQ job: offer a queue's callers to agents
+REST_SETTINGS = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "PUBLIC_BASE_URL")  # to move calls
 
 
 @dataclass
@@ -98,8 +99,10 @@ class Services:
 
     def enter_queue(self, sid: str, state: dict[str, Any], queue: str, reason: str,
                     prefer: str = "") -> None:
-        """Put a caller in line (a Twilio retry keeps the first place) and look for an agent."""
-        self.queues.join(sid, queue, state["lang"], reason, self.clock(), prefer=prefer)
+        """Put a caller in line, out of any other (a Twilio retry keeps the first place), and
+        look for an agent."""
+        self.queues.join(sid, queue, state["lang"], reason, self.clock(), prefer=prefer,
+                         test=bool(state.get("test")))
         self.dispatch_soon(queue)
 
     def dispatch_soon(self, queue: str) -> None:
@@ -119,6 +122,10 @@ class Services:
             self.listener.close()
         if "jobs" in self.__dict__:
             self.jobs.connection.close()
+
+    def unset(self, *names: str) -> list[str]:
+        """Which of these settings are empty (what stops us asking Twilio for something)."""
+        return [name for name in names if not self.config[name]]
 
     def public_url(self, path: str) -> str:
         """An absolute URL Twilio can fetch (REST calls need them); needs PUBLIC_BASE_URL."""

@@ -19,7 +19,7 @@ from speech.recording import RecordingUnavailable
 
 log = logging.getLogger(__name__)
 
-Fetch = Callable[[str, float], bytes]  # (recording URL, deadline) -> WAV bytes
+Fetch = Callable[[str, float], bytes]  # (recording sid, deadline) -> WAV bytes
 
 
 class Listener:
@@ -35,11 +35,11 @@ class Listener:
         # in the background, and a busy pool makes later ones wait (and give up) too.
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="speech")
 
-    def hear(self, url: str, lang: str, phrases: Sequence[str]) -> Heard | None:
-        """What the recording at `url` says among `phrases`; None if too slow or failed."""
+    def hear(self, recording: str, lang: str, phrases: Sequence[str]) -> Heard | None:
+        """What the recording says among `phrases`; None if too slow or failed."""
         deadline = self.clock() + self.budget
         try:
-            audio = read_wav(self.fetch(url, deadline))
+            audio = read_wav(self.fetch(recording, deadline))
         except (RecordingUnavailable, AudioError) as exc:
             log.warning("speech: no recording to recognise: %s", exc)
             return None

@@ -170,9 +170,11 @@ def test_the_worker_calls_back_in_turn_and_the_agent_hears_it_is_a_callback(dril
     intro = standin.answer(to_customer)
     assert intro == (
         '<?xml version="1.0" encoding="UTF-8"?><Response>'
-        f'<Gather action="/callback/accept{query}" method="POST" numDigits="1" timeout="8">'
+        f'<Gather action="/callback/accept{query}" finishOnKey="#" method="POST" '
+        'numDigits="1" timeout="8">'
         '<Say language="es-MX" voice="Polly.Mia">Le llamamos por su solicitud: '
-        f'{callback.reason}. Para hablar ahora con una persona, marque uno.</Say></Gather>'
+        'pidió hablar con una persona. Para hablar ahora con una persona, marque uno.</Say>'
+        '</Gather>'
         '<Say language="es-MX" voice="Polly.Mia">Le volveremos a llamar más tarde. '
         'Hasta luego.</Say><Hangup /></Response>')
     assert f">call-{callback.id}</Conference>" in drill.press(intro, "1", to_customer)

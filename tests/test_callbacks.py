@@ -62,8 +62,8 @@ def test_callback_keeps_the_callers_place_and_is_placed_when_its_turn_comes(line
     [customer_call] = customer_calls(line)
     assert line.ivr.roster.get("ana").status == "offered"
     intro = line.standin.answer(customer_call)
-    assert "Le llamamos por su solicitud: asked for a person. Para hablar ahora con una " \
-           "persona, marque uno." in intro
+    assert "Le llamamos por su solicitud: pidió hablar con una persona. Para hablar ahora con " \
+           "una persona, marque uno." in intro
     held = line.agent_presses(intro, "1")
     assert f">call-{callback.id}</Conference>" in held
     assert line.ivr.callbacks.get(callback.id).state == "connected"

@@ -76,7 +76,7 @@ def test_graph_draws_every_question_with_its_escape(capsys):
     questions = [n.id for n in load_flow("flows/main.yaml").nodes.values() if n.asks]
     assert len(questions) >= 9
     for node_id in questions:
-        assert f'    n_{node_id} -.->|"0 / agente / agent"| HUMAN' in out
+        assert f'    n_{node_id} -.->|"0 / agente / agent"| Q_support' in out
 
 
 def test_up_serves_signed_calls_with_gunicorn_and_a_worker(redis_url, redis):
@@ -115,6 +115,7 @@ def test_up_serves_signed_calls_with_gunicorn_and_a_worker(redis_url, redis):
         proc.send_signal(signal.SIGINT)
         out, _ = proc.communicate(timeout=30)
     assert "simulate flows/main.yaml" in out
+    assert "PUBLIC_BASE_URL is not set" in out  # signed calls, checked against Host headers
 
 
 def test_simulate_on_a_machine_without_redis_starts_one_and_stops_it_after(tmp_path):

@@ -34,7 +34,7 @@ def test_caller_who_zeroes_out_at_billing_hears_place_and_wait_then_agent_hears_
     assert to == line.ivr.roster.get("ana").phone
     whisper = line.standin.answer(agent_call)
     assert "account: 1 2 3 4 5 6 7 4." in whisper
-    assert "Motivo: asked for a person." in whisper
+    assert "Motivo: pidió hablar con una persona." in whisper
     assert "Para aceptar la llamada, marque uno." in whisper
 
     joined = line.agent_presses(whisper, "1")
@@ -114,7 +114,7 @@ def test_agent_escalates_to_a_supervisor_and_the_context_goes_along(line):
     assert to == line.ivr.roster.get("sol").phone
     whisper = line.standin.answer(supervisor_call)
     assert "account: 1 2 3 4 5 6 7 4." in whisper
-    assert "Motivo: escalated by ana: wants a refund for three days without service." in whisper
+    assert "Motivo: escalada por ana." in whisper
     assert "Nota del agente: ana: wants a refund for three days without service." in whisper
 
 

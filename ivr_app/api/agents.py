@@ -1,25 +1,32 @@
 """JSON API for agents and supervisors: roster, status, queues, call context, escalation.
 
 Every route needs `Authorization: Bearer <AGENT_API_TOKEN>`; with no token
-configured the API answers 403 to everyone rather than run open.
+configured the API answers 403 to everyone rather than run open. Every refusal is
+JSON, {"error": "..."}. Ids become parts of Redis keys, so they must look like ids: a
+call CA or CB and 32 hex digits, an agent a short name.
 """
 
 from __future__ import annotations
 
 import functools
 import hmac
+import logging
 from collections.abc import Callable
 from typing import Any
 
 import redis
 from flask import Blueprint, abort, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from ivr_app.call.fallback import is_call_sid
 from ivr_app.line import escalation
 from ivr_app.line.context import context_for
 from ivr_app.services import services
-from ivr_app.state.agents import parse_agent, public
+from ivr_app.state.agents import AGENT_ID_RULE, is_agent_id, parse_agent, public
+from ivr_app.state.callbacks import is_callback_id
 
+log = logging.getLogger(__name__)
 bp = Blueprint("agent_api", __name__, url_prefix="/api")
 
 SELF_SERVICE_STATUSES = ("available", "away")  # busy and wrap-up follow the calls themselves
@@ -40,12 +47,20 @@ def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
         token = current_app.config.get("AGENT_API_TOKEN", "")
         if not token:
             abort(403, "the agent API is off: set AGENT_API_TOKEN")
-        given = request.headers.get("Authorization", "").removeprefix("Bearer ")
-        if not hmac.compare_digest(given.encode(), token.encode()):
-            abort(401)
+        header = request.headers.get("Authorization", "")
+        if not header.startswith("Bearer "):
+            abort(401, "expected the header Authorization: Bearer <AGENT_API_TOKEN>")
+        if not hmac.compare_digest(header.removeprefix("Bearer ").encode(), token.encode()):
+            abort(401, "wrong token")
         return view(*args, **kwargs)
 
     return checked
+
+
+@bp.errorhandler(HTTPException)
+def as_json(error: HTTPException) -> tuple[Response, int]:
+    """Every refusal of the API in JSON, with its status: {"error": what went wrong}."""
+    return jsonify({"error": error.description}), error.code or 500
 
 
 MAX_DEPTH = 4  # an agent, its lists of queues and languages
@@ -78,6 +93,30 @@ def _too_big(value: Any, depth: int) -> str:
     return ""
 
 
+def _agent_id(agent_id: str) -> str:
+    if not is_agent_id(agent_id):
+        abort(400, f"{agent_id[:40]!r}: {AGENT_ID_RULE}")
+    return agent_id
+
+
+def _call_id(sid: str, callbacks: bool = True) -> str:
+    """A live call's CallSid (CA...), or with `callbacks` a callback's id (CB...) too."""
+    if not (is_call_sid(sid) or (callbacks and is_callback_id(sid))):
+        kinds = "a CallSid (CA and 32 hex digits)" + (" or a callback id (CB...)" if callbacks
+                                                      else "; a callback cannot be moved")
+        abort(400, f"{sid[:40]!r} is not {kinds}")
+    return sid
+
+
+def _check_queues(queues: list[str]) -> None:
+    """An agent serves queues the line sends callers to (checked while a flow is loaded)."""
+    flow = services().registry.last_good(current_app.config["IVR_FLOW"])
+    for queue in queues if flow is not None else ():
+        if queue not in flow.queues():
+            known = ", ".join(sorted(flow.queues()))
+            abort(400, f"queue {queue!r} is not one of the flow's: {known}")
+
+
 @bp.get("/agents")
 @token_required
 def list_agents() -> Response:
@@ -89,9 +128,10 @@ def list_agents() -> Response:
 def save_agent(agent_id: str) -> Response:
     """Add or edit an agent (supervisors); their status is not changed here."""
     try:
-        agent = parse_agent({**_body(), "id": agent_id})
+        agent = parse_agent({**_body(), "id": _agent_id(agent_id)})
     except ValueError as exc:
         abort(400, str(exc))
+    _check_queues(agent.queues)
     services().roster.save(agent)
     return jsonify(public(services().roster.get(agent_id)))
 
@@ -99,7 +139,7 @@ def save_agent(agent_id: str) -> Response:
 @bp.delete("/agents/<agent_id>")
 @token_required
 def remove_agent(agent_id: str) -> tuple[str, int]:
-    services().roster.remove(agent_id)
+    services().roster.remove(_agent_id(agent_id))
     return "", 204
 
 
@@ -107,6 +147,7 @@ def remove_agent(agent_id: str) -> tuple[str, int]:
 @token_required
 def set_status(agent_id: str) -> Response:
     """An agent signs in (available) or steps away; becoming available finds them a caller."""
+    _agent_id(agent_id)
     status = _body().get("status")
     if status not in SELF_SERVICE_STATUSES:
         abort(400, f"status must be one of {', '.join(SELF_SERVICE_STATUSES)}")
@@ -149,7 +190,7 @@ def queues() -> Response:
 def context(sid: str) -> Response:
     """Everything the call gathered, for the agent's screen."""
     ivr = services()
-    context = context_for(ivr, sid, ivr.queues.waiter(sid))
+    context = context_for(ivr, _call_id(sid), ivr.queues.waiter(sid))
     if context is None:
         abort(404, "no such call, or it ended too long ago")
     return jsonify(context)
@@ -158,13 +199,20 @@ def context(sid: str) -> Response:
 @bp.post("/calls/<sid>/escalate")
 @token_required
 def escalate(sid: str) -> tuple[Response, int]:
-    """Move a live call to the supervisor queue, warm: the agent's note goes along."""
+    """Move a live call to the supervisor queue, warm: the agent's note goes along.
+
+    The caller leaves their line for the supervisors' in one step; if Twilio does not take
+    the redirect, the move is undone and the answer says so. Nothing changes on a refusal.
+    """
     body = _body()
+    sid = _call_id(sid, callbacks=False)
+    agent_id = _agent_id(str(body.get("agent", "")))
     try:
-        queue, reason = escalation.escalate(services(), sid, str(body.get("agent", "")),
-                                            str(body.get("note", "")))
-    except escalation.NoSupervisorQueue as exc:
-        abort(409, str(exc))
+        queue, reason = escalation.escalate(services(), sid, agent_id, str(body.get("note", "")))
     except LookupError:
         abort(404, "no such call")
+    except (escalation.NoSupervisorQueue, escalation.CannotMove) as exc:
+        abort(409, str(exc))
+    except escalation.RedirectFailed as exc:
+        abort(502, str(exc))
     return jsonify({"call_sid": sid, "queue": queue, "reason": reason}), 202

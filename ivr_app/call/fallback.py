@@ -28,7 +28,7 @@ from ivr_app.flow.model import Flow
 from ivr_app.services import Services, services
 
 log = logging.getLogger(__name__)
-CALL_SID = re.compile(r"^CA[0-9a-fA-F]{32}$")
+_CALL_SID = re.compile(r"CA[0-9a-fA-F]{32}")
 PENDING_KEPT = 1000  # callers waiting to be lined up in one process, at most
 
 
@@ -36,8 +36,17 @@ class UnknownStep(LookupError):
     """A step this call never had, or one from before its state expired: logged in one line."""
 
 
+class NotACall(LookupError):
+    """A signed request without a CallSid: answered (a person), never refused with a 4xx."""
+
+
 # Failures we understand and log in one line; anything else is a bug: its traceback is kept.
-KNOWN_FAILURES = (redis.RedisError, UnknownStep)
+KNOWN_FAILURES = (redis.RedisError, UnknownStep, NotACall)
+
+
+def is_call_sid(text: str) -> bool:
+    """Whether `text` is a CallSid as Twilio writes them (CA and 32 hex digits, nothing else)."""
+    return bool(_CALL_SID.fullmatch(text))
 
 
 def xml(twiml_body: str | object) -> Response:
@@ -100,7 +109,7 @@ def say_and_hang_up(ivr: Services, words: Mapping[str, str]) -> Response:
 def line_up_after_error(ivr: Services, sid: str, form: Mapping[str, str], flow: Flow | None,
                         arrived: dt.datetime) -> None:
     """Put a caller our fallback sent to Twilio's queue in our own line, now or later."""
-    if not CALL_SID.match(sid):
+    if not is_call_sid(sid):
         return
     try:
         line_up(ivr, sid, form, flow, arrived)

@@ -1,6 +1,6 @@
 """The spoken answer to a question: Twilio's <Record> action, recognised and acted on.
 
-The recording is fetched from Twilio and recognised against the phrases the
+The recording is fetched from Twilio's API by its sid and recognised against the phrases the
 question accepts, within the speech budget; the text then takes the same path
 as typed or <Gather> speech (engine.handle). A key that ended the recording
 counts as that key. Recognition that fails or runs late is an "unheard" answer:
@@ -13,7 +13,7 @@ import logging
 import re
 from typing import Any
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, request
 
 from ivr_app.call.fallback import human_on_error
 from ivr_app.call.turn import Event
@@ -23,11 +23,12 @@ from ivr_app.flow.vocabulary import phrases_at
 from ivr_app.platform.security import twilio_signed
 from ivr_app.services import Services, services
 from speech.models import missing_message
+from speech.recording import is_recording_sid
 
 log = logging.getLogger(__name__)
 bp = Blueprint("heard", __name__, url_prefix="/voice")
 
-_KEY = re.compile(r"^[0-9*#]$")
+_KEY = re.compile(r"[0-9*#]")
 
 
 @bp.post("/heard")
@@ -41,19 +42,19 @@ def heard() -> Response:
 def _event(flow: Flow, state: dict[str, Any]) -> Event:
     form = request.form
     key = form.get("Digits", "")
-    if _KEY.match(key):
+    if _KEY.fullmatch(key):
         return Event("digits", key)
-    url = form.get("RecordingUrl", "")
-    if not url or key == "hangup":  # nothing recorded, or nobody left to answer
-        return Event("silence")
-    if len(url) > 500:
-        abort(400, "RecordingUrl is malformed")
+    recording = form.get("RecordingSid", "")
+    if not (recording or form.get("RecordingUrl")) or key == "hangup":
+        return Event("silence")  # nothing recorded, or nobody left to answer
+    if not is_recording_sid(recording):
+        return Event("unheard")  # not a recording we can fetch from Twilio: ask for keys
     ivr = services()
     lang = state["lang"]
     if lang not in ivr.recognizer.languages():
         return Event("unheard")  # the model went away (a restart without it)
     phrases = phrases_at(flow, flow.nodes[state["node"]], lang)
-    heard = ivr.listener.hear(url, lang, phrases)
+    heard = ivr.listener.hear(recording, lang, phrases)  # by sid: never a URL we were sent
     if heard is None:
         return Event("unheard")
     if heard.trusted(ivr.config["SPEECH_MIN_CONFIDENCE"]):

@@ -14,14 +14,16 @@ REASON_NO_INPUT = "no input"
 REASON_NOT_UNDERSTOOD = "not understood"
 REASON_UNHEARD = "speech not recognised in time"
 REASON_ERROR = "our error"  # our code or Redis failed; the caller went to a person
+REASON_ESCALATED = "escalated by {agent}"  # an agent moved the call (the note goes apart)
+REASON_AGAIN = "calling again: {reason}"  # a caller who goes on with an earlier call
 
 
 @dataclass(frozen=True)
 class Event:
     """What the caller did at an input node."""
 
-    # "digits", "speech", "silence", "unclear" (speech heard, but not sure enough to act
-    # on) or "unheard" (a recording that could not be recognised in time)
+    # "digits", "speech", "silence", "unclear" (speech heard but not sure enough to act on,
+    # or keys that are not keys) or "unheard" (a recording not recognised in time)
     kind: str
     value: str = ""
     confidence: float | None = None

@@ -14,7 +14,7 @@ the Redirect, which reports the silence for the same step.
 A menu (or language) question in a language that has a speech model also
 takes a spoken answer, after a beep:
 
-    <Gather input="dtmf" action="/voice/step?seq=N" numDigits="1" timeout="1">
+    <Gather input="dtmf" action="/voice/step?seq=N" numDigits="1" finishOnKey="" timeout="1">
       <Say>prompt</Say><Say>escape announcement</Say><Say>speech hint</Say>
     </Gather>
     <Record action="/voice/heard?seq=N" maxLength="5" timeout="2" playBeep="true"
@@ -90,9 +90,10 @@ def render(flow: Flow, turn: Turn, seq: int, speech: Collection[str] = ()) -> st
 def _render(flow: Flow, turn: Turn, seq: int | str, listen: bool) -> str:
     response = VoiceResponse()
     if turn.ask is not None:
+        digits = turn.ask.max_digits  # "#" ends typed digits, but may be a menu's own key
         gather = response.gather(input="dtmf", action=step_url(seq), method="POST",
                                  timeout=SPEECH_KEY_WAIT if listen else turn.ask.timeout,
-                                 num_digits=turn.ask.max_digits, finish_on_key="#")
+                                 num_digits=digits, finish_on_key="#" if digits > 1 else "")
         _speak(flow, gather, turn.speech)
         if listen:
             hint = flow.messages[turn.ask.voice]["speech_hint"]

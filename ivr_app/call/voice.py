@@ -10,18 +10,26 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, current_app, request
 
 from ivr_app.call import engine, twiml
-from ivr_app.call.fallback import CALL_SID, UnknownStep, human_on_error, noted_on_error, xml
+from ivr_app.call.fallback import (
+    NotACall,
+    UnknownStep,
+    human_on_error,
+    is_call_sid,
+    noted_on_error,
+    xml,
+)
 from ivr_app.call.remember import remember_call
 from ivr_app.call.turn import Event, Turn
 from ivr_app.flow.model import Flow
 from ivr_app.platform.security import twilio_signed
 from ivr_app.services import Services, services
+from ivr_app.state.calls import Committed
 
 log = logging.getLogger(__name__)
 bp = Blueprint("voice", __name__, url_prefix="/voice")
@@ -33,13 +41,16 @@ GREETERS = "ivr.greeters"
 Greeter = Callable[[Services, Flow, dict[str, Any]], "str | None"]
 
 CALL_ENDED_JOB = "workers.metrics.record_call"  # the console's summary of a finished call
-_DIGITS = re.compile(r"^[0-9*#]{1,40}$")
+_DIGITS = re.compile(r"[0-9*#]{1,40}")  # ASCII keys only: "١" is a digit to str.isdigit
+_STEP = re.compile(r"[0-9]{1,9}")
 
 
 def _call_sid() -> str:
+    """The request's CallSid; a signed request without one is answered, never refused: the
+    error reaches human_on_error, which puts the caller through to a person."""
     sid = request.form.get("CallSid", "")
-    if not CALL_SID.match(sid):
-        abort(400, "CallSid is missing or malformed")
+    if not is_call_sid(sid):
+        raise NotACall("CallSid is missing or malformed")
     return sid
 
 
@@ -64,7 +75,16 @@ def arriving() -> tuple[str, Services, Flow, dt.datetime, dict[str, Any]]:
     ivr = services()
     flow = ivr.registry.current(current_app.config["IVR_FLOW"])
     now = ivr.clock()
-    return sid, ivr, flow, now, engine.new_state(flow, request.form, now)
+    state = engine.new_state(flow, request.form, now)
+    if state["from"] in test_callers(current_app.config):
+        state["test"] = True  # waits and is answered as any call, out of the statistics
+    return sid, ivr, flow, now, state
+
+
+def test_callers(config: Mapping[str, Any]) -> set[str]:
+    """The numbers whose calls are tests (TEST_CALLERS; simulate adds its own): Twilio signs
+    From, so a caller cannot pass for one without calling from that phone."""
+    return {n.strip() for n in config["TEST_CALLERS"].split(",") if n.strip()}
 
 
 def first_answer(ivr: Services, sid: str, flow: Flow, state: dict[str, Any],
@@ -72,9 +92,8 @@ def first_answer(ivr: Services, sid: str, flow: Flow, state: dict[str, Any],
     """Store a new call with its first turn, and answer with that turn's TwiML."""
     answer = twiml.render(flow, turn, seq=0, speech=ivr.recognizer.languages())
     source = (flow.name, flow.version, ivr.registry.source(flow))
-    stored = ivr.store.commit(sid, None, state, answer, flow_source=source)
-    _to_queue(ivr, sid, state, turn)
-    return xml(stored or answer)
+    return _answer(ivr, sid, state, turn,
+                   ivr.store.commit(sid, None, state, answer, flow_source=source))
 
 
 def _to_queue(ivr: Services, sid: str, state: dict, turn: Turn) -> None:
@@ -108,11 +127,14 @@ def take_step(event_of: Callable[[Flow, dict[str, Any]], Event]) -> Response:
     """
     sid = _call_sid()
     seq = request.args.get("seq", "")
-    if not seq.isdigit():
-        abort(400, "seq is missing or malformed")
-    seq_number = int(seq)
     ivr = services()
     current, state = ivr.store.load(sid)
+    if not _STEP.fullmatch(seq):  # not a step we numbered: ask the current question again
+        asked = ivr.store.answer(sid, current - 1 if current else None)
+        if asked is None:
+            raise UnknownStep(f"step {seq[:20]!r} is malformed and nothing was asked yet")
+        return xml(asked)
+    seq_number = int(seq)
     if current != seq_number or state is None or state.get("outcome"):
         earlier = ivr.store.answer(sid, seq_number)
         if earlier is None:
@@ -122,9 +144,17 @@ def take_step(event_of: Callable[[Flow, dict[str, Any]], Event]) -> Response:
     now = ivr.clock()
     turn = engine.handle(flow, state, event_of(flow, state), now)
     answer = twiml.render(flow, turn, seq=seq_number + 1, speech=ivr.recognizer.languages())
-    stored = ivr.store.commit(sid, seq_number, state, answer)
-    _to_queue(ivr, sid, state, turn)
-    return xml(stored or answer)
+    return _answer(ivr, sid, state, turn, ivr.store.commit(sid, seq_number, state, answer))
+
+
+def _answer(ivr: Services, sid: str, state: dict[str, Any], turn: Turn,
+            committed: Committed) -> Response:
+    """Only the request that took the step acts on its turn; another answers as it did."""
+    if committed.answer is None:
+        raise UnknownStep(f"call {sid}: the step was taken and its answer is gone")
+    if committed.won:
+        _to_queue(ivr, sid, state, turn)
+    return xml(committed.answer)
 
 
 def _event() -> Event:
@@ -132,10 +162,9 @@ def _event() -> Event:
     if request.args.get("silence"):
         return Event("silence")
     digits = form.get("Digits", "")
-    if digits:
-        if not _DIGITS.match(digits):
-            abort(400, "Digits is malformed")
-        return Event("digits", digits)
+    if digits:  # anything but keys (too many, a newline, other scripts) is a wrong answer
+        kind = "digits" if _DIGITS.fullmatch(digits) else "unclear"
+        return Event(kind, digits[:40])
     speech = form.get("SpeechResult", "").strip()
     if speech:
         try:
@@ -158,7 +187,7 @@ def status() -> tuple[str, int]:
     ivr = services()
     ivr.store.record_status(sid, fields)
     if fields["call"] in ("completed", "busy", "failed", "no-answer", "canceled"):
-        if ivr.queues.leave(sid) is not None:  # normally the queue exit already did this
+        if ivr.queues.end(sid) is not None:  # normally the queue exit already left the line
             ivr.wait_stats.record_abandoned(sid)
         remember_call(ivr, sid, ivr.clock())
         ivr.jobs.enqueue(CALL_ENDED_JOB, sid)

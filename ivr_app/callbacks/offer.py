@@ -4,105 +4,58 @@ holding.py sends them here after <Leave/>. They are out of the line meanwhile;
 key 0, or running out of retries, puts them back at the very same place. Every
 question is a <Gather> followed by what happens on silence:
 
-    <Gather action="/voice/callback/number" finishOnKey="#" input="dtmf" numDigits="1"
-            timeout="5">
+    <Gather action="/voice/callback/number" finishOnKey="#" input="dtmf" numDigits="1" timeout="5">
       <Say>Le llamaremos al 5 5 1 2 3 4 5 6 7 8. Si es correcto, marque uno. ...</Say>
       <Say>Para seguir esperando en la fila, marque cero.</Say>
     </Gather>
     <Redirect method="POST">/voice/callback/number?silence=1</Redirect>
 
 The questions, in order (slots.py says which offer the caller had):
-- choose (nobody signed in, or closed): 1 a callback, 2 a voice message;
+- choose (nobody signed in, closed, or a queue that failed): 1 a callback, 2 a message;
 - number: the caller ID read back, 1 to use it, 2 to give another (skipped
   without a caller ID we may call);
-- enter: a number typed, then #, checked by callback_numbers.py;
+- enter: up to NUMBER_DIGITS keys, then #, checked by numbers.py;
 - when ("turn" offers, with callback hours): 1 my turn, 2 the next opening;
 - record (a voice message): its prompt in a one-second <Gather> (0 still goes
   back), then <Record action="/voice/callback/recorded" maxLength="60"
   finishOnKey="#0"/> and, for an empty recording, a <Redirect> to
   /voice/callback/recorded?silence=1.
 
-Then the request is stored with request_callback(), and only then confirmed:
-the number read back digit by digit and when to expect the call, then <Hangup/>.
+Then the request is stored with request_callback(), and only then confirmed: the
+number read back digit by digit and when to expect the call (or, if the number had a
+callback pending, that one and its place), then <Hangup/>.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Response, abort, request
-from twilio.twiml.voice_response import Gather, VoiceResponse
+from flask import Blueprint, Response, request
+from twilio.twiml.voice_response import VoiceResponse
 
 from ivr_app.call import twiml
 from ivr_app.call.fallback import human_on_error, xml
 from ivr_app.call.voice import _call_sid, _event
+from ivr_app.callbacks.dialog import DIALOG_KEY, Caller, Dialog, caller_now
 from ivr_app.callbacks.numbers import callable_number, spoken_digits
 from ivr_app.callbacks.placing import request_callback
-from ivr_app.flow.model import Flow
 from ivr_app.line import holding, slots
 from ivr_app.platform.security import twilio_signed
 from ivr_app.services import Services, services
-from ivr_app.state.callbacks import Callback
-from ivr_app.state.queues import Waiter
+from ivr_app.state.callbacks import AlreadyPending, Callback
+from speech.recording import is_recording_sid, recording_url
 
 log = logging.getLogger(__name__)
 bp = Blueprint("callback_offer", __name__, url_prefix="/voice/callback")
 
 URL = "/voice/callback"
-DIALOG_KEY = "ivr:callback-offer:{sid}"  # hash: the Dialog fields while the caller chooses
-DIALOG_TTL = 3600
 STORING = "storing"  # the dialog hash's `callback` while request_callback() runs, then its id
 MESSAGE_SECONDS = 60
-
-
-@dataclass
-class Dialog:
-    """What the caller has chosen so far."""
-
-    offer: str  # slots.TURN, CLOSED or NOBODY
-    slot: str = ""  # ISO time of the callback; empty for "when it is my turn"
-    number: str = ""  # E.164, the caller ID until they give another
-    message: bool = False  # they chose to leave a voice message
-    tries: int = 0  # silences and wrong answers at the current question
-
-
-@dataclass
-class _Caller:
-    """One request of the dialog: the call, its flow and language, its place, its choices."""
-
-    ivr: Services
-    sid: str
-    flow: Flow
-    lang: str
-    waiter: Waiter
-    dialog: Dialog
-
-    def words(self, key: str, **values: Any) -> str:
-        return self.flow.messages[self.lang][key].format(**values)
-
-    def say(self, verb: VoiceResponse | Gather, *texts: str) -> None:
-        twiml.say(verb, self.flow, self.lang, *texts)
-
-    def spoken_number(self) -> str:
-        return spoken_digits(self.dialog.number, self.flow.callbacks)
-
-    def said_time(self, iso: str) -> str:
-        when = dt.datetime.fromisoformat(iso)
-        return slots.said(self.flow, self.lang, when, self.ivr.clock())
-
-    def save(self) -> None:
-        """Keep the choices so far."""
-        fields = {k: str(int(v) if isinstance(v, bool) else v)
-                  for k, v in self.dialog.__dict__.items()}
-        key = DIALOG_KEY.format(sid=self.sid)
-        pipe = self.ivr.redis.pipeline()
-        pipe.hset(key, mapping=fields)
-        pipe.expire(key, DIALOG_TTL)
-        pipe.execute()
+NUMBER_DIGITS = 20  # keys a typed number may have: 00, a country code, 15 digits; and spare
 
 
 @bp.post("/start")
@@ -112,14 +65,16 @@ def start() -> Response:
     """The caller left the queue for a callback: out of the line, and the first question."""
     sid = _call_sid()
     ivr = services()
-    retried = ivr.redis.exists(DIALOG_KEY.format(sid=sid))
-    caller = _caller() if retried else _begin(ivr, sid)
+    unavailable = bool(request.args.get(holding.UNAVAILABLE))
+    caller = caller_now() if ivr.redis.exists(DIALOG_KEY.format(sid=sid)) else \
+        _begin(ivr, sid, unavailable)
     first = "choose" if caller.dialog.offer != slots.TURN else _number_question(caller)
     return xml(_question(caller, first))
 
 
-def _begin(ivr: Services, sid: str) -> _Caller:
-    """Which offer the wait makes now, the caller ID if we may call it; then out of line."""
+def _begin(ivr: Services, sid: str, unavailable: bool) -> Caller:
+    """Which offer the wait makes now, the caller ID if we may call it; then out of line.
+    A queue that is `unavailable` offers what an unknown wait does: a callback or a message."""
     waiter = ivr.queues.waiter(sid)
     _, state = ivr.store.load(sid)
     position = ivr.queues.position(waiter.queue, sid) if waiter is not None else None
@@ -127,13 +82,13 @@ def _begin(ivr: Services, sid: str) -> _Caller:
         raise LookupError(f"call {sid} is not waiting in any queue")
     flow = ivr.flow_of(state)
     now = ivr.clock()
-    estimate = holding.estimate(ivr, waiter, position)
+    estimate = math.inf if unavailable else holding.estimate(ivr, waiter, position)
     waited = now.timestamp() - waiter.entered
     offer = slots.offer(flow, waiter.queue, estimate, now, waited) or slots.TURN
     opening = slots.next_opening(flow, now) if offer == slots.CLOSED else None
     dialog = Dialog(offer, slot=opening.isoformat() if opening else "",
                     number=callable_number(state["from"], flow.callbacks) or "")
-    caller = _Caller(ivr, sid, flow, state["lang"], waiter, dialog)
+    caller = Caller(ivr, sid, flow, state["lang"], waiter, dialog)
     caller.save()
     ivr.queues.leave(sid)  # the waiter record keeps the place, for coming back to it
     return caller
@@ -144,9 +99,9 @@ def _begin(ivr: Services, sid: str) -> _Caller:
 @human_on_error
 def answer(step: str) -> Response:
     """The caller's keys (or silence) at one question: 0 is always back to the line."""
-    if step not in ANSWERS:
-        abort(404, f"no callback question {step!r}")
-    caller = _caller()
+    if step not in ANSWERS:  # not a question we asked: human_on_error finds a person
+        raise LookupError(f"no callback question {step!r}")
+    caller = caller_now()
     event = _event()
     if event.kind == "digits" and event.value == "0":
         return xml(_back_in_line(caller))
@@ -161,27 +116,27 @@ def answer(step: str) -> Response:
 @human_on_error
 def recorded() -> Response:
     """The voice message is in (even if they hung up to end it): store the request with it."""
-    caller = _caller()
-    url = request.form.get("RecordingUrl", "")
-    if request.form.get("Digits") == "0":
+    caller, form = caller_now(), request.form
+    if form.get("Digits") == "0":
         return xml(_back_in_line(caller))
-    if request.args.get("silence") or not url.startswith("http"):
+    if request.args.get("silence") or not is_recording_sid(form.get("RecordingSid", "")):
         return xml(_retry(caller, "record", "no_input"))
-    seconds = request.form.get("RecordingDuration", "")
+    seconds = form.get("RecordingDuration", "")
+    url = recording_url(caller.ivr.config["TWILIO_ACCOUNT_SID"], form["RecordingSid"])
     message = {"url": url, "seconds": int(seconds) if seconds.isdigit() else None}
     return xml(_store(caller, {"voice_message": message}))
 
 
 # -- the answers ---------------------------------------------------------------------
 
-def _choose(caller: _Caller, digits: str) -> VoiceResponse | None:
+def _choose(caller: Caller, digits: str) -> VoiceResponse | None:
     if digits not in ("1", "2"):
         return None
     caller.dialog.message = digits == "2"
     return _go(caller, _number_question(caller))
 
 
-def _number(caller: _Caller, digits: str) -> VoiceResponse | None:
+def _number(caller: Caller, digits: str) -> VoiceResponse | None:
     if digits == "2":
         return _go(caller, "enter")
     if digits != "1":
@@ -195,7 +150,7 @@ def _number(caller: _Caller, digits: str) -> VoiceResponse | None:
     return _store(caller)
 
 
-def _enter(caller: _Caller, digits: str) -> VoiceResponse | None:
+def _enter(caller: Caller, digits: str) -> VoiceResponse | None:
     number = callable_number(digits, caller.flow.callbacks)
     if number is None:
         return _retry(caller, "enter", "callback_bad_number")
@@ -203,7 +158,7 @@ def _enter(caller: _Caller, digits: str) -> VoiceResponse | None:
     return _go(caller, "number")
 
 
-def _when(caller: _Caller, digits: str) -> VoiceResponse | None:
+def _when(caller: Caller, digits: str) -> VoiceResponse | None:
     if digits not in ("1", "2"):
         return None
     if digits == "1":
@@ -211,7 +166,7 @@ def _when(caller: _Caller, digits: str) -> VoiceResponse | None:
     return _store(caller)
 
 
-ANSWERS: dict[str, Callable[[_Caller, str], VoiceResponse | None]] = {
+ANSWERS: dict[str, Callable[[Caller, str], VoiceResponse | None]] = {
     "choose": _choose, "number": _number, "enter": _enter, "when": _when,
     "record": lambda caller, digits: None,  # a key other than 0 before the beep
 }
@@ -219,17 +174,17 @@ ANSWERS: dict[str, Callable[[_Caller, str], VoiceResponse | None]] = {
 
 # -- asking --------------------------------------------------------------------------
 
-def _number_question(caller: _Caller) -> str:
+def _number_question(caller: Caller) -> str:
     return "number" if caller.dialog.number else "enter"
 
 
-def _go(caller: _Caller, step: str) -> VoiceResponse:
+def _go(caller: Caller, step: str) -> VoiceResponse:
     caller.dialog.tries = 0
     caller.save()
     return _question(caller, step)
 
 
-def _retry(caller: _Caller, step: str, why: str) -> VoiceResponse:
+def _retry(caller: Caller, step: str, why: str) -> VoiceResponse:
     """Say why and ask again; after the flow's retries, back to the line."""
     caller.dialog.tries += 1
     if caller.dialog.tries > caller.flow.retries:
@@ -238,14 +193,14 @@ def _retry(caller: _Caller, step: str, why: str) -> VoiceResponse:
     return _question(caller, step, caller.words(why))
 
 
-def _question(caller: _Caller, step: str, *lead: str) -> VoiceResponse:
+def _question(caller: Caller, step: str, *lead: str) -> VoiceResponse:
     """A question, and after it what silence does; a voice message is recorded after its
     prompt, which a key (0: back to the line) still interrupts."""
     response = VoiceResponse()
     recording = step == "record"
     gather = response.gather(input="dtmf", action=f"{URL}/{step}", method="POST",
                              timeout=1 if recording else caller.flow.timeout,
-                             finish_on_key="#", num_digits=None if step == "enter" else 1)
+                             finish_on_key="#", num_digits=NUMBER_DIGITS if step == "enter" else 1)
     caller.say(gather, *lead, QUESTIONS[step](caller), caller.words("callback_keep_waiting"))
     if recording:
         response.record(action=f"{URL}/recorded", method="POST", max_length=MESSAGE_SECONDS,
@@ -256,7 +211,7 @@ def _question(caller: _Caller, step: str, *lead: str) -> VoiceResponse:
     return response
 
 
-QUESTIONS: dict[str, Callable[[_Caller], str]] = {
+QUESTIONS: dict[str, Callable[[Caller], str]] = {
     "choose": lambda caller: caller.words("callback_choose"),
     "number": lambda caller: caller.words("callback_number", number=caller.spoken_number()),
     "enter": lambda caller: caller.words("callback_enter_number"),
@@ -268,19 +223,23 @@ QUESTIONS: dict[str, Callable[[_Caller], str]] = {
 
 # -- the two endings -----------------------------------------------------------------
 
-def _store(caller: _Caller, context: dict[str, Any] | None = None) -> VoiceResponse:
+def _store(caller: Caller, context: dict[str, Any] | None = None) -> VoiceResponse:
     """Store the request (once, whatever Twilio retries), then confirm it and say goodbye;
     a request that could not be stored is never confirmed: back to the line instead."""
     ivr, dialog = caller.ivr, caller.dialog
     key = DIALOG_KEY.format(sid=caller.sid)
     if not ivr.redis.hsetnx(key, "callback", STORING):
-        stored = ivr.callbacks.get(ivr.redis.hget(key, "callback") or "")
+        stored_id, already = ivr.redis.hmget(key, "callback", "already")
+        stored = ivr.callbacks.get(stored_id or "")
         if stored is None:  # another request is storing it now: never confirm unstored
             raise LookupError(f"call {caller.sid}: its callback is being stored elsewhere")
-        return _confirm(caller, stored)
+        return _confirm(caller, stored, already=already == "1")
     try:
         due = dt.datetime.fromisoformat(dialog.slot) if dialog.slot else None
         callback = request_callback(ivr, caller.sid, dialog.number, due, context=context)
+    except AlreadyPending as pending:  # one callback per number: say which they have
+        ivr.redis.hset(key, mapping={"callback": pending.callback.id, "already": "1"})
+        return _confirm(caller, pending.callback, already=True)
     except Exception:
         log.exception("call %s: callback not stored; the caller goes back in line", caller.sid)
         ivr.redis.hdel(key, "callback")
@@ -289,17 +248,24 @@ def _store(caller: _Caller, context: dict[str, Any] | None = None) -> VoiceRespo
     return _confirm(caller, callback)
 
 
-def _confirm(caller: _Caller, callback: Callback) -> VoiceResponse:
+def _confirm(caller: Caller, callback: Callback, already: bool = False) -> VoiceResponse:
+    """The number and when to expect the call, then goodbye; `already`: the callback the
+    number had before, and its place in line or its time."""
     ivr = caller.ivr
     number = spoken_digits(callback.number, caller.flow.callbacks)
-    said = [caller.words("callback_message_saved")] if caller.dialog.message else []
-    if callback.due_at:
-        said.append(caller.words("callback_confirmed_slot", number=number,
-                                 slot=caller.said_time(callback.due_at)))
+    when = callback.due_at if callback.state != "waiting" else ""
+    said = [caller.words("callback_already", number=number)] if already else \
+        [caller.words("callback_message_saved")] * caller.dialog.message
+    if when:
+        key = "callback_pending_slot" if already else "callback_confirmed_slot"
+        said.append(caller.words(key, number=number, slot=caller.said_time(when)))
     else:
-        said.append(caller.words("callback_confirmed_turn", number=number))
         position = ivr.queues.position(callback.queue, callback.id)
         in_line = ivr.queues.waiter(callback.id)
+        if not already:
+            said.append(caller.words("callback_confirmed_turn", number=number))
+        elif position:
+            said.append(caller.words("queue_position", position=position))
         seconds = holding.estimate(ivr, in_line, position) if position and in_line else 0.0
         said.append(holding.wait_sentence(caller.flow.messages[caller.lang], seconds))
     response = VoiceResponse()
@@ -308,31 +274,15 @@ def _confirm(caller: _Caller, callback: Callback) -> VoiceResponse:
     return response
 
 
-def _back_in_line(caller: _Caller) -> VoiceResponse:
+def _back_in_line(caller: Caller) -> VoiceResponse:
     """The caller changed their mind (or could not answer): the same place in the same line."""
     ivr, waiter = caller.ivr, caller.waiter
     entered = dt.datetime.fromtimestamp(waiter.entered, dt.UTC)
     ivr.queues.join(caller.sid, waiter.queue, waiter.lang, waiter.reason, entered,
-                    place=waiter.place)
+                    place=waiter.place, prefer=waiter.prefer, test=waiter.test)
     ivr.redis.delete(DIALOG_KEY.format(sid=caller.sid))
     ivr.dispatch_soon(waiter.queue)
     response = VoiceResponse()
     caller.say(response, caller.words("callback_back_in_line"))
     twiml.enqueue_human(response, waiter.queue, fallback=caller.flow.human.fallback_number)
     return response
-
-
-# -- reading the request -------------------------------------------------------------
-
-def _caller() -> _Caller:
-    sid = _call_sid()
-    ivr = services()
-    waiter = ivr.queues.waiter(sid)
-    _, state = ivr.store.load(sid)
-    raw = ivr.redis.hgetall(DIALOG_KEY.format(sid=sid))
-    if waiter is None or state is None or not raw:
-        raise LookupError(f"call {sid} is not choosing a callback")
-    dialog = Dialog(offer=raw["offer"], slot=raw.get("slot", ""), number=raw.get("number", ""),
-                    message=raw.get("message") == "1", tries=int(raw.get("tries") or 0))
-    return _Caller(ivr, sid, ivr.flow_of(state), state["lang"], waiter, dialog)
-

@@ -23,19 +23,19 @@ import logging
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, current_app, request
 from twilio.base.exceptions import TwilioRestException
 from twilio.twiml.voice_response import VoiceResponse
 
 from ivr_app.call import twiml
 from ivr_app.call.fallback import answer_on_error, noted_on_error, say_and_hang_up, xml
 from ivr_app.flow import builtins
-from ivr_app.line.context import context_for
+from ivr_app.line.context import context_for, said_reason
 from ivr_app.line.routing import ring
 from ivr_app.platform.security import twilio_signed
 from ivr_app.services import Services, services
 from ivr_app.state.agents import Agent
-from ivr_app.state.callbacks import Callback
+from ivr_app.state.callbacks import AlreadyPending, Callback
 
 log = logging.getLogger(__name__)
 bp = Blueprint("callback_calls", __name__, url_prefix="/callback")
@@ -93,18 +93,25 @@ def request_callback(ivr: Services, sid: str, number: str, due: dt.datetime | No
                      context: dict[str, Any] | None = None) -> Callback:
     """Turn a waiting caller into a callback that keeps their place; stored before it is
     confirmed to them. With `due`, it joins the line at that time instead of now; `context`
-    adds to what the agent is told (a voice message)."""
+    adds to what the agent is told (a voice message). AlreadyPending if the number has a
+    callback pending: `context` goes to that one, if it has nothing of the same name."""
     waiter = ivr.queues.waiter(sid)
     _, state = ivr.store.load(sid)
     if waiter is None or state is None:
         raise LookupError(f"call {sid} is not waiting in any queue")
     flow = ivr.flow_of(state)
-    callback = ivr.callbacks.create(
-        number=number, lang=state["lang"], queue=waiter.queue, reason=waiter.reason,
-        flow=flow.name, place=waiter.place,
-        context=(context_for(ivr, sid, waiter) or {}) | (context or {}),
-        now=ivr.clock(), due_at=due, max_attempts=flow.callbacks.attempts,
-        spacing_s=flow.callbacks.spacing)
+    try:
+        callback = ivr.callbacks.create(
+            number=number, lang=state["lang"], queue=waiter.queue, reason=waiter.reason,
+            flow=flow.name, place=waiter.place,
+            context=(context_for(ivr, sid, waiter) or {}) | (context or {}),
+            now=ivr.clock(), due_at=due, max_attempts=flow.callbacks.attempts,
+            spacing_s=flow.callbacks.spacing)
+    except AlreadyPending as pending:
+        if context and not ivr.callbacks.attach(pending.callback.id, context):
+            log.warning("call %s: callback %s has a message already; this one is not kept",
+                        sid, pending.callback.id)
+        raise
     try:
         ivr.queues.leave(sid)
         if due is None:
@@ -128,9 +135,10 @@ def bring_into_line(ivr: Services, callback: Callback) -> bool:
 
 
 def _callback() -> Callback:
+    """The callback the request is about; LookupError (answered, never a 4xx) if unknown."""
     callback = services().callbacks.get(request.args.get("id", ""))
     if callback is None:
-        abort(404, "no such callback")
+        raise LookupError("no such callback")
     return callback
 
 
@@ -152,9 +160,10 @@ def answer() -> Response:
     if request.form.get("AnsweredBy", "").startswith("machine") or callback.state != "dialing":
         response.hangup()  # a voicemail is not the customer; /callback/status retries
         return xml(response)
-    with response.gather(num_digits=1, timeout=8, action=f"/callback/accept?id={callback.id}",
-                         method="POST") as gather:
-        _say(ivr, callback, gather, "callback_intro", reason=callback.reason)
+    with response.gather(num_digits=1, finish_on_key="#", timeout=8,
+                         action=f"/callback/accept?id={callback.id}", method="POST") as gather:
+        _say(ivr, callback, gather, "callback_intro",
+             reason=said_reason(callback.reason, callback.lang))
     _say(ivr, callback, response, "callback_later")
     response.hangup()
     return xml(response)

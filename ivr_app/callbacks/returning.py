@@ -34,12 +34,11 @@ from ivr_app.flow.model import Flow
 from ivr_app.line import slots
 from ivr_app.platform.security import twilio_signed
 from ivr_app.services import Services
-from ivr_app.state.callbacks import Callback
+from ivr_app.state.callbacks import PENDING, Callback
 
 bp = Blueprint("callback_return", __name__, url_prefix="/voice")
 
 URL = "/voice/pending-callback"
-CANCELLABLE = ("requested", "waiting", "retry-wait")
 
 
 def pending(ivr: Services, flow: Flow, caller: str) -> list[Callback]:
@@ -47,7 +46,7 @@ def pending(ivr: Services, flow: Flow, caller: str) -> list[Callback]:
     number = callable_number(caller, flow.callbacks)
     if number is None:
         return []
-    return [c for c in ivr.callbacks.pending_for(number) if c.state in CANCELLABLE]
+    return [c for c in ivr.callbacks.pending_for(number) if c.state in PENDING]
 
 
 def greeting(ivr: Services, flow: Flow, state: dict[str, Any]) -> str | None:
@@ -78,7 +77,7 @@ def answer() -> Response:
         return xml(response)
     if key == "2":
         cancelled = [c for c in found if ivr.callbacks.move(
-            c.id, CANCELLABLE, "cancelled", now, note="cancelled by the customer, calling in")]
+            c.id, PENDING, "cancelled", now, note="cancelled by the customer, calling in")]
         for callback in cancelled:
             ivr.queues.leave(callback.id)
         turn = engine.start(flow, state, now)

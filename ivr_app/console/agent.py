@@ -155,8 +155,10 @@ def escalate() -> Response:
     sid = _my_call(ivr, agent, body)
     try:
         queue, reason = escalation.escalate(ivr, sid, agent.id, body.get("note", ""))
-    except (LookupError, ValueError) as exc:
+    except (LookupError, ValueError, escalation.CannotMove) as exc:
         abort(409, str(exc))
+    except escalation.RedirectFailed as exc:
+        abort(502, str(exc))
     return jsonify({"queue": queue, "reason": reason})
 
 

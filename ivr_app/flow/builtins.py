@@ -62,6 +62,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "queue_repeat": "Para volver a escuchar su lugar en la fila, marque cero.",
         "queue_supervisor": "Para hablar con un supervisor, marque {key}.",
         "to_supervisor": "Le comunicamos con un supervisor. Un momento, por favor.",
+        "queue_unavailable": "Lo sentimos: en este momento no podemos dejarle en espera en "
+                             "la fila.",
         "callback_intro": "Le llamamos por su solicitud: {reason}. Para hablar ahora con "
                           "una persona, marque uno.",
         "callback_later": "Le volveremos a llamar más tarde. Hasta luego.",
@@ -88,6 +90,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "callback_confirmed_turn": "Listo. Le llamaremos al {number} cuando sea su turno.",
         "callback_confirmed_slot": "Listo. Le llamaremos al {number} {slot}.",
         "callback_goodbye": "Gracias por llamar. Hasta luego.",
+        "callback_already": "Ya tiene una devolución de llamada pendiente al {number}.",
         "callback_back_in_line": "Le regresamos a la fila, en el mismo lugar.",
         "callback_pending_slot": "Tiene una devolución de llamada programada para {slot}.",
         "callback_pending_turn": "Tiene una devolución de llamada pendiente: le llamaremos "
@@ -118,6 +121,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "queue_repeat": "To hear your place in line again, press zero.",
         "queue_supervisor": "To speak with a supervisor, press {key}.",
         "to_supervisor": "Connecting you with a supervisor. One moment, please.",
+        "queue_unavailable": "We are sorry: we cannot keep you waiting in line right now.",
         "callback_intro": "We are calling you back about your request: {reason}. To speak "
                           "with a person now, press one.",
         "callback_later": "We will call you again later. Goodbye.",
@@ -143,6 +147,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "callback_confirmed_turn": "Done. We will call you at {number} when it is your turn.",
         "callback_confirmed_slot": "Done. We will call you at {number} {slot}.",
         "callback_goodbye": "Thank you for calling. Goodbye.",
+        "callback_already": "You already have a callback waiting for {number}.",
         "callback_back_in_line": "Back to the line, in the same place.",
         "callback_pending_slot": "You have a callback scheduled for {slot}.",
         "callback_pending_turn": "You have a callback waiting: we will call you when it is "

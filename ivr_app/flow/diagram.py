@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from ivr_app.flow.model import BranchNode, Condition, Flow, LanguageNode, MenuNode, Node
+from ivr_app.flow.model import (
+    BranchNode,
+    Condition,
+    Flow,
+    LanguageNode,
+    MenuNode,
+    Node,
+    TransferNode,
+)
 
 _SHAPES = {"menu": ("{{", "}}"), "language": ("{{", "}}"), "collect": ("[/", "/]"),
            "branch": ("{", "}"), "say": ("(", ")"), "transfer": ("[[", "]]"),
@@ -10,9 +18,11 @@ _SHAPES = {"menu": ("{{", "}}"), "language": ("{{", "}}"), "collect": ("[/", "/]
 
 
 def mermaid(flow: Flow) -> str:
-    """A `flowchart TD` of every node and edge; dotted edges are the escape to a person."""
-    lines = ["flowchart TD", f'    START(("call")) --> {_id(flow.start)}',
-             f'    HUMAN[["person: queue {flow.human.queue}"]]']
+    """A `flowchart TD` of every node and edge, and one node per queue a person answers;
+    dotted edges are the escape to the human queue, a transfer goes to its own queue."""
+    lines = ["flowchart TD", f'    START(("call")) --> {_id(flow.start)}']
+    lines += [f'    {_queue(q)}[["person: queue {q}"]]' for q in sorted(flow.queues())]
+    human = _queue(flow.human.queue)
     for node in flow.nodes.values():
         left, right = _SHAPES[node.type]
         lines.append(f'    {_id(node.id)}{left}"{node.id} ({node.type})"{right}')
@@ -20,14 +30,18 @@ def mermaid(flow: Flow) -> str:
             lines.append(f'    {_id(node.id)} -->|"{label}"| {_id(target)}' if label
                          else f"    {_id(node.id)} --> {_id(target)}")
         if node.asks:
-            lines.append(f'    {_id(node.id)} -.->|"0 / agente / agent"| HUMAN')
-        if node.type == "transfer":
-            lines.append(f"    {_id(node.id)} --> HUMAN")
+            lines.append(f'    {_id(node.id)} -.->|"0 / agente / agent"| {human}')
+        if isinstance(node, TransferNode):
+            lines.append(f"    {_id(node.id)} --> {_queue(flow.queue_for(node))}")
     return "\n".join(lines) + "\n"
 
 
 def _id(node_id: str) -> str:
     return "n_" + "".join(c if c.isalnum() else "_" for c in node_id)
+
+
+def _queue(name: str) -> str:
+    return "Q_" + "".join(c if c.isalnum() else "_" for c in name)
 
 
 def edges(node: Node) -> list[tuple[str, str]]:

@@ -128,6 +128,23 @@ class LanguageChecker(HoursChecker):
                 self.error(path, f"'say' has no {lang!r} phrases", "translation")
         return phrases
 
+    def k_queue_names(self, value: Any, path: Path_) -> dict[str, dict[str, str]] | None:
+        """Queue names as agents hear them, per language: {queue: {lang: name}}; a language
+        left out says the queue's own name."""
+        if not self.expect(value, dict, path, "'queues'"):
+            return None
+        names: dict[str, dict[str, str]] = {}
+        for queue, said in value.items():
+            if self.k_name(queue, (*path, queue)) is None or not self.expect(
+                    said, dict, (*path, queue), f"queue {queue!r}"):
+                continue
+            names[queue] = {}
+            for lang, text in said.items():
+                checked = self.k_text(text, (*path, queue, lang))
+                if self.check_language_key(lang, (*path, queue)) and checked:
+                    names[queue][lang] = checked
+        return names
+
     def k_texts(self, value: Any, path: Path_) -> dict[str, str] | None:
         if not self.expect(value, dict, path, f"{path[-1]!r}"):
             return None

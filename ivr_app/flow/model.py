@@ -221,6 +221,7 @@ class Flow:
     hours: dict[str, Hours] = field(default_factory=dict)
     callbacks: CallbackSettings = field(default_factory=CallbackSettings)
     returning: ReturningSettings | None = None
+    queue_names: dict[str, dict[str, str]] = field(default_factory=dict)  # queue, lang
     retries: int = 2
     timeout: int = 5
 
@@ -232,3 +233,13 @@ class Flow:
         if node.queue == "supervisor":
             return self.human.supervisor_queue or self.human.queue
         return node.queue or self.human.queue
+
+    def queues(self) -> frozenset[str]:
+        """Every queue the flow sends callers to: the human and supervisor queues, and
+        each transfer's."""
+        transfers = {self.queue_for(n) for n in self.nodes.values() if isinstance(n, TransferNode)}
+        return frozenset({self.human.queue, self.human.supervisor_queue, *transfers} - {""})
+
+    def queue_said(self, queue: str, lang: str) -> str:
+        """A queue's name as said to an agent in `lang`: its display name there, or itself."""
+        return self.queue_names.get(queue, {}).get(lang, queue)

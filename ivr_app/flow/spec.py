@@ -21,6 +21,7 @@ TOP_FIELDS: dict[str, tuple[str, bool]] = {
     "messages": ("messages", False),
     "callbacks": ("callbacks", False),
     "returning": ("returning", False),
+    "queues": ("queue_names", False),
 }
 
 RETURNING_FIELDS = {

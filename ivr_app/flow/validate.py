@@ -43,7 +43,8 @@ class _Checker(NodeChecker):
         data = self.source.data
         if not self.expect(data, dict, (), "a flow file"):
             return None
-        order = ["languages", "escape_words", "messages", "hours", "callbacks", "returning"]
+        order = ["languages", "escape_words", "messages", "hours", "callbacks", "returning",
+                 "queues"]
         ordered = {k: data[k] for k in order if k in data} | data
         top = self.fields(ordered, (), spec.TOP_FIELDS, "flow")
         if top is None:
@@ -75,9 +76,13 @@ class _Checker(NodeChecker):
             hours=top.get("hours") or {},
             callbacks=top.get("callbacks") or model.CallbackSettings(),
             returning=top.get("returning"),
+            queue_names=top.get("queues") or {},
             retries=top.get("retries", spec.LIMITS["retries"][2]),
             timeout=top.get("timeout", spec.LIMITS["timeout"][2]),
         )
+        for queue in sorted(flow.queue_names.keys() - flow.queues()):
+            self.error(("queues", queue), f"queue {queue!r} is not one the flow sends callers "
+                       f"to ({', '.join(sorted(flow.queues()))})", "unknown-queue", key=True)
         for node_id, message, rule in check_turns(flow):
             self.error(("nodes", node_id) if node_id else ("messages",), message, rule,
                        key=True)

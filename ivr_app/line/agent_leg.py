@@ -14,15 +14,26 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 
-from ivr_app.call.fallback import answer_on_error, noted_on_error, say_and_hang_up, xml
+from ivr_app.call.fallback import (
+    answer_on_error,
+    is_call_sid,
+    noted_on_error,
+    say_and_hang_up,
+    xml,
+)
+from ivr_app.flow.errors import FlowError
+from ivr_app.flow.model import Flow
 from ivr_app.line.context import context_for, whisper_text
 from ivr_app.platform.security import twilio_signed
 from ivr_app.services import Services, services
+from ivr_app.state.agents import is_agent_id
+from ivr_app.state.callbacks import is_callback_id
 
 log = logging.getLogger(__name__)
 bp = Blueprint("agent_calls", __name__)
@@ -41,9 +52,10 @@ agent_told_on_error = answer_on_error(lambda ivr, sid: say_and_hang_up(ivr, OUTA
 
 
 def _offer() -> tuple[str, str]:
+    """The caller and the agent this leg is about ("" and "" if the URL names neither)."""
     caller, agent = request.args.get("caller", ""), request.args.get("agent", "")
-    if not caller.startswith(("CA", "CB")) or not agent:
-        abort(400, "caller and agent are required")
+    if not (is_call_sid(caller) or is_callback_id(caller)) or not is_agent_id(agent):
+        return "", ""
     return caller, agent
 
 
@@ -69,6 +81,8 @@ def _goodbye(words: dict[str, str], lang: str) -> Response:
 def whisper() -> Response:
     """<Gather numDigits=1 action=/agent/accept><Say>context</Say></Gather>, then hang up."""
     caller, agent_id = _offer()
+    if not caller:
+        return _goodbye(CALLER_GONE, "en")
     ivr = services()
     lang = _agent_language(ivr, agent_id)
     waiter = ivr.queues.waiter(caller)
@@ -79,12 +93,21 @@ def whisper() -> Response:
         return _goodbye(CALLER_GONE, lang)
     query = urlencode({"caller": caller, "agent": agent_id})
     response = VoiceResponse()
-    with response.gather(num_digits=1, timeout=10, action=f"/agent/accept?{query}",
-                         method="POST") as gather:
-        gather.say(whisper_text(context, lang), language=lang)
+    with response.gather(num_digits=1, finish_on_key="#", timeout=10,
+                         action=f"/agent/accept?{query}", method="POST") as gather:
+        gather.say(whisper_text(context, lang, _flow_of(ivr, context)), language=lang)
     response.say(NOT_ACCEPTED.get(lang, NOT_ACCEPTED["en"]), language=lang)
     response.hangup()
     return xml(response)
+
+
+def _flow_of(ivr: Services, context: dict[str, Any]) -> Flow | None:
+    """The flow version the call ran on (its queues' display names), else the current one."""
+    ran_on = context.get("flow") or {}
+    try:
+        return ivr.flow_of({"flow": ran_on.get("name", ""), "version": ran_on.get("version", "")})
+    except (LookupError, FlowError):
+        return ivr.registry.last_good(current_app.config["IVR_FLOW"])
 
 
 @bp.post("/agent/accept")
@@ -93,6 +116,8 @@ def whisper() -> Response:
 def accept() -> Response:
     """1 and the caller still waiting: <Dial><Conference>call-CA..</Conference></Dial>."""
     caller, agent_id = _offer()
+    if not caller:
+        return _goodbye(NOT_ACCEPTED, "en")
     ivr = services()
     lang = _agent_language(ivr, agent_id)
     waiter = ivr.queues.waiter(caller)
@@ -148,7 +173,7 @@ def agent_call_status() -> tuple[str, int]:
     caller, agent_id = _offer()
     status = request.form.get("CallStatus", "")
     ivr = services()
-    agent = ivr.roster.get(agent_id)
+    agent = ivr.roster.get(agent_id) if caller else None
     if agent is None or agent.call != caller or status not in (
             "completed", "no-answer", "busy", "failed", "canceled"):
         return "", 204
@@ -156,7 +181,7 @@ def agent_call_status() -> tuple[str, int]:
     waiter = ivr.queues.waiter(caller)
     if agent.status == "busy":
         handled = (now - dt.datetime.fromisoformat(agent.since)).total_seconds()
-        if waiter is not None:
+        if waiter is not None and not waiter.test:  # a test call is no measure of the queue
             ivr.wait_stats.record_handle_time(waiter.queue, handled)
         ivr.roster.set_status(agent_id, "wrap-up", now)
         wrap_up = dt.timedelta(seconds=ivr.config["WRAP_UP_SECONDS"])

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ivr_app.call import turn
+from ivr_app.flow.model import Flow
 from ivr_app.state.queues import Waiter
 
 if TYPE_CHECKING:
@@ -46,6 +48,37 @@ WHISPER = {
         "accept": "To accept the call, press one.",
     },
 }
+
+
+# The reasons the line gives, as an agent hears them; a flow's own reasons are said as the
+# flow writes them. Those with a {value} start with the same words whatever the value.
+REASONS = {
+    "es": {
+        turn.REASON_ASKED: "pidió hablar con una persona",
+        turn.REASON_SUPERVISOR: "pidió hablar con un supervisor",
+        turn.REASON_NO_INPUT: "no respondió",
+        turn.REASON_NOT_UNDERSTOOD: "no se entendió su respuesta",
+        turn.REASON_UNHEARD: "no se reconoció su voz a tiempo",
+        turn.REASON_ERROR: "un error de nuestro sistema",
+        turn.REASON_ESCALATED: "escalada por {agent}",
+        turn.REASON_AGAIN: "llama de nuevo: {reason}",
+    },
+}
+
+
+def said_reason(reason: str, lang: str) -> str:
+    """A reason in `lang`: the line's own ones translated, a flow's as written."""
+    words = REASONS.get(lang, {})
+    if reason in words:
+        return words[reason]
+    for template, said in words.items():
+        head, brace, rest = template.partition("{")
+        if brace and reason.startswith(head):
+            name = rest.partition("}")[0]
+            value = reason[len(head):]
+            inner = said_reason(value, lang) if name == "reason" else value
+            return said.format(**{name: inner})
+    return reason
 
 
 def call_context(state: dict[str, Any], waiter: Waiter | None,
@@ -89,14 +122,16 @@ def context_for(ivr: Services, sid: str, waiter: Waiter | None) -> dict[str, Any
     return None if state is None else call_context(state, waiter, extra)
 
 
-def whisper_text(context: dict[str, Any], lang: str) -> str:
-    """The short summary read to the agent before they accept, in the agent's language."""
+def whisper_text(context: dict[str, Any], lang: str, flow: Flow | None = None) -> str:
+    """The short summary read to the agent before they accept, in the agent's language: the
+    queue by the name `flow` gives it in that language, and the line's reasons translated."""
     words = WHISPER.get(lang, WHISPER["en"])
-    parts = [words["intro"].format(queue=context.get("queue", ""))]
+    queue = context.get("queue", "")
+    parts = [words["intro"].format(queue=flow.queue_said(queue, lang) if flow else queue)]
     if context.get("callback_minutes") is not None:
         parts.append(words["callback"].format(minutes=context["callback_minutes"]))
     if context.get("reason"):
-        parts.append(words["reason"].format(reason=context["reason"]))
+        parts.append(words["reason"].format(reason=said_reason(context["reason"], lang)))
     for name, value in context.get("variables", {}).items():
         parts.append(words["var"].format(name=name.replace("_", " "), value=_spoken(value)))
     for item in context.get("said", [])[-2:]:
@@ -110,7 +145,7 @@ def whisper_text(context: dict[str, Any], lang: str) -> str:
         parts.append(words["note"].format(note=note))
     earlier = context.get("earlier") or {}
     if earlier:
-        parts.append(words["earlier"].format(reason=earlier["reason"]))
+        parts.append(words["earlier"].format(reason=said_reason(earlier["reason"], lang)))
         parts += [words["earlier_note"].format(note=note) for note in earlier.get("notes", [])]
     parts.append(words["accept"])
     return " ".join(parts)

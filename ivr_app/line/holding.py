@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, request
 from twilio.twiml.voice_response import VoiceResponse
@@ -50,6 +51,8 @@ bp = Blueprint("holding", __name__, url_prefix="/voice")
 CALLBACK_KEY = "1"
 LEAVING_FOR_CALLBACK = "(callback)"  # in place of a queue name, which starts with a letter
 CALLBACK_URL = "/voice/callback/start"
+QUEUE_FAILED = ("queue-full", "system-error")  # Twilio's queue would not hold the caller
+UNAVAILABLE = "unavailable"  # CALLBACK_URL's flag: no wait to offer, as if nobody were in
 
 
 def estimate(ivr: Services, waiter: Waiter, position: int) -> float:
@@ -74,7 +77,8 @@ def announcement(ivr: Services, flow: Flow, lang: str, waiter: Waiter) -> list[s
     if position is None:
         return []
     seconds = estimate(ivr, waiter, position)
-    ivr.wait_stats.record_estimate(waiter.sid, waiter.queue, position, seconds)
+    if not waiter.test:  # a test call's wait would skew the real callers' estimates
+        ivr.wait_stats.record_estimate(waiter.sid, waiter.queue, position, seconds)
     ivr.queues.mark_announced(waiter.sid, ivr.clock())
     words = flow.messages[lang]
     now = ivr.clock()
@@ -122,7 +126,8 @@ def _hold(ivr: Services, sid: str, force_announcement: bool) -> Response:
 
 
 def _with_music(response: VoiceResponse, music: str) -> VoiceResponse:
-    with response.gather(num_digits=1, action="/voice/wait-key", method="POST") as gather:
+    with response.gather(num_digits=1, finish_on_key="#", action="/voice/wait-key",
+                         method="POST") as gather:
         gather.play(music)
     return response
 
@@ -206,16 +211,37 @@ def queue_exit() -> Response:
         response.redirect(CALLBACK_URL, method="POST")
         body = str(response)
     elif waiter is not None and waiter.leaving_for and result == "leave":
-        ivr.queues.leave(sid)
-        _, state = ivr.store.load(sid)
+        _, state = ivr.store.load(sid)  # entering the new line leaves the old one at once
         ivr.enter_queue(sid, state, waiter.leaving_for, REASON_SUPERVISOR)
         body = _moved_to(ivr, state, waiter.leaving_for)
+    elif result in QUEUE_FAILED and not request.args.get("fallback"):
+        body = _queue_failed(ivr, sid, waiter, queue)
     else:
         if result == "hangup" and waiter is not None:
             ivr.queues.leave(sid)
             ivr.wait_stats.record_abandoned(sid)
         body = twiml.after_queue(result, queue, request.args.get("fallback", ""))
     return xml(body)
+
+
+def _queue_failed(ivr: Services, sid: str, waiter: Waiter | None, queue: str) -> str:
+    """Twilio's queue would not hold the caller and there is no number to dial: an apology,
+    then a callback or a voice message (our line keeps their place meanwhile). A caller our
+    line does not know hears the apology and is queued again after a pause."""
+    _, state = ivr.store.load(sid)
+    response = VoiceResponse()
+    if state is not None and waiter is not None and ivr.queues.position(waiter.queue, sid):
+        flow = ivr.flow_of(state)
+        twiml.say(response, flow, state["lang"], flow.messages[state["lang"]]["queue_unavailable"])
+        response.redirect(f"{CALLBACK_URL}?{urlencode({UNAVAILABLE: 1})}", method="POST")
+        return str(response)
+    flow = ivr.registry.last_good(current_app.config["IVR_FLOW"])
+    if flow is not None:
+        lang = flow.default_language
+        twiml.say(response, flow, lang, flow.messages[lang]["queue_unavailable"])
+    response.pause(length=5)
+    twiml.enqueue_human(response, queue)
+    return str(response)
 
 
 @bp.post("/requeue")

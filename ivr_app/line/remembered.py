@@ -27,7 +27,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from ivr_app.call import engine, twiml
 from ivr_app.call.fallback import human_on_error
-from ivr_app.call.turn import Human, Speech, Turn
+from ivr_app.call.turn import REASON_AGAIN, Human, Speech, Turn
 from ivr_app.call.voice import _event, arriving, first_answer
 from ivr_app.flow import builtins
 from ivr_app.flow.model import Flow
@@ -70,7 +70,7 @@ def answer() -> Response:
         return first_answer(ivr, sid, flow, state, engine.handle(flow, state, event, now))
     state["vars"].update(earlier["vars"])
     state["earlier"] = earlier
-    reason = f"calling again: {earlier['reason']}"
+    reason = REASON_AGAIN.format(reason=earlier["reason"])
     state["path"].append({"at": now.isoformat(timespec="seconds"), "node": "remembered",
                           "event": "digits", "input": "1", "earlier": earlier["sid"]})
     state["outcome"] = {"type": "human", "queue": earlier["queue"], "reason": reason,

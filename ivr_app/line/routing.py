@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 from urllib.parse import urlencode
 
-from ivr_app.services import Services
+from ivr_app.services import REST_SETTINGS, Services
 from ivr_app.state.agents import Agent
 from ivr_app.state.callbacks import Callback
 
@@ -45,8 +45,7 @@ def dispatch(ivr: Services, queue: str,
     A callback at the head of the line is handed to `place_callback` with its agent
     (callbacks/calls.py place(), passed in by the worker: callbacks build on the line).
     """
-    missing = [k for k in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_CALLER_ID",
-                           "PUBLIC_BASE_URL") if not ivr.config[k]]
+    missing = ivr.unset(*REST_SETTINGS, "TWILIO_CALLER_ID")
     if missing:
         log.warning("cannot ring agents for queue %s: %s not set; callers keep holding, "
                     "with their place announced", queue, ", ".join(missing))

@@ -38,6 +38,7 @@ DEFAULTS: dict[str, Any] = {
     "INSECURE_DEV": False,
     "FALLBACK_QUEUE": "support",
     "FALLBACK_NUMBER": "",
+    "TEST_CALLERS": "",  # numbers (E.164, comma-separated) whose calls are tests: no statistics
     "FLOW_CHECK_SECONDS": 1.0,
     "AGENTS_FILE": "",  # YAML roster added to Redis at start (agents already there are kept)
     "CALLER_HASH_KEY": "",  # keys the hash of caller numbers (empty: one kept in Redis)

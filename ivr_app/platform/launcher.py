@@ -13,6 +13,7 @@ from pathlib import Path
 from honcho.environ import parse as parse_dotenv
 
 from ivr_app.platform.redis_server import RedisUnavailable, ensure_redis, stop_redis
+from ivr_app.platform.security import HOST_HEADER_NOTICE
 
 ROOT = Path(__file__).resolve().parents[2]  # where the Procfile and flows/ live
 
@@ -66,6 +67,8 @@ def up(*, port: int = 8000, data_dir: Path = Path("var"), demo: DemoTwilio | Non
     if not env.get("TWILIO_AUTH_TOKEN"):
         env["IVR_INSECURE_DEV"] = "1"
         print(NO_TOKEN_NOTICE, file=sys.stderr)
+    elif not env.get("PUBLIC_BASE_URL"):
+        print(HOST_HEADER_NOTICE, file=sys.stderr)
     print(TRY_IT.format(port=port))
     # -e /dev/null: .env is merged above already, under the real environment.
     args = ["-f", str(ROOT / "Procfile"), "-d", str(ROOT), "-e", os.devnull, "-p", str(port)]

@@ -13,17 +13,21 @@ from urllib.parse import urlsplit
 from flask import abort, current_app, request
 from werkzeug.datastructures import MultiDict
 
+HOST_HEADER_NOTICE = """\
+*** PUBLIC_BASE_URL is not set: Twilio's signatures are checked against the address each
+*** request names in its own Host header (and X-Forwarded-* with TRUSTED_PROXIES). Set
+*** PUBLIC_BASE_URL=https://your-host so that only the address Twilio calls is trusted."""
+
 
 def signed_url() -> str:
     """The URL Twilio requested, as Twilio saw it.
 
     Behind a proxy or tunnel Flask sees another scheme, host or port than the
     one Twilio signed, so a configured PUBLIC_BASE_URL wins; otherwise the URL
-    Flask sees, which honours X-Forwarded-* only from TRUSTED_PROXIES hops.
+    Flask sees, which honours X-Forwarded-* only from TRUSTED_PROXIES hops. The query
+    is taken as sent: Flask's request.url decodes "%D9%A0", which Twilio signed encoded.
     """
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if not base:
-        return request.url
+    base = current_app.config.get("PUBLIC_BASE_URL") or request.root_url
     query = request.query_string.decode()
     return base.rstrip("/") + request.path + (f"?{query}" if query else "")
 

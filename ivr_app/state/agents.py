@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import phonenumbers
 import redis
 import yaml
 
@@ -23,6 +25,9 @@ HISTORY_KEY = "ivr:agent:{id}:history"  # list of {"status", "at", "call"} JSON,
 HISTORY_LENGTH = 500
 
 STATUSES = ("available", "offered", "busy", "wrap-up", "away")
+# An agent id is part of Redis keys: "bob:history" would be bob's history list.
+_AGENT_ID = re.compile(r"[a-z0-9_-]{1,32}")
+AGENT_ID_RULE = "an agent id is 1 to 32 of a-z, 0-9, '_' and '-' ([a-z0-9_-])"
 
 # KEYS: agent hash; ARGV: caller sid, now (ISO). Reserve only an available agent.
 _RESERVE = """
@@ -130,19 +135,38 @@ class Roster:
 
     def seed(self, path: str | Path) -> int:
         """Add the agents of a YAML roster file that are not in Redis yet; returns how many."""
-        entries = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or []
-        if not isinstance(entries, list):
-            raise ValueError(f"{path}: a roster is a list of agents")
         known = self.redis.smembers(AGENTS_KEY)
         added = 0
-        for entry in entries:
-            agent = parse_agent(entry)
+        for agent in read_roster(path):
             if agent.id not in known:
                 self.save(agent)
-                if entry.get("status"):
-                    self.redis.hset(AGENT_KEY.format(id=agent.id), "status", entry["status"])
+                self.redis.hset(AGENT_KEY.format(id=agent.id), "status", agent.status)
                 added += 1
         return added
+
+
+def read_roster(path: str | Path) -> list[Agent]:
+    """The agents of a YAML roster file (a list of entries); ValueError says what is wrong."""
+    entries = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or []
+    if not isinstance(entries, list):
+        raise ValueError(f"{path}: a roster is a list of agents")
+    return [parse_agent(entry) for entry in entries]
+
+
+def is_agent_id(text: str) -> bool:
+    return bool(_AGENT_ID.fullmatch(text))
+
+
+def _check_phone(agent_id: str, phone: str) -> None:
+    """An agent's phone is a valid number written in E.164, as Twilio dials it."""
+    try:
+        number = phonenumbers.parse(phone, None)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number) or phonenumbers.format_number(
+            number, phonenumbers.PhoneNumberFormat.E164) != phone:
+        raise ValueError(f"agent {agent_id!r}: phone {phone!r} is not a valid number in "
+                         "E.164, like +5215512345678")
 
 
 def parse_agent(entry: dict[str, Any]) -> Agent:
@@ -157,8 +181,12 @@ def parse_agent(entry: dict[str, Any]) -> Agent:
     for name in ("id", "name"):
         if not isinstance(entry.get(name), str) or not entry[name].strip():
             raise ValueError(f"agent needs a {name!r}")
+    if not is_agent_id(entry["id"]):
+        raise ValueError(f"{entry['id'][:40]!r}: {AGENT_ID_RULE}")
     if not (entry.get("phone") or entry.get("client")):
         raise ValueError(f"agent {entry['id']!r} needs a 'phone' or a 'client' identity")
+    if entry.get("phone"):
+        _check_phone(entry["id"], str(entry["phone"]))
     if entry.get("status", "away") not in STATUSES:
         raise ValueError(f"unknown status {entry['status']!r}")
     lists = {k: entry.get(k) or [] for k in ("languages", "queues")}
@@ -167,7 +195,7 @@ def parse_agent(entry: dict[str, Any]) -> Agent:
             raise ValueError(f"agent {entry['id']!r}: {name!r} must be a list of text")
     return Agent(id=entry["id"], name=entry["name"], phone=str(entry.get("phone") or ""),
                  client=str(entry.get("client") or ""), supervisor=bool(entry.get("supervisor")),
-                 **lists)
+                 status=entry.get("status", "away"), **lists)
 
 
 def public(agent: Agent) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,7 +34,9 @@ ATTEMPT_KEY = "ivr:callback:{id}:attempt:{n}"  # placed-call marker: "<at>" then
 REQUESTED_KEY = "ivr:callbacks:requested"  # zset: id -> when requested; the console's index
 FINISHED_TTL = 30 * 24 * 3600  # finished callbacks stay visible to supervisors for a month
 ATTEMPT_TTL = 7 * 24 * 3600
+_ID = re.compile(r"CB[0-9a-f]{32}")
 
+PENDING = ("requested", "waiting", "retry-wait")  # asked for, not being dialled nor finished
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     "requested": ("waiting", "cancelled"),
     "waiting": ("dialing", "cancelled"),
@@ -61,6 +64,18 @@ if ARGV[2] == 'completed' or ARGV[2] == 'missed' or ARGV[2] == 'cancelled' then
 end
 return 'ok'
 """
+
+
+def is_callback_id(text: str) -> bool:
+    return bool(_ID.fullmatch(text))
+
+
+class AlreadyPending(Exception):
+    """The number has a callback pending already: one at a time per number."""
+
+    def __init__(self, callback: Callback):
+        super().__init__(f"{callback.number} has callback {callback.id} pending already")
+        self.callback = callback
 
 
 @dataclass
@@ -97,25 +112,36 @@ class Callbacks:
     def create(self, *, number: str, lang: str, queue: str, reason: str, flow: str, place: int,
                context: dict[str, Any], now: dt.datetime, due_at: dt.datetime | None = None,
                max_attempts: int = 3, spacing_s: int = 600) -> Callback:
-        """Store a new request before the caller hears it confirmed."""
+        """Store a new request before the caller hears it confirmed; AlreadyPending if the
+        number has one pending (checked and stored in one transaction on its number)."""
         callback = Callback(id="CB" + secrets.token_hex(16), number=number, lang=lang,
                             queue=queue, reason=reason, flow=flow, place=place,
                             requested_at=now.isoformat(timespec="seconds"),
                             due_at=due_at.isoformat(timespec="seconds") if due_at else "",
                             max_attempts=max_attempts, spacing_s=spacing_s, context=context,
                             updated=now.isoformat(timespec="seconds"))
-        at = callback.requested_at
-        pipe = self.redis.pipeline()
-        pipe.hset(CALLBACK_KEY.format(id=callback.id), mapping=_to_hash(callback))
-        pipe.rpush(HISTORY_KEY.format(id=callback.id),
-                   json.dumps({"state": "requested", "at": at, "note": ""}))
-        pipe.sadd(ACTIVE_KEY, callback.id)
-        pipe.sadd(BY_NUMBER_KEY.format(number=number), callback.id)
-        pipe.zadd(REQUESTED_KEY, {callback.id: now.timestamp()})  # finished ones expire, so
-        pipe.zremrangebyscore(REQUESTED_KEY, 0, now.timestamp() - FINISHED_TTL)  # trim too
-        pipe.expire(REQUESTED_KEY, FINISHED_TTL)
-        pipe.execute()
-        return callback
+        by_number = BY_NUMBER_KEY.format(number=number)
+        with self.redis.pipeline() as pipe:
+            while True:
+                try:
+                    pipe.watch(by_number)  # another request for the number makes this retry
+                    pending = [c for c in self.pending_for(number) if c.state in PENDING]
+                    if pending:
+                        raise AlreadyPending(pending[0])
+                    pipe.multi()
+                    pipe.hset(CALLBACK_KEY.format(id=callback.id), mapping=_to_hash(callback))
+                    pipe.rpush(HISTORY_KEY.format(id=callback.id), json.dumps(
+                        {"state": "requested", "at": callback.requested_at, "note": ""}))
+                    pipe.sadd(ACTIVE_KEY, callback.id)
+                    pipe.sadd(by_number, callback.id)
+                    pipe.zadd(REQUESTED_KEY, {callback.id: now.timestamp()})  # finished
+                    pipe.zremrangebyscore(REQUESTED_KEY, 0,  # ones expire, so trim too
+                                          now.timestamp() - FINISHED_TTL)
+                    pipe.expire(REQUESTED_KEY, FINISHED_TTL)
+                    pipe.execute()
+                    return callback
+                except redis.WatchError:
+                    continue
 
     def get(self, callback_id: str) -> Callback | None:
         raw = self.redis.hgetall(CALLBACK_KEY.format(id=callback_id))
@@ -172,6 +198,16 @@ class Callbacks:
 
     def attempt_marker(self, callback_id: str, attempt: int) -> str | None:
         return self.redis.get(ATTEMPT_KEY.format(id=callback_id, n=attempt))
+
+    def attach(self, callback_id: str, extra: dict[str, Any]) -> bool:
+        """Add to what the agent will be told, never replacing what is there; False if
+        something of the same name was there already (and `extra` was not added)."""
+        callback = self.get(callback_id)
+        if callback is None or set(extra) & set(callback.context):
+            return False
+        context = json.dumps(callback.context | extra, ensure_ascii=False)
+        self.redis.hset(CALLBACK_KEY.format(id=callback_id), "context", context)
+        return True
 
     def set_fields(self, callback_id: str, **fields: Any) -> None:
         self.redis.hset(CALLBACK_KEY.format(id=callback_id),

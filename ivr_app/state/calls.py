@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import redis
@@ -24,8 +25,9 @@ FLOW_SOURCE_KEY = "ivr:flow:{name}:{version}"  # text of a flow version calls ar
 CALL_TTL = 6 * 3600
 
 # KEYS: call, answer[, flow source]; ARGV: expected seq ("" for a new call), new seq, data,
-# answer, ttl. Returns the answer that stands, and whether the flow source is kept (its TTL
-# renewed here, so a new call need not send the flow's text again).
+# answer, ttl. Returns {1 if this request took the step else 0, whether the flow source is
+# kept (its TTL renewed here, so a new call need not send the flow's text again), the
+# answer that stands} (the answer last: a nil one ends the reply).
 _COMMIT = """
 local kept = 1
 if KEYS[3] then kept = redis.call('EXPIRE', KEYS[3], ARGV[5]) end
@@ -34,10 +36,19 @@ if (current == false and ARGV[1] == '') or current == ARGV[1] then
   redis.call('HSET', KEYS[1], 'seq', ARGV[2], 'data', ARGV[3])
   redis.call('EXPIRE', KEYS[1], ARGV[5])
   redis.call('SET', KEYS[2], ARGV[4], 'EX', ARGV[5])
-  return {ARGV[4], kept}
+  return {1, kept, ARGV[4]}
 end
-return {redis.call('GET', KEYS[2]), kept}
+return {0, kept, redis.call('GET', KEYS[2])}
 """
+
+
+@dataclass(frozen=True)
+class Committed:
+    """What a step's commit found: whether this request took the step, and the answer
+    that stands for it (None if the call moved on and that answer expired)."""
+
+    won: bool
+    answer: str | None
 
 
 class CallStore:
@@ -62,13 +73,12 @@ class CallStore:
         return int(seq), json.loads(data)
 
     def commit(self, sid: str, seq: int | None, state: dict[str, Any], answer: str,
-               flow_source: tuple[str, str, str] | None = None) -> str | None:
+               flow_source: tuple[str, str, str] | None = None) -> Committed:
         """Store the state and answer for step `seq` unless another request already did.
 
-        Returns the answer that now stands for that step (ours, or the earlier
-        one), or None if the call has moved on and that answer has expired.
-        With `flow_source` (name, version, text) the flow text is kept too, so
-        another process can finish this call on the same flow version.
+        Only a request that won the step may act on its turn (put the caller in line);
+        a loser answers with what stands. With `flow_source` (name, version, text) the
+        flow text is kept too, so another process can finish this call on that version.
         """
         step = "start" if seq is None else str(seq)
         keys = [CALL_KEY.format(sid=sid), ANSWER_KEY.format(sid=sid, seq=step)]
@@ -77,10 +87,10 @@ class CallStore:
             keys.append(FLOW_SOURCE_KEY.format(name=name, version=version))
         args = ["" if seq is None else str(seq), str(0 if seq is None else seq + 1),
                 json.dumps(state, ensure_ascii=False), answer, self.ttl]
-        result, kept = self._committed(keys, args)
+        won, kept, *standing = self._committed(keys, args)
         if flow_source is not None and not kept:  # the version's first call, or Redis lost it
             self.redis.set(keys[2], flow_source[2], ex=self.ttl)
-        return result
+        return Committed(won == 1, standing[0] if standing else None)
 
     def _committed(self, keys: list[str], args: list[Any]) -> list[Any]:
         if self.wait is None:

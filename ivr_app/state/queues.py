@@ -17,6 +17,8 @@ WAITING_KEY = "ivr:queue:{queue}:waiting"  # zset: caller sid -> arrival number
 ARRIVALS_KEY = "ivr:queue:arrivals"  # counter: orders callers who arrive in the same ms
 WAITER_KEY = "ivr:waiter:{sid}"  # hash: the Waiter fields
 WAITER_TTL = 24 * 3600
+ENDED_TTL = 15 * 60  # a finished call's record: the agent's leg may still ask for its queue
+MOVE_TRIES = 5
 
 # KEYS: waiter hash; ARGV: expected offer, new offer, language fallback flag.
 _SWAP_OFFER = """
@@ -27,20 +29,38 @@ if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'language_fallback', ARGV[3]) 
 return 1
 """
 
-# KEYS: waiting zset, arrivals counter, waiter hash; ARGV: sid, ttl, place ("" for a new
-# arrival), arrival in ms, then field/value pairs. A repeated join (a Twilio retry) changes
-# nothing. A place is the arrival time in ms and 3 digits of a counter, built as a string
-# (Lua would print so large a number in floating point).
+# KEYS: waiting zset, arrivals counter, waiter hash, the line the caller is in now (the
+# first key when none); ARGV: sid, ttl, place ("" for a new arrival), arrival in ms, that
+# line's queue as read before ("" for none), then field/value pairs. A repeated join (a
+# Twilio retry) changes nothing; a caller moved meanwhile answers -1, to be read again. A
+# place is the arrival time in ms and 3 digits of a counter, built as a string (Lua would
+# print so large a number in floating point).
 _JOIN = """
+if (redis.call('HGET', KEYS[3], 'queue') or '') ~= ARGV[5] then return -1 end
 if redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
 local place = ARGV[3]
 if place == '' then
   place = ARGV[4] .. string.format('%03d', redis.call('INCR', KEYS[2]) % 1000)
 end
+redis.call('ZREM', KEYS[4], ARGV[1])
 redis.call('ZADD', KEYS[1], place, ARGV[1])
 redis.call('DEL', KEYS[3])
-redis.call('HSET', KEYS[3], 'place', place, unpack(ARGV, 5))
+redis.call('HSET', KEYS[3], 'place', place, unpack(ARGV, 6))
 redis.call('EXPIRE', KEYS[3], ARGV[2])
+return 1
+"""
+
+# KEYS: waiter hash, the line it is in now, the line to put it back in; ARGV: sid, ttl,
+# "1" to take its old place again, then the record's field/value pairs ("" for none).
+_PUT_BACK = """
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('DEL', KEYS[1])
+if #ARGV < 4 then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV, 4))
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+if ARGV[3] == '1' then
+  redis.call('ZADD', KEYS[3], redis.call('HGET', KEYS[1], 'place'), ARGV[1])
+end
 return 1
 """
 
@@ -60,6 +80,16 @@ class Waiter:
     room: str = ""  # the conference an agent took them into
     place: int = 0  # arrival in ms, then 3 digits of a counter: the order of the line
     prefer: str = ""  # the agent to offer first (who took this caller's earlier call)
+    test: bool = False  # a test call (TEST_CALLERS, simulate): kept out of the statistics
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A caller's record and place as they were before a move, to put back if it fails."""
+
+    sid: str
+    record: dict[str, str]
+    in_line: bool
 
 
 class Queues:
@@ -68,20 +98,47 @@ class Queues:
     def __init__(self, connection: redis.Redis):
         self.redis = connection
         self._join = connection.register_script(_JOIN)
+        self._put_back = connection.register_script(_PUT_BACK)
         self._swap_offer = connection.register_script(_SWAP_OFFER)
 
     def join(self, sid: str, queue: str, lang: str, reason: str, now: dt.datetime,
-             place: int | None = None, prefer: str = "") -> bool:
+             place: int | None = None, prefer: str = "", test: bool = False) -> bool:
         """Put a caller (or a callback) in line; False if already in it (a Twilio retry).
 
-        `place` puts a callback back where its caller stood; new arrivals go last.
+        A caller in another line leaves it in the same step (a move: never in two lines).
+        `place` puts a callback back where its caller stood; new arrivals go last. A `test`
+        call waits like any other but is left out of the wait statistics.
         """
         fields = {"queue": queue, "lang": lang, "reason": reason, "entered": now.timestamp(),
-                  "prefer": prefer}
+                  "prefer": prefer, "test": "1" if test else ""}
         pairs = [item for pair in fields.items() for item in pair]
-        keys = [WAITING_KEY.format(queue=queue), ARRIVALS_KEY, WAITER_KEY.format(sid=sid)]
-        args = [sid, WAITER_TTL, "" if place is None else place, _ms(now), *pairs]
-        return bool(self._join(keys=keys, args=args))
+        waiter_key = WAITER_KEY.format(sid=sid)
+        for _ in range(MOVE_TRIES):
+            old = self.redis.hget(waiter_key, "queue") or ""
+            keys = [WAITING_KEY.format(queue=queue), ARRIVALS_KEY, waiter_key,
+                    WAITING_KEY.format(queue=old or queue)]
+            args = [sid, WAITER_TTL, "" if place is None else place, _ms(now), old, *pairs]
+            joined = self._join(keys=keys, args=args)
+            if joined >= 0:
+                return bool(joined)
+        raise RuntimeError(f"{sid} kept moving between lines; not lined up in {queue}")
+
+    def snapshot(self, sid: str) -> Snapshot:
+        """The caller's record and whether they hold a place, before a move."""
+        record = self.redis.hgetall(WAITER_KEY.format(sid=sid))
+        queue = record.get("queue", "")
+        in_line = bool(queue) and self.position(queue, sid) is not None
+        return Snapshot(sid, record, in_line)
+
+    def put_back(self, before: Snapshot) -> None:
+        """Undo a move: out of the new line, the old record, and the old place if they had one."""
+        key = WAITER_KEY.format(sid=before.sid)
+        now_in = self.redis.hget(key, "queue") or ""
+        old = before.record.get("queue", "")
+        pairs = [item for pair in before.record.items() for item in pair]
+        self._put_back(keys=[key, WAITING_KEY.format(queue=now_in),
+                             WAITING_KEY.format(queue=old)],
+                       args=[before.sid, WAITER_TTL, "1" if before.in_line else "", *pairs])
 
     @staticmethod
     def place_at(arrived: dt.datetime) -> int:
@@ -99,7 +156,7 @@ class Queues:
                       leaving_for=raw.get("leaving_for", ""),
                       language_fallback=raw.get("language_fallback") == "1",
                       room=raw.get("room", ""), place=int(raw.get("place") or 0),
-                      prefer=raw.get("prefer", ""))
+                      prefer=raw.get("prefer", ""), test=raw.get("test") == "1")
 
     def position(self, queue: str, sid: str) -> int | None:
         """1-based place in line, or None once the caller has left it."""
@@ -115,6 +172,13 @@ class Queues:
         if found is None or not self.redis.zrem(WAITING_KEY.format(queue=found.queue), sid):
             return None
         return found
+
+    def end(self, sid: str) -> Waiter | None:
+        """The call is over: out of line, and its record kept only ENDED_TTL more (the
+        agent's leg may still ask its queue). The record if they were still in line."""
+        gone = self.leave(sid)
+        self.redis.expire(WAITER_KEY.format(sid=sid), ENDED_TTL)
+        return gone
 
     def claim(self, sid: str, room: str) -> Waiter | None:
         """Take a caller out of line for an agent; None if another agent (or a hang-up) won."""

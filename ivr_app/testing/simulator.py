@@ -24,6 +24,7 @@ from twilio.request_validator import RequestValidator
 from ivr_app.testing.recordings import RecordingServer
 
 BASE_URL = "http://localhost"
+DEFAULT_CALLER = "+15005550006"  # Twilio's test number: a valid number, never called back
 
 
 @dataclass
@@ -49,7 +50,7 @@ class Call:
     app: Flask
     token: str
     sid: str = field(default_factory=lambda: "CA" + secrets.token_hex(16))
-    caller: str = "+15005550006"
+    caller: str = DEFAULT_CALLER
     number: str = "+15005550001"
     echo: Callable[[str], None] | None = None
     base_url: str = BASE_URL  # where Twilio believes the app is (PUBLIC_BASE_URL)
@@ -66,12 +67,23 @@ class Call:
     # -- what the caller does -------------------------------------------------------
 
     def dial(self) -> Call:
-        self._run(self._post("/voice", {}))
+        self._run(self.post("/voice", {}))
         return self
 
     def press(self, keys: str) -> Call:
+        """Type keys at the question; as on Twilio, the Gather's finishOnKey ends them and
+        its numDigits caps them (the finish key itself is not posted)."""
         self._log(f"CALLER presses {keys}")
-        return self._answer({"Digits": keys, "FinishedOnKey": ""})
+        self._need_question()
+        finish = self._gather.get("finishOnKey", "#")
+        finished = bool(finish) and finish in keys
+        if finished:
+            keys = keys[:keys.index(finish)]
+        limit = self._gather.get("numDigits")
+        keys = keys[:int(limit)] if limit else keys
+        if not keys:  # only the finish key: Twilio goes on as after silence
+            return self.stays_silent()
+        return self._answer({"Digits": keys, "FinishedOnKey": finish if finished else ""})
 
     def says(self, words: str, confidence: float = 0.9) -> Call:
         self._log(f"CALLER says {words!r}")
@@ -91,7 +103,7 @@ class Call:
             raise RuntimeError("give the Call a RecordingServer to serve what it speaks")
         url = self.recordings.add(wav, not_ready=not_ready, delay=delay)
         self._gather, self._rest = None, []
-        self._run(self._post(record.get("action", ""), {
+        self._run(self.post(record.get("action", ""), {
             "RecordingUrl": url, "RecordingSid": url.rsplit("/", 1)[-1],
             "RecordingDuration": "2", "Digits": ""}))
         return self
@@ -111,8 +123,16 @@ class Call:
             self.ending = Ending("hung up")
         if self._queue is not None:
             queue, self._queue, self._gather = self._queue, None, None
-            self._post(queue.get("action", ""), {"QueueResult": "hangup", "QueueTime": "30"})
-        self._post("/voice/status", {"CallStatus": "completed", "CallDuration": "30"})
+            self.post(queue.get("action", ""), {"QueueResult": "hangup", "QueueTime": "30"})
+        self.post("/voice/status", {"CallStatus": "completed", "CallDuration": "30"})
+
+    def queue_fails(self, result: str) -> Call:
+        """Twilio's queue drops the holding caller ("queue-full", "system-error"): the
+        <Enqueue> action hears it, and its answer plays."""
+        queue, self._queue, self._gather = self._queue, None, None
+        self._log(f"QUEUE  {result}")
+        self._run(self.post(queue.get("action", ""), {"QueueResult": result, "QueueTime": "5"}))
+        return self
 
     def snapshot(self) -> dict[str, Any]:
         """Where the conversation stands, as plain data: resume() picks it up in any process."""
@@ -153,7 +173,7 @@ class Call:
         self._need_question()
         action = self._gather.get("action", "")
         self._gather, self._rest = None, []
-        self._run(self._post(action, params))
+        self._run(self.post(action, params))
         return self
 
     def _need_question(self) -> None:
@@ -178,7 +198,7 @@ class Call:
             elif verb.tag == "Record":
                 continue  # a silent caller leaves an empty recording: Twilio goes on
             elif verb.tag == "Redirect":
-                self._run(self._post(verb.text or "", {}))
+                self._run(self.post(verb.text or "", {}))
                 return
             elif verb.tag in ("Enqueue", "Dial"):
                 self._to_person(verb)
@@ -221,13 +241,13 @@ class Call:
     def _hold(self) -> None:
         """Play the queue's wait document, as Twilio does while the caller holds."""
         queue = self._queue
-        self._run(self._post(queue.get("waitUrl", ""), {"QueueTime": "0",
+        self._run(self.post(queue.get("waitUrl", ""), {"QueueTime": "0",
                                                        "QueueSid": "QU" + "0" * 32}))
 
     def _leave_queue(self) -> None:
         queue, self._queue = self._queue, None
         self._log("CALLER leaves the queue")
-        self._run(self._post(queue.get("action", ""), {"QueueResult": "leave",
+        self._run(self.post(queue.get("action", ""), {"QueueResult": "leave",
                                                       "QueueTime": "30"}))
 
     def _reason(self) -> str:
@@ -248,7 +268,9 @@ class Call:
 
     # -- signing as Twilio does ---------------------------------------------------------
 
-    def _post(self, url: str, params: dict[str, str]) -> str:
+    def post(self, url: str, params: dict[str, str]) -> str:
+        """A request signed as Twilio signs it, with the call's usual parameters; raises on
+        any answer but 2xx (Twilio would hang up). Tests send odd input with it."""
         form = {"AccountSid": "AC" + "0" * 32, "ApiVersion": "2010-04-01",
                 "CallSid": self.sid, "CallStatus": "in-progress", "Direction": "inbound",
                 "From": self.caller, "To": self.number, "Caller": self.caller,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -28,7 +29,7 @@ def test_every_menu_offers_speech_after_a_beep_and_keys_during_the_prompt(speech
     assert call.waiting
     assert heard_text(call)[-1] == messages(lang)["speech_hint"]
     answer = call.app.extensions["ivr"].store.answer(call.sid, None)
-    assert ('<Gather action="/voice/step?seq=0" finishOnKey="#" input="dtmf" method="POST" '
+    assert ('<Gather action="/voice/step?seq=0" finishOnKey="" input="dtmf" method="POST" '
             'numDigits="1" timeout="1">') in answer
     assert ('<Record action="/voice/heard?seq=0" finishOnKey="0123456789*#" maxLength="5" '
             'method="POST" playBeep="true" timeout="2" trim="trim-silence" />'
@@ -94,9 +95,7 @@ def test_slow_speech_asks_for_keys_and_a_second_time_goes_to_a_person(speech_cal
 
 def test_a_key_that_ends_the_recording_counts_as_that_key(speech_call):
     call = speech_call("ko")
-    record = next(v for v in call._rest if v.tag == "Record")
-    call._gather, call._rest = None, []
-    call._run(call._post(record.get("action"), {"RecordingUrl": "", "Digits": "2"}))
+    recorded(call, RecordingUrl="", Digits="2")
     assert call.ending.reason == "option 2"
 
 
@@ -109,14 +108,29 @@ def test_keys_still_work_on_a_line_that_listens(speech_call):
     assert speech_call("ko").press("3").ending.reason == "option 3"
 
 
-def test_a_recording_from_anywhere_but_twilio_is_not_fetched(speech_call, recordings):
-    call = speech_call("ko")
+def recorded(call, **form):
+    """Twilio posts a recording's action with these fields (the caller spoke)."""
     record = next(v for v in call._rest if v.tag == "Record")
     call._gather, call._rest = None, []
-    call._run(call._post(record.get("action"), {
-        "RecordingUrl": recordings.base + "/2010-04-01/Accounts/x/Recordings/RE1"}))
+    call._run(call.post(record.get("action"), form))
+
+
+def test_a_recording_without_its_sid_is_not_fetched(speech_call, recordings):
+    call = speech_call("ko")
+    recorded(call, RecordingUrl=recordings.base + "/2010-04-01/Accounts/x/Recordings/RE1")
     assert recordings.requests == []
     assert KO_MESSAGES["use_keys"] in heard_text(call)
+
+
+def test_the_recording_is_fetched_by_its_sid_never_from_the_url_posted(speech_call, recordings):
+    call = speech_call("ko")
+    said = recordings.add(clip("ko-haeji-175.wav"))
+    other = recordings.add(clip("noise-hum.wav"))
+    # requests reads "\\@" as a path: a check on this URL's host would say api.twilio.com
+    recorded(call, RecordingUrl="https://example.net\\@api.twilio.com" + urlsplit(other).path,
+             RecordingSid=said.rsplit("/", 1)[1], RecordingDuration="2", Digits="")
+    assert recordings.requests == [urlsplit(said).path + ".wav"]
+    assert call.ending.reason == "option 3"
 
 
 def test_a_language_without_a_model_says_press_only(make_call):

@@ -38,7 +38,7 @@ def test_the_grammar_model_hears_a_phrase_with_its_confidence():
 def test_recognition_that_overruns_the_budget_is_given_up():
     listener = Listener(korean(), lambda url, deadline: clip("ko-annyeong-150.wav"),
                         budget=0.001)
-    assert listener.hear("https://api.twilio.com/x", "ko", ["요금"]) is None
+    assert listener.hear("RE" + "0" * 32, "ko", ["요금"]) is None
     listener.close()
 
 

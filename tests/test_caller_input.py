@@ -1,0 +1,116 @@
+"""What a caller types never hangs up on them: odd input is a wrong answer, never an error.
+
+Twilio plays "an application error has occurred" and hangs up on any answer that is not
+2xx, so a request Twilio signed always gets TwiML: the question again, or a person.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+
+from ivr_app.testing.simulator import Call
+from tests.line import PUBLIC, Line
+
+ROOT = Path(__file__).resolve().parents[1]
+NOT_UNDERSTOOD = "[es-MX] No entendimos su respuesta."
+BAD_NUMBER = "[es-MX] No podemos devolver la llamada a ese número."
+ENTER_NUMBER = "[es-MX] Marque el número al que le llamaremos"
+CHOOSE = ("[es-MX] Para que le devolvamos la llamada, marque uno. Para dejarnos un mensaje de "
+          "voz, marque dos.")
+
+
+def typing_a_callback_number(line: Line) -> Call:
+    """A caller without a caller ID we may call, at the question that asks for a number."""
+    line.agent("ana", ["es"], ["support"], status="busy", since_s=0)  # a long wait
+    caller = line.caller().dial().press("1").press("0").press("1")
+    assert caller.heard[-2].startswith(ENTER_NUMBER)
+    return caller
+
+
+def test_every_gather_the_app_renders_limits_digits_and_names_its_finish_key():
+    """Without numDigits a Gather takes any number of keys; say how many, and how they end."""
+    missing = []
+    for path in sorted((ROOT / "ivr_app").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "gather"):
+                given = {k.arg for k in node.keywords}
+                if not {"num_digits", "finish_on_key"} <= given:
+                    missing.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert missing == []
+
+
+def test_forty_one_digits_at_the_callback_number_are_a_wrong_answer(line):
+    caller = typing_a_callback_number(line)
+    caller.press("5" * 41)  # Twilio stops at numDigits and posts what it has
+    assert caller.heard[-3] == BAD_NUMBER
+    assert caller.heard[-2].startswith(ENTER_NUMBER)
+
+
+def test_more_digits_than_the_question_takes_are_a_wrong_answer_not_an_error(line):
+    caller = typing_a_callback_number(line)
+    caller.post("/voice/callback/enter", {"Digits": "5" * 41})  # raises on a non-2xx answer
+    call = line.caller().dial().press("1").press("1")  # at the account number question
+    answer = call.post("/voice/step?seq=2", {"Digits": "1" * 41})
+    assert "No entendimos su respuesta." in answer and "<Enqueue" not in answer
+
+
+def test_the_pound_key_ends_a_typed_number_as_the_prompt_says(line):
+    caller = typing_a_callback_number(line)
+    caller.press("5587654321#")
+    assert caller.heard[-2].startswith("[es-MX] Le llamaremos al 5 5 8 7 6 5 4 3 2 1.")
+
+
+@pytest.mark.parametrize("digits", ["1234567\n", "1234567 ", "1; DROP", "١٢٣٤٥٦٧٤"])
+def test_digits_that_are_not_keys_are_a_wrong_answer(call, store, digits):
+    call.dial().press("1").press("1")  # Spanish, an outage: the account number question
+    call.press(digits)
+    assert call.heard[-3] == NOT_UNDERSTOOD
+    assert call.waiting and call.ending is None
+    assert store.load(call.sid)[1]["node"] == "outage_account"
+
+
+@pytest.mark.parametrize("seq", ["٠", "²", "abc", "", "0\n", "-0"])
+def test_a_step_number_that_is_not_ascii_digits_asks_the_question_again(call, store, seq):
+    call.dial()
+    before = store.load(call.sid)
+    answer = call.post(f"/voice/step?{urlencode({'seq': seq})}", {"Digits": "1"})
+    assert "Para español, marque uno." in answer and "<Gather" in answer
+    assert store.load(call.sid) == before
+
+
+def test_a_signed_request_without_a_call_sid_still_reaches_a_person(app):
+    call = Call(app, "test-auth-token-0123456789abcdef", sid="")
+    answer = call.post("/voice", {})
+    assert ">support</Enqueue>" in answer
+
+
+@pytest.mark.parametrize("result", ["queue-full", "system-error"])
+def test_a_queue_that_fails_without_a_fallback_apologises_and_offers_a_callback(line, result):
+    caller = line.caller().dial().press("1").press("0")
+    caller.queue_fails(result)
+    assert caller.heard[-3] == ("[es-MX] Lo sentimos: en este momento no podemos dejarle en "
+                                "espera en la fila.")
+    assert caller.heard[-2] == CHOOSE
+    caller.press("1").press("5512345678")
+    assert caller.heard[-2].startswith("[es-MX] Le llamaremos al 5 5 1 2 3 4 5 6 7 8.")
+    caller.press("1")
+    assert caller.ending.kind == "goodbye"
+    [callback] = line.ivr.callbacks.pending_for("+525512345678")
+    assert line.ivr.queues.waiting("support") == [callback.id]
+
+
+def test_a_queue_that_fails_for_a_caller_we_do_not_know_still_says_something(line):
+    answer = line.caller().post("/voice/queue-exit?queue=support",
+                                {"QueueResult": "system-error"})
+    assert "<Say" in answer and ">support</Enqueue>" in answer
+
+
+@pytest.mark.parametrize("path", ["/callback/answer", "/callback/accept", "/callback/status"])
+def test_a_callback_we_do_not_know_is_answered_never_refused(line, path):
+    call = Call(line.app, line.standin.auth_token, base_url=PUBLIC)
+    call.post(f"{path}?id=CB{'0' * 32}", {"Digits": "1"})  # raises on a non-2xx answer
