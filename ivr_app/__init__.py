@@ -11,7 +11,7 @@ import yaml
 from flask import Flask, Response, abort, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from ivr_app.api import agents
+from ivr_app.api import agents, metrics
 from ivr_app.call import heard, voice
 from ivr_app.call.fallback import flush_pending
 from ivr_app.callbacks import offer, placing, returning
@@ -72,8 +72,8 @@ def create_app(config: dict[str, Any] | None = None, *, connection: redis.Redis 
     # A pending callback first (the caller may want it now), then a call we remember.
     greeters: list[voice.Greeter] = [returning.greeting, remembered.greeting]
     app.extensions[voice.GREETERS] = greeters
-    for blueprint in (voice.bp, heard.bp, holding.bp, agent_leg.bp, agents.bp, placing.bp,
-                      offer.bp, returning.bp, remembered.bp):
+    for blueprint in (voice.bp, heard.bp, holding.bp, agent_leg.bp, agents.bp, metrics.bp,
+                      placing.bp, offer.bp, returning.bp, remembered.bp):
         app.register_blueprint(blueprint)
     init_console(app, ivr)
 

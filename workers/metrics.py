@@ -61,6 +61,7 @@ def summarize(state: dict[str, Any], waiter: Waiter | None, answered: float | No
         "from": state.get("from", ""), "lang": state.get("lang", ""), "trial": trial,
         "started": started, "ended": ended, "outcome": kind,
         "zero_out": outcome.get("node", "") if asked else "",
+        "person_node": outcome.get("node", "") if outcome.get("type") == "human" else "",
         "reason": outcome.get("reason", ""), "queue": waiter.queue if waiter else "",
         "agent": waiter.offered if waiter and answered is not None else "",
         "to_person_s": answered - started if answered is not None else None,

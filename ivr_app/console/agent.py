@@ -198,7 +198,8 @@ def message(callback_id: str) -> Response:
     fetch = TwilioRecordings(ivr.config["TWILIO_ACCOUNT_SID"], ivr.config["TWILIO_AUTH_TOKEN"],
                              ivr.config["TWILIO_API_BASE"])
     try:
-        wav = fetch(voice["url"], time.monotonic() + MESSAGE_SECONDS)
+        # The URL was built from the recording's sid (callbacks/offer.py): fetch by that sid.
+        wav = fetch(voice["url"].rsplit("/", 1)[-1], time.monotonic() + MESSAGE_SECONDS)
     except RecordingUnavailable as exc:
         abort(502, str(exc))
     return Response(wav, mimetype="audio/wav")

@@ -13,8 +13,8 @@ from flask import Blueprint, Response, abort, render_template, request
 
 from ivr_app.console import charts, flow_files
 from ivr_app.console.auth import guard
-from ivr_app.console.measures import CSV_FIELDS, csv_row, measure
 from ivr_app.console.text import t
+from ivr_app.line.measures import CSV_FIELDS, csv_row, measure
 from ivr_app.services import Services, services
 from ivr_app.state.call_log import CallLog
 

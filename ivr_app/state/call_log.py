@@ -7,6 +7,7 @@ A call's state lives six hours; its summary, written when Twilio reports the end
     started, ended (epoch seconds),
     outcome: self-service | person | callback | in-line | hung-up   (see OUTCOMES)
     zero_out: the question where the caller asked for a person ("" if they did not),
+    person_node: the node where the call went to a person (asked, sent, or a transfer),
     reason, queue, agent,
     to_person_s: call start to an agent taking the call (None if none did),
     waited_s: time in line, told_s: the first wait estimate they heard (None if none),

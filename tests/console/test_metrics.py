@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ivr_app.console.measures import callback_kind, csv_row, measure, percentile
+from ivr_app.line.measures import callback_kind, csv_row, measure, percentile
 from ivr_app.state.call_log import CallLog
 from ivr_app.state.callbacks import Callback
 from tests.console.conftest import Browser, add_people
@@ -76,15 +76,19 @@ def test_callbacks_are_on_time_late_or_missed():
 def test_the_day_is_measured_in_one_pass():
     base = dt.datetime(2026, 11, 25, 10).timestamp()
     calls = [{"started": base, "outcome": "person", "zero_out": "main_menu",
-              "to_person_s": 50.0, "waited_s": 40.0, "told_s": 60.0},
+              "reason": "asked for a person", "to_person_s": 50.0, "waited_s": 40.0,
+              "told_s": 60.0},
              {"started": base + 3600, "outcome": "in-line", "zero_out": "main_menu",
-              "to_person_s": None, "waited_s": 90.0, "told_s": 30.0},
+              "reason": "asked for a person", "to_person_s": None, "waited_s": 90.0,
+              "told_s": 30.0},
              {"started": base + 3600, "outcome": "self-service", "zero_out": "",
               "to_person_s": None, "waited_s": None, "told_s": None}]
     numbers = measure(calls, [(callback("missed"), [])])
     assert numbers["per_hour"][10:12] == [1, 2]
     assert numbers["zero_outs"] == [("main_menu", 2)]
-    assert numbers["to_person"] == {"count": 1, "p50": 50.0, "p90": 50.0}
+    to_person = numbers["to_person"]
+    assert (to_person["count"], to_person["p50"], to_person["p90"]) == (1, 50.0, 50.0)
+    assert to_person["hung_up_first"] == 1 and to_person["asked"]["count"] == 1
     assert numbers["line"] == {"waited": 2, "abandoned": 1, "rate": 0.5}
     assert numbers["waits"] == [(60.0, 40.0)] and numbers["wait_error_s"] == 20.0
     assert dict(numbers["callbacks"])["missed"] == 1

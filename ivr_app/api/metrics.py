@@ -1,0 +1,40 @@
+"""`GET /api/metrics`: the day's headline numbers, for dashboards and alerts.
+
+Time to a person first (the number a trapped caller feels), then containment (calls
+finished in self-service). `?day=2026-11-25` (server time zone; default today) and
+`?flow=main` narrow it; calls tried from the console are left out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, abort, jsonify, request
+from werkzeug.wrappers import Response
+
+from ivr_app.api.agents import token_required
+from ivr_app.line.measures import time_to_person
+from ivr_app.services import services
+from ivr_app.state.call_log import CallLog
+
+bp = Blueprint("metrics_api", __name__, url_prefix="/api")
+
+
+@bp.get("/metrics")
+@token_required
+def metrics() -> Response:
+    ivr = services()
+    try:
+        day = dt.date.fromisoformat(request.args.get("day") or
+                                    ivr.clock().astimezone().date().isoformat())
+    except ValueError:
+        abort(400, "day must look like 2026-11-25")
+    flow = request.args.get("flow", "")
+    start = dt.datetime.combine(day, dt.time()).astimezone()
+    calls = [c for c in CallLog(ivr.redis).between(start.timestamp(),
+                                                   (start + dt.timedelta(days=1)).timestamp())
+             if not c["trial"] and (not flow or c["flow"] == flow)]
+    contained = sum(c["outcome"] == "self-service" for c in calls)
+    return jsonify({"day": day.isoformat(), "flow": flow, "calls": len(calls),
+                    "time_to_person": time_to_person(calls),
+                    "containment": contained / len(calls) if calls else None})
