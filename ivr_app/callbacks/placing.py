@@ -31,7 +31,7 @@ from ivr_app.call import twiml
 from ivr_app.call.fallback import answer_on_error, noted_on_error, say_and_hang_up, xml
 from ivr_app.flow import builtins
 from ivr_app.line.context import context_for, said_reason
-from ivr_app.line.routing import ring
+from ivr_app.line.routing import FINISHED_CALL, ring
 from ivr_app.platform.security import twilio_signed
 from ivr_app.services import Services, services
 from ivr_app.state.agents import Agent
@@ -53,8 +53,8 @@ def _apology(ivr: Services, sid: str) -> Response:
 
 
 apology_on_error = answer_on_error(_apology, "the customer is told we will call again")
-UNREACHED = ("no-answer", "busy", "failed", "canceled")
-FINISHED = (*UNREACHED, "completed")
+FINISHED = FINISHED_CALL
+UNREACHED = tuple(status for status in FINISHED if status != "completed")
 
 
 def place(ivr: Services, callback: Callback, agent: Agent) -> str | None:

@@ -13,11 +13,13 @@ import logging
 from collections.abc import Callable
 from urllib.parse import urlencode
 
+from ivr_app.call.turn import REASON_ERROR
 from ivr_app.services import REST_SETTINGS, Services
 from ivr_app.state.agents import Agent
 from ivr_app.state.callbacks import Callback
 
 log = logging.getLogger(__name__)
+FINISHED_CALL = ("completed", "busy", "failed", "no-answer", "canceled")
 # Calls the customer of a callback for the agent reserved for it; None if already placed.
 PlaceCallback = Callable[[Services, Callback, Agent], "str | None"]
 
@@ -56,6 +58,9 @@ def dispatch(ivr: Services, queue: str,
         waiter = ivr.queues.waiter(sid)
         if waiter is None or waiter.offered or not _ready(ivr, sid):
             continue
+        if waiter.reason == REASON_ERROR and not _still_on_the_line(ivr, sid):
+            ivr.queues.end(sid)  # lined up late, after a hang-up that Redis never heard of
+            continue
         agent, fallback = pick_agent(agents, queue, waiter.lang, waiter.passed, waiter.prefer)
         if agent is None:
             continue
@@ -70,6 +75,16 @@ def dispatch(ivr: Services, queue: str,
         if _offer(ivr, agent, sid, now, place_callback):
             offers.append((sid, agent.id))
     return offers
+
+
+def _still_on_the_line(ivr: Services, sid: str) -> bool:
+    """Whether Twilio says the call is live (asked only of callers our fallback sent to a
+    person, whose hang-up may have come while Redis was down); yes when it cannot say."""
+    try:
+        return ivr.twilio.calls(sid).fetch().status not in FINISHED_CALL
+    except Exception:
+        log.warning("call %s: Twilio could not say whether it is live; offering it", sid)
+        return True
 
 
 def _ready(ivr: Services, sid: str) -> bool:
