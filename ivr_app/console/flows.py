@@ -22,6 +22,7 @@ from ivr_app.console import flow_files
 from ivr_app.console.auth import guard
 from ivr_app.console.diagram import layout
 from ivr_app.console.text import script_text, t
+from ivr_app.flow.audit import audit
 from ivr_app.flow.errors import FlowError, Problem
 from ivr_app.flow.model import Flow
 from ivr_app.flow.source import MAX_BYTES
@@ -85,7 +86,8 @@ def _editor(found: flow_files.FlowFile, text: str, flow: Flow | None, problems: 
     page = render_template(
         "console/flow_edit.html", file=found, text=text, flow=flow, problems=problems,
         draft=draft, history=FlowHistory(ivr.redis).entries(found.name),
-        drawing=layout(shown) if shown else None, drawn=shown, text_table=script_text())
+        drawing=layout(shown) if shown else None, drawn=shown, text_table=script_text(),
+        card=audit(shown) if shown else [])
     return (page, status) if status != 200 else page
 
 

@@ -145,3 +145,16 @@ def test_a_flow_larger_than_a_webhook_body_can_still_be_saved(sol, flows):
     assert sol.form("/console/flows/main", {"text": big}).status_code == 302
     assert (flows / "main.yaml").read_text() == big
     assert sol.app.test_client().post("/voice", data={"x": "y" * 100_000}).status_code == 413
+
+
+def test_the_flow_page_shows_its_gethuman_scorecard_per_version(sol, flows):
+    page = sol.get("/console/flows/main").get_data(as_text=True)
+    card = page[page.index('id="scorecard"'):]
+    assert card.count('class="pass"') == 9 and 'class="fail"' not in card
+    assert "A person from every question" in card and "key 0 at every one" in card
+    slow = (flows / "main.yaml").read_text().replace("offer_after: 120", "offer_after: 1800")
+    assert sol.form("/console/flows/main", {"text": slow}).status_code == 302
+    page = sol.get("/console/flows/main").get_data(as_text=True)
+    card = page[page.index('id="scorecard"'):]
+    assert card.count('class="pass"') == 8
+    assert 'class="fail" data-point="4"' in card and "only after 1800 s" in card
