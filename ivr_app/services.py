@@ -95,7 +95,8 @@ class Services:
 
     @cached_property
     def wait_stats(self) -> WaitStats:
-        return WaitStats(self.redis, self.clock, self.config["DEFAULT_HANDLE_SECONDS"])
+        return WaitStats(self.redis, self.clock, self.config["DEFAULT_HANDLE_SECONDS"],
+                         self.config["WRAP_UP_SECONDS"])
 
     def enter_queue(self, sid: str, state: dict[str, Any], queue: str, reason: str,
                     prefer: str = "") -> None:

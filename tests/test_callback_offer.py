@@ -52,7 +52,7 @@ def said_after(call: Call, heard_before: int) -> list[str]:
 
 
 def test_a_caller_facing_a_long_wait_is_called_back_at_their_place(line, dial):
-    line.agent("ana", ["es"], ["support"], status="busy", since_s=0)  # five minutes to go
+    line.agent("ana", ["es"], ["support"], status="busy", since_s=0)  # a call, a wrap-up: 5.5 min
     stored_when_confirmed = []
 
     def listen(said: str) -> None:  # what Redis holds at the moment the caller hears it
@@ -62,7 +62,7 @@ def test_a_caller_facing_a_long_wait_is_called_back_at_their_place(line, dial):
     caller = dial(echo=listen)
     behind = dial(NO_CALLER_ID)
     assert caller.heard[-6:-3] == ["[es-MX] Usted es el número 1 en la fila.",
-                                   "[es-MX] Tiempo estimado de espera: 5 minutos.", OFFER]
+                                   "[es-MX] Tiempo estimado de espera: 6 minutos.", OFFER]
     place = line.ivr.queues.waiter(caller.sid).place
 
     heard = len(caller.heard)
@@ -78,7 +78,7 @@ def test_a_caller_facing_a_long_wait_is_called_back_at_their_place(line, dial):
     caller.press("1")
     assert said_after(caller, heard) == [
         "[es-MX] Listo. Le llamaremos al 5 5 1 2 3 4 5 6 7 8 cuando sea su turno.",
-        "[es-MX] Tiempo estimado de espera: 5 minutos.",
+        "[es-MX] Tiempo estimado de espera: 6 minutos.",
         "[es-MX] Gracias por llamar. Hasta luego."]
     assert caller.ending.kind == "goodbye"
 
@@ -123,7 +123,7 @@ def test_premium_foreign_and_toll_free_numbers_are_refused_then_the_caller_is_ba
     assert said_after(caller, heard)[:3] == [
         "[es-MX] Le regresamos a la fila, en el mismo lugar.",
         "[es-MX] Usted es el número 1 en la fila.",
-        "[es-MX] Tiempo estimado de espera: 5 minutos."]
+        "[es-MX] Tiempo estimado de espera: 6 minutos."]
     assert caller.ending.queue == "support"
     assert line.ivr.queues.position("support", caller.sid) == 1
     assert line.ivr.callbacks.active() == []

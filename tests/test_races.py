@@ -92,7 +92,7 @@ def test_when_a_call_ends_its_line_record_goes_soon_after(line):
     call.hang_up()  # the caller's status callback comes first
     assert 0 < line.ivr.redis.ttl(f"ivr:waiter:{call.sid}") <= 15 * 60
     line.standin.hang_up(agent_call, duration=120)
-    assert line.ivr.redis.lrange("ivr:wait:support:handle_times", 0, -1) == ["120.0"]
+    assert line.ivr.redis.lrange("ivr:wait:support:talk_times", 0, -1) == ["120.0"]
 
 
 # -- one callback per number ---------------------------------------------------------------
@@ -117,7 +117,7 @@ def test_a_second_callback_to_the_same_number_is_told_about_the_first(line):
     assert again.heard[heard:] == [
         "[es-MX] Ya tiene una devolución de llamada pendiente al 5 5 1 2 3 4 5 6 7 8.",
         "[es-MX] Usted es el número 1 en la fila.",
-        "[es-MX] Tiempo estimado de espera: 5 minutos.",
+        "[es-MX] Tiempo estimado de espera: 6 minutos.",
         "[es-MX] Gracias por llamar. Hasta luego."]
     assert [c.id for c in line.ivr.callbacks.pending_for(CUSTOMER)] == [callback.id]
     assert line.ivr.queues.waiting("support") == [callback.id]

@@ -11,13 +11,13 @@ from workers import routing as routing_jobs
 
 
 def test_caller_who_zeroes_out_at_billing_hears_place_and_wait_then_agent_hears_account(line):
-    line.agent("ana", ["es"], ["support", "billing"], status="busy", since_s=120)
+    line.agent("ana", ["es"], ["support", "billing"], status="busy", since_s=150)
     call = line.caller().dial()
     call.press("1").press("2").press(ACCOUNT).press("1")  # Spanish, billing, account, right
     call.press("0")  # at the billing menu
     assert (call.ending.queue, call.ending.reason) == ("support", "asked for a person")
-    # Ana is two minutes into an average five-minute call: about three minutes to wait,
-    # long enough for a callback to be offered.
+    # Ana is two and a half minutes into a five-minute call, then half a minute of wrap-up:
+    # three minutes to wait, long enough for a callback to be offered.
     assert call.heard[-6:-1] == [
         "[es-MX] Usted es el número 1 en la fila.",
         "[es-MX] Tiempo estimado de espera: 3 minutos.",
@@ -149,7 +149,8 @@ def test_nobody_signed_in_is_said_plainly_not_a_made_up_wait(line):
            "as someone is." in call.heard
 
 
-def test_a_finished_call_puts_the_agent_in_wrap_up_and_measures_the_handle_time(line):
+def test_a_finished_call_puts_the_agent_in_wrap_up_and_measures_talk_then_wrap_up(line):
+    """Handle time is talk and wrap-up: each is measured when it ends."""
     line.agent("ana", ["es"], ["support"])
     line.caller().dial().press("1").press("0")
     line.run_jobs()
@@ -161,9 +162,17 @@ def test_a_finished_call_puts_the_agent_in_wrap_up_and_measures_the_handle_time(
     assert ana.status == "wrap-up"
     assert [h["status"] for h in line.ivr.roster.history("ana")][:4] == [
         "wrap-up", "busy", "offered", "available"]
-    assert line.ivr.redis.lrange("ivr:wait:support:handle_times", 0, -1) == ["240.0"]
+    assert line.ivr.redis.lrange("ivr:wait:support:talk_times", 0, -1) == ["240.0"]
     scheduled = rq.registry.ScheduledJobRegistry(queue=line.ivr.jobs)
     assert len(scheduled.get_job_ids()) == 1  # the end of wrap-up
+    line.clock.advance(35)
+    context.use(line.ivr)
+    try:
+        routing_jobs.end_wrap_up("ana")
+    finally:
+        context.use(None)
+    assert line.ivr.roster.get("ana").status == "available"
+    assert line.ivr.redis.lrange("ivr:wait:support:wrap_ups", 0, -1) == ["35.0"]
 
 
 def test_context_and_roster_api_need_the_token(line):

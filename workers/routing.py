@@ -27,6 +27,7 @@ def end_wrap_up(agent_id: str) -> list[tuple[str, str]]:
     if agent is None or agent.status != "wrap-up":
         return []  # they went away, or took a call, meanwhile
     ivr.roster.set_status(agent_id, "available", ivr.clock())
+    ivr.wait_stats.record_wrap_up_end(agent_id)
     return [offer for queue in agent.queues for offer in dispatch(ivr, queue)]
 
 

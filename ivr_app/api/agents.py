@@ -158,6 +158,7 @@ def set_status(agent_id: str) -> Response:
     if agent.status in ("offered", "busy"):
         abort(409, f"agent {agent_id!r} is {agent.status}; the call sets their status")
     ivr.roster.set_status(agent_id, status, ivr.clock())
+    ivr.wait_stats.record_wrap_up_end(agent_id)  # if they were wrapping up a call
     if status == "available":
         for queue in agent.queues:
             ivr.dispatch_soon(queue)

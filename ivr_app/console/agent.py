@@ -101,6 +101,8 @@ def set_status() -> Response:
     ivr.roster.set_status(agent.id, status, ivr.clock())
     if status == "wrap-up" and body.get("code"):
         _save_wrap_up(ivr, agent, _last_call(ivr, agent), body)
+    elif status != "wrap-up":
+        ivr.wait_stats.record_wrap_up_end(agent.id)  # if they were wrapping up a call
     if status == "available":
         for queue in agent.queues:
             ivr.dispatch_soon(queue)

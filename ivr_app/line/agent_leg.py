@@ -180,9 +180,9 @@ def agent_call_status() -> tuple[str, int]:
     now = ivr.clock()
     waiter = ivr.queues.waiter(caller)
     if agent.status == "busy":
-        handled = (now - dt.datetime.fromisoformat(agent.since)).total_seconds()
+        talked = (now - dt.datetime.fromisoformat(agent.since)).total_seconds()
         if waiter is not None and not waiter.test:  # a test call is no measure of the queue
-            ivr.wait_stats.record_handle_time(waiter.queue, handled)
+            ivr.wait_stats.record_talk(waiter.queue, agent_id, talked)
         ivr.roster.set_status(agent_id, "wrap-up", now)
         wrap_up = dt.timedelta(seconds=ivr.config["WRAP_UP_SECONDS"])
         ivr.jobs.enqueue_in(wrap_up, END_WRAP_UP_JOB, agent_id)

@@ -41,7 +41,7 @@ from ivr_app.flow import builtins
 from ivr_app.flow.model import Flow
 from ivr_app.line import slots
 from ivr_app.line.agent_leg import bridge_twiml
-from ivr_app.line.wait import busy_agent_free_in, estimate_wait
+from ivr_app.line.wait import Handling, Staff, estimate_wait
 from ivr_app.platform.security import twilio_signed
 from ivr_app.services import Services, services
 from ivr_app.state.queues import Waiter
@@ -57,18 +57,13 @@ UNAVAILABLE = "unavailable"  # CALLBACK_URL's flag: no wait to offer, as if nobo
 
 def estimate(ivr: Services, waiter: Waiter, position: int) -> float:
     """Seconds the caller is likely to wait, from the agents signed in to their queue now."""
-    handle_time = ivr.wait_stats.handle_time(waiter.queue)
     now = ivr.clock()
-    free_in = []
-    for agent in ivr.roster.all():
-        if not agent.serves(waiter.queue) or agent.status == "away":
-            continue
-        if agent.status == "available":
-            free_in.append(0.0)
-        else:  # offered, busy or wrapping up: count them as on a call since `since`
-            free_in.append(busy_agent_free_in(_since(agent.since, now), handle_time))
-    return estimate_wait(position, free_in, handle_time,
-                         ivr.wait_stats.hang_up_rate(waiter.queue))
+    staff = [Staff(agent.status, _since(agent.since, now)) for agent in ivr.roster.all()
+             if agent.serves(waiter.queue) and agent.status != "away"]
+    ahead = ivr.queues.waiting(waiter.queue)[:position - 1]
+    return estimate_wait(position, staff, Handling(*ivr.wait_stats.handling(waiter.queue)),
+                         ivr.wait_stats.hang_up_rate(waiter.queue),
+                         callbacks_ahead=sum(sid.startswith("CB") for sid in ahead))
 
 
 def announcement(ivr: Services, flow: Flow, lang: str, waiter: Waiter) -> list[str]:

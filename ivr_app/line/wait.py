@@ -1,61 +1,140 @@
-"""How long a caller waiting for a person will wait, and how far off we were.
+"""How long a caller waiting for a person will wait.
 
-The estimate, as told to callers on entering the queue and every minute after:
+Handle time is talk plus wrap-up, and both are measured per queue: talk from the
+agent's answer to the hang-up, wrap-up from the hang-up to the agent being free again
+(state/wait_stats.py keeps the last 50 of each; the configured defaults stand in until
+5 are known). The estimate, as told to callers on entering the queue and every minute
+after, plays the line forward SAMPLES times, each time with calls drawn from the
+measured ones, and tells the median of those futures' waits:
 
-1. H, the queue's handle time, is the average length of its last 50 answered calls
-   (the configured default until 5 calls have been measured).
-2. Each agent signed in to the queue is free in some number of seconds: 0 if available;
-   if on a call, what is left of an average call, H minus the time on the call so far,
-   but never less than 15% of H (a call that runs long is still expected to end soon,
-   not to have ended already). Agents who are away do not count.
-3. The line is played forward: whenever an agent frees up, they take the next caller
-   and are busy again for H. The caller in position k is told the time of the k-th
-   freeing. With c agents all free, callers 1 to c hear 0, callers c+1 to 2c hear H,
-   and so on; roughly, position k waits k x H / c.
-4. Callers ahead may hang up. The queue's hang-up rate r is measured on its recent
-   waits: hang-ups divided by the seconds all those callers spent waiting (0 until 5
-   waits are known). Playing forward, each caller still ahead is expected to stay
-   for t more seconds with chance e^(-r t), and the caller is told the first freeing
-   at which less than half a caller is expected still ahead. With r = 0 this is
-   exactly the k-th freeing of step 3.
-5. With nobody signed in there is no estimate (infinity): offer the caller something
+1. Each agent signed in to the queue frees up first: now if available; in wrap-up,
+   after what is left of a measured wrap-up that lasted longer than theirs so far (at
+   most the wrap-up left, never a whole call); on a call, after what is left of a
+   measured call that lasted longer than theirs so far (a call that runs long is one of
+   the long ones, not about to end), then a measured wrap-up; ringing (offered), after
+   a whole measured call and wrap-up.
+2. Whenever an agent frees up they take the next caller still in line, and are busy
+   again for a drawn talk time and wrap-up.
+3. Callers ahead may hang up, callbacks holding a place do not (they are taken to be
+   the first ones ahead, as they come from callers who have waited longest). Each
+   caller ahead hangs up after a drawn time, exponential at the queue's measured rate
+   (hang-ups per second of waiting over its recent waits).
+4. The caller's wait in that future is when an agent frees up for them.
+5. Being told less than one then waits hurts more than the reverse. The median is
+   what makes the error smallest; a higher quantile (QUANTILE) would tell fewer callers
+   too little at the cost of a larger error on average. The benchmark
+   (bench/wait_estimate.py) reports both: the error and the share of callers told less
+   than they waited; the announcement rounds to whole minutes (holding.py).
+6. With nobody signed in there is no estimate (infinity): offer the caller something
    else (a callback, a message), never a made-up number.
 
-Every estimate given is recorded with the wait that followed, so its mean absolute
-error per queue can be shown to supervisors; callers who hang up first are kept
-apart, since their real wait is unknown.
+The futures are drawn from a generator seeded by the position, so the same line and
+measurements always give the same estimate.
 """
 
 from __future__ import annotations
 
 import heapq
 import math
+import random
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-BUSY_FLOOR = 0.15  # a busy agent is free in at least this share of the handle time
+BUSY_FLOOR = 0.15  # a call that ran past every measured one still has this share of talk left
+MIN_CALLS = 5  # measured calls needed before they replace the configured defaults
+SAMPLES = 48  # futures played per estimate
+QUANTILE = 0.5  # of those futures' waits, the one told (see 5.)
 
 
-def estimate_wait(position: int, agents: Sequence[float], handle_time: float,
-                  hang_up_rate: float = 0.0) -> float:
+@dataclass(frozen=True)
+class Handling:
+    """What a queue's recent calls measured: their talk times and wrap-ups, in seconds."""
+
+    talk_times: Sequence[float]
+    wrap_ups: Sequence[float]
+    default_talk: float
+    default_wrap_up: float
+
+    @property
+    def talks(self) -> Sequence[float]:
+        """The talk times a future is drawn from: the measured ones, once there are enough."""
+        return self.talk_times if len(self.talk_times) >= MIN_CALLS else (self.default_talk,)
+
+    @property
+    def wraps(self) -> Sequence[float]:
+        """The wrap-ups a future is drawn from: the measured ones, once there are enough."""
+        return self.wrap_ups if len(self.wrap_ups) >= MIN_CALLS else (self.default_wrap_up,)
+
+    @property
+    def handle_time(self) -> float:
+        """Mean talk and wrap-up: how long an agent is taken by one call, on average."""
+        return sum(self.talks) / len(self.talks) + sum(self.wraps) / len(self.wraps)
+
+
+@dataclass(frozen=True)
+class Staff:
+    """One agent signed in to the queue, as the estimate sees them."""
+
+    status: str  # available, offered, busy or wrap-up
+    for_s: float  # seconds in that status
+
+
+def first_free(agent: Staff, handling: Handling) -> tuple[Sequence[float], bool]:
+    """When the agent may first be free, as equally likely offsets in seconds, and whether
+    a wrap-up is still to come after them.
+
+    In wrap-up: what is left of the measured wrap-ups longer than theirs so far (0 if
+    none was). On a call: what is left of the measured talk times longer than theirs so
+    far, then a wrap-up (BUSY_FLOOR of the mean talk if no call lasted so long).
+    Offered (ringing): a whole call is about to start."""
+    if agent.status == "available":
+        return (0.0,), False
+    if agent.status == "wrap-up":
+        return tuple(w - agent.for_s for w in handling.wraps if w > agent.for_s) or (0.0,), False
+    talks = handling.talks
+    if agent.status == "busy":
+        return tuple(t - agent.for_s for t in talks if t > agent.for_s) or (
+            BUSY_FLOOR * sum(talks) / len(talks),), True
+    return talks, True
+
+
+def estimate_wait(position: int, staff: Sequence[Staff], handling: Handling,
+                  hang_up_rate: float = 0.0, callbacks_ahead: int = 0) -> float:
     """Seconds until the caller at `position` (1-based) reaches an agent; inf with no agents.
 
-    `agents` holds, per agent signed in, the seconds until they are free (0: available).
+    `callbacks_ahead` of the callers ahead are callbacks holding a place: they do not
+    hang up. Deterministic: the same line and measurements give the same estimate.
     """
     if position < 1:
         raise ValueError(f"position must be 1 or more, got {position}")
-    if not agents:
+    if not staff:
         return math.inf
-    free_at = sorted(agents)  # a sorted list is already a heap
-    ahead, now = float(position - 1), 0.0  # callers expected still ahead, at time `now`
+    rng = random.Random(position)
+    firsts = [first_free(agent, handling) for agent in staff]
+    handles = [talk + wrap for talk in handling.talks for wrap in handling.wraps]
+    waits = sorted(_one_future(position, firsts, handling, handles, hang_up_rate,
+                               callbacks_ahead, rng) for _ in range(SAMPLES))
+    return waits[min(int(QUANTILE * SAMPLES), SAMPLES - 1)]
+
+
+def _one_future(position: int, firsts: list[tuple[Sequence[float], bool]], handling: Handling,
+                handles: Sequence[float], hang_up_rate: float, callbacks_ahead: int,
+                rng: random.Random) -> float:
+    """When the caller is answered in one drawn future: agents free up after drawn calls,
+    callers ahead hang up after drawn patience, callbacks (at the head) never do."""
+    gives_up = [math.inf] * callbacks_ahead + [
+        rng.expovariate(hang_up_rate) if hang_up_rate > 0 else math.inf
+        for _ in range(position - 1 - callbacks_ahead)]
+    wraps, draw = handling.wraps, rng.random
+    free_at = [offsets[int(draw() * len(offsets))] + (wraps[int(draw() * len(wraps))] if wrap
+                                                       else 0.0) for offsets, wrap in firsts]
+    heapq.heapify(free_at)
+    served = 0  # callers ahead answered or gone
     while True:
         free = free_at[0]
-        ahead *= math.exp(-hang_up_rate * (free - now))
-        if ahead <= 0.5:
+        while served < len(gives_up) and gives_up[served] < free:
+            served += 1  # hung up before this agent freed up
+        if served == len(gives_up):
             return free
-        ahead, now = ahead - 1, free
-        heapq.heapreplace(free_at, free + handle_time)
-
-
-def busy_agent_free_in(on_call_for: float, handle_time: float) -> float:
-    """What is left of an average call after `on_call_for` seconds on it, floored."""
-    return max(handle_time - on_call_for, BUSY_FLOOR * handle_time)
+        served += 1
+        heapq.heapreplace(free_at, free + handles[int(draw() * len(handles))])

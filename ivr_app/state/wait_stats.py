@@ -1,14 +1,15 @@
 """What the wait estimates are built on, and how far off they were, kept in Redis per queue.
 
-Handle times of answered calls, every estimate given to a caller, and the wait
-that followed it (or the hang-up). line/wait.py turns these into the estimate.
+An agent's time on a call is talk (answer to hang-up) then wrap-up (hang-up to free
+again): both are measured, per queue, over its last 50 calls. Also every estimate
+given to a caller, and the wait that followed it (or the hang-up). line/wait.py turns
+these into the estimate.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,19 +18,15 @@ import redis
 from ivr_app.platform.clock import Clock
 from ivr_app.state.calls import CALL_TTL
 
-HANDLE_TIMES_KEY = "ivr:wait:{queue}:handle_times"  # list of seconds, newest first
+TALK_TIMES_KEY = "ivr:wait:{queue}:talk_times"  # list of seconds, newest first
+WRAP_UPS_KEY = "ivr:wait:{queue}:wrap_ups"  # list of seconds, newest first
+WRAPPING_UP_KEY = "ivr:wait:agent:{agent}:wrap-up"  # JSON {"queue", "at"} while it lasts
 ESTIMATES_KEY = "ivr:wait:call:{sid}"  # list of {"queue", "position", "estimate_s", "at"} JSON
 OUTCOMES_KEY = "ivr:wait:{queue}:outcomes"  # list of finished waits (JSON), newest first
 STATS_TTL = 30 * 24 * 3600
-HANDLE_WINDOW = 50  # answered calls in the rolling average
-MIN_CALLS = 5  # measured calls needed before the average replaces the default
+HANDLE_WINDOW = 50  # answered calls whose talk and wrap-up are kept
+MIN_CALLS = 5  # finished waits needed before their hang-up rate is trusted
 OUTCOMES_KEPT = 500  # recent callers the error is measured over
-
-
-def average_handle_time(recent: Sequence[float], default: float,
-                        min_calls: int = MIN_CALLS) -> float:
-    """The mean of recent handle times, or `default` while too few are known to trust."""
-    return sum(recent) / len(recent) if len(recent) >= min_calls else default
 
 
 def measured_hang_up_rate(waits: int, hung_up: int, waited_s: float,
@@ -51,23 +48,43 @@ class Accuracy:
 class WaitStats:
     """Handle times and estimate outcomes per queue; takes its Redis connection and clock."""
 
-    def __init__(self, connection: redis.Redis, clock: Clock, default_handle_time: float,
-                 window: int = HANDLE_WINDOW, min_calls: int = MIN_CALLS):
+    def __init__(self, connection: redis.Redis, clock: Clock, default_talk: float,
+                 default_wrap_up: float, window: int = HANDLE_WINDOW,
+                 min_calls: int = MIN_CALLS):
         self.redis = connection
         self.clock = clock
-        self.default_handle_time = default_handle_time
+        self.default_talk = default_talk
+        self.default_wrap_up = default_wrap_up
         self.window = window
         self.min_calls = min_calls
 
-    def record_handle_time(self, queue: str, seconds: float) -> None:
-        """Count an answered call's length (talk and wrap-up) in the queue's average."""
-        self._push(HANDLE_TIMES_KEY.format(queue=queue), seconds, self.window)
+    def record_talk(self, queue: str, agent: str, seconds: float) -> None:
+        """An answered call of the queue ended after `seconds` of talk; the agent's
+        wrap-up starts now."""
+        self._push(TALK_TIMES_KEY.format(queue=queue), seconds, self.window)
+        self.redis.set(WRAPPING_UP_KEY.format(agent=agent),
+                       json.dumps({"queue": queue, "at": self._now()}), ex=STATS_TTL)
 
-    def handle_time(self, queue: str) -> float:
-        """The queue's average handle time over its last calls, or the default."""
-        recent = self.redis.lrange(HANDLE_TIMES_KEY.format(queue=queue), 0, self.window - 1)
-        return average_handle_time([float(s) for s in recent], self.default_handle_time,
-                                   self.min_calls)
+    def record_wrap_up_end(self, agent: str) -> float | None:
+        """The agent is done wrapping up (free or away): the wrap-up's length, counted
+        once for the queue of the call it followed; None if none was under way."""
+        started = self.redis.getdel(WRAPPING_UP_KEY.format(agent=agent))
+        if started is None:
+            return None
+        wrap_up = json.loads(started)
+        seconds = max(self._now() - wrap_up["at"], 0.0)
+        self._push(WRAP_UPS_KEY.format(queue=wrap_up["queue"]), seconds, self.window)
+        return seconds
+
+    def handling(self, queue: str) -> tuple[list[float], list[float], float, float]:
+        """The queue's recent talk times and wrap-ups (newest first), and the defaults used
+        until enough are measured."""
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.lrange(TALK_TIMES_KEY.format(queue=queue), 0, self.window - 1)
+        pipe.lrange(WRAP_UPS_KEY.format(queue=queue), 0, self.window - 1)
+        talks, wraps = pipe.execute()
+        return ([float(s) for s in talks], [float(s) for s in wraps], self.default_talk,
+                self.default_wrap_up)
 
     def record_estimate(self, sid: str, queue: str, position: int, estimate_s: float) -> None:
         """Keep an estimate as it is given; inf (no agents) is kept as no estimate."""

@@ -1,0 +1,74 @@
+"""The wait estimators compared on simulated days, each from what it could see live.
+
+- project: the app's own estimate (`ivr_app.line.wait.estimate`), fed as the app
+  feeds it: the agents signed in to the queue with their status and time in it,
+  the queue's measured talk times, wrap-ups and hang-up rate, callbacks ahead;
+- ql: the queue-length predictor with abandonment of Whitt (1999) and Ibrahim and
+  Whitt (2009): with s agents signed in, mean handle time 1/mu and hang-up rate
+  theta, the caller with n ahead waits sum(1 / (s mu + i theta), i = 0..n); 0 when
+  an agent is free for them;
+- les: the wait of the last caller of the queue to reach an agent (last to enter
+  service), less what this caller has already waited;
+- hol: how long the caller at the head of the line has waited so far, less what this
+  caller has waited (head of line);
+- asterisk: app_queue's announced hold time: an exponential average of answered
+  callers' hold times, avg = (3 avg + hold) / 4, and the caller hears
+  |avg - time already waited| (app_queue.c, say_position; it does not multiply by
+  the position);
+- fair: position x measured mean handle time / agents signed in;
+- naive: position x the configured handle time (talk and wrap-up).
+
+An estimate of the remaining wait is never below 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ivr_app.line.wait import Handling, Staff, estimate_wait
+
+ESTIMATORS = ("project", "ql", "les", "hol", "asterisk", "fair", "naive")
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What a caller's queue looks like, live, when their estimate is due."""
+
+    position: int  # 1-based, callbacks holding a place included
+    waited: float  # this caller's time in line so far
+    staff: Sequence[Staff]  # agents signed in to the queue (not away)
+    handling: Handling  # the queue's measured talk times and wrap-ups
+    hang_up_rate: float  # hang-ups per second of waiting, measured on recent waits
+    callbacks_ahead: int
+    last_wait: float  # wait of the last caller of the queue to reach an agent (0: none yet)
+    head_waited: float  # how long the caller at the head of the line has waited
+    asterisk_hold: float  # app_queue's exponential average of hold times
+
+
+def predict(seen: Seen) -> dict[str, float]:
+    """Every estimator's remaining wait, in seconds, for the caller `seen` describes."""
+    handle, agents = seen.handling.handle_time, len(seen.staff)
+    configured = seen.handling.default_talk + seen.handling.default_wrap_up
+    return {
+        "project": estimate_wait(seen.position, seen.staff, seen.handling, seen.hang_up_rate,
+                                 seen.callbacks_ahead),
+        "ql": queue_length(seen.position, seen.staff, handle, seen.hang_up_rate),
+        "les": max(seen.last_wait - seen.waited, 0.0),
+        "hol": max(seen.head_waited - seen.waited, 0.0),
+        "asterisk": abs(seen.asterisk_hold - seen.waited),
+        "fair": seen.position * handle / agents if agents else float("inf"),
+        "naive": seen.position * configured,
+    }
+
+
+def queue_length(position: int, staff: Sequence[Staff], handle_time: float,
+                 hang_up_rate: float) -> float:
+    """QL with abandonment (M/M/s+M): the expected time for n + 1 agents to free up."""
+    free = sum(a.status == "available" for a in staff)
+    if not staff:
+        return float("inf")
+    if position <= free:
+        return 0.0
+    rate = len(staff) / handle_time
+    return sum(1 / (rate + i * hang_up_rate) for i in range(position - free))
