@@ -103,18 +103,29 @@ def estimate_wait(position: int, staff: Sequence[Staff], handling: Handling,
     """Seconds until the caller at `position` (1-based) reaches an agent; inf with no agents.
 
     `callbacks_ahead` of the callers ahead are callbacks holding a place: they do not
-    hang up. Deterministic: the same line and measurements give the same estimate.
+    hang up.
     """
+    return quantile(futures(position, staff, handling, hang_up_rate, callbacks_ahead), QUANTILE)
+
+
+def futures(position: int, staff: Sequence[Staff], handling: Handling,
+            hang_up_rate: float = 0.0, callbacks_ahead: int = 0) -> list[float]:
+    """The caller's wait in each of SAMPLES futures played, shortest first; [inf] with no
+    agents. The same line and measurements always give the same futures."""
     if position < 1:
         raise ValueError(f"position must be 1 or more, got {position}")
     if not staff:
-        return math.inf
+        return [math.inf]
     rng = random.Random(position)
     firsts = [first_free(agent, handling) for agent in staff]
     handles = [talk + wrap for talk in handling.talks for wrap in handling.wraps]
-    waits = sorted(_one_future(position, firsts, handling, handles, hang_up_rate,
-                               callbacks_ahead, rng) for _ in range(SAMPLES))
-    return waits[min(int(QUANTILE * SAMPLES), SAMPLES - 1)]
+    return sorted(_one_future(position, firsts, handling, handles, hang_up_rate,
+                              callbacks_ahead, rng) for _ in range(SAMPLES))
+
+
+def quantile(waits: Sequence[float], share: float) -> float:
+    """The wait that `share` of the (sorted) futures do not exceed."""
+    return waits[min(int(share * len(waits)), len(waits) - 1)]
 
 
 def _one_future(position: int, firsts: list[tuple[Sequence[float], bool]], handling: Handling,
