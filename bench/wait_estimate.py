@@ -11,13 +11,15 @@ columns are what a more cautious announcement would give: the 80th percentile of
 project's futures instead of their median, its MAE and its share told less. The last
 line is JSON, its top-level figures the normal day's.
 
-    .venv/bin/python -m bench.wait_estimate [--seeds N]
+    .venv/bin/python -m bench.wait_estimate [--seeds N] [--jobs N]
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
+import multiprocessing
 import statistics
 import sys
 import time
@@ -56,9 +58,15 @@ def summary(days: list[dict[str, float]]) -> dict[str, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=20, help="days per day type (default 20)")
-    seeds = range(parser.parse_args().seeds)
+    parser.add_argument("--jobs", type=int, default=2, help="processes (default 2)")
+    args = parser.parse_args()
+    seeds = range(args.seeds)
     started = time.perf_counter()
-    results = {day: summary([score_day(day, seed) for seed in seeds]) for day in DAYS}
+    runs = list(itertools.product(DAYS, seeds))
+    with multiprocessing.Pool(args.jobs) as pool:
+        days = pool.starmap(score_day, runs)
+    results = {day: summary([d for (of, _), d in zip(runs, days, strict=True) if of == day])
+               for day in DAYS}
 
     print(f"median over {len(seeds)} seeded days of the MAE (s) of the estimates heard, against "
           "the wait that followed\n(wait left: its mean, the MAE of always saying 0)")
