@@ -198,6 +198,15 @@ def test_each_estimate_is_scored_against_the_wait_that_followed(stats, clock, re
     assert stats.accuracy("sales").mean_abs_error_s is None
 
 
+def test_an_agent_who_ends_their_wrap_up_early_has_it_measured_then(line):
+    """Wrap-up ends when the agent is free again, however that comes: here they say so."""
+    line.agent("ana", ["es"], ["support"], status="wrap-up")
+    line.ivr.wait_stats.record_talk("support", "ana", 200)  # as their call's hang-up does
+    line.clock.advance(12)
+    assert line.post("/api/agents/ana/status", {"status": "available"}).status_code == 200
+    assert line.ivr.wait_stats.handling("support")[:2] == ([200], [12])
+
+
 def test_hang_ups_are_measured_per_second_of_waiting(redis_url, clock):
     connection = redis_py.Redis.from_url(redis_url, decode_responses=True)  # as the app uses
     stats = WaitStats(connection, clock, default_talk=TALK, default_wrap_up=WRAP)

@@ -92,13 +92,17 @@ def test_wrap_up_with_a_code_and_a_note_is_kept_with_the_call(line, ana):
     [(leg, _)] = created_calls(line)
     line.standin.hang_up(leg)
     assert ana.get("/console/agent/live").get_json()["wrap_up_call"] == call.sid
+    line.clock.advance(20)
     saved = ana.post("/console/agent/status", {"status": "wrap-up", "code": "resolved",
                                                "note": "router restarted"})
     assert saved.get_json()["status"] == "wrap-up"
     assert CallLog(line.ivr.redis).wrap_up(call.sid)["note"] == "router restarted"
     assert "ana: [resolved] router restarted" in line.ivr.store.notes(call.sid)
     assert ana.post("/console/agent/status", {"status": "busy"}).status_code == 400
+    line.clock.advance(25)
     assert ana.post("/console/agent/status", {"status": "available"}).status_code == 200
+    queue = line.ivr.queues.waiter(call.sid).queue
+    assert line.ivr.wait_stats.handling(queue)[1] == [45]  # hang-up to available: wrap-up
 
 
 def test_an_agent_missing_from_the_roster_is_told_so(line, ana):
