@@ -198,6 +198,15 @@ def test_each_estimate_is_scored_against_the_wait_that_followed(stats, clock, re
     assert stats.accuracy("sales").mean_abs_error_s is None
 
 
+def test_a_caller_behind_an_agent_in_wrap_up_hears_the_wrap_up_left_not_a_whole_call(line):
+    line.agent("ana", ["es"], ["support"], status="wrap-up", since_s=10)
+    first = line.caller().dial().press("1").press("0")
+    assert "[es-MX] Tiempo estimado de espera: menos de un minuto." in first.heard  # 20 s
+    second = line.caller().dial().press("1").press("0")
+    # 20 s, then the first caller's call and wrap-up (the defaults: 300 s and 30 s)
+    assert "[es-MX] Tiempo estimado de espera: 6 minutos." in second.heard
+
+
 def test_an_agent_who_ends_their_wrap_up_early_has_it_measured_then(line):
     """Wrap-up ends when the agent is free again, however that comes: here they say so."""
     line.agent("ana", ["es"], ["support"], status="wrap-up")
