@@ -22,7 +22,7 @@ from ivr_app.flow.model import Flow
 from ivr_app.flow.vocabulary import phrases_at
 from ivr_app.platform.security import twilio_signed
 from ivr_app.services import Services, services
-from speech.models import missing_message
+from speech.models import missing_message, speech_on_message
 from speech.recording import is_recording_sid
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,6 @@ def report_speech(ivr: Services, flow_name: str) -> None:
     flow = ivr.registry.last_good(flow_name)
     for lang in flow.languages if flow else ():
         if lang in languages:
-            log.info("speech is on for language %r", lang)
+            log.info(speech_on_message(lang, ivr.recognizer.rate(lang)))
         else:
             log.warning(missing_message(lang, ivr.config))
