@@ -284,7 +284,8 @@ def simulate_command(flow_path: str, lang: str | None, script: str | None,
         "TEST_CALLERS": ",".join(filter(None, (config.get("TEST_CALLERS", ""), caller))),
     }
     try:
-        app = create_app(config, clock=(lambda: moment) if moment else utc_now)
+        app = create_app(config, clock=(lambda: moment) if moment else utc_now,
+                         typed_speech=True)
         call = Call(app, token, caller=caller, echo=print, recordings=recordings)
         _converse(call, path, lang, script)
         app.extensions["ivr"].close()

@@ -61,7 +61,7 @@ class Stack:
         with (self.logs / "gunicorn.log").open("wb") as log:
             self.web = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind",
-                 f"127.0.0.1:{self.port}", "wsgi:app"], cwd=ROOT, env=env,
+                 f"127.0.0.1:{self.port}", "tests.browser.simulated_wsgi:app"], cwd=ROOT, env=env,
                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         self.workers = RqWorkers(self.logs)
         self.workers.wait_ready(self.workers.start(env, "-c", "workers.preload"), redis_url)
