@@ -19,6 +19,7 @@ from ivr_app.testing.recordings import RecordingServer
 from ivr_app.testing.simulator import Call
 from ivr_app.testing.spoken import ESCAPE_CLIPS, KO_MODEL, MENUS, clip
 from ivr_app.testing.twilio_rest import TwilioStandin
+from tests.console.conftest import Browser, add_people
 from tests.line import PUBLIC, Line
 
 ACCOUNT = "12345674"  # passes the Luhn check
@@ -114,3 +115,17 @@ def test_a_signed_request_with_typed_words_does_not_move_a_call_on_the_line(make
     _, state = app.extensions["ivr"].store.load(call.sid)
     assert state["node"] == "main_menu"
     assert call.says("agente").ending is None  # the escape word, typed, is not heard either
+
+
+def test_a_call_tried_from_the_consoles_line_app_takes_keys_but_not_typed_words(make_app,
+                                                                                 redis):
+    app = make_app(typed_speech=False, FLOW_CHECK_SECONDS=0)
+    add_people(app)
+    sol = Browser(app)
+    sol.sign_in("sol")
+    text = Path("flows/main.yaml").read_text(encoding="utf-8")
+    sid = sol.post("/console/try/main", {"text": text}).get_json()["sid"]
+    typed = sol.post(f"/console/try/call/{sid}", {"action": "say", "value": "agente"})
+    assert typed.status_code == 400 and "only by the simulator" in typed.get_data(as_text=True)
+    pressed = sol.post(f"/console/try/call/{sid}", {"action": "press", "value": "1"})
+    assert pressed.get_json()["waiting"]
