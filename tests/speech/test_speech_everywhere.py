@@ -7,6 +7,7 @@ both languages the Korean model, with the Korean word for an agent among the esc
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -129,3 +130,16 @@ def test_a_call_tried_from_the_consoles_line_app_takes_keys_but_not_typed_words(
     assert typed.status_code == 400 and "only by the simulator" in typed.get_data(as_text=True)
     pressed = sol.post(f"/console/try/call/{sid}", {"action": "press", "value": "1"})
     assert pressed.get_json()["waiting"]
+
+
+def test_every_gather_the_app_writes_takes_keys_only():
+    """Twilio's own speech recognition (SpeechResult) is never asked for: speech is heard
+    from recordings, on this machine."""
+    gathers = [node for path in Path("ivr_app").rglob("*.py")
+               for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+               if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "gather"]
+    assert len(gathers) >= 7
+    for call in gathers:
+        inputs = [k.value for k in call.keywords if k.arg == "input"]
+        said = [getattr(value, "value", None) for value in inputs]
+        assert said in ([], ["dtmf"]), ast.unparse(call)  # Twilio's default input is dtmf
