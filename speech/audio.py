@@ -11,6 +11,9 @@ import statistics
 import struct
 from dataclasses import dataclass
 
+import numpy as np
+import soxr
+
 PCM, MU_LAW = 1, 7  # WAVE format tags
 EXTENSIBLE = 0xFFFE
 
@@ -29,6 +32,14 @@ class Audio:
     @property
     def seconds(self) -> float:
         return len(self.pcm) / 2 / self.rate
+
+
+def resample(audio: Audio, rate: int) -> Audio:
+    """The same sound at `rate` samples per second (soxr's high quality filter)."""
+    if audio.rate == rate or not audio.pcm:
+        return Audio(audio.pcm, rate)
+    samples = np.frombuffer(audio.pcm[:len(audio.pcm) // 2 * 2], dtype="<i2")
+    return Audio(soxr.resample(samples, audio.rate, rate).astype("<i2").tobytes(), rate)
 
 
 def _mu_law_sample(byte: int) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,26 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MODELS_DIR = "var/models"  # what `up`, `lint` and `simulate` use when unset
 REQUIRED = ("am/final.mdl", "conf/mfcc.conf")  # present in every Vosk model folder
+KALDI_DEFAULT_RATE = 16000  # what Kaldi's features assume without --sample-frequency
+
+
+@dataclass(frozen=True)
+class ModelRate:
+    """The audio a model was trained on, from its conf/mfcc.conf."""
+
+    sample_rate: int = KALDI_DEFAULT_RATE
+    allow_upsample: bool = False  # whether it would take (and upsample) slower audio itself
+
+
+def model_rate(folder: Path) -> ModelRate:
+    """The model's `--sample-frequency` (16000 when absent) and `--allow-upsample`."""
+    options: dict[str, str] = {}
+    for line in (folder / "conf" / "mfcc.conf").read_text(encoding="utf-8").splitlines():
+        name, _, value = line.split("#", 1)[0].strip().partition("=")
+        options[name] = value.strip() or "true"  # a bare Kaldi flag means true
+    rate = options.get("--sample-frequency")
+    return ModelRate(int(float(rate)) if rate else KALDI_DEFAULT_RATE,
+                     options.get("--allow-upsample", "false").lower() in ("true", "t", "1"))
 
 
 def is_model(folder: Path) -> bool:
@@ -33,6 +54,13 @@ def model_dirs(config: Mapping[str, Any]) -> dict[str, Path]:
                 log.error("%s=%s is not a Vosk model folder (it needs %s)", name, value,
                           " and ".join(REQUIRED))
     return found
+
+
+def speech_on_message(lang: str, rate: ModelRate, phone_rate: int = 8000) -> str:
+    """That a language has speech, and at which rate its model hears the phone line."""
+    feed = ("the phone line's rate" if rate.sample_rate == phone_rate
+            else "phone audio is resampled")
+    return f"speech is on for language {lang!r} (model expects {rate.sample_rate} Hz; {feed})"
 
 
 def missing_message(lang: str, config: Mapping[str, Any]) -> str:

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from speech import UNKNOWN, Heard
-from speech.audio import Audio
-from speech.models import load_model
+from speech.audio import Audio, resample
+from speech.models import ModelRate, load_model, model_rate
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +34,10 @@ class VoskRecognizer:
 
     def __init__(self, folders: Mapping[str, Path]):
         self._models: dict[str, Any] = {}
+        self._rates: dict[str, ModelRate] = {}
         for lang, folder in folders.items():
             try:
+                self._rates[lang] = model_rate(folder)
                 self._models[lang] = load_model(str(folder))
             except Exception as exc:  # a broken model turns speech off for its language only
                 log.error("speech is off for language %r: the model in %s did not load (%s)",
@@ -43,6 +45,10 @@ class VoskRecognizer:
 
     def languages(self) -> frozenset[str]:
         return frozenset(self._models)
+
+    def rate(self, lang: str) -> ModelRate:
+        """The audio rate the language's model expects; recognize feeds it that rate."""
+        return self._rates[lang]
 
     def knows(self, lang: str, word: str) -> bool:
         return self._models[lang].vosk_model_find_word(word) >= 0
@@ -57,6 +63,7 @@ class VoskRecognizer:
 
         grammar = self._grammar(lang, tuple(phrases))
         model = self._models[lang]
+        audio = resample(audio, self._rates[lang].sample_rate)  # phone audio is 8 kHz
         # No phrase the model knows: free recognition (an empty grammar crashes libvosk).
         recognizer = (KaldiRecognizer(model, audio.rate, grammar) if grammar
                       else KaldiRecognizer(model, audio.rate))

@@ -58,13 +58,15 @@ OFFICE_HOURS = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.timezone(dt.timedelta(
 
 @pytest.fixture
 def make_app(redis_url: str) -> Iterator[Callable[..., Flask]]:
-    """Build the app on the test database; keyword arguments override its config."""
+    """Build the app on the test database; keyword arguments override its config. Apps are
+    built for the simulator (typed speech), unless typed_speech=False: as on the line."""
     built: list[Flask] = []
 
-    def build(clock: Callable[[], dt.datetime] = lambda: OFFICE_HOURS, **config: Any) -> Flask:
+    def build(clock: Callable[[], dt.datetime] = lambda: OFFICE_HOURS, typed_speech: bool = True,
+              **config: Any) -> Flask:
         settings = {"REDIS_URL": redis_url, "TWILIO_AUTH_TOKEN": TOKEN, "FLOWS_DIR": "flows",
                     "IVR_FLOW": "main", "TESTING": True} | config
-        built.append(create_app(settings, clock=clock))
+        built.append(create_app(settings, clock=clock, typed_speech=typed_speech))
         return built[-1]
 
     yield build

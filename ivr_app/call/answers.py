@@ -33,7 +33,7 @@ def asks_for_supervisor(flow: Flow, event: Event) -> bool:
     return any(builtins.contains_phrase(event.value, w) for w in words)
 
 
-def _spoken_key(text: str, lang: str) -> str | None:
+def spoken_key(text: str, lang: str) -> str | None:
     """A key said as a word ("dos", "two") or a digit, when that is all that was said."""
     words = builtins.normalize(text).split()
     digit_words = builtins.DIGIT_WORDS.get(lang, ())
@@ -53,7 +53,7 @@ def menu(flow: Flow, state: dict[str, Any], node: MenuNode, event: Event) -> Any
     elif _is_repeat(event.value, lang):
         return REPEAT
     else:
-        key = _spoken_key(event.value, lang)
+        key = spoken_key(event.value, lang)
         matches = {o.goto for o in node.options
                    if o.key == key or any(builtins.contains_phrase(event.value, p)
                                           for p in o.phrases.get(lang, ()))}
@@ -64,7 +64,7 @@ def language(flow: Flow, state: dict[str, Any], node: LanguageNode, event: Event
     for choice in node.choices:
         said = event.kind == "speech" and (
             any(builtins.contains_phrase(event.value, p) for p in choice.phrases)
-            or _spoken_key(event.value, choice.language) == choice.key)
+            or spoken_key(event.value, choice.language) == choice.key)
         if (event.kind == "digits" and event.value == choice.key) or said:
             state["lang"] = choice.language
             state["vars"]["language"] = choice.language
@@ -76,7 +76,7 @@ def language(flow: Flow, state: dict[str, Any], node: LanguageNode, event: Event
 
 def collect(flow: Flow, state: dict[str, Any], node: CollectNode, event: Event) -> Any:
     if state["phase"] == "confirm":
-        answer = event.value if event.kind == "digits" else _spoken_key(event.value,
+        answer = event.value if event.kind == "digits" else spoken_key(event.value,
                                                                        state["lang"])
         if answer == "1":
             state["vars"][node.variable] = state["pending"]

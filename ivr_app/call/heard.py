@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from flask import Blueprint, Response, request
@@ -22,7 +23,7 @@ from ivr_app.flow.model import Flow
 from ivr_app.flow.vocabulary import phrases_at
 from ivr_app.platform.security import twilio_signed
 from ivr_app.services import Services, services
-from speech.models import missing_message
+from speech.models import missing_message, speech_on_message
 from speech.recording import is_recording_sid
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,13 @@ def heard() -> Response:
 
 
 def _event(flow: Flow, state: dict[str, Any]) -> Event:
+    lang = state["lang"]
+    return recorded_answer(lang, phrases_at(flow, flow.nodes[state["node"]], lang))
+
+
+def recorded_answer(lang: str, phrases: Sequence[str]) -> Event:
+    """What this request's recording says in `lang` among `phrases`, or the key that
+    ended it."""
     form = request.form
     key = form.get("Digits", "")
     if _KEY.fullmatch(key):
@@ -50,10 +58,8 @@ def _event(flow: Flow, state: dict[str, Any]) -> Event:
     if not is_recording_sid(recording):
         return Event("unheard")  # not a recording we can fetch from Twilio: ask for keys
     ivr = services()
-    lang = state["lang"]
     if lang not in ivr.recognizer.languages():
         return Event("unheard")  # the model went away (a restart without it)
-    phrases = phrases_at(flow, flow.nodes[state["node"]], lang)
     heard = ivr.listener.hear(recording, lang, phrases)  # by sid: never a URL we were sent
     if heard is None:
         return Event("unheard")
@@ -68,6 +74,6 @@ def report_speech(ivr: Services, flow_name: str) -> None:
     flow = ivr.registry.last_good(flow_name)
     for lang in flow.languages if flow else ():
         if lang in languages:
-            log.info("speech is on for language %r", lang)
+            log.info(speech_on_message(lang, ivr.recognizer.rate(lang)))
         else:
             log.warning(missing_message(lang, ivr.config))

@@ -98,9 +98,7 @@ def _render(flow: Flow, turn: Turn, seq: int | str, listen: bool) -> str:
         if listen:
             hint = flow.messages[turn.ask.voice]["speech_hint"]
             _speak(flow, gather, [Speech(turn.ask.voice, hint)])
-            response.record(action=f"{HEARD_URL}?{urlencode({'seq': seq})}", method="POST",
-                            max_length=SPEECH_MAX_LENGTH, timeout=SPEECH_SILENCE,
-                            play_beep=True, trim="trim-silence", finish_on_key=ANY_KEY)
+            record_answer(response, f"{HEARD_URL}?{urlencode({'seq': seq})}")
         response.redirect(step_url(seq, silence="1"), method="POST")
     else:
         _speak(flow, response, turn.speech)
@@ -109,6 +107,13 @@ def _render(flow: Flow, turn: Turn, seq: int | str, listen: bool) -> str:
     elif turn.hangup:
         response.hangup()
     return str(response)
+
+
+def record_answer(response: VoiceResponse, action: str) -> None:
+    """After a question: the caller's spoken answer, recorded after a beep, to `action`."""
+    response.record(action=action, method="POST", max_length=SPEECH_MAX_LENGTH,
+                    timeout=SPEECH_SILENCE, play_beep=True, trim="trim-silence",
+                    finish_on_key=ANY_KEY)
 
 
 def enqueue_human(response: VoiceResponse, queue: str, fallback: str = "") -> None:

@@ -38,6 +38,9 @@ bp = Blueprint("voice", __name__, url_prefix="/voice")
 # on). create_app registers them: the callbacks package greets a customer whose callback
 # is pending. The call package cannot import them, since they build on it.
 GREETERS = "ivr.greeters"
+# Words typed as SpeechResult are taken only by an app built for the simulator:
+# create_app(typed_speech=True) sets this. On the line, callers are recorded (heard.py).
+TYPED_SPEECH = "ivr.typed_speech"
 Greeter = Callable[[Services, Flow, dict[str, Any]], "str | None"]
 
 CALL_ENDED_JOB = "workers.metrics.record_call"  # the console's summary of a finished call
@@ -165,7 +168,8 @@ def _event() -> Event:
     if digits:  # anything but keys (too many, a newline, other scripts) is a wrong answer
         kind = "digits" if _DIGITS.fullmatch(digits) else "unclear"
         return Event(kind, digits[:40])
-    speech = form.get("SpeechResult", "").strip()
+    typed = current_app.extensions.get(TYPED_SPEECH, False)
+    speech = form.get("SpeechResult", "").strip() if typed else ""
     if speech:
         try:
             confidence = float(form.get("Confidence", ""))

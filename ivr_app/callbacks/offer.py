@@ -21,6 +21,11 @@ The questions, in order (slots.py says which offer the caller had):
   finishOnKey="#0"/> and, for an empty recording, a <Redirect> to
   /voice/callback/recorded?silence=1.
 
+In a language with a speech model, the one-key questions (choose, number, when) also
+take a spoken answer after a beep, as the flow's menus do: the <Record> goes to
+/voice/callback/<step>/heard, where an escape word counts as 0 and a key said as a word
+("uno") as that key.
+
 Then the request is stored with request_callback(), and only then confirmed: the
 number read back digit by digit and when to expect the call (or, if the number had a
 callback pending, that one and its place), then <Hangup/>.
@@ -37,12 +42,15 @@ from typing import Any
 from flask import Blueprint, Response, request
 from twilio.twiml.voice_response import VoiceResponse
 
-from ivr_app.call import twiml
+from ivr_app.call import answers, twiml
 from ivr_app.call.fallback import human_on_error, xml
+from ivr_app.call.heard import recorded_answer
+from ivr_app.call.turn import Event
 from ivr_app.call.voice import _call_sid, _event
 from ivr_app.callbacks.dialog import DIALOG_KEY, Caller, Dialog, caller_now
 from ivr_app.callbacks.numbers import callable_number, spoken_digits
 from ivr_app.callbacks.placing import request_callback
+from ivr_app.flow import builtins
 from ivr_app.line import holding, slots
 from ivr_app.platform.security import twilio_signed
 from ivr_app.services import Services, services
@@ -101,8 +109,28 @@ def answer(step: str) -> Response:
     """The caller's keys (or silence) at one question: 0 is always back to the line."""
     if step not in ANSWERS:  # not a question we asked: human_on_error finds a person
         raise LookupError(f"no callback question {step!r}")
+    return _act(caller_now(), step, _event())
+
+
+@bp.post("/<step>/heard")
+@twilio_signed
+@human_on_error
+def heard(step: str) -> Response:
+    """The caller's spoken answer at a one-key question: an escape word is 0, a key said
+    as a word is that key (or a key ended the recording)."""
+    if step not in SPOKEN:
+        raise LookupError(f"no spoken callback question {step!r}")
     caller = caller_now()
-    event = _event()
+    lang, flow = caller.lang, caller.flow
+    keys = builtins.DIGIT_WORDS.get(lang, ())[:3]  # 0 (back in line), 1 and 2
+    event = recorded_answer(lang, [*flow.escape_words.get(lang, ()), *keys])
+    if event.kind == "speech":
+        key = "0" if answers.is_escape(flow, event) else answers.spoken_key(event.value, lang)
+        event = Event("digits", key) if key else Event("unclear", event.value)
+    return _act(caller, step, event)
+
+
+def _act(caller: Caller, step: str, event: Event) -> Response:
     if event.kind == "digits" and event.value == "0":
         return xml(_back_in_line(caller))
     if event.kind != "digits":
@@ -170,6 +198,7 @@ ANSWERS: dict[str, Callable[[Caller, str], VoiceResponse | None]] = {
     "choose": _choose, "number": _number, "enter": _enter, "when": _when,
     "record": lambda caller, digits: None,  # a key other than 0 before the beep
 }
+SPOKEN = ("choose", "number", "when")  # one-key questions: they may be answered aloud
 
 
 # -- asking --------------------------------------------------------------------------
@@ -198,10 +227,14 @@ def _question(caller: Caller, step: str, *lead: str) -> VoiceResponse:
     prompt, which a key (0: back to the line) still interrupts."""
     response = VoiceResponse()
     recording = step == "record"
+    listen = step in SPOKEN and caller.lang in caller.ivr.recognizer.languages()
     gather = response.gather(input="dtmf", action=f"{URL}/{step}", method="POST",
-                             timeout=1 if recording else caller.flow.timeout,
+                             timeout=1 if recording or listen else caller.flow.timeout,
                              finish_on_key="#", num_digits=NUMBER_DIGITS if step == "enter" else 1)
     caller.say(gather, *lead, QUESTIONS[step](caller), caller.words("callback_keep_waiting"))
+    if listen:
+        caller.say(gather, caller.words("speech_hint"))
+        twiml.record_answer(response, f"{URL}/{step}/heard")
     if recording:
         response.record(action=f"{URL}/recorded", method="POST", max_length=MESSAGE_SECONDS,
                         timeout=5, finish_on_key="#0", play_beep=True)

@@ -16,7 +16,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request
 from flask_login import current_user
 
 from ivr_app.call import engine
-from ivr_app.call.voice import first_answer
+from ivr_app.call.voice import TYPED_SPEECH, first_answer
 from ivr_app.console import flow_files
 from ivr_app.console.auth import guard
 from ivr_app.console.flows import room_for_a_flow
@@ -105,6 +105,9 @@ def act(sid: str) -> Response:
     call = _caller(saved=saved)
     if action != "hangup" and not call.waiting:
         abort(409, f"the call has ended: {call.ending}")
+    if action == "say" and not current_app.extensions.get(TYPED_SPEECH):
+        abort(400, "typed words are taken only by the simulator (python -m ivr_app simulate); "
+              "on the line, callers are recorded and recognised")
     try:
         if action == "hangup":
             call.hang_up()

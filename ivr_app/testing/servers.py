@@ -14,10 +14,11 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import redis
 import requests
@@ -31,6 +32,21 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+class OverHttp:
+    """What the simulator needs of a test client, sent to a real server instead."""
+
+    def __init__(self) -> None:
+        self.session = requests.Session()
+        self.session.trust_env = False
+
+    def post(self, url: str, data: dict[str, str], base_url: str,
+             headers: dict[str, str]) -> Any:
+        answer = self.session.post(base_url + url, data=data, headers=headers, timeout=15,
+                                   allow_redirects=False)
+        answer.get_data = lambda as_text=True: answer.text  # the test client's spelling
+        return answer
 
 
 @dataclass
@@ -54,19 +70,20 @@ class Server:
 
 @contextmanager
 def gunicorn(name: str, app_spec: str, env: dict[str, str], log_dir: Path,
-             workers: int = 2, port: int = 0) -> Iterator[Server]:
+             workers: int = 2, port: int = 0, options: Sequence[str] = (),
+             ready_within: float = 20.0) -> Iterator[Server]:
     """gunicorn with sync workers on `port` (a free loopback port if 0), as the Procfile
-    runs it."""
+    runs it; `options` go before the app (e.g. "--preload")."""
     port = port or free_port()
     log = log_dir / f"{name}.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
-             f"127.0.0.1:{port}", app_spec],
+             f"127.0.0.1:{port}", *options, app_spec],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     server = Server(name, port, process, log)
     try:
-        _wait_ready(server, workers)
+        _wait_ready(server, workers, ready_within)
         yield server
     finally:
         process.terminate()

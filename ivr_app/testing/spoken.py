@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +90,22 @@ def flow_text(lang: str, retries: int = 2) -> str:
         flow["messages"] = {"ko": {k: KO_MESSAGES.get(k, english[k])
                                    for k in builtins.MESSAGE_KEYS}}
     return yaml.safe_dump(flow, allow_unicode=True, sort_keys=False)
+
+
+def wideband_copy(model: Path, into: Path) -> Path:
+    """`model` as a wideband-only model in `into`: its conf/ copied without
+    `--allow-upsample`, everything else linked (the 250 MB stay where they are)."""
+    into.mkdir(parents=True, exist_ok=True)
+    for part in model.iterdir():
+        if part.name == "conf":
+            shutil.copytree(part, into / "conf")
+        else:
+            (into / part.name).symlink_to(part.resolve())
+    mfcc = into / "conf" / "mfcc.conf"
+    kept = [line for line in mfcc.read_text(encoding="utf-8").splitlines()
+            if not line.strip().startswith("--allow-upsample")]
+    mfcc.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    return into
 
 
 def clip(name: str) -> bytes:

@@ -11,33 +11,17 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-import requests
 from flask import Flask
 
 from ivr_app.state.agents import Agent
 from ivr_app.state.users import Users
 from ivr_app.testing.demo_line import DemoTwilio
-from ivr_app.testing.servers import free_port
+from ivr_app.testing.servers import OverHttp, free_port
 from ivr_app.testing.simulator import Call
 from ivr_app.testing.workers import RqWorkers, wait_for, worker_env
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery"
-
-
-class OverHttp:
-    """What the simulator needs of a test client, sent to a real server instead."""
-
-    def __init__(self) -> None:
-        self.session = requests.Session()
-        self.session.trust_env = False
-
-    def post(self, url: str, data: dict[str, str], base_url: str,
-             headers: dict[str, str]) -> Any:
-        answer = self.session.post(base_url + url, data=data, headers=headers, timeout=15,
-                                   allow_redirects=False)
-        answer.get_data = lambda as_text=True: answer.text  # the test client's spelling
-        return answer
 
 
 class Stack:
@@ -61,7 +45,7 @@ class Stack:
         with (self.logs / "gunicorn.log").open("wb") as log:
             self.web = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind",
-                 f"127.0.0.1:{self.port}", "wsgi:app"], cwd=ROOT, env=env,
+                 f"127.0.0.1:{self.port}", "tests.browser.simulated_wsgi:app"], cwd=ROOT, env=env,
                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         self.workers = RqWorkers(self.logs)
         self.workers.wait_ready(self.workers.start(env, "-c", "workers.preload"), redis_url)

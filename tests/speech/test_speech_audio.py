@@ -7,7 +7,14 @@ import struct
 import pytest
 
 from ivr_app.testing.spoken import AUDIO, clips
-from speech.audio import Audio, AudioError, mu_law_to_pcm, read_wav, sounds_like_speech
+from speech.audio import (
+    Audio,
+    AudioError,
+    mu_law_to_pcm,
+    read_wav,
+    resample,
+    sounds_like_speech,
+)
 
 
 def wav(fmt_tag: int, channels: int, bits: int, samples: bytes, rate: int = 8000) -> bytes:
@@ -52,3 +59,12 @@ def test_speech_rises_and_falls(name):
 @pytest.mark.parametrize("name", [n for n in clips() if n.startswith("noise-")])
 def test_steady_noise_is_not_speech(name):
     assert not sounds_like_speech(read_wav((AUDIO / name).read_bytes()))
+
+
+def test_phone_audio_resampled_to_16_khz_keeps_its_length_and_its_sound():
+    audio = read_wav((AUDIO / "ko-yeyak-175.wav").read_bytes())
+    wide = resample(audio, 16000)
+    assert wide.rate == 16000
+    assert abs(wide.seconds - audio.seconds) < 0.001
+    assert sounds_like_speech(wide)
+    assert resample(audio, 8000) == audio
