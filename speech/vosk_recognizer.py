@@ -2,7 +2,9 @@
 
 A model is shared; a KaldiRecognizer is not thread-safe, so each recognition makes
 its own. Grammar mode keeps the search to the question's phrases: about 25 times
-faster than free recognition and far more accurate on short answers.
+faster than free recognition and far more accurate on short answers. A model without
+[unk] would map any speech onto a phrase, so its answers are checked against filler
+words from its own vocabulary (speech/rejection.py); what fails is heard as [unk].
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from speech import UNKNOWN, Heard
-from speech.audio import Audio
+from speech.audio import Audio, sounds_like_speech
 from speech.models import load_model
+from speech.rejection import FILLER_CANDIDATES, Decoded, fillers, menu_answer, quiet
+from speech.vocabulary import VocabularyError, frequent_words
 
 log = logging.getLogger(__name__)
 
@@ -34,12 +38,20 @@ class VoskRecognizer:
 
     def __init__(self, folders: Mapping[str, Path]):
         self._models: dict[str, Any] = {}
+        self._frequent: dict[str, tuple[str, ...]] = {}
         for lang, folder in folders.items():
             try:
                 self._models[lang] = load_model(str(folder))
             except Exception as exc:  # a broken model turns speech off for its language only
                 log.error("speech is off for language %r: the model in %s did not load (%s)",
                           lang, folder, exc)
+                continue
+            try:
+                self._frequent[lang] = _frequent(str(folder))
+            except (OSError, VocabularyError) as exc:
+                log.warning("speech in %r cannot tell words outside a menu: no word list in "
+                            "%s (%s); every answer will be heard as its nearest phrase",
+                            lang, folder, exc)
 
     def languages(self) -> frozenset[str]:
         return frozenset(self._models)
@@ -52,17 +64,50 @@ class VoskRecognizer:
         return self.knows(lang, UNKNOWN)
 
     def recognize(self, audio: Audio, lang: str, phrases: Sequence[str]) -> Heard:
-        """What `audio` says, among `phrases`; with none the model knows, in free speech."""
+        """What `audio` says, among `phrases`; with none the model knows, in free speech.
+
+        Speech that is not one of `phrases` comes back as [unk], never as a phrase.
+        """
+        grammar = self._grammar(lang, tuple(phrases))
+        if not grammar:  # an empty grammar crashes libvosk: free recognition
+            return self._heard(self._decode(lang, audio, ""))
+        if self.has_unknown(lang) or lang not in self._frequent:
+            return self._heard(self._decode(lang, audio, grammar))
+        if not sounds_like_speech(audio):
+            return Heard()  # silence or a steady noise: nothing was said
+        padded = Audio(quiet(audio.rate) + audio.pcm + quiet(audio.rate), audio.rate)
+        menu = self._decode(lang, padded, grammar, scored=True)
+        if not menu.words:
+            return Heard()
+        kept = json.loads(grammar)
+        if menu.text not in kept:  # several phrases at once: no answer, no second pass
+            return Heard("", ((UNKNOWN, 0.0),))
+        open_ = self._decode(lang, padded, self._open_grammar(lang, tuple(phrases)), scored=True)
+        said, confidence = menu_answer(menu, open_, kept)
+        if not said:
+            return Heard("", ((UNKNOWN, 0.0),))
+        return Heard(said, tuple((word, confidence) for word in said.split()))
+
+    def _decode(self, lang: str, audio: Audio, grammar: str, scored: bool = False) -> Any:
+        """One decoder pass: with `scored`, a Decoded; otherwise Vosk's result as a dict."""
         from vosk import KaldiRecognizer
 
-        grammar = self._grammar(lang, tuple(phrases))
         model = self._models[lang]
-        # No phrase the model knows: free recognition (an empty grammar crashes libvosk).
         recognizer = (KaldiRecognizer(model, audio.rate, grammar) if grammar
                       else KaldiRecognizer(model, audio.rate))
         recognizer.SetWords(True)
+        if scored:  # the best path with its score (Vosk gives scores only for alternatives)
+            recognizer.SetMaxAlternatives(1)
         recognizer.AcceptWaveform(audio.pcm)
         result = json.loads(recognizer.FinalResult())
+        if not scored:
+            return result
+        best = result["alternatives"][0]
+        return Decoded(tuple((w["word"], w["start"], w["end"]) for w in best.get("result", [])),
+                       float(best["confidence"]))
+
+    @staticmethod
+    def _heard(result: dict[str, Any]) -> Heard:
         words = tuple((w["word"], float(w["conf"])) for w in result.get("result", []))
         return Heard(result.get("text", ""), words)
 
@@ -78,3 +123,15 @@ class VoskRecognizer:
         if kept and self.has_unknown(lang):
             kept.add(UNKNOWN)
         return json.dumps(sorted(kept), ensure_ascii=False) if kept else ""
+
+    @functools.lru_cache(maxsize=256)  # noqa: B019 - as _grammar
+    def _open_grammar(self, lang: str, phrases: tuple[str, ...]) -> str:
+        """The question's grammar plus filler words that sound unlike any of its phrases."""
+        kept = json.loads(self._grammar(lang, phrases))
+        return json.dumps(kept + fillers(self._frequent[lang], kept), ensure_ascii=False)
+
+
+@functools.cache
+def _frequent(folder: str) -> tuple[str, ...]:
+    """The model's most frequent words, read once per process (about 2 s for Korean)."""
+    return tuple(word for word, _ in frequent_words(Path(folder))[:FILLER_CANDIDATES])
