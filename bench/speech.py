@@ -12,7 +12,11 @@ language's spoken clips plus the noise clips. Figures:
   signed), from Twilio's POST to our TwiML, the recording downloaded from a stand-in of
   Twilio's API on 127.0.0.1;
 - accuracy: the share of clips where that step decides right (the option said, the escape
-  to a person, or "not understood" for noise and words outside the menu).
+  to a person, or "not understood" for noise and words outside the menu);
+- recall, false_accept, noise_false_accept: on the clips kept out of tuning the rejection of
+  speech outside the menu (clips.tsv part `held-out`, `held_out` of them), the share of menu
+  words heard as themselves, of off-menu words and of noises taken as a menu phrase; the
+  same figures on the tuning clips are printed for comparison.
 Needs the Redis on 127.0.0.1:6379; uses database 12 only and flushes it. Ends with one JSON line.
 """
 
@@ -35,7 +39,7 @@ from ivr_app.flow.validate import load_flow
 from ivr_app.flow.vocabulary import phrases_at
 from ivr_app.testing.recordings import RecordingServer
 from ivr_app.testing.simulator import Call
-from ivr_app.testing.spoken import ACCOUNT, AUDIO, MENUS, clips, flow_text, model_folder
+from ivr_app.testing.spoken import ACCOUNT, AUDIO, MENUS, clips, flow_text, menu_rates, model_folder
 from speech.audio import read_wav
 from speech.models import load_model
 from speech.vosk_recognizer import VoskRecognizer
@@ -68,6 +72,21 @@ def decided(call: Call, lang: str) -> str:
     return next(phrase for k, phrase in MENUS[lang][0] if k == key)
 
 
+def rejection_figures(recognizer: VoskRecognizer, lang: str) -> dict[str, float | int]:
+    """Menu words heard right and other speech taken as options, held-out clips first."""
+    figures: dict[str, float | int] = {}
+    for part in ("tune", "held-out"):
+        rates = menu_rates(recognizer, lang, part)
+        print(f"{part} clips ({rates.clips}): menu words right {rates.recall:.3f}, off-menu "
+              f"taken as options {rates.false_accept:.3f}, noise taken as options "
+              f"{rates.noise_false_accept:.3f}, real-time factor {rates.real_time_factor:.3f}")
+        figures = {"recall": round(rates.recall, 3),
+                   "false_accept": round(rates.false_accept, 3),
+                   "noise_false_accept": round(rates.noise_false_accept, 3),
+                   "held_out": rates.clips}
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--lang", default="ko")
@@ -97,6 +116,7 @@ def main() -> None:
                                     list(audios.values()))
         print(f"real-time factor on {len(audios)} clips: grammar {rtf_grammar:.3f}, "
               f"free {rtf_free:.3f} ({rtf_free / rtf_grammar:.0f}x slower)")
+        rejection = rejection_figures(recognizer, lang)
 
         connection = redis.Redis.from_url(REDIS_URL)
         connection.flushdb()
@@ -135,7 +155,7 @@ def main() -> None:
                       round(load_s, 2), "rss_mb": round(added_mb), "rtf_grammar":
                       round(rtf_grammar, 4), "rtf_free": round(rtf_free, 4),
                       "step_p50_ms": round(p50, 1), "step_p99_ms": round(p99, 1),
-                      "accuracy": round(accuracy, 3)}))
+                      "accuracy": round(accuracy, 3), **rejection}))
 
 
 if __name__ == "__main__":
