@@ -81,6 +81,8 @@ def frequent_words(model: Path) -> list[tuple[str, float]]:
     bits = np.unpackbits(np.frombuffer(read.data, np.uint8, _words(futures + states + 1),
                                        future_bits), bitorder="little")
     count = int(np.argmin(bits[1:]))
+    if not 0 < count <= len(table):
+        raise VocabularyError(f"{path}: {count} words at the root of the language model")
     words = np.frombuffer(read.data, "<i4", count, labels)
     costs = np.frombuffer(read.data, "<f4", count, weights)
     return [(table[int(words[i])], float(costs[i])) for i in np.argsort(costs, kind="stable")

@@ -21,10 +21,11 @@ from speech import UNKNOWN, Heard
 from speech.audio import Audio, sounds_like_speech
 from speech.models import load_model
 from speech.rejection import FILLER_CANDIDATES, Decoded, fillers, menu_answer, quiet
-from speech.vocabulary import VocabularyError, frequent_words
+from speech.vocabulary import frequent_words
 
 log = logging.getLogger(__name__)
 
+OFF_MENU = Heard("", ((UNKNOWN, 0.0),))  # speech, but none of the question's phrases
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")  # letters and digits in any script, with apostrophes
 
 
@@ -48,7 +49,7 @@ class VoskRecognizer:
                 continue
             try:
                 self._frequent[lang] = _frequent(str(folder))
-            except (OSError, VocabularyError) as exc:
+            except Exception as exc:  # a word list we cannot read costs the rejection only
                 log.warning("speech in %r cannot tell words outside a menu: no word list in "
                             "%s (%s); every answer will be heard as its nearest phrase",
                             lang, folder, exc)
@@ -70,39 +71,39 @@ class VoskRecognizer:
         """
         grammar = self._grammar(lang, tuple(phrases))
         if not grammar:  # an empty grammar crashes libvosk: free recognition
-            return self._heard(self._decode(lang, audio, ""))
+            return self._heard(self._run(lang, audio, ""))
         if self.has_unknown(lang) or lang not in self._frequent:
-            return self._heard(self._decode(lang, audio, grammar))
+            return self._heard(self._run(lang, audio, grammar))
         if not sounds_like_speech(audio):
             return Heard()  # silence or a steady noise: nothing was said
         padded = Audio(quiet(audio.rate) + audio.pcm + quiet(audio.rate), audio.rate)
-        menu = self._decode(lang, padded, grammar, scored=True)
+        menu = self._scored(lang, padded, grammar)
         if not menu.words:
             return Heard()
         kept = json.loads(grammar)
         if menu.text not in kept:  # several phrases at once: no answer, no second pass
-            return Heard("", ((UNKNOWN, 0.0),))
-        open_ = self._decode(lang, padded, self._open_grammar(lang, tuple(phrases)), scored=True)
+            return OFF_MENU
+        open_ = self._scored(lang, padded, self._open_grammar(lang, tuple(phrases)))
         said, confidence = menu_answer(menu, open_, kept)
         if not said:
-            return Heard("", ((UNKNOWN, 0.0),))
+            return OFF_MENU
         return Heard(said, tuple((word, confidence) for word in said.split()))
 
-    def _decode(self, lang: str, audio: Audio, grammar: str, scored: bool = False) -> Any:
-        """One decoder pass: with `scored`, a Decoded; otherwise Vosk's result as a dict."""
+    def _run(self, lang: str, audio: Audio, grammar: str, alternatives: int = 0) -> Any:
+        """One decoder pass over `audio`, free when `grammar` is empty; Vosk's result."""
         from vosk import KaldiRecognizer
 
         model = self._models[lang]
         recognizer = (KaldiRecognizer(model, audio.rate, grammar) if grammar
                       else KaldiRecognizer(model, audio.rate))
         recognizer.SetWords(True)
-        if scored:  # the best path with its score (Vosk gives scores only for alternatives)
-            recognizer.SetMaxAlternatives(1)
+        recognizer.SetMaxAlternatives(alternatives)
         recognizer.AcceptWaveform(audio.pcm)
-        result = json.loads(recognizer.FinalResult())
-        if not scored:
-            return result
-        best = result["alternatives"][0]
+        return json.loads(recognizer.FinalResult())
+
+    def _scored(self, lang: str, audio: Audio, grammar: str) -> Decoded:
+        """The best path and its score (Vosk gives a path's score only among alternatives)."""
+        best = self._run(lang, audio, grammar, alternatives=1)["alternatives"][0]
         return Decoded(tuple((w["word"], w["start"], w["end"]) for w in best.get("result", [])),
                        float(best["confidence"]))
 
