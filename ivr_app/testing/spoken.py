@@ -48,9 +48,9 @@ KO_MESSAGES = {
 OPTION_CLIPS = {lang: [f"{lang}-{stem}-175.wav" for stem in stems] for lang, stems in {
     "ko": ("yogeum", "yeyak", "haeji"), "es": ("facturacion", "internet", "cancelar"),
     "en": ("billing", "internet", "cancel")}.items()}
-# the plain voice's 상담원 at 175 is one of the menu words the rejection turns away (a
-# margin of -6): another voice says it here
-ESCAPE_CLIPS = {"ko": "ko-sangdamwon-m7-165.wav", "es": "es-agente-175.wav",
+# the plain voice's 상담원 at 175 is one of the menu words the rejection turns away (its
+# path scores 6 below the filler words'): another voice says it here
+ESCAPE_CLIPS = {"ko": "ko-sangdamwon-max-130.wav", "es": "es-agente-175.wav",
                 "en": "en-agent-175.wav"}
 
 

@@ -4,8 +4,8 @@ The clips of the `held-out` part were never used to choose how speech outside th
 rejected (speech/rejection.py), so their figures say how it does on unseen voices, speeds
 and words. Aimed at: menu words heard right 90% of the time, off-menu words taken as an
 option at most 10%, noise never. The synthetic Korean of espeak-ng is hard for the model:
-even with no rejection at all it heard 89% of the tuning menu words, and rejecting 92% of
-off-menu words costs about a fifth of the menu words (bench/speech.py prints the figures),
+even with no rejection at all it heard 89% of the tuning menu words, and turning away 95%
+of off-menu words costs about a quarter of the menu words (bench/speech.py prints them),
 so menu words are held to a little under what was measured, and a caller who is not understood twice
 goes to a person.
 """
@@ -19,7 +19,7 @@ from speech.vosk_recognizer import VoskRecognizer
 from tests.speech.line import LANGS
 
 MAX_FALSE_ACCEPT = 0.10
-MIN_RECALL = 0.65  # measured 0.72 to 0.78: Kaldi dithers at random, so runs differ
+MIN_RECALL = 0.6  # measured 0.67 to 0.78: Kaldi dithers at random, so runs differ
 
 
 @pytest.mark.parametrize("part", ["held-out", "tune"])

@@ -33,7 +33,7 @@ def test_fillers_are_words_that_sound_unlike_every_phrase():
 
 
 def test_a_word_not_on_the_menu_is_heard_as_unknown():
-    """'Cat' would have been 상담원 (an agent) to the menu's grammar alone."""
+    """'Cat' would have been a menu phrase to the menu's grammar alone."""
     recognizer = VoskRecognizer({"ko": KO_MODEL})
     heard = recognizer.recognize(read_wav(clip("ko-goyangi-f1-130.wav")), "ko", KO_PHRASES)
     assert heard.words == ((UNKNOWN, 0.0),)
