@@ -6,8 +6,8 @@ and words. Aimed at: menu words heard right 90% of the time, off-menu words take
 option at most 10%, noise never. The synthetic Korean of espeak-ng is hard for the model:
 even with no rejection at all it heard 89% of the tuning menu words, and turning away 95%
 of off-menu words costs about a quarter of the menu words (bench/speech.py prints them),
-so menu words are held to a little under what was measured, and a caller who is not understood twice
-goes to a person.
+so menu words are held to a little under what was measured; a caller who is not
+understood twice goes to a person.
 """
 
 from __future__ import annotations
