@@ -43,14 +43,16 @@ KO_MESSAGES = {
     "speech_hint": "삐 소리 후에 말씀하셔도 됩니다.",
     "use_keys": "음성을 인식하지 못했습니다. 버튼을 눌러 주세요.",
 }
-# The clips the webhook stories play, one per option and one of the escape word, in the
-# language's plain espeak voice at 175 words a minute; menu_rates measures every clip.
-OPTION_CLIPS = {lang: [f"{lang}-{stem}-175.wav" for stem in stems] for lang, stems in {
-    "ko": ("yogeum", "yeyak", "haeji"), "es": ("facturacion", "internet", "cancelar"),
-    "en": ("billing", "internet", "cancel")}.items()}
-# the plain voice's 상담원 at 175 is one of the menu words the rejection turns away (its
-# path scores 6 below the filler words'): another voice says it here
-ESCAPE_CLIPS = {"ko": "ko-sangdamwon-max-130.wav", "es": "es-agente-175.wav",
+# The clips the webhook stories play, one per option and one of the escape word;
+# menu_rates measures every clip. Kaldi dithers at random, so a clip's score moves by about
+# 1 from run to run: these are clips whose menu path scores well above MIN_MARGIN against
+# the filler words (the plain voice's 상담원 does not: it is one the rejection turns away).
+OPTION_CLIPS = {
+    "ko": ["ko-yogeum-200.wav", "ko-yeyak-175.wav", "ko-haeji-175.wav"],
+    "es": ["es-facturacion-175.wav", "es-internet-175.wav", "es-cancelar-175.wav"],
+    "en": ["en-billing-175.wav", "en-internet-175.wav", "en-cancel-175.wav"],
+}
+ESCAPE_CLIPS = {"ko": "ko-sangdamwon-m7-130.wav", "es": "es-agente-175.wav",
                 "en": "en-agent-175.wav"}
 
 
