@@ -16,6 +16,10 @@ language's spoken clips plus the noise clips. Figures:
 - model_rate: the audio rate the model expects (its conf/mfcc.conf), phone audio resampled to it;
 - wideband_recall: the share of menu-word clips (an option or the escape word) heard right by
   a wideband-only copy of the model (its mfcc.conf without --allow-upsample).
+- recall, false_accept, noise_false_accept: on the clips kept out of tuning the rejection of
+  speech outside the menu (clips.tsv part `held-out`, `held_out` of them), the share of menu
+  words heard as themselves, of off-menu words and of noises taken as a menu phrase; the
+  same figures on the tuning clips are printed for comparison.
 Needs the Redis on 127.0.0.1:6379; uses database 12 only and flushes it. Ends with one JSON line.
 """
 
@@ -44,6 +48,7 @@ from ivr_app.testing.spoken import (
     MENUS,
     clips,
     flow_text,
+    menu_rates,
     model_folder,
     wideband_copy,
 )
@@ -97,6 +102,21 @@ def wideband_figures(lang: str, folder: Path) -> dict[str, float]:
     return {"model_rate": rate.sample_rate, "wideband_recall": round(recall, 3)}
 
 
+def rejection_figures(recognizer: VoskRecognizer, lang: str) -> dict[str, float | int]:
+    """Menu words heard right and other speech taken as options, held-out clips first."""
+    figures: dict[str, float | int] = {}
+    for part in ("tune", "held-out"):
+        rates = menu_rates(recognizer, lang, part)
+        print(f"{part} clips ({rates.clips}): menu words right {rates.recall:.3f}, off-menu "
+              f"taken as options {rates.false_accept:.3f}, noise taken as options "
+              f"{rates.noise_false_accept:.3f}, real-time factor {rates.real_time_factor:.3f}")
+        figures = {"recall": round(rates.recall, 3),
+                   "false_accept": round(rates.false_accept, 3),
+                   "noise_false_accept": round(rates.noise_false_accept, 3),
+                   "held_out": rates.clips}
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--lang", default="ko")
@@ -126,6 +146,7 @@ def main() -> None:
                                     list(audios.values()))
         print(f"real-time factor on {len(audios)} clips: grammar {rtf_grammar:.3f}, "
               f"free {rtf_free:.3f} ({rtf_free / rtf_grammar:.0f}x slower)")
+        rejection = rejection_figures(recognizer, lang)
 
         connection = redis.Redis.from_url(REDIS_URL)
         connection.flushdb()
@@ -165,7 +186,7 @@ def main() -> None:
                       round(load_s, 2), "rss_mb": round(added_mb), "rtf_grammar":
                       round(rtf_grammar, 4), "rtf_free": round(rtf_free, 4),
                       "step_p50_ms": round(p50, 1), "step_p99_ms": round(p99, 1),
-                      "accuracy": round(accuracy, 3), **wideband}))
+                      "accuracy": round(accuracy, 3), **rejection, **wideband}))
 
 
 if __name__ == "__main__":

@@ -45,5 +45,5 @@ class Recognizer(Protocol):
         ...
 
     def recognize(self, audio: Audio, lang: str, phrases: Sequence[str]) -> Heard:
-        """Recognise `audio` as one or more of `phrases` (plus [unk] when the model has it)."""
+        """Recognise `audio` as one or more of `phrases`; speech that is none of them is [unk]."""
         ...

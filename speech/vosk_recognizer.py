@@ -2,7 +2,9 @@
 
 A model is shared; a KaldiRecognizer is not thread-safe, so each recognition makes
 its own. Grammar mode keeps the search to the question's phrases: about 25 times
-faster than free recognition and far more accurate on short answers.
+faster than free recognition and far more accurate on short answers. A model without
+[unk] would map any speech onto a phrase, so its answers are checked against filler
+words from its own vocabulary (speech/rejection.py); what fails is heard as [unk].
 """
 
 from __future__ import annotations
@@ -16,11 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from speech import UNKNOWN, Heard
-from speech.audio import Audio, resample
+from speech.audio import Audio, resample, sounds_like_speech
 from speech.models import ModelRate, load_model, model_rate
+from speech.rejection import FILLER_CANDIDATES, Decoded, fillers, menu_answer, quiet
+from speech.vocabulary import frequent_words
 
 log = logging.getLogger(__name__)
 
+OFF_MENU = Heard("", ((UNKNOWN, 0.0),))  # speech, but none of the question's phrases
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")  # letters and digits in any script, with apostrophes
 
 
@@ -35,6 +40,7 @@ class VoskRecognizer:
     def __init__(self, folders: Mapping[str, Path]):
         self._models: dict[str, Any] = {}
         self._rates: dict[str, ModelRate] = {}
+        self._frequent: dict[str, tuple[str, ...]] = {}
         for lang, folder in folders.items():
             try:
                 self._rates[lang] = model_rate(folder)
@@ -42,6 +48,13 @@ class VoskRecognizer:
             except Exception as exc:  # a broken model turns speech off for its language only
                 log.error("speech is off for language %r: the model in %s did not load (%s)",
                           lang, folder, exc)
+                continue
+            try:
+                self._frequent[lang] = _frequent(str(folder))
+            except Exception as exc:  # a word list we cannot read costs the rejection only
+                log.warning("speech in %r cannot tell words outside a menu: no word list in "
+                            "%s (%s); every answer will be heard as its nearest phrase",
+                            lang, folder, exc)
 
     def languages(self) -> frozenset[str]:
         return frozenset(self._models)
@@ -58,18 +71,51 @@ class VoskRecognizer:
         return self.knows(lang, UNKNOWN)
 
     def recognize(self, audio: Audio, lang: str, phrases: Sequence[str]) -> Heard:
-        """What `audio` says, among `phrases`; with none the model knows, in free speech."""
+        """What `audio` says, among `phrases`; with none the model knows, in free speech.
+
+        Speech that is not one of `phrases` comes back as [unk], never as a phrase.
+        """
+        audio = resample(audio, self._rates[lang].sample_rate)  # phone audio is 8 kHz
+        grammar = self._grammar(lang, tuple(phrases))
+        if not grammar:  # an empty grammar crashes libvosk: free recognition
+            return self._heard(self._run(lang, audio, ""))
+        if self.has_unknown(lang) or lang not in self._frequent:
+            return self._heard(self._run(lang, audio, grammar))
+        if not sounds_like_speech(audio):
+            return Heard()  # silence or a steady noise: nothing was said
+        padded = Audio(quiet(audio.rate) + audio.pcm + quiet(audio.rate), audio.rate)
+        menu = self._scored(lang, padded, grammar)
+        if not menu.words:
+            return Heard()
+        kept = json.loads(grammar)
+        if menu.text not in kept:  # several phrases at once: no answer, no second pass
+            return OFF_MENU
+        open_ = self._scored(lang, padded, self._open_grammar(lang, tuple(phrases)))
+        said, confidence = menu_answer(menu, open_, kept)
+        if not said:
+            return OFF_MENU
+        return Heard(said, tuple((word, confidence) for word in said.split()))
+
+    def _run(self, lang: str, audio: Audio, grammar: str, alternatives: int = 0) -> Any:
+        """One decoder pass over `audio`, free when `grammar` is empty; Vosk's result."""
         from vosk import KaldiRecognizer
 
-        grammar = self._grammar(lang, tuple(phrases))
         model = self._models[lang]
-        audio = resample(audio, self._rates[lang].sample_rate)  # phone audio is 8 kHz
-        # No phrase the model knows: free recognition (an empty grammar crashes libvosk).
         recognizer = (KaldiRecognizer(model, audio.rate, grammar) if grammar
                       else KaldiRecognizer(model, audio.rate))
         recognizer.SetWords(True)
+        recognizer.SetMaxAlternatives(alternatives)
         recognizer.AcceptWaveform(audio.pcm)
-        result = json.loads(recognizer.FinalResult())
+        return json.loads(recognizer.FinalResult())
+
+    def _scored(self, lang: str, audio: Audio, grammar: str) -> Decoded:
+        """The best path and its score (Vosk gives a path's score only among alternatives)."""
+        best = self._run(lang, audio, grammar, alternatives=1)["alternatives"][0]
+        return Decoded(tuple((w["word"], w["start"], w["end"]) for w in best.get("result", [])),
+                       float(best["confidence"]))
+
+    @staticmethod
+    def _heard(result: dict[str, Any]) -> Heard:
         words = tuple((w["word"], float(w["conf"])) for w in result.get("result", []))
         return Heard(result.get("text", ""), words)
 
@@ -85,3 +131,15 @@ class VoskRecognizer:
         if kept and self.has_unknown(lang):
             kept.add(UNKNOWN)
         return json.dumps(sorted(kept), ensure_ascii=False) if kept else ""
+
+    @functools.lru_cache(maxsize=256)  # noqa: B019 - as _grammar
+    def _open_grammar(self, lang: str, phrases: tuple[str, ...]) -> str:
+        """The question's grammar plus filler words that sound unlike any of its phrases."""
+        kept = json.loads(self._grammar(lang, phrases))
+        return json.dumps(kept + fillers(self._frequent[lang], kept), ensure_ascii=False)
+
+
+@functools.cache
+def _frequent(folder: str) -> tuple[str, ...]:
+    """The model's most frequent words, read once per process (about 2 s for Korean)."""
+    return tuple(word for word, _ in frequent_words(Path(folder))[:FILLER_CANDIDATES])

@@ -87,7 +87,8 @@ def speech_warnings(source: Source, flow: Flow, recognizer: Recognizer,
             continue
         if not recognizer.knows(lang, UNKNOWN):
             lines.append(f"{where} the {lang} model has no {UNKNOWN} word: answers outside "
-                         "a menu are told apart only by confidence [speech-model]")
+                         "a menu are told apart by filler words from its vocabulary, which "
+                         "turns away some menu words too [speech-model]")
         for problem in unknown_words(source, flow, lang, recognizer.knows):
             lines.append(f"{problem.file}:{problem.line}:{problem.column}: warning: "
                          f"{problem.message} [{problem.rule}]")

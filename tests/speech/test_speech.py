@@ -9,10 +9,10 @@ import pytest
 
 from ivr_app.call.engine import REASON_NOT_UNDERSTOOD, REASON_UNHEARD
 from ivr_app.flow import builtins
-from ivr_app.testing.spoken import ESCAPE_CLIPS, KO_MESSAGES, MENUS, RELIABLE, clip, clips
+from ivr_app.testing.spoken import ESCAPE_CLIPS, KO_MESSAGES, MENUS, OPTION_CLIPS, clip, clips
 from tests.speech.line import LANGS, with_model
 
-SPOKEN = [pytest.param(lang, name, id=name) for lang in MENUS for name in RELIABLE[lang]]
+SPOKEN = [pytest.param(lang, name, id=name) for lang in MENUS for name in OPTION_CLIPS[lang]]
 
 
 def messages(lang):
@@ -58,6 +58,17 @@ def test_noise_is_not_understood_then_the_caller_goes_to_a_person(speech_call, l
     assert messages(lang)["not_understood"] in heard_text(call)
     call.speaks(clip("noise-pink-noise.wav"))
     assert (call.ending.kind, call.ending.reason) == ("human", REASON_NOT_UNDERSTOOD)
+
+
+def test_a_word_not_on_the_menu_is_asked_again_then_goes_to_a_person(speech_call):
+    """'Love', then 'cat': neither is an option, however near a menu word they sound."""
+    call = speech_call("ko", retries=1).speaks(clip("ko-sarang-max-130.wav"))
+    assert call.waiting
+    assert KO_MESSAGES["not_understood"] in heard_text(call)
+    call.speaks(clip("ko-goyangi-f1-130.wav"))
+    assert (call.ending.kind, call.ending.reason) == ("human", REASON_NOT_UNDERSTOOD)
+    _, state = call.app.extensions["ivr"].store.load(call.sid)
+    assert [e["event"] for e in state["path"] if e["node"] == "menu"][-2:] == ["unclear"] * 2
 
 
 def test_what_the_caller_said_is_kept_with_its_confidence(speech_call):

@@ -56,8 +56,10 @@ def test_speech_rises_and_falls(name):
     assert sounds_like_speech(read_wav((AUDIO / name).read_bytes()))
 
 
-@pytest.mark.parametrize("name", [n for n in clips() if n.startswith("noise-")])
+@pytest.mark.parametrize("name", [n for n in clips()
+                                  if n.startswith("noise-") and n != "noise-babble.wav"])
 def test_steady_noise_is_not_speech(name):
+    """Babble is speech, three voices at once: the recognizer turns it away instead."""
     assert not sounds_like_speech(read_wav((AUDIO / name).read_bytes()))
 
 
