@@ -20,7 +20,14 @@ from typing import Any
 from speech import UNKNOWN, Heard
 from speech.audio import Audio, resample, sounds_like_speech
 from speech.models import ModelRate, load_model, model_rate
-from speech.rejection import FILLER_CANDIDATES, Decoded, fillers, menu_answer, quiet
+from speech.rejection import (
+    FILLER_CANDIDATES,
+    Decoded,
+    fillers,
+    menu_answer,
+    quiet,
+    said_phrase,
+)
 from speech.vocabulary import frequent_words
 
 log = logging.getLogger(__name__)
@@ -88,7 +95,7 @@ class VoskRecognizer:
         if not menu.words:
             return Heard()
         kept = json.loads(grammar)
-        if menu.text not in kept:  # several phrases at once: no answer, no second pass
+        if not said_phrase(menu.text, kept):  # several phrases at once: no second pass
             return OFF_MENU
         open_ = self._scored(lang, padded, self._open_grammar(lang, tuple(phrases)))
         said, confidence = menu_answer(menu, open_, kept)

@@ -7,7 +7,7 @@ import pytest
 from ivr_app.testing.spoken import KO_MODEL, MENUS, clip
 from speech import UNKNOWN
 from speech.audio import read_wav
-from speech.rejection import fillers
+from speech.rejection import fillers, said_phrase
 from speech.vocabulary import VocabularyError, frequent_words
 from speech.vosk_recognizer import VoskRecognizer
 
@@ -30,6 +30,14 @@ def test_a_model_without_its_language_model_has_no_word_list(tmp_path):
 def test_fillers_are_words_that_sound_unlike_every_phrase():
     frequent = ["요금", "요근", "[1]", "사과", "예약해지", "날씨", "버스"]
     assert fillers(frequent, ["요금", "예약"], count=2) == ["사과", "날씨"]
+
+
+def test_a_phrase_said_twice_is_the_phrase():
+    phrases = ["요금", "예약", "good morning"]
+    assert said_phrase("요금 요금", phrases) == "요금"
+    assert said_phrase("good morning good morning", phrases) == "good morning"
+    assert said_phrase("요금 예약", phrases) == ""
+    assert said_phrase("good morning good", phrases) == ""
 
 
 def test_a_word_not_on_the_menu_is_heard_as_unknown():
