@@ -9,11 +9,12 @@ confidence near 1.0. So each answer is decoded twice:
 
 Steady sound (noise, hum, tones) is no answer before any decoding (sounds_like_speech).
 The answer is the menu phrase only when the first pass heard exactly one phrase, that
-phrase spans most of the speech the open pass heard, and its path scores nearly as well
-as the best open path (a likelihood ratio against a filler "garbage" model). Everything
-else is no match. The numbers below were calibrated on the `tune` clips of tests/audio
-(espeak-ng voices ko, ko+f3, ko+m3 on the Korean model) and checked on the `held-out`
-ones; bench/speech.py measures both.
+phrase (said once, or repeated) spans most of the speech the open pass heard, and its path
+scores nearly as well as the best open path, with a penalty for each word that path has
+more (a likelihood ratio against a filler "garbage" model). Everything else is no match.
+The numbers below were calibrated on the `tune` clips of tests/audio (espeak-ng voices ko,
+ko+f3, ko+m3 on the Korean model) and checked on the `held-out` ones; bench/speech.py
+measures both.
 
 Measured on the same clips and left out: taking the open pass alone (no match when a
 filler is on its best path) kept 42% of tuning menu words; counting the menu phrases 100
