@@ -28,9 +28,10 @@ ENDED = ("completed", "busy", "failed", "no-answer", "canceled")  # Twilio's fin
 
 # KEYS: call, answer[, flow source]; ARGV: expected seq ("" for a new call), new seq, data,
 # answer, ttl. The step's time (Redis's clock, Unix seconds) goes to `asked`: a live stream
-# tells from it whether the question's prompt is still playing. Returns {1 if this request took the step else 0, whether the flow source is
-# kept (its TTL renewed here, so a new call need not send the flow's text again), the
-# answer that stands} (the answer last: a nil one ends the reply).
+# tells from it whether the question's prompt is still playing. Returns {1 if this request
+# took the step else 0, whether the flow source is kept (its TTL renewed here, so a new call
+# need not send the flow's text again), the answer that stands} (the answer last: a nil one
+# ends the reply).
 _COMMIT = """
 local kept = 1
 if KEYS[3] then kept = redis.call('EXPIRE', KEYS[3], ARGV[5]) end
