@@ -108,6 +108,14 @@ class Call:
             "RecordingDuration": "2", "Digits": ""}))
         return self
 
+    def moved(self, document: str) -> Call:
+        """Twilio moved the live call (a REST update): the new TwiML plays from its start,
+        cutting short whatever played."""
+        self._log("CALL   moved")
+        self._gather, self._rest = None, []
+        self._run(document)
+        return self
+
     def stays_silent(self) -> Call:
         self._log("CALLER stays silent")
         self._need_question()

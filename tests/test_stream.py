@@ -1,0 +1,150 @@
+"""Callers interrupt a prompt by speaking: Twilio's Media Stream of the call is heard live by
+the stream server (the real Korean Vosk model), which moves the call through the REST API."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from websockets.exceptions import InvalidStatus
+
+from ivr_app.call.barge_in import prompt_seconds
+from ivr_app.testing.media_stream import MediaStream, mu_law_frames
+from ivr_app.testing.simulator import BASE_URL
+from ivr_app.testing.spoken import KO_MESSAGES, clip
+from tests.conftest import TOKEN
+from tests.stream import BargeLine
+
+OFF_MENU = "ko-annyeong-175.wav"  # "안녕하세요": no option of the menu
+
+
+@pytest.fixture
+def line(make_app, redis, tmp_path) -> Iterator[BargeLine]:
+    built = BargeLine(make_app, tmp_path)
+    yield built
+    built.close()
+
+
+def spoken_events(line: BargeLine, call) -> list[tuple[str, str]]:
+    state = line.ivr.store.step(call.sid).state
+    return [(e["event"], e["input"]) for e in state["path"] if "input" in e]
+
+
+@pytest.mark.parametrize(("name", "reason"), [("ko-yeyak-175.wav", "option 2"),
+                                              ("ko-haeji-200.wav", "option 3"),
+                                              ("ko-sangdamwon-175.wav", "asked for a person")])
+def test_saying_an_option_during_the_prompt_moves_the_call_to_its_node(line, name, reason):
+    call = line.call()
+    with line.stream(call) as stream:
+        stream.play(clip(name), speed=2.0)
+        update = line.moved_to(call)
+    assert update.form["Url"] == f"{BASE_URL}/voice/step?seq=0"
+    assert update.form["Method"] == "POST"
+    assert (call.ending.kind, call.ending.reason) == ("human", reason)
+    assert spoken_events(line, call)[0][0] == "speech"
+
+
+def test_a_key_pressed_while_the_caller_speaks_wins(line):
+    call = line.call()
+    frames = mu_law_frames(clip("ko-yeyak-175.wav"))
+    with line.stream(call) as stream:
+        stream.frames(frames[:8])  # the caller starts to say option 2...
+        time.sleep(0.2)
+        call.press("3")  # ...and presses 3 before the phrase ends
+        stream.frames(frames[8:])
+        stream.quiet(1.0, speed=4.0)
+        time.sleep(0.5)
+    assert line.moves(call) == []
+    assert call.ending.reason == "option 3"
+    assert spoken_events(line, call) == [("digits", "3")]
+
+
+def test_an_off_menu_phrase_during_the_prompt_changes_nothing(line):
+    call = line.call()
+    with line.stream(call) as stream:
+        stream.play(clip(OFF_MENU), speed=2.0)
+        time.sleep(0.5)
+    assert line.moves(call) == []
+    assert line.ivr.store.step(call.sid).seq == 0
+    assert call.press("1").ending.reason == "option 1"
+
+
+def test_an_off_menu_phrase_after_the_prompt_is_a_wrong_answer(line):
+    call = line.call()
+    playing = prompt_seconds(line.ivr.store.answer(call.sid, None))
+    assert 3 < playing < 8  # "1, 2, 3.", how to reach a person, and the speech hint
+    with line.stream(call) as stream:
+        stream.quiet(playing, speed=1.0)  # the caller waits for the prompt to end
+        stream.play(clip(OFF_MENU))
+        line.moved_to(call)
+    assert KO_MESSAGES["not_understood"] in call.heard[-3]
+    assert call.waiting
+    assert spoken_events(line, call)[0][0] == "unclear"
+
+
+def test_a_stream_for_an_unknown_call_is_closed(line):
+    with MediaStream(line.url, TOKEN, "CA" + "0" * 32).start() as stream:
+        assert stream.closed_by_server() == 1008
+
+
+def test_a_stream_for_a_finished_call_is_closed(line):
+    call = line.call()
+    call.hang_up()
+    with MediaStream(line.url, TOKEN, call.sid).start() as stream:
+        assert stream.closed_by_server() == 1008
+    assert not line.ivr.store.step(call.sid).streaming
+
+
+@pytest.mark.parametrize("token", [None, "not-the-auth-token-0123456789abc"])
+def test_a_handshake_twilio_did_not_sign_is_refused(line, token):
+    call = line.call()
+    with pytest.raises(InvalidStatus) as refused:
+        MediaStream(line.url, token, call.sid)
+    assert refused.value.response.status_code == 403
+
+
+def test_malformed_messages_are_skipped_and_the_stream_goes_on(line):
+    call = line.call()
+    with MediaStream(line.url, TOKEN, call.sid) as stream:
+        stream.send({"event": "media", "media": {"payload": "AAAA"}})  # before `start`
+        stream.ws.send("{not json")
+        stream.ws.send(b"\x00\x01binary")
+        stream.ws.send("[1, 2, 3]")
+        stream.start()
+        stream.send({"event": "media", "media": {"payload": "@@not base64@@"}})
+        stream.send({"event": "media", "media": "nothing"})
+        stream.send({"event": "start", "start": {"callSid": "CA" + "9" * 32}})  # a second one
+        stream.play(clip("ko-yeyak-175.wav"), speed=2.0)
+        line.moved_to(call)
+    assert call.ending.reason == "option 2"
+
+
+def test_a_stream_that_never_stops_is_closed_and_forgotten(make_app, redis, tmp_path):
+    line = BargeLine(make_app, tmp_path, idle_seconds=0.5)
+    try:
+        call = line.call()
+        with line.stream(call) as stream:
+            stream.quiet(0.2, speed=2.0)  # then Twilio goes silent, without `stop`
+            assert stream.closed_by_server(timeout=3.0) == 1001
+        line.wait_for(lambda: not line.ivr.store.step(call.sid).streaming or None,
+                      "the stream forgotten")
+    finally:
+        line.close()
+
+
+def test_streams_past_capacity_are_refused_and_those_calls_keep_the_recording(
+        make_app, redis, tmp_path):
+    line = BargeLine(make_app, tmp_path, max_streams=1)
+    try:
+        heard, recorded = line.call(), line.call()
+        with line.stream(heard):
+            with pytest.raises(InvalidStatus) as refused:
+                MediaStream(line.url, TOKEN, recorded.sid)
+            assert refused.value.response.status_code == 503
+            heard.press("7")
+            recorded.press("7")  # a wrong key: the question is asked again
+        assert "<Record" not in line.ivr.store.answer(heard.sid, 0)  # the stream hears it
+        assert "<Record" in line.ivr.store.answer(recorded.sid, 0)
+    finally:
+        line.close()
