@@ -77,15 +77,16 @@ class MediaStream:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def send(self, message: dict[str, Any]) -> None:
+    def send(self, message: dict[str, Any]) -> bool:
         """Send a message; once the server closed the stream, nothing more goes (as Twilio)."""
         if self.closed:
-            return
+            return False
         self._sequence += 1
         try:
             self.ws.send(json.dumps({"sequenceNumber": str(self._sequence), **message}))
         except ConnectionClosed:
             self.closed = True
+        return not self.closed
 
     def start(self) -> MediaStream:
         self.send({"event": "start", "streamSid": self.stream_sid, "start": {
@@ -95,10 +96,11 @@ class MediaStream:
         return self
 
     def frame(self, payload: bytes) -> None:
-        self.sent += 1
-        self.send({"event": "media", "streamSid": self.stream_sid, "media": {
-            "track": "inbound", "chunk": str(self.sent), "timestamp": str(self.sent * 20),
-            "payload": base64.b64encode(payload).decode()}})
+        chunk = self.sent + 1
+        if self.send({"event": "media", "streamSid": self.stream_sid, "media": {
+                "track": "inbound", "chunk": str(chunk), "timestamp": str(chunk * 20),
+                "payload": base64.b64encode(payload).decode()}}):
+            self.sent = chunk
 
     def play(self, wav: bytes, speed: float = 1.0, then_quiet: float = 0.5) -> float:
         """Send the WAV's frames, `speed` times real time, then `then_quiet` seconds of line
