@@ -8,14 +8,17 @@ each sending 20 ms mu-law frames in real time, line silence with a menu answer n
 (tests/audio clips the model hears right). The menu's options lead back to the menu, so every
 answer is a decision that moves the call through the REST API, to a stand-in of Twilio's API
 on 127.0.0.1 that notes when each move arrives. Figures, at each level of concurrent streams:
-- frames_ratio: media frames the server took in per second against frames arriving; a level
-  is held in real time when the ratio is at least REALTIME (the streams the server closes
-  lose the few frames in flight);
+- frames_ratio: media frames the server took in against frames sent; a level is held in real
+  time when the ratio is at least REALTIME and the decisions' p99 stays under TARGET_P99_MS
+  (answers heard late are not real time either, however fast the frames are read);
 - decision p50/p99: from the last frame of a spoken answer sent to the call's move received
   (the endpointer's quiet hangover, recognition, the step's commit in Redis, the REST call);
 - missed: answers after which no move came;
 - memory: this process's resident memory with the model loaded and no stream, and what each
-  live stream adds (growth with the level's streams open, divided by their number).
+  live stream adds (growth with the level's streams open, divided by their number), after
+  a short warm-up level that is not reported (thread pools, grammar caches, first buffers).
+The load is harsh: every stream says a menu answer every 1.5 to 3 seconds, far more speech
+per stream than callers listening to prompts make.
 Uses the Redis of REDIS_URL on database 12 (BENCH_REDIS_DB) and flushes it. Ends with one
 JSON line: streams_realtime (the highest level held), decision p50/p99 at the first level.
 """
@@ -48,6 +51,7 @@ from ivr_app.testing.twilio_rest import TwilioStandin
 REDIS_URL = redis_url(12)
 TOKEN = "bench-auth-token-0123456789abcdef"
 REALTIME = 0.98
+TARGET_P99_MS = 500.0
 PAUSE_S = (1.0, 2.5)  # line silence before each answer, at random in this range
 
 
@@ -110,6 +114,7 @@ def level(line: dict[str, Any], streams: int, seconds: float) -> dict[str, Any]:
     out = results.get(timeout=seconds + 60)
     twilio.join()
     took = time.monotonic() - started
+    time.sleep(1.0)  # decisions still under way land (or are missed)
     moves = [r for r in standin.requests if r.method == "POST" and "/Calls/CA" in r.path]
     latencies, missed = [], 0
     for sid, ends in out["said"].items():
@@ -159,6 +164,7 @@ def main() -> None:
     line = {"app": app, "standin": standin, "server": server, "url": url}
     rows = []
     try:
+        level(line, 2, 3.0)  # warm-up
         for streams in [int(n) for n in args.levels.split(",")]:
             rows.append(level(line, streams, args.seconds))
             print(json.dumps(rows[-1]))
@@ -167,7 +173,8 @@ def main() -> None:
         standin.stop()
         ivr.close()
         connection.flushdb()
-    held = [r["streams"] for r in rows if r["frames_ratio"] >= REALTIME]
+    held = [r["streams"] for r in rows if r["frames_ratio"] >= REALTIME
+            and (r["decision_p99_ms"] or float("inf")) < TARGET_P99_MS]
     first = rows[0]
     print(f"one process holds {max(held, default=0)} streams in real time of those tried "
           f"({args.levels}); at {first['streams']}: decision p50 {first['decision_p50_ms']} ms, "

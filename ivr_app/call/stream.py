@@ -20,6 +20,7 @@ import base64
 import binascii
 import json
 import logging
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -69,7 +70,10 @@ class StreamServer:
         self.ivr = ivr
         self.max_streams = ivr.config["STREAM_MAX"] if max_streams is None else max_streams
         self.idle_seconds = idle_seconds
+        # recognition and decisions on `threads`; Redis reads apart, so none waits behind them
         self.pool: Executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="hear")
+        self.io: Executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="stream-io")
+        self._deciding: set[asyncio.Task[None]] = set()
         self.server: Server | None = None
         self.frames = 0  # media frames taken in, for the benchmark
 
@@ -123,19 +127,19 @@ class StreamServer:
             return
         finally:
             if stream is not None:
-                await self._run(self.ivr.store.stream_ended, stream.sid, stream.stream)
+                await self._io(self.ivr.store.stream_ended, stream.sid, stream.stream)
 
     async def _started(self, ws: ServerConnection, message: dict[str, Any]) -> _Stream | None:
         start = message.get("start")
         sid = start.get("callSid") if isinstance(start, dict) else None
-        at = await self._run(self.ivr.store.step, sid) if isinstance(sid, str) else None
+        at = await self._io(self.ivr.store.step, sid) if isinstance(sid, str) else None
         if at is None or not at.open:
             log.info("stream for %s closed: no such call at a question", str(sid)[:40])
             await ws.close(CLOSE_POLICY, "no call at a question")
             return None
         stream = _Stream(sid, str(message.get("streamSid") or start.get("streamSid") or ""),
                          Endpointer(), renewed=time.monotonic())
-        await self._run(self.ivr.store.stream_live, sid, stream.stream, LIVE_SECONDS)
+        await self._io(self.ivr.store.stream_live, sid, stream.stream, LIVE_SECONDS)
         return stream
 
     async def _media(self, ws: ServerConnection, stream: _Stream, message: dict[str, Any]
@@ -148,15 +152,17 @@ class StreamServer:
         self.frames += 1
         began, utterance = stream.endpointer.feed(audio)
         if began:  # the question being asked as the caller starts to speak
-            stream.onset = asyncio.ensure_future(self._run(self.ivr.store.step, stream.sid))
+            stream.onset = asyncio.ensure_future(self._io(self.ivr.store.step, stream.sid))
         if utterance is not None and stream.onset is not None:
             onset, stream.onset = stream.onset, None
-            asyncio.create_task(self._decide(stream, onset, utterance))
+            task = asyncio.create_task(self._decide(stream, onset, utterance))
+            self._deciding.add(task)  # a reference, until it is done
+            task.add_done_callback(self._deciding.discard)
         if time.monotonic() - stream.renewed > RENEW_SECONDS:
             stream.renewed = time.monotonic()
-            at = await self._run(self.ivr.store.step, stream.sid)
+            at = await self._io(self.ivr.store.step, stream.sid)
             stream.ended = stream.ended or not at.open
-            await self._run(self.ivr.store.stream_live, stream.sid, stream.stream, LIVE_SECONDS)
+            await self._io(self.ivr.store.stream_live, stream.sid, stream.stream, LIVE_SECONDS)
 
     async def _decide(self, stream: _Stream, onset: asyncio.Future[Any],
                       utterance: Utterance) -> None:
@@ -175,10 +181,17 @@ class StreamServer:
     async def _run(self, function: Any, *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self.pool, function, *args)
 
-    def close(self) -> None:
+    async def _io(self, function: Any, *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self.io, function, *args)
+
+    async def close(self) -> None:
+        """Close every stream, and let the decisions under way finish."""
         if self.server is not None:
             self.server.close()
-        self.pool.shutdown(wait=False, cancel_futures=True)
+            await self.server.wait_closed()
+        await asyncio.gather(*self._deciding, return_exceptions=True)
+        self.pool.shutdown()
+        self.io.shutdown()
 
 
 def in_thread(server: StreamServer, host: str, port: int) -> Callable[[], None]:
@@ -190,13 +203,7 @@ def in_thread(server: StreamServer, host: str, port: int) -> Callable[[], None]:
     asyncio.run_coroutine_threadsafe(server.start(host, port), loop).result(timeout=10)
 
     def stop() -> None:
-        async def closing() -> None:
-            if server.server is not None:
-                server.server.close()
-                await server.server.wait_closed()
-
-        asyncio.run_coroutine_threadsafe(closing(), loop).result(timeout=10)
-        server.close()
+        asyncio.run_coroutine_threadsafe(server.close(), loop).result(timeout=30)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(timeout=10)
         loop.close()
@@ -226,8 +233,13 @@ def main(argv: list[str] | None = None) -> None:
     host, _, port = args.bind.rpartition(":")
 
     async def run() -> None:
-        server = await StreamServer(ivr).start(host or "127.0.0.1", int(port))
-        await server.serve_forever()
+        streams = StreamServer(ivr)
+        await streams.start(host or "127.0.0.1", int(port))
+        stopping = asyncio.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):  # close streams (and their marks) first
+            asyncio.get_running_loop().add_signal_handler(signum, stopping.set)
+        await stopping.wait()
+        await streams.close()
 
     asyncio.run(run())
 

@@ -23,6 +23,7 @@ from twilio.request_validator import RequestValidator
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
+from ivr_app.testing.twilio_rest import TwilioStandin
 from speech.audio import read_wav
 
 FRAME = 160  # 20 ms of 8 kHz mu-law
@@ -140,3 +141,19 @@ class MediaStream:
 
     def close(self) -> None:
         self._open.close()
+
+
+def speak_over(url: str, token: str, call_sid: str, wav: bytes, rest: TwilioStandin,
+               wait: float = 2.0) -> str | None:
+    """The caller says the WAV over the prompt, on the call's Media Stream, in real time; the
+    TwiML of the move the stream server made (fetched as Twilio would), or None if nothing
+    moved the call within `wait` seconds of line silence after it."""
+    path = f"/Calls/{call_sid}.json"
+    before = len(rest.requests)
+    with MediaStream(url, token, call_sid).start() as stream:
+        stream.play(wav, then_quiet=0.0)
+        for _ in range(round(wait / 0.1)):
+            if any(r.method == "POST" and r.path.endswith(path) for r in rest.requests[before:]):
+                return rest.fetch_twiml(call_sid)
+            stream.quiet(0.1)
+    return None
