@@ -3,8 +3,12 @@ the stream server (the real Korean Vosk model), which moves the call through the
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from websockets.exceptions import InvalidStatus
@@ -12,11 +16,12 @@ from websockets.exceptions import InvalidStatus
 from ivr_app.call.barge_in import prompt_seconds
 from ivr_app.testing.media_stream import MediaStream, mu_law_frames
 from ivr_app.testing.simulator import BASE_URL
-from ivr_app.testing.spoken import KO_MESSAGES, clip
+from ivr_app.testing.spoken import AUDIO, KO_MESSAGES, KO_MODEL, clip, flow_text
 from tests.conftest import TOKEN
 from tests.stream import BargeLine
 
 OFF_MENU = "ko-annyeong-175.wav"  # "안녕하세요": no option of the menu
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -148,3 +153,20 @@ def test_streams_past_capacity_are_refused_and_those_calls_keep_the_recording(
         assert "<Record" in line.ivr.store.answer(recorded.sid, 0)
     finally:
         line.close()
+
+
+def test_simulate_plays_a_wav_over_the_prompt_through_a_media_stream(redis_url, redis, tmp_path):
+    (tmp_path / "line.yaml").write_text(flow_text("ko"), encoding="utf-8")
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "ko").symlink_to(KO_MODEL)
+    done = subprocess.run(
+        [sys.executable, "-m", "ivr_app", "simulate", str(tmp_path / "line.yaml"), "--script",
+         f"stream: {AUDIO / OFF_MENU},stream: {AUDIO / 'ko-haeji-175.wav'}"],
+        cwd=ROOT, text=True, capture_output=True, timeout=60,
+        env={**os.environ, "REDIS_URL": redis_url, "VOSK_MODELS_DIR": str(tmp_path / "models")})
+    assert done.returncode == 0, done.stderr
+    said = done.stdout.splitlines()
+    first, second = (i for i, line in enumerate(said) if "speaks over the prompt" in line)
+    assert said[first + 1] == "IVR    (nothing understood: the prompt plays on)"
+    assert said[second + 1] == "IVR    (the prompt is cut short: the call moves on)"
+    assert said[-1] == "Call ended with: a person (queue 'support', reason: option 3)"

@@ -228,6 +228,9 @@ def main(argv: list[str] | None = None) -> None:
     config = settings()
     logging.basicConfig(level=config["LOG_LEVEL"],
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not config["STREAM_URL"]:
+        log.warning("STREAM_URL is not set: no call starts a stream, and every handshake is "
+                    "refused (its signature is checked against that address)")
     ivr = build_services(config)
     log.info("speech models loaded for %s", sorted(ivr.recognizer.languages()) or "no language")
     host, _, port = args.bind.rpartition(":")
