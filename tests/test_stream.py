@@ -170,3 +170,13 @@ def test_simulate_plays_a_wav_over_the_prompt_through_a_media_stream(redis_url, 
     assert said[first + 1] == "IVR    (nothing understood: the prompt plays on)"
     assert said[second + 1] == "IVR    (the prompt is cut short: the call moves on)"
     assert said[-1] == "Call ended with: a person (queue 'support', reason: option 3)"
+
+
+def test_the_stream_follows_the_call_to_its_next_question(line):
+    call = line.call()
+    with line.stream(call) as stream:
+        call.press("7")  # a wrong key: the question is asked again, as step 1
+        stream.play(clip("ko-haeji-175.wav"), speed=2.0)
+        update = line.moved_to(call)
+    assert update.form["Url"] == f"{BASE_URL}/voice/step?seq=1"
+    assert call.ending.reason == "option 3"

@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import base64
 import binascii
+import contextlib
 import json
 import logging
 import signal
@@ -30,6 +31,7 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
 
+import redis
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
@@ -47,7 +49,7 @@ IDLE_SECONDS = 5.0  # no message for this long: the stream is gone without its `
 LIVE_SECONDS = 15  # a stream's mark in Redis lasts this long unless renewed
 RENEW_SECONDS = 5.0  # how often a live stream renews its mark and looks whether the call ended
 MAX_MESSAGE = 64 * 1024  # a media message is about 300 bytes
-CLOSE_NORMAL, CLOSE_POLICY, CLOSE_AWAY = 1000, 1008, 1001
+CLOSE_NORMAL, CLOSE_AWAY, CLOSE_POLICY, CLOSE_ERROR = 1000, 1001, 1008, 1011
 
 
 @dataclass
@@ -125,9 +127,13 @@ class StreamServer:
                     return
         except ConnectionClosed:
             return
+        except redis.RedisError:  # the call goes on with keys and recorded speech
+            log.exception("a stream of %s ended: Redis failed", stream.sid if stream else "?")
+            await ws.close(CLOSE_ERROR, "try again later")
         finally:
             if stream is not None:
-                await self._io(self.ivr.store.stream_ended, stream.sid, stream.stream)
+                with contextlib.suppress(redis.RedisError):  # else its mark expires by itself
+                    await self._io(self.ivr.store.stream_ended, stream.sid, stream.stream)
 
     async def _started(self, ws: ServerConnection, message: dict[str, Any]) -> _Stream | None:
         start = message.get("start")
