@@ -180,3 +180,13 @@ def test_the_stream_follows_the_call_to_its_next_question(line):
         update = line.moved_to(call)
     assert update.form["Url"] == f"{BASE_URL}/voice/step?seq=1"
     assert call.ending.reason == "option 3"
+
+
+@pytest.mark.parametrize("noise", ["noise-white-noise.wav", "noise-hum.wav"])
+def test_steady_noise_over_the_prompt_changes_nothing(line, noise):
+    call = line.call()
+    with line.stream(call) as stream:
+        stream.play(clip(noise), speed=3.0)
+        time.sleep(0.5)
+    assert line.moves(call) == []
+    assert line.ivr.store.step(call.sid).seq == 0

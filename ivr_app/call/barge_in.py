@@ -18,15 +18,18 @@ from dataclasses import dataclass
 
 from ivr_app.call import answers, steps, twiml
 from ivr_app.call.turn import Event
+from ivr_app.call.utterances import Utterance
 from ivr_app.flow.audit import seconds
 from ivr_app.flow.vocabulary import phrases_at
 from ivr_app.services import Services
 from ivr_app.state.calls import Step
-from speech.audio import Audio
+from speech import Heard
+from speech.audio import sounds_like_speech
 
 log = logging.getLogger(__name__)
 
 PLAY_SECONDS = 5.0  # a recording played in a prompt is taken to last this long
+STEADY_DB = 3.0  # loud frames spreading less than this are steady sound (noise: 0-2.2 dB)
 
 
 @dataclass(frozen=True)
@@ -40,8 +43,8 @@ class Decision:
     ended: bool = False  # the call is done with questions: the stream may close
 
 
-def decide(ivr: Services, sid: str, at: Step, audio: Audio) -> Decision:
-    """Recognise `audio` at the call's step `at` and act on it as the step's answer."""
+def decide(ivr: Services, sid: str, at: Step, utterance: Utterance) -> Decision:
+    """Recognise the utterance at the call's step `at` and act on it as the step's answer."""
     if not at.open or at.seq is None or at.state is None:
         return Decision("ended", ended=True)
     state, seq = at.state, at.seq
@@ -50,7 +53,11 @@ def decide(ivr: Services, sid: str, at: Step, audio: Audio) -> Decision:
     phrases = phrases_at(flow, flow.nodes[state["node"]], lang)
     if not phrases or lang not in ivr.recognizer.languages():
         return Decision("keys")
-    heard = ivr.recognizer.recognize(audio, lang, phrases)
+    heard = Heard()  # steady sound (a hum, noise) is nothing said, as on the record path: a
+    # model without [unk] would force it onto a phrase. Its loud part alone is measured (the
+    # quiet around any sound makes it rise and fall); speech spreads 4 dB or more there.
+    if sounds_like_speech(utterance.core, min_spread_db=STEADY_DB):
+        heard = ivr.recognizer.recognize(utterance.audio, lang, phrases)
     trusted = heard.trusted(ivr.config["SPEECH_MIN_CONFIDENCE"])
     event = Event("speech" if trusted else "unclear", heard.text, heard.confidence)
     if not answers.understood(flow, state, event):

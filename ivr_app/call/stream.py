@@ -174,7 +174,7 @@ class StreamServer:
                       utterance: Utterance) -> None:
         try:
             at = await onset
-            decision = await self._run(decide, self.ivr, stream.sid, at, utterance.audio)
+            decision = await self._run(decide, self.ivr, stream.sid, at, utterance)
         except Exception:
             log.exception("call %s: an utterance could not be acted on", stream.sid)
             return

@@ -41,9 +41,11 @@ def level_db(frame: bytes) -> float:
 
 @dataclass(frozen=True)
 class Utterance:
-    """A stretch of the caller's speech: its audio, and its end as a frame count."""
+    """A stretch of the caller's speech: its audio (with the quiet just around it), the part
+    from its first loud frame to its last, and its end as a frame count."""
 
     audio: Audio
+    core: Audio
     end_frame: int  # the frame after the last loud one, counted from the stream's start
 
 
@@ -59,6 +61,7 @@ class Endpointer:
         self._said: list[bytes] = []
         self._loud = 0
         self._quiet = 0
+        self._first_loud = 0
 
     def feed(self, frame: bytes) -> tuple[bool, Utterance | None]:
         """One frame in; returns (whether an utterance started with it, one that ended)."""
@@ -73,6 +76,7 @@ class Endpointer:
             if self._loud_run < START_FRAMES:
                 return False, None
             self.speaking, self._said = True, list(self._recent)
+            self._first_loud = len(self._said) - START_FRAMES
             self._loud, self._quiet = START_FRAMES, 0
             return True, None
         self._said.append(frame)
@@ -85,9 +89,13 @@ class Endpointer:
     def _finish(self) -> Utterance | None:
         tail = max(0, self._quiet - TAIL_FRAMES)  # the quiet after the last word, but a bit
         said, loud = self._said[:len(self._said) - tail], self._loud
+        core = self._said[self._first_loud:len(self._said) - self._quiet]
         self.speaking, self._said, self._loud_run = False, [], 0
         self._recent.clear()
         if loud < MIN_LOUD_FRAMES:
             return None
-        end = self.frames - self._quiet
-        return Utterance(Audio(mu_law_to_pcm(b"".join(said)), RATE), end)
+        return Utterance(_pcm(said), _pcm(core), self.frames - self._quiet)
+
+
+def _pcm(frames: list[bytes]) -> Audio:
+    return Audio(mu_law_to_pcm(b"".join(frames)), RATE)
