@@ -195,7 +195,8 @@ class StreamServer:
         if self.server is not None:
             self.server.close()
             await self.server.wait_closed()
-        await asyncio.gather(*self._deciding, return_exceptions=True)
+        if self._deciding:
+            await asyncio.wait(set(self._deciding))
         self.pool.shutdown()
         self.io.shutdown()
 
