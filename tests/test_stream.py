@@ -190,3 +190,14 @@ def test_steady_noise_over_the_prompt_changes_nothing(line, noise):
         time.sleep(0.5)
     assert line.moves(call) == []
     assert line.ivr.store.step(call.sid).seq == 0
+
+
+def test_when_twilio_refuses_the_move_the_decided_answer_plays_after_the_prompt(line):
+    call = line.call()
+    line.standin.fail_next(1, status=500, path=f"/Calls/{call.sid}")
+    with line.stream(call) as stream:
+        stream.play(clip("ko-yeyak-175.wav"), speed=2.0)
+        line.wait_for(lambda: line.ivr.store.step(call.sid).seq or None, "the step taken")
+    assert call.stays_silent().ending.reason == "option 2"  # the <Gather> ends, as it does
+    late = call.post("/voice/step?seq=0", {"Digits": "3"})  # a key after the phrase won
+    assert late == line.ivr.store.answer(call.sid, 0)
