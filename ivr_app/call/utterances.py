@@ -41,19 +41,17 @@ def level_db(frame: bytes) -> float:
 
 @dataclass(frozen=True)
 class Utterance:
-    """A stretch of the caller's speech: its audio (with the quiet just around it), the part
-    from its first loud frame to its last, and its end as a frame count."""
+    """A stretch of the caller's speech: its audio (with the quiet just around it), and the
+    part from its first loud frame to its last."""
 
     audio: Audio
     core: Audio
-    end_frame: int  # the frame after the last loud one, counted from the stream's start
 
 
 class Endpointer:
     """Feeds on a stream's frames; says when an utterance starts and hands it over at its end."""
 
     def __init__(self) -> None:
-        self.frames = 0
         self.floor = MIN_LEVEL_DB - ABOVE_FLOOR_DB
         self.speaking = False
         self._recent: deque[bytes] = deque(maxlen=PREROLL_FRAMES + START_FRAMES)
@@ -65,7 +63,6 @@ class Endpointer:
 
     def feed(self, frame: bytes) -> tuple[bool, Utterance | None]:
         """One frame in; returns (whether an utterance started with it, one that ended)."""
-        self.frames += 1
         level = level_db(frame)
         loud = level >= max(MIN_LEVEL_DB, self.floor + ABOVE_FLOOR_DB)
         if not self.speaking:
@@ -94,7 +91,7 @@ class Endpointer:
         self._recent.clear()
         if loud < MIN_LOUD_FRAMES:
             return None
-        return Utterance(_pcm(said), _pcm(core), self.frames - self._quiet)
+        return Utterance(_pcm(said), _pcm(core))
 
 
 def _pcm(frames: list[bytes]) -> Audio:
