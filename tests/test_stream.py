@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pytest
 from websockets.exceptions import InvalidStatus
+from werkzeug.datastructures import MultiDict
 
 from ivr_app.call.barge_in import prompt_seconds
-from ivr_app.testing.media_stream import MediaStream, mu_law_frames
+from ivr_app.platform.security import valid_signature
+from ivr_app.testing.media_stream import MediaStream, mu_law_frames, signed_headers
 from ivr_app.testing.simulator import BASE_URL
 from ivr_app.testing.spoken import AUDIO, KO_MESSAGES, KO_MODEL, clip, flow_text
 from tests.conftest import TOKEN
@@ -201,3 +203,13 @@ def test_when_twilio_refuses_the_move_the_decided_answer_plays_after_the_prompt(
     assert call.stays_silent().ending.reason == "option 2"  # the <Gather> ends, as it does
     late = call.post("/voice/step?seq=0", {"Digits": "3"})  # a key after the phrase won
     assert late == line.ivr.store.answer(call.sid, 0)
+
+
+def test_a_handshake_signed_with_or_without_the_wss_default_port_is_accepted():
+    """Twilio may sign the URL with :443 written out or left out, as for webhooks."""
+    url = "wss://ivr.example.com/stream"
+    for signed in (url, "wss://ivr.example.com:443/stream"):
+        given = signed_headers(signed, TOKEN)["X-Twilio-Signature"]
+        assert valid_signature(TOKEN, url, MultiDict(), given)
+    assert not valid_signature(TOKEN, url, MultiDict(), signed_headers(
+        "wss://ivr.example.com:80/stream", TOKEN)["X-Twilio-Signature"])
