@@ -235,11 +235,12 @@ def main(argv: list[str] | None = None) -> None:
     config = settings()
     logging.basicConfig(level=config["LOG_LEVEL"],
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if not config["STREAM_URL"]:
-        log.warning("STREAM_URL is not set: no call starts a stream, and every handshake is "
-                    "refused (its signature is checked against that address)")
     ivr = build_services(config)
-    log.info("speech models loaded for %s", sorted(ivr.recognizer.languages()) or "no language")
+    if not config["STREAM_URL"]:  # `up` starts every process of the Procfile
+        log.warning("STREAM_URL is not set: no call starts a stream, and every handshake is "
+                    "refused (its signature is checked against that address); models unloaded")
+    else:  # now, not on a caller's time
+        log.info("speech models loaded for %s", sorted(ivr.recognizer.languages()) or "none")
     host, _, port = args.bind.rpartition(":")
 
     async def run() -> None:
