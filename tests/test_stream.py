@@ -4,6 +4,7 @@ the stream server (the real Korean Vosk model), which moves the call through the
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -17,6 +18,7 @@ from werkzeug.datastructures import MultiDict
 from ivr_app.call.barge_in import prompt_seconds
 from ivr_app.platform.security import valid_signature
 from ivr_app.testing.media_stream import MediaStream, mu_law_frames, signed_headers
+from ivr_app.testing.servers import free_port
 from ivr_app.testing.simulator import BASE_URL
 from ivr_app.testing.spoken import AUDIO, KO_MESSAGES, KO_MODEL, clip, flow_text
 from tests.conftest import TOKEN
@@ -213,3 +215,30 @@ def test_a_handshake_signed_with_or_without_the_wss_default_port_is_accepted():
         assert valid_signature(TOKEN, url, MultiDict(), given)
     assert not valid_signature(TOKEN, url, MultiDict(), signed_headers(
         "wss://ivr.example.com:80/stream", TOKEN)["X-Twilio-Signature"])
+
+
+def test_the_procfile_stream_process_checks_handshakes_and_closes_unknown_calls(redis_url,
+                                                                              redis):
+    port = free_port()
+    url = f"ws://127.0.0.1:{port}/stream"
+    command = next(line.split(": ", 1)[1] for line in (ROOT / "Procfile").read_text().splitlines()
+                   if line.startswith("stream: "))
+    server = subprocess.Popen(
+        command.replace("python", sys.executable, 1).replace("$PORT", str(port)).split(),
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "REDIS_URL": redis_url, "STREAM_URL": url,
+             "TWILIO_AUTH_TOKEN": TOKEN, "VOSK_MODELS_DIR": ""})
+    try:
+        BargeLine.wait_for(lambda: _listening(port) or None, "the stream server", 20)
+        with pytest.raises(InvalidStatus):
+            MediaStream(url, None, "CA" + "1" * 32)
+        with MediaStream(url, TOKEN, "CA" + "1" * 32).start() as stream:
+            assert stream.closed_by_server() == 1008
+    finally:
+        server.terminate()
+        assert server.wait(timeout=10) == 0  # SIGTERM: streams closed, then it exits
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0

@@ -238,7 +238,7 @@ def main(argv: list[str] | None = None) -> None:
     ivr = build_services(config)
     if not config["STREAM_URL"]:  # `up` starts every process of the Procfile
         log.warning("STREAM_URL is not set: no call starts a stream, and every handshake is "
-                    "refused (its signature is checked against that address); models unloaded")
+                    "refused (its signature is checked against that address); no model is loaded")
     else:  # now, not on a caller's time
         log.info("speech models loaded for %s", sorted(ivr.recognizer.languages()) or "none")
     host, _, port = args.bind.rpartition(":")
