@@ -5,7 +5,7 @@
 One stream server (the product's StreamServer, the Korean Vosk model) runs in this process,
 on an event loop of its own; Twilio's side runs in another process: one websocket per call,
 each sending 20 ms mu-law frames in real time, line silence with a menu answer now and then
-(tests/audio clips the model hears right). The menu's options lead back to the menu, so every
+(the tests/audio clips the speech tests play). The menu's options lead back to the menu, so every
 answer is a decision that moves the call through the REST API, to a stand-in of Twilio's API
 on 127.0.0.1 that notes when each move arrives. Figures, at each level of concurrent streams:
 - frames_ratio: media frames the server took in against frames sent; a level is held in real
@@ -45,7 +45,7 @@ from ivr_app.call.stream import StreamServer, in_thread
 from ivr_app.testing.media_stream import MediaStream, mu_law_frames
 from ivr_app.testing.servers import free_port
 from ivr_app.testing.simulator import BASE_URL, Call
-from ivr_app.testing.spoken import KO_MODEL, RELIABLE, clip, flow_text
+from ivr_app.testing.spoken import ESCAPE_CLIPS, KO_MODEL, OPTION_CLIPS, clip, flow_text
 from ivr_app.testing.twilio_rest import TwilioStandin
 
 REDIS_URL = redis_url(12)
@@ -71,7 +71,7 @@ def looping_flow() -> str:
 
 def speak(url: str, sids: list[str], seconds: float, results: Any) -> None:
     """Twilio's side (a process of its own): one stream per call, answers now and then."""
-    clips = [mu_law_frames(clip(name)) for name in RELIABLE["ko"]]
+    clips = [mu_law_frames(clip(name)) for name in [*OPTION_CLIPS["ko"], ESCAPE_CLIPS["ko"]]]
     said: dict[str, list[float]] = {}
     sent = [0] * len(sids)
 

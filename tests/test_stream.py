@@ -20,11 +20,21 @@ from ivr_app.platform.security import valid_signature
 from ivr_app.testing.media_stream import MediaStream, mu_law_frames, signed_headers
 from ivr_app.testing.servers import free_port
 from ivr_app.testing.simulator import BASE_URL
-from ivr_app.testing.spoken import AUDIO, KO_MESSAGES, KO_MODEL, clip, flow_text
+from ivr_app.testing.spoken import (
+    AUDIO,
+    ESCAPE_CLIPS,
+    KO_MESSAGES,
+    KO_MODEL,
+    OPTION_CLIPS,
+    clip,
+    flow_text,
+)
 from tests.conftest import TOKEN
 from tests.stream import BargeLine
 
-OFF_MENU = "ko-annyeong-175.wav"  # "안녕하세요": no option of the menu
+OFF_MENU = "ko-annyeong-150.wav"  # "안녕하세요": no option of the menu
+# clips the rejection of off-menu speech lets through run after run (see spoken.py)
+BOOKING, CANCELLING = OPTION_CLIPS["ko"][1], OPTION_CLIPS["ko"][2]
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -40,9 +50,8 @@ def spoken_events(line: BargeLine, call) -> list[tuple[str, str]]:
     return [(e["event"], e["input"]) for e in state["path"] if "input" in e]
 
 
-@pytest.mark.parametrize(("name", "reason"), [("ko-yeyak-175.wav", "option 2"),
-                                              ("ko-haeji-200.wav", "option 3"),
-                                              ("ko-sangdamwon-175.wav", "asked for a person")])
+@pytest.mark.parametrize(("name", "reason"), [(BOOKING, "option 2"), (CANCELLING, "option 3"),
+                                              (ESCAPE_CLIPS["ko"], "asked for a person")])
 def test_saying_an_option_during_the_prompt_moves_the_call_to_its_node(line, name, reason):
     call = line.call()
     with line.stream(call) as stream:
@@ -56,7 +65,7 @@ def test_saying_an_option_during_the_prompt_moves_the_call_to_its_node(line, nam
 
 def test_a_key_pressed_while_the_caller_speaks_wins(line):
     call = line.call()
-    frames = mu_law_frames(clip("ko-yeyak-175.wav"))
+    frames = mu_law_frames(clip(BOOKING))
     with line.stream(call) as stream:
         stream.frames(frames[:8])  # the caller starts to say option 2...
         time.sleep(0.2)
@@ -124,7 +133,7 @@ def test_malformed_messages_are_skipped_and_the_stream_goes_on(line):
         stream.send({"event": "media", "media": {"payload": "@@not base64@@"}})
         stream.send({"event": "media", "media": "nothing"})
         stream.send({"event": "start", "start": {"callSid": "CA" + "9" * 32}})  # a second one
-        stream.play(clip("ko-yeyak-175.wav"), speed=2.0)
+        stream.play(clip(BOOKING), speed=2.0)
         line.moved_to(call)
     assert call.ending.reason == "option 2"
 
@@ -165,7 +174,7 @@ def test_simulate_plays_a_wav_over_the_prompt_through_a_media_stream(redis_url, 
     (tmp_path / "models" / "ko").symlink_to(KO_MODEL)
     done = subprocess.run(
         [sys.executable, "-m", "ivr_app", "simulate", str(tmp_path / "line.yaml"), "--script",
-         f"stream: {AUDIO / OFF_MENU},stream: {AUDIO / 'ko-haeji-175.wav'}"],
+         f"stream: {AUDIO / OFF_MENU},stream: {AUDIO / CANCELLING}"],
         cwd=ROOT, text=True, capture_output=True, timeout=60,
         env={**os.environ, "REDIS_URL": redis_url, "VOSK_MODELS_DIR": str(tmp_path / "models")})
     assert done.returncode == 0, done.stderr
@@ -180,7 +189,7 @@ def test_the_stream_follows_the_call_to_its_next_question(line):
     call = line.call()
     with line.stream(call) as stream:
         call.press("7")  # a wrong key: the question is asked again, as step 1
-        stream.play(clip("ko-haeji-175.wav"), speed=2.0)
+        stream.play(clip(CANCELLING), speed=2.0)
         update = line.moved_to(call)
     assert update.form["Url"] == f"{BASE_URL}/voice/step?seq=1"
     assert call.ending.reason == "option 3"
@@ -200,7 +209,7 @@ def test_when_twilio_refuses_the_move_the_decided_answer_plays_after_the_prompt(
     call = line.call()
     line.standin.fail_next(1, status=500, path=f"/Calls/{call.sid}")
     with line.stream(call) as stream:
-        stream.play(clip("ko-yeyak-175.wav"), speed=2.0)
+        stream.play(clip(BOOKING), speed=2.0)
         line.wait_for(lambda: line.ivr.store.step(call.sid).seq or None, "the step taken")
     assert call.stays_silent().ending.reason == "option 2"  # the <Gather> ends, as it does
     late = call.post("/voice/step?seq=0", {"Digits": "3"})  # a key after the phrase won
