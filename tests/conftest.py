@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -56,6 +57,14 @@ TOKEN = "test-auth-token-0123456789abcdef"
 OFFICE_HOURS = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=-6)))
 
 
+_NUMBERS = itertools.count(1)
+
+
+def distinct_number() -> str:
+    """A phone number no other caller or agent of the test run has (Twilio's +1500555 range)."""
+    return f"+1500555{next(_NUMBERS):04d}"
+
+
 @pytest.fixture
 def make_app(redis_url: str) -> Iterator[Callable[..., Flask]]:
     """Build the app on the test database; keyword arguments override its config."""
@@ -88,7 +97,7 @@ def make_call(make_app: Callable[..., Flask], redis: redis_py.Redis) -> Callable
     """A caller on a fresh app; keyword arguments go to make_app."""
 
     def build(**app_config: Any) -> Call:
-        return Call(make_app(**app_config), TOKEN)
+        return Call(make_app(**app_config), TOKEN, caller=distinct_number())
 
     return build
 
@@ -96,7 +105,7 @@ def make_call(make_app: Callable[..., Flask], redis: redis_py.Redis) -> Callable
 @pytest.fixture
 def call(app: Flask) -> Call:
     """A caller on the demo line, during office hours, not yet dialled."""
-    return Call(app, TOKEN)
+    return Call(app, TOKEN, caller=distinct_number())
 
 
 @pytest.fixture

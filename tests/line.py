@@ -11,7 +11,7 @@ from twilio.request_validator import RequestValidator
 from ivr_app.state.agents import Agent
 from ivr_app.testing.simulator import Call
 from ivr_app.testing.twilio_rest import TwilioStandin
-from tests.conftest import OFFICE_HOURS
+from tests.conftest import OFFICE_HOURS, distinct_number
 from workers import context
 
 PUBLIC = "https://ivr.example.com"
@@ -43,17 +43,25 @@ class Line:
         standin.app = self.app
         self.ivr = self.app.extensions["ivr"]
         self.api = self.app.test_client()
+        self.phones: dict[str, str] = {}  # agent id -> their own number
 
     def agent(self, agent_id: str, languages: list[str], queues: list[str],
               status: str = "available", since_s: float = 0, **details) -> None:
         self.ivr.roster.save(Agent(id=agent_id, name=agent_id.title(), languages=languages,
-                                   queues=queues, phone=f"+1500555{len(agent_id):04d}",
+                                   queues=queues, phone=self.phone(agent_id),
                                    **details))
         self.ivr.roster.set_status(agent_id, status,
                                    self.clock() - dt.timedelta(seconds=since_s))
 
-    def caller(self) -> Call:
-        call = Call(self.app, self.standin.auth_token, base_url=PUBLIC)
+    def phone(self, agent_id: str) -> str:
+        """The agent's number, distinct from every other agent's and caller's."""
+        return self.phones.setdefault(agent_id, distinct_number())
+
+    def caller(self, number: str = "") -> Call:
+        """A new call from `number` (a number of its own unless given: a caller who calls
+        again passes the same one)."""
+        call = Call(self.app, self.standin.auth_token, base_url=PUBLIC,
+                    caller=number or distinct_number())
         self.standin.incoming_call(call.sid, call.caller, call.number)  # Twilio knows it
         return call
 
