@@ -50,6 +50,14 @@ def redis(redis_url: str) -> Iterator[redis_py.Redis]:
     client.close()
 
 
+def aof_written(client: redis_py.Redis) -> bool:
+    """Whether Redis has written every answered command to its append-only file, with no
+    sync pending: what a killed server then reloads (appendfsync everysec writes it within
+    about a second, or two when the disk is slow)."""
+    info = client.info("persistence")
+    return info["aof_buffer_length"] == 0 and info["aof_pending_bio_fsync"] == 0
+
+
 # -- the app, driven the way Twilio drives it --------------------------------------------
 
 TOKEN = "test-auth-token-0123456789abcdef"

@@ -19,6 +19,7 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from ivr_app.testing.servers import DrillRedis, gunicorn
+from ivr_app.testing.workers import wait_for
 from tests.conftest import TOKEN
 from tests.test_webhook import FORM, signed_post
 
@@ -88,8 +89,8 @@ def test_a_caller_sent_to_a_person_while_redis_was_down_joins_our_line_when_it_i
     assert hold.status_code == 200 and verbs(hold.data) <= WAIT_VERBS, hold.data
     assert client.get("/health").status_code == 503
     drill_redis.start()
-    time.sleep(0.3)  # the breaker's cooldown
-    assert client.get("/health").status_code == 200  # any request lines them up
+    # once the breaker's cooldown is over, any request lines them up
+    wait_for(lambda: client.get("/health").status_code == 200, 5, "Redis back for the app")
     waiter = ivr.queues.waiter(FORM["CallSid"])
     assert (waiter.queue, waiter.reason) == ("support", "our error")
     assert waiter.entered == arrived.timestamp()
