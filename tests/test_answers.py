@@ -11,7 +11,6 @@ import pytest
 from flask import Flask
 
 from ivr_app.call import answers
-from ivr_app.call.answers import REPEAT
 from ivr_app.call.turn import Event
 from ivr_app.flow.model import Flow
 

@@ -157,19 +157,3 @@ def test_the_api_refuses_deep_or_long_json(make_app, redis, body, problem):
     client = make_app(AGENT_API_TOKEN="t0ken").test_client()
     answer = client.put("/api/agents/ana", json=body, headers={"Authorization": "Bearer t0ken"})
     assert answer.status_code == 400 and problem in answer.get_data(as_text=True)
-
-
-def test_a_caller_lined_up_late_who_hung_up_meanwhile_rings_no_agent(line):
-    from ivr_app.call.fallback import line_up
-
-    line.agent("ana", ["es"], ["support"])
-    flow = line.ivr.registry.current("main")
-    gone, live = line.caller(), line.caller()
-    line.standin.hang_up(gone.sid)  # hung up while Redis was down: we never heard of it
-    for call in (gone, live):
-        line_up(line.ivr, call.sid, FORM | {"CallSid": call.sid}, flow, line.clock())
-    line.run_jobs()
-    assert line.ivr.queues.position("support", gone.sid) is None
-    [(_, rung)] = [(c["sid"], c["to"]) for c in line.standin.created_calls]
-    assert rung == line.ivr.roster.get("ana").phone
-    assert line.ivr.queues.waiter(live.sid).offered == "ana"
