@@ -25,6 +25,42 @@ def test_the_agent_idle_longest_who_speaks_the_callers_language_is_chosen():
     assert pick_agent(agents, "support", "en") == (agents[2], False)
 
 
+def test_with_nobody_of_their_language_signed_in_anyone_of_the_queue_is_offered_and_told():
+    agents = [agent("ana", "2026-11-25T10:05:00"), agent("bea", "2026-11-25T10:01:00"),
+              agent("joe", "2026-11-25T09:00:00", langs=("en",), status="away")]
+    assert pick_agent(agents, "support", "en") == (agents[1], True)
+
+
+def test_a_busy_speaker_of_the_language_is_waited_for_rather_than_another_language():
+    agents = [agent("ana", "2026-11-25T10:05:00"),
+              agent("joe", "2026-11-25T09:00:00", langs=("en",), status="busy")]
+    assert pick_agent(agents, "support", "en") == (None, False)
+
+
+def test_agents_who_let_this_caller_pass_are_not_rung_again():
+    agents = [agent("ana", "2026-11-25T09:00:00"), agent("bea", "2026-11-25T10:01:00")]
+    assert pick_agent(agents, "support", "es", passed=("ana",)) == (agents[1], False)
+    assert pick_agent(agents, "support", "es", passed=("ana", "bea")) == (None, False)
+
+
+def test_the_agent_a_returning_caller_spoke_to_wins_when_free():
+    agents = [agent("ana", "2026-11-25T09:00:00"), agent("bea", "2026-11-25T10:01:00"),
+              agent("cruz", "2026-11-25T08:00:00", status="busy")]
+    assert pick_agent(agents, "support", "es", prefer="bea") == (agents[1], False)
+    assert pick_agent(agents, "support", "es", prefer="cruz") == (agents[0], False)
+
+
+def test_agents_idle_since_the_same_moment_are_taken_in_id_order():
+    agents = [agent("bea", "2026-11-25T09:00:00"), agent("ana", "2026-11-25T09:00:00")]
+    assert pick_agent(agents, "support", "es") == (agents[1], False)
+
+
+def test_nobody_signed_in_for_the_queue_means_nobody_is_offered():
+    agents = [agent("ana", "2026-11-25T09:00:00", queues=("billing",)),
+              agent("bea", "2026-11-25T09:00:00", status="away")]
+    assert pick_agent(agents, "support", "es") == (None, False)
+
+
 def lined_up_late(line: Line, *, hung_up: bool):
     """A caller our fallback sent to a person while Redis was down, lined up once it is back
     (they may have hung up meanwhile, which Redis never heard of)."""
