@@ -6,6 +6,7 @@ import datetime as dt
 import itertools
 import os
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +14,9 @@ import redis as redis_py
 from flask import Flask
 
 from ivr_app import create_app
+from ivr_app.flow.model import Flow
+from ivr_app.flow.source import parse
+from ivr_app.flow.validate import validate
 from ivr_app.platform.redis_server import answers, ensure_redis, stop_redis
 from ivr_app.state.calls import CallStore
 from ivr_app.testing.simulator import Call
@@ -56,6 +60,13 @@ def aof_written(client: redis_py.Redis) -> bool:
     about a second, or two when the disk is slow)."""
     info = client.info("persistence")
     return info["aof_buffer_length"] == 0 and info["aof_pending_bio_fsync"] == 0
+
+
+@pytest.fixture(scope="module")
+def demo_flow() -> Flow:
+    """The demo flow (flows/main.yaml), as lint and the app load it."""
+    return validate(parse(Path("flows/main.yaml").read_text(encoding="utf-8"), "main.yaml"),
+                    "main")
 
 
 # -- the app, driven the way Twilio drives it --------------------------------------------

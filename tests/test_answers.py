@@ -6,7 +6,6 @@ caller may put an answer is checked without a whole call around it."""
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,15 +14,11 @@ from ivr_app.call import answers
 from ivr_app.call.answers import REPEAT
 from ivr_app.call.turn import Event
 from ivr_app.flow.model import Flow
-from ivr_app.flow.source import parse
-from ivr_app.flow.validate import validate
 
 
-@pytest.fixture(scope="module")
-def flow() -> Flow:
-    """The demo flow, as lint and the app load it."""
-    return validate(parse(Path("flows/main.yaml").read_text(encoding="utf-8"), "main.yaml"),
-                    "main")
+@pytest.fixture
+def flow(demo_flow: Flow) -> Flow:
+    return demo_flow
 
 
 def at(lang: str, phase: str = "ask", pending: str = "") -> dict[str, Any]:
