@@ -34,6 +34,8 @@ def said(words: str) -> Event:
     ("es", "dos", "billing_hours"),  # a key said as a word
     ("en", "two", "billing_hours"),
     ("es", "2", "billing_hours"),  # or as a digit
+    ("es", "a ver dos", "billing_hours"),  # among other words
+    ("ko", "2", "billing_hours"),  # in a language with no digit words known
     ("es", "la factura por favor", "billing_hours"),  # or an option's phrase
     ("en", "I want to cancel my service", "cancel_menu"),
     ("es", "uno dos", None),  # two keys: not understood
