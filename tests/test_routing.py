@@ -3,11 +3,14 @@ idle longest first; anyone of the queue when nobody speaks it; never an agent aw
 
 from __future__ import annotations
 
+import pytest
+
 from ivr_app.call.fallback import line_up
 from ivr_app.line.routing import pick_agent
 from ivr_app.state.agents import Agent
 from tests.line import Line
 from tests.test_webhook import FORM
+from workers import routing as routing_jobs
 
 
 def agent(agent_id: str, since: str, langs: tuple[str, ...] = ("es",),
@@ -87,3 +90,24 @@ def test_a_caller_lined_up_late_is_offered_when_twilio_cannot_say_if_they_are_th
     line.standin.fail_next(path=f"/Calls/{call.sid}.json")
     line.run_jobs()
     assert line.ivr.queues.waiter(call.sid).offered == "ana"
+
+
+def test_callers_are_offered_in_line_order_each_once(line):
+    line.agent("ana", ["es"], ["support"], since_s=60)
+    line.agent("zoe", ["es"], ["support"], since_s=900)
+    first, second = (line.caller().dial().press("1").press("0") for _ in range(2))
+    assert routing_jobs.dispatch(line.ivr, "support") == [(first.sid, "zoe"), (second.sid, "ana")]
+    assert routing_jobs.dispatch(line.ivr, "support") == []  # both are being rung already
+    assert len(line.standin.created_calls) == 2
+
+
+@pytest.mark.parametrize("missing", ["TWILIO_CALLER_ID", "TWILIO_ACCOUNT_SID"])
+def test_without_twilio_settings_nobody_is_rung_and_callers_keep_their_place(
+        make_app, line, missing, caplog):
+    unset = Line(make_app, line.standin, **{missing: ""})
+    unset.agent("ana", ["es"], ["support"])
+    call = unset.caller().dial().press("1").press("0")
+    assert routing_jobs.dispatch(unset.ivr, "support") == []
+    assert line.standin.requests == [] and unset.ivr.queues.position("support", call.sid) == 1
+    assert unset.ivr.roster.get("ana").status == "available"
+    assert f"cannot ring agents for queue support: {missing} not set" in caplog.text
