@@ -117,6 +117,12 @@ def test_any_other_answer_to_the_read_back_is_not_understood(flow):
     assert (state["phase"], state["pending"]) == ("confirm", ACCOUNT)
 
 
+def test_words_that_are_not_digits_make_no_number(flow):
+    four = replace(flow.nodes["outage_account"], min_length=4, max_length=4, checksum="")
+    assert answers.collect(flow, at("es"), four, said("uno dos tres gracias")) is None
+    assert answers.collect(flow, at("ko"), four, said("일 이 삼 사")) is None  # no digit words
+
+
 def test_a_number_without_read_back_counts_at_once(flow):
     node = replace(flow.nodes["outage_account"], confirm=False, checksum="")
     state = at("en")

@@ -60,6 +60,15 @@ def test_speech_not_recognised_in_time_asks_for_keys_then_goes_to_a_person(demo_
                                 "at": "2026-11-25T10:00:30-06:00"}
 
 
+def test_speech_not_recognised_after_the_last_retry_goes_to_a_person_at_once(demo_flow):
+    state = at_main_menu(demo_flow)
+    for _ in range(demo_flow.retries):
+        engine.handle(demo_flow, state, Event("silence"), OFFICE_HOURS)
+    turn = engine.handle(demo_flow, state, Event("unheard"), NIGHT)
+    assert turn.human == Human("support", "speech not recognised in time")
+    assert state["outcome"]["at"] == "2026-11-25T23:00:00-06:00"
+
+
 @pytest.mark.parametrize(("event", "said", "reason"), [
     (Event("silence"), "No recibimos su respuesta.", "no input"),
     (Event("digits", "7"), "No entendimos su respuesta.", "not understood"),

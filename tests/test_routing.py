@@ -84,12 +84,15 @@ def test_a_caller_lined_up_late_who_hung_up_meanwhile_rings_no_agent(line):
     assert line.ivr.queues.waiter(live.sid).offered == "ana"
 
 
-def test_a_caller_lined_up_late_is_offered_when_twilio_cannot_say_if_they_are_there(line):
+def test_a_caller_lined_up_late_is_offered_when_twilio_cannot_say_if_they_are_there(
+        line, caplog):
     line.agent("ana", ["es"], ["support"])
     call = lined_up_late(line, hung_up=False)
     line.standin.fail_next(path=f"/Calls/{call.sid}.json")
     line.run_jobs()
     assert line.ivr.queues.waiter(call.sid).offered == "ana"
+    assert f"call {call.sid}: Twilio could not say whether it is live; offering it" \
+        in caplog.messages
 
 
 def test_callers_are_offered_in_line_order_each_once(line):
