@@ -136,3 +136,15 @@ def test_what_the_agent_will_be_told_is_added_to_never_replaced(callbacks):
     assert callbacks.get(made.id).context == {"account": "1234", "note": "niño",
                                               "voice_message": {"seconds": 7}}
     assert not callbacks.attach("CB" + "0" * 32, {"note": "x"})
+
+
+def test_unless_told_a_callback_is_tried_three_times_ten_minutes_apart(callbacks):
+    made = asked(callbacks)
+    assert (made.max_attempts, made.spacing_s) == (3, 600) == (
+        callbacks.get(made.id).max_attempts, callbacks.get(made.id).spacing_s)
+
+
+def test_a_record_kept_without_a_context_reads_with_an_empty_one(callbacks, redis):
+    made = asked(callbacks)
+    redis.hdel(f"ivr:callback:{made.id}", "context")  # as records were before contexts
+    assert callbacks.get(made.id).context == {}
