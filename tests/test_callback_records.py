@@ -40,8 +40,8 @@ def test_a_request_is_kept_whole_with_its_history(callbacks):
                             spacing_s=120)
     assert callbacks.get(made.id) == made
     assert (made.place, made.max_attempts, made.spacing_s, made.context) == (3, 5, 120, context)
-    assert (made.requested_at, made.due_at) == ("2026-11-25T10:00:00-06:00",
-                                               "2026-11-25T12:00:00-06:00")
+    assert (made.requested_at, made.due_at, made.updated) == (
+        "2026-11-25T10:00:00-06:00", "2026-11-25T12:00:00-06:00", "2026-11-25T10:00:00-06:00")
     assert callbacks.history(made.id) == [
         {"state": "requested", "at": "2026-11-25T10:00:00-06:00", "note": ""}]
     assert [c.id for c in callbacks.active()] == [made.id]
