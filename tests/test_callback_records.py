@@ -4,6 +4,8 @@ history, one pending callback per number, and each attempt placed at most once."
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -148,3 +150,23 @@ def test_a_record_kept_without_a_context_reads_with_an_empty_one(callbacks, redi
     made = asked(callbacks)
     redis.hdel(f"ivr:callback:{made.id}", "context")  # as records were before contexts
     assert callbacks.get(made.id).context == {}
+
+
+def test_requests_racing_for_one_number_leave_exactly_one_callback(make_app, redis):
+    """Two hosts taking the same customer's request at once: one wins, the other is told."""
+    apps = [make_app() for _ in range(6)]
+    barrier = threading.Barrier(len(apps))
+
+    def request(app) -> str:
+        barrier.wait()
+        try:
+            return asked(app.extensions["ivr"].callbacks).id
+        except AlreadyPending as pending:
+            return "pending " + pending.callback.id
+
+    for _ in range(25):  # enough rounds that some requests do meet in the transaction
+        redis.flushdb()
+        with ThreadPoolExecutor(len(apps)) as pool:
+            outcomes = list(pool.map(request, apps))
+        [made] = [o for o in outcomes if not o.startswith("pending ")]
+        assert sorted(outcomes) == sorted([made] + [f"pending {made}"] * (len(apps) - 1))

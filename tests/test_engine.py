@@ -11,6 +11,8 @@ import pytest
 from ivr_app.call import engine
 from ivr_app.call.turn import Ask, Event, Human, Speech
 from ivr_app.flow.model import Flow
+from ivr_app.flow.source import parse
+from ivr_app.flow.validate import validate
 from tests.conftest import OFFICE_HOURS
 
 ES_ESCAPE = Speech("es", "Para hablar con una persona, marque cero.")
@@ -138,3 +140,39 @@ def test_only_a_goodbye_hangs_up(demo_flow):
     assert turn.hangup and turn.ask is None and turn.human is None
     assert state["outcome"] == {"type": "goodbye", "node": "goodbye",
                                 "at": "2026-11-25T10:00:00-06:00"}
+
+
+BRANCHING = """
+languages:
+  es: {voice: Polly.Mia, locale: es-MX}
+  en: {voice: Polly.Joanna, locale: en-US}
+human: {queue: support}
+start: pick
+nodes:
+  pick:
+    type: branch
+    cases:
+      - when: {var: account, is_set: true}
+        goto: known
+      - when: {var: plan, in: [business, pro]}
+        goto: business
+      - when: {var: language, equals: en}
+        goto: english
+    otherwise: spanish
+  known: {type: goodbye, prompt: {es: Cuenta conocida., en: Known account.}}
+  business: {type: goodbye, prompt: {es: Negocios., en: Business.}}
+  english: {type: goodbye, prompt: {es: Inglés., en: English.}}
+  spanish: {type: goodbye, prompt: {es: Español., en: Spanish.}}
+"""
+
+
+@pytest.mark.parametrize(("lang", "variables", "ends_at"), [
+    ("es", {}, "spanish"), ("en", {}, "english"), ("en", {"plan": "pro"}, "business"),
+    ("es", {"plan": "home"}, "spanish"), ("es", {"account": "12345674", "plan": "pro"}, "known"),
+    ("es", {"account": ""}, "spanish"),
+])
+def test_a_branch_takes_the_first_case_that_holds(lang, variables, ends_at):
+    flow = validate(parse(BRANCHING, "branching.yaml"), "branching")
+    state = engine.new_state(flow, {}, OFFICE_HOURS) | {"lang": lang, "vars": dict(variables)}
+    engine.start(flow, state, OFFICE_HOURS)
+    assert state["outcome"]["node"] == ends_at
