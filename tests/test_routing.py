@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from ivr_app.call.fallback import line_up
+from ivr_app.callbacks.placing import request_callback
 from ivr_app.line.routing import pick_agent
 from ivr_app.state.agents import Agent
 from tests.line import Line
@@ -114,3 +115,18 @@ def test_without_twilio_settings_nobody_is_rung_and_callers_keep_their_place(
     assert line.standin.requests == [] and unset.ivr.queues.position("support", call.sid) == 1
     assert unset.ivr.roster.get("ana").status == "available"
     assert f"cannot ring agents for queue support: {missing} not set" in caplog.text
+
+
+def test_a_callback_twilio_will_not_place_frees_its_agent_and_keeps_its_place(line):
+    """The customer could not be called: not the agent's doing, so they stay available."""
+    line.agent("ana", ["es"], ["support"], status="busy")
+    callback = request_callback(line.ivr, line.caller().dial().press("1").press("0").sid,
+                                "+525512345678")
+    line.ivr.roster.set_status("ana", "available", line.clock())
+    line.standin.fail_next(status=400, path="/Calls.json")
+    assert routing_jobs.dispatch(line.ivr, "support") == []
+    assert line.ivr.roster.get("ana").status == "available"
+    assert line.ivr.queues.waiting("support") == [callback.id]
+    assert line.ivr.queues.waiter(callback.id).offered == ""
+    assert line.ivr.callbacks.get(callback.id).state == "waiting"
+    assert routing_jobs.dispatch(line.ivr, "support") == [(callback.id, "ana")]
