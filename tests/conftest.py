@@ -22,9 +22,17 @@ from ivr_app.state.calls import CallStore
 from ivr_app.testing.simulator import Call
 from ivr_app.testing.twilio_rest import TwilioStandin
 
+# The quick tests that take one core module alone run first, so that a failure in the
+# core shows in seconds (mutation testing stops at each mutant's first failing test).
+CORE_ALONE = ("test_answers.py", "test_engine.py", "test_routing.py", "test_callback_records.py")
+
 REDIS_SERVER_URL = "redis://127.0.0.1:6379/0"
 # A database of its own, flushed around each test; IVR_TEST_REDIS_DB separates parallel runs.
 TEST_REDIS_URL = f"redis://127.0.0.1:6379/{os.environ.get('IVR_TEST_REDIS_DB', '13')}"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.path.name not in CORE_ALONE)  # stable: order kept
 
 
 @pytest.fixture(scope="session")
