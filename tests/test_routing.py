@@ -96,11 +96,13 @@ def test_a_caller_lined_up_late_is_offered_when_twilio_cannot_say_if_they_are_th
         in caplog.messages
 
 
-def test_callers_are_offered_in_line_order_each_once(line):
+def test_callers_are_offered_in_line_order_each_once(line, caplog):
     line.agent("ana", ["es"], ["support"], since_s=60)
     line.agent("zoe", ["es"], ["support"], since_s=900)
     first, second = (line.caller().dial().press("1").press("0") for _ in range(2))
     assert routing_jobs.dispatch(line.ivr, "support") == [(first.sid, "zoe"), (second.sid, "ana")]
+    legs = [c["sid"] for c in line.standin.created_calls]
+    assert f"ringing agent zoe ({legs[0]}) for call {first.sid}" in caplog.messages
     assert routing_jobs.dispatch(line.ivr, "support") == []  # both are being rung already
     assert len(line.standin.created_calls) == 2
 

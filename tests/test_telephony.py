@@ -44,7 +44,8 @@ def test_ringing_an_agent_asks_twilio_for_the_whisper_and_the_legs_outcome(line)
     query = f"caller={caller}&agent=ana"
     assert (sent.form["To"], sent.form["From"]) == (line.phone("ana"), LINE_NUMBER)
     assert (sent.form["Url"], sent.form["Method"]) == (f"{PUBLIC}/agent/whisper?{query}", "POST")
-    assert sent.form["StatusCallback"] == f"{PUBLIC}/agent/status?{query}"
+    assert (sent.form["StatusCallback"], sent.form["StatusCallbackMethod"]) == (
+        f"{PUBLIC}/agent/status?{query}", "POST")
     assert sent.form.getlist("StatusCallbackEvent") == ["answered", "completed"]
     assert sent.form["Timeout"] == "20"  # AGENT_RING_SECONDS
     assert line.ivr.roster.get("ana").leg == created_calls(line)[0][0]
