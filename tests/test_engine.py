@@ -176,3 +176,25 @@ def test_a_branch_takes_the_first_case_that_holds(lang, variables, ends_at):
     state = engine.new_state(flow, {}, OFFICE_HOURS) | {"lang": lang, "vars": dict(variables)}
     engine.start(flow, state, OFFICE_HOURS)
     assert state["outcome"]["node"] == ends_at
+
+
+def test_a_wrong_answer_at_the_read_back_is_said_before_the_read_back_again(demo_flow):
+    state = at_main_menu(demo_flow)
+    engine.handle(demo_flow, state, Event("digits", "1"), OFFICE_HOURS)
+    engine.handle(demo_flow, state, Event("digits", "12345674"), OFFICE_HOURS)
+    turn = engine.handle(demo_flow, state, Event("digits", "5"), OFFICE_HOURS)
+    assert turn.speech[0] == Speech("es", "No entendimos su respuesta.")
+    assert turn.speech[1].text.startswith("Usted marcó 1 2 3 4 5 6 7 4.")
+
+
+def test_a_prompt_that_already_tells_how_to_reach_a_person_gets_no_second_note():
+    flow = validate(parse(BRANCHING.replace(
+        "start: pick", "start: ask").replace("nodes:\n", """nodes:
+  ask:
+    type: menu
+    prompt: {es: "Para facturas marque uno; para alguien, oprima cero.", en: "Bills: one."}
+    options: [{key: 1, goto: pick}]
+""", 1), "escape.yaml"), "escape")
+    turn = engine.start(flow, engine.new_state(flow, {}, OFFICE_HOURS), OFFICE_HOURS)
+    assert [s.text for s in turn.speech] == [
+        "Para facturas marque uno; para alguien, oprima cero."]
