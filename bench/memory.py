@@ -36,7 +36,7 @@ from ivr_app import create_app
 from ivr_app.testing.recordings import RecordingServer
 from ivr_app.testing.servers import ROOT, OverHttp, Server, gunicorn
 from ivr_app.testing.simulator import Call
-from ivr_app.testing.spoken import ACCOUNT, AUDIO, KO_MODEL, RELIABLE, clip, flow_text
+from ivr_app.testing.spoken import ACCOUNT, AUDIO, KO_MODEL, OPTION_CLIPS, clip, flow_text
 
 REDIS_URL = redis_url(8)
 TOKEN = "bench-auth-token-0123456789abcdef"
@@ -87,7 +87,7 @@ def web(name: str, folder: Path, recordings: RecordingServer, *, model: bool,
 def speak(server: Server, folder: Path, recordings: RecordingServer, steps: int) -> None:
     """`steps` calls that each answer the menu aloud, over HTTP (the workers share them);
     an app in this process, on the same Redis, tells the caller where they ended."""
-    names = RELIABLE["ko"]
+    names = OPTION_CLIPS["ko"]
     local = create_app({"REDIS_URL": REDIS_URL, "TWILIO_AUTH_TOKEN": TOKEN,
                         "FLOWS_DIR": str(folder / "flows"), "IVR_FLOW": "line"})
     for i in range(steps):
@@ -116,7 +116,7 @@ def measure(name: str, folder: Path, recordings: RecordingServer, steps: int, *,
 def speech_process() -> dict[str, float]:
     """The memory of one process that holds the model and has recognised a clip."""
     process = subprocess.Popen([sys.executable, "-c", SPEECH_PROCESS, str(KO_MODEL),
-                                str(AUDIO / RELIABLE["ko"][0])], cwd=ROOT,
+                                str(AUDIO / OPTION_CLIPS["ko"][0])], cwd=ROOT,
                                stdout=subprocess.PIPE, text=True)
     try:
         if process.stdout is None or process.stdout.readline().strip() != "ready":

@@ -18,6 +18,7 @@ import redis
 import yaml
 
 from ivr_app import create_app
+from ivr_app.call.stream import StreamServer, in_thread
 from ivr_app.flow.audit import audit
 from ivr_app.flow.diagram import mermaid
 from ivr_app.flow.errors import FlowError
@@ -31,13 +32,16 @@ from ivr_app.state.agents import read_roster
 from ivr_app.state.users import ROLES, Users
 from ivr_app.testing.demo_line import DemoTwilio
 from ivr_app.testing.recordings import RecordingServer
+from ivr_app.testing.servers import free_port
 from ivr_app.testing.simulator import (
+    BASE_URL,
     DEFAULT_CALLER,
     Call,
     apply_input,
     choose_language,
     run_script,
 )
+from ivr_app.testing.twilio_rest import TwilioStandin
 from speech.fetch import fetch_command
 from speech.models import DEFAULT_MODELS_DIR, model_dirs, speech_on_message
 from speech.vosk_recognizer import VoskRecognizer
@@ -58,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     sim.add_argument("flow", help="a flow file, e.g. flows/main.yaml")
     sim.add_argument("--lang", help="answer the language question with this language")
     sim.add_argument("--script", help='inputs separated by commas: keys, "say: words", '
-                     '"wav: file.wav", or nothing for silence; e.g. "1,0" or ",,,"')
+                     '"wav: file.wav" (after the beep), "stream: file.wav" (over the prompt), '
+                     'or nothing for silence; e.g. "1,0" or ",,,"')
     sim.add_argument("--from", dest="caller", type=_e164, default=DEFAULT_CALLER,
                      help=f"the caller's number, in E.164 (default {DEFAULT_CALLER})")
     sim.add_argument("--at", help="pretend the call happens at this ISO time "
@@ -275,21 +280,33 @@ def simulate_command(flow_path: str, lang: str | None, script: str | None,
     started_redis = not sentinel and not answers(redis_url)
     if not sentinel:
         redis_url = ensure_redis(redis_url, redis_dir)
-    recordings = RecordingServer(SIMULATED_ACCOUNT, token).start()  # what `wav:` says
+    # Twilio's API: the recordings `wav:` answers, and the moves the stream server makes when
+    # a `stream:` answer is heard over the prompt
+    recordings = RecordingServer(SIMULATED_ACCOUNT, token)
+    rest = TwilioStandin(SIMULATED_ACCOUNT, token, recordings=recordings).start()
+    stream_port = free_port()
+    stream_url = f"ws://127.0.0.1:{stream_port}/stream"
     config = from_env()
     config |= {
         "FLOWS_DIR": str(path.parent), "IVR_FLOW": path.stem, "TWILIO_AUTH_TOKEN": token,
         "REDIS_URL": redis_url, "VOSK_MODELS_DIR": _models_dir(),
-        "TWILIO_ACCOUNT_SID": SIMULATED_ACCOUNT, "TWILIO_API_BASE": recordings.base,
+        "TWILIO_ACCOUNT_SID": SIMULATED_ACCOUNT, "TWILIO_API_BASE": rest.url,
+        "STREAM_URL": stream_url, "PUBLIC_BASE_URL": BASE_URL,
         "TEST_CALLERS": ",".join(filter(None, (config.get("TEST_CALLERS", ""), caller))),
     }
     try:
         app = create_app(config, clock=(lambda: moment) if moment else utc_now,
                          typed_speech=True)
-        call = Call(app, token, caller=caller, echo=print, recordings=recordings)
+        rest.app = app
+        stop_streams = in_thread(StreamServer(app.extensions["ivr"]), "127.0.0.1", stream_port)
+        call = Call(app, token, caller=caller, echo=print, recordings=recordings,
+                    stream_url=stream_url, rest=rest)
+        rest.incoming_call(call.sid, call.caller, call.number)
         _converse(call, path, lang, script)
+        stop_streams()
         app.extensions["ivr"].close()
     finally:
+        rest.stop()
         recordings.stop()
         if started_redis:  # a Redis this command started for itself; its data stays on disk
             stop_redis(redis_url, redis_dir)
@@ -307,8 +324,9 @@ def _converse(call: Call, path: Path, lang: str | None, script: str | None) -> N
         if left:
             print(f"(the call ended before these inputs: {left})")
     else:
-        print('Type keys (e.g. 1 or 12345674), "say: words", "wav: answer.wav", an empty '
-              "line for silence, or Ctrl-D to hang up.")
+        print('Type keys (e.g. 1 or 12345674), "say: words", "wav: answer.wav" (after the '
+              'beep), "stream: answer.wav" (over the prompt), an empty line for silence, or '
+              "Ctrl-D to hang up.")
         while call.waiting:
             try:
                 apply_input(call, input("> "))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,14 +14,25 @@ import redis as redis_py
 from flask import Flask
 
 from ivr_app import create_app
+from ivr_app.flow.model import Flow
+from ivr_app.flow.source import parse
+from ivr_app.flow.validate import validate
 from ivr_app.platform.redis_server import answers, ensure_redis, stop_redis
 from ivr_app.state.calls import CallStore
 from ivr_app.testing.simulator import Call
 from ivr_app.testing.twilio_rest import TwilioStandin
 
+# The quick tests that take one core module alone run first, so that a failure in the
+# core shows in seconds (mutation testing stops at each mutant's first failing test).
+CORE_ALONE = ("test_answers.py", "test_engine.py", "test_routing.py", "test_callback_records.py")
+
 REDIS_SERVER_URL = "redis://127.0.0.1:6379/0"
 # A database of its own, flushed around each test; IVR_TEST_REDIS_DB separates parallel runs.
 TEST_REDIS_URL = f"redis://127.0.0.1:6379/{os.environ.get('IVR_TEST_REDIS_DB', '13')}"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.path.name not in CORE_ALONE)  # stable: order kept
 
 
 @pytest.fixture(scope="session")
@@ -49,11 +62,34 @@ def redis(redis_url: str) -> Iterator[redis_py.Redis]:
     client.close()
 
 
+def aof_written(client: redis_py.Redis) -> bool:
+    """Whether Redis has written every answered command to its append-only file, with no
+    sync pending: what a killed server then reloads (appendfsync everysec writes it within
+    about a second, or two when the disk is slow)."""
+    info = client.info("persistence")
+    return info["aof_buffer_length"] == 0 and info["aof_pending_bio_fsync"] == 0
+
+
+@pytest.fixture(scope="module")
+def demo_flow() -> Flow:
+    """The demo flow (flows/main.yaml), as lint and the app load it."""
+    return validate(parse(Path("flows/main.yaml").read_text(encoding="utf-8"), "main.yaml"),
+                    "main")
+
+
 # -- the app, driven the way Twilio drives it --------------------------------------------
 
 TOKEN = "test-auth-token-0123456789abcdef"
 # A Wednesday morning in Mexico City: the demo flow's billing office is open.
 OFFICE_HOURS = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=-6)))
+
+
+_NUMBERS = itertools.count(1)
+
+
+def distinct_number() -> str:
+    """A phone number no other caller or agent of the test run has (Twilio's +1500555 range)."""
+    return f"+1500555{next(_NUMBERS):04d}"
 
 
 @pytest.fixture
@@ -90,7 +126,7 @@ def make_call(make_app: Callable[..., Flask], redis: redis_py.Redis) -> Callable
     """A caller on a fresh app; keyword arguments go to make_app."""
 
     def build(**app_config: Any) -> Call:
-        return Call(make_app(**app_config), TOKEN)
+        return Call(make_app(**app_config), TOKEN, caller=distinct_number())
 
     return build
 
@@ -98,7 +134,7 @@ def make_call(make_app: Callable[..., Flask], redis: redis_py.Redis) -> Callable
 @pytest.fixture
 def call(app: Flask) -> Call:
     """A caller on the demo line, during office hours, not yet dialled."""
-    return Call(app, TOKEN)
+    return Call(app, TOKEN, caller=distinct_number())
 
 
 @pytest.fixture

@@ -11,12 +11,13 @@ from twilio.request_validator import RequestValidator
 from ivr_app.state.agents import Agent
 from ivr_app.testing.simulator import Call
 from ivr_app.testing.twilio_rest import TwilioStandin
-from tests.conftest import OFFICE_HOURS
+from tests.conftest import OFFICE_HOURS, distinct_number
 from workers import context
 
 PUBLIC = "https://ivr.example.com"
 API_TOKEN = "agent-api-token"
 ACCOUNT = "12345674"
+LINE_NUMBER = "+15005550000"  # the number the line calls agents and customers from
 
 
 class Clock:
@@ -38,22 +39,32 @@ class Line:
     def __init__(self, make_app, standin: TwilioStandin, clock=None, **config):
         self.clock = clock or Clock(OFFICE_HOURS)  # the real clock for real rq workers
         self.standin = standin
-        self.app = make_app(clock=self.clock, PUBLIC_BASE_URL=PUBLIC, AGENT_API_TOKEN=API_TOKEN,
-                            TWILIO_CALLER_ID="+15005550000", **standin.config() | config)
+        settings = {"PUBLIC_BASE_URL": PUBLIC, "AGENT_API_TOKEN": API_TOKEN,
+                    "TWILIO_CALLER_ID": LINE_NUMBER} | standin.config() | config
+        self.app = make_app(clock=self.clock, **settings)
+        self.public = settings["PUBLIC_BASE_URL"]  # where Twilio sends its webhooks
         standin.app = self.app
         self.ivr = self.app.extensions["ivr"]
         self.api = self.app.test_client()
+        self.phones: dict[str, str] = {}  # agent id -> their own number
 
     def agent(self, agent_id: str, languages: list[str], queues: list[str],
               status: str = "available", since_s: float = 0, **details) -> None:
         self.ivr.roster.save(Agent(id=agent_id, name=agent_id.title(), languages=languages,
-                                   queues=queues, phone=f"+1500555{len(agent_id):04d}",
+                                   queues=queues, phone=self.phone(agent_id),
                                    **details))
         self.ivr.roster.set_status(agent_id, status,
                                    self.clock() - dt.timedelta(seconds=since_s))
 
-    def caller(self) -> Call:
-        call = Call(self.app, self.standin.auth_token, base_url=PUBLIC)
+    def phone(self, agent_id: str) -> str:
+        """The agent's number, distinct from every other agent's and caller's."""
+        return self.phones.setdefault(agent_id, distinct_number())
+
+    def caller(self, number: str = "") -> Call:
+        """A new call from `number` (a number of its own unless given: a caller who calls
+        again passes the same one)."""
+        call = Call(self.app, self.standin.auth_token, base_url=self.public,
+                    caller=number or distinct_number())
         self.standin.incoming_call(call.sid, call.caller, call.number)  # Twilio knows it
         return call
 
@@ -73,8 +84,8 @@ class Line:
         action = found.group(1).replace("&amp;", "&")
         form = {"CallSid": "CA" + "9" * 32, "Digits": digits}
         signature = RequestValidator(self.standin.auth_token).compute_signature(
-            PUBLIC + action, form)
-        response = self.api.post(action, data=form, base_url=PUBLIC,
+            self.public + action, form)
+        response = self.api.post(action, data=form, base_url=self.public,
                                  headers={"X-Twilio-Signature": signature})
         assert response.status_code == 200
         return response.get_data(as_text=True)

@@ -8,9 +8,12 @@ under TYPE_CHECKING count), few modules at the top of ivr_app, short files.
 from __future__ import annotations
 
 import ast
+import importlib
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("ivr_app", "speech", "workers")
@@ -124,3 +127,10 @@ def test_benchmarks_stand_on_the_product_not_on_the_tests():
         imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import)
                      for a in n.names}
         assert not any(m == "tests" or m.startswith("tests.") for m in imported), path
+
+
+@pytest.mark.parametrize("module", sorted(p.stem for p in (ROOT / "bench").glob("*.py")
+                                          if p.stem != "__init__"))
+def test_every_benchmark_imports(module):
+    """A benchmark nobody runs in CI still has to start: every name it imports exists."""
+    importlib.import_module(f"bench.{module}")

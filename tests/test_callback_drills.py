@@ -14,7 +14,6 @@ import datetime as dt
 import os
 import re
 import signal
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from subprocess import Popen
@@ -34,6 +33,7 @@ from ivr_app.testing.servers import free_port
 from ivr_app.testing.simulator import Call
 from ivr_app.testing.twilio_rest import Recorded, TwilioStandin
 from ivr_app.testing.workers import RqWorkers, wait_for, worker_env
+from tests.conftest import aof_written
 from tests.line import PUBLIC, Line
 from workers import callbacks as callback_jobs
 from workers import context
@@ -248,8 +248,8 @@ def redis_restart_drill(drill: Drill, url: str, data: Path) -> None:
     assert [before["callbacks"][c.id][0] for c in callbacks] == ["waiting"] * 2 + ["requested"] * 2
     assert before["scheduled"] == sorted(f"callback-{c.id}-0" for c in callbacks[2:])
 
-    time.sleep(1.1)  # appendfsync everysec: what is a second old is on disk
     client = redis_py.Redis.from_url(url)
+    wait_for(lambda: aof_written(client), 5, "the records on disk")
     pid = client.info("server")["process_id"]
     client.close()
     os.kill(pid, signal.SIGKILL)
@@ -262,7 +262,7 @@ def redis_restart_drill(drill: Drill, url: str, data: Path) -> None:
     # dead worker's scheduler lock outlives it by a minute: a supervisor starts another
     # worker, and the reconciler (rq cron, every minute) brings in slots that came meanwhile.
     drill.start_worker()
-    time.sleep(max(0.0, (due - utc_now()).total_seconds()) + 0.5)
+    wait_for(lambda: utc_now() > due, 15, "the callbacks' time")
     drill.reconcile(later=dt.timedelta(seconds=70))
     for agent in agents:
         drill.sign_in(agent)

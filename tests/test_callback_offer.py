@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from rq.registry import ScheduledJobRegistry
@@ -11,13 +11,15 @@ from rq.registry import ScheduledJobRegistry
 from ivr_app.callbacks.numbers import callable_number
 from ivr_app.callbacks.placing import request_callback
 from ivr_app.flow.model import CallbackSettings
-from ivr_app.testing.recordings import RecordingServer
+from ivr_app.testing.recordings import RecordingServer, wav_seconds
 from ivr_app.testing.simulator import Call
 from tests.conftest import OFFICE_HOURS
-from tests.line import PUBLIC, Line
+from tests.console.conftest import Browser, add_people
+from tests.line import PUBLIC, Clock, Line
 
 CUSTOMER = "+525512345678"  # a Mexico City number, said back as 5 5 1 2 3 4 5 6 7 8
 NO_CALLER_ID = "+15005550006"  # Twilio's test number: a personal number, never called back
+MESSAGE = Path("tests/audio/es-internet-175.wav").read_bytes()  # "internet", 8 kHz μ-law
 NIGHT = OFFICE_HOURS.replace(hour=22)  # Wednesday 22:00: support opens again at 8:00
 
 OFFER = ("[es-MX] Si prefiere que le llamemos cuando sea su turno, sin perder su lugar, "
@@ -27,20 +29,11 @@ BACK_IN_LINE = "[es-MX] Le regresamos a la fila, en el mismo lugar."
 
 
 @pytest.fixture
-def recordings() -> Iterator[RecordingServer]:
-    """Where a caller's voice message is kept, as Twilio keeps it."""
-    server = RecordingServer("AC" + "5a" * 16, "unused")
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def dial(line: Line, recordings: RecordingServer):
+def dial(line: Line):
     """A caller from `number` who asks for a person in Spanish and waits in the support line."""
 
     def waiting(number: str = CUSTOMER, **call) -> Call:
-        caller = Call(line.app, line.standin.auth_token, base_url=PUBLIC, caller=number,
-                      recordings=recordings, **call)
+        caller = Call(line.app, line.standin.auth_token, base_url=PUBLIC, caller=number, **call)
         line.standin.incoming_call(caller.sid, caller.caller, caller.number)
         return caller.dial().press("1").press("0")
 
@@ -203,24 +196,38 @@ def test_at_night_with_nobody_signed_in_the_caller_is_called_at_the_opening(line
     assert callback.due_at == "2026-11-26T08:00:00-06:00"
 
 
-def test_at_night_a_voice_message_becomes_a_callback_request(line, dial):
-    line.clock.now = NIGHT
-    caller = dial()
-    caller.press("1").press("2").press("1")  # a message; this number
-    assert caller.heard[-2:] == [
-        "[es-MX] Deje su mensaje después del tono. Al terminar, marque la tecla de gato.",
-        KEEP_WAITING]
-    caller.stays_silent()  # nothing recorded: asked again, never hung up
-    assert caller.heard[-3] == "[es-MX] No recibimos su respuesta."
-    caller.speaks(b"RIFF....WAVE my internet has been down since Monday")
-    assert caller.heard[-3:] == [
-        "[es-MX] Recibimos su mensaje.",
-        "[es-MX] Listo. Le llamaremos al 5 5 1 2 3 4 5 6 7 8 mañana a las 8:00.",
-        "[es-MX] Gracias por llamar. Hasta luego."]
-    [callback] = line.ivr.callbacks.pending_for(CUSTOMER)
-    message = callback.context["voice_message"]
-    assert message["url"].startswith("https://api.twilio.com/2010-04-01/Accounts/")
-    assert message["seconds"] == 2
+def test_at_night_a_voice_message_becomes_a_callback_request(make_app, redis, twilio_standin):
+    """The message is kept as Twilio recorded it, and the agent next morning hears it."""
+    recordings = RecordingServer(twilio_standin.account_sid, twilio_standin.auth_token).start()
+    try:
+        line = Line(make_app, twilio_standin, clock=Clock(NIGHT),
+                    TWILIO_API_BASE=recordings.base)  # recordings are fetched from Twilio
+        line.agent("ana", ["es"], ["support"], status="away")
+        caller = line.caller(CUSTOMER)
+        caller.recordings = recordings
+        caller.dial().press("1").press("0").press("1").press("2").press("1")  # a message
+        assert caller.heard[-2:] == [
+            "[es-MX] Deje su mensaje después del tono. Al terminar, marque la tecla de gato.",
+            KEEP_WAITING]
+        caller.stays_silent()  # nothing recorded: asked again, never hung up
+        assert caller.heard[-3] == "[es-MX] No recibimos su respuesta."
+        caller.speaks(MESSAGE)
+        assert caller.heard[-3:] == [
+            "[es-MX] Recibimos su mensaje.",
+            "[es-MX] Listo. Le llamaremos al 5 5 1 2 3 4 5 6 7 8 mañana a las 8:00.",
+            "[es-MX] Gracias por llamar. Hasta luego."]
+        [callback] = line.ivr.callbacks.pending_for(CUSTOMER)
+        assert callback.context["voice_message"]["seconds"] == wav_seconds(MESSAGE)
+
+        add_people(line.app)
+        ana = Browser(line.app)
+        ana.sign_in("ana")
+        [listed] = ana.get("/console/agent/live").get_json()["messages"]
+        assert (listed["id"], listed["number"]) == (callback.id, CUSTOMER)
+        played = ana.get(f"/console/agent/messages/{callback.id}")
+        assert (played.status_code, played.data) == (200, MESSAGE), "the caller's own words"
+    finally:
+        recordings.stop()
 
 
 def test_with_nobody_signed_in_by_day_the_callback_waits_at_the_callers_place(line, dial):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import tempfile
-import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -264,46 +263,61 @@ def test_wrong_keys_at_any_question_reach_a_person_after_the_retries(line, flow,
         assert_with_a_person(phone, call, "not understood", before)
 
 
-# -- found by the properties: flows lint accepts whose calls then fail ----------------------
+# -- found by the properties: flows lint accepted whose calls then failed ------------------
 
-def lint_accepts(flow: dict[str, Any]) -> bool:
+def lint_problems(flow: dict[str, Any]) -> list[tuple[str, str]]:
+    """(rule, message) of each problem lint finds in the flow; empty when it accepts it."""
     try:
         validate(parse(dump(flow), "main.yaml"), "main")
-    except FlowError:
-        return False
-    return True
+    except FlowError as refused:
+        return [(p.rule, p.message) for p in refused.problems]
+    return []
 
 
 ACCOUNT = {"type": "collect", "variable": "account", "length": 4, "confirm": False,
            "prompt": {"en": "Enter your account number."}, "next": "bye"}
+BYE = {"type": "goodbye", "prompt": {"en": "Bye."}}
 ENGLISH = {"languages": {"en": {"voice": "Polly.Joanna", "locale": "en-US"}},
            "human": {"queue": "support"}, "start": "account",
-           "nodes": {"account": ACCOUNT, "bye": {"type": "goodbye", "prompt": {"en": "Bye."}}}}
+           "nodes": {"account": ACCOUNT, "bye": BYE}}
+AGAIN = {"type": "menu", "prompt": {"en": "For another account, press one."},
+         "options": [{"key": 1, "goto": "account"}, {"key": 2, "goto": "bye"}]}
+LOOP_BACK = ENGLISH | {"nodes": {"account": ACCOUNT | {"next": "account"}}}
+MISSPELT = ENGLISH | {"messages": {"en": {"confirm_digits": "You typed {digitos}."}},
+                      "nodes": ENGLISH["nodes"] | {"account": ACCOUNT | {"confirm": True}}}
+PASTED_TAB = ENGLISH | {"nodes": ENGLISH["nodes"] | {"account": ACCOUNT | {
+    "prompt": {"en": "Enter your account\vnumber."}}}}
 
 
-# The generator stays clear of these: lint accepted them when these tests were written,
-# and then the call failed. Either lint refuses them, or their callers are served.
-@pytest.mark.parametrize(("flow", "keys"), [
-    pytest.param(ENGLISH | {"nodes": {"account": ACCOUNT | {"next": "account"}}}, ["1234"],
-                 id="a-question-skipped-once-answered-that-leads-back-to-itself"),
-    pytest.param(ENGLISH | {"messages": {"en": {"confirm_digits": "You typed {digitos}."}},
-                            "nodes": ENGLISH["nodes"] | {"account": ACCOUNT | {"confirm": True}}},
-                 ["1234"], id="a-read-back-message-with-a-misspelt-placeholder"),
-    pytest.param(ENGLISH | {"nodes": ENGLISH["nodes"] | {"account": ACCOUNT | {
-        "prompt": {"en": "Enter your account\vnumber."}}}}, [],
-                 id="a-prompt-with-a-vertical-tab-pasted-in"),
+# Lint accepted these when these tests were written, and then the call failed: lint now
+# refuses each, saying why (the generator stays clear of them).
+@pytest.mark.parametrize(("flow", "rule", "says"), [
+    pytest.param(LOOP_BACK, "silent-loop", "nodes account -> account form a loop that never "
+                 "asks the caller anything", id="a-question-skipped-once-answered-leads-back"),
+    pytest.param(MISSPELT, "placeholder", "message 'confirm_digits': unknown placeholder "
+                 "{digitos}; it takes {digits}", id="a-read-back-with-a-misspelt-placeholder"),
+    pytest.param(PASTED_TAB, "type", "'en' contains the control character U+000B, which "
+                 "cannot be said; remove it", id="a-prompt-with-a-vertical-tab-pasted-in"),
 ])
-def test_a_flow_that_passes_lint_never_fails_its_callers(line, flow, keys):
-    if not lint_accepts(flow):
-        return  # refused before it could reach a caller: that keeps the promise too
+def test_flows_that_once_failed_their_callers_are_refused_by_lint(flow, rule, says):
+    assert lint_problems(flow) == [(rule, says)]
+
+
+# Their nearest neighbours that lint accepts must serve the caller what they were written for.
+@pytest.mark.parametrize(("flow", "keys", "hears"), [
+    pytest.param(ENGLISH | {"nodes": {"account": ACCOUNT | {"next": "again"}, "again": AGAIN,
+                                      "bye": BYE}}, ["1234", "1"],
+                 "For another account, press one.", id="a-question-answered-then-asked-around"),
+    pytest.param(MISSPELT | {"messages": {"en": {"confirm_digits": "You typed {digits}."}}},
+                 ["1234"], "You typed 1 2 3 4.", id="a-read-back-with-its-placeholder"),
+    pytest.param(ENGLISH, [], "Enter your account number.", id="a-prompt-said-whole"),
+])
+def test_the_nearest_flows_lint_accepts_serve_their_callers(line, flow, keys, hears):
+    assert lint_problems(flow) == []
     with line(flow) as phone:
-        call = Call(phone.app, TOKEN)
-        try:
-            call.dial()
-            for key in keys:
-                call.press(key)
-        except ET.ParseError as exc:
-            pytest.fail(f"the app answered with TwiML Twilio cannot read ({exc}): "
-                        "Twilio would hang up on the caller")
-        if not asked(call):
-            assert_left_properly(call)
+        call = Call(phone.app, TOKEN).dial()
+        for key in keys:
+            call.press(key)
+        assert asked(call), f"the caller should still be asked, not {call.ending}"
+        assert call.heard[-2].split("] ", 1)[-1] == hears, call.heard
+        assert_told_how_to_escape(phone, call)

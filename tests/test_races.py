@@ -11,15 +11,15 @@ CUSTOMER = "+525512345678"  # a Mexico City number, said back as 5 5 1 2 3 4 5 6
 
 def test_the_request_that_loses_a_race_for_a_step_puts_nobody_in_line(call, store, monkeypatch):
     call.dial()
-    load = store.load
+    step = store.step
 
     def overtaken(sid):  # the first request reads the call, then another one wins the step
-        found = load(sid)
-        monkeypatch.setattr(store, "load", load)
+        found = step(sid)
+        monkeypatch.setattr(store, "step", step)
         call.post("/voice/step?seq=0", {"Digits": "1"})  # Spanish: on to the main menu
         return found
 
-    monkeypatch.setattr(store, "load", overtaken)
+    monkeypatch.setattr(store, "step", overtaken)
     answer = call.post("/voice/step?seq=0", {"Digits": "0"})  # a person, but too late
     assert "Para reportar una falla" in answer and "<Enqueue" not in answer
     ivr = call.app.extensions["ivr"]

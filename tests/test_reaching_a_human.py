@@ -96,6 +96,18 @@ def test_an_agent_of_the_callers_language_is_preferred_even_if_idle_less(line):
     assert [to for _, to in created_calls(line)] == [line.ivr.roster.get("joe").phone]
 
 
+def test_the_agent_idle_longest_is_rung_first_whatever_their_name(line):
+    """Fairness: the next call goes to whoever has waited longest for one."""
+    line.agent("ana", ["es"], ["support"], since_s=60)
+    line.agent("zoe", ["es"], ["support"], since_s=900)
+    line.agent("mia", ["es"], ["support"], since_s=300)
+    for _ in range(3):
+        line.caller().dial().press("1").press("0")
+    line.run_jobs()
+    assert [to for _, to in created_calls(line)] == [line.phone("zoe"), line.phone("mia"),
+                                                     line.phone("ana")]
+
+
 def test_agent_escalates_to_a_supervisor_and_the_context_goes_along(line):
     line.agent("ana", ["es"], ["support"])
     line.agent("sol", ["es"], ["supervisors"], supervisor=True)

@@ -14,6 +14,7 @@ import redis as redis_py
 
 from ivr_app.platform.redis_server import RedisUnavailable, answers, ensure_redis, reap, stop_redis
 from ivr_app.testing.servers import free_port
+from tests.conftest import aof_written
 
 
 @pytest.fixture
@@ -75,7 +76,7 @@ def test_data_survives_a_killed_server(spare_url, tmp_path: Path) -> None:
     ensure_redis(url, tmp_path)
     client = redis_py.Redis.from_url(url)
     client.set("callback:CA1", b"pending")
-    time.sleep(1.5)  # appendfsync everysec
+    assert wait_for(lambda: aof_written(client)), "the write never reached the AOF"
     pid = client.info("server")["process_id"]
     os.kill(pid, signal.SIGKILL)
     reap(pid)

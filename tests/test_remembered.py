@@ -12,8 +12,7 @@ BILL_QUESTION = "¿Llama por su llamada de ayer sobre su factura?"
 def dispute_a_bill_with_ana(line: Line, caller: str) -> Call:
     """Yesterday's call: a bill dispute that ana took, with a note she left."""
     line.agent("ana", ["es"], ["billing"])
-    call = line.caller()
-    call.caller = caller
+    call = line.caller(caller)
     call.dial().press("1").press("2").press(ACCOUNT).press("1").press("1")
     assert (call.ending.queue, call.ending.reason) == ("billing", "bill dispute")
     line.run_jobs()
@@ -27,8 +26,7 @@ def dispute_a_bill_with_ana(line: Line, caller: str) -> Call:
 
 def calls_again(line: Line, caller: str, hours_later: float) -> Call:
     line.clock.advance(hours_later * 3600)
-    call = line.caller()
-    call.caller = caller
+    call = line.caller(caller)
     return call.dial()
 
 
@@ -74,8 +72,7 @@ def test_after_the_window_the_earlier_call_is_forgotten(line):
 
 
 def test_an_outage_reported_without_a_person_is_an_open_issue_remembered(line):
-    call = line.caller()
-    call.caller = "+525511110005"
+    call = line.caller("+525511110005")
     call.dial().press("1").press("1").press(ACCOUNT).press("1").press("1").press("2")
     assert call.ending.kind == "goodbye"
     call.hang_up()

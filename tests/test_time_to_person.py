@@ -6,12 +6,6 @@ from __future__ import annotations
 from tests.line import created_calls
 
 
-def caller(line, number: str):
-    call = line.caller()
-    call.caller = number
-    return call
-
-
 def answered_after(line, call, seconds: float) -> None:
     line.clock.advance(seconds)
     line.run_jobs()
@@ -23,19 +17,19 @@ def answered_after(line, call, seconds: float) -> None:
 
 def test_the_api_leads_with_time_to_a_person_for_callers_who_asked_or_were_sent(line):
     line.agent("ana", ["es"], ["support", "cancellations"])
-    asked = caller(line, "+15005550021").dial().press("1").press("0")  # at the main menu
+    asked = line.caller("+15005550021").dial().press("1").press("0")  # at the main menu
     answered_after(line, asked, 20)
-    silent = caller(line, "+15005550022").dial().press("1")
+    silent = line.caller("+15005550022").dial().press("1")
     silent.stays_silent().stays_silent().stays_silent()  # no input: sent to a person
     assert silent.ending.reason == "no input"
     answered_after(line, silent, 50)
-    gave_up = caller(line, "+15005550023").dial().press("1").press("0")
+    gave_up = line.caller("+15005550023").dial().press("1").press("0")
     line.clock.advance(40)
     gave_up.hang_up()
-    chose = caller(line, "+15005550024").dial().press("1").press("3").press("1")
+    chose = line.caller("+15005550024").dial().press("1").press("3").press("1")
     assert chose.ending.reason == "cancel internet"  # a flow transfer: not counted
     answered_after(line, chose, 5)
-    done = caller(line, "+15005550025").dial().press("1").press("1").press("12345674")
+    done = line.caller("+15005550025").dial().press("1").press("1").press("12345674")
     done.press("1").press("1").press("2")
     done.hang_up()
     line.run_jobs()

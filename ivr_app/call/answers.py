@@ -7,6 +7,7 @@ to go to, REPEAT to ask again without using up a try, or None: not understood.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from ivr_app.call.turn import Event
@@ -121,6 +122,16 @@ def luhn_ok(digits: str) -> bool:
         total += d
     return total % 10 == 0
 
-
-
 HANDLERS = {"menu": menu, "language": language, "collect": collect}
+
+
+def understood(flow: Flow, state: dict[str, Any], event: Event) -> bool:
+    """Whether the engine would act on this answer at the call's question, rather than count
+    it as a wrong one (the state is left as it is)."""
+    if event.kind not in ("digits", "speech"):
+        return False
+    if asks_for_supervisor(flow, event) or is_escape(flow, event):
+        return True
+    node = flow.nodes[state["node"]]
+    handler = HANDLERS.get(node.type)
+    return handler is not None and handler(flow, copy.deepcopy(state), node, event) is not None

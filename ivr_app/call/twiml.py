@@ -26,6 +26,13 @@ before. Otherwise the beep sounds and the caller speaks: the recording goes to
 /voice/heard, which recognises it. A key during the recording ends it and
 reaches /voice/heard as `Digits`, and counts as that key. Silence leaves an
 empty recording, for which Twilio calls no action and goes on to the Redirect.
+
+With a stream server (STREAM_URL), a call's first answer starts a one-way Media Stream of
+the caller's audio before anything else, and the stream server hears spoken answers
+during the prompts too (call/stream.py); the questions asked while that stream is live
+leave out the Record:
+
+    <Start><Stream url="wss://..." /></Start>
 """
 
 from __future__ import annotations
@@ -62,24 +69,26 @@ def step_url(seq: int | str, **extra: str) -> str:
     return f"{STEP_URL}?{urlencode({'seq': seq, **extra})}"
 
 
-def render(flow: Flow, turn: Turn, seq: int, speech: Collection[str] = ()) -> str:
+def render(flow: Flow, turn: Turn, seq: int, speech: Collection[str] = (),
+           stream: str = "") -> str:
     """The TwiML document for a turn; `seq` is the step number its answer will carry.
 
-    `speech` names the languages that have a recognizer: a question whose answer may
-    be spoken in one of them also records the caller after the prompt.
+    `speech` names the languages whose spoken answers are recorded: a question whose answer
+    may be spoken in one of them also records the caller after the prompt. A `stream` URL
+    starts a Media Stream of the caller's audio to it first.
     """
     listen = turn.ask is not None and turn.ask.voice in speech
     key = (flow.name, flow.version, tuple(turn.speech), turn.ask, turn.human, turn.hangup,
-           listen)
+           listen, stream)
     with _kept_lock:
         template = _kept.get(key)
         if template is not None:
             _kept.move_to_end(key)
     if template is None:
-        template = _render(flow, turn, "\x01", listen)
+        template = _render(flow, turn, "\x01", listen, stream)
         urls = 0 if turn.ask is None else 3 if listen else 2  # each carries the step number
         if template.count(_SEQ_MARK) != urls:  # cannot happen; never risk a wrong answer
-            return _render(flow, turn, seq, listen)
+            return _render(flow, turn, seq, listen, stream)
         with _kept_lock:
             _kept[key] = template
             while len(_kept) > KEPT_TURNS:
@@ -87,8 +96,10 @@ def render(flow: Flow, turn: Turn, seq: int, speech: Collection[str] = ()) -> st
     return template.replace(_SEQ_MARK, f"seq={seq}")
 
 
-def _render(flow: Flow, turn: Turn, seq: int | str, listen: bool) -> str:
+def _render(flow: Flow, turn: Turn, seq: int | str, listen: bool, stream: str = "") -> str:
     response = VoiceResponse()
+    if stream:
+        response.start().stream(url=stream, track="inbound_track")
     if turn.ask is not None:
         digits = turn.ask.max_digits  # "#" ends typed digits, but may be a menu's own key
         gather = response.gather(input="dtmf", action=step_url(seq), method="POST",

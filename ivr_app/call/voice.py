@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, request
 
-from ivr_app.call import engine, twiml
+from ivr_app.call import engine, steps, twiml
 from ivr_app.call.fallback import (
     NotACall,
     UnknownStep,
@@ -29,7 +29,7 @@ from ivr_app.call.turn import Event, Turn
 from ivr_app.flow.model import Flow
 from ivr_app.platform.security import twilio_signed
 from ivr_app.services import Services, services
-from ivr_app.state.calls import Committed
+from ivr_app.state.calls import ENDED, Committed
 
 log = logging.getLogger(__name__)
 bp = Blueprint("voice", __name__, url_prefix="/voice")
@@ -93,25 +93,13 @@ def test_callers(config: Mapping[str, Any]) -> set[str]:
 def first_answer(ivr: Services, sid: str, flow: Flow, state: dict[str, Any],
                  turn: Turn) -> Response:
     """Store a new call with its first turn, and answer with that turn's TwiML."""
-    answer = twiml.render(flow, turn, seq=0, speech=ivr.recognizer.languages())
+    answer = twiml.render(flow, turn, seq=0, speech=ivr.recognizer.languages(),
+                          stream=current_app.config["STREAM_URL"])
     source = (flow.name, flow.version, ivr.registry.source(flow))
-    return _answer(ivr, sid, state, turn,
-                   ivr.store.commit(sid, None, state, answer, flow_source=source))
-
-
-def _to_queue(ivr: Services, sid: str, state: dict, turn: Turn) -> None:
-    """A turn that ends with a person puts the caller in line for one.
-
-    The TwiML answer already stands (the caller goes to Twilio's queue either
-    way), so a failure here is logged rather than turned into a fallback.
-    """
-    if turn.human is None:
-        return
-    try:
-        ivr.enter_queue(sid, state, turn.human.queue, turn.human.reason,
-                        prefer=state.get("earlier", {}).get("agent", ""))
-    except Exception:
-        log.exception("call %s: could not record its place in queue %s", sid, turn.human.queue)
+    committed = ivr.store.commit(sid, None, state, answer, flow_source=source)
+    if committed.won:
+        steps.to_queue(ivr, sid, state, turn)
+    return _answer(sid, committed)
 
 
 @bp.post("/step")
@@ -131,7 +119,8 @@ def take_step(event_of: Callable[[Flow, dict[str, Any]], Event]) -> Response:
     sid = _call_sid()
     seq = request.args.get("seq", "")
     ivr = services()
-    current, state = ivr.store.load(sid)
+    at = ivr.store.step(sid)
+    current, state = at.seq, at.state
     if not _STEP.fullmatch(seq):  # not a step we numbered: ask the current question again
         asked = ivr.store.answer(sid, current - 1 if current else None)
         if asked is None:
@@ -144,19 +133,14 @@ def take_step(event_of: Callable[[Flow, dict[str, Any]], Event]) -> Response:
             raise UnknownStep(f"no step {seq_number} for this call (now at {current})")
         return xml(earlier)  # Twilio repeated a request we already answered
     flow = ivr.flow_of(state)
-    now = ivr.clock()
-    turn = engine.handle(flow, state, event_of(flow, state), now)
-    answer = twiml.render(flow, turn, seq=seq_number + 1, speech=ivr.recognizer.languages())
-    return _answer(ivr, sid, state, turn, ivr.store.commit(sid, seq_number, state, answer))
+    event = event_of(flow, state)
+    return _answer(sid, steps.take(ivr, sid, seq_number, flow, state, event, at.streaming))
 
 
-def _answer(ivr: Services, sid: str, state: dict[str, Any], turn: Turn,
-            committed: Committed) -> Response:
-    """Only the request that took the step acts on its turn; another answers as it did."""
+def _answer(sid: str, committed: Committed) -> Response:
+    """The answer that stands for the step (this request's, or the one that took it)."""
     if committed.answer is None:
         raise UnknownStep(f"call {sid}: the step was taken and its answer is gone")
-    if committed.won:
-        _to_queue(ivr, sid, state, turn)
     return xml(committed.answer)
 
 
@@ -190,7 +174,7 @@ def status() -> tuple[str, int]:
               "at": services().clock().isoformat(timespec="seconds")}
     ivr = services()
     ivr.store.record_status(sid, fields)
-    if fields["call"] in ("completed", "busy", "failed", "no-answer", "canceled"):
+    if fields["call"] in ENDED:
         if ivr.queues.end(sid) is not None:  # normally the queue exit already left the line
             ivr.wait_stats.record_abandoned(sid)
         remember_call(ivr, sid, ivr.clock())

@@ -50,7 +50,7 @@ def _other_port_form(url: str) -> str:
     if parts.port:
         netloc = parts.netloc[:len(parts.netloc) - len(host)] + host.rsplit(":", 1)[0]
     else:
-        netloc = f"{parts.netloc}:{443 if parts.scheme == 'https' else 80}"
+        netloc = f"{parts.netloc}:{443 if parts.scheme in ('https', 'wss') else 80}"
     return parts._replace(netloc=netloc).geturl()
 
 

@@ -18,28 +18,58 @@ import redis
 
 log = logging.getLogger(__name__)
 
-CALL_KEY = "ivr:call:{sid}"  # hash: seq, data (JSON), status fields
+CALL_KEY = "ivr:call:{sid}"  # hash: seq, data (JSON), asked (when seq was set), status fields
 NOTES_KEY = "ivr:call:{sid}:notes"  # list of notes agents added, oldest first
 ANSWER_KEY = "ivr:call:{sid}:answer:{seq}"  # the TwiML sent in reply to step `seq`
 FLOW_SOURCE_KEY = "ivr:flow:{name}:{version}"  # text of a flow version calls are using
+STREAM_KEY = "ivr:call:{sid}:stream"  # the sid of the call's live media stream, while it lives
 CALL_TTL = 6 * 3600
+ENDED = ("completed", "busy", "failed", "no-answer", "canceled")  # Twilio's final statuses
 
 # KEYS: call, answer[, flow source]; ARGV: expected seq ("" for a new call), new seq, data,
-# answer, ttl. Returns {1 if this request took the step else 0, whether the flow source is
-# kept (its TTL renewed here, so a new call need not send the flow's text again), the
-# answer that stands} (the answer last: a nil one ends the reply).
+# answer, ttl. The step's time (Redis's clock, Unix seconds) goes to `asked`: a live stream
+# tells from it whether the question's prompt is still playing. Returns {1 if this request
+# took the step else 0, whether the flow source is kept (its TTL renewed here, so a new call
+# need not send the flow's text again), the answer that stands} (the answer last: a nil one
+# ends the reply).
 _COMMIT = """
 local kept = 1
 if KEYS[3] then kept = redis.call('EXPIRE', KEYS[3], ARGV[5]) end
 local current = redis.call('HGET', KEYS[1], 'seq')
 if (current == false and ARGV[1] == '') or current == ARGV[1] then
-  redis.call('HSET', KEYS[1], 'seq', ARGV[2], 'data', ARGV[3])
+  local now = redis.call('TIME')
+  local asked = now[1] .. '.' .. string.format('%06d', tonumber(now[2]))
+  redis.call('HSET', KEYS[1], 'seq', ARGV[2], 'data', ARGV[3], 'asked', asked)
   redis.call('EXPIRE', KEYS[1], ARGV[5])
   redis.call('SET', KEYS[2], ARGV[4], 'EX', ARGV[5])
   return {1, kept, ARGV[4]}
 end
 return {0, kept, redis.call('GET', KEYS[2])}
 """
+
+
+# KEYS: stream; ARGV: stream sid. Ends the stream's mark only if it is still this stream's.
+_STREAM_ENDED = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
+@dataclass(frozen=True)
+class Step:
+    """Where a call is: its step number and state, when that step was taken (Unix seconds),
+    whether a media stream of it is live, and whether it ended."""
+
+    seq: int | None
+    state: dict[str, Any] | None
+    asked: float
+    streaming: bool
+    ended: bool
+
+    @property
+    def open(self) -> bool:
+        """Whether the call is known and still at a question (no outcome, not hung up)."""
+        return self.state is not None and not self.state.get("outcome") and not self.ended
 
 
 @dataclass(frozen=True)
@@ -64,6 +94,7 @@ class CallStore:
         self.wait = (wait_replicas, wait_ms) if wait_replicas > 0 else None
         self._warned = float("-inf")
         self._commit = connection.register_script(_COMMIT)
+        self._stream_ended = connection.register_script(_STREAM_ENDED)
 
     def load(self, sid: str) -> tuple[int | None, dict[str, Any] | None]:
         """The call's current step number and state, or (None, None) if unknown."""
@@ -71,6 +102,24 @@ class CallStore:
         if seq is None or data is None:
             return None, None
         return int(seq), json.loads(data)
+
+    def step(self, sid: str) -> Step:
+        """The call's step with its time, stream and end, in one round trip."""
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.hmget(CALL_KEY.format(sid=sid), "seq", "data", "asked", "status_call")
+        pipe.exists(STREAM_KEY.format(sid=sid))
+        (seq, data, asked, status), streaming = pipe.execute()
+        known = seq is not None and data is not None
+        return Step(int(seq) if known else None, json.loads(data) if known else None,
+                    float(asked or 0), bool(streaming), status in ENDED)
+
+    def stream_live(self, sid: str, stream: str, ttl: int) -> None:
+        """A media stream of the call is live for `ttl` seconds more (renewed while it is)."""
+        self.redis.set(STREAM_KEY.format(sid=sid), stream, ex=ttl)
+
+    def stream_ended(self, sid: str, stream: str) -> None:
+        """The stream is gone: later questions take spoken answers by recording again."""
+        self._stream_ended(keys=[STREAM_KEY.format(sid=sid)], args=[stream])
 
     def commit(self, sid: str, seq: int | None, state: dict[str, Any], answer: str,
                flow_source: tuple[str, str, str] | None = None) -> Committed:

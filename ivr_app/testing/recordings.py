@@ -88,3 +88,20 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+
+def wav_seconds(wav: bytes) -> int:
+    """How long a WAV plays, in whole seconds rounded up, as Twilio reports RecordingDuration
+    (its "fmt " chunk's byte rate into its "data" chunk's size; 0 for what is not a WAV)."""
+    if wav[:4] != b"RIFF":
+        return 0
+    rate = size = 0
+    at = 12
+    while at + 8 <= len(wav):
+        chunk, length = wav[at:at + 4], int.from_bytes(wav[at + 4:at + 8], "little")
+        if chunk == b"fmt ":
+            rate = int.from_bytes(wav[at + 16:at + 20], "little")
+        elif chunk == b"data":
+            size = min(length, len(wav) - at - 8)
+        at += 8 + length + length % 2
+    return -(-size // rate) if rate else 0

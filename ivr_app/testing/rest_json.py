@@ -20,16 +20,22 @@ class Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
         url = urlsplit(self.path)
-        form = body if self.command == "POST" else url.query  # a list's filters: the query
-        reply = self.server.standin.respond(  # type: ignore[attr-defined]
-            self.command, url.path, self.headers.get("Authorization", ""),
-            MultiDict(parse_qsl(form, keep_blank_values=True)))
-        if reply is None:
+        standin = self.server.standin  # type: ignore[attr-defined]
+        auth = self.headers.get("Authorization", "")
+        if standin.recordings is not None and "/Recordings/" in url.path:
+            status, wav, _ = standin.recordings.answer(url.path, auth)
+            self._send(status, "audio/x-wav", wav)
             return
-        data = json.dumps(reply[1]).encode()
+        form = body if self.command == "POST" else url.query  # a list's filters: the query
+        reply = standin.respond(self.command, url.path, auth,
+                                MultiDict(parse_qsl(form, keep_blank_values=True)))
+        if reply is not None:
+            self._send(reply[0], "application/json", json.dumps(reply[1]).encode())
+
+    def _send(self, status: int, kind: str, data: bytes) -> None:
         try:
-            self.send_response(reply[0])
-            self.send_header("Content-Type", "application/json")
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)

@@ -21,7 +21,9 @@ import redis
 from flask import Flask
 from twilio.request_validator import RequestValidator
 
-from ivr_app.testing.recordings import RecordingServer
+from ivr_app.testing.media_stream import speak_over
+from ivr_app.testing.recordings import RecordingServer, wav_seconds
+from ivr_app.testing.twilio_rest import TwilioStandin
 
 BASE_URL = "http://localhost"
 DEFAULT_CALLER = "+15005550006"  # Twilio's test number: a valid number, never called back
@@ -55,6 +57,8 @@ class Call:
     echo: Callable[[str], None] | None = None
     base_url: str = BASE_URL  # where Twilio believes the app is (PUBLIC_BASE_URL)
     recordings: RecordingServer | None = None  # serves what `speaks` records
+    stream_url: str = ""  # a stream server that hears the call (`speaks_over`)
+    rest: TwilioStandin | None = None  # Twilio's REST API, through which it moves the call
     heard: list[str] = field(default_factory=list)
     ending: Ending | None = None
     _gather: ET.Element | None = None
@@ -105,7 +109,25 @@ class Call:
         self._gather, self._rest = None, []
         self._run(self.post(record.get("action", ""), {
             "RecordingUrl": url, "RecordingSid": url.rsplit("/", 1)[-1],
-            "RecordingDuration": "2", "Digits": ""}))
+            "RecordingDuration": str(wav_seconds(wav)), "Digits": ""}))
+        return self
+
+    def speaks_over(self, wav: bytes) -> Call:
+        """Say a WAV during the prompt, on the call's Media Stream to the stream server."""
+        self._log(f"CALLER speaks over the prompt ({len(wav)} bytes of audio)")
+        self._need_question()
+        if self.rest is None:
+            raise RuntimeError("give the Call a stream server's URL and the REST stand-in")
+        moved = speak_over(self.stream_url, self.token, self.sid, wav, self.rest)
+        if moved is None:
+            self._log("IVR    (nothing understood: the prompt plays on)")
+        return self if moved is None else self.moved(moved)
+
+    def moved(self, document: str) -> Call:
+        """Twilio moved the live call (a REST update): its new TwiML plays from the start."""
+        self._log("IVR    (the prompt is cut short: the call moves on)")
+        self._gather, self._rest = None, []
+        self._run(document)
         return self
 
     def stays_silent(self) -> Call:
@@ -299,7 +321,8 @@ def run_script(call: Call, inputs: list[str]) -> list[str]:
 
 
 def apply_input(call: Call, line: str) -> None:
-    """One caller action: keys, `say: words`, `wav: file.wav`, or an empty line for silence."""
+    """One caller action: keys, `say: words`, `wav: file.wav` (after the beep), `stream:
+    file.wav` (over the prompt), or an empty line for silence."""
     line = line.strip()
     if not line:
         call.stays_silent()
@@ -307,6 +330,8 @@ def apply_input(call: Call, line: str) -> None:
         call.says(line[4:].strip())
     elif line.lower().startswith("wav:"):
         call.speaks(Path(line[4:].strip()).read_bytes())
+    elif line.lower().startswith("stream:"):
+        call.speaks_over(Path(line[7:].strip()).read_bytes())
     else:
         call.press(line)
 

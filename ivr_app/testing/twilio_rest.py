@@ -26,6 +26,7 @@ from flask import Flask
 from twilio.request_validator import RequestValidator
 from werkzeug.datastructures import MultiDict
 
+from ivr_app.testing.recordings import RecordingServer
 from ivr_app.testing.rest_json import VERSION, Handler, Reply, error, resource, rfc2822_now
 
 ACCOUNT_SID = "AC" + "5a" * 16
@@ -79,9 +80,10 @@ class TwilioStandin:
     """Twilio's REST API for calls and SMS, on a free port of 127.0.0.1."""
 
     def __init__(self, account_sid: str = ACCOUNT_SID, auth_token: str = AUTH_TOKEN,
-                 app: Flask | None = None) -> None:
+                 app: Flask | None = None, recordings: RecordingServer | None = None) -> None:
         self.account_sid, self.auth_token = account_sid, auth_token
         self.app = app  # webhooks go to this app in-process; None: over HTTP, loopback only
+        self.recordings = recordings  # also serves these recordings, as Twilio's API does
         self.webhooks: list[Webhook] = []
         self._requests: list[Recorded] = []
         self._calls: dict[str, _Call] = {}

@@ -11,6 +11,8 @@ from ivr_app.state.call_log import CallLog
 from tests.console.conftest import Browser, add_people
 from tests.line import ACCOUNT, PUBLIC, created_calls
 
+CUSTOMER = "+525512340001"
+
 
 @pytest.fixture
 def ana(line) -> Browser:
@@ -22,18 +24,18 @@ def ana(line) -> Browser:
     return browser
 
 
-def ring_ana(line):
-    call = line.caller().dial().press("1").press("1").press(ACCOUNT).press("1").press("0")
+def ring_ana(line, number: str = ""):
+    call = line.caller(number).dial().press("1").press("1").press(ACCOUNT).press("1").press("0")
     line.run_jobs()
     return call
 
 
 def test_the_ringing_call_carries_its_whole_story(line, ana):
-    earlier = line.caller()
+    earlier = line.caller(CUSTOMER)
     earlier.dial().press("1")  # hangs up at the main menu: nothing to go on with later
     earlier.hang_up()
     line.run_jobs()
-    call = ring_ana(line)
+    call = ring_ana(line, CUSTOMER)  # the same customer calls again
     view = ana.get("/console/agent/live").get_json()
     assert view["agent"]["status"] == "offered"
     story = view["call"]

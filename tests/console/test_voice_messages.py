@@ -4,6 +4,7 @@ page, fetched from Twilio (here its recordings stand-in) with the account's cred
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from ivr_app.state.agents import Agent
 from ivr_app.testing.recordings import RecordingServer
@@ -11,7 +12,7 @@ from tests.conftest import OFFICE_HOURS, TOKEN
 from tests.console.conftest import Browser, add_people
 
 ACCOUNT = "AC" + "7" * 32
-WAV = b"RIFF....WAVEfmt a voice message"
+WAV = Path("tests/audio/en-billing-175.wav").read_bytes()  # a customer saying "billing"
 
 
 def test_a_voice_message_is_listed_and_played_to_agents_of_its_queue(make_app, redis):

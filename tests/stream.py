@@ -1,0 +1,80 @@
+"""The Korean one-menu line with a stream server hearing its calls, and Twilio's REST
+stand-in receiving the moves the server makes (tests/test_stream.py)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from ivr_app.call.stream import StreamServer, in_thread
+from ivr_app.testing.media_stream import MediaStream
+from ivr_app.testing.servers import free_port
+from ivr_app.testing.simulator import BASE_URL, Call
+from ivr_app.testing.spoken import KO_MODEL, flow_text
+from ivr_app.testing.twilio_rest import Recorded, TwilioStandin
+from tests.conftest import TOKEN
+
+
+class BargeLine:
+    """Callers on the line; each `stream(call)` is the media stream Twilio opens for a call."""
+
+    def __init__(self, make_app: Callable[..., Flask], folder: Path, max_streams: int = 4,
+                 idle_seconds: float = 5.0, **config: Any) -> None:
+        (folder / "flows").mkdir()
+        (folder / "flows" / "line.yaml").write_text(flow_text("ko"), encoding="utf-8")
+        (folder / "models").mkdir()
+        (folder / "models" / "ko").symlink_to(KO_MODEL)
+        self.standin = TwilioStandin(auth_token=TOKEN).start()
+        port = free_port()
+        self.url = f"ws://127.0.0.1:{port}/stream"
+        self.app = make_app(FLOWS_DIR=str(folder / "flows"), IVR_FLOW="line",
+                            VOSK_MODELS_DIR=str(folder / "models"), STREAM_URL=self.url,
+                            PUBLIC_BASE_URL=BASE_URL, **self.standin.config(), **config)
+        self.standin.app = self.app  # the calls it moves fetch their TwiML from the app
+        self.ivr = self.app.extensions["ivr"]
+        self.server = StreamServer(self.ivr, max_streams=max_streams, idle_seconds=idle_seconds)
+        self._stop = in_thread(self.server, "127.0.0.1", port)
+
+    def close(self) -> None:
+        self._stop()
+        self.standin.stop()
+
+    def call(self) -> Call:
+        """A caller dials in; the REST API knows the call, as Twilio's does."""
+        call = Call(self.app, TOKEN)
+        self.standin.incoming_call(call.sid, call.caller, call.number)
+        return call.dial()
+
+    def stream(self, call: Call, token: str | None = TOKEN) -> MediaStream:
+        """The media stream of `call` as Twilio opens it (connected, start)."""
+        stream = MediaStream(self.url, token, call.sid).start()
+        self.wait_for(lambda: self.ivr.store.step(call.sid).streaming or None, "stream live")
+        return stream
+
+    def moves(self, call: Call) -> list[str]:
+        """The URLs the call was moved to through the REST API, oldest first."""
+        return [r.form["Url"] for r in self._updates(call)]
+
+    def moved_to(self, call: Call, seconds: float = 5.0) -> Recorded:
+        """Wait for the stream server to move the call; the caller then hears the new TwiML."""
+        update = self.wait_for(lambda: next(iter(self._updates(call)), None), "a move", seconds)
+        call.moved(self.standin.fetch_twiml(call.sid))
+        return update
+
+    def _updates(self, call: Call) -> list[Recorded]:
+        return [r for r in self.standin.requests
+                if r.method == "POST" and r.path.endswith(f"/Calls/{call.sid}.json")]
+
+    @staticmethod
+    def wait_for(found: Callable[[], Any], what: str, seconds: float = 5.0) -> Any:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            value = found()
+            if value is not None:
+                return value
+            time.sleep(0.02)
+        raise AssertionError(f"no {what} within {seconds} s")

@@ -1,0 +1,137 @@
+"""Who is offered the next caller: agents of the queue who speak their language, the one
+idle longest first; anyone of the queue when nobody speaks it; never an agent away."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from ivr_app.call.fallback import line_up
+from ivr_app.callbacks.placing import request_callback
+from ivr_app.line.routing import pick_agent
+from ivr_app.state.agents import Agent
+from tests.line import Line
+from tests.test_webhook import FORM
+from workers import routing as routing_jobs
+
+
+def agent(agent_id: str, since: str, langs: tuple[str, ...] = ("es",),
+          queues: tuple[str, ...] = ("support",), status: str = "available") -> Agent:
+    return Agent(id=agent_id, name=agent_id.title(), languages=list(langs),
+                 queues=list(queues), status=status, since=since)
+
+
+def test_the_agent_idle_longest_who_speaks_the_callers_language_is_chosen():
+    agents = [agent("ana", "2026-11-25T10:05:00"), agent("bea", "2026-11-25T10:01:00"),
+              agent("joe", "2026-11-25T09:00:00", langs=("en",)),
+              agent("lia", "2026-11-25T08:00:00", queues=("billing",)),
+              agent("max", "2026-11-25T07:00:00", status="busy")]
+    assert pick_agent(agents, "support", "es") == (agents[1], False)
+    assert pick_agent(agents, "support", "en") == (agents[2], False)
+
+
+def test_with_nobody_of_their_language_signed_in_anyone_of_the_queue_is_offered_and_told():
+    agents = [agent("ana", "2026-11-25T10:05:00"), agent("bea", "2026-11-25T10:01:00"),
+              agent("joe", "2026-11-25T09:00:00", langs=("en",), status="away")]
+    assert pick_agent(agents, "support", "en") == (agents[1], True)
+
+
+def test_a_busy_speaker_of_the_language_is_waited_for_rather_than_another_language():
+    agents = [agent("ana", "2026-11-25T10:05:00"),
+              agent("joe", "2026-11-25T09:00:00", langs=("en",), status="busy")]
+    assert pick_agent(agents, "support", "en") == (None, False)
+
+
+def test_agents_who_let_this_caller_pass_are_not_rung_again():
+    agents = [agent("ana", "2026-11-25T09:00:00"), agent("bea", "2026-11-25T10:01:00")]
+    assert pick_agent(agents, "support", "es", passed=("ana",)) == (agents[1], False)
+    assert pick_agent(agents, "support", "es", passed=("ana", "bea")) == (None, False)
+
+
+def test_the_agent_a_returning_caller_spoke_to_wins_when_free():
+    agents = [agent("ana", "2026-11-25T09:00:00"), agent("bea", "2026-11-25T10:01:00"),
+              agent("cruz", "2026-11-25T08:00:00", status="busy")]
+    assert pick_agent(agents, "support", "es", prefer="bea") == (agents[1], False)
+    assert pick_agent(agents, "support", "es", prefer="cruz") == (agents[0], False)
+
+
+def test_agents_idle_since_the_same_moment_are_taken_in_id_order():
+    agents = [agent("bea", "2026-11-25T09:00:00"), agent("ana", "2026-11-25T09:00:00")]
+    assert pick_agent(agents, "support", "es") == (agents[1], False)
+
+
+def test_nobody_signed_in_for_the_queue_means_nobody_is_offered():
+    agents = [agent("ana", "2026-11-25T09:00:00", queues=("billing",)),
+              agent("bea", "2026-11-25T09:00:00", status="away")]
+    assert pick_agent(agents, "support", "es") == (None, False)
+
+
+def lined_up_late(line: Line, *, hung_up: bool):
+    """A caller our fallback sent to a person while Redis was down, lined up once it is back
+    (they may have hung up meanwhile, which Redis never heard of)."""
+    call = line.caller()
+    if hung_up:
+        line.standin.hang_up(call.sid)
+    line_up(line.ivr, call.sid, FORM | {"CallSid": call.sid}, line.ivr.registry.current("main"),
+            line.clock())
+    return call
+
+
+def test_a_caller_lined_up_late_who_hung_up_meanwhile_rings_no_agent(line):
+    line.agent("ana", ["es"], ["support"])
+    gone, live = lined_up_late(line, hung_up=True), lined_up_late(line, hung_up=False)
+    line.run_jobs()
+    assert line.ivr.queues.position("support", gone.sid) is None
+    assert [c["to"] for c in line.standin.created_calls] == [line.phone("ana")]
+    assert line.ivr.queues.waiter(live.sid).offered == "ana"
+
+
+def test_a_caller_lined_up_late_is_offered_when_twilio_cannot_say_if_they_are_there(
+        line, caplog):
+    line.agent("ana", ["es"], ["support"])
+    call = lined_up_late(line, hung_up=False)
+    line.standin.fail_next(path=f"/Calls/{call.sid}.json")
+    line.run_jobs()
+    assert line.ivr.queues.waiter(call.sid).offered == "ana"
+    assert f"call {call.sid}: Twilio could not say whether it is live; offering it" \
+        in caplog.messages
+
+
+def test_callers_are_offered_in_line_order_each_once(line, caplog):
+    caplog.set_level(logging.INFO, logger="ivr_app.line.routing")
+    line.agent("ana", ["es"], ["support"], since_s=60)
+    line.agent("zoe", ["es"], ["support"], since_s=900)
+    first, second = (line.caller().dial().press("1").press("0") for _ in range(2))
+    assert routing_jobs.dispatch(line.ivr, "support") == [(first.sid, "zoe"), (second.sid, "ana")]
+    legs = [c["sid"] for c in line.standin.created_calls]
+    assert f"ringing agent zoe ({legs[0]}) for call {first.sid}" in caplog.messages
+    assert routing_jobs.dispatch(line.ivr, "support") == []  # both are being rung already
+    assert len(line.standin.created_calls) == 2
+
+
+@pytest.mark.parametrize("missing", ["TWILIO_CALLER_ID", "TWILIO_ACCOUNT_SID"])
+def test_without_twilio_settings_nobody_is_rung_and_callers_keep_their_place(
+        make_app, line, missing, caplog):
+    unset = Line(make_app, line.standin, **{missing: ""})
+    unset.agent("ana", ["es"], ["support"])
+    call = unset.caller().dial().press("1").press("0")
+    assert routing_jobs.dispatch(unset.ivr, "support") == []
+    assert line.standin.requests == [] and unset.ivr.queues.position("support", call.sid) == 1
+    assert unset.ivr.roster.get("ana").status == "available"
+    assert f"cannot ring agents for queue support: {missing} not set" in caplog.text
+
+
+def test_a_callback_twilio_will_not_place_frees_its_agent_and_keeps_its_place(line):
+    """The customer could not be called: not the agent's doing, so they stay available."""
+    line.agent("ana", ["es"], ["support"], status="busy")
+    callback = request_callback(line.ivr, line.caller().dial().press("1").press("0").sid,
+                                "+525512345678")
+    line.ivr.roster.set_status("ana", "available", line.clock())
+    line.standin.fail_next(status=400, path="/Calls.json")
+    assert routing_jobs.dispatch(line.ivr, "support") == []
+    assert line.ivr.roster.get("ana").status == "available"
+    assert line.ivr.queues.waiting("support") == [callback.id]
+    assert line.ivr.queues.waiter(callback.id).offered == ""
+    assert line.ivr.callbacks.get(callback.id).state == "waiting"
+    assert routing_jobs.dispatch(line.ivr, "support") == [(callback.id, "ana")]
