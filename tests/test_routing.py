@@ -3,6 +3,8 @@ idle longest first; anyone of the queue when nobody speaks it; never an agent aw
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from ivr_app.call.fallback import line_up
@@ -97,6 +99,7 @@ def test_a_caller_lined_up_late_is_offered_when_twilio_cannot_say_if_they_are_th
 
 
 def test_callers_are_offered_in_line_order_each_once(line, caplog):
+    caplog.set_level(logging.INFO, logger="ivr_app.line.routing")
     line.agent("ana", ["es"], ["support"], since_s=60)
     line.agent("zoe", ["es"], ["support"], since_s=900)
     first, second = (line.caller().dial().press("1").press("0") for _ in range(2))
