@@ -198,3 +198,13 @@ def test_a_prompt_that_already_tells_how_to_reach_a_person_gets_no_second_note()
     turn = engine.start(flow, engine.new_state(flow, {}, OFFICE_HOURS), OFFICE_HOURS)
     assert [s.text for s in turn.speech] == [
         "Para facturas marque uno; para alguien, oprima cero."]
+
+
+def test_prompts_said_one_after_another_are_all_heard():
+    flow = validate(parse(BRANCHING.replace("start: pick", "start: hello").replace(
+        "nodes:\n", """nodes:
+  hello: {type: say, prompt: {es: Hola., en: Hello.}, next: news}
+  news: {type: say, prompt: {es: Hay una falla., en: There is an outage.}, next: pick}
+""", 1), "says.yaml"), "says")
+    turn = engine.start(flow, engine.new_state(flow, {}, OFFICE_HOURS), OFFICE_HOURS)
+    assert [s.text for s in turn.speech] == ["Hola.", "Hay una falla.", "Español."]
