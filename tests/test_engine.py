@@ -198,3 +198,23 @@ def test_a_prompt_that_already_tells_how_to_reach_a_person_gets_no_second_note()
     turn = engine.start(flow, engine.new_state(flow, {}, OFFICE_HOURS), OFFICE_HOURS)
     assert [s.text for s in turn.speech] == [
         "Para facturas marque uno; para alguien, oprima cero."]
+
+
+def test_prompts_said_one_after_another_are_all_heard():
+    flow = validate(parse(BRANCHING.replace("start: pick", "start: hello").replace(
+        "nodes:\n", """nodes:
+  hello: {type: say, prompt: {es: Hola., en: Hello.}, next: news}
+  news: {type: say, prompt: {es: Hay una falla., en: There is an outage.}, next: pick}
+""", 1), "says.yaml"), "says")
+    turn = engine.start(flow, engine.new_state(flow, {}, OFFICE_HOURS), OFFICE_HOURS)
+    assert [s.text for s in turn.speech] == ["Hola.", "Hay una falla.", "Español."]
+
+
+def test_each_question_has_its_own_retries(demo_flow):
+    state = engine.new_state(demo_flow, {}, OFFICE_HOURS)
+    engine.start(demo_flow, state, OFFICE_HOURS)
+    engine.handle(demo_flow, state, Event("silence"), OFFICE_HOURS)  # once at the language
+    engine.handle(demo_flow, state, Event("digits", "1"), OFFICE_HOURS)
+    assert state["tries"] == 0
+    for _ in range(demo_flow.retries):
+        assert engine.handle(demo_flow, state, Event("silence"), OFFICE_HOURS).human is None
