@@ -9,7 +9,7 @@ import pytest
 import redis as redis_py
 
 from bench.traffic import DAYS, scored, simulate
-from ivr_app.line.wait import Handling, Staff, estimate_wait, first_free
+from ivr_app.line.wait import Handling, Staff, estimate_wait, first_free, futures
 from ivr_app.state.wait_stats import (
     OUTCOMES_KEY,
     TALK_TIMES_KEY,
@@ -64,6 +64,16 @@ def test_an_agent_being_rung_is_about_to_start_a_whole_call():
 def test_a_call_longer_than_any_measured_still_has_a_little_left():
     assert estimate_wait(1, [busy(400)], DEFAULTS) == 0.15 * TALK + WRAP
     assert first_free(busy(400), DEFAULTS) == ((0.15 * TALK,), True)
+
+
+def test_a_call_longer_than_every_measured_one_has_a_share_of_their_mean_left():
+    handling = measured((100.0, 200.0, 300.0, 400.0, 500.0))
+    assert first_free(busy(600), handling) == ((0.15 * 300,), True)
+
+
+def test_each_future_draws_its_own_wrap_up_from_the_measured_ones():
+    handling = measured((100.0,) * 5, (10.0, 20.0, 30.0, 40.0, 50.0))
+    assert set(futures(1, [busy(0)], handling)) == {110, 120, 130, 140, 150}
 
 
 def test_measured_talk_and_wrap_up_replace_the_defaults():
