@@ -78,10 +78,12 @@ def test_a_key_pressed_while_the_caller_speaks_wins(line):
     assert spoken_events(line, call) == [("digits", "3")]
 
 
-def test_an_off_menu_phrase_during_the_prompt_changes_nothing(line):
+@pytest.mark.parametrize(("sound", "speed"), [(OFF_MENU, 2.0), ("noise-white-noise.wav", 3.0),
+                                            ("noise-hum.wav", 3.0)])
+def test_an_off_menu_phrase_or_steady_noise_over_the_prompt_changes_nothing(line, sound, speed):
     call = line.call()
     with line.stream(call) as stream:
-        stream.play(clip(OFF_MENU), speed=2.0)
+        stream.play(clip(sound), speed=speed)
         time.sleep(0.5)
     assert line.moves(call) == []
     assert line.ivr.store.step(call.sid).seq == 0
@@ -193,16 +195,6 @@ def test_the_stream_follows_the_call_to_its_next_question(line):
         update = line.moved_to(call)
     assert update.form["Url"] == f"{BASE_URL}/voice/step?seq=1"
     assert call.ending.reason == "option 3"
-
-
-@pytest.mark.parametrize("noise", ["noise-white-noise.wav", "noise-hum.wav"])
-def test_steady_noise_over_the_prompt_changes_nothing(line, noise):
-    call = line.call()
-    with line.stream(call) as stream:
-        stream.play(clip(noise), speed=3.0)
-        time.sleep(0.5)
-    assert line.moves(call) == []
-    assert line.ivr.store.step(call.sid).seq == 0
 
 
 def test_when_twilio_refuses_the_move_the_decided_answer_plays_after_the_prompt(line):
