@@ -25,13 +25,17 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 VOICES = {"ko": "ko", "es": "es", "en": "en-us"}
 SPEEDS = (150, 175, 200)  # words per minute: three callers, slow to brisk
-# Korean clips in two parts that share no voice, speed or off-menu word. Menu words are
-# said at every speed of their part, off-menu words at its slowest and briskest. The
-# voices are espeak-ng variants whose menu words the model heard at least 20 times in 24
-# with the plain menu grammar (no rejection): the klatt variants and m4, m5, m6 heard far
-# worse, and a voice the model cannot hear even without rejection measures only itself.
-PARTS = {"tune": (("ko", "ko+f3", "ko+m3"), SPEEDS),
-         "held-out": (("ko+f1", "ko+m7", "ko+max"), (130, 165, 190))}
+# Korean clips in two parts that share no voice, speed or off-menu word; each part is
+# groups of voices and the speeds they speak at. Menu words are said at every speed of
+# their group, off-menu words at its slowest and briskest. The voices are espeak-ng
+# variants whose menu words the model heard at least 20 times in 24 with the plain menu
+# grammar (no rejection): the klatt variants and m4, m5, m6 heard far worse, and a voice
+# the model cannot hear even without rejection measures only itself. The second tuning
+# group adds voices, higher-pitched ones among them, and speeds around the others, so
+# that what is chosen on the tuning part is not fitted to three voices.
+PARTS = {"tune": [(("ko", "ko+f3", "ko+m3"), SPEEDS),
+                  (("ko+f2", "ko+f4", "ko+m1", "ko+m2"), (140, 160, 185, 210))],
+         "held-out": [(("ko+f1", "ko+m7", "ko+max"), (130, 165, 190))]}
 
 # lang -> (file stem, words, what the menu should hear). The Korean menu of the
 # tests offers 요금 (charges), 예약 (booking) and 해지 (cancelling), with 상담원
@@ -99,14 +103,15 @@ def korean_items(part: str) -> list[tuple[str, str, str]]:
 def make_clips(tmp: Path) -> list[tuple[str, ...]]:
     """Write every spoken clip next to this file; return their rows of clips.tsv."""
     rows, raw = [], tmp / "raw.wav"
-    for part, (voices, speeds) in PARTS.items():
-        for stem, words, expect in korean_items(part):
-            for voice in voices:
-                variant = voice.partition("+")[2]
-                for speed in speeds if expect else (speeds[0], speeds[-1]):
-                    name = f"ko-{stem}-{variant + '-' if variant else ''}{speed}.wav"
-                    speak(voice, speed, words, HERE / name, raw)
-                    rows.append((name, "ko", words, expect, part, voice, str(speed)))
+    for part, groups in PARTS.items():
+        for voices, speeds in groups:
+            for stem, words, expect in korean_items(part):
+                for voice in voices:
+                    variant = voice.partition("+")[2]
+                    for speed in speeds if expect else (speeds[0], speeds[-1]):
+                        name = f"ko-{stem}-{variant + '-' if variant else ''}{speed}.wav"
+                        speak(voice, speed, words, HERE / name, raw)
+                        rows.append((name, "ko", words, expect, part, voice, str(speed)))
     for lang, items in SPOKEN.items():
         for stem, words, expect in items:
             for speed in SPEEDS:

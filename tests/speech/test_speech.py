@@ -86,7 +86,7 @@ def test_a_noisy_answer_is_kept_as_unclear_for_the_agent_to_see(speech_call):
 
 
 def test_a_recording_that_is_not_there_yet_is_asked_for_again(speech_call, recordings):
-    call = speech_call("ko").speaks(clip("ko-haeji-175.wav"), not_ready=3)
+    call = speech_call("ko").speaks(clip("ko-haeji-150.wav"), not_ready=3)
     assert call.ending.reason == "option 3"
     assert len(recordings.requests) == 4
 
@@ -135,7 +135,7 @@ def test_a_recording_without_its_sid_is_not_fetched(speech_call, recordings):
 
 def test_the_recording_is_fetched_by_its_sid_never_from_the_url_posted(speech_call, recordings):
     call = speech_call("ko")
-    said = recordings.add(clip("ko-haeji-175.wav"))
+    said = recordings.add(clip("ko-haeji-150.wav"))
     other = recordings.add(clip("noise-hum.wav"))
     # requests reads "\\@" as a path: a check on this URL's host would say api.twilio.com
     recorded(call, RecordingUrl="https://example.net\\@api.twilio.com" + urlsplit(other).path,

@@ -5,10 +5,11 @@ rejected (speech/rejection.py), so their figures say how it does on unseen voice
 and words. Aimed at: menu words heard right 90% of the time, off-menu words taken as an
 option at most 10%, noise never. The last two are asserted. Menu words are not there yet:
 the synthetic Korean of espeak-ng is hard for the model (with no rejection at all it heard
-89% of the tuning menu words, 94% of the held-out ones), and the rejection measured 89% to
-92% on the tuning clips but 75% to 78% on the held-out ones, whose voices it confuses with
-fillers more often (bench/speech.py prints them); so menu words are held to a little under
-what was measured. A caller who is not understood twice goes to a person.
+about 90% of the tuning menu words, 94% of the held-out ones, and one held-out voice's
+해지 and 상담원 far less), and the rejection measured 80% to 81% on the tuning clips and
+78% to 86% on the held-out ones over four runs (bench/speech.py prints them); so menu words
+are held to a little under what was measured. A caller who is not understood twice goes
+to a person.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from speech.vosk_recognizer import VoskRecognizer
 from tests.speech.line import LANGS
 
 MAX_FALSE_ACCEPT = 0.10
-MIN_RECALL = 0.65  # measured 0.75 to 0.92: Kaldi dithers at random, so runs differ
+MIN_RECALL = 0.72  # measured 0.78 to 0.86: Kaldi dithers at random, so runs differ
 
 
 @pytest.mark.parametrize("part", ["held-out", "tune"])

@@ -30,7 +30,7 @@ def test_a_grammar_keeps_only_phrases_the_model_can_hear():
 
 
 def test_the_grammar_model_hears_a_phrase_with_its_confidence():
-    heard = korean().recognize(read_wav(clip("ko-haeji-175.wav")), "ko", ["요금", "예약", "해지"])
+    heard = korean().recognize(read_wav(clip("ko-haeji-150.wav")), "ko", ["요금", "예약", "해지"])
     assert heard.text == "해지"
     assert heard.trusted(0.5) and heard.confidence >= 0.5
 

@@ -7,7 +7,7 @@ import pytest
 from ivr_app.testing.spoken import KO_MODEL, MENUS, clip
 from speech import UNKNOWN
 from speech.audio import read_wav
-from speech.rejection import fillers, said_phrase
+from speech.rejection import Decoded, fillers, menu_answer, said_phrase, vowel_distance, vowels
 from speech.vocabulary import VocabularyError, frequent_words
 from speech.vosk_recognizer import VoskRecognizer
 
@@ -48,3 +48,44 @@ def test_a_word_not_on_the_menu_is_heard_as_unknown():
     assert not heard.trusted(0.0)
     said = recognizer.recognize(read_wav(clip("ko-yeyak-175.wav")), "ko", KO_PHRASES)
     assert said.text == "예약" and said.trusted(0.5)
+
+
+def test_vowels_are_what_a_phone_line_keeps_of_a_word():
+    assert vowels("해지") == ["ɛ", "i"] and vowels("할 이") == ["a", "i"]
+    assert vowels("상담원") == ["a", "a", "ʌ"]  # 원 is w + ʌ: the glide is dropped
+    assert vowels("facturación") == ["a", "u", "a", "io"]
+    assert vowel_distance("할 이", "해지") == 0.25  # ㅏ for ㅐ: neighbours, half a vowel
+    assert vowel_distance("없이", "해지") == 0.5  # ㅓ for ㅐ: another vowel
+    assert vowel_distance("이야기", "해지") == 0.5  # a syllable more, ㅏ for ㅐ
+    assert vowel_distance("였다", "해지") == 1.0  # two other vowels
+    assert vowel_distance("해지", "해지") == 0.0
+
+
+def heard(*words: str, score: float) -> Decoded:
+    """A decoder pass that heard `words` one after another, from 0.1 s to 0.5 s."""
+    step = 0.4 / len(words)
+    return Decoded(tuple((w, 0.1 + step * i, 0.1 + step * (i + 1)) for i, w in enumerate(words)),
+                   score)
+
+
+def test_fillers_that_spell_a_menu_word_with_its_vowels_do_not_turn_it_away():
+    """해지 over a phone line came out of the open pass as "할 이": what is lost is the
+    consonants, so a path with the phrase's vowels may outscore the menu path by far."""
+    menu = heard("해지", score=50.0)
+    assert menu_answer(menu, heard("할", "이", score=58.0), KO_PHRASES)[0] == "해지"
+    assert menu_answer(menu, heard("할", "이", score=60.0), KO_PHRASES)[0] == ""  # far worse
+
+
+def test_fillers_with_other_vowels_must_score_below_the_menu_path():
+    menu = heard("해지", score=50.0)
+    assert menu_answer(menu, heard("였다", score=44.0), KO_PHRASES)[0] == "해지"
+    assert menu_answer(menu, heard("였다", score=45.0), KO_PHRASES)[0] == ""
+    assert menu_answer(menu, heard("해지", score=50.0), KO_PHRASES)[0] == "해지"
+    said, sure = menu_answer(menu, heard("할", "이", score=52.0), KO_PHRASES)
+    assert said == "해지" and 0.5 < sure < 1.0
+
+
+def test_a_phrase_over_a_small_part_of_the_speech_is_not_what_was_said():
+    menu = heard("요금", score=50.0)
+    longer = Decoded((("모르", 0.1, 0.5), ("겠어요", 0.5, 1.2)), 49.0)
+    assert menu_answer(menu, longer, KO_PHRASES)[0] == ""

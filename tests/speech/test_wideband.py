@@ -15,7 +15,7 @@ from ivr_app.testing.spoken import KO_MODEL, MENUS, clip, clips, flow_text
 from speech.models import ModelRate, model_rate
 
 # one clip per option of the Korean menu, each heard right by the packaged model
-ONE_PER_OPTION = ["ko-yogeum-175.wav", "ko-yeyak-175.wav", "ko-haeji-175.wav"]
+ONE_PER_OPTION = ["ko-yogeum-175.wav", "ko-yeyak-175.wav", "ko-haeji-150.wav"]
 
 
 def test_each_model_says_the_rate_it_expects(wideband_models_dir, tmp_path):
