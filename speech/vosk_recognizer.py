@@ -121,7 +121,11 @@ class VoskRecognizer:
         return json.loads(recognizer.FinalResult())  # and the next AcceptWaveform starts anew
 
     def _recognizer(self, lang: str, rate: int, grammar: str, alternatives: int) -> Any:
-        """This thread's recognizer for the grammar, the most recently used RECOGNIZERS kept."""
+        """This thread's recognizer for the grammar, the most recently used RECOGNIZERS kept.
+
+        Free recognition (no grammar) gets a new one each time: what it composes of the
+        whole vocabulary's graph grew by 120 MB over 300 answers.
+        """
         from vosk import KaldiRecognizer
 
         kept: OrderedDict[tuple[str, int, str, int], Any] = self._local.__dict__.setdefault(
@@ -134,9 +138,10 @@ class VoskRecognizer:
                           else KaldiRecognizer(model, rate))
             recognizer.SetWords(True)
             recognizer.SetMaxAlternatives(alternatives)
-        kept[key] = recognizer
-        if len(kept) > RECOGNIZERS:
-            kept.popitem(last=False)
+        if grammar:
+            kept[key] = recognizer
+            if len(kept) > RECOGNIZERS:
+                kept.popitem(last=False)
         return recognizer
 
     def _scored(self, lang: str, audio: Audio, grammar: str) -> Decoded:

@@ -78,8 +78,9 @@ def test_fillers_that_spell_a_menu_word_with_its_vowels_do_not_turn_it_away():
 
 def test_fillers_with_other_vowels_must_score_below_the_menu_path():
     menu = heard("해지", score=50.0)
-    assert menu_answer(menu, heard("였다", score=44.0), KO_PHRASES)[0] == "해지"
-    assert menu_answer(menu, heard("였다", score=45.0), KO_PHRASES)[0] == ""
+    assert menu_answer(menu, heard("였다", score=48.0), KO_PHRASES)[0] == "해지"
+    assert menu_answer(menu, heard("였다", score=49.0), KO_PHRASES)[0] == ""
+    assert menu_answer(menu, heard("이야기", score=49.0), KO_PHRASES)[0] == "해지"  # ㅏ, ㅣ
     assert menu_answer(menu, heard("해지", score=50.0), KO_PHRASES)[0] == "해지"
     said, sure = menu_answer(menu, heard("할", "이", score=52.0), KO_PHRASES)
     assert said == "해지" and 0.5 < sure < 1.0
