@@ -13,7 +13,8 @@ on 127.0.0.1 that notes when each move arrives. Figures, at each level of concur
   (answers heard late are not real time either, however fast the frames are read);
 - decision p50/p99: from the last frame of a spoken answer sent to the call's move received
   (the endpointer's quiet hangover, recognition, the step's commit in Redis, the REST call);
-- missed: answers after which no move came;
+- missed: answers after which no move came (a caller who asks for a person says nothing
+  more to the menu);
 - memory: this process's resident memory with the model loaded and no stream, and what each
   live stream adds (growth with the level's streams open, divided by their number), after
   a short warm-up level that is not reported (thread pools, grammar caches, first buffers).
@@ -71,7 +72,8 @@ def looping_flow() -> str:
 
 def speak(url: str, sids: list[str], seconds: float, results: Any) -> None:
     """Twilio's side (a process of its own): one stream per call, answers now and then."""
-    clips = [mu_law_frames(clip(name)) for name in [*OPTION_CLIPS["ko"], ESCAPE_CLIPS["ko"]]]
+    options = [mu_law_frames(clip(name)) for name in OPTION_CLIPS["ko"]]
+    escape = mu_law_frames(clip(ESCAPE_CLIPS["ko"]))
     said: dict[str, list[float]] = {}
     sent = [0] * len(sids)
 
@@ -82,7 +84,10 @@ def speak(url: str, sids: list[str], seconds: float, results: Any) -> None:
             until = time.monotonic() + seconds
             while time.monotonic() < until and not stream.closed:
                 stream.quiet(rng.uniform(*PAUSE_S))
-                ends.append(stream.frames(rng.choice(clips)))
+                frames = rng.choice([*options, escape])
+                ends.append(stream.frames(frames))
+                if frames is escape:
+                    break  # this caller asked for a person: no more menu answers
             stream.quiet(0.8)
             stream.stop()
             sent[i] = stream.sent

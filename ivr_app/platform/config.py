@@ -55,7 +55,7 @@ DEFAULTS: dict[str, Any] = {
     # The stream server's wss:// address (call/stream.py, signed as Twilio signs it); empty: no
     # media streams, spoken answers are recorded after each prompt.
     "STREAM_URL": "",
-    "STREAM_MAX": 10,  # concurrent streams one stream server hears; more are refused (README)
+    "STREAM_MAX": 20,  # concurrent streams one stream server hears; more are refused (README)
     "HOLD_MUSIC_URL": "http://com.twilio.music.classical.s3.amazonaws.com/BusyStrings.mp3",
     "SECRET_KEY": "",  # signs console sessions; empty: one kept in Redis, shared by every process
     "TWILIO_DEMO": "",  # "1" when `up` plays Twilio itself (no account); the console shows it
