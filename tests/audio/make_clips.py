@@ -57,7 +57,15 @@ KO_OFF_MENU = {  # everyday words a caller might say instead, split between the 
                  ("norae", "노래"), ("jeomsim", "점심"), ("hoesa", "회사"),
                  ("jilmun", "질문"), ("hyudaepon", "휴대폰"), ("jumun", "주문"),
                  ("hwanbul", "환불"), ("baesong", "배송"), ("yeoboseyo", "여보세요"),
-                 ("moreugesseoyo", "모르겠어요")],
+                 ("moreugesseoyo", "모르겠어요"),
+                 # added after the rejection was chosen, to measure it on more words
+                 ("gomapseumnida", "고맙습니다"), ("jamkkanmanyo", "잠깐만요"), ("ye", "예"),
+                 ("mul", "물"), ("chaek", "책"), ("uija", "의자"), ("sigye", "시계"),
+                 ("doseogwan", "도서관"), ("gonghang", "공항"), ("gicha", "기차"),
+                 ("bihaenggi", "비행기"), ("seonsaengnim", "선생님"), ("haksaeng", "학생"),
+                 ("uyu", "우유"), ("ppang", "빵"), ("gwail", "과일"), ("yori", "요리"),
+                 ("undong", "운동"), ("yeohaeng", "여행"), ("gyejwa", "계좌"),
+                 ("cheongguseo", "청구서"), ("kadeu", "카드"), ("munui", "문의")],
 }
 SPOKEN = {
     "es": [("facturacion", "facturación", "facturación"), ("internet", "internet", "internet"),
