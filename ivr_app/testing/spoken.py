@@ -46,8 +46,8 @@ KO_MESSAGES = {
 }
 # The clips the webhook stories play, one per option and one of the escape word;
 # menu_rates measures every clip. Kaldi dithers at random, so a clip's score moves by about
-# 1 from run to run: these are clips the rejection kept in every one of five runs (the
-# plain voice's 해지 at 175 words a minute is kept in about half).
+# 1 from run to run: these are clips the rejection kept in every one of ten runs (as it
+# kept all twelve of the plain voice's menu-word clips in eight).
 OPTION_CLIPS = {
     "ko": ["ko-yogeum-200.wav", "ko-yeyak-175.wav", "ko-haeji-150.wav"],
     "es": ["es-facturacion-175.wav", "es-internet-175.wav", "es-cancelar-175.wav"],
