@@ -5,9 +5,9 @@ one per grammar, and reuses it: Vosk composes a grammar's search graph lazily, a
 search first reaches each part of it, and a reused recognizer keeps what it composed
 (the open pass below took half the time). Grammar mode keeps the search to the
 question's phrases: about 25 times faster than free recognition and far more accurate
-on short answers. A model without
-[unk] would map any speech onto a phrase, so its answers are checked against filler
-words from its own vocabulary (speech/rejection.py); what fails is heard as [unk].
+on short answers. A model without [unk] would map any speech onto a phrase, so its
+answers are checked against filler words from its own vocabulary (speech/rejection.py);
+what fails is heard as [unk].
 """
 
 from __future__ import annotations
@@ -117,8 +117,12 @@ class VoskRecognizer:
         differences mean anything.
         """
         recognizer = self._recognizer(lang, audio.rate, grammar, alternatives)
-        recognizer.AcceptWaveform(audio.pcm)
-        return json.loads(recognizer.FinalResult())  # and the next AcceptWaveform starts anew
+        try:
+            recognizer.AcceptWaveform(audio.pcm)
+            return json.loads(recognizer.FinalResult())  # the next AcceptWaveform starts anew
+        except Exception:
+            self._local.recognizers.pop((lang, audio.rate, grammar, alternatives), None)
+            raise  # and a recognizer in an unknown state is not used again
 
     def _recognizer(self, lang: str, rate: int, grammar: str, alternatives: int) -> Any:
         """This thread's recognizer for the grammar, the most recently used RECOGNIZERS kept.

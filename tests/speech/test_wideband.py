@@ -6,13 +6,16 @@ without its `--allow-upsample` line refuses it the same way, so it stands in for
 
 from __future__ import annotations
 
+import json
 import logging
 
 import pytest
 
 from ivr_app.__main__ import lint_command
 from ivr_app.testing.spoken import KO_MODEL, MENUS, clip, clips, flow_text
+from speech.audio import read_wav
 from speech.models import ModelRate, model_rate
+from speech.vosk_recognizer import VoskRecognizer
 
 # one clip per option of the Korean menu, each heard right by the packaged model
 ONE_PER_OPTION = ["ko-yogeum-175.wav", "ko-yeyak-175.wav", "ko-haeji-150.wav"]
@@ -49,3 +52,15 @@ def test_lint_says_each_model_rate(tmp_path, wideband_models_dir, monkeypatch, c
     assert lint_command([str(tmp_path / "line.yaml")]) == 0
     assert (f"{tmp_path}/line.yaml: speech is on for language 'ko' (model expects 16000 Hz; "
             "phone audio is resampled)") in capsys.readouterr().out.splitlines()
+
+
+def test_a_recognizer_that_failed_is_not_kept_for_the_next_answer(wideband_models_dir):
+    """Each thread reuses its recognizers; one that raised mid-answer is in no known state."""
+    recognizer = VoskRecognizer({"ko": wideband_models_dir / "ko"})
+    phone = read_wav(clip("ko-yeyak-175.wav"))  # 8 kHz, which this model refuses
+    grammar = json.dumps(["예약"], ensure_ascii=False)
+    with pytest.raises(Exception, match="Failed to process waveform"):
+        recognizer._run("ko", phone, grammar)
+    assert not recognizer._local.recognizers
+    assert recognizer.recognize(phone, "ko", ["예약", "요금"]).text == "예약"  # resampled
+    assert len(recognizer._local.recognizers) == 2  # the menu pass and the open pass, kept
