@@ -87,15 +87,16 @@ def read_wav(data: bytes) -> Audio:
                      "PCM (1, 16 bits)")
 
 
-def sounds_like_speech(audio: Audio, min_spread_db: float = 2.5) -> bool:
+def sounds_like_speech(audio: Audio, min_spread_db: float = 2.3) -> bool:
     """Whether loudness rises and falls as speech does; silence and steady noise do not.
 
     Models without an [unk] word force any sound onto a menu phrase, often with full
     confidence (white noise came out as a phrase at 1.0), so steady sound is turned
     away before recognition: the loudness of 20 ms frames must spread by `min_spread_db`.
-    Measured on tests/audio: steady noises spread by 0.0 to 2.2 dB, speech by 2.7 (a
-    sonorant word such as 주문) to 12 dB. The bar sits just above the noise: noise let
-    through is still turned away by the recognizer, a word turned away here is lost.
+    Measured on tests/audio: steady noises spread by 0.0 to 2.15 dB (brown noise), speech
+    by 2.38 (물, a sonorant word, said slowly) to 12 dB. The bar sits just above the noise:
+    noise let through is still turned away by the recognizer, a word turned away here is
+    lost.
     """
     frame = audio.rate // 50
     count = len(audio.pcm) // 2
