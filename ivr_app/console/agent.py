@@ -38,7 +38,7 @@ MESSAGE_SECONDS = 10  # time to fetch a voice message from Twilio for playback
 
 @bp.get("")
 def page() -> str:
-    return render_template("console/agent.html", text=script_text(), codes=WRAP_UP_CODES)
+    return render_template("console/agent.html", script_table=script_text(), codes=WRAP_UP_CODES)
 
 
 @bp.get("/live")

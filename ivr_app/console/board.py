@@ -17,7 +17,7 @@ guard(bp, supervisors_only=True)
 
 @bp.get("")
 def page() -> str:
-    return render_template("console/board.html", text=script_text())
+    return render_template("console/board.html", script_table=script_text())
 
 
 @bp.get("/live")

@@ -86,7 +86,7 @@ def _editor(found: flow_files.FlowFile, text: str, flow: Flow | None, problems: 
     page = render_template(
         "console/flow_edit.html", file=found, text=text, flow=flow, problems=problems,
         draft=draft, history=FlowHistory(ivr.redis).entries(found.name),
-        drawing=layout(shown) if shown else None, drawn=shown, text_table=script_text(),
+        drawing=layout(shown) if shown else None, drawn=shown, script_table=script_text(),
         card=audit(shown) if shown else [])
     return (page, status) if status != 200 else page
 

@@ -58,3 +58,16 @@ def test_a_broken_flow_stays_a_draft_with_its_error_at_its_line_and_a_rollback_r
              "the rolled back version to answer calls")
     assert (stack.flows / "main.yaml").read_text() == original
     expect(page.locator("#history tbody tr").first).to_contain_text("rollback")
+
+
+def test_errors_found_while_typing_read_in_the_supervisors_words(page, stack):
+    """The editor checks again as the supervisor types; its list is redrawn by the script."""
+    original = (stack.flows / "main.yaml").read_text()
+    sign_in(page, "sol")
+    page.goto("/console/flows/main")
+    page.fill("#text-input", original.replace("goto: goodbye", "goto: goodby"))
+    expect(page.locator("#check-status")).to_have_text("2 problem(s)")
+    lines = original.splitlines()
+    goto = lines.index("        goto: goodbye") + 1
+    expect(page.locator("#problems li").first).to_contain_text(f"line {goto}, column 15: goto")
+    assert (stack.flows / "main.yaml").read_text() == original, "checking saves nothing"
