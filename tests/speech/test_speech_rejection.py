@@ -7,7 +7,16 @@ import pytest
 from ivr_app.testing.spoken import KO_MODEL, MENUS, clip
 from speech import UNKNOWN
 from speech.audio import read_wav
-from speech.rejection import Decoded, fillers, menu_answer, said_phrase, vowel_distance, vowels
+from speech.rejection import (
+    Decoded,
+    distance,
+    fillers,
+    menu_answer,
+    said_phrase,
+    sounds,
+    vowel_distance,
+    vowels,
+)
 from speech.vocabulary import VocabularyError, frequent_words
 from speech.vosk_recognizer import VoskRecognizer
 
@@ -27,9 +36,28 @@ def test_a_model_without_its_language_model_has_no_word_list(tmp_path):
         frequent_words(tmp_path)
 
 
+def test_a_word_sounds_as_its_jamo_and_letters():
+    assert sounds("해지") == ["i18", "v1", "i12", "v20"]  # ㅎ ㅐ, ㅈ ㅣ
+    assert sounds("약") == ["i11", "v2", "f1"]  # ㅇ ㅑ ㄱ: a final consonant
+    assert sounds("하") == ["i18", "v0"]
+    assert sounds("Ok") == ["o", "k"]
+
+
+def test_distance_is_the_share_of_sounds_to_change():
+    assert distance(["a"], ["a", "b"]) == 0.5  # one sound added
+    assert distance(["a", "b"], ["a"]) == 0.5  # one dropped
+    assert distance(["a", "b"], ["a", "c"]) == 0.5  # one replaced
+    assert distance([], ["a", "b"]) == 1.0
+    assert distance(["a"], ["b"]) == 1.0
+    assert distance([], []) == 0.0
+
+
 def test_fillers_are_words_that_sound_unlike_every_phrase():
     frequent = ["요금", "요근", "[1]", "사과", "예약해지", "날씨", "버스"]
     assert fillers(frequent, ["요금", "예약"], count=2) == ["사과", "날씨"]
+    # against each phrase run together (약해 is close to 예약해지, though to neither word)
+    # and each of its words (요즘 to 요금); 해 is half of 해지, just far enough
+    assert fillers(["약해", "요즘", "예약해지", "해"], ["예약 해지", "요금"]) == ["해"]
 
 
 def test_a_phrase_said_twice_is_the_phrase():
@@ -79,7 +107,8 @@ def test_fillers_that_spell_a_menu_word_with_its_vowels_do_not_turn_it_away():
 def test_fillers_with_other_vowels_must_score_below_the_menu_path():
     menu = heard("해지", score=50.0)
     assert menu_answer(menu, heard("였다", score=48.0), KO_PHRASES)[0] == "해지"
-    assert menu_answer(menu, heard("였다", score=49.0), KO_PHRASES)[0] == ""
+    assert menu_answer(menu, heard("였다", score=48.5), KO_PHRASES) == ("해지", 0.5)  # at the bar
+    assert menu_answer(menu, heard("였다", score=49.0), KO_PHRASES) == ("", 0.0)
     assert menu_answer(menu, heard("이야기", score=49.0), KO_PHRASES)[0] == "해지"  # ㅏ, ㅣ
     assert menu_answer(menu, heard("해지", score=50.0), KO_PHRASES)[0] == "해지"
     said, sure = menu_answer(menu, heard("할", "이", score=52.0), KO_PHRASES)
@@ -89,4 +118,11 @@ def test_fillers_with_other_vowels_must_score_below_the_menu_path():
 def test_a_phrase_over_a_small_part_of_the_speech_is_not_what_was_said():
     menu = heard("요금", score=50.0)
     longer = Decoded((("모르", 0.1, 0.5), ("겠어요", 0.5, 1.2)), 49.0)
-    assert menu_answer(menu, longer, KO_PHRASES)[0] == ""
+    assert menu_answer(menu, longer, KO_PHRASES) == ("", 0.0)
+    most = Decoded((("모르", 0.1, 0.5), ("겠어요", 0.5, 0.76)), 49.0)  # 0.4 s of 0.66
+    assert menu_answer(menu, most, KO_PHRASES)[0] == "요금"  # 60%, and the phrase's vowels
+
+
+def test_two_phrases_at_once_are_no_phrase():
+    both = heard("요금", "예약", score=60.0)
+    assert menu_answer(both, heard("요금", "예약", score=50.0), KO_PHRASES) == ("", 0.0)
