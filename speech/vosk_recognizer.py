@@ -113,40 +113,32 @@ class VoskRecognizer:
     def _run(self, lang: str, audio: Audio, grammar: str, alternatives: int = 0) -> Any:
         """One decoder pass over `audio`, free when `grammar` is empty; Vosk's result.
 
-        Word times count from the first audio the reused recognizer heard: only their
-        differences mean anything.
-        """
-        recognizer = self._recognizer(lang, audio.rate, grammar, alternatives)
-        try:
-            recognizer.AcceptWaveform(audio.pcm)
-            return json.loads(recognizer.FinalResult())  # the next AcceptWaveform starts anew
-        except Exception:
-            self._local.recognizers.pop((lang, audio.rate, grammar, alternatives), None)
-            raise  # and a recognizer in an unknown state is not used again
-
-    def _recognizer(self, lang: str, rate: int, grammar: str, alternatives: int) -> Any:
-        """This thread's recognizer for the grammar, the most recently used RECOGNIZERS kept.
-
-        Free recognition (no grammar) gets a new one each time: what it composes of the
-        whole vocabulary's graph grew by 120 MB over 300 answers.
+        The thread's recognizer for the grammar is taken out of its cache for the pass and
+        put back after it (the most recently used RECOGNIZERS kept), so one that raised
+        mid-answer, in no known state, is not used again. Free recognition (no grammar)
+        gets a new one each time: what it composes of the whole vocabulary's graph grew by
+        120 MB over 300 answers. Word times count from the first audio a reused recognizer
+        heard: only their differences mean anything.
         """
         from vosk import KaldiRecognizer
 
         kept: OrderedDict[tuple[str, int, str, int], Any] = self._local.__dict__.setdefault(
             "recognizers", OrderedDict())
-        key = (lang, rate, grammar, alternatives)
+        key = (lang, audio.rate, grammar, alternatives)
         recognizer = kept.pop(key, None)
         if recognizer is None:
             model = self._models[lang]
-            recognizer = (KaldiRecognizer(model, rate, grammar) if grammar
-                          else KaldiRecognizer(model, rate))
+            recognizer = (KaldiRecognizer(model, audio.rate, grammar) if grammar
+                          else KaldiRecognizer(model, audio.rate))
             recognizer.SetWords(True)
             recognizer.SetMaxAlternatives(alternatives)
+        recognizer.AcceptWaveform(audio.pcm)
+        result = json.loads(recognizer.FinalResult())  # the next AcceptWaveform starts anew
         if grammar:
             kept[key] = recognizer
             if len(kept) > RECOGNIZERS:
                 kept.popitem(last=False)
-        return recognizer
+        return result
 
     def _scored(self, lang: str, audio: Audio, grammar: str) -> Decoded:
         """The best path and its score (Vosk gives a path's score only among alternatives)."""
