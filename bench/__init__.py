@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 from urllib.parse import urlsplit, urlunsplit
 
+import redis
+
 
 def redis_url(own_db: int) -> str:
     """The server REDIS_URL names (127.0.0.1:6379 by default), on this benchmark's own
@@ -23,3 +25,12 @@ def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     rank = max(1, min(len(ordered), round(p / 100 * len(ordered) + 0.5)))
     return ordered[rank - 1]
+
+
+def flush_db(url: str) -> None:
+    """Empty the benchmark's own database (the one redis_url gave it)."""
+    client = redis.Redis.from_url(url)
+    try:
+        client.flushdb()
+    finally:
+        client.close()

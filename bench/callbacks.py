@@ -33,10 +33,9 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-import redis
 from rq.job import Job
 
-from bench import percentile, redis_url
+from bench import flush_db, percentile, redis_url
 from bench.empty_job import STARTED_KEY
 from ivr_app.callbacks.placing import schedule
 from ivr_app.platform.clock import utc_now
@@ -62,14 +61,6 @@ def line(name: str, values: list[float]) -> str:
     s = summary(values)
     return (f"  {name:<34} p50 {s['p50']:+6.3f} s   p99 {s['p99']:+6.3f} s   "
             f"max {s['max']:+6.3f} s   (n={len(values)})")
-
-
-def flush_db() -> None:
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.flushdb()
-    finally:
-        client.close()
 
 
 def run(count: int, window: float, lead: float, workers_n: int, preload: bool,
@@ -172,13 +163,13 @@ def main() -> None:
                              "job imports the app again")
     args = parser.parse_args()
 
-    flush_db()
+    flush_db(REDIS_URL)
     try:
         with tempfile.TemporaryDirectory(prefix="bench-callbacks-") as logs:
             r = run(args.callbacks, args.window, args.lead, args.workers, args.preload,
                     Path(logs))
     finally:
-        flush_db()
+        flush_db(REDIS_URL)
 
     print(f"placed {r['placed']}/{r['count']}, placed twice {r['placed_twice']}, "
           f"states {r['states']}")

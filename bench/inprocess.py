@@ -25,12 +25,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import redis
 from flask import Flask
 from twilio.request_validator import RequestValidator
 from werkzeug.test import Client
 
-from bench import percentile, redis_url
+from bench import flush_db, percentile, redis_url
 from bench.http_load import Req
 from ivr_app.state.agents import Agent
 
@@ -104,14 +103,6 @@ class Figures:
         return f"{min(values):.0f}-{max(values):.0f}"
 
 
-def flush_db() -> None:
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.flushdb()
-    finally:
-        client.close()
-
-
 def make_ivr_app() -> Flask:
     from ivr_app import create_app
 
@@ -168,7 +159,7 @@ def in_process(requests: int, repeats: int) -> dict[str, Figures]:
     figures = {name: Figures() for name in ("client", "baseline", *KINDS)}
 
     def prepare(count: int) -> dict[str, list[Req]]:
-        flush_db()
+        flush_db(REDIS_URL)
         sign_in_agents(app)
         calls = [one_call(validator, TEST_BASE) for _ in range(count)]
         held = [to_person(validator, TEST_BASE) for _ in range(count // 4)]
@@ -194,7 +185,7 @@ def in_process(requests: int, repeats: int) -> dict[str, Figures]:
             cpu = (time.process_time() - cpu0) / len(batch) * 1e6
             figures[name].add(p50=statistics.median(times), p99=percentile(times, 99),
                               mean=statistics.fmean(times), cpu=cpu)
-    flush_db()
+    flush_db(REDIS_URL)
     return figures
 
 
@@ -216,7 +207,7 @@ PROFILE_ROWS = (  # (label, file suffix or "" for builtins, function name)
 def profile_steps(count: int) -> None:
     validator = RequestValidator(TOKEN)
     ivr = make_ivr_app().test_client()
-    flush_db()
+    flush_db(REDIS_URL)
     calls = [one_call(validator, TEST_BASE) for _ in range(count)]
     timed_posts(ivr, [v for v, _ in calls], VOICE_MARK)
     profiler = cProfile.Profile()
@@ -224,7 +215,7 @@ def profile_steps(count: int) -> None:
     profiler.enable()
     timed_posts(ivr, steps, STEP_MARK)
     profiler.disable()
-    flush_db()
+    flush_db(REDIS_URL)
 
     stats = pstats.Stats(profiler)
     entries: dict[tuple[str, int, str], tuple[Any, ...]] = stats.stats  # type: ignore[attr-defined]

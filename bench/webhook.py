@@ -35,13 +35,13 @@ from typing import Any
 import redis
 from twilio.request_validator import RequestValidator
 
+from bench import flush_db
 from bench.http_load import Req, drive, prepared
 from bench.inprocess import (
     REDIS_URL,
     STEP_PATH,
     TOKEN,
     Figures,
-    flush_db,
     in_process,
     one_call,
     profile_steps,
@@ -74,7 +74,7 @@ def over_http(repeats: int, seconds: float, threads: int, max_rps: int
     per_thread = int(max_rps * seconds / threads) + 1
     figures = {"baseline": Figures(), "step": Figures()}
     notes: dict[str, Any] = {}
-    flush_db()
+    flush_db(REDIS_URL)
     with tempfile.TemporaryDirectory(prefix="bench-webhook-") as tmp, \
             gunicorn("bare", "bench.bare_app:app", env, Path(tmp)) as bare, \
             gunicorn("ivr", "wsgi:app", env, Path(tmp)) as ivr:
@@ -85,7 +85,7 @@ def over_http(repeats: int, seconds: float, threads: int, max_rps: int
         drive(ivr, call_jobs(ivr.port, threads, 200), 1.0, check=True, warn=False,
               step_path=STEP_PATH)
         for _ in range(repeats):
-            flush_db()
+            flush_db(REDIS_URL)
             ivr_jobs = call_jobs(ivr.port, threads, per_thread)
             # Interleaved per repeat, as in-process.
             result = drive(bare, bare_jobs, seconds, check=False, step_path=STEP_PATH)
@@ -93,7 +93,7 @@ def over_http(repeats: int, seconds: float, threads: int, max_rps: int
             result = drive(ivr, ivr_jobs, seconds, check=True, step_path=STEP_PATH)
             figures["step"].add(**result)
         notes["keep_alive"] = result["connections"] < result["requests"]
-    flush_db()
+    flush_db(REDIS_URL)
     return figures, notes
 
 
@@ -115,7 +115,7 @@ def main() -> None:
         run(args)
     finally:  # interrupted or failed half-way: leave no calls behind in db 12 either
         with suppress(redis.RedisError):
-            flush_db()
+            flush_db(REDIS_URL)
 
 
 def run(args: argparse.Namespace) -> None:

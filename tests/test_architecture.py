@@ -2,7 +2,8 @@
 
 The layers themselves are import-linter contracts in pyproject.toml; these tests run them,
 and check what import-linter does not: no import cycle at all (imports inside functions and
-under TYPE_CHECKING count), few modules at the top of ivr_app, short files.
+under TYPE_CHECKING count), few modules at the top of ivr_app, short files; and ruff's
+checks, as pyproject.toml selects them.
 """
 
 from __future__ import annotations
@@ -91,6 +92,13 @@ def test_the_layers_hold_as_pyproject_declares_them():
                           text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "0 broken" in done.stdout
+
+
+def test_the_code_passes_the_linter_pyproject_configures():
+    ruff = Path(sys.executable).with_name("ruff")
+    done = subprocess.run([str(ruff), "check", "--no-cache", "."], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_no_module_imports_itself_back_even_inside_a_function():

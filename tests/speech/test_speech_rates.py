@@ -10,10 +10,10 @@ little past what was measured, and are not there yet:
   held-out voice's 해지 and 상담원 far less); the rejection measured 80% to 82% on the
   tuning clips and 78% to 86% on the held-out ones (bench/speech.py prints them);
 - off-menu words: 4% to 6% on the tuning clips, 11% to 14% on the held-out ones (the rule
-  before vowels counted: 14%, keeping 70% of menu words). Their
-  23 last words, added after the rejection was chosen, are taken far more often than the
-  first 20 (12% to 17% against 6% to 8%): 기차, 계좌, 여행 share 예약's vowels, and the model hears them
-  as 예약 even against the filler words.
+  before vowels counted: 14%, keeping 70% of menu words). Their 23 last words, added
+  after the rejection was chosen, are taken far more often than the first 20 (12% to 17%
+  against 6% to 8%): 기차, 계좌, 여행 share 예약's vowels, and the model hears
+  them as 예약 even against the filler words.
 A caller who is not understood twice goes to a person.
 """
 
