@@ -39,7 +39,10 @@ times the decoding; a logistic regression on the margin, the vowel likeness and 
 coverage, fitted on the tuning clips, kept as many tuning menu words (81% at 5% off-menu);
 a boosted-tree classifier on twelve figures of both passes (scores, gaps between
 alternatives, spans, durations) fitted the tuning clips and let 18-20% of held-out
-off-menu words through at its tuning bar.
+off-menu words through at its tuning bar; 10 or 30 fillers per phrase that share its
+vowels (조금 and 요즘 for 요금), with the rule as it is or with such a filler turning the
+answer away: 74-81% of tuning menu words, 10-14% of held-out off-menu words; mirroring the
+phone band into the 4-8 kHz the model hears and the line cuts: 42-53% of menu words.
 """
 
 from __future__ import annotations
