@@ -42,7 +42,10 @@ alternatives, spans, durations) fitted the tuning clips and let 18-20% of held-o
 off-menu words through at its tuning bar; 10 or 30 fillers per phrase that share its
 vowels (조금 and 요즘 for 요금), with the rule as it is or with such a filler turning the
 answer away: 74-81% of tuning menu words, 10-14% of held-out off-menu words; mirroring the
-phone band into the 4-8 kHz the model hears and the line cuts: 42-53% of menu words.
+phone band into the 4-8 kHz the model hears and the line cuts: 42-53% of menu words;
+each answer decoded twice over, so that the second time the model's speaker i-vector is
+already estimated, with the bars chosen again: 78% of tuning menu words at 5% off-menu
+(83% as it is, at the same 5%).
 """
 
 from __future__ import annotations
