@@ -45,7 +45,7 @@ answer away: 74-81% of tuning menu words, 10-14% of held-out off-menu words; mir
 phone band into the 4-8 kHz the model hears and the line cuts: 42-53% of menu words;
 each answer decoded twice over, so that the second time the model's speaker i-vector is
 already estimated, with the bars chosen again: 78% of tuning menu words at 5% off-menu
-(83% as it is, at the same 5%).
+(83% for the answer decoded once, its bars chosen on the same grid).
 """
 
 from __future__ import annotations
