@@ -24,28 +24,37 @@ taken for it about one time in six, as they were before vowels counted: the mode
 them as the phrase even against the fillers. Tuned on such near-homophones as well, the
 same rule let 4.5% of held-out off-menu words through but kept only 64% of menu words.
 
-Measured on the same clips and left out: taking the open pass alone (no match when a
-filler is on its best path) kept 42% of tuning menu words; counting the menu phrases 100
-times in its grammar (Vosk estimates a bigram model from the list) still only 53%; word
-confidences are near 1.0 for any answer in a menu-only grammar, and demanding 0.9 with the
-fillers kept 33%; bounds on seconds per syllable fitted to the tuning speeds turned away
-slow held-out speech; a free (whole-vocabulary) pass heard 1 of 36 held-out menu words as
-that word (요금 as 여름, 예약 as 예요); fillers of two syllables or more; decoding a
-high voice as if lower (a different sample rate) helped it and hurt the others as much;
-decoding at 1, 0.92, 0.85 and 0.78 of the pitch and keeping the one whose menu path scored
-best per second (a speaker's vocal tract, normalised) moved tuning menu words from 81% to
-83-86% and off-menu words from 4% to 6-7%, held-out ones to 82-85% and 12%, for two to four
-times the decoding; a logistic regression on the margin, the vowel likeness and the
-coverage, fitted on the tuning clips, kept as many tuning menu words (81% at 5% off-menu);
-a boosted-tree classifier on twelve figures of both passes (scores, gaps between
-alternatives, spans, durations) fitted the tuning clips and let 18-20% of held-out
-off-menu words through at its tuning bar; 10 or 30 fillers per phrase that share its
-vowels (조금 and 요즘 for 요금), with the rule as it is or with such a filler turning the
-answer away: 74-81% of tuning menu words, 10-14% of held-out off-menu words; mirroring the
-phone band into the 4-8 kHz the model hears and the line cuts: 42-53% of menu words;
-each answer decoded twice over, so that the second time the model's speaker i-vector is
-already estimated, with the bars chosen again: 78% of tuning menu words at 5% off-menu
-(83% for the answer decoded once, its bars chosen on the same grid).
+Measured on the same clips and left out:
+- the open pass alone (no match when a filler is on its best path): 42% of tuning menu
+  words kept;
+- the menu phrases counted 100 times in its grammar (Vosk estimates a bigram model from the
+  list): still only 53%;
+- word confidences: near 1.0 for any answer in a menu-only grammar; demanding 0.9 with the
+  fillers kept 33%;
+- bounds on seconds per syllable fitted to the tuning speeds: slow held-out speech turned
+  away;
+- a free (whole-vocabulary) pass: 1 of 36 held-out menu words heard as that word (요금 as
+  여름, 예약 as 예요);
+- fillers of two syllables or more;
+- a high voice decoded as if lower (a different sample rate): it helped that voice and hurt
+  the others as much;
+- decoding at 1, 0.92, 0.85 and 0.78 of the pitch, keeping the one whose menu path scored
+  best per second (a speaker's vocal tract, normalised): tuning menu words from 81% to
+  83-86% and off-menu words from 4% to 6-7%, held-out ones 82-85% and 12%, for two to four
+  times the decoding;
+- a logistic regression on the margin, the vowel likeness and the coverage, fitted on the
+  tuning clips: as many tuning menu words kept (81% at 5% off-menu);
+- a boosted-tree classifier on twelve figures of both passes (scores, gaps between
+  alternatives, spans, durations): it fitted the tuning clips and let 18-20% of held-out
+  off-menu words through at its tuning bar;
+- 10 or 30 fillers per phrase that share its vowels (조금 and 요즘 for 요금), with the rule
+  as it is or with such a filler turning the answer away: 74-81% of tuning menu words,
+  10-14% of held-out off-menu words;
+- the phone band mirrored into the 4-8 kHz the model hears and the line cuts: 42-53% of
+  menu words;
+- each answer decoded twice over, so that the second time the model's speaker i-vector is
+  already estimated, the bars chosen again: 78% of tuning menu words at 5% off-menu (83%
+  for the answer decoded once, its bars chosen on the same grid).
 """
 
 from __future__ import annotations
