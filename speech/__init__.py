@@ -2,6 +2,8 @@
 
 Nothing here knows about flows or menus: callers of `Recognizer.recognize` pass the
 phrases a question accepts, and interpret the text they get back themselves.
+
+May import: nothing else of this repository.
 """
 
 from __future__ import annotations

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import ast
 import importlib
+import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -114,12 +116,74 @@ def test_a_cycle_hidden_in_a_function_is_found():
     assert cycles(graph) == [["a", "b", "c"]]
 
 
-def test_ivr_app_keeps_few_modules_at_its_top_and_every_part_says_what_it_is_for():
+def contracts() -> list[dict]:
+    with (ROOT / "pyproject.toml").open("rb") as toml:
+        return tomllib.load(toml)["tool"]["importlinter"]["contracts"]
+
+
+def parts() -> list[str]:
+    """The parts the contracts speak of: each layer, the parts left out of the layers, and
+    the other packages of the repository."""
+    found = []
+    for contract in contracts():
+        if contract["type"] == "layers":
+            for container in contract["containers"]:
+                names = [n for layer in contract["layers"] for n in re.split(r"[|:]", layer)]
+                names += [n for n in contract.get("exhaustive_ignores", []) if n != "__main__"]
+                found += [f"{container}.{n.strip()}" for n in names]
+    return found + [p for p in PACKAGES if p != "ivr_app"]
+
+
+def within(name: str, modules: list[str]) -> bool:
+    return any(name == m or name.startswith(f"{m}.") for m in modules)
+
+
+def allowed_imports(part: str) -> set[str]:
+    """The other parts `part` may import, as the import-linter contracts have it."""
+    refused = set()
+    for contract in contracts():
+        if contract["type"] == "forbidden" and within(part, contract["source_modules"]):
+            refused |= {p for p in parts() if within(p, contract["forbidden_modules"])}
+        elif contract["type"] == "layers":
+            for container in contract["containers"]:
+                layers = [[f"{container}.{n.strip()}" for n in re.split(r"[|:]", layer)]
+                          for layer in contract["layers"]]
+                for level, layer in enumerate(layers):
+                    if part in layer:  # not above it, nor beside it unless joined by ':'
+                        refused |= {p for upper in layers[:level] for p in upper}
+                        if "|" in contract["layers"][level]:
+                            refused |= set(layer)
+    return set(parts()) - refused - {part}
+
+
+def stated_imports(package: Path) -> set[str] | None:
+    """What a package's docstring says it may import: its `May import:` sentence."""
+    doc = ast.get_docstring(ast.parse((package / "__init__.py").read_text(encoding="utf-8")))
+    rule = re.search(r"^May import: ((?:[^.;:]|\.\w)*)", doc or "", re.M)  # to . ; or :
+    if rule is None:
+        return None
+    return set(re.findall(r"ivr_app\.\w+|\bspeech\b|\bworkers\b", rule.group(1)))
+
+
+def test_ivr_app_keeps_few_modules_at_its_top():
     top = sorted(p.name for p in (ROOT / "ivr_app").glob("*.py"))
     assert len(top) <= MAX_TOP_MODULES, top
-    for init in (ROOT / "ivr_app").glob("*/__init__.py"):
-        doc = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8")))
-        assert doc and "import" in doc.lower(), f"{init}: say what it is for and what it may import"
+
+
+@pytest.mark.parametrize("part", [p for p in parts() if (ROOT / p.replace(".", "/")).is_dir()])
+def test_every_part_says_what_it_may_import_as_its_contracts_enforce(part):
+    stated = stated_imports(ROOT / part.replace(".", "/"))
+    assert stated is not None, f"{part}: say what it is for, and what it may import in a line " \
+                               "that starts 'May import:'"
+    assert stated == allowed_imports(part), f"{part}: its docstring and pyproject.toml disagree"
+
+
+def test_the_contracts_read_as_the_map_draws_them():
+    assert allowed_imports("ivr_app.flow") == {"ivr_app.platform", "speech"}
+    assert "ivr_app.state" not in allowed_imports("ivr_app.flow")  # beside it, not below
+    assert "ivr_app.line" not in allowed_imports("ivr_app.call")  # above it
+    assert "ivr_app.testing" in allowed_imports("ivr_app.console")  # Try a call
+    assert allowed_imports("speech") == set()
 
 
 def test_no_file_is_longer_than_a_newcomer_reads_at_once():

@@ -1,5 +1,5 @@
 """At the end of a call, remember it for its caller: a second call soon after can go on
-from where this one was (line/returning.py asks them).
+from where this one was (line/remembered.py asks them).
 
 Remembered are calls that reached our line for a person (answered, called back, or
 still waiting when they hung up) and calls that reported an open issue (a topic the

@@ -2,5 +2,5 @@
 that refuse a flow with no way out (checker and the *_rules modules), the validated model
 the engine plays (model), the versions a process serves (registry), and its diagram.
 
-May import ivr_app.platform, and speech (to check phrases against a model's words).
+May import: ivr_app.platform, and speech (to check phrases against a model's words).
 """

@@ -72,7 +72,7 @@ def parse(text: str, name: str = "<flow>") -> Source:
     """Parse YAML text into a Source; raise FlowError if it is not YAML at all.
 
     Problems that still leave usable data (duplicate keys, odd tags) are kept in
-    `source.problems` so the validator can report them with everything else.
+    `Source.problems` so the validator can report them with everything else.
     """
     source = Source(name, text, None)
     loader = None

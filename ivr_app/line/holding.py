@@ -15,7 +15,7 @@ says otherwise) leaves this queue (<Leave/>) for the supervisors' one, with
 the reason "asked for a supervisor". While the wait is above the flow's
 callback threshold, or nobody can answer (see slots.py), the
 announcement offers a callback: key 1 leaves the queue too, and
-/voice/queue-exit redirects into the callback dialog (callback_offer.py), which
+/voice/queue-exit redirects into the callback dialog (callbacks/offer.py), which
 puts the caller back at their place if they change their mind. When an agent
 accepts, the call is redirected (REST) into their conference. /voice/queue-exit
 hears how the caller left: hung up (recorded as abandoned), moved to another

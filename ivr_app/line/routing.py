@@ -45,7 +45,7 @@ def dispatch(ivr: Services, queue: str,
     """Offer waiting callers of a queue to free agents, in line order; returns the offers.
 
     A callback at the head of the line is handed to `place_callback` with its agent
-    (callbacks/calls.py place(), passed in by the worker: callbacks build on the line).
+    (callbacks/placing.py place(), passed in by the worker: callbacks build on the line).
     """
     missing = ivr.unset(*REST_SETTINGS, "TWILIO_CALLER_ID")
     if missing:

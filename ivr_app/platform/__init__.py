@@ -1,5 +1,5 @@
 """What every other part stands on: settings, the clock, Twilio's signature check and REST
 client, and the local Redis server with the `up` launcher.
 
-Imports nothing else of ivr_app.
+May import: nothing else of this repository.
 """

@@ -19,6 +19,8 @@ import phonenumbers
 import redis
 import yaml
 
+# The roster is kept until an agent is removed (no TTL): agents are people, not calls; the
+# history is trimmed to HISTORY_LENGTH entries instead.
 AGENTS_KEY = "ivr:agents"  # set of agent ids
 AGENT_KEY = "ivr:agent:{id}"  # hash: the Agent fields, status, since, call, leg
 HISTORY_KEY = "ivr:agent:{id}:history"  # list of {"status", "at", "call"} JSON, newest first

@@ -26,6 +26,8 @@ from typing import Any
 
 import redis
 
+# A callback's record has no TTL until it is finished (never lost while a customer waits for
+# it); then it and its history live FINISHED_TTL more, for supervisors to see.
 CALLBACK_KEY = "ivr:callback:{id}"  # hash: the Callback fields
 HISTORY_KEY = "ivr:callback:{id}:history"  # list of {"state", "at", "note"} JSON, oldest first
 ACTIVE_KEY = "ivr:callbacks:active"  # set of ids not yet completed, missed or cancelled

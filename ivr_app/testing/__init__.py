@@ -2,6 +2,7 @@
 ships with Flask: a caller that plays TwiML and signs requests, a local REST API, recordings
 served over HTTP, and real RQ worker processes.
 
-Imports nothing of ivr_app but ivr_app.platform: it drives the app from outside, as
-Twilio would.
+May import: ivr_app.platform and speech (to read WAV clips); it drives the app from
+outside, as Twilio would. One exception, for tests only: spoken.py, the speech tests' one-menu
+lines, takes the flow's built-in messages (pyproject.toml lets that one import through).
 """
