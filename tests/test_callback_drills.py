@@ -226,7 +226,7 @@ def test_a_worker_killed_mid_call_leaves_the_customer_called_exactly_once(drill,
 def test_redis_restarted_with_callbacks_pending_loses_and_doubles_none(make_app, redis,
                                                                        tmp_path):
     url, data = f"redis://127.0.0.1:{free_port()}/0", tmp_path / "redis"
-    ensure_redis(url, data)  # AOF, appendfsync everysec, as the README asks of production
+    ensure_redis(url, data)  # AOF, appendfsync everysec, as docs/production.md asks
     try:
         with running(make_app, url, tmp_path / "logs") as drill:
             redis_restart_drill(drill, url, data)

@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from ivr_app.flow.source import parse
+from ivr_app.flow.validate import validate
+
 ROOT = Path(__file__).resolve().parents[1]
 PRODUCT = ("ivr_app", "speech", "workers")
 CODE_ROOTS = (*PRODUCT, "bench", "tests")
@@ -200,7 +203,7 @@ def slug(heading: str) -> str:
 
 
 def anchors(path: Path) -> set[str]:
-    text = CODE.sub("", path.read_text(encoding="utf-8"))
+    text = re.sub(r"```.*?```", "", path.read_text(encoding="utf-8"), flags=re.S)
     return {slug(m) for m in re.findall(r"^#{1,6} (.+)$", text, re.M)}
 
 
@@ -240,6 +243,16 @@ def test_every_relative_link_and_anchor_resolves():
                      for target in LINK.findall(CODE.sub("", path.read_text(encoding="utf-8")))
                      if (error := broken_link(target, path))})
     assert broken == []
+
+
+def test_every_whole_flow_the_docs_show_loads():
+    """A YAML example with `start:` and `nodes:` is a whole flow: the loader must take it."""
+    flows = [(path, block) for path in markdown_files()
+             for block in re.findall(r"```yaml\n(.*?)```", path.read_text(encoding="utf-8"), re.S)
+             if re.search(r"^start:", block, re.M) and re.search(r"^nodes:", block, re.M)]
+    assert len(flows) >= 2  # the README's and the flow manual's
+    for path, block in flows:
+        validate(parse(block, where(path)), "example")  # raises FlowError with every problem
 
 
 @pytest.mark.parametrize("wrong, why", [
