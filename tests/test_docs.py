@@ -89,14 +89,15 @@ def path_claims(text: str) -> set[str]:
 
 
 def missing_path(token: str, written_in: Path) -> bool:
+    """A path is looked up from where its first part exists; a file named alone, anywhere in
+    the code. A first part that exists nowhere (`and/or`, `var/models`, made at run time) is
+    not a path of this repository."""
+    if "/" not in token:
+        return not any((base / token).exists() for base in bases(written_in)) and not any(
+            next((ROOT / root).rglob(token), None) for root in CODE_ROOTS)
     first = token.split("/")[0]
     starts = [base for base in bases(written_in) if (base / first).exists()]
-    if "/" not in token:
-        named = {p.name for root in CODE_ROOTS for p in (ROOT / root).rglob(token)}
-        return not starts and token not in named and not (ROOT / token).exists()
-    if not starts:  # `and/or`, `var/models`: not a path of this repository
-        return False
-    return not any((base / token).exists() for base in starts)
+    return bool(starts) and not any((base / token).exists() for base in starts)
 
 
 # ---- dotted names
@@ -105,13 +106,9 @@ def missing_path(token: str, written_in: Path) -> bool:
 @cache
 def module_files() -> dict[str, Path]:
     """Every module of the repository by dotted name (packages by their __init__)."""
-    found = {}
-    for root in (*CODE_ROOTS, "wsgi.py"):
-        for path in sorted((ROOT / root).rglob("*.py")) if not root.endswith(".py") \
-                else [ROOT / root]:
-            name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
-            found[name.removesuffix(".__init__")] = path
-    return found
+    paths = [ROOT / "wsgi.py", *(p for root in CODE_ROOTS for p in (ROOT / root).rglob("*.py"))]
+    return {".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): p
+            for p in sorted(paths)}
 
 
 @cache
@@ -261,13 +258,13 @@ def test_every_whole_flow_the_docs_show_loads():
     ("see ivr_app/state/nothing.py", "a path outside code marks"),
     ("`call.voice.human_on_eror`", "a misspelt function"),
     ("`call.voice.human_on_error`", "a function placed in the wrong module"),
-    ("`Services.no_such_method`", "a method that does not exist"),
+    ("`CallStore.no_such_method`", "a method that does not exist"),
     ("`ivr_app.line.wait.estimate`", "a name defined nowhere"),
     ("[the wait](ivr_app/line/waits.py)", "a link to a missing file"),
     ("[speech](#no-such-heading)", "an anchor to a missing heading"),
 ])
-def test_a_wrong_reference_is_caught(wrong, why, tmp_path):
-    doc = ROOT / "docs" / "example.md"  # read as if it were written there; never written
+def test_a_wrong_reference_is_caught(wrong, why):
+    doc = ROOT / "docs" / "speech.md"  # read as if it were written there
     found = ({t for t in path_claims(wrong) if missing_path(t, doc)}
              | {n for n in dotted_claims("\n".join(CODE.findall(wrong)))
                 if missing_name(n)}
@@ -276,9 +273,12 @@ def test_a_wrong_reference_is_caught(wrong, why, tmp_path):
 
 
 def test_right_references_pass():
-    doc = ROOT / "docs" / "example.md"
-    right = ("`ivr_app/line/measures.py`, `line/wait.py`, `state/`, `call.fallback.human_on_error`,"
-             " `ivr_app.line.wait`, `Services.enter_queue`, `flows/main.yaml:52:18`,"
-             " `callbacks.max_hold`, `wav: answer.wav`, `/voice/step`, and/or")
+    doc = ROOT / "docs" / "speech.md"
+    right = ("`ivr_app/state/calls.py`, `state/calls.py`, `state/`, `speech/fetch.py`, `wsgi.py`,"
+             " `state.calls.CALL_TTL`, `ivr_app.state.calls`, `CallStore.commit`,"
+             " `ivr_app.state.calls.CallStore.ttl`, `flows/main.yaml:52:18`, `callbacks.max_hold`,"
+             " `ivr_app.access`, `wav: answer.wav`, `var/models/es`, `/voice/step`, and/or,"
+             " [models](#models), [the plan](capacity.md#one-redis-primary)")
     assert {t for t in path_claims(right) if missing_path(t, doc)} == set()
     assert {n for n in dotted_claims(right) if missing_name(n)} == set()
+    assert {t for t in LINK.findall(right) if broken_link(t, doc)} == set()
