@@ -19,8 +19,9 @@ message recorded after the prompt (`message`), a call we placed that ends on sil
 The flow's own answers are read by the engine (engine.handle); the line's own questions
 read theirs with `read`, by the same rules: 0 and the escape words are the way out, a key
 said as a word ("dos") is that key, silence and wrong answers ask again up to the
-retries, then give up. Only the agent's whisper has no way out (`escape=False`): the
-agent is not a caller to put through to a person.
+retries, then give up. Two have no way out (`escape=False`): the agent's whisper (the
+agent is not a caller to put through to a person) and the keys while holding (the caller
+waits for a person already, and 0 says their place again).
 """
 
 from __future__ import annotations

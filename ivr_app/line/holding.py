@@ -8,19 +8,19 @@ The TwiML, in order of a call:
 
     <Say>You are number 3 in line. Estimated wait: 4 minutes.</Say>   (on entering,
     <Say>To hear your place again, press zero. ...</Say>               then every minute)
-    <Gather numDigits="1" action="/voice/wait-key"><Play>music</Play></Gather>  (dialog.ask)
+    <Gather numDigits="1" action="/voice/wait-key"><Play>music</Play></Gather>
 
-Key 0 repeats the position and estimate; the supervisor key (9 unless the flow
-says otherwise) leaves this queue (<Leave/>) for the supervisors' one, with
-the reason "asked for a supervisor". While the wait is above the flow's
-callback threshold, or nobody can answer (see slots.py), the
-announcement offers a callback: key 1 leaves the queue too, and
-/voice/queue-exit redirects into the callback dialog (callback_offer.py), which
-puts the caller back at their place if they change their mind. When an agent
-accepts, the call is redirected (REST) into their conference. /voice/queue-exit
-hears how the caller left: hung up (recorded as abandoned), moved to another
-queue, off to the callback dialog, or a queue that failed (tried again, or the
-fallback number).
+The keys are asked and read as every question's are (call/dialog.py), except that 0 is
+not a way out here: the caller already waits for a person, and 0 repeats the position
+and estimate. The supervisor key (9 unless the flow says otherwise) leaves this queue
+(<Leave/>) for the supervisors' one, with the reason "asked for a supervisor". While the
+wait is above the flow's callback threshold, or nobody can answer (see slots.py), the
+announcement offers a callback: key 1 leaves the queue too, and /voice/queue-exit
+redirects into the callback dialog (callbacks/offer.py), which puts the caller back at
+their place if they change their mind. When an agent accepts, the call is redirected
+(REST) into their conference. /voice/queue-exit hears how the caller left: hung up
+(recorded as abandoned), moved to another queue, off to the callback dialog, or a queue
+that failed (tried again, or the fallback number).
 """
 
 from __future__ import annotations

@@ -64,7 +64,7 @@ def answer() -> Response:
         return first_answer(ivr, sid, flow, state, engine.start(flow, state, now))
     event = _event()
     answer = dialog.read(event, (GO_ON,), flow, _language(flow, earlier))
-    if answer.kind not in (dialog.KEY, dialog.ESCAPE):
+    if answer.kind not in (dialog.KEY, dialog.ESCAPE):  # 2 (something else), or anything
         return first_answer(ivr, sid, flow, state, engine.start(flow, state, now))
     state["lang"] = _language(flow, earlier)
     if answer.kind == dialog.ESCAPE:
