@@ -151,6 +151,25 @@ def test_zero_during_the_dialog_puts_the_caller_back_at_the_same_place(line, dia
     assert caller.heard[-2].startswith("[es-MX] Le llamaremos al 5 5 1 2 3 4 5 6 7 8.")
 
 
+def test_saying_agente_at_the_callback_number_puts_the_caller_back_at_their_place(line, dial):
+    line.agent("ana", ["es"], ["support"], status="busy", since_s=0)
+    ahead, caller, behind = dial(), dial(), dial()
+    caller.press("1")  # a callback: "we will call you at 5 5 1 2..."
+    assert caller.heard[-2].startswith("[es-MX] Le llamaremos al 5 5 1 2 3 4 5 6 7 8.")
+    heard = len(caller.heard)
+    caller.says("agente")  # as at any question: the way out
+    assert said_after(caller, heard)[0] == BACK_IN_LINE
+    assert line.ivr.queues.waiting("support") == [ahead.sid, caller.sid, behind.sid]
+    assert (caller.ending.kind, caller.ending.queue) == ("human", "support")
+
+
+def test_saying_the_key_as_a_word_at_the_callback_number_is_that_key(line, dial):
+    line.agent("ana", ["es"], ["support"], status="busy", since_s=0)
+    caller = dial()
+    caller.press("1").says("dos")  # another number
+    assert caller.heard[-2].startswith("[es-MX] Marque el número")
+
+
 def test_silence_never_hangs_up_it_puts_the_caller_back_in_line(line, dial):
     line.agent("ana", ["es"], ["support"], status="busy", since_s=0)
     caller = dial()
@@ -288,10 +307,11 @@ def test_calling_back_in_the_customer_cancels_it_and_goes_on_into_the_menu(line,
     assert call.ending.queue == "support"
 
 
-def test_calling_back_in_zero_is_a_person_now_and_the_callback_stays(line, dial):
+@pytest.mark.parametrize(("answers", "what"), [("press", "0"), ("says", "agente")])
+def test_calling_back_in_zero_is_a_person_now_and_the_callback_stays(line, dial, answers, what):
     callback = scheduled_callback(line, dial, OFFICE_HOURS + dt.timedelta(minutes=30))
     call = calls_again(line)
-    call.press("0")
+    getattr(call, answers)(what)  # the key 0, or the escape word: as at any question
     assert "[es-MX] Le comunicamos con una persona. Un momento, por favor." in call.heard
     assert (call.ending.queue, call.ending.reason) == ("support", "asked for a person")
     assert line.ivr.callbacks.get(callback.id).state == "requested"

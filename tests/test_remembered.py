@@ -65,6 +65,13 @@ def test_anything_but_1_starts_the_flow_and_0_still_reaches_a_person(line):
     assert (person.ending.queue, person.ending.reason) == ("support", "asked for a person")
 
 
+def test_a_caller_we_remember_who_says_agente_reaches_a_person(line):
+    dispute_a_bill_with_ana(line, "+525511110006")
+    again = calls_again(line, "+525511110006", 2)
+    again.says("agente")  # as at any question: the way out
+    assert (again.ending.queue, again.ending.reason) == ("support", "asked for a person")
+
+
 def test_after_the_window_the_earlier_call_is_forgotten(line):
     dispute_a_bill_with_ana(line, "+525511110003")
     late = calls_again(line, "+525511110003", 49)  # the demo flow remembers for 48 hours

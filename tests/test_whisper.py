@@ -40,6 +40,15 @@ def test_silence_is_a_reason_said_in_the_agents_language(line):
     assert "Motivo: no se entendió su respuesta." in whisper
 
 
+def test_zero_at_the_whisper_does_not_accept_and_never_queues_the_agent(line):
+    whisper = whisper_for(line, "ana", ["es"], "1", "0")
+    answer = line.agent_presses(whisper, "0")  # 0 is a caller's way out, not an agent's
+    assert "Llamada no aceptada." in answer and "<Enqueue" not in answer
+    assert line.ivr.roster.get("ana").status == "offered"  # until Twilio says the call ended
+    [waiting] = line.ivr.queues.waiting("support")
+    assert line.ivr.queues.waiter(waiting).room == ""
+
+
 def test_an_escalation_is_said_in_the_agents_language_and_its_note_once(line):
     line.agent("sol", ["es"], ["supervisors"], supervisor=True)
     whisper = whisper_for(line, "ana", ["es"], "1", "0")

@@ -22,7 +22,7 @@ from flask import Response, current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
-from ivr_app.call import engine, twiml
+from ivr_app.call import dialog, engine, twiml
 from ivr_app.call.turn import REASON_ERROR
 from ivr_app.flow.model import Flow
 from ivr_app.services import Services, services
@@ -99,7 +99,7 @@ def say_and_hang_up(ivr: Services, words: Mapping[str, str]) -> Response:
     flow = ivr.registry.last_good(current_app.config["IVR_FLOW"])
     response = VoiceResponse()
     if flow is not None and flow.default_language in words:
-        twiml.say(response, flow, flow.default_language, words[flow.default_language])
+        dialog.say(response, flow, flow.default_language, words[flow.default_language])
     else:
         response.say(words.get("en", next(iter(words.values()))), language="en-US")
     response.hangup()

@@ -1,7 +1,7 @@
 """Turn an engine Turn into TwiML, with twilio's VoiceResponse only.
 
-The shape of every question, so that silence, a key and an error each take
-one clear path:
+A turn's question is asked as every question is (dialog.ask), so that silence, a key
+and an error each take one clear path:
 
     <Gather input="dtmf" action="/voice/step?seq=N" numDigits=".." timeout="..">
       <Say>prompt</Say><Say>escape announcement</Say>
@@ -42,18 +42,15 @@ from collections import OrderedDict
 from collections.abc import Collection
 from urllib.parse import urlencode
 
-from twilio.twiml.voice_response import Gather, VoiceResponse
+from twilio.twiml.voice_response import VoiceResponse
 
-from ivr_app.call.engine import Speech, Turn
+from ivr_app.call import dialog
+from ivr_app.call.engine import Turn
 from ivr_app.flow.model import Flow
 
 STEP_URL = "/voice/step"
 QUEUE_EXIT_URL = "/voice/queue-exit"
 HEARD_URL = "/voice/heard"
-SPEECH_KEY_WAIT = 1  # seconds after the prompt for a key, before the beep
-SPEECH_SILENCE = 2  # seconds of silence that end a spoken answer, or stand for none
-SPEECH_MAX_LENGTH = 5  # seconds: a menu answer is a few words
-ANY_KEY = "0123456789*#"
 WAIT_URL = "/voice/wait"
 # Rendered turns, kept per flow version with the step number left out: building TwiML
 # with VoiceResponse costs more than the rest of a step's own code.
@@ -102,29 +99,17 @@ def _render(flow: Flow, turn: Turn, seq: int | str, listen: bool, stream: str = 
         response.start().stream(url=stream, track="inbound_track")
     if turn.ask is not None:
         digits = turn.ask.max_digits  # "#" ends typed digits, but may be a menu's own key
-        gather = response.gather(input="dtmf", action=step_url(seq), method="POST",
-                                 timeout=SPEECH_KEY_WAIT if listen else turn.ask.timeout,
-                                 num_digits=digits, finish_on_key="#" if digits > 1 else "")
-        _speak(flow, gather, turn.speech)
-        if listen:
-            hint = flow.messages[turn.ask.voice]["speech_hint"]
-            _speak(flow, gather, [Speech(turn.ask.voice, hint)])
-            record_answer(response, f"{HEARD_URL}?{urlencode({'seq': seq})}")
-        response.redirect(step_url(seq, silence="1"), method="POST")
+        heard = f"{HEARD_URL}?{urlencode({'seq': seq})}"
+        dialog.ask(response, step_url(seq), turn.speech, flow, digits=digits,
+                   finish="#" if digits > 1 else "", timeout=turn.ask.timeout,
+                   listen=dialog.Listen(heard, turn.ask.voice) if listen else None)
     else:
-        _speak(flow, response, turn.speech)
+        dialog.speak(response, flow, turn.speech)
     if turn.human is not None:
         enqueue_human(response, turn.human.queue, fallback=flow.human.fallback_number)
     elif turn.hangup:
         response.hangup()
     return str(response)
-
-
-def record_answer(response: VoiceResponse, action: str) -> None:
-    """After a question: the caller's spoken answer, recorded after a beep, to `action`."""
-    response.record(action=action, method="POST", max_length=SPEECH_MAX_LENGTH,
-                    timeout=SPEECH_SILENCE, play_beep=True, trim="trim-silence",
-                    finish_on_key=ANY_KEY)
 
 
 def enqueue_human(response: VoiceResponse, queue: str, fallback: str = "") -> None:
@@ -135,27 +120,12 @@ def enqueue_human(response: VoiceResponse, queue: str, fallback: str = "") -> No
                      wait_url_method="POST")
 
 
-def say(verb: VoiceResponse | Gather, flow: Flow, lang: str, *texts: str) -> None:
-    """<Say> each text with the voice and locale the flow gives this language."""
-    voice = flow.languages[lang]
-    for text in texts:
-        verb.say(text, voice=voice.voice, language=voice.locale)
-
-
-def _speak(flow: Flow, verb: VoiceResponse | Gather, speech: list[Speech]) -> None:
-    for item in speech:
-        if item.play:
-            verb.play(item.play)
-        else:
-            say(verb, flow, item.lang, item.text)
-
-
 def to_human_fallback(flow: Flow | None, queue: str, number: str) -> str:
     """TwiML that reaches a person when our own code failed: no Redis, no flow state needed."""
     response = VoiceResponse()
     if flow is not None:
         lang = flow.default_language
-        say(response, flow, lang, flow.messages[lang]["to_human"])
+        dialog.say(response, flow, lang, flow.messages[lang]["to_human"])
         queue, number = flow.human.queue, flow.human.fallback_number or number
     if queue:
         enqueue_human(response, queue, fallback=number)

@@ -7,9 +7,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from twilio.twiml.voice_response import Gather, VoiceResponse
+from twilio.twiml.voice_response import VoiceResponse
 
-from ivr_app.call import twiml
+from ivr_app.call.dialog import say
 from ivr_app.call.voice import _call_sid
 from ivr_app.callbacks.numbers import spoken_digits
 from ivr_app.flow.model import Flow
@@ -46,8 +46,8 @@ class Caller:
     def words(self, key: str, **values: Any) -> str:
         return self.flow.messages[self.lang][key].format(**values)
 
-    def say(self, verb: VoiceResponse | Gather, *texts: str) -> None:
-        twiml.say(verb, self.flow, self.lang, *texts)
+    def say(self, verb: VoiceResponse, *texts: str) -> None:
+        say(verb, self.flow, self.lang, *texts)
 
     def spoken_number(self) -> str:
         return spoken_digits(self.dialog.number, self.flow.callbacks)

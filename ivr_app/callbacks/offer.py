@@ -1,8 +1,9 @@
 """The callback dialog: a caller who pressed 1 while waiting says where and when to call.
 
 holding.py sends them here after <Leave/>. They are out of the line meanwhile;
-key 0, or running out of retries, puts them back at the very same place. Every
-question is a <Gather> followed by what happens on silence:
+key 0 or an escape word, or running out of retries, puts them back at the very same
+place. Every question is asked and read as all the line's are (call/dialog.py): a
+<Gather> followed by what happens on silence:
 
     <Gather action="/voice/callback/number" finishOnKey="#" input="dtmf" numDigits="1" timeout="5">
       <Say>Le llamaremos al 5 5 1 2 3 4 5 6 7 8. Si es correcto, marque uno. ...</Say>
@@ -23,8 +24,8 @@ The questions, in order (slots.py says which offer the caller had):
 
 In a language with a speech model, the one-key questions (choose, number, when) also
 take a spoken answer after a beep, as the flow's menus do: the <Record> goes to
-/voice/callback/<step>/heard, where an escape word counts as 0 and a key said as a word
-("uno") as that key.
+/voice/callback/<step>/heard, read as the keys are: an escape word is the way back, a
+key said as a word ("uno") is that key.
 
 Then the request is stored with request_callback(), and only then confirmed: the
 number read back digit by digit and when to expect the call (or, if the number had a
@@ -42,10 +43,11 @@ from typing import Any
 from flask import Blueprint, Response, request
 from twilio.twiml.voice_response import VoiceResponse
 
-from ivr_app.call import answers, twiml
+from ivr_app.call import twiml
+from ivr_app.call.dialog import AGAIN, GAVE_UP, KEY, Listen, ask, read, wrong
 from ivr_app.call.fallback import human_on_error, xml
 from ivr_app.call.heard import recorded_answer
-from ivr_app.call.turn import Event
+from ivr_app.call.turn import Event, Speech
 from ivr_app.call.voice import _call_sid, _event
 from ivr_app.callbacks.dialog import DIALOG_KEY, Caller, Dialog, caller_now
 from ivr_app.callbacks.numbers import callable_number, spoken_digits
@@ -62,7 +64,6 @@ bp = Blueprint("callback_offer", __name__, url_prefix="/voice/callback")
 
 URL = "/voice/callback"
 STORING = "storing"  # the dialog hash's `callback` while request_callback() runs, then its id
-MESSAGE_SECONDS = 60
 NUMBER_DIGITS = 20  # keys a typed number may have: 00, a country code, 15 digits; and spare
 
 
@@ -107,7 +108,7 @@ def _begin(ivr: Services, sid: str, unavailable: bool) -> Caller:
 @human_on_error
 def answer(step: str) -> Response:
     """The caller's keys (or silence) at one question: 0 is always back to the line."""
-    if step not in ANSWERS:  # not a question we asked: human_on_error finds a person
+    if step not in KEYS:  # not a question we asked: human_on_error finds a person
         raise LookupError(f"no callback question {step!r}")
     return _act(caller_now(), step, _event())
 
@@ -116,27 +117,24 @@ def answer(step: str) -> Response:
 @twilio_signed
 @human_on_error
 def heard(step: str) -> Response:
-    """The caller's spoken answer at a one-key question: an escape word is 0, a key said
-    as a word is that key (or a key ended the recording)."""
+    """The caller's spoken answer at a one-key question (or the key that ended it)."""
     if step not in SPOKEN:
         raise LookupError(f"no spoken callback question {step!r}")
     caller = caller_now()
     lang, flow = caller.lang, caller.flow
     keys = builtins.DIGIT_WORDS.get(lang, ())[:3]  # 0 (back in line), 1 and 2
-    event = recorded_answer(lang, [*flow.escape_words.get(lang, ()), *keys])
-    if event.kind == "speech":
-        key = "0" if answers.is_escape(flow, event) else answers.spoken_key(event.value, lang)
-        event = Event("digits", key) if key else Event("unclear", event.value)
-    return _act(caller, step, event)
+    return _act(caller, step, recorded_answer(lang, [*flow.escape_words.get(lang, ()), *keys]))
 
 
 def _act(caller: Caller, step: str, event: Event) -> Response:
-    if event.kind == "digits" and event.value == "0":
-        return xml(_back_in_line(caller))
-    if event.kind != "digits":
-        return xml(_retry(caller, step, "no_input" if event.kind == "silence"
-                           else "not_understood"))
-    return xml(ANSWERS[step](caller, event.value) or _retry(caller, step, "not_understood"))
+    """0 or an escape word is back to the line; silence and wrong answers ask again."""
+    answer = read(event, KEYS[step], caller.flow, caller.lang, tries=caller.dialog.tries,
+                  retries=caller.flow.retries)
+    if answer.kind == KEY:
+        return xml(ANSWERS[step](caller, answer.key) or _retry(caller, step, "not_understood"))
+    if answer.kind == AGAIN:
+        return xml(_retry(caller, step, answer.why))
+    return xml(_back_in_line(caller))
 
 
 @bp.post("/recorded")
@@ -196,7 +194,10 @@ def _when(caller: Caller, digits: str) -> VoiceResponse | None:
 
 ANSWERS: dict[str, Callable[[Caller, str], VoiceResponse | None]] = {
     "choose": _choose, "number": _number, "enter": _enter, "when": _when,
-    "record": lambda caller, digits: None,  # a key other than 0 before the beep
+}
+KEYS: dict[str, tuple[str, ...] | None] = {  # what each question takes; None: a number
+    "choose": ("1", "2"), "number": ("1", "2"), "enter": None, "when": ("1", "2"),
+    "record": (),  # keys other than 0 before the beep are wrong answers
 }
 SPOKEN = ("choose", "number", "when")  # one-key questions: they may be answered aloud
 
@@ -215,33 +216,23 @@ def _go(caller: Caller, step: str) -> VoiceResponse:
 
 def _retry(caller: Caller, step: str, why: str) -> VoiceResponse:
     """Say why and ask again; after the flow's retries, back to the line."""
-    caller.dialog.tries += 1
-    if caller.dialog.tries > caller.flow.retries:
+    if wrong(why, caller.dialog.tries, caller.flow.retries).kind == GAVE_UP:
         return _back_in_line(caller)
+    caller.dialog.tries += 1
     caller.save()
     return _question(caller, step, caller.words(why))
 
 
 def _question(caller: Caller, step: str, *lead: str) -> VoiceResponse:
-    """A question, and after it what silence does; a voice message is recorded after its
-    prompt, which a key (0: back to the line) still interrupts."""
-    response = VoiceResponse()
-    recording = step == "record"
+    """A question; a voice message is recorded after its prompt, which a key (0: back to
+    the line) still interrupts."""
+    said = (*lead, QUESTIONS[step](caller), caller.words("callback_keep_waiting"))
     listen = step in SPOKEN and caller.lang in caller.ivr.recognizer.languages()
-    gather = response.gather(input="dtmf", action=f"{URL}/{step}", method="POST",
-                             timeout=1 if recording or listen else caller.flow.timeout,
-                             finish_on_key="#", num_digits=NUMBER_DIGITS if step == "enter" else 1)
-    caller.say(gather, *lead, QUESTIONS[step](caller), caller.words("callback_keep_waiting"))
-    if listen:
-        caller.say(gather, caller.words("speech_hint"))
-        twiml.record_answer(response, f"{URL}/{step}/heard")
-    if recording:
-        response.record(action=f"{URL}/recorded", method="POST", max_length=MESSAGE_SECONDS,
-                        timeout=5, finish_on_key="#0", play_beep=True)
-        response.redirect(f"{URL}/recorded?silence=1", method="POST")  # nothing recorded
-    else:
-        response.redirect(f"{URL}/{step}?silence=1", method="POST")
-    return response
+    return ask(VoiceResponse(), f"{URL}/{step}", [Speech(caller.lang, s) for s in said],
+               caller.flow, digits=NUMBER_DIGITS if step == "enter" else 1,
+               timeout=caller.flow.timeout,
+               listen=Listen(f"{URL}/{step}/heard", caller.lang) if listen else None,
+               message=f"{URL}/recorded" if step == "record" else "")
 
 
 QUESTIONS: dict[str, Callable[[Caller], str]] = {

@@ -3,7 +3,8 @@
 1. routing.dispatch() finds a callback at the head of the line and a free agent;
    the agent is reserved and `place()` calls the customer (REST), once per
    attempt whatever happens to the worker.
-2. /callback/answer: the customer hears who is calling and why, and presses 1:
+2. /callback/answer: the customer hears who is calling and why, and presses 1
+   (asked as every question is, call/dialog.py; silence says goodbye):
        <Gather numDigits="1" action="/callback/accept?id=CB.."><Say>..</Say></Gather>
    An answering machine (AnsweredBy machine_*) is not a customer: we hang up
    and try again later.
@@ -27,9 +28,12 @@ from flask import Blueprint, Response, current_app, request
 from twilio.base.exceptions import TwilioRestException
 from twilio.twiml.voice_response import VoiceResponse
 
-from ivr_app.call import twiml
+from ivr_app.call.dialog import ESCAPE, KEY, ask, read, speak
 from ivr_app.call.fallback import answer_on_error, noted_on_error, say_and_hang_up, xml
+from ivr_app.call.turn import Speech
+from ivr_app.call.voice import _event
 from ivr_app.flow import builtins
+from ivr_app.flow.model import Flow
 from ivr_app.line.context import context_for, said_reason
 from ivr_app.line.routing import FINISHED_CALL, ring
 from ivr_app.platform.security import twilio_signed
@@ -41,6 +45,8 @@ log = logging.getLogger(__name__)
 bp = Blueprint("callback_calls", __name__, url_prefix="/callback")
 
 DUE_JOB = "workers.callbacks.callback_due"
+TALK_NOW = "1"
+ANSWER_SECONDS = 8  # for the customer to press 1 after the intro, before we say goodbye
 
 
 def _apology(ivr: Services, sid: str) -> Response:
@@ -142,11 +148,19 @@ def _callback() -> Callback:
     return callback
 
 
-def _say(ivr: Services, callback: Callback, response: VoiceResponse | object, key: str,
-         **values: str) -> None:
+def _speech(ivr: Services, callback: Callback, key: str, **values: str) -> tuple[Flow, Speech]:
+    """The flow's words `key` in the callback's language, and the flow."""
     flow = ivr.registry.current(callback.flow)
     lang = callback.lang if callback.lang in flow.languages else flow.default_language
-    twiml.say(response, flow, lang, flow.messages[lang][key].format(**values))
+    return flow, Speech(lang, flow.messages[lang][key].format(**values))
+
+
+def _goodbye(ivr: Services, callback: Callback) -> Response:
+    flow, later = _speech(ivr, callback, "callback_later")
+    response = VoiceResponse()
+    speak(response, flow, [later])
+    response.hangup()
+    return xml(response)
 
 
 @bp.post("/answer")
@@ -156,31 +170,28 @@ def answer() -> Response:
     """The customer picked up: who is calling and why, and 1 to talk to a person now."""
     ivr = services()
     callback = _callback()
-    response = VoiceResponse()
     if request.form.get("AnsweredBy", "").startswith("machine") or callback.state != "dialing":
+        response = VoiceResponse()
         response.hangup()  # a voicemail is not the customer; /callback/status retries
         return xml(response)
-    with response.gather(num_digits=1, finish_on_key="#", timeout=8,
-                         action=f"/callback/accept?id={callback.id}", method="POST") as gather:
-        _say(ivr, callback, gather, "callback_intro",
-             reason=said_reason(callback.reason, callback.lang))
-    _say(ivr, callback, response, "callback_later")
-    response.hangup()
-    return xml(response)
+    flow, intro = _speech(ivr, callback, "callback_intro",
+                          reason=said_reason(callback.reason, callback.lang))
+    _, later = _speech(ivr, callback, "callback_later")
+    return xml(ask(VoiceResponse(), f"/callback/accept?id={callback.id}", [intro], flow,
+                   timeout=ANSWER_SECONDS, goodbye=[later]))
 
 
 @bp.post("/accept")
 @twilio_signed
 @apology_on_error
 def accept() -> Response:
-    """The customer pressed 1 (or 0): hold in their conference while the agent is rung."""
+    """The customer pressed 1 (or 0, or said an escape word: a person is what they asked
+    for): hold in their conference while the agent is rung."""
     ivr = services()
     callback = _callback()
-    response = VoiceResponse()
-    if request.form.get("Digits") not in ("1", "0"):
-        _say(ivr, callback, response, "callback_later")
-        response.hangup()
-        return xml(response)
+    flow, connecting = _speech(ivr, callback, "callback_connecting")
+    if read(_event(), (TALK_NOW,), flow, connecting.lang).kind not in (KEY, ESCAPE):
+        return _goodbye(ivr, callback)
     if ivr.callbacks.move(callback.id, ("dialing",), "connected", ivr.clock(),
                           note="customer on the line"):
         agent = ivr.roster.get(callback.agent)
@@ -189,7 +200,8 @@ def accept() -> Response:
         else:  # the reserved agent went away meanwhile: find another
             ivr.queues.offer_failed(callback.id, callback.agent)
             ivr.dispatch_soon(callback.queue)
-    _say(ivr, callback, response, "callback_connecting")
+    response = VoiceResponse()
+    speak(response, flow, [connecting])
     dial = response.dial()
     dial.conference(f"call-{callback.id}", start_conference_on_enter=False,
                     end_conference_on_exit=True, beep=False,

@@ -11,9 +11,9 @@ They are recognised by caller ID before the flow starts (voice.incoming):
     <Redirect method="POST">/voice/pending-callback?tries=0&amp;silence=1</Redirect>
 
 1 keeps it and says goodbye; 2 cancels every callback of the number that is not
-being dialled, and the flow starts; 0 goes to the flow's human target, the
-callback kept. Silence or another key asks again up to the flow's retries; then
-the flow starts, the callback kept.
+being dialled, and the flow starts; 0 (or an escape word, read as at every question:
+call/dialog.py) goes to the flow's human target, the callback kept. Silence or another
+key asks again up to the flow's retries; then the flow starts, the callback kept.
 """
 
 from __future__ import annotations
@@ -25,9 +25,10 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, request
 from twilio.twiml.voice_response import VoiceResponse
 
-from ivr_app.call import engine, twiml
+from ivr_app.call import engine
+from ivr_app.call.dialog import AGAIN, ESCAPE, GAVE_UP, ask, read, say
 from ivr_app.call.fallback import human_on_error, xml
-from ivr_app.call.turn import Event, Speech
+from ivr_app.call.turn import Speech
 from ivr_app.call.voice import _event, arriving, first_answer
 from ivr_app.callbacks.numbers import callable_number
 from ivr_app.flow.model import Flow
@@ -39,6 +40,7 @@ from ivr_app.state.callbacks import PENDING, Callback
 bp = Blueprint("callback_return", __name__, url_prefix="/voice")
 
 URL = "/voice/pending-callback"
+KEEP, CANCEL = "1", "2"
 
 
 def pending(ivr: Services, flow: Flow, caller: str) -> list[Callback]:
@@ -69,29 +71,27 @@ def answer() -> Response:
     lang = state["lang"] = _language(flow, found[0])
     words = flow.messages[lang]
     event = _event()
-    key = event.value if event.kind == "digits" else ""
-    if key == "1":
+    tries = int(request.args.get("tries") or 0)
+    answer = read(event, (KEEP, CANCEL), flow, lang, tries=tries, retries=flow.retries)
+    if answer.kind == ESCAPE:  # as at any question of the flow
+        return first_answer(ivr, sid, flow, state, engine.handle(flow, state, event, now))
+    if answer.kind == GAVE_UP:
+        return first_answer(ivr, sid, flow, state, engine.start(flow, state, now))
+    if answer.kind == AGAIN:
+        return xml(_ask(flow, lang, found[0], now, tries + 1, words[answer.why]))
+    if answer.key == KEEP:
         response = VoiceResponse()
-        twiml.say(response, flow, lang, words["callback_kept"])
+        say(response, flow, lang, words["callback_kept"])
         response.hangup()
         return xml(response)
-    if key == "2":
-        cancelled = [c for c in found if ivr.callbacks.move(
-            c.id, PENDING, "cancelled", now, note="cancelled by the customer, calling in")]
-        for callback in cancelled:
-            ivr.queues.leave(callback.id)
-        turn = engine.start(flow, state, now)
-        if cancelled:
-            turn.speech.insert(0, Speech(lang, words["callback_cancelled"]))
-        return first_answer(ivr, sid, flow, state, turn)
-    if key == "0":  # the escape key, as at any question of the flow
-        return first_answer(ivr, sid, flow, state,
-                            engine.handle(flow, state, Event("digits", "0"), now))
-    tries = int(request.args.get("tries") or 0) + 1
-    if tries > flow.retries:
-        return first_answer(ivr, sid, flow, state, engine.start(flow, state, now))
-    why = words["no_input" if event.kind == "silence" else "not_understood"]
-    return xml(_ask(flow, lang, found[0], now, tries, why))
+    cancelled = [c for c in found if ivr.callbacks.move(
+        c.id, PENDING, "cancelled", now, note="cancelled by the customer, calling in")]
+    for callback in cancelled:
+        ivr.queues.leave(callback.id)
+    turn = engine.start(flow, state, now)
+    if cancelled:
+        turn.speech.insert(0, Speech(lang, words["callback_cancelled"]))
+    return first_answer(ivr, sid, flow, state, turn)
 
 
 def _ask(flow: Flow, lang: str, callback: Callback, now: dt.datetime, tries: int,
@@ -103,13 +103,9 @@ def _ask(flow: Flow, lang: str, callback: Callback, now: dt.datetime, tries: int
             slot=slots.said(flow, lang, when, now))
     else:
         about = words["callback_pending_turn"]
-    response = VoiceResponse()
-    gather = response.gather(input="dtmf", action=f"{URL}?{urlencode({'tries': tries})}",
-                             method="POST", timeout=flow.timeout, num_digits=1,
-                             finish_on_key="#")
-    twiml.say(gather, flow, lang, *lead, about, words["callback_pending_choices"])
-    response.redirect(f"{URL}?{urlencode({'tries': tries, 'silence': 1})}", method="POST")
-    return response
+    said = [Speech(lang, text) for text in (*lead, about, words["callback_pending_choices"])]
+    return ask(VoiceResponse(), f"{URL}?{urlencode({'tries': tries})}", said, flow,
+               timeout=flow.timeout)
 
 
 def _language(flow: Flow, callback: Callback) -> str:

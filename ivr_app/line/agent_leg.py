@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 
+from ivr_app.call.dialog import KEY, ask, read
 from ivr_app.call.fallback import (
     answer_on_error,
     is_call_sid,
@@ -27,6 +28,8 @@ from ivr_app.call.fallback import (
     say_and_hang_up,
     xml,
 )
+from ivr_app.call.turn import Speech
+from ivr_app.call.voice import _event
 from ivr_app.flow.errors import FlowError
 from ivr_app.flow.model import Flow
 from ivr_app.line.context import context_for, whisper_text
@@ -39,6 +42,8 @@ log = logging.getLogger(__name__)
 bp = Blueprint("agent_calls", __name__)
 
 END_WRAP_UP_JOB = "workers.routing.end_wrap_up"
+ACCEPT = "1"
+WHISPER_SECONDS = 10  # for the agent to press 1 after the whisper
 NOT_ACCEPTED = {"es": "Llamada no aceptada.", "en": "Call not accepted."}
 CALLER_GONE = {"es": "La persona ya no está en la línea.",
                "en": "The caller is no longer on the line."}
@@ -79,7 +84,8 @@ def _goodbye(words: dict[str, str], lang: str) -> Response:
 @twilio_signed
 @agent_told_on_error
 def whisper() -> Response:
-    """<Gather numDigits=1 action=/agent/accept><Say>context</Say></Gather>, then hang up."""
+    """<Gather numDigits=1 action=/agent/accept><Say>context</Say></Gather>, then hang up
+    (asked as every question is: call/dialog.py)."""
     caller, agent_id = _offer()
     if not caller:
         return _goodbye(CALLER_GONE, "en")
@@ -92,13 +98,11 @@ def whisper() -> Response:
     if context is None or waiter is None or ivr.queues.position(waiter.queue, caller) is None:
         return _goodbye(CALLER_GONE, lang)
     query = urlencode({"caller": caller, "agent": agent_id})
-    response = VoiceResponse()
-    with response.gather(num_digits=1, finish_on_key="#", timeout=10,
-                         action=f"/agent/accept?{query}", method="POST") as gather:
-        gather.say(whisper_text(context, lang, _flow_of(ivr, context)), language=lang)
-    response.say(NOT_ACCEPTED.get(lang, NOT_ACCEPTED["en"]), language=lang)
-    response.hangup()
-    return xml(response)
+    said = Speech(lang, whisper_text(context, lang, _flow_of(ivr, context)))
+    # In a bare language, not a flow's voice: the agent hears the line, not a caller's flow.
+    return xml(ask(VoiceResponse(), f"/agent/accept?{query}", [said], None,
+                   timeout=WHISPER_SECONDS,
+                   goodbye=[Speech(lang, NOT_ACCEPTED.get(lang, NOT_ACCEPTED["en"]))]))
 
 
 def _flow_of(ivr: Services, context: dict[str, Any]) -> Flow | None:
@@ -121,7 +125,9 @@ def accept() -> Response:
     ivr = services()
     lang = _agent_language(ivr, agent_id)
     waiter = ivr.queues.waiter(caller)
-    if request.form.get("Digits") != "1" or waiter is None or waiter.offered != agent_id:
+    # The agent is not a caller: 0 is no way out to a person, only "not accepted".
+    accepted = read(_event(), (ACCEPT,), None, lang, escape=False).kind == KEY
+    if not accepted or waiter is None or waiter.offered != agent_id:
         return _goodbye(NOT_ACCEPTED, lang)  # /agent/status then sees no accept
     if not take_call(ivr, caller, agent_id):
         return _goodbye(CALLER_GONE, lang)

@@ -10,17 +10,17 @@ The TwiML, in order of a call:
     <Say>To hear your place again, press zero. ...</Say>               then every minute)
     <Gather numDigits="1" action="/voice/wait-key"><Play>music</Play></Gather>
 
-Key 0 repeats the position and estimate; the supervisor key (9 unless the flow
-says otherwise) leaves this queue (<Leave/>) for the supervisors' one, with
-the reason "asked for a supervisor". While the wait is above the flow's
-callback threshold, or nobody can answer (see slots.py), the
-announcement offers a callback: key 1 leaves the queue too, and
-/voice/queue-exit redirects into the callback dialog (callbacks/offer.py), which
-puts the caller back at their place if they change their mind. When an agent
-accepts, the call is redirected (REST) into their conference. /voice/queue-exit
-hears how the caller left: hung up (recorded as abandoned), moved to another
-queue, off to the callback dialog, or a queue that failed (tried again, or the
-fallback number).
+The keys are asked and read as every question's are (call/dialog.py), except that 0 is
+not a way out here: the caller already waits for a person, and 0 repeats the position
+and estimate. The supervisor key (9 unless the flow says otherwise) leaves this queue
+(<Leave/>) for the supervisors' one, with the reason "asked for a supervisor". While the
+wait is above the flow's callback threshold, or nobody can answer (see slots.py), the
+announcement offers a callback: key 1 leaves the queue too, and /voice/queue-exit
+redirects into the callback dialog (callbacks/offer.py), which puts the caller back at
+their place if they change their mind. When an agent accepts, the call is redirected
+(REST) into their conference. /voice/queue-exit hears how the caller left: hung up
+(recorded as abandoned), moved to another queue, off to the callback dialog, or a queue
+that failed (tried again, or the fallback number).
 """
 
 from __future__ import annotations
@@ -34,9 +34,10 @@ from flask import Blueprint, Response, current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 
 from ivr_app.call import twiml
+from ivr_app.call.dialog import KEY, ask, read, say
 from ivr_app.call.fallback import answer_on_error, human_on_error, line_up, xml
-from ivr_app.call.turn import REASON_SUPERVISOR
-from ivr_app.call.voice import _call_sid
+from ivr_app.call.turn import REASON_SUPERVISOR, Speech
+from ivr_app.call.voice import _call_sid, _event
 from ivr_app.flow import builtins
 from ivr_app.flow.model import Flow
 from ivr_app.line import slots
@@ -49,8 +50,10 @@ from ivr_app.state.queues import Waiter
 bp = Blueprint("holding", __name__, url_prefix="/voice")
 
 CALLBACK_KEY = "1"
+REPEAT_KEY = "0"  # the place in line and the wait, said again
 LEAVING_FOR_CALLBACK = "(callback)"  # in place of a queue name, which starts with a letter
 CALLBACK_URL = "/voice/callback/start"
+WAIT_KEY_URL = "/voice/wait-key"
 QUEUE_FAILED = ("queue-full", "system-error")  # Twilio's queue would not hold the caller
 UNAVAILABLE = "unavailable"  # CALLBACK_URL's flag: no wait to offer, as if nobody were in
 
@@ -116,15 +119,13 @@ def _hold(ivr: Services, sid: str, force_announcement: bool) -> Response:
         lang = state["lang"]
         due = ivr.clock().timestamp() - waiter.announced >= ivr.config["WAIT_ANNOUNCE_SECONDS"]
         if force_announcement or due:
-            twiml.say(response, flow, lang, *announcement(ivr, flow, lang, waiter))
+            say(response, flow, lang, *announcement(ivr, flow, lang, waiter))
     return xml(_with_music(response, ivr.config["HOLD_MUSIC_URL"]))
 
 
 def _with_music(response: VoiceResponse, music: str) -> VoiceResponse:
-    with response.gather(num_digits=1, finish_on_key="#", action="/voice/wait-key",
-                         method="POST") as gather:
-        gather.play(music)
-    return response
+    """Music that a key interrupts; when it ends, Twilio fetches the wait URL again."""
+    return ask(response, WAIT_KEY_URL, [Speech("", play=music)], None, hold=True)
 
 
 def _learn_of(ivr: Services, sid: str) -> Waiter | None:
@@ -168,17 +169,20 @@ def wait_key() -> Response:
     1 leaves for the callback dialog."""
     sid = _call_sid()
     ivr = services()
-    digits = request.form.get("Digits", "")
     waiter = ivr.queues.waiter(sid)
     _, state = ivr.store.load(sid)
-    if waiter is not None and state is not None:
-        flow = ivr.flow_of(state)
+    flow = ivr.flow_of(state) if waiter is not None and state is not None else None
+    keys = (REPEAT_KEY, CALLBACK_KEY, *([flow.human.supervisor_key] if flow else []))
+    # Already waiting for a person: 0 is not a way out here, but "my place again".
+    answer = read(_event(), keys, None, state["lang"] if state else "", escape=False)
+    if flow is not None and waiter is not None and answer.kind == KEY:
         supervisors = flow.human.supervisor_queue
-        if digits == flow.human.supervisor_key and supervisors and waiter.queue != supervisors:
+        if answer.key == flow.human.supervisor_key and supervisors \
+                and waiter.queue != supervisors:
             return _leave(ivr, sid, supervisors)
-        if digits == CALLBACK_KEY:
+        if answer.key == CALLBACK_KEY:
             return _leave(ivr, sid, LEAVING_FOR_CALLBACK)
-    return _hold(ivr, sid, force_announcement=digits == "0")
+    return _hold(ivr, sid, force_announcement=answer.key == REPEAT_KEY)
 
 
 def _leave(ivr: Services, sid: str, leaving_for: str) -> Response:
@@ -227,13 +231,13 @@ def _queue_failed(ivr: Services, sid: str, waiter: Waiter | None, queue: str) ->
     response = VoiceResponse()
     if state is not None and waiter is not None and ivr.queues.position(waiter.queue, sid):
         flow = ivr.flow_of(state)
-        twiml.say(response, flow, state["lang"], flow.messages[state["lang"]]["queue_unavailable"])
+        say(response, flow, state["lang"], flow.messages[state["lang"]]["queue_unavailable"])
         response.redirect(f"{CALLBACK_URL}?{urlencode({UNAVAILABLE: 1})}", method="POST")
         return str(response)
     flow = ivr.registry.last_good(current_app.config["IVR_FLOW"])
     if flow is not None:
         lang = flow.default_language
-        twiml.say(response, flow, lang, flow.messages[lang]["queue_unavailable"])
+        say(response, flow, lang, flow.messages[lang]["queue_unavailable"])
     response.pause(length=5)
     twiml.enqueue_human(response, queue)
     return str(response)
@@ -254,7 +258,7 @@ def _moved_to(ivr: Services, state: dict[str, Any], queue: str) -> str:
     """The caller hears they go to a supervisor, then waits in that queue."""
     flow = ivr.flow_of(state)
     response = VoiceResponse()
-    twiml.say(response, flow, state["lang"], flow.messages[state["lang"]]["to_supervisor"])
+    say(response, flow, state["lang"], flow.messages[state["lang"]]["to_supervisor"])
     twiml.enqueue_human(response, queue or flow.human.queue, fallback=flow.human.fallback_number)
     return str(response)
 

@@ -14,7 +14,8 @@ the earlier call:
 1 puts the caller in the earlier call's queue with its reason and answers carried over;
 the agent who took it is offered the call first, and the whisper and the agent's screen
 show the earlier call (call/remember.py keeps it). 0 reaches a person at once, as at any
-question. Anything else, or silence, starts the flow as usual.
+question (an escape word too: the question is asked and read as all are, call/dialog.py).
+Anything else, or silence, starts the flow as usual.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any
 from flask import Blueprint, Response
 from twilio.twiml.voice_response import VoiceResponse
 
-from ivr_app.call import engine, twiml
+from ivr_app.call import dialog, engine
 from ivr_app.call.fallback import human_on_error
 from ivr_app.call.turn import REASON_AGAIN, Human, Speech, Turn
 from ivr_app.call.voice import _event, arriving, first_answer
@@ -36,6 +37,7 @@ from ivr_app.services import Services
 
 bp = Blueprint("remembered", __name__, url_prefix="/voice")
 URL = "/voice/remembered"
+GO_ON = "1"  # go on with the earlier call
 
 
 def greeting(ivr: Services, flow: Flow, state: dict[str, Any]) -> str | None:
@@ -46,27 +48,26 @@ def greeting(ivr: Services, flow: Flow, state: dict[str, Any]) -> str | None:
     lang = _language(flow, earlier)
     ask = flow.returning.ask[lang].format(when=when(earlier, lang, ivr.clock()),
                                           topic=flow.returning.topic_words(earlier["topic"], lang))
-    response = VoiceResponse()
-    gather = response.gather(input="dtmf", action=URL, method="POST", timeout=flow.timeout,
-                             num_digits=1, finish_on_key="#")
-    twiml.say(gather, flow, lang, ask, flow.messages[lang]["escape"])
-    response.redirect(f"{URL}?silence=1", method="POST")
-    return str(response)
+    said = [Speech(lang, ask), Speech(lang, flow.messages[lang]["escape"])]
+    return str(dialog.ask(VoiceResponse(), URL, said, flow, timeout=flow.timeout))
 
 
 @bp.post("/remembered")
 @twilio_signed
 @human_on_error
 def answer() -> Response:
-    """1 goes on with the earlier call, 0 is a person now, anything else starts the flow."""
+    """1 goes on with the earlier call, 0 (or an escape word) is a person now, anything
+    else starts the flow: asked once, without retries."""
     sid, ivr, flow, now, state = arriving()
     earlier = _earlier(ivr, flow, state)
+    if earlier is None:
+        return first_answer(ivr, sid, flow, state, engine.start(flow, state, now))
     event = _event()
-    key = event.value if event.kind == "digits" else ""
-    if earlier is None or key not in ("0", "1"):
+    answer = dialog.read(event, (GO_ON,), flow, _language(flow, earlier))
+    if answer.kind not in (dialog.KEY, dialog.ESCAPE):  # 2 (something else), or anything
         return first_answer(ivr, sid, flow, state, engine.start(flow, state, now))
     state["lang"] = _language(flow, earlier)
-    if key == "0":
+    if answer.kind == dialog.ESCAPE:
         return first_answer(ivr, sid, flow, state, engine.handle(flow, state, event, now))
     state["vars"].update(earlier["vars"])
     state["earlier"] = earlier
