@@ -45,6 +45,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from ivr_app.call import answers, twiml
 from ivr_app.call.fallback import human_on_error, xml
 from ivr_app.call.heard import recorded_answer
+from ivr_app.call.queueing import dispatch_soon
 from ivr_app.call.turn import Event
 from ivr_app.call.voice import _call_sid, _event
 from ivr_app.callbacks.dialog import DIALOG_KEY, Caller, Dialog, caller_now
@@ -88,7 +89,7 @@ def _begin(ivr: Services, sid: str, unavailable: bool) -> Caller:
     position = ivr.queues.position(waiter.queue, sid) if waiter is not None else None
     if position is None or state is None:
         raise LookupError(f"call {sid} is not waiting in any queue")
-    flow = ivr.flow_of(state)
+    flow = ivr.registry.of_call(state)
     now = ivr.clock()
     estimate = math.inf if unavailable else holding.estimate(ivr, waiter, position)
     waited = now.timestamp() - waiter.entered
@@ -314,7 +315,7 @@ def _back_in_line(caller: Caller) -> VoiceResponse:
     ivr.queues.join(caller.sid, waiter.queue, waiter.lang, waiter.reason, entered,
                     place=waiter.place, prefer=waiter.prefer, test=waiter.test)
     ivr.redis.delete(DIALOG_KEY.format(sid=caller.sid))
-    ivr.dispatch_soon(waiter.queue)
+    dispatch_soon(ivr, waiter.queue)
     response = VoiceResponse()
     caller.say(response, caller.words("callback_back_in_line"))
     twiml.enqueue_human(response, waiter.queue, fallback=caller.flow.human.fallback_number)
