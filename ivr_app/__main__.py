@@ -27,7 +27,7 @@ from ivr_app.flow.staffing import unserved_warnings
 from ivr_app.flow.validate import load_flow
 from ivr_app.flow.vocabulary import speech_warnings
 from ivr_app.platform.clock import utc_now
-from ivr_app.platform.config import SettingsError, from_env, markdown, settings
+from ivr_app.platform.config import from_env, settings, settings_command
 from ivr_app.state.agents import read_roster
 from ivr_app.state.users import ROLES, Users
 from ivr_app.testing.demo_line import DemoTwilio
@@ -88,10 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     up = commands.add_parser("up", help="run the product: Redis, web and worker")
     up.add_argument("--port", type=int, help="the web process's port (default: PORT)")
 
-    check = commands.add_parser("settings", help="check the settings the environment gives; "
-                                "exit 1 if any is not valid")
-    check.add_argument("--markdown", action="store_true",
-                       help="print every setting as docs/configuration.md's table instead")
+    commands.add_parser("settings", help="check the environment's settings; exit 1 if any is "
+                        "not valid").add_argument("--markdown", action="store_true",
+                                                  help="print docs/configuration.md instead")
 
     user = commands.add_parser("user", help="console users").add_subparsers(
         dest="user_command", required=True)
@@ -126,20 +125,6 @@ def main(argv: list[str] | None = None) -> int:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     return run_up(port=args.port or settings()["PORT"], demo=_demo_twilio)
-
-
-def settings_command(as_markdown: bool) -> int:
-    """Say whether the environment's settings are valid (or print every setting's row)."""
-    if as_markdown:
-        print(markdown(), end="")
-        return 0
-    try:
-        given = from_env()
-    except SettingsError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    print(f"settings ok ({len(given)} set by the environment, the rest at their defaults)")
-    return 0
 
 
 def _demo_twilio(port: int) -> tuple[dict[str, str], Callable[[], None]]:

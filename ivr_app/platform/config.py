@@ -9,6 +9,7 @@ workers receive a plain mapping. docs/configuration.md is generated from the dec
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -213,3 +214,18 @@ def defaults() -> dict[str, Any]:
 def settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Defaults with `overrides` on top; with None, the environment's settings."""
     return {**defaults(), **(from_env() if overrides is None else overrides)}
+
+
+def settings_command(as_markdown: bool) -> int:
+    """`settings`: check the environment's settings (1 if any is not valid), or print
+    docs/configuration.md."""
+    if as_markdown:
+        print(markdown(), end="")
+        return 0
+    try:
+        given = from_env()
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"settings ok: {len(given)} set by the environment, the rest at their defaults")
+    return 0
