@@ -12,8 +12,7 @@ from flask import Flask, Response, abort, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ivr_app.api import agents, metrics
-from ivr_app.call import heard, voice
-from ivr_app.call.fallback import flush_pending
+from ivr_app.call import fallback, heard, voice
 from ivr_app.callbacks import offer, placing, returning
 from ivr_app.console import init_console
 from ivr_app.flow.errors import FlowError
@@ -90,11 +89,7 @@ def create_app(config: dict[str, Any] | None = None, *, connection: redis.Redis 
         if (request.content_length or 0) > request.max_content_length:
             abort(413)
 
-    @app.before_request
-    def line_up_pending() -> None:
-        """Callers a fallback sent to Twilio's queue while Redis was down join our line."""
-        if ivr.pending_line_ups:
-            flush_pending(ivr, ivr.registry.last_good(app.config["IVR_FLOW"]))
+    fallback.init_app(app, ivr)  # callers sent to Twilio's queue while Redis was down
 
     @app.after_request
     def access_log(response: Response) -> Response:

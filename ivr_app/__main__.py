@@ -1,4 +1,4 @@
-"""Command line: `python -m ivr_app lint|simulate|graph|up|speech fetch`."""
+"""Command line: `python -m ivr_app lint|simulate|audit|graph|up|user|settings|speech fetch`."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from ivr_app.flow.staffing import unserved_warnings
 from ivr_app.flow.validate import load_flow
 from ivr_app.flow.vocabulary import speech_warnings
 from ivr_app.platform.clock import utc_now
-from ivr_app.platform.config import from_env
+from ivr_app.platform.config import from_env, settings, settings_command
 from ivr_app.state.agents import read_roster
 from ivr_app.state.users import ROLES, Users
 from ivr_app.testing.demo_line import DemoTwilio
@@ -86,7 +86,11 @@ def main(argv: list[str] | None = None) -> int:
     fetch.add_argument("--sha256", default="", help="the archive's SHA-256")
 
     up = commands.add_parser("up", help="run the product: Redis, web and worker")
-    up.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    up.add_argument("--port", type=int, help="the web process's port (default: PORT)")
+
+    commands.add_parser("settings", help="check the environment's settings; exit 1 if any is "
+                        "not valid").add_argument("--markdown", action="store_true",
+                                                  help="print docs/configuration.md instead")
 
     user = commands.add_parser("user", help="console users").add_subparsers(
         dest="user_command", required=True)
@@ -110,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
         return audit_command(args.flow, args.json)
     if args.command == "user":
         return user_command(args)
+    if args.command == "settings":
+        return settings_command(args.markdown)
     if args.command == "speech":
         if bool(args.url) != bool(args.sha256):
             parser.error("--url and --sha256 go together")
@@ -118,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     from ivr_app.platform.launcher import up as run_up
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    return run_up(port=args.port, demo=_demo_twilio)
+    return run_up(port=args.port or settings()["PORT"], demo=_demo_twilio)
 
 
 def _demo_twilio(port: int) -> tuple[dict[str, str], Callable[[], None]]:

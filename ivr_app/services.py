@@ -1,10 +1,12 @@
-"""The collaborators the web app and the workers share, built once per process."""
+"""The collaborators the web app and the workers share, built once per process.
+
+A container only: what is done with them lives in the module whose job it is (putting a
+caller in line: call/queueing.py; a call's flow version: the flow registry; URLs Twilio
+fetches: platform/telephony.py).
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-import logging
-from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -15,7 +17,6 @@ import rq
 from flask import current_app
 from twilio.rest import Client
 
-from ivr_app.flow.model import Flow
 from ivr_app.flow.registry import FlowRegistry
 from ivr_app.platform.breaker import Breaker
 from ivr_app.platform.clock import Clock, utc_now
@@ -33,21 +34,17 @@ from speech.models import model_dirs
 from speech.recording import TwilioRecordings
 from speech.vosk_recognizer import VoskRecognizer
 
-log = logging.getLogger(__name__)
-DISPATCH_JOB = "workers.routing.dispatch_queue"  # RQ job: offer a queue's callers to agents
-REST_SETTINGS = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "PUBLIC_BASE_URL")  # to move calls
-
 
 @dataclass
 class Services:
+    """Settings, Redis, the flow registry and clock, and the stores and clients built on them
+    when first used."""
+
     config: Mapping[str, Any]
     redis: redis.Redis  # decode_responses=True
     registry: FlowRegistry
     clock: Clock = utc_now
     breaker: Breaker = field(default_factory=Breaker)  # every Redis command of the process
-    # Callers a fallback sent to Twilio's queue while Redis was down: (sid, form, arrived).
-    pending_line_ups: deque[tuple[str, dict[str, str], dt.datetime]] = field(
-        default_factory=deque)
 
     @cached_property
     def store(self) -> CallStore:
@@ -98,24 +95,6 @@ class Services:
         return WaitStats(self.redis, self.clock, self.config["DEFAULT_HANDLE_SECONDS"],
                          self.config["WRAP_UP_SECONDS"])
 
-    def enter_queue(self, sid: str, state: dict[str, Any], queue: str, reason: str,
-                    prefer: str = "") -> None:
-        """Put a caller in line, out of any other (a Twilio retry keeps the first place), and
-        look for an agent."""
-        self.queues.join(sid, queue, state["lang"], reason, self.clock(), prefer=prefer,
-                         test=bool(state.get("test")))
-        self.dispatch_soon(queue)
-
-    def dispatch_soon(self, queue: str) -> None:
-        """Ask a worker to offer waiting callers of `queue` to free agents (line/routing.py)."""
-        self.jobs.enqueue(DISPATCH_JOB, queue)
-
-    def flow_of(self, state: dict[str, Any]) -> Flow:
-        """The flow version a call started on (from memory, or its text kept in Redis)."""
-        name, version = state["flow"], state["version"]
-        return self.registry.version(name, version,
-                                     lambda: self.store.flow_source(name, version))
-
     def close(self) -> None:
         """Close this process's Redis connections (tests build many apps)."""
         self.redis.close()
@@ -123,18 +102,6 @@ class Services:
             self.listener.close()
         if "jobs" in self.__dict__:
             self.jobs.connection.close()
-
-    def unset(self, *names: str) -> list[str]:
-        """Which of these settings are empty (what stops us asking Twilio for something)."""
-        return [name for name in names if not self.config[name]]
-
-    def public_url(self, path: str) -> str:
-        """An absolute URL Twilio can fetch (REST calls need them); needs PUBLIC_BASE_URL."""
-        base = self.config["PUBLIC_BASE_URL"]
-        if not base:
-            raise RuntimeError("PUBLIC_BASE_URL is not set: Twilio cannot be given URLs of "
-                               "this app to fetch when it calls agents")
-        return base.rstrip("/") + path
 
 
 def build_services(config: Mapping[str, Any], connection: redis.Redis | None = None,

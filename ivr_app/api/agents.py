@@ -20,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from ivr_app.call.fallback import is_call_sid
+from ivr_app.call.queueing import dispatch_soon
 from ivr_app.line import escalation
 from ivr_app.line.context import context_for
 from ivr_app.services import services
@@ -161,7 +162,7 @@ def set_status(agent_id: str) -> Response:
     ivr.wait_stats.record_wrap_up_end(agent_id)  # if they were wrapping up a call
     if status == "available":
         for queue in agent.queues:
-            ivr.dispatch_soon(queue)
+            dispatch_soon(ivr, queue)
     return jsonify(public(ivr.roster.get(agent_id)))
 
 

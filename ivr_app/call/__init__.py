@@ -4,6 +4,6 @@ is asked and read (dialog), and the spoken-answer step.
 
 May import: ivr_app.services, ivr_app.flow, ivr_app.state, ivr_app.platform and speech;
 never the line, callbacks or api (they build on this). What must happen above it is
-handed in: greeters registered by create_app, and Services.enter_queue, which puts a
-caller in line by enqueuing the routing job by name.
+handed in: greeters registered by create_app; and queueing.enter_queue puts a caller in
+line by enqueuing the routing job by name.
 """

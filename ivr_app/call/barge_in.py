@@ -21,6 +21,7 @@ from ivr_app.call.turn import Event
 from ivr_app.call.utterances import Utterance
 from ivr_app.flow.audit import seconds
 from ivr_app.flow.vocabulary import phrases_at
+from ivr_app.platform.telephony import public_url
 from ivr_app.services import Services
 from ivr_app.state.calls import Step
 from speech import Heard
@@ -48,7 +49,7 @@ def decide(ivr: Services, sid: str, at: Step, utterance: Utterance) -> Decision:
     if not at.open or at.seq is None or at.state is None:
         return Decision("ended", ended=True)
     state, seq = at.state, at.seq
-    flow = ivr.flow_of(state)
+    flow = ivr.registry.of_call(state)
     lang = state["lang"]
     phrases = phrases_at(flow, flow.nodes[state["node"]], lang)
     if not phrases or lang not in ivr.recognizer.languages():
@@ -65,11 +66,12 @@ def decide(ivr: Services, sid: str, at: Step, utterance: Utterance) -> Decision:
                                                                      else None)):
             return Decision("ignored", event)
         event = Event("unclear", heard.text, heard.confidence)
-    committed = steps.take(ivr, sid, seq, flow, state, event, streaming=True)
+    committed = steps.take(ivr, sid, seq, lambda flow, state: event, streaming=True)
     if not committed.won:
         return Decision("late", event)
     try:
-        ivr.twilio.calls(sid).update(url=ivr.public_url(twiml.step_url(seq)), method="POST")
+        ivr.twilio.calls(sid).update(url=public_url(ivr.config, twiml.step_url(seq)),
+                                     method="POST")
     except Exception:  # the caller hears the decided answer at the prompt's end instead
         log.exception("call %s: Twilio did not move the call to step %d", sid, seq)
     return Decision("moved", event, ended=bool(state.get("outcome")))

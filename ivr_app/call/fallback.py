@@ -14,26 +14,29 @@ import datetime as dt
 import functools
 import logging
 import re
+from collections import deque
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import redis
-from flask import Response, current_app, request
+from flask import Flask, Response, current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
 from ivr_app.call import dialog, engine, twiml
+from ivr_app.call.queueing import dispatch_soon
 from ivr_app.call.turn import REASON_ERROR
 from ivr_app.flow.model import Flow
 from ivr_app.services import Services, services
+from ivr_app.state.calls import UnknownStep
 
 log = logging.getLogger(__name__)
 _CALL_SID = re.compile(r"CA[0-9a-fA-F]{32}")
 PENDING_KEPT = 1000  # callers waiting to be lined up in one process, at most
-
-
-class UnknownStep(LookupError):
-    """A step this call never had, or one from before its state expired: logged in one line."""
+# The app's callers a fallback sent to Twilio's queue while Redis was down, not yet in our
+# line: (sid, form, arrived), oldest first. init_app keeps them in app.extensions.
+PENDING = "ivr.pending_line_ups"
+Pending = deque[tuple[str, dict[str, str], dt.datetime]]
 
 
 class NotACall(LookupError):
@@ -115,8 +118,9 @@ def line_up_after_error(ivr: Services, sid: str, form: Mapping[str, str], flow: 
         line_up(ivr, sid, form, flow, arrived)
     except Exception as exc:  # Redis too: Twilio's queue holds them; we try again later
         log.warning("call %s: not lined up yet (%s); will be when Redis answers", sid, exc)
-        if len(ivr.pending_line_ups) < PENDING_KEPT:
-            ivr.pending_line_ups.append((sid, dict(form), arrived))
+        pending: Pending = current_app.extensions[PENDING]
+        if len(pending) < PENDING_KEPT:
+            pending.append((sid, dict(form), arrived))
 
 
 def line_up(ivr: Services, sid: str, form: Mapping[str, str], flow: Flow | None,
@@ -141,19 +145,31 @@ def line_up(ivr: Services, sid: str, form: Mapping[str, str], flow: Flow | None,
         ivr.store.commit(sid, None, state, "")
     ivr.queues.join(sid, queue, state.get("lang", ""), reason, arrived,
                     place=ivr.queues.place_at(arrived))
-    ivr.dispatch_soon(queue)
+    dispatch_soon(ivr, queue)
     log.info("call %s: lined up in %s (%s), arrived %s", sid, queue, reason,
              arrived.isoformat(timespec="seconds"))
     return True
 
 
-def flush_pending(ivr: Services, flow: Flow | None) -> None:
+def init_app(app: Flask, ivr: Services) -> None:
+    """Keep the app's callers not yet lined up, and line them up before the next request
+    once Redis answers again."""
+    pending: Pending = deque()
+    app.extensions[PENDING] = pending
+
+    @app.before_request
+    def line_up_pending() -> None:
+        if pending:
+            flush_pending(ivr, pending, ivr.registry.last_good(app.config["IVR_FLOW"]))
+
+
+def flush_pending(ivr: Services, pending: Pending, flow: Flow | None) -> None:
     """Line up the callers this process could not, now that Redis may answer again."""
-    while ivr.pending_line_ups and not ivr.breaker.is_open:
-        sid, form, arrived = ivr.pending_line_ups[0]
+    while pending and not ivr.breaker.is_open:
+        sid, form, arrived = pending[0]
         try:
             line_up(ivr, sid, form, flow, arrived)
         except Exception as exc:
             log.warning("call %s: still not lined up (%s)", sid, exc)
             return
-        ivr.pending_line_ups.popleft()
+        pending.popleft()

@@ -20,7 +20,7 @@ def remember_call(ivr: Services, sid: str, now: dt.datetime) -> bool:
     _, state = ivr.store.load(sid)
     if state is None or not state.get("from"):
         return False
-    flow = ivr.flow_of(state)
+    flow = ivr.registry.of_call(state)
     settings = flow.returning
     outcome = state.get("outcome") or {}
     topic = state.get("vars", {}).get("topic", "")

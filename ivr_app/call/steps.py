@@ -8,9 +8,11 @@ arriving together take one path, and an answer for a question already left chang
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from ivr_app.call import engine, twiml
+from ivr_app.call.queueing import enter_queue
 from ivr_app.call.turn import Event, Turn
 from ivr_app.flow.model import Flow
 from ivr_app.services import Services
@@ -19,19 +21,29 @@ from ivr_app.state.calls import Committed
 log = logging.getLogger(__name__)
 
 
-def take(ivr: Services, sid: str, seq: int, flow: Flow, state: dict[str, Any], event: Event,
-         streaming: bool) -> Committed:
-    """Apply `event` to the call at step `seq` and store the next TwiML, unless another
+def take(ivr: Services, sid: str, seq: int, event_of: Callable[[Flow, dict[str, Any]], Event],
+         streaming: bool = False) -> Committed:
+    """Apply what the caller did at step `seq` and store the next TwiML, unless another
     request took that step first; the winner puts the caller in line if the turn says so.
 
-    While a media stream of the call is live (`streaming`), the stream hears spoken answers,
-    so the next question records nothing after its prompt.
+    `event_of` reads the caller's answer, given the call's flow and state (a recording is
+    recognised against the question being asked); a step already taken never gets there.
+    While a media stream of the call is live (its mark in Redis says so, or the stream
+    server itself passes `streaming`), the stream hears spoken answers, so the next
+    question records nothing after its prompt.
     """
-    turn = engine.handle(flow, state, event, ivr.clock())
-    answer = twiml.render(flow, turn, seq=seq + 1, speech=recorded_languages(ivr, streaming))
-    committed = ivr.store.commit(sid, seq, state, answer)
+    decided: list[tuple[dict[str, Any], Turn]] = []
+
+    def decide(state: dict[str, Any], stream_live: bool) -> tuple[dict[str, Any], str]:
+        flow = ivr.registry.of_call(state)
+        turn = engine.handle(flow, state, event_of(flow, state), ivr.clock())
+        decided.append((state, turn))
+        speech = recorded_languages(ivr, streaming or stream_live)
+        return state, twiml.render(flow, turn, seq=seq + 1, speech=speech)
+
+    committed = ivr.store.take(sid, seq, decide)
     if committed.won:
-        to_queue(ivr, sid, state, turn)
+        to_queue(ivr, sid, *decided[0])
     return committed
 
 
@@ -50,7 +62,7 @@ def to_queue(ivr: Services, sid: str, state: dict, turn: Turn) -> None:
     if turn.human is None:
         return
     try:
-        ivr.enter_queue(sid, state, turn.human.queue, turn.human.reason,
-                        prefer=state.get("earlier", {}).get("agent", ""))
+        enter_queue(ivr, sid, state, turn.human.queue, turn.human.reason,
+                    prefer=state.get("earlier", {}).get("agent", ""))
     except Exception:
         log.exception("call %s: could not record its place in queue %s", sid, turn.human.queue)

@@ -16,20 +16,13 @@ from typing import Any
 from flask import Blueprint, Response, current_app, request
 
 from ivr_app.call import engine, steps, twiml
-from ivr_app.call.fallback import (
-    NotACall,
-    UnknownStep,
-    human_on_error,
-    is_call_sid,
-    noted_on_error,
-    xml,
-)
+from ivr_app.call.fallback import NotACall, human_on_error, is_call_sid, noted_on_error, xml
 from ivr_app.call.remember import remember_call
 from ivr_app.call.turn import Event, Turn
 from ivr_app.flow.model import Flow
 from ivr_app.platform.security import twilio_signed
 from ivr_app.services import Services, services
-from ivr_app.state.calls import ENDED, Committed
+from ivr_app.state.calls import ENDED, Committed, UnknownStep
 
 log = logging.getLogger(__name__)
 bp = Blueprint("voice", __name__, url_prefix="/voice")
@@ -119,22 +112,12 @@ def take_step(event_of: Callable[[Flow, dict[str, Any]], Event]) -> Response:
     sid = _call_sid()
     seq = request.args.get("seq", "")
     ivr = services()
-    at = ivr.store.step(sid)
-    current, state = at.seq, at.state
     if not _STEP.fullmatch(seq):  # not a step we numbered: ask the current question again
-        asked = ivr.store.answer(sid, current - 1 if current else None)
+        asked = ivr.store.asked(sid)
         if asked is None:
             raise UnknownStep(f"step {seq[:20]!r} is malformed and nothing was asked yet")
         return xml(asked)
-    seq_number = int(seq)
-    if current != seq_number or state is None or state.get("outcome"):
-        earlier = ivr.store.answer(sid, seq_number)
-        if earlier is None:
-            raise UnknownStep(f"no step {seq_number} for this call (now at {current})")
-        return xml(earlier)  # Twilio repeated a request we already answered
-    flow = ivr.flow_of(state)
-    event = event_of(flow, state)
-    return _answer(sid, steps.take(ivr, sid, seq_number, flow, state, event, at.streaming))
+    return _answer(sid, steps.take(ivr, sid, int(seq), event_of))
 
 
 def _answer(sid: str, committed: Committed) -> Response:

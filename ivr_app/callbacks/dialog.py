@@ -75,5 +75,5 @@ def caller_now() -> Caller:
         raise LookupError(f"call {sid} is not choosing a callback")
     dialog = Dialog(offer=raw["offer"], slot=raw.get("slot", ""), number=raw.get("number", ""),
                     message=raw.get("message") == "1", tries=int(raw.get("tries") or 0))
-    return Caller(ivr, sid, ivr.flow_of(state), state["lang"], waiter, dialog)
+    return Caller(ivr, sid, ivr.registry.of_call(state), state["lang"], waiter, dialog)
 

@@ -47,6 +47,7 @@ from ivr_app.call import twiml
 from ivr_app.call.dialog import AGAIN, GAVE_UP, KEY, Listen, ask, read, wrong
 from ivr_app.call.fallback import human_on_error, xml
 from ivr_app.call.heard import recorded_answer
+from ivr_app.call.queueing import dispatch_soon
 from ivr_app.call.turn import Event, Speech
 from ivr_app.call.voice import _call_sid, _event
 from ivr_app.callbacks.dialog import DIALOG_KEY, Caller, Dialog, caller_now
@@ -89,7 +90,7 @@ def _begin(ivr: Services, sid: str, unavailable: bool) -> Caller:
     position = ivr.queues.position(waiter.queue, sid) if waiter is not None else None
     if position is None or state is None:
         raise LookupError(f"call {sid} is not waiting in any queue")
-    flow = ivr.flow_of(state)
+    flow = ivr.registry.of_call(state)
     now = ivr.clock()
     estimate = math.inf if unavailable else holding.estimate(ivr, waiter, position)
     waited = now.timestamp() - waiter.entered
@@ -305,7 +306,7 @@ def _back_in_line(caller: Caller) -> VoiceResponse:
     ivr.queues.join(caller.sid, waiter.queue, waiter.lang, waiter.reason, entered,
                     place=waiter.place, prefer=waiter.prefer, test=waiter.test)
     ivr.redis.delete(DIALOG_KEY.format(sid=caller.sid))
-    ivr.dispatch_soon(waiter.queue)
+    dispatch_soon(ivr, waiter.queue)
     response = VoiceResponse()
     caller.say(response, caller.words("callback_back_in_line"))
     twiml.enqueue_human(response, waiter.queue, fallback=caller.flow.human.fallback_number)

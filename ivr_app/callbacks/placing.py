@@ -30,6 +30,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from ivr_app.call.dialog import ESCAPE, KEY, ask, read, speak
 from ivr_app.call.fallback import answer_on_error, noted_on_error, say_and_hang_up, xml
+from ivr_app.call.queueing import dispatch_soon
 from ivr_app.call.turn import Speech
 from ivr_app.call.voice import _event
 from ivr_app.flow import builtins
@@ -37,6 +38,7 @@ from ivr_app.flow.model import Flow
 from ivr_app.line.context import context_for, said_reason
 from ivr_app.line.routing import FINISHED_CALL, ring
 from ivr_app.platform.security import twilio_signed
+from ivr_app.platform.telephony import public_url
 from ivr_app.services import Services, services
 from ivr_app.state.agents import Agent
 from ivr_app.state.callbacks import AlreadyPending, Callback
@@ -77,8 +79,8 @@ def place(ivr: Services, callback: Callback, agent: Agent) -> str | None:
     try:
         call = ivr.twilio.calls.create(
             to=callback.number, from_=ivr.config["TWILIO_CALLER_ID"],
-            url=ivr.public_url(f"/callback/answer?{query}"), method="POST",
-            status_callback=ivr.public_url(f"/callback/status?{query}"),
+            url=public_url(ivr.config, f"/callback/answer?{query}"), method="POST",
+            status_callback=public_url(ivr.config, f"/callback/status?{query}"),
             status_callback_method="POST", status_callback_event=["answered", "completed"],
             timeout=30, machine_detection="Enable")
     except TwilioRestException as exc:  # refused: no call exists, so this try never happened
@@ -105,7 +107,7 @@ def request_callback(ivr: Services, sid: str, number: str, due: dt.datetime | No
     _, state = ivr.store.load(sid)
     if waiter is None or state is None:
         raise LookupError(f"call {sid} is not waiting in any queue")
-    flow = ivr.flow_of(state)
+    flow = ivr.registry.of_call(state)
     try:
         callback = ivr.callbacks.create(
             number=number, lang=state["lang"], queue=waiter.queue, reason=waiter.reason,
@@ -136,7 +138,7 @@ def bring_into_line(ivr: Services, callback: Callback) -> bool:
         return False
     ivr.queues.join(callback.id, callback.queue, callback.lang, callback.reason, ivr.clock(),
                     place=callback.place)
-    ivr.dispatch_soon(callback.queue)
+    dispatch_soon(ivr, callback.queue)
     return True
 
 
@@ -199,7 +201,7 @@ def accept() -> Response:
             ring(ivr, agent, callback.id)
         else:  # the reserved agent went away meanwhile: find another
             ivr.queues.offer_failed(callback.id, callback.agent)
-            ivr.dispatch_soon(callback.queue)
+            dispatch_soon(ivr, callback.queue)
     response = VoiceResponse()
     speak(response, flow, [connecting])
     dial = response.dial()
@@ -239,7 +241,7 @@ def not_reached(ivr: Services, callback: Callback, why: str) -> None:
     agent = ivr.roster.get(callback.agent)
     if agent is not None and agent.status == "offered" and agent.call == callback.id:
         ivr.roster.set_status(agent.id, "available", now)
-        ivr.dispatch_soon(callback.queue)
+        dispatch_soon(ivr, callback.queue)
     ivr.queues.leave(callback.id)
     if callback.attempts >= callback.max_attempts:
         if ivr.callbacks.move(callback.id, ("dialing",), "missed", now,

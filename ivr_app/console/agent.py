@@ -15,6 +15,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, jsonify, render_template, request
 from flask_login import current_user
 
+from ivr_app.call.queueing import dispatch_soon
 from ivr_app.callbacks.numbers import callable_number
 from ivr_app.callbacks.placing import request_callback
 from ivr_app.console import live
@@ -22,6 +23,7 @@ from ivr_app.console.auth import guard
 from ivr_app.console.text import script_text
 from ivr_app.line import escalation
 from ivr_app.line.agent_leg import take_call
+from ivr_app.platform.telephony import public_url
 from ivr_app.services import Services, services
 from ivr_app.state.agents import Agent
 from ivr_app.state.call_log import CallLog
@@ -105,7 +107,7 @@ def set_status() -> Response:
         ivr.wait_stats.record_wrap_up_end(agent.id)  # if they were wrapping up a call
     if status == "available":
         for queue in agent.queues:
-            ivr.dispatch_soon(queue)
+            dispatch_soon(ivr, queue)
     return jsonify(live.agent_row(ivr.roster.get(agent.id)))
 
 
@@ -142,7 +144,7 @@ def accept() -> Response:
     if agent.leg:  # already answered (hearing the whisper): move it; else answering does
         try:
             ivr.twilio.calls(agent.leg).update(
-                url=ivr.public_url(f"/agent/bridge?caller={sid}"), method="POST")
+                url=public_url(ivr.config, f"/agent/bridge?caller={sid}"), method="POST")
         except Exception:
             log.info("agent %s's call %s not moved (not answered yet?)", agent.id, agent.leg)
     return jsonify({"accepted": sid})
@@ -175,7 +177,7 @@ def schedule_callback() -> Response:
     if state is None:
         abort(410, "the call is no longer on record")
     number = callable_number(body.get("number") or state.get("from", ""),
-                             ivr.flow_of(state).callbacks)
+                             ivr.registry.of_call(state).callbacks)
     if number is None:
         abort(400, "that number cannot be called back")
     try:

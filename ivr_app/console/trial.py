@@ -43,7 +43,7 @@ def greeting(ivr: Services, flow: Flow, state: dict[str, Any]) -> str | None:
     if trial is None:
         return None
     name, version = trial["flow"], trial["version"]
-    chosen = ivr.registry.version(name, version, lambda: ivr.store.flow_source(name, version))
+    chosen = ivr.registry.version(name, version)
     now = ivr.clock()
     fresh = engine.new_state(chosen, {"CallSid": state["sid"], "From": state["from"],
                                       "To": state["to"]}, now)

@@ -13,9 +13,9 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from ivr_app.flow.errors import FlowError, Problem
 from ivr_app.flow.model import Flow
@@ -28,11 +28,14 @@ SETTLE_SECONDS = 2.0
 
 
 class Keeper(Protocol):
-    """Where the last good text of each flow outlives the process (state/flows.py)."""
+    """Where flow texts outlive the process (state/flows.py): the last good one of each flow,
+    and every version calls are using."""
 
     def save(self, name: str, version: str, text: str) -> None: ...
 
     def load(self, name: str) -> str | None: ...
+
+    def version(self, name: str, version: str) -> str | None: ...
 
 
 class FlowRegistry:
@@ -85,8 +88,9 @@ class FlowRegistry:
             self._remember(flow, text)
         return flow
 
-    def version(self, name: str, version: str, fetch: Callable[[], str | None]) -> Flow:
-        """A specific version: from memory, or rebuilt from text `fetch` finds (e.g. Redis)."""
+    def version(self, name: str, version: str) -> Flow:
+        """A specific version (the one a call started on): from memory, or rebuilt from the
+        text its keeper still has; LookupError if neither has it."""
         key = (name, version)
         with self._lock:
             if key in self._versions:
@@ -98,10 +102,14 @@ class FlowRegistry:
             current = None
         if current is not None and current.version == version:
             return current
-        text = fetch()
+        text = self.keeper.version(name, version) if self.keeper is not None else None
         if text is None:
             raise LookupError(f"flow {name} version {version} is no longer available")
         return self.adopt(name, text)
+
+    def of_call(self, state: Mapping[str, Any]) -> Flow:
+        """The version a call started on, which its state names ("flow", "version")."""
+        return self.version(state["flow"], state["version"])
 
     def _reload(self, name: str) -> None:
         path = self.path(name)

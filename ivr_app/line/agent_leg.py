@@ -28,12 +28,14 @@ from ivr_app.call.fallback import (
     say_and_hang_up,
     xml,
 )
+from ivr_app.call.queueing import dispatch_soon
 from ivr_app.call.turn import Speech
 from ivr_app.call.voice import _event
 from ivr_app.flow.errors import FlowError
 from ivr_app.flow.model import Flow
 from ivr_app.line.context import context_for, whisper_text
 from ivr_app.platform.security import twilio_signed
+from ivr_app.platform.telephony import public_url
 from ivr_app.services import Services, services
 from ivr_app.state.agents import is_agent_id
 from ivr_app.state.callbacks import is_callback_id
@@ -109,7 +111,7 @@ def _flow_of(ivr: Services, context: dict[str, Any]) -> Flow | None:
     """The flow version the call ran on (its queues' display names), else the current one."""
     ran_on = context.get("flow") or {}
     try:
-        return ivr.flow_of({"flow": ran_on.get("name", ""), "version": ran_on.get("version", "")})
+        return ivr.registry.version(ran_on.get("name", ""), ran_on.get("version", ""))
     except (LookupError, FlowError):
         return ivr.registry.last_good(current_app.config["IVR_FLOW"])
 
@@ -143,11 +145,11 @@ def take_call(ivr: Services, caller: str, agent_id: str) -> bool:
     try:
         if not caller.startswith("CB"):  # a called-back customer is in the conference already
             ivr.twilio.calls(caller).update(
-                url=ivr.public_url(f"/agent/bridge?caller={caller}"), method="POST")
+                url=public_url(ivr.config, f"/agent/bridge?caller={caller}"), method="POST")
     except Exception:  # most often: the caller hung up just now
         log.exception("could not bring caller %s to agent %s", caller, agent_id)
         ivr.roster.set_status(agent_id, "available", ivr.clock())
-        ivr.dispatch_soon(waiter.queue)
+        dispatch_soon(ivr, waiter.queue)
         return False
     ivr.roster.set_status(agent_id, "busy", ivr.clock(), call=caller)
     ivr.store.set_handled_by(caller, agent_id)
@@ -198,7 +200,7 @@ def agent_call_status() -> tuple[str, int]:
         ivr.queues.offer_failed(caller, agent_id)
         ivr.roster.set_status(agent_id, "away", now)
         if waiter is not None:
-            ivr.dispatch_soon(waiter.queue)
+            dispatch_soon(ivr, waiter.queue)
     return "", 204
 
 

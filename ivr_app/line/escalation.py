@@ -10,8 +10,10 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlencode
 
+from ivr_app.call.queueing import dispatch_soon
 from ivr_app.call.turn import REASON_ESCALATED
-from ivr_app.services import REST_SETTINGS, Services
+from ivr_app.platform.telephony import missing_for_rest, public_url
+from ivr_app.services import Services
 from ivr_app.state.queues import Snapshot
 
 log = logging.getLogger(__name__)
@@ -38,10 +40,10 @@ def escalate(ivr: Services, sid: str, agent_id: str, note: str) -> tuple[str, st
     _, state = ivr.store.load(sid)
     if state is None:
         raise LookupError(f"no call {sid}")
-    supervisors = ivr.flow_of(state).human.supervisor_queue
+    supervisors = ivr.registry.of_call(state).human.supervisor_queue
     if not supervisors:
         raise NoSupervisorQueue("this flow has no supervisor queue")
-    missing = ivr.unset(*REST_SETTINGS)
+    missing = missing_for_rest(ivr.config)
     if missing:
         raise CannotMove(f"a live call cannot be moved without {', '.join(missing)} set; "
                          "nothing was changed")
@@ -51,7 +53,7 @@ def escalate(ivr: Services, sid: str, agent_id: str, note: str) -> tuple[str, st
                     test=bool(state.get("test")))
     query = urlencode({"queue": supervisors})
     try:
-        ivr.twilio.calls(sid).update(url=ivr.public_url(f"/voice/requeue?{query}"),
+        ivr.twilio.calls(sid).update(url=public_url(ivr.config, f"/voice/requeue?{query}"),
                                      method="POST")
     except Exception as exc:
         log.exception("call %s: Twilio did not redirect it to %s; move undone", sid, supervisors)
@@ -61,7 +63,7 @@ def escalate(ivr: Services, sid: str, agent_id: str, note: str) -> tuple[str, st
     note = note.strip()
     if note:
         ivr.store.add_note(sid, f"{agent_id}: {note}" if agent_id else note)
-    ivr.dispatch_soon(supervisors)
+    dispatch_soon(ivr, supervisors)
     return supervisors, reason
 
 

@@ -36,6 +36,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from ivr_app.call import twiml
 from ivr_app.call.dialog import KEY, ask, read, say
 from ivr_app.call.fallback import answer_on_error, human_on_error, line_up, xml
+from ivr_app.call.queueing import enter_queue
 from ivr_app.call.turn import REASON_SUPERVISOR, Speech
 from ivr_app.call.voice import _call_sid, _event
 from ivr_app.flow import builtins
@@ -115,7 +116,7 @@ def _hold(ivr: Services, sid: str, force_announcement: bool) -> Response:
     waiter = ivr.queues.waiter(sid) or _learn_of(ivr, sid)
     _, state = ivr.store.load(sid)
     if waiter is not None and state is not None:
-        flow = ivr.flow_of(state)
+        flow = ivr.registry.of_call(state)
         lang = state["lang"]
         due = ivr.clock().timestamp() - waiter.announced >= ivr.config["WAIT_ANNOUNCE_SECONDS"]
         if force_announcement or due:
@@ -171,7 +172,7 @@ def wait_key() -> Response:
     ivr = services()
     waiter = ivr.queues.waiter(sid)
     _, state = ivr.store.load(sid)
-    flow = ivr.flow_of(state) if waiter is not None and state is not None else None
+    flow = ivr.registry.of_call(state) if waiter is not None and state is not None else None
     keys = (REPEAT_KEY, CALLBACK_KEY, *([flow.human.supervisor_key] if flow else []))
     # Already waiting for a person: 0 is not a way out here, but "my place again".
     answer = read(_event(), keys, None, state["lang"] if state else "", escape=False)
@@ -211,7 +212,7 @@ def queue_exit() -> Response:
         body = str(response)
     elif waiter is not None and waiter.leaving_for and result == "leave":
         _, state = ivr.store.load(sid)  # entering the new line leaves the old one at once
-        ivr.enter_queue(sid, state, waiter.leaving_for, REASON_SUPERVISOR)
+        enter_queue(ivr, sid, state, waiter.leaving_for, REASON_SUPERVISOR)
         body = _moved_to(ivr, state, waiter.leaving_for)
     elif result in QUEUE_FAILED and not request.args.get("fallback"):
         body = _queue_failed(ivr, sid, waiter, queue)
@@ -230,7 +231,7 @@ def _queue_failed(ivr: Services, sid: str, waiter: Waiter | None, queue: str) ->
     _, state = ivr.store.load(sid)
     response = VoiceResponse()
     if state is not None and waiter is not None and ivr.queues.position(waiter.queue, sid):
-        flow = ivr.flow_of(state)
+        flow = ivr.registry.of_call(state)
         say(response, flow, state["lang"], flow.messages[state["lang"]]["queue_unavailable"])
         response.redirect(f"{CALLBACK_URL}?{urlencode({UNAVAILABLE: 1})}", method="POST")
         return str(response)
@@ -256,7 +257,7 @@ def requeue() -> Response:
 
 def _moved_to(ivr: Services, state: dict[str, Any], queue: str) -> str:
     """The caller hears they go to a supervisor, then waits in that queue."""
-    flow = ivr.flow_of(state)
+    flow = ivr.registry.of_call(state)
     response = VoiceResponse()
     say(response, flow, state["lang"], flow.messages[state["lang"]]["to_supervisor"])
     twiml.enqueue_human(response, queue or flow.human.queue, fallback=flow.human.fallback_number)

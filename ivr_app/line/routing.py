@@ -14,7 +14,8 @@ from collections.abc import Callable
 from urllib.parse import urlencode
 
 from ivr_app.call.turn import REASON_ERROR
-from ivr_app.services import REST_SETTINGS, Services
+from ivr_app.platform.telephony import missing_for_rest, public_url
+from ivr_app.services import Services
 from ivr_app.state.agents import Agent
 from ivr_app.state.callbacks import Callback
 
@@ -47,7 +48,7 @@ def dispatch(ivr: Services, queue: str,
     A callback at the head of the line is handed to `place_callback` with its agent
     (callbacks/placing.py place(), passed in by the worker: callbacks build on the line).
     """
-    missing = ivr.unset(*REST_SETTINGS, "TWILIO_CALLER_ID")
+    missing = missing_for_rest(ivr.config, "TWILIO_CALLER_ID")
     if missing:
         log.warning("cannot ring agents for queue %s: %s not set; callers keep holding, "
                     "with their place announced", queue, ", ".join(missing))
@@ -122,9 +123,9 @@ def ring(ivr: Services, agent: Agent, caller_sid: str) -> str:
     query = urlencode({"caller": caller_sid, "agent": agent.id})
     call = ivr.twilio.calls.create(
         to=agent.address, from_=ivr.config["TWILIO_CALLER_ID"],
-        url=ivr.public_url(f"/agent/whisper?{query}"), method="POST",
+        url=public_url(ivr.config, f"/agent/whisper?{query}"), method="POST",
         timeout=ivr.config["AGENT_RING_SECONDS"],
-        status_callback=ivr.public_url(f"/agent/status?{query}"),
+        status_callback=public_url(ivr.config, f"/agent/status?{query}"),
         status_callback_method="POST", status_callback_event=["answered", "completed"])
     ivr.roster.set_leg(agent.id, call.sid)
     log.info("ringing agent %s (%s) for call %s", agent.id, call.sid, caller_sid)

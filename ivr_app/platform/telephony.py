@@ -11,6 +11,8 @@ from twilio.http.response import Response
 from twilio.rest import Client
 
 DEFAULT_TIMEOUT = 10.0  # seconds per connect and per read, as requests counts them
+# What moving a live call needs: Twilio's credentials, and a base URL Twilio can fetch ours at.
+REST_SETTINGS = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "PUBLIC_BASE_URL")
 
 # Client() falls back to os.environ for credentials, edge and region it is not given, even
 # when handed an empty mapping (`environment or os.environ`). A non-empty mapping keeps the
@@ -66,6 +68,21 @@ def client_from_config(config: Mapping[str, Any]) -> Client:
     return make_client(config.get("TWILIO_ACCOUNT_SID", ""), config.get("TWILIO_AUTH_TOKEN", ""),
                        config.get("TWILIO_API_BASE", ""),
                        float(config.get("TWILIO_TIMEOUT") or DEFAULT_TIMEOUT))
+
+
+def missing_for_rest(config: Mapping[str, Any], *also: str) -> list[str]:
+    """Which settings moving calls through Twilio needs (and `also`) are empty: what stops us
+    asking Twilio to ring someone or redirect a call."""
+    return [name for name in (*REST_SETTINGS, *also) if not config[name]]
+
+
+def public_url(config: Mapping[str, Any], path: str) -> str:
+    """An absolute URL Twilio can fetch (REST calls need them); needs PUBLIC_BASE_URL."""
+    base = config["PUBLIC_BASE_URL"]
+    if not base:
+        raise RuntimeError("PUBLIC_BASE_URL is not set: Twilio cannot be given URLs of "
+                           "this app to fetch when it calls agents")
+    return base.rstrip("/") + path
 
 
 def _checked_base(api_base: str) -> SplitResult:

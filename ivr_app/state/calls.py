@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,6 +54,10 @@ _STREAM_ENDED = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 """
+
+
+class UnknownStep(LookupError):
+    """A step this call never had, or one from before its state expired: logged in one line."""
 
 
 @dataclass(frozen=True)
@@ -112,6 +117,30 @@ class CallStore:
         known = seq is not None and data is not None
         return Step(int(seq) if known else None, json.loads(data) if known else None,
                     float(asked or 0), bool(streaming), status in ENDED)
+
+    def take(self, sid: str, seq: int,
+             decide: Callable[[dict[str, Any], bool], tuple[dict[str, Any], str]]) -> Committed:
+        """Take step `seq` of the call once: `decide` turns the call's state at that step
+        (and whether a media stream of it is live) into its next state and answer, stored
+        together unless another request took the step first.
+
+        A step already taken (a Twilio retry, an answer arriving second) or a call already
+        put through gets the answer that stands, without deciding again; UnknownStep if
+        there is none.
+        """
+        at = self.step(sid)
+        if at.seq != seq or at.state is None or at.state.get("outcome"):
+            earlier = self.answer(sid, seq)
+            if earlier is None:
+                raise UnknownStep(f"no step {seq} for this call (now at {at.seq})")
+            return Committed(False, earlier)
+        state, answer = decide(at.state, at.streaming)
+        return self.commit(sid, seq, state, answer)
+
+    def asked(self, sid: str) -> str | None:
+        """The TwiML the call was last sent: the question it is at now, if any."""
+        current, _ = self.load(sid)
+        return self.answer(sid, current - 1 if current else None)
 
     def stream_live(self, sid: str, stream: str, ttl: int) -> None:
         """A media stream of the call is live for `ttl` seconds more (renewed while it is)."""
@@ -189,6 +218,3 @@ class CallStore:
 
     def notes(self, sid: str) -> list[str]:
         return self.redis.lrange(NOTES_KEY.format(sid=sid), 0, -1)
-
-    def flow_source(self, name: str, version: str) -> str | None:
-        return self.redis.get(FLOW_SOURCE_KEY.format(name=name, version=version))

@@ -342,7 +342,7 @@ def choose_language(call: Call, lang: str) -> bool:
     _, state = ivr.store.load(call.sid)
     if not call.waiting or state is None:
         return False
-    flow = ivr.registry.version(state["flow"], state["version"], lambda: None)
+    flow = ivr.registry.of_call(state)
     for choice in getattr(flow.nodes[state["node"]], "choices", ()):
         if choice.language == lang:
             call.press(choice.key)
