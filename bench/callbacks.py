@@ -38,12 +38,12 @@ from rq.job import Job
 from bench import flush_db, percentile, redis_url
 from bench.empty_job import STARTED_KEY
 from ivr_app.callbacks.placing import schedule
+from ivr_app.demo.twilio_rest import TwilioStandin
 from ivr_app.platform.clock import utc_now
 from ivr_app.platform.config import settings
 from ivr_app.services import build_services
 from ivr_app.state.agents import Agent
-from ivr_app.testing.twilio_rest import TwilioStandin
-from ivr_app.testing.workers import RqWorkers, wait_for, worker_env
+from tests.support.workers import RqWorkers, wait_for, worker_env
 
 ROOT = Path(__file__).resolve().parents[1]
 REDIS_URL = redis_url(8)

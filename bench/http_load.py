@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from bench import percentile
-from ivr_app.testing.servers import Server
+from tests.support.servers import Server
 
 ROOT = Path(__file__).resolve().parents[1]
 

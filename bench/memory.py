@@ -33,10 +33,10 @@ import redis
 
 from bench import redis_url
 from ivr_app import create_app
-from ivr_app.testing.recordings import RecordingServer
-from ivr_app.testing.servers import ROOT, OverHttp, Server, gunicorn
-from ivr_app.testing.simulator import Call
-from ivr_app.testing.spoken import ACCOUNT, AUDIO, KO_MODEL, OPTION_CLIPS, clip, flow_text
+from ivr_app.demo.recordings import RecordingServer
+from ivr_app.demo.simulator import Call
+from tests.support.servers import ROOT, OverHttp, Server, gunicorn
+from tests.support.spoken import ACCOUNT, AUDIO, KO_MODEL, OPTION_CLIPS, clip, flow_text
 
 REDIS_URL = redis_url(8)
 TOKEN = "bench-auth-token-0123456789abcdef"

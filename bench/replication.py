@@ -32,7 +32,7 @@ from twilio.request_validator import RequestValidator
 from bench import percentile
 from bench.inprocess import NOW, ROOT, STEP_MARK, TEST_BASE, TOKEN, VOICE_MARK, one_call
 from ivr_app import create_app
-from ivr_app.testing.servers import SentinelSet
+from tests.support.servers import SentinelSet
 
 MODES = {"no WAIT": 0, "WAIT 1": 1}
 

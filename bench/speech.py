@@ -38,11 +38,14 @@ import redis
 
 from bench import redis_url
 from ivr_app import create_app
+from ivr_app.demo.recordings import RecordingServer
+from ivr_app.demo.simulator import Call
 from ivr_app.flow.validate import load_flow
 from ivr_app.flow.vocabulary import phrases_at
-from ivr_app.testing.recordings import RecordingServer
-from ivr_app.testing.simulator import Call
-from ivr_app.testing.spoken import (
+from speech.audio import read_wav
+from speech.models import load_model, model_rate
+from speech.vosk_recognizer import VoskRecognizer
+from tests.support.spoken import (
     ACCOUNT,
     AUDIO,
     MENUS,
@@ -52,9 +55,6 @@ from ivr_app.testing.spoken import (
     model_folder,
     wideband_copy,
 )
-from speech.audio import read_wav
-from speech.models import load_model, model_rate
-from speech.vosk_recognizer import VoskRecognizer
 
 REDIS_URL = redis_url(12)
 TOKEN = "bench-auth-token-0123456789abcdef"

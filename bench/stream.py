@@ -43,11 +43,11 @@ import yaml
 from bench import percentile, redis_url
 from ivr_app import create_app
 from ivr_app.call.stream import StreamServer, in_thread
-from ivr_app.testing.media_stream import MediaStream, mu_law_frames
-from ivr_app.testing.servers import free_port
-from ivr_app.testing.simulator import BASE_URL, Call
-from ivr_app.testing.spoken import ESCAPE_CLIPS, KO_MODEL, OPTION_CLIPS, clip, flow_text
-from ivr_app.testing.twilio_rest import TwilioStandin
+from ivr_app.demo.media_stream import MediaStream, mu_law_frames
+from ivr_app.demo.simulator import BASE_URL, Call
+from ivr_app.demo.twilio_rest import TwilioStandin
+from tests.support.servers import free_port
+from tests.support.spoken import ESCAPE_CLIPS, KO_MODEL, OPTION_CLIPS, clip, flow_text
 
 REDIS_URL = redis_url(12)
 TOKEN = "bench-auth-token-0123456789abcdef"

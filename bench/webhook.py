@@ -46,7 +46,7 @@ from bench.inprocess import (
     one_call,
     profile_steps,
 )
-from ivr_app.testing.servers import gunicorn
+from tests.support.servers import gunicorn
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -19,6 +19,17 @@ import yaml
 
 from ivr_app import create_app
 from ivr_app.call.stream import StreamServer, in_thread
+from ivr_app.demo.demo_line import DemoTwilio
+from ivr_app.demo.recordings import RecordingServer
+from ivr_app.demo.simulator import (
+    BASE_URL,
+    DEFAULT_CALLER,
+    Call,
+    apply_input,
+    choose_language,
+    run_script,
+)
+from ivr_app.demo.twilio_rest import TwilioStandin
 from ivr_app.flow.audit import audit
 from ivr_app.flow.diagram import mermaid
 from ivr_app.flow.errors import FlowError
@@ -28,20 +39,9 @@ from ivr_app.flow.validate import load_flow
 from ivr_app.flow.vocabulary import speech_warnings
 from ivr_app.platform.clock import utc_now
 from ivr_app.platform.config import from_env, settings, settings_command
+from ivr_app.platform.launcher import free_port
 from ivr_app.state.agents import read_roster
 from ivr_app.state.users import ROLES, Users
-from ivr_app.testing.demo_line import DemoTwilio
-from ivr_app.testing.recordings import RecordingServer
-from ivr_app.testing.servers import free_port
-from ivr_app.testing.simulator import (
-    BASE_URL,
-    DEFAULT_CALLER,
-    Call,
-    apply_input,
-    choose_language,
-    run_script,
-)
-from ivr_app.testing.twilio_rest import TwilioStandin
 from speech.fetch import fetch_command
 from speech.models import DEFAULT_MODELS_DIR, model_dirs, speech_on_message
 from speech.vosk_recognizer import VoskRecognizer
@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _demo_twilio(port: int) -> tuple[dict[str, str], Callable[[], None]]:
-    """Twilio played in this process for the app on `port` (see testing/demo_line.py)."""
+    """Twilio played in this process for the app on `port` (see demo/demo_line.py)."""
     line = DemoTwilio().start()
     settings = line.config() | {"TWILIO_DEMO": "1", "TWILIO_CALLER_ID": "+15005550000",
                                 "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}

@@ -14,13 +14,13 @@ import redis as redis_py
 from flask import Flask
 
 from ivr_app import create_app
+from ivr_app.demo.simulator import Call
+from ivr_app.demo.twilio_rest import TwilioStandin
 from ivr_app.flow.model import Flow
 from ivr_app.flow.source import parse
 from ivr_app.flow.validate import validate
 from ivr_app.platform.redis_server import answers, ensure_redis, stop_redis
 from ivr_app.state.calls import CallStore
-from ivr_app.testing.simulator import Call
-from ivr_app.testing.twilio_rest import TwilioStandin
 
 # The quick tests that take one core module alone run first, so that a failure in the
 # core shows in seconds (mutation testing stops at each mutant's first failing test).

@@ -8,9 +8,9 @@ import re
 import rq
 from twilio.request_validator import RequestValidator
 
+from ivr_app.demo.simulator import Call
+from ivr_app.demo.twilio_rest import TwilioStandin
 from ivr_app.state.agents import Agent
-from ivr_app.testing.simulator import Call
-from ivr_app.testing.twilio_rest import TwilioStandin
 from tests.conftest import OFFICE_HOURS, distinct_number
 from workers import context
 

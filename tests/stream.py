@@ -11,12 +11,12 @@ from typing import Any
 from flask import Flask
 
 from ivr_app.call.stream import StreamServer, in_thread
-from ivr_app.testing.media_stream import MediaStream
-from ivr_app.testing.servers import free_port
-from ivr_app.testing.simulator import BASE_URL, Call
-from ivr_app.testing.spoken import KO_MODEL, flow_text
-from ivr_app.testing.twilio_rest import Recorded, TwilioStandin
+from ivr_app.demo.media_stream import MediaStream
+from ivr_app.demo.simulator import BASE_URL, Call
+from ivr_app.demo.twilio_rest import Recorded, TwilioStandin
 from tests.conftest import TOKEN
+from tests.support.servers import free_port
+from tests.support.spoken import KO_MODEL, flow_text
 
 
 class BargeLine:

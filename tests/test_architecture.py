@@ -182,7 +182,7 @@ def test_the_contracts_read_as_the_map_draws_them():
     assert allowed_imports("ivr_app.flow") == {"ivr_app.platform", "speech"}
     assert "ivr_app.state" not in allowed_imports("ivr_app.flow")  # beside it, not below
     assert "ivr_app.line" not in allowed_imports("ivr_app.call")  # above it
-    assert "ivr_app.testing" in allowed_imports("ivr_app.console")  # Try a call
+    assert "ivr_app.demo" in allowed_imports("ivr_app.console")  # Try a call
     assert allowed_imports("speech") == set()
 
 
@@ -194,13 +194,25 @@ def test_no_file_is_longer_than_a_newcomer_reads_at_once():
     assert long == {}
 
 
-def test_benchmarks_stand_on_the_product_not_on_the_tests():
+def test_benchmarks_stand_on_the_product_and_the_shared_rigs_not_on_the_tests():
+    """bench/ may start the rigs of tests/support (servers, workers, clips), never a test."""
     for path in (ROOT / "bench").glob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         imported = {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
         imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import)
                      for a in n.names}
-        assert not any(m == "tests" or m.startswith("tests.") for m in imported), path
+        tests = {m for m in imported if m == "tests" or m.startswith("tests.")}
+        assert all(m.startswith("tests.support.") for m in tests), (path, tests)
+
+
+def test_the_product_never_imports_the_tests():
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            imported = {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+            imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import)
+                         for a in n.names}
+            assert not any(m == "tests" or m.startswith("tests.") for m in imported), path
 
 
 @pytest.mark.parametrize("module", sorted(p.stem for p in (ROOT / "bench").glob("*.py")

@@ -25,16 +25,16 @@ from rq.registry import ScheduledJobRegistry
 from twilio.request_validator import RequestValidator
 
 from ivr_app.callbacks.placing import request_callback
+from ivr_app.demo.simulator import Call
+from ivr_app.demo.twilio_rest import Recorded, TwilioStandin
 from ivr_app.line.agent_leg import END_WRAP_UP_JOB
 from ivr_app.platform.clock import utc_now
 from ivr_app.platform.redis_server import answers, ensure_redis, reap
 from ivr_app.services import build_services
-from ivr_app.testing.servers import free_port
-from ivr_app.testing.simulator import Call
-from ivr_app.testing.twilio_rest import Recorded, TwilioStandin
-from ivr_app.testing.workers import RqWorkers, wait_for, worker_env
 from tests.conftest import aof_written
 from tests.line import PUBLIC, Line
+from tests.support.servers import free_port
+from tests.support.workers import RqWorkers, wait_for, worker_env
 from workers import callbacks as callback_jobs
 from workers import context
 

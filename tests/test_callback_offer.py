@@ -10,9 +10,9 @@ from rq.registry import ScheduledJobRegistry
 
 from ivr_app.callbacks.numbers import callable_number
 from ivr_app.callbacks.placing import request_callback
+from ivr_app.demo.recordings import RecordingServer, wav_seconds
+from ivr_app.demo.simulator import Call
 from ivr_app.flow.model import CallbackSettings
-from ivr_app.testing.recordings import RecordingServer, wav_seconds
-from ivr_app.testing.simulator import Call
 from tests.conftest import OFFICE_HOURS
 from tests.console.conftest import Browser, add_people
 from tests.line import PUBLIC, Clock, Line

@@ -31,7 +31,7 @@ def flows(tmp_path):
 
 @pytest.fixture
 def line(make_app, redis, flows):
-    from ivr_app.testing.twilio_rest import TwilioStandin
+    from ivr_app.demo.twilio_rest import TwilioStandin
 
     standin = TwilioStandin().start()
     try:

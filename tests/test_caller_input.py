@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from ivr_app.testing.simulator import Call
+from ivr_app.demo.simulator import Call
 from tests.line import PUBLIC, Line
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -14,7 +14,7 @@ from twilio.request_validator import RequestValidator
 
 from ivr_app.__main__ import main
 from ivr_app.flow.validate import load_flow
-from ivr_app.testing.servers import free_port
+from tests.support.servers import free_port
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

@@ -12,14 +12,14 @@ import sys
 import requests
 
 from ivr_app import create_app
+from ivr_app.demo.simulator import Call
+from ivr_app.demo.twilio_rest import AUTH_TOKEN
 from ivr_app.platform.config import settings
 from ivr_app.state.users import Users
-from ivr_app.testing.servers import free_port
-from ivr_app.testing.simulator import Call
-from ivr_app.testing.twilio_rest import AUTH_TOKEN
-from ivr_app.testing.workers import wait_for
 from tests.browser.stack import ROOT, OverHttp
 from tests.console.conftest import PASSWORD
+from tests.support.servers import free_port
+from tests.support.workers import wait_for
 
 API_TOKEN = "demo-api-token"
 

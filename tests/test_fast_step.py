@@ -12,9 +12,9 @@ from werkzeug.datastructures import MultiDict
 
 from ivr_app.call import engine, twiml
 from ivr_app.call.turn import Event
+from ivr_app.demo.simulator import Call
 from ivr_app.platform.security import signature, valid_signature
 from ivr_app.state.calls import FLOW_SOURCE_KEY
-from ivr_app.testing.simulator import Call
 from tests.conftest import OFFICE_HOURS
 from tests.conftest import TOKEN as APP_TOKEN
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from ivr_app.__main__ import DEMO_ROSTER, lint_command, main
-from ivr_app.testing.simulator import Call
+from ivr_app.demo.simulator import Call
 from tests.line import PUBLIC, Line
 from tests.test_commands import run
 

@@ -1,6 +1,6 @@
 """When Redis stalls or dies, every caller still reaches a person, and our line catches up.
 
-Each test runs a Redis of its own (ivr_app/testing/servers.py) and stalls it with SIGSTOP
+Each test runs a Redis of its own (tests/support/servers.py) and stalls it with SIGSTOP
 or kills it with SIGKILL, as a real outage would; the app talks to it as in production.
 """
 
@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from twilio.request_validator import RequestValidator
 
-from ivr_app.testing.servers import DrillRedis, gunicorn
-from ivr_app.testing.workers import wait_for
 from tests.conftest import TOKEN
+from tests.support.servers import DrillRedis, gunicorn
+from tests.support.workers import wait_for
 from tests.test_webhook import FORM, signed_post
 
 WAIT_VERBS = {"Play", "Say", "Pause", "Gather", "Redirect", "Leave", "Hangup"}

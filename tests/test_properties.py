@@ -18,11 +18,11 @@ import pytest
 from hypothesis import HealthCheck, Phase, assume, event, given, settings
 from hypothesis import strategies as st
 
+from ivr_app.demo.simulator import Call
 from ivr_app.flow import builtins
 from ivr_app.flow.errors import FlowError
 from ivr_app.flow.source import parse
 from ivr_app.flow.validate import validate
-from ivr_app.testing.simulator import Call
 from tests.conftest import TOKEN
 from tests.flowgen import KEYS, dump, valid_flows
 

@@ -3,7 +3,7 @@ customer has one callback per number."""
 
 from __future__ import annotations
 
-from ivr_app.testing.simulator import Call
+from ivr_app.demo.simulator import Call
 from tests.line import PUBLIC, Line, created_calls
 
 CUSTOMER = "+525512345678"  # a Mexico City number, said back as 5 5 1 2 3 4 5 6 7 8

@@ -13,8 +13,8 @@ import pytest
 import redis as redis_py
 
 from ivr_app.platform.redis_server import RedisUnavailable, answers, ensure_redis, reap, stop_redis
-from ivr_app.testing.servers import free_port
 from tests.conftest import aof_written
+from tests.support.servers import free_port
 
 
 @pytest.fixture

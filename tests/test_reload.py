@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ivr_app.testing.simulator import Call
+from ivr_app.demo.simulator import Call
 from tests.conftest import TOKEN
 
 FLOW = """\

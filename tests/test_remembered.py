@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from ivr_app.demo.simulator import Call
 from ivr_app.state.remembered import REMEMBERED_KEY
-from ivr_app.testing.simulator import Call
 from tests.line import ACCOUNT, Line
 
 BILL_QUESTION = "¿Llama por su llamada de ayer sobre su factura?"

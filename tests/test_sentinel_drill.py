@@ -1,6 +1,6 @@
 """The Redis master dies: Sentinel promotes its replica and the line carries on by itself.
 
-Real processes: a master, a replica and three sentinels (ivr_app/testing/servers.py), the
+Real processes: a master, a replica and three sentinels (tests/support/servers.py), the
 app in this process and a real `rq worker --with-scheduler`, all configured with
 REDIS_SENTINELS only (REDIS_URL points nowhere). Nothing is restarted by hand.
 """
@@ -15,8 +15,8 @@ import pytest
 
 from ivr_app.callbacks.placing import request_callback
 from ivr_app.platform.clock import utc_now
-from ivr_app.testing.servers import SentinelSet
-from ivr_app.testing.workers import wait_for
+from tests.support.servers import SentinelSet
+from tests.support.workers import wait_for
 from tests.test_callback_drills import A_MINUTE_LATER, Drill, running
 
 NOWHERE = "redis://127.0.0.1:9/0"  # REDIS_SENTINELS must win over REDIS_URL

@@ -22,12 +22,12 @@ from flask import Flask
 from twilio.request_validator import RequestValidator
 
 from ivr_app.callbacks.placing import request_callback
+from ivr_app.demo.simulator import Call
+from ivr_app.demo.twilio_rest import TwilioStandin
 from ivr_app.platform.clock import utc_now
 from ivr_app.state.agents import Agent
-from ivr_app.testing.servers import RoundRobin, Server, free_port, gunicorn
-from ivr_app.testing.simulator import Call
-from ivr_app.testing.twilio_rest import TwilioStandin
-from ivr_app.testing.workers import RqWorkers, wait_for, worker_env
+from tests.support.servers import RoundRobin, Server, free_port, gunicorn
+from tests.support.workers import RqWorkers, wait_for, worker_env
 
 AGENTS = {"ana": "+15005550101", "beto": "+15005550102"}
 CALLERS = 4

@@ -16,11 +16,13 @@ from websockets.exceptions import InvalidStatus
 from werkzeug.datastructures import MultiDict
 
 from ivr_app.call.barge_in import prompt_seconds
+from ivr_app.demo.media_stream import MediaStream, mu_law_frames, signed_headers
+from ivr_app.demo.simulator import BASE_URL
 from ivr_app.platform.security import valid_signature
-from ivr_app.testing.media_stream import MediaStream, mu_law_frames, signed_headers
-from ivr_app.testing.servers import free_port
-from ivr_app.testing.simulator import BASE_URL
-from ivr_app.testing.spoken import (
+from tests.conftest import TOKEN
+from tests.stream import BargeLine
+from tests.support.servers import free_port
+from tests.support.spoken import (
     AUDIO,
     ESCAPE_CLIPS,
     KO_MESSAGES,
@@ -29,8 +31,6 @@ from ivr_app.testing.spoken import (
     clip,
     flow_text,
 )
-from tests.conftest import TOKEN
-from tests.stream import BargeLine
 
 OFF_MENU = "ko-annyeong-150.wav"  # "안녕하세요": no option of the menu
 # clips the rejection of off-menu speech lets through run after run (see spoken.py)

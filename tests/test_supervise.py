@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ivr_app.testing.workers import wait_for
+from tests.support.workers import wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
 

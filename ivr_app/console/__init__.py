@@ -2,7 +2,7 @@
 house beside the JSON API: nothing imports it but create_app and the `user` command.
 
 May import: ivr_app.callbacks, ivr_app.line, ivr_app.call, ivr_app.services, ivr_app.flow,
-ivr_app.state, ivr_app.platform, speech, and the simulator of ivr_app.testing (for "Try a
+ivr_app.state, ivr_app.platform, speech, and the simulator of ivr_app.demo (for "Try a
 call"); not the API.
 """
 

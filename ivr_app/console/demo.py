@@ -1,6 +1,6 @@
 """The calls the line placed, when `up` plays Twilio itself (TWILIO_DEMO): the console
 lists them and answers for whoever they ring, through the stand-in's /demo routes
-(ivr_app/testing/demo_line.py). Off, and 404, with a real Twilio account.
+(ivr_app/demo/demo_line.py). Off, and 404, with a real Twilio account.
 """
 
 from __future__ import annotations

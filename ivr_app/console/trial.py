@@ -20,11 +20,11 @@ from ivr_app.call.voice import TYPED_SPEECH, first_answer
 from ivr_app.console import flow_files
 from ivr_app.console.auth import guard
 from ivr_app.console.flows import room_for_a_flow
+from ivr_app.demo.simulator import Call, apply_input
 from ivr_app.flow.errors import FlowError
 from ivr_app.flow.model import Flow
 from ivr_app.services import Services, services
 from ivr_app.state.trials import Trials
-from ivr_app.testing.simulator import Call, apply_input
 
 bp = Blueprint("trial", __name__, url_prefix="/console/try")
 guard(bp, supervisors_only=True)

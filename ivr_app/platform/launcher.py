@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Callable
@@ -35,6 +36,13 @@ DEMO_NOTICE = """\
 
 # Starts a Twilio stand-in for a web app on `port`; returns its settings and how to stop it.
 DemoTwilio = Callable[[int], tuple[dict[str, str], Callable[[], None]]]
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now (for a server started next)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def _environment(port: int) -> dict[str, str]:

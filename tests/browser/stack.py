@@ -13,12 +13,12 @@ from typing import Any
 
 from flask import Flask
 
+from ivr_app.demo.demo_line import DemoTwilio
+from ivr_app.demo.simulator import Call
 from ivr_app.state.agents import Agent
 from ivr_app.state.users import Users
-from ivr_app.testing.demo_line import DemoTwilio
-from ivr_app.testing.servers import OverHttp, free_port
-from ivr_app.testing.simulator import Call
-from ivr_app.testing.workers import RqWorkers, wait_for, worker_env
+from tests.support.servers import OverHttp, free_port
+from tests.support.workers import RqWorkers, wait_for, worker_env
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery"

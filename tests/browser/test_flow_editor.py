@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from ivr_app.testing.workers import wait_for
 from tests.browser.conftest import shoot, sign_in
+from tests.support.workers import wait_for
 
 GREETING = "Gracias por llamar a Red Hogar. Para español, marque uno."
 NEW_GREETING = "Bienvenido a Red Hogar. Para español, marque uno."

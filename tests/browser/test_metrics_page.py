@@ -5,8 +5,8 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from ivr_app.state.call_log import CallLog
-from ivr_app.testing.workers import wait_for
 from tests.browser.conftest import shoot, sign_in
+from tests.support.workers import wait_for
 
 
 def test_the_zero_out_count_of_the_menu_used_and_a_csv(page, stack, local):

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from ivr_app.demo.simulator import Call
 from ivr_app.state.flow_history import FlowHistory
-from ivr_app.testing.simulator import Call
 from tests.conftest import TOKEN
 from tests.console.conftest import Browser, add_people
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from ivr_app.demo.recordings import RecordingServer
 from ivr_app.state.agents import Agent
-from ivr_app.testing.recordings import RecordingServer
 from tests.conftest import OFFICE_HOURS, TOKEN
 from tests.console.conftest import Browser, add_people
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from ivr_app.testing.recordings import RecordingServer
-from ivr_app.testing.simulator import Call
-from ivr_app.testing.spoken import ACCOUNT, KO_MODEL, MENUS, flow_text, model_folder, wideband_copy
+from ivr_app.demo.recordings import RecordingServer
+from ivr_app.demo.simulator import Call
 from tests.conftest import TOKEN
+from tests.support.spoken import ACCOUNT, KO_MODEL, MENUS, flow_text, model_folder, wideband_copy
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from ivr_app.testing.spoken import MENUS, model_folder
+from tests.support.spoken import MENUS, model_folder
 
 
 def with_model(lang: str) -> Any:

@@ -9,8 +9,8 @@ import pytest
 
 from ivr_app.call.engine import REASON_NOT_UNDERSTOOD, REASON_UNHEARD
 from ivr_app.flow import builtins
-from ivr_app.testing.spoken import ESCAPE_CLIPS, KO_MESSAGES, MENUS, OPTION_CLIPS, clip, clips
 from tests.speech.line import LANGS, with_model
+from tests.support.spoken import ESCAPE_CLIPS, KO_MESSAGES, MENUS, OPTION_CLIPS, clip, clips
 
 SPOKEN = [pytest.param(lang, name, id=name) for lang in MENUS for name in OPTION_CLIPS[lang]]
 

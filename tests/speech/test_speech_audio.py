@@ -6,7 +6,6 @@ import struct
 
 import pytest
 
-from ivr_app.testing.spoken import AUDIO, clips
 from speech.audio import (
     Audio,
     AudioError,
@@ -15,6 +14,7 @@ from speech.audio import (
     resample,
     sounds_like_speech,
 )
+from tests.support.spoken import AUDIO, clips
 
 
 def wav(fmt_tag: int, channels: int, bits: int, samples: bytes, rate: int = 8000) -> bytes:

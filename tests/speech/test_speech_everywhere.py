@@ -14,14 +14,14 @@ from pathlib import Path
 import pytest
 import yaml
 
+from ivr_app.demo.recordings import RecordingServer
+from ivr_app.demo.simulator import Call
+from ivr_app.demo.twilio_rest import TwilioStandin
 from ivr_app.flow.model import LanguageNode, MenuNode
 from ivr_app.flow.validate import load_flow
-from ivr_app.testing.recordings import RecordingServer
-from ivr_app.testing.simulator import Call
-from ivr_app.testing.spoken import ESCAPE_CLIPS, KO_MODEL, MENUS, clip
-from ivr_app.testing.twilio_rest import TwilioStandin
 from tests.console.conftest import Browser, add_people
 from tests.line import PUBLIC, Line
+from tests.support.spoken import ESCAPE_CLIPS, KO_MODEL, MENUS, clip
 
 ACCOUNT = "12345674"  # passes the Luhn check
 CUSTOMER = "+525512345678"  # a number we may call back

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import pytest
 
-from ivr_app.testing.spoken import OPTION_CLIPS, menu_rates, model_folder
 from speech.vosk_recognizer import VoskRecognizer
 from tests.speech.line import LANGS
+from tests.support.spoken import OPTION_CLIPS, menu_rates, model_folder
 
 MAX_FALSE_ACCEPT = {"tune": 0.08, "held-out": 0.16}  # measured up to 0.06 and 0.14
 MIN_RECALL = 0.72  # measured 0.78 to 0.86: Kaldi dithers at random, so runs differ

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 from ivr_app.__main__ import lint_command
-from ivr_app.testing.simulator import apply_input
-from ivr_app.testing.spoken import AUDIO, KO_MODEL, clip, flow_text
+from ivr_app.demo.simulator import apply_input
 from speech.audio import read_wav
 from speech.listen import Listener
 from speech.vosk_recognizer import VoskRecognizer, words_of
+from tests.support.spoken import AUDIO, KO_MODEL, clip, flow_text
 
 
 def korean() -> VoskRecognizer:

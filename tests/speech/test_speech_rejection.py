@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from ivr_app.testing.spoken import KO_MODEL, MENUS, clip
 from speech import UNKNOWN
 from speech.audio import read_wav
 from speech.rejection import (
@@ -19,6 +18,7 @@ from speech.rejection import (
 )
 from speech.vocabulary import VocabularyError, frequent_words
 from speech.vosk_recognizer import VoskRecognizer
+from tests.support.spoken import KO_MODEL, MENUS, clip
 
 KO_PHRASES = [phrase for _, phrase in MENUS["ko"][0]] + [MENUS["ko"][1]]
 

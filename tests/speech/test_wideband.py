@@ -12,10 +12,10 @@ import logging
 import pytest
 
 from ivr_app.__main__ import lint_command
-from ivr_app.testing.spoken import KO_MODEL, MENUS, clip, clips, flow_text
 from speech.audio import read_wav
 from speech.models import ModelRate, model_rate
 from speech.vosk_recognizer import VoskRecognizer
+from tests.support.spoken import KO_MODEL, MENUS, clip, clips, flow_text
 
 # one clip per option of the Korean menu, each heard right by the packaged model
 ONE_PER_OPTION = ["ko-yogeum-175.wav", "ko-yeyak-175.wav", "ko-haeji-150.wav"]

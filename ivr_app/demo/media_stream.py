@@ -23,7 +23,7 @@ from twilio.request_validator import RequestValidator
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
-from ivr_app.testing.twilio_rest import TwilioStandin
+from ivr_app.demo.twilio_rest import TwilioStandin
 from speech.audio import read_wav
 
 FRAME = 160  # 20 ms of 8 kHz mu-law

@@ -26,8 +26,8 @@ from urllib.parse import urljoin
 
 from werkzeug.datastructures import MultiDict
 
-from ivr_app.testing.rest_json import Reply, error
-from ivr_app.testing.twilio_rest import ROUTE, TwilioStandin
+from ivr_app.demo.rest_json import Reply, error
+from ivr_app.demo.twilio_rest import ROUTE, TwilioStandin
 
 log = logging.getLogger(__name__)
 DEMO = re.compile(r"/demo/calls(?:/([^/]+)/(answer|press|hangup))?")

@@ -21,9 +21,9 @@ import redis
 from flask import Flask
 from twilio.request_validator import RequestValidator
 
-from ivr_app.testing.media_stream import speak_over
-from ivr_app.testing.recordings import RecordingServer, wav_seconds
-from ivr_app.testing.twilio_rest import TwilioStandin
+from ivr_app.demo.media_stream import speak_over
+from ivr_app.demo.recordings import RecordingServer, wav_seconds
+from ivr_app.demo.twilio_rest import TwilioStandin
 
 BASE_URL = "http://localhost"
 DEFAULT_CALLER = "+15005550006"  # Twilio's test number: a valid number, never called back

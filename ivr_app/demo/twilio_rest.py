@@ -26,8 +26,8 @@ from flask import Flask
 from twilio.request_validator import RequestValidator
 from werkzeug.datastructures import MultiDict
 
-from ivr_app.testing.recordings import RecordingServer
-from ivr_app.testing.rest_json import VERSION, Handler, Reply, error, resource, rfc2822_now
+from ivr_app.demo.recordings import RecordingServer
+from ivr_app.demo.rest_json import VERSION, Handler, Reply, error, resource, rfc2822_now
 
 ACCOUNT_SID = "AC" + "5a" * 16
 AUTH_TOKEN = "standin-auth-token-0123456789abc"

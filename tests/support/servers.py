@@ -10,7 +10,6 @@ from __future__ import annotations
 import http.client
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,15 +22,10 @@ from typing import Any
 import redis
 import requests
 
+from ivr_app.platform.launcher import free_port
 from ivr_app.platform.redis_server import ensure_redis, reap, server_binary, stop_redis
 
 ROOT = Path(__file__).resolve().parents[2]  # where wsgi.py lives
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class OverHttp:
