@@ -125,7 +125,7 @@ def heard(step: str) -> Response:
     keys = builtins.DIGIT_WORDS.get(lang, ())[:3]  # 0 (back in line), 1 and 2
     event = recorded_answer(lang, [*flow.escape_words.get(lang, ()), *keys])
     if event.kind == "speech":
-        key = "0" if answers.is_escape(flow, event) else answers.spoken_key(event.value, lang)
+        key = "0" if answers.is_escape(flow, event) else builtins.spoken_key(event.value, lang)
         event = Event("digits", key) if key else Event("unclear", event.value)
     return _act(caller, step, event)
 

@@ -67,7 +67,7 @@ def layout(flow: Flow) -> Drawing:
     for node in flow.nodes.values():
         for label, target in edges(node):
             drawing.arrows.append(_arrow(where[node.id], where[target], label))
-        if node.asks or node.type == "transfer":
+        if node.asks or node.transfers_to() is not None:
             drawing.arrows.append(_arrow(where[node.id], where[PERSON],
                                          "0" if node.asks else "", escape=True))
     return drawing

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ivr_app.flow.model import LanguageNode, MenuNode
+from ivr_app.flow.nodes.language import LanguageNode
+from ivr_app.flow.nodes.menu import MenuNode
 from ivr_app.flow.validate import load_flow
 from ivr_app.testing.recordings import RecordingServer
 from ivr_app.testing.simulator import Call
