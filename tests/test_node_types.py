@@ -31,6 +31,7 @@ from ivr_app.flow.model import Flow, Node
 from ivr_app.flow.nodes import TYPES
 from ivr_app.flow.nodes.base import (
     ASK,
+    Drawn,
     Entered,
     Facts,
     Input,
@@ -57,7 +58,7 @@ def test_every_registered_type_provides_all_its_parts():
         assert not unknown, f"{name}'s fields name kinds nobody checks: {unknown}"
         for part in ("build", "enter", "passes_to", "edges", "facts", "listens"):
             assert callable(getattr(kind, part)), f"{name} has no {part}"
-        assert len(kind.shape) == 2 and all(kind.shape), f"{name} is drawn without a shape"
+        assert len(kind.drawn.brackets) == 2 and all(kind.drawn.brackets), f"{name}: no box"
         asking = (kind.question, kind.answer)
         if kind.asks:
             assert all(callable(p) for p in asking), f"{name} asks without a question/answer"
@@ -132,7 +133,8 @@ DATE = NodeType(
     name="date", model=DateNode,
     fields={"prompt": ("prompt", True), "variable": ("name", True),
             "order": ("date_order", False), "next": ("node_ref", True)},
-    build=keep, enter=enter, passes_to=nowhere, shape=("[/", "/]"), edges=plain_edges,
+    build=keep, enter=enter, passes_to=nowhere,
+    drawn=Drawn(("[/", "/]"), fill="#fde2f3"), edges=plain_edges,
     facts=lambda node: Facts(collects=node.variable), listens=keys_only,
     question=question, answer=answer, kinds={"date_order": date_order},
 )
@@ -219,7 +221,7 @@ def test_the_new_type_is_drawn_and_audited(date_type, flows):
     assert '    n_when -.->|"0 / agente / agent"| Q_support\n' in drawn
     assert "    n_when --> n_thanks\n" in drawn
     box = next(b for b in layout(flow).boxes if b.id == "when")
-    assert (box.kind, box.asks) == ("date", True)
+    assert (box.kind, box.asks, box.fill) == ("date", True, "#fde2f3")
     points = audit(flow)
     assert points[0].evidence.startswith("1 questions; key 0 at every one")
     assert points[2].evidence.startswith("variables appointment are asked at most once")

@@ -13,7 +13,7 @@ def mermaid(flow: Flow) -> str:
     lines += [f'    {_queue(q)}[["person: queue {q}"]]' for q in sorted(flow.queues())]
     human = _queue(flow.human.queue)
     for node in flow.nodes.values():
-        left, right = of(node).shape
+        left, right = of(node).drawn.brackets
         lines.append(f'    {_id(node.id)}{left}"{node.id} ({node.type})"{right}')
         for label, target in edges(node):
             lines.append(f'    {_id(node.id)} -->|"{label}"| {_id(target)}' if label

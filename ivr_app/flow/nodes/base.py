@@ -77,6 +77,16 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class Drawn:
+    """How a node's box looks: Mermaid's brackets around it (flow/diagram.py), and its fill
+    and corners in the console's drawing (console/diagram.py)."""
+
+    brackets: tuple[str, str]
+    fill: str = "#f2f4f7"
+    rounded: bool = False
+
+
+@dataclass(frozen=True)
 class Facts:
     """What a node tells the audit (flow/audit.py) of the GetHuman points."""
 
@@ -128,7 +138,7 @@ class NodeType:
     build: Callable[[Checker, dict[str, Any], Path_], dict[str, Any] | None]
     enter: Callable[[Flow, dict[str, Any], Any, dt.datetime], Entered]
     passes_to: Callable[[Any], list[str]]  # where a turn may go on without asking
-    shape: tuple[str, str]  # Mermaid's brackets around its box
+    drawn: Drawn  # how its box looks
     edges: Callable[[Any], list[tuple[str, str]]]  # (label, target) arrows it draws
     facts: Callable[[Any], Facts]
     listens: Callable[[Any, str], Listening | None]

@@ -9,7 +9,7 @@ from typing import Any
 
 from ivr_app.flow.checker import Checker
 from ivr_app.flow.model import Flow, Node
-from ivr_app.flow.nodes.base import Entered, Facts, NodeType, keep, keys_only
+from ivr_app.flow.nodes.base import Drawn, Entered, Facts, NodeType, keep, keys_only
 from ivr_app.flow.source import Path_
 
 CASE_FIELDS = {"when": ("condition", True), "goto": ("node_ref", True)}
@@ -122,6 +122,7 @@ def facts(node: BranchNode) -> Facts:
 TYPE = NodeType(
     name="branch", model=BranchNode,
     fields={"cases": ("cases", True), "otherwise": ("node_ref", True)},
-    build=keep, enter=enter, passes_to=passes_to, shape=("{", "}"), edges=edges,
+    build=keep, enter=enter, passes_to=passes_to,
+    drawn=Drawn(("{", "}")), edges=edges,
     facts=facts, listens=keys_only, kinds={"cases": cases, "condition": condition},
 )

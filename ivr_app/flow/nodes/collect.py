@@ -14,6 +14,7 @@ from ivr_app.flow.model import Flow, Node
 from ivr_app.flow.nodes.base import (
     ASK,
     REPEAT,
+    Drawn,
     Entered,
     Facts,
     Input,
@@ -142,7 +143,8 @@ TYPE = NodeType(
         "skip_if_set": ("bool", False),
         "next": ("node_ref", True),
     },
-    build=build, enter=enter, passes_to=passes_to, shape=("[/", "/]"), edges=plain_edges,
+    build=build, enter=enter, passes_to=passes_to,
+    drawn=Drawn(("[/", "/]"), fill="#ebe9fe"), edges=plain_edges,
     facts=facts, listens=keys_only, question=question, answer=answer, skips=skips,
     kinds={"length": length, "checksum": checksum},
 )

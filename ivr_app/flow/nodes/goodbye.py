@@ -7,7 +7,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from ivr_app.flow.model import Flow, Node
-from ivr_app.flow.nodes.base import Entered, Facts, NodeType, keep, keys_only, nowhere, plain_edges
+from ivr_app.flow.nodes.base import (
+    Drawn,
+    Entered,
+    Facts,
+    NodeType,
+    keep,
+    keys_only,
+    nowhere,
+    plain_edges,
+)
 
 
 @dataclass(frozen=True)
@@ -25,6 +34,7 @@ def facts(node: GoodbyeNode) -> Facts:
 
 TYPE = NodeType(
     name="goodbye", model=GoodbyeNode, fields={"prompt": ("prompt", True)},
-    build=keep, enter=enter, passes_to=nowhere, shape=("([", "])"), edges=plain_edges,
+    build=keep, enter=enter, passes_to=nowhere,
+    drawn=Drawn(("([", "])"), fill="#d1fadf", rounded=True), edges=plain_edges,
     facts=facts, listens=keys_only, ends=True,
 )

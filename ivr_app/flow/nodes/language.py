@@ -15,6 +15,7 @@ from ivr_app.flow.nodes.base import (
     ASK,
     REPEAT,
     Choice,
+    Drawn,
     Entered,
     Facts,
     Input,
@@ -103,7 +104,8 @@ TYPE = NodeType(
     name="language", model=LanguageNode,
     fields={"prompt": ("prompt", True), "choices": ("choices", True),
             "next": ("node_ref", True)},
-    build=keep, enter=enter, passes_to=nowhere, shape=("{{", "}}"), edges=edges,
+    build=keep, enter=enter, passes_to=nowhere,
+    drawn=Drawn(("{{", "}}"), fill="#dbe8ff"), edges=edges,
     facts=facts, listens=listens, question=question, answer=answer,
     kinds={"choices": choices},
 )

@@ -14,6 +14,7 @@ from ivr_app.flow.nodes.base import (
     ASK,
     REPEAT,
     Choice,
+    Drawn,
     Entered,
     Facts,
     Input,
@@ -103,7 +104,8 @@ def listens(node: MenuNode, lang: str) -> Listening:
 TYPE = NodeType(
     name="menu", model=MenuNode,
     fields={"prompt": ("prompt", True), "options": ("options", True)},
-    build=keep, enter=enter, passes_to=nowhere, shape=("{{", "}}"), edges=edges,
+    build=keep, enter=enter, passes_to=nowhere,
+    drawn=Drawn(("{{", "}}"), fill="#dbe8ff"), edges=edges,
     facts=facts, listens=listens, question=question, answer=answer,
     kinds={"options": options},
 )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ivr_app.flow.model import Flow, Node
-from ivr_app.flow.nodes.base import Entered, Facts, NodeType, keep, keys_only, plain_edges
+from ivr_app.flow.nodes.base import Drawn, Entered, Facts, NodeType, keep, keys_only, plain_edges
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ def facts(node: SayNode) -> Facts:
 TYPE = NodeType(
     name="say", model=SayNode,
     fields={"prompt": ("prompt", True), "next": ("node_ref", True)},
-    build=keep, enter=enter, passes_to=passes_to, shape=("(", ")"), edges=plain_edges,
+    build=keep, enter=enter, passes_to=passes_to,
+    drawn=Drawn(("(", ")")), edges=plain_edges,
     facts=facts, listens=keys_only,
 )

@@ -9,6 +9,7 @@ from typing import Any
 from ivr_app.flow.checker import Checker
 from ivr_app.flow.model import Flow, Node
 from ivr_app.flow.nodes.base import (
+    Drawn,
     Entered,
     Facts,
     NodeType,
@@ -49,6 +50,7 @@ def facts(node: TransferNode) -> Facts:
 TYPE = NodeType(
     name="transfer", model=TransferNode,
     fields={"prompt": ("prompt", False), "reason": ("text", False), "queue": ("name", False)},
-    build=build, enter=enter, passes_to=nowhere, shape=("[[", "]]"), edges=plain_edges,
+    build=build, enter=enter, passes_to=nowhere,
+    drawn=Drawn(("[[", "]]"), fill="#fef0c7"), edges=plain_edges,
     facts=facts, listens=keys_only, ends=True,
 )
