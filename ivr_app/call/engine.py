@@ -6,7 +6,7 @@ type's (flow/nodes/): the engine carries out what entering it returns, asks its
 question, and lets it interpret the answer. The rules kept here hold at every node:
 - key 0 or an escape word at any input node goes to the flow's human target;
 - silence or a wrong answer is retried `flow.retries` times, then goes to a human;
-- only a goodbye node hangs up.
+- the call is hung up only where a node's type says so (a goodbye).
 """
 
 from __future__ import annotations
