@@ -3,11 +3,12 @@
 `valid_flows()` draws a flow dict that `lint` must accept. Its nodes are drawn in
 order and wired so that every node is reached from the start (each node after the
 first hangs off an earlier one), and so that no loop can go round without asking
-the caller something: nodes that may pass the caller on without asking (`say`,
-`branch`, and a `collect` that is skipped once its variable is set) only point to
-later nodes; questions (`language`, `menu`, a `collect` that always asks) point
-anywhere. A goodbye and a transfer at the end are there for forward pointers and
-are dropped when nothing leads to them.
+the caller something: nodes that may pass the caller on without asking (as their
+registered type says: `say`, `branch`, and a `collect` that is skipped once its
+variable is set) only point to later nodes; questions (`language`, `menu`, a
+`collect` that always asks) point anywhere. A goodbye and a transfer at the end are
+there for forward pointers and are dropped when nothing leads to them. Node types
+the generator has no fields for (see CAPACITY) are not drawn.
 
 tests/flowgen_broken.py breaks such flows on purpose.
 """
@@ -22,6 +23,7 @@ import yaml
 from hypothesis import strategies as st
 
 from ivr_app.flow import builtins
+from ivr_app.flow.nodes import TYPES
 
 LANGUAGES = {"es": (("Polly.Mia", "Polly.Lupe"), ("es-MX", "es-US", "es-ES")),
              "en": (("Polly.Joanna", "Polly.Matthew"), ("en-US", "en-GB"))}
@@ -37,8 +39,10 @@ EXTRA_ESCAPE_WORDS = {"es": ("ayuda", "ejecutivo", "alguien"),
 TIMEZONES = ("America/Mexico_City", "UTC", "Europe/Madrid", "America/New_York")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 VARIABLES = ("account", "pin", "zip_code", "order", "plan", "topic")
-# Nodes that may move the caller on without asking anything: they only point forward.
-PASS_THROUGH = ("say", "branch")
+# The node types drawn, each with how many later nodes may hang off one of it in the
+# spanning tree from the start (None: a menu's limit of options).
+CAPACITY: dict[str, int | None] = {"language": 1, "menu": None, "collect": 1, "branch": 4,
+                                   "say": 1, "transfer": 0, "goodbye": 0}
 
 LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 # Node ids, queues and the like: a letter, then letters, digits, '_', '-' or '.'.
@@ -179,18 +183,19 @@ def node_graph(draw: st.DrawFn, langs: list[str], flow: dict[str, Any],
                escape_words: set[str], hours: list[str]) -> tuple[str, dict[str, Any]]:
     menu_limit = flow.get("max_options", 5)
     count = draw(st.integers(1, 8))
-    all_kinds = ["menu", "collect", "language", "say", "branch", "transfer", "goodbye"]
-    # Mostly start with a question or a node leading on to one: flows worth calling.
-    kinds = [draw(st.sampled_from(all_kinds[:5] if i == 0 else all_kinds))
+    all_kinds = [k for k in TYPES if k in CAPACITY]
+    # Start with a question or a node leading on to one: flows worth calling.
+    first_kinds = [k for k in all_kinds if not TYPES[k].ends]
+    kinds = [draw(st.sampled_from(first_kinds if i == 0 else all_kinds))
              for i in range(count)]
     ids = draw(st.lists(names, min_size=count + 2, max_size=count + 2,
                         unique_by=lambda s: s.lower()))
     # Collect nodes: one that skips itself once its variable is set passes the caller on.
     collects = {i: draw(collect_fields()) for i, k in enumerate(kinds) if k == "collect"}
-    forward_only = {i for i, k in enumerate(kinds) if k in PASS_THROUGH
-                    or (k == "collect" and collects[i].get("skip_if_set", True))}
-    capacity = {"say": 1, "language": 1, "collect": 1, "menu": menu_limit, "branch": 4,
-                "transfer": 0, "goodbye": 0}
+    # Nodes that may move the caller on without asking anything: they only point forward.
+    forward_only = {i for i, k in enumerate(kinds) if not (TYPES[k].asks or TYPES[k].ends)
+                    or TYPES[k].skips(collects.get(i, {}))}
+    capacity = {k: menu_limit if c is None else c for k, c in CAPACITY.items()}
     children: dict[int, list[int]] = {i: [] for i in range(count)}
     for i in range(1, count):  # a spanning tree from the start
         parents = [j for j in range(i) if len(children[j]) < capacity[kinds[j]]]
@@ -211,7 +216,7 @@ def node_graph(draw: st.DrawFn, langs: list[str], flow: dict[str, Any],
     nodes: dict[str, Any] = {}
     for i, kind in enumerate(kinds[:count]):
         node: dict[str, Any] = {"type": kind}
-        if kind in ("language", "menu", "collect", "say", "goodbye"):
+        if TYPES[kind].fields.get("prompt", ("", False))[1]:  # a prompt it requires
             node["prompt"] = draw(prompts(langs))
         if kind == "language":
             choice_langs = draw(st.lists(st.sampled_from(langs), min_size=1, unique=True))

@@ -1,7 +1,7 @@
 """What a caller's answer means at the demo flow's questions: keys, words, read-backs.
 
-The answers module is asked directly, on the demo flow as lint loads it, so each way a
-caller may put an answer is checked without a whole call around it."""
+The answers module and the node types are asked directly, on the demo flow as lint loads
+it, so each way a caller may put an answer is checked without a whole call around it."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 
 from ivr_app.call import answers
-from ivr_app.call.answers import REPEAT
 from ivr_app.call.turn import Event
 from ivr_app.flow.model import Flow
+from ivr_app.flow.nodes import collect, language, menu
+from ivr_app.flow.nodes.base import REPEAT
 
 
 @pytest.fixture
@@ -46,14 +47,14 @@ def said(words: str) -> Event:
     ("es", "factura y visita", None),  # two options at once
 ])
 def test_a_menu_understands_keys_said_as_words_and_option_phrases(flow, lang, words, goes_to):
-    assert answers.menu(flow, at(lang), flow.nodes["main_menu"], said(words)) == goes_to
+    assert menu.answer(flow, at(lang), flow.nodes["main_menu"], said(words)) == goes_to
 
 
 @pytest.mark.parametrize("words", ["repita por favor", "otra vez"])
 def test_asking_to_hear_it_again_repeats_the_question(flow, words):
-    assert answers.menu(flow, at("es"), flow.nodes["main_menu"], said(words)) is REPEAT
-    assert answers.language(flow, at("es"), flow.nodes["language"], said(words)) is REPEAT
-    assert answers.menu(flow, at("en"), flow.nodes["main_menu"], said(words)) is None
+    assert menu.answer(flow, at("es"), flow.nodes["main_menu"], said(words)) is REPEAT
+    assert language.answer(flow, at("es"), flow.nodes["language"], said(words)) is REPEAT
+    assert menu.answer(flow, at("en"), flow.nodes["main_menu"], said(words)) is None
 
 
 @pytest.mark.parametrize(("event", "lang"), [
@@ -62,7 +63,7 @@ def test_asking_to_hear_it_again_repeats_the_question(flow, words):
 ])
 def test_the_language_chosen_is_the_one_the_call_goes_on_in(flow, event, lang):
     state = at("es")
-    assert answers.language(flow, state, flow.nodes["language"], event) == "main_menu"
+    assert language.answer(flow, state, flow.nodes["language"], event) == "main_menu"
     assert (state["lang"], state["vars"]) == (lang, {"language": lang})
 
 
@@ -70,7 +71,7 @@ def test_the_language_chosen_is_the_one_the_call_goes_on_in(flow, event, lang):
                                    Event("digits", "12")])
 def test_a_language_nobody_offered_is_not_understood(flow, event):
     state = at("es")
-    assert answers.language(flow, state, flow.nodes["language"], event) is None
+    assert language.answer(flow, state, flow.nodes["language"], event) is None
     assert state == at("es")
 
 
@@ -82,7 +83,7 @@ ACCOUNT = "12345674"  # eight digits with their Luhn check digit
                                    said("1 2 3 4 5 6 7 4")])
 def test_an_account_number_typed_or_said_is_read_back_before_it_counts(flow, event):
     state = at("es")
-    assert answers.collect(flow, state, flow.nodes["outage_account"], event) is REPEAT
+    assert collect.answer(flow, state, flow.nodes["outage_account"], event) is REPEAT
     assert (state["phase"], state["pending"], state["vars"]) == ("confirm", ACCOUNT, {})
 
 
@@ -93,41 +94,41 @@ def test_an_account_number_typed_or_said_is_read_back_before_it_counts(flow, eve
                                    Event("digits", "")])
 def test_a_number_of_the_wrong_length_or_check_digit_is_not_understood(flow, event):
     state = at("es")
-    assert answers.collect(flow, state, flow.nodes["outage_account"], event) is None
+    assert collect.answer(flow, state, flow.nodes["outage_account"], event) is None
     assert (state["phase"], state["pending"]) == ("ask", "")
 
 
 @pytest.mark.parametrize("yes", [Event("digits", "1"), said("uno")])
 def test_confirming_the_read_back_keeps_the_number(flow, yes):
     state = at("es", "confirm", ACCOUNT)
-    assert answers.collect(flow, state, flow.nodes["outage_account"], yes) == "outage_service"
+    assert collect.answer(flow, state, flow.nodes["outage_account"], yes) == "outage_service"
     assert state["vars"] == {"account": ACCOUNT}
 
 
 @pytest.mark.parametrize("no", [Event("digits", "2"), said("dos")])
 def test_refusing_the_read_back_asks_for_the_number_again(flow, no):
     state = at("es", "confirm", ACCOUNT)
-    assert answers.collect(flow, state, flow.nodes["outage_account"], no) is REPEAT
+    assert collect.answer(flow, state, flow.nodes["outage_account"], no) is REPEAT
     assert (state["phase"], state["pending"], state["vars"]) == ("ask", "", {})
 
 
 def test_any_other_answer_to_the_read_back_is_not_understood(flow):
     state = at("es", "confirm", ACCOUNT)
-    assert answers.collect(flow, state, flow.nodes["outage_account"], Event("digits", "3")) \
+    assert collect.answer(flow, state, flow.nodes["outage_account"], Event("digits", "3")) \
         is None
     assert (state["phase"], state["pending"]) == ("confirm", ACCOUNT)
 
 
 def test_words_that_are_not_digits_make_no_number(flow):
     four = replace(flow.nodes["outage_account"], min_length=4, max_length=4, checksum="")
-    assert answers.collect(flow, at("es"), four, said("uno dos tres gracias")) is None
-    assert answers.collect(flow, at("ko"), four, said("일 이 삼 사")) is None  # no digit words
+    assert collect.answer(flow, at("es"), four, said("uno dos tres gracias")) is None
+    assert collect.answer(flow, at("ko"), four, said("일 이 삼 사")) is None  # no digit words
 
 
 def test_a_number_without_read_back_counts_at_once(flow):
     node = replace(flow.nodes["outage_account"], confirm=False, checksum="")
     state = at("en")
-    assert answers.collect(flow, state, node, Event("digits", "12345678")) == "outage_service"
+    assert collect.answer(flow, state, node, Event("digits", "12345678")) == "outage_service"
     assert state["vars"] == {"account": "12345678"}
 
 
@@ -135,7 +136,7 @@ def test_a_number_without_read_back_counts_at_once(flow):
                                                 ("0", True), ("18", True), ("19", False),
                                                 ("4111111111111111", True)])
 def test_the_luhn_check_digit(digits, valid):
-    assert answers.luhn_ok(digits) is valid
+    assert collect.luhn_ok(digits) is valid
 
 
 @pytest.mark.parametrize(("event", "escapes"), [

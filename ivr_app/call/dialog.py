@@ -33,6 +33,7 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from ivr_app.call import answers
 from ivr_app.call.turn import Event, Speech
+from ivr_app.flow import builtins
 from ivr_app.flow.model import Flow
 
 KEY_WAIT = 1  # seconds after the prompt for a key, before the beep
@@ -121,7 +122,7 @@ def read(event: Event, keys: Collection[str] | None, flow: Flow | None, lang: st
         return Answer(ESCAPE)
     if event.kind == "digits" and (keys is None or event.value in keys):
         return Answer(KEY, key=event.value)
-    said = answers.spoken_key(event.value, lang) if event.kind == "speech" else None
+    said = builtins.spoken_key(event.value, lang) if event.kind == "speech" else None
     if said is not None and keys is not None and said in keys:
         return Answer(KEY, key=said)
     why = {"silence": "no_input", "unheard": "use_keys"}.get(event.kind, "not_understood")

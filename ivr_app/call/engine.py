@@ -1,10 +1,12 @@
 """The flow interpreter: given a call's state and what the caller did, decide what next.
 
 Pure logic with no Flask, Redis or TwiML in it, so every rule of the escape
-hatch can be read (and tested) in one place:
+hatch can be read (and tested) in one place. What each kind of node does is its
+type's (flow/nodes/): the engine carries out what entering it returns, asks its
+question, and lets it interpret the answer. The rules kept here hold at every node:
 - key 0 or an escape word at any input node goes to the flow's human target;
 - silence or a wrong answer is retried `flow.retries` times, then goes to a human;
-- only a goodbye node hangs up.
+- the call is hung up only where a node's type says so (a goodbye).
 """
 
 from __future__ import annotations
@@ -27,18 +29,9 @@ from ivr_app.call.turn import (
     Turn,
 )
 from ivr_app.flow import builtins
-from ivr_app.flow.model import (
-    BranchNode,
-    CollectNode,
-    Condition,
-    Flow,
-    GoodbyeNode,
-    LanguageNode,
-    MenuNode,
-    Node,
-    SayNode,
-    TransferNode,
-)
+from ivr_app.flow.model import Flow, Node
+from ivr_app.flow.nodes import of
+from ivr_app.flow.nodes.base import REPEAT
 from ivr_app.flow.turn_rules import MAX_TURN_NODES
 
 
@@ -87,9 +80,9 @@ def handle(flow: Flow, state: dict[str, Any], event: Event, now: dt.datetime) ->
         return _retry(flow, state, node, REASON_NOT_UNDERSTOOD, now)
     if event.kind == "unheard":
         return _unheard(flow, state, node, now)
-    handler = answers.HANDLERS[node.type]
-    result = handler(flow, state, node, event)
-    if result is answers.REPEAT:
+    answer = of(node).answer
+    result = answer(flow, state, node, event) if answer is not None else None
+    if result is REPEAT:
         _ask(flow, state, node, turn)
     elif result is None:
         return _retry(flow, state, node, REASON_NOT_UNDERSTOOD, now)
@@ -107,28 +100,21 @@ def _enter(flow: Flow, state: dict[str, Any], node_id: str, turn: Turn,
         state.update(node=node_id, phase="ask", pending="", tries=0)
         state["vars"].update(node.set)
         _record(state, now, node=node_id, event="enter")
-        if isinstance(node, SayNode):
+        entered = of(node).enter(flow, state, node, now)
+        if entered.says:
             turn.speech += _prompt(flow, state, node)
-            node_id = node.next
-        elif isinstance(node, BranchNode):
-            node_id = _branch(flow, state, node, now)
-        elif isinstance(node, TransferNode):
-            turn.speech += _prompt(flow, state, node)
-            _to_human(flow, state, turn, flow.queue_for(node),
-                      node.reason or flow.human.reason, now)
-            return
-        elif isinstance(node, GoodbyeNode):
-            turn.speech += _prompt(flow, state, node)
+        if entered.then == "go":
+            node_id = entered.to
+            continue
+        if entered.then == "person":
+            _to_human(flow, state, turn, entered.to, entered.reason, now)
+        elif entered.then == "hang up":
             turn.hangup = True
             state["outcome"] = {"type": "goodbye", "node": node_id,
                                 "at": now.isoformat(timespec="seconds")}
-            return
-        elif (isinstance(node, CollectNode) and node.skip_if_set
-              and state["vars"].get(node.variable)):
-            node_id = node.next
         else:
             _ask(flow, state, node, turn)
-            return
+        return
     raise RuntimeError(f"flow {flow.name} went through {MAX_TURN_NODES} nodes without asking")
 
 
@@ -140,16 +126,14 @@ def _ask(flow: Flow, state: dict[str, Any], node: Node, turn: Turn) -> None:
         turn.speech += [Speech(lang, text), *_escape_note(flow, lang, text)]
         turn.ask = Ask(node.id, 1, flow.timeout)
         return
-    if isinstance(node, LanguageNode):
-        for choice_lang in dict.fromkeys(c.language for c in node.choices):
-            said = _utterance(node, choice_lang)
-            turn.speech += [said, *_escape_note(flow, choice_lang, said.text)]
-    else:
-        said = _utterance(node, lang)
-        turn.speech += [said, *_escape_note(flow, lang, said.text)]
-    max_digits = node.max_length if isinstance(node, CollectNode) else 1
-    spoken = isinstance(node, MenuNode | LanguageNode)
-    turn.ask = Ask(node.id, max_digits, flow.timeout, voice=lang if spoken else "")
+    question = of(node).question
+    if question is None:  # entering returns "ask" only for a type with a question
+        raise RuntimeError(f"node {node.id} ({node.type}) has no question")
+    asked = question(node, lang)
+    for said_in in asked.languages:
+        said = _utterance(node, said_in)
+        turn.speech += [said, *_escape_note(flow, said_in, said.text)]
+    turn.ask = Ask(node.id, asked.max_digits, flow.timeout, voice=lang if asked.spoken else "")
 
 
 def _retry(flow: Flow, state: dict[str, Any], node: Node, reason: str,
@@ -210,21 +194,3 @@ def _escape_note(flow: Flow, lang: str, text: str) -> list[Speech]:
     if any(builtins.contains_phrase(text, m) for m in mentions):
         return []
     return [Speech(lang, note)]
-
-
-def _branch(flow: Flow, state: dict[str, Any], node: BranchNode, now: dt.datetime) -> str:
-    for case in node.cases:
-        if _holds(flow, state, case.when, now):
-            return case.goto
-    return node.otherwise
-
-
-def _holds(flow: Flow, state: dict[str, Any], cond: Condition, now: dt.datetime) -> bool:
-    if cond.hours:
-        return flow.hours[cond.hours].is_open(now) == cond.open
-    value = state["lang"] if cond.var == "language" else state["vars"].get(cond.var)
-    if cond.is_set is not None:
-        return bool(value) == cond.is_set
-    if cond.one_of is not None:
-        return value in cond.one_of
-    return value == cond.equals

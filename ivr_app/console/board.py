@@ -27,8 +27,7 @@ def state() -> Response:
     names = {q for a in agents for q in a.queues}
     flow = ivr.registry.last_good(ivr.config["IVR_FLOW"])
     if flow is not None:  # the live flow's queues, even with nobody signed in to them
-        names |= {flow.human.queue, flow.human.supervisor_queue}
-        names |= {flow.queue_for(n) for n in flow.nodes.values() if n.type == "transfer"}
+        names |= flow.queues()
     return jsonify({"queues": [live.queue_view(ivr, q) for q in sorted(names - {""})],
                     "agents": [live.agent_row(a) for a in agents],
                     **live.callbacks_view(ivr)})

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from ivr_app.flow.diagram import edges
 from ivr_app.flow.model import Flow
+from ivr_app.flow.nodes import of
 
 BOX_W, BOX_H, GAP_X, GAP_Y, MARGIN = 180, 46, 28, 74, 20
 PERSON = "__person__"
@@ -25,6 +26,8 @@ class Box:
     x: float
     y: float
     asks: bool = False  # a question: 0 or an escape word reaches a person from here
+    fill: str = "#fee4e2"  # the person's, unless its node type says otherwise
+    rounded: bool = True
 
 
 @dataclass
@@ -63,11 +66,13 @@ def layout(flow: Flow) -> Drawing:
                 drawing.boxes.append(Box(PERSON, f"person: {flow.human.queue}", "person", x, y))
             else:
                 node = flow.nodes[node_id]
-                drawing.boxes.append(Box(node_id, node_id, node.type, x, y, node.asks))
+                look = of(node).drawn
+                drawing.boxes.append(Box(node_id, node_id, node.type, x, y, node.asks,
+                                         look.fill, look.rounded))
     for node in flow.nodes.values():
         for label, target in edges(node):
             drawing.arrows.append(_arrow(where[node.id], where[target], label))
-        if node.asks or node.type == "transfer":
+        if node.asks or node.transfers_to() is not None:
             drawing.arrows.append(_arrow(where[node.id], where[PERSON],
                                          "0" if node.asks else "", escape=True))
     return drawing

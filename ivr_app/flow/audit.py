@@ -1,7 +1,8 @@
 """The GetHuman standard's nine points, checked on a flow: is this line humane?
 
 Each point is computed from the flow graph, its messages and its settings, never from a
-list kept by hand, and comes with its evidence. Some hold by construction of the runtime
+list kept by hand, and comes with its evidence. What a node contributes is what its type
+tells (its Facts, flow/nodes/). Some hold by construction of the runtime
 (key 0 at every question, silence and errors end with a person); the audit still names
 what makes them hold, so a reader can check it. Prompt times are estimated at
 SPEECH_RATE words a second, a common rate for phone voices.
@@ -12,17 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ivr_app.flow.model import (
-    BranchNode,
-    CollectNode,
-    Flow,
-    GoodbyeNode,
-    LanguageNode,
-    MenuNode,
-    Node,
-    SayNode,
-    TransferNode,
-)
+from ivr_app.flow.model import Flow, Node
+from ivr_app.flow.nodes import of
+from ivr_app.flow.nodes.base import Facts
 
 SPEECH_RATE = 2.5  # words a second (150 a minute)
 MAX_LISTEN_S = 20.0  # before the caller hears how to reach a person; and any one prompt
@@ -55,8 +48,12 @@ def seconds(text: str) -> float:
 def queues(flow: Flow) -> list[str]:
     """Every queue a caller can wait in for a person."""
     found = [flow.human.queue, flow.human.supervisor_queue]
-    found += [flow.queue_for(n) for n in flow.nodes.values() if isinstance(n, TransferNode)]
+    found += [flow.queue_for(n) for n in flow.nodes.values() if n.transfers_to() is not None]
     return sorted({q for q in found if q})
+
+
+def _facts(node: Node) -> Facts:
+    return of(node).facts(node)
 
 
 def _questions(flow: Flow) -> list[Node]:
@@ -87,11 +84,12 @@ def wait_and_position(flow: Flow) -> Point:
 def never_asked_twice(flow: Flow) -> Point:
     twice = []
     for node in flow.nodes.values():
-        if isinstance(node, CollectNode) and not node.skip_if_set:
-            earlier = _reaches(flow, node.variable, node.id)
+        facts = _facts(node)
+        if facts.collects and facts.asks_again:
+            earlier = _reaches(flow, facts.collects, node.id)
             if earlier:
-                twice.append(f"{node.variable!r} at {node.id!r} after {earlier!r}")
-    collected = sorted({n.variable for n in flow.nodes.values() if isinstance(n, CollectNode)})
+                twice.append(f"{facts.collects!r} at {node.id!r} after {earlier!r}")
+    collected = sorted({c for n in flow.nodes.values() if (c := _facts(n).collects)})
     evidence = (f"variables {', '.join(collected) or 'none'} are asked at most once on any path "
                 "and go to the agent's whisper and screen")
     return Point(3, "Never asked twice", not twice,
@@ -101,7 +99,7 @@ def never_asked_twice(flow: Flow) -> Point:
 def _reaches(flow: Flow, variable: str, target: str) -> str:
     """A collect node of `variable` from which `target` can be reached, if any."""
     for start in flow.nodes.values():
-        if not (isinstance(start, CollectNode) and start.variable == variable):
+        if _facts(start).collects != variable:
             continue
         seen, todo = set(), list(start.targets())
         while todo:
@@ -116,8 +114,7 @@ def _reaches(flow: Flow, variable: str, target: str) -> str:
 
 def callbacks_offered(flow: Flow) -> Point:
     late = [q for q in queues(flow) if flow.callbacks.threshold(q) > MAX_OFFER_AFTER_S]
-    has_hours = any(isinstance(n, BranchNode) and any(c.when.hours for c in n.cases)
-                    for n in flow.nodes.values())
+    has_hours = any(_facts(n).hours for n in flow.nodes.values())
     after_hours = bool(flow.callbacks.hours) or not has_hours
     problems = [f"{q} offers a callback only after {flow.callbacks.threshold(q)} s"
                 for q in late]
@@ -131,12 +128,10 @@ def callbacks_offered(flow: Flow) -> Point:
 
 
 def keys_for_speech(flow: Flow) -> Point:
-    keyless = [f"{n.id}: {o.goto}" for n in flow.nodes.values() if isinstance(n, MenuNode)
-               for o in n.options if not o.key]
-    keyless += [f"{n.id}: {c.language}" for n in flow.nodes.values()
-                if isinstance(n, LanguageNode) for c in n.choices if not c.key]
-    spoken = sum(1 for n in flow.nodes.values() if isinstance(n, MenuNode) for o in n.options
-                 if any(o.phrases.values()))
+    facts = [(n, _facts(n)) for n in flow.nodes.values()]
+    keyless = [f"{n.id}: {c.label}" for n, f in facts
+               for c in (*f.choices, *(f.language_choices or ())) if not c.key]
+    spoken = sum(1 for _, f in facts for c in f.choices if c.spoken)
     return Point(5, "Keys for everything spoken", not keyless,
                  f"all {spoken} spoken options have a key" if not keyless
                  else "options with no key: " + ", ".join(keyless))
@@ -167,11 +162,7 @@ def _listen_until_question(flow: Flow, node_id: str, lang: str,
     node = flow.nodes[node_id]
     said = node.prompt.get(lang)
     own = seconds(said.text) if said and (with_question or not node.asks) else 0.0
-    onward: list[str] = []
-    if isinstance(node, SayNode):
-        onward = [node.next]
-    elif isinstance(node, BranchNode):
-        onward = [*(case.goto for case in node.cases), node.otherwise]
+    onward = [] if node.asks else of(node).passes_to(node)
     best = max((_listen_until_question(flow, t, lang, with_question) for t in onward),
                default=(0.0, ""))
     return own + best[0], node_id + (f" -> {best[1]}" if best[1] else "")
@@ -187,38 +178,34 @@ def no_advertising(flow: Flow) -> Point:
 
 
 def never_disconnected(flow: Flow) -> Point:
-    chosen_by = {t: n.id for n in flow.nodes.values() if isinstance(n, MenuNode | LanguageNode)
-                 for t in n.targets()}
-    unchosen = []
-    for node in flow.nodes.values():
-        if isinstance(node, GoodbyeNode) and not _only_chosen(flow, node.id, chosen_by):
-            unchosen.append(node.id)
+    goodbyes = [n.id for n in flow.nodes.values() if _facts(n).goodbye]
+    unchosen = [g for g in goodbyes if not _only_chosen(flow, g)]
     evidence = ("silence, wrong answers and our errors end with a person; the call ends only "
-                "at goodbyes the caller picks in a menu: "
-                + ", ".join(sorted(n.id for n in flow.nodes.values()
-                                   if isinstance(n, GoodbyeNode))))
+                "at goodbyes the caller picks in a menu: " + ", ".join(sorted(goodbyes)))
     return Point(8, "Never disconnected", not unchosen,
                  evidence if not unchosen
                  else "ends the call without the caller choosing it: " + ", ".join(unchosen))
 
 
-def _only_chosen(flow: Flow, goodbye: str, chosen_by: dict[str, str]) -> bool:
+def _only_chosen(flow: Flow, goodbye: str) -> bool:
     """Every way into `goodbye` is a menu choice, possibly followed by statements."""
     into = [n for n in flow.nodes.values() if goodbye in n.targets()]
     if goodbye == flow.start or not into:
         return False
     for node in into:
-        if isinstance(node, MenuNode | LanguageNode):
+        facts = _facts(node)
+        if facts.chosen:
             continue
-        if not isinstance(node, SayNode) or not _only_chosen(flow, node.id, chosen_by):
+        if not facts.statement or not _only_chosen(flow, node.id):
             return False
     return True
 
 
 def languages(flow: Flow) -> Point:
     langs = list(flow.languages)
-    choosers = [n for n in flow.nodes.values() if isinstance(n, LanguageNode)]
-    spoken = {c.language for n in choosers for c in n.choices if c.key and c.phrases}
+    choosers = [n for n in flow.nodes.values() if _facts(n).language_choices is not None]
+    spoken = {c.label for n in choosers for c in _facts(n).language_choices or ()
+              if c.key and c.spoken}
     problems = [lang for lang in langs if lang not in spoken] if len(langs) > 1 else []
     evidence = (f"{', '.join(langs)}: every prompt in each (the loader refuses a missing "
                 "translation)" + (f"; chosen by key and by speech at "

@@ -190,3 +190,31 @@ def key_word(key: str, lang: str) -> str:
     """A key as the caller's language says it ("nueve"), or the key itself."""
     words = DIGIT_WORDS.get(lang, ())
     return words[int(key)] if key.isdigit() and words else key
+
+
+def spoken_key(text: str, lang: str) -> str | None:
+    """A key said as a word ("dos", "two") or a digit, when that is all that was said."""
+    words = normalize(text).split()
+    digit_words = DIGIT_WORDS.get(lang, ())
+    keys = [str(digit_words.index(w)) if w in digit_words else w for w in words]
+    keys = [k for k in keys if k.isdigit() and len(k) == 1]
+    return keys[0] if len(keys) == 1 else None
+
+
+def digits_said(text: str, lang: str) -> str:
+    """Digits said one by one, as words or numerals; "" if anything else was said."""
+    digit_words = DIGIT_WORDS.get(lang, ())
+    out = []
+    for word in normalize(text).split():
+        if word.isdigit():
+            out.append(word)
+        elif word in digit_words:
+            out.append(str(digit_words.index(word)))
+        else:
+            return ""
+    return "".join(out)
+
+
+def is_repeat(text: str, lang: str) -> bool:
+    """Whether the caller asked to hear the question again."""
+    return any(contains_phrase(text, w) for w in REPEAT_WORDS.get(lang, ()))

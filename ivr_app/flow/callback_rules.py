@@ -6,46 +6,51 @@ from typing import Any
 
 import phonenumbers
 
-from ivr_app.flow import model, spec
-from ivr_app.flow.language_rules import LanguageChecker
+from ivr_app.flow import checker, model, spec
+from ivr_app.flow.checker import Checker, Kind
 from ivr_app.flow.source import Path_
 
 
-class CallbackChecker(LanguageChecker):
-    """Adds the `callbacks:` kinds."""
+def callbacks(check: Checker, value: Any, path: Path_) -> model.CallbackSettings | None:
+    checked = check.fields(value, path, spec.CALLBACK_FIELDS, "'callbacks'")
+    if checked is None or None in checked.values():
+        return None
+    if "countries" in checked:
+        checked["countries"] = tuple(checked["countries"])
+    return model.CallbackSettings(**checked)
 
-    def k_callbacks(self, value: Any, path: Path_) -> model.CallbackSettings | None:
-        checked = self.fields(value, path, spec.CALLBACK_FIELDS, "'callbacks'")
-        if checked is None or None in checked.values():
-            return None
-        if "countries" in checked:
-            checked["countries"] = tuple(checked["countries"])
-        return model.CallbackSettings(**checked)
 
-    def k_seconds(self, value: Any, path: Path_) -> int | None:
-        number = self.k_int(value, path)
-        if number is not None and not 0 <= number <= 7 * 24 * 3600:
-            self.error(path, f"{path[-1]!r} must be seconds from 0 to one week, not {number}",
-                       "range")
-            return None
-        return number
+def seconds(check: Checker, value: Any, path: Path_) -> int | None:
+    number = checker.integer(check, value, path)
+    if number is not None and not 0 <= number <= 7 * 24 * 3600:
+        check.error(path, f"{path[-1]!r} must be seconds from 0 to one week, not {number}",
+                    "range")
+        return None
+    return number
 
-    def k_seconds_by_queue(self, value: Any, path: Path_) -> dict[str, int] | None:
-        if not self.expect(value, dict, path, f"{path[-1]!r}"):
-            return None
-        result = {name: self.k_seconds(v, (*path, name)) for name, v in value.items()}
-        return None if None in result.values() else result
 
-    def k_country(self, value: Any, path: Path_) -> str | None:
-        text = self.k_text(value, path)
-        if text is not None and text not in phonenumbers.SUPPORTED_REGIONS:
-            self.error(path, f"{text!r} is not a two-letter country code like 'MX'", "type")
-            return None
-        return text
+def seconds_by_queue(check: Checker, value: Any, path: Path_) -> dict[str, int] | None:
+    if not check.expect(value, dict, path, f"{path[-1]!r}"):
+        return None
+    result = {name: seconds(check, v, (*path, name)) for name, v in value.items()}
+    return None if None in result.values() else result
 
-    def k_countries(self, value: Any, path: Path_) -> list[str] | None:
-        if not self.expect(value, list, path, "'countries'"):
-            return None
-        found = [self.k_country(v, (*path, i)) for i, v in enumerate(value)]
-        return None if None in found or not found else found
 
+def country(check: Checker, value: Any, path: Path_) -> str | None:
+    text = checker.text(check, value, path)
+    if text is not None and text not in phonenumbers.SUPPORTED_REGIONS:
+        check.error(path, f"{text!r} is not a two-letter country code like 'MX'", "type")
+        return None
+    return text
+
+
+def countries(check: Checker, value: Any, path: Path_) -> list[str] | None:
+    if not check.expect(value, list, path, "'countries'"):
+        return None
+    found = [country(check, v, (*path, i)) for i, v in enumerate(value)]
+    return None if None in found or not found else found
+
+
+KINDS: dict[str, Kind] = {"callbacks": callbacks, "seconds": seconds,
+                          "seconds_by_queue": seconds_by_queue, "country": country,
+                          "countries": countries}

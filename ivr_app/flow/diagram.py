@@ -2,19 +2,8 @@
 
 from __future__ import annotations
 
-from ivr_app.flow.model import (
-    BranchNode,
-    Condition,
-    Flow,
-    LanguageNode,
-    MenuNode,
-    Node,
-    TransferNode,
-)
-
-_SHAPES = {"menu": ("{{", "}}"), "language": ("{{", "}}"), "collect": ("[/", "/]"),
-           "branch": ("{", "}"), "say": ("(", ")"), "transfer": ("[[", "]]"),
-           "goodbye": ("([", "])")}
+from ivr_app.flow.model import Flow, Node
+from ivr_app.flow.nodes import of
 
 
 def mermaid(flow: Flow) -> str:
@@ -24,14 +13,14 @@ def mermaid(flow: Flow) -> str:
     lines += [f'    {_queue(q)}[["person: queue {q}"]]' for q in sorted(flow.queues())]
     human = _queue(flow.human.queue)
     for node in flow.nodes.values():
-        left, right = _SHAPES[node.type]
+        left, right = of(node).drawn.brackets
         lines.append(f'    {_id(node.id)}{left}"{node.id} ({node.type})"{right}')
         for label, target in edges(node):
             lines.append(f'    {_id(node.id)} -->|"{label}"| {_id(target)}' if label
                          else f"    {_id(node.id)} --> {_id(target)}")
         if node.asks:
             lines.append(f'    {_id(node.id)} -.->|"0 / agente / agent"| {human}')
-        if isinstance(node, TransferNode):
+        if node.transfers_to() is not None:
             lines.append(f"    {_id(node.id)} --> {_queue(flow.queue_for(node))}")
     return "\n".join(lines) + "\n"
 
@@ -46,21 +35,4 @@ def _queue(name: str) -> str:
 
 def edges(node: Node) -> list[tuple[str, str]]:
     """Where a node leads: (label, target) pairs, the label empty for a plain next step."""
-    if isinstance(node, MenuNode):
-        return [(f"key {o.key}", o.goto) for o in node.options]
-    if isinstance(node, LanguageNode):
-        return [(", ".join(f"{c.key}: {c.language}" for c in node.choices), node.next)]
-    if isinstance(node, BranchNode):
-        return [(_condition(c.when), c.goto) for c in node.cases] + [("otherwise",
-                                                                      node.otherwise)]
-    return [("", t) for t in node.targets()]
-
-
-def _condition(cond: Condition) -> str:
-    if cond.hours:
-        return f"{cond.hours} {'open' if cond.open else 'closed'}"
-    if cond.is_set is not None:
-        return f"{cond.var} {'set' if cond.is_set else 'not set'}"
-    if cond.one_of is not None:
-        return f"{cond.var} in {', '.join(cond.one_of)}"
-    return f"{cond.var} = {cond.equals}"
+    return of(node).edges(node)

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ivr_app.flow.model import ASKING_TYPES
+from ivr_app.flow.nodes import TYPES
 
 Finding = tuple[tuple[str, ...], str, str]  # (path, message, rule)
-_ENDING_TYPES = frozenset({"transfer", "goodbye"})
 
 
 def raw_targets(node: Any) -> list[str]:
@@ -35,15 +34,16 @@ def check_graph(start: Any, nodes: dict[str, Any]) -> list[Finding]:
     kinds = {i: k if isinstance(k, str) else None for i, k in kinds.items()}
     start = start if isinstance(start, str) else None
     # A node whose type is broken is reported elsewhere; assume the best of it here.
-    asks = {i for i, k in kinds.items() if k in ASKING_TYPES or not isinstance(k, str)}
-    # A collect node is skipped once its variable is known: it may not ask a second time.
-    skippable = {i for i, n in nodes.items() if kinds[i] == "collect"
-                 and (n.get("skip_if_set", True) is not False)}
+    asks = {i for i, k in kinds.items() if k is None or (k in TYPES and TYPES[k].asks)}
+    # A question that may pass the caller on without asking (a collect skipped once its
+    # variable is known) may not be counted on to ask.
+    skippable = {i for i, n in nodes.items() if kinds[i] in TYPES and TYPES[kinds[i]].skips(n)}
     findings: list[Finding] = []
     reached = _reachable(start, edges)
     findings += [(("nodes", i), f"node {i!r} is never reached from start {start!r}",
                   "unreachable") for i in nodes if i not in reached]
-    finishing = _can_finish(edges, asks | {i for i, k in kinds.items() if k in _ENDING_TYPES})
+    ends = {i for i, k in kinds.items() if k in TYPES and TYPES[k].ends}
+    finishing = _can_finish(edges, asks | ends)
     findings += [(("nodes", i), f"node {i!r} leads neither to a person nor to a goodbye",
                   "dead-end") for i in nodes if i not in finishing]
     for loop in _silent_loops(edges, (set(nodes) - asks) | skippable):

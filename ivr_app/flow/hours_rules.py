@@ -1,4 +1,5 @@
-"""Checking named business hours: time zone, weekly spans and holidays."""
+"""Checking named business hours: time zone, weekly spans and holidays; the names are
+remembered for `when: {hours: ...}`."""
 
 from __future__ import annotations
 
@@ -7,93 +8,95 @@ import re
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ivr_app.flow import model, spec
-from ivr_app.flow.checker import Checker
-from ivr_app.flow.source import Path_, Source
+from ivr_app.flow import checker, model, spec
+from ivr_app.flow.checker import Checker, Kind
+from ivr_app.flow.source import Path_
 
 _SPAN = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
 
 
-class HoursChecker(Checker):
-    """Adds the `hours` kinds; remembers which names are defined for `when: {hours: ...}`."""
+def hours_map(check: Checker, value: Any, path: Path_) -> dict[str, model.Hours] | None:
+    if not check.expect(value, dict, path, "'hours'"):
+        return None
+    result = {}
+    for name, item in value.items():
+        check.hours_names.add(name)
+        checked = check.fields(item, (*path, name), spec.HOURS_FIELDS, f"hours {name!r}")
+        if checked and checked.get("timezone") and checked.get("weekly") is not None:
+            result[name] = model.Hours(checked["timezone"], checked["weekly"],
+                                       frozenset(checked.get("holidays") or ()))
+    return result
 
-    def __init__(self, source: Source):
-        super().__init__(source)
-        self.hours_names: set[str] = set()
 
-    def k_hours_map(self, value: Any, path: Path_) -> dict[str, model.Hours] | None:
-        if not self.expect(value, dict, path, "'hours'"):
-            return None
-        result = {}
-        for name, item in value.items():
-            self.hours_names.add(name)
-            checked = self.fields(item, (*path, name), spec.HOURS_FIELDS, f"hours {name!r}")
-            if checked and checked.get("timezone") and checked.get("weekly") is not None:
-                result[name] = model.Hours(checked["timezone"], checked["weekly"],
-                                           frozenset(checked.get("holidays") or ()))
-        return result
-
-    def k_timezone(self, value: Any, path: Path_) -> ZoneInfo | None:
-        text = self.k_text(value, path)
-        if text is None:
-            return None
-        try:
-            return ZoneInfo(text)
-        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "America", a folder
-            self.error(path, f"unknown time zone {text[:60]!r}; use a name like "
-                       "'America/Mexico_City'", "type")
-            return None
-
-    def k_weekly(self, value: Any, path: Path_) -> dict | None:
-        if not self.expect(value, dict, path, "'weekly'"):
-            return None
-        weekly: dict[int, tuple] = {}
-        for days, spans in value.items():
-            day_numbers = self.day_range(days, (*path, days))
-            span_list = spans if isinstance(spans, list) else [spans]
-            parsed = [self.time_span(s, (*path, days)) for s in span_list]
-            if day_numbers is None or None in parsed:
-                continue
-            for day in day_numbers:
-                weekly[day] = weekly.get(day, ()) + tuple(parsed)
-        return weekly
-
-    def day_range(self, days: str, path: Path_) -> list[int] | None:
-        names = days.lower().split("-")
-        if len(names) <= 2 and all(n in spec.WEEKDAYS for n in names):
-            first, last = spec.WEEKDAYS.index(names[0]), spec.WEEKDAYS.index(names[-1])
-            if first <= last:
-                return list(range(first, last + 1))
-        self.error(path, f"{days!r} is not a day or day range like 'mon-fri'", "type", key=True)
+def timezone(check: Checker, value: Any, path: Path_) -> ZoneInfo | None:
+    text = checker.text(check, value, path)
+    if text is None:
+        return None
+    try:
+        return ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "America", a folder
+        check.error(path, f"unknown time zone {text[:60]!r}; use a name like "
+                    "'America/Mexico_City'", "type")
         return None
 
-    def time_span(self, value: Any, path: Path_) -> tuple[dt.time, dt.time] | None:
-        match = _SPAN.match(value.strip()) if isinstance(value, str) else None
-        if match:
-            h1, m1, h2, m2 = (int(g) for g in match.groups())
-            if h1 < 24 and h2 <= 24 and m1 < 60 and m2 < 60 and (h1, m1) < (h2, m2):
-                end = dt.time.max if h2 == 24 else dt.time(h2, m2)
-                return dt.time(h1, m1), end
-        self.error(path, f"{value!r} is not a time span like \"08:00-20:00\"", "type")
+
+def weekly(check: Checker, value: Any, path: Path_) -> dict | None:
+    if not check.expect(value, dict, path, "'weekly'"):
         return None
+    weekly: dict[int, tuple] = {}
+    for days, spans in value.items():
+        day_numbers = day_range(check, days, (*path, days))
+        span_list = spans if isinstance(spans, list) else [spans]
+        parsed = [time_span(check, s, (*path, days)) for s in span_list]
+        if day_numbers is None or None in parsed:
+            continue
+        for day in day_numbers:
+            weekly[day] = weekly.get(day, ()) + tuple(parsed)
+    return weekly
 
-    def k_dates(self, value: Any, path: Path_) -> list[dt.date] | None:
-        if not self.expect(value, list, path, "'holidays'"):
-            return None
-        dates = []
-        for i, item in enumerate(value):
-            if type(item) is dt.date:
-                dates.append(item)
-            else:
-                self.error((*path, i), f"{item!r} is not a date like 2026-12-25", "type")
-        return dates
 
-    def k_hours_ref(self, value: Any, path: Path_) -> str | None:
-        text = self.k_text(value, path)
-        if text is not None and text not in self.hours_names:
-            known = ", ".join(sorted(self.hours_names)) or "none are defined"
-            self.error(path, f"hours {text!r} are not defined under 'hours' ({known})",
-                       "unknown-hours")
-            return None
-        return text
+def day_range(check: Checker, days: str, path: Path_) -> list[int] | None:
+    names = days.lower().split("-")
+    if len(names) <= 2 and all(n in spec.WEEKDAYS for n in names):
+        first, last = spec.WEEKDAYS.index(names[0]), spec.WEEKDAYS.index(names[-1])
+        if first <= last:
+            return list(range(first, last + 1))
+    check.error(path, f"{days!r} is not a day or day range like 'mon-fri'", "type", key=True)
+    return None
 
+
+def time_span(check: Checker, value: Any, path: Path_) -> tuple[dt.time, dt.time] | None:
+    match = _SPAN.match(value.strip()) if isinstance(value, str) else None
+    if match:
+        h1, m1, h2, m2 = (int(g) for g in match.groups())
+        if h1 < 24 and h2 <= 24 and m1 < 60 and m2 < 60 and (h1, m1) < (h2, m2):
+            end = dt.time.max if h2 == 24 else dt.time(h2, m2)
+            return dt.time(h1, m1), end
+    check.error(path, f"{value!r} is not a time span like \"08:00-20:00\"", "type")
+    return None
+
+
+def dates(check: Checker, value: Any, path: Path_) -> list[dt.date] | None:
+    if not check.expect(value, list, path, "'holidays'"):
+        return None
+    dates = []
+    for i, item in enumerate(value):
+        if type(item) is dt.date:
+            dates.append(item)
+        else:
+            check.error((*path, i), f"{item!r} is not a date like 2026-12-25", "type")
+    return dates
+
+
+def hours_ref(check: Checker, value: Any, path: Path_) -> str | None:
+    text = checker.text(check, value, path)
+    if text is not None and text not in check.hours_names:
+        known = ", ".join(sorted(check.hours_names)) or "none are defined"
+        check.error(path, f"hours {text!r} are not defined under 'hours' ({known})",
+                    "unknown-hours")
+        return None
+    return text
+
+
+KINDS: dict[str, Kind] = {"hours_map": hours_map, "timezone": timezone, "weekly": weekly,
+                          "dates": dates, "hours_ref": hours_ref}

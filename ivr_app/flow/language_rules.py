@@ -5,155 +5,164 @@ from __future__ import annotations
 import string
 from typing import Any
 
-from ivr_app.flow import builtins, model, spec
-from ivr_app.flow.hours_rules import HoursChecker
-from ivr_app.flow.source import Path_, Source
+from ivr_app.flow import builtins, checker, model, spec
+from ivr_app.flow.checker import Checker, Kind
+from ivr_app.flow.source import Path_
 
 
-class LanguageChecker(HoursChecker):
-    """Adds the kinds that depend on the declared languages (checked first)."""
+def language_code(check: Checker, value: Any, path: Path_) -> str | None:
+    text = checker.text(check, value, path)
+    if text is not None and text not in check.languages:
+        check.error(path, f"language {text!r} is not declared under 'languages'",
+                    "unknown-language")
+        return None
+    return text
 
-    def __init__(self, source: Source):
-        super().__init__(source)
-        self.languages: dict[str, model.Voice] = {}
-        self.escape_words: dict[str, tuple[str, ...]] = dict(builtins.ESCAPE_WORDS)
 
-    def k_language_code(self, value: Any, path: Path_) -> str | None:
-        text = self.k_text(value, path)
-        if text is not None and text not in self.languages:
-            self.error(path, f"language {text!r} is not declared under 'languages'",
-                       "unknown-language")
-            return None
-        return text
+def languages(check: Checker, value: Any, path: Path_) -> dict[str, model.Voice] | None:
+    if not check.expect(value, dict, path, "'languages'"):
+        return None
+    if not value:
+        check.error(path, "'languages' must declare at least one language", "required")
+    for code, voice in value.items():
+        checked = check.fields(voice, (*path, code), spec.LANGUAGE_FIELDS,
+                               f"language {code!r}")
+        if checked and None not in checked.values() and len(checked) == 2:
+            check.languages[code] = model.Voice(**checked)
+    return check.languages
 
-    def k_languages(self, value: Any, path: Path_) -> dict[str, model.Voice] | None:
-        if not self.expect(value, dict, path, "'languages'"):
-            return None
-        if not value:
-            self.error(path, "'languages' must declare at least one language", "required")
-        for code, voice in value.items():
-            checked = self.fields(voice, (*path, code), spec.LANGUAGE_FIELDS,
-                                  f"language {code!r}")
-            if checked and None not in checked.values() and len(checked) == 2:
-                self.languages[code] = model.Voice(**checked)
-        return self.languages
 
-    def k_escape_words(self, value: Any, path: Path_) -> dict | None:
-        if not self.expect(value, dict, path, "'escape_words'"):
-            return None
-        supervisor_words = [w for ws in builtins.SUPERVISOR_WORDS.values() for w in ws]
-        for lang, words in value.items():
-            checked = self.k_word_list(words, (*path, lang))
-            for i, word in enumerate(checked or ()):
-                taken = [w for w in supervisor_words if builtins.contains_phrase(word, w)]
-                if taken:
-                    self.error((*path, lang, i), f"escape word {word!r} contains {taken[0]!r}, "
-                               "which takes callers to the supervisors", "escape")
-            if self.check_language_key(lang, path) and checked:
-                self.escape_words[lang] = self.escape_words.get(lang, ()) + checked
-        return self.escape_words
+def escape_words(check: Checker, value: Any, path: Path_) -> dict | None:
+    if not check.expect(value, dict, path, "'escape_words'"):
+        return None
+    supervisor_words = [w for ws in builtins.SUPERVISOR_WORDS.values() for w in ws]
+    for lang, words in value.items():
+        checked = checker.word_list(check, words, (*path, lang))
+        for i, word in enumerate(checked or ()):
+            taken = [w for w in supervisor_words if builtins.contains_phrase(word, w)]
+            if taken:
+                check.error((*path, lang, i), f"escape word {word!r} contains {taken[0]!r}, "
+                            "which takes callers to the supervisors", "escape")
+        if check_language_key(check, lang, path) and checked:
+            check.escape_words[lang] = check.escape_words.get(lang, ()) + checked
+    return check.escape_words
 
-    def check_language_key(self, lang: str, path: Path_) -> bool:
-        if lang not in self.languages:
-            self.error((*path, lang), f"language {lang!r} is not declared under 'languages'",
-                       "unknown-language", key=True)
-            return False
-        return True
 
-    def k_messages(self, value: Any, path: Path_) -> dict | None:
-        if not self.expect(value, dict, path, "'messages'"):
-            return None
-        table = {k: ("text", False) for k in builtins.MESSAGE_KEYS}
-        result = {}
-        for lang, texts in value.items():
-            if self.check_language_key(lang, path):
-                checked = self.fields(texts, (*path, lang), table, f"messages.{lang}")
-                result[lang] = {k: v for k, v in (checked or {}).items() if v}
-                for key, text in result[lang].items():
-                    self.check_placeholders(key, text, (*path, lang, key))
-        return result
+def check_language_key(check: Checker, lang: str, path: Path_) -> bool:
+    if lang not in check.languages:
+        check.error((*path, lang), f"language {lang!r} is not declared under 'languages'",
+                    "unknown-language", key=True)
+        return False
+    return True
 
-    def check_placeholders(self, key: str, text: str, path: Path_) -> None:
-        """A message may only use the {placeholders} it is given when said."""
-        allowed = builtins.MESSAGE_FIELDS[key]
-        expected = ", ".join(f"{{{f}}}" for f in sorted(allowed)) or "no placeholders"
-        try:
-            fields = [(f, s, c) for _, f, s, c in string.Formatter().parse(text) if f is not None]
-        except ValueError as exc:
-            self.error(path, f"message {key!r}: {exc}; write braces as {{{{ and }}}}",
-                       "placeholder")
-            return
-        for name, format_spec, conversion in fields:
-            if format_spec or conversion or not name.isidentifier():
-                written = name + (f"!{conversion}" if conversion else "") + \
-                    (f":{format_spec}" if format_spec else "")
-                self.error(path, f"message {key!r}: placeholder {{{written}}} is not a plain "
-                           "name; write it as {name}", "placeholder")
-        used = {name for name, _, _ in fields}
-        for name in sorted(used - allowed):
-            self.error(path, f"message {key!r}: unknown placeholder {{{name}}}; it takes "
-                       f"{expected}", "placeholder")
 
-    def k_prompt(self, value: Any, path: Path_) -> model.Prompt | None:
-        if not self.expect(value, dict, path, "a prompt"):
-            return None
-        prompt: model.Prompt = {}
-        for lang, said in value.items():
-            if not self.check_language_key(lang, path):
-                continue
-            if isinstance(said, dict):
-                checked = self.fields(said, (*path, lang), {"play": ("url", True)},
-                                      f"prompt.{lang}")
-                if checked and checked.get("play"):
-                    prompt[lang] = model.Utterance(play=checked["play"])
-            else:
-                text = self.k_text(said, (*path, lang))
-                if text:
-                    prompt[lang] = model.Utterance(text=text)
-        for lang in self.languages:
-            if lang not in value:
-                self.error(path, f"prompt has no {lang!r} translation", "translation")
-        return prompt
+def messages(check: Checker, value: Any, path: Path_) -> dict | None:
+    if not check.expect(value, dict, path, "'messages'"):
+        return None
+    table = {k: ("text", False) for k in builtins.MESSAGE_KEYS}
+    result = {}
+    for lang, texts in value.items():
+        if check_language_key(check, lang, path):
+            checked = check.fields(texts, (*path, lang), table, f"messages.{lang}")
+            result[lang] = {k: v for k, v in (checked or {}).items() if v}
+            for key, text in result[lang].items():
+                check_placeholders(check, key, text, (*path, lang, key))
+    return result
 
-    def k_phrases(self, value: Any, path: Path_) -> dict[str, tuple[str, ...]] | None:
-        if not self.expect(value, dict, path, "'say'"):
-            return None
-        phrases = {}
-        for lang, words in value.items():
-            checked = self.k_word_list(words, (*path, lang))
-            if self.check_language_key(lang, path) and checked is not None:
-                phrases[lang] = checked
-        for lang in self.languages:
-            if lang not in value:
-                self.error(path, f"'say' has no {lang!r} phrases", "translation")
-        return phrases
 
-    def k_queue_names(self, value: Any, path: Path_) -> dict[str, dict[str, str]] | None:
-        """Queue names as agents hear them, per language: {queue: {lang: name}}; a language
-        left out says the queue's own name."""
-        if not self.expect(value, dict, path, "'queues'"):
-            return None
-        names: dict[str, dict[str, str]] = {}
-        for queue, said in value.items():
-            if self.k_name(queue, (*path, queue)) is None or not self.expect(
-                    said, dict, (*path, queue), f"queue {queue!r}"):
-                continue
-            names[queue] = {}
-            for lang, text in said.items():
-                checked = self.k_text(text, (*path, queue, lang))
-                if self.check_language_key(lang, (*path, queue)) and checked:
-                    names[queue][lang] = checked
-        return names
+def check_placeholders(check: Checker, key: str, text: str, path: Path_) -> None:
+    """A message may only use the {placeholders} it is given when said."""
+    allowed = builtins.MESSAGE_FIELDS[key]
+    expected = ", ".join(f"{{{f}}}" for f in sorted(allowed)) or "no placeholders"
+    try:
+        fields = [(f, s, c) for _, f, s, c in string.Formatter().parse(text) if f is not None]
+    except ValueError as exc:
+        check.error(path, f"message {key!r}: {exc}; write braces as {{{{ and }}}}",
+                    "placeholder")
+        return
+    for name, format_spec, conversion in fields:
+        if format_spec or conversion or not name.isidentifier():
+            written = name + (f"!{conversion}" if conversion else "") + \
+                (f":{format_spec}" if format_spec else "")
+            check.error(path, f"message {key!r}: placeholder {{{written}}} is not a plain "
+                        "name; write it as {name}", "placeholder")
+    used = {name for name, _, _ in fields}
+    for name in sorted(used - allowed):
+        check.error(path, f"message {key!r}: unknown placeholder {{{name}}}; it takes "
+                    f"{expected}", "placeholder")
 
-    def k_texts(self, value: Any, path: Path_) -> dict[str, str] | None:
-        if not self.expect(value, dict, path, f"{path[-1]!r}"):
-            return None
-        texts = {}
-        for lang, text in value.items():
-            if self.check_language_key(lang, path) and (said := self.k_text(text, (*path, lang))):
-                texts[lang] = said
-        for lang in self.languages:
-            if lang not in value:
-                self.error(path, f"{path[-1]!r} has no {lang!r} translation", "translation")
-        return texts
 
+def prompt(check: Checker, value: Any, path: Path_) -> model.Prompt | None:
+    if not check.expect(value, dict, path, "a prompt"):
+        return None
+    prompt: model.Prompt = {}
+    for lang, said in value.items():
+        if not check_language_key(check, lang, path):
+            continue
+        if isinstance(said, dict):
+            checked = check.fields(said, (*path, lang), {"play": ("url", True)},
+                                   f"prompt.{lang}")
+            if checked and checked.get("play"):
+                prompt[lang] = model.Utterance(play=checked["play"])
+        else:
+            text = checker.text(check, said, (*path, lang))
+            if text:
+                prompt[lang] = model.Utterance(text=text)
+    for lang in check.languages:
+        if lang not in value:
+            check.error(path, f"prompt has no {lang!r} translation", "translation")
+    return prompt
+
+
+def phrases(check: Checker, value: Any, path: Path_) -> dict[str, tuple[str, ...]] | None:
+    if not check.expect(value, dict, path, "'say'"):
+        return None
+    phrases = {}
+    for lang, words in value.items():
+        checked = checker.word_list(check, words, (*path, lang))
+        if check_language_key(check, lang, path) and checked is not None:
+            phrases[lang] = checked
+    for lang in check.languages:
+        if lang not in value:
+            check.error(path, f"'say' has no {lang!r} phrases", "translation")
+    return phrases
+
+
+def queue_names(check: Checker, value: Any, path: Path_) -> dict[str, dict[str, str]] | None:
+    """Queue names as agents hear them, per language: {queue: {lang: name}}; a language
+    left out says the queue's own name."""
+    if not check.expect(value, dict, path, "'queues'"):
+        return None
+    names: dict[str, dict[str, str]] = {}
+    for queue, said in value.items():
+        if checker.name(check, queue, (*path, queue)) is None or not check.expect(
+                said, dict, (*path, queue), f"queue {queue!r}"):
+            continue
+        names[queue] = {}
+        for lang, text in said.items():
+            checked = checker.text(check, text, (*path, queue, lang))
+            if check_language_key(check, lang, (*path, queue)) and checked:
+                names[queue][lang] = checked
+    return names
+
+
+def texts(check: Checker, value: Any, path: Path_) -> dict[str, str] | None:
+    if not check.expect(value, dict, path, f"{path[-1]!r}"):
+        return None
+    texts = {}
+    for lang, text in value.items():
+        if not check_language_key(check, lang, path):
+            continue
+        if said := checker.text(check, text, (*path, lang)):
+            texts[lang] = said
+    for lang in check.languages:
+        if lang not in value:
+            check.error(path, f"{path[-1]!r} has no {lang!r} translation", "translation")
+    return texts
+
+
+KINDS: dict[str, Kind] = {
+    "language_code": language_code, "languages": languages, "escape_words": escape_words,
+    "messages": messages, "prompt": prompt, "phrases": phrases, "queue_names": queue_names,
+    "texts": texts,
+}

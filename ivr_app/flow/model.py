@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 
@@ -98,112 +99,23 @@ class Hours:
 
 
 @dataclass(frozen=True)
-class Condition:
-    hours: str = ""
-    open: bool = True
-    var: str = ""
-    equals: str | None = None
-    one_of: tuple[str, ...] | None = None
-    is_set: bool | None = None
-
-
-@dataclass(frozen=True)
-class Case:
-    when: Condition
-    goto: str
-
-
-@dataclass(frozen=True)
-class Option:
-    key: str
-    phrases: dict[str, tuple[str, ...]]
-    goto: str
-
-
-@dataclass(frozen=True)
-class LanguageChoice:
-    key: str
-    language: str
-    phrases: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class Node:
+    """What every node has; each node type (flow/nodes/) adds its own fields."""
+
     id: str
     type: str
     prompt: Prompt = field(default_factory=dict)
     set: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def asks(self) -> bool:
-        """Whether the caller is asked for input here (and so gets the escape)."""
-        return self.type in ASKING_TYPES
+    asks: ClassVar[bool] = False  # the caller is asked for input here (and gets the escape)
 
     def targets(self) -> list[str]:
         """Ids of the nodes this one can lead to (not counting the escape)."""
         return []
 
-
-@dataclass(frozen=True)
-class LanguageNode(Node):
-    choices: tuple[LanguageChoice, ...] = ()
-    next: str = ""
-
-    def targets(self) -> list[str]:
-        return [self.next]
-
-
-@dataclass(frozen=True)
-class MenuNode(Node):
-    options: tuple[Option, ...] = ()
-
-    def targets(self) -> list[str]:
-        return [o.goto for o in self.options]
-
-
-@dataclass(frozen=True)
-class CollectNode(Node):
-    variable: str = ""
-    min_length: int = 2
-    max_length: int = 2
-    checksum: str = ""
-    confirm: bool = True
-    skip_if_set: bool = True
-    next: str = ""
-
-    def targets(self) -> list[str]:
-        return [self.next]
-
-
-@dataclass(frozen=True)
-class BranchNode(Node):
-    cases: tuple[Case, ...] = ()
-    otherwise: str = ""
-
-    def targets(self) -> list[str]:
-        return [c.goto for c in self.cases] + [self.otherwise]
-
-
-@dataclass(frozen=True)
-class SayNode(Node):
-    next: str = ""
-
-    def targets(self) -> list[str]:
-        return [self.next]
-
-
-@dataclass(frozen=True)
-class TransferNode(Node):
-    reason: str = ""
-    queue: str = ""  # empty: the flow's human queue
-
-
-@dataclass(frozen=True)
-class GoodbyeNode(Node):
-    pass
-
-
-ASKING_TYPES = frozenset({"language", "menu", "collect"})
+    def transfers_to(self) -> str | None:
+        """The queue this node hands the caller to ("" for the flow's human queue, or
+        "supervisor"); None if it does not."""
+        return None
 
 
 @dataclass(frozen=True)
@@ -229,15 +141,18 @@ class Flow:
     def default_language(self) -> str:
         return next(iter(self.languages))
 
-    def queue_for(self, node: TransferNode) -> str:
-        if node.queue == "supervisor":
+    def queue_for(self, node: Node) -> str:
+        """The queue a node that hands the caller to a person sends them to."""
+        queue = node.transfers_to()
+        if queue == "supervisor":
             return self.human.supervisor_queue or self.human.queue
-        return node.queue or self.human.queue
+        return queue or self.human.queue
 
     def queues(self) -> frozenset[str]:
         """Every queue the flow sends callers to: the human and supervisor queues, and
         each transfer's."""
-        transfers = {self.queue_for(n) for n in self.nodes.values() if isinstance(n, TransferNode)}
+        transfers = {self.queue_for(n) for n in self.nodes.values()
+                     if n.transfers_to() is not None}
         return frozenset({self.human.queue, self.human.supervisor_queue, *transfers} - {""})
 
     def queue_said(self, queue: str, lang: str) -> str:

@@ -1,13 +1,13 @@
 """The flow language's shape: which fields each part allows, and their kinds.
 
-One table, walked by one checker (validate.py, built up from checker.py and the
-*_rules.py files, one kind of value per method). Adding a node type means a row
-here, a dataclass in model.py and a handler in the engine (answers.py if it asks).
+Field tables walked by one Checker (validate.py); a kind names a function of
+checker.py or a *_rules.py module. Each node type's own fields are in its module
+under flow/nodes/.
 """
 
 from __future__ import annotations
 
-# field -> (kind, required). Kinds are checker method names in validate.py.
+# field -> (kind, required); validate.kinds() maps a kind to the function that checks it.
 TOP_FIELDS: dict[str, tuple[str, bool]] = {
     "languages": ("languages", True),
     "human": ("human", True),
@@ -62,56 +62,8 @@ HOURS_FIELDS = {
 
 COMMON_NODE_FIELDS = {"type": ("node_type", True), "set": ("variables", False)}
 
-NODE_FIELDS: dict[str, dict[str, tuple[str, bool]]] = {
-    "language": {
-        "prompt": ("prompt", True),
-        "choices": ("choices", True),
-        "next": ("node_ref", True),
-    },
-    "menu": {"prompt": ("prompt", True), "options": ("options", True)},
-    "collect": {
-        "prompt": ("prompt", True),
-        "variable": ("name", True),
-        "length": ("length", True),
-        "checksum": ("checksum", False),
-        "confirm": ("bool", False),
-        "skip_if_set": ("bool", False),
-        "next": ("node_ref", True),
-    },
-    "branch": {"cases": ("cases", True), "otherwise": ("node_ref", True)},
-    "say": {"prompt": ("prompt", True), "next": ("node_ref", True)},
-    "transfer": {
-        "prompt": ("prompt", False),
-        "reason": ("text", False),
-        "queue": ("name", False),
-    },
-    "goodbye": {"prompt": ("prompt", True)},
-}
-
-OPTION_FIELDS = {"key": ("key", True), "say": ("phrases", False), "goto": ("node_ref", True)}
-
-CHOICE_FIELDS = {
-    "key": ("key", True),
-    "language": ("language_code", True),
-    "say": ("word_list", False),
-}
-
-CASE_FIELDS = {"when": ("condition", True), "goto": ("node_ref", True)}
-
-CONDITION_FIELDS = {
-    "hours": ("hours_ref", False),
-    "open": ("bool", False),
-    "var": ("name", False),
-    "equals": ("scalar_text", False),
-    "in": ("text_list", False),
-    "is_set": ("bool", False),
-}
-
-LENGTH_FIELDS = {"min": ("int", True), "max": ("int", True)}
-
 KEYS = tuple("123456789*#")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-CHECKSUMS = ("luhn",)
 LIMITS = {"retries": (1, 3, 2), "timeout": (1, 30, 5), "max_options": (1, 9, 5),
           "attempts": (1, 5, 3)}
 MAX_DIGITS = 30

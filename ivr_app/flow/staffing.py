@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from ivr_app.flow.model import Flow, TransferNode
+from ivr_app.flow.model import Flow
 from ivr_app.flow.source import Path_, Source
 
 RULE = "unserved-queue"
@@ -17,8 +17,9 @@ def queue_marks(flow: Flow) -> dict[str, Path_]:
     if flow.human.supervisor_queue:
         marks.setdefault(flow.human.supervisor_queue, ("human", "supervisor_queue"))
     for node in flow.nodes.values():
-        if isinstance(node, TransferNode) and node.queue and node.queue != "supervisor":
-            marks.setdefault(node.queue, ("nodes", node.id, "queue"))
+        queue = node.transfers_to()
+        if queue and queue != "supervisor":
+            marks.setdefault(queue, ("nodes", node.id, "queue"))
     return marks
 
 

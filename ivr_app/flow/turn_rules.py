@@ -13,17 +13,8 @@ from __future__ import annotations
 from xml.sax.saxutils import escape
 
 from ivr_app.flow import spec
-from ivr_app.flow.model import (
-    BranchNode,
-    CollectNode,
-    Flow,
-    LanguageNode,
-    MenuNode,
-    Node,
-    SayNode,
-    TransferNode,
-    Utterance,
-)
+from ivr_app.flow.model import Flow, Node, Utterance
+from ivr_app.flow.nodes import of
 
 MAX_TWIML_BYTES = 64 * 1024  # Twilio's limit for one TwiML document
 MAX_TURN_NODES = 200  # nodes the engine walks in one turn
@@ -79,35 +70,25 @@ def check_turns(flow: Flow) -> list[Finding]:
     return findings
 
 
-def _passes_to(node: Node) -> list[str]:
-    """Where a turn goes on from `node` without asking the caller anything."""
-    if isinstance(node, SayNode):
-        return [node.next]
-    if isinstance(node, BranchNode):
-        return [*(case.goto for case in node.cases), node.otherwise]
-    if isinstance(node, CollectNode) and node.skip_if_set:
-        return [node.next]
-    return []
-
-
 def _ends_with(flow: Flow, lang: str, node: Node) -> int:
     """Bytes of what a turn says when it stops at `node`: a question or an ending."""
-    words = flow.messages[lang]
-    if isinstance(node, LanguageNode):
-        langs = dict.fromkeys(choice.language for choice in node.choices)
-        return sum(utterance_bytes(flow, other, node.prompt.get(other))
-                   + say_bytes(flow, other, flow.messages[other]["escape"])
-                   + say_bytes(flow, other, flow.messages[other]["speech_hint"])
-                   for other in langs)
-    said = utterance_bytes(flow, lang, node.prompt.get(lang))
-    if isinstance(node, MenuNode | CollectNode):
-        digits = " ".join("9" * spec.MAX_DIGITS)
-        confirm = say_bytes(flow, lang, words["confirm_digits"].replace("{digits}", digits))
-        return max(said, confirm) + say_bytes(flow, lang, words["escape"]) + \
-            say_bytes(flow, lang, words["speech_hint"])
-    if isinstance(node, TransferNode):
-        return said + say_bytes(flow, lang, words["to_human"])
-    return said
+    kind = of(node)
+    if kind.question is None:
+        said = utterance_bytes(flow, lang, node.prompt.get(lang))
+        person = node.transfers_to() is not None
+        return said + (say_bytes(flow, lang, flow.messages[lang]["to_human"]) if person else 0)
+    question = kind.question(node, lang)
+    size = 0
+    for other in question.languages:
+        words = flow.messages[other]
+        said = utterance_bytes(flow, other, node.prompt.get(other))
+        if question.confirms:
+            digits = " ".join("9" * spec.MAX_DIGITS)
+            said = max(said, say_bytes(flow, other,
+                                       words["confirm_digits"].replace("{digits}", digits)))
+        size += said + say_bytes(flow, other, words["escape"]) + \
+            say_bytes(flow, other, words["speech_hint"])
+    return size
 
 
 def _longest(flow: Flow, lang: str) -> dict[str, tuple[int, int]]:
@@ -120,7 +101,7 @@ def _longest(flow: Flow, lang: str) -> dict[str, tuple[int, int]]:
         while stack:
             node_id = stack[-1]
             node = flow.nodes[node_id]
-            onward = [t for t in _passes_to(node) if t in flow.nodes]
+            onward = [t for t in of(node).passes_to(node) if t in flow.nodes]
             waiting = [t for t in onward if t not in done and t not in opened]
             if node_id not in done and node_id not in opened and waiting:
                 opened.add(node_id)
@@ -135,9 +116,9 @@ def _longest(flow: Flow, lang: str) -> dict[str, tuple[int, int]]:
 
 def _through(flow: Flow, lang: str, node: Node,
              onward: list[tuple[int, int]]) -> tuple[int, int]:
-    if not _passes_to(node):
+    if not of(node).passes_to(node):
         return 1, _ends_with(flow, lang, node)
-    own = utterance_bytes(flow, lang, node.prompt.get(lang)) if isinstance(node, SayNode) else 0
+    own = utterance_bytes(flow, lang, node.prompt.get(lang)) if not node.asks else 0
     nodes = 1 + max((count for count, _ in onward), default=0)
     size = own + max((size for _, size in onward), default=0)
     if node.asks:  # a collect that asks when its variable is not known yet

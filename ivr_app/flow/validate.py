@@ -2,21 +2,42 @@
 
 Every problem is collected with its line and column, so a supervisor fixes a
 file in one pass. The runtime only ever sees flows that got through here.
+
+Checking is composed, not inherited: one Checker carries what was found, the kinds
+of value (checker.py, the *_rules modules, each node type's own) check the fields
+their tables name, and the whole-flow rules below run over the result in order.
 """
 
 from __future__ import annotations
 
 import difflib
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ivr_app.flow import builtins, model, spec
+from ivr_app.flow import (
+    builtins,
+    callback_rules,
+    checker,
+    choice_rules,
+    hours_rules,
+    language_rules,
+    model,
+    node_rules,
+    nodes,
+    returning_rules,
+    spec,
+)
+from ivr_app.flow.checker import Checker, Kind
 from ivr_app.flow.errors import FlowError, unforeseen
 from ivr_app.flow.graph_rules import check_graph
-from ivr_app.flow.node_rules import NodeChecker
 from ivr_app.flow.source import Path_, Source, read_file
 from ivr_app.flow.turn_rules import check_turns
+
+# Top-level sections checked first, in this order: later ones refer to them.
+_FIRST = ("languages", "escape_words", "messages", "hours", "callbacks", "returning",
+          "queues")
 
 
 def load_flow(path: str | Path) -> model.Flow:
@@ -26,88 +47,113 @@ def load_flow(path: str | Path) -> model.Flow:
 
 def validate(source: Source, name: str) -> model.Flow:
     """Check a parsed source and build its Flow; raise FlowError listing every problem."""
-    checker = _Checker(source)
+    check = Checker(source, kinds())
     try:
-        flow = checker.build(name)
+        flow = _build(check, name)
     except Exception as exc:  # RecursionError, or a bug: still a located refusal
         raise unforeseen(source.file, exc) from exc
-    if checker.problems or flow is None:
-        raise FlowError(checker.problems)
+    if check.problems or flow is None:
+        raise FlowError(check.problems)
     return flow
 
 
-class _Checker(NodeChecker):
-    """Checks a whole flow: languages first, then everything that depends on them."""
-
-    def build(self, name: str) -> model.Flow | None:
-        data = self.source.data
-        if not self.expect(data, dict, (), "a flow file"):
-            return None
-        order = ["languages", "escape_words", "messages", "hours", "callbacks", "returning",
-                 "queues"]
-        ordered = {k: data[k] for k in order if k in data} | data
-        top = self.fields(ordered, (), spec.TOP_FIELDS, "flow")
-        if top is None:
-            return None
-        nodes = top.get("nodes") or {}
-        raw_nodes = data.get("nodes") if isinstance(data.get("nodes"), dict) else {}
-        for target, path in self.refs:
-            if target not in raw_nodes:
-                hint = difflib.get_close_matches(target, list(raw_nodes), n=1)
-                did_you_mean = f"; did you mean {hint[0]!r}?" if hint else ""
-                self.error(path, f"goto target {target!r} is not a node{did_you_mean}",
-                           "unknown-target")
-        for path, message, rule in check_graph(data.get("start"), raw_nodes):
-            self.error(path, message, rule, key=True)
-        human = top.get("human")
-        messages = self.messages(top.get("messages") or {})
-        if self.problems or not human or not self.languages:
-            return None
-        start = top["start"]
-        flow = model.Flow(
-            name=name,
-            version=hashlib.sha256(self.source.text.encode()).hexdigest()[:12],
-            languages=self.languages,
-            human=human,
-            start=start,
-            nodes=nodes,
-            messages=messages,
-            escape_words=self.escape_words,
-            hours=top.get("hours") or {},
-            callbacks=top.get("callbacks") or model.CallbackSettings(),
-            returning=top.get("returning"),
-            queue_names=top.get("queues") or {},
-            retries=top.get("retries", spec.LIMITS["retries"][2]),
-            timeout=top.get("timeout", spec.LIMITS["timeout"][2]),
-        )
-        for queue in sorted(flow.queue_names.keys() - flow.queues()):
-            self.error(("queues", queue), f"queue {queue!r} is not one the flow sends callers "
-                       f"to ({', '.join(sorted(flow.queues()))})", "unknown-queue", key=True)
-        for node_id, message, rule in check_turns(flow):
-            self.error(("nodes", node_id) if node_id else ("messages",), message, rule,
-                       key=True)
-        return None if self.problems else flow
-
-    def messages(self, given: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
-        result = {}
-        for lang in self.languages:
-            merged = {**builtins.MESSAGES.get(lang, {}), **given.get(lang, {})}
-            missing = [k for k in builtins.MESSAGE_KEYS if k not in merged]
-            if missing:
-                self.error(("languages", lang), f"language {lang!r} has no built-in messages; "
-                           f"add messages.{lang} with {', '.join(missing)}", "translation",
-                           key=True)
-            result[lang] = merged
-        return result
-
-    def k_human(self, value: Any, path: Path_) -> model.Human | None:
-        checked = self.fields(value, path, spec.HUMAN_FIELDS, "'human'")
-        if not checked or None in checked.values() or "queue" not in checked:
-            return None
-        if checked.get("supervisor_key") == "1":
-            self.error((*path, "supervisor_key"), "supervisor_key 1 is taken: while waiting, "
-                       "1 asks for a callback; choose another key", "escape")
-            return None
-        return model.Human(**checked)
+def kinds() -> dict[str, Kind]:
+    """Every kind of value a field table may name, the node types' own included."""
+    return {**checker.KINDS, **hours_rules.KINDS, **language_rules.KINDS,
+            **callback_rules.KINDS, **returning_rules.KINDS, **choice_rules.KINDS,
+            **node_rules.KINDS, **nodes.kinds(), "human": human}
 
 
+def _build(check: Checker, name: str) -> model.Flow | None:
+    data = check.source.data
+    if not check.expect(data, dict, (), "a flow file"):
+        return None
+    top = check.fields({k: data[k] for k in _FIRST if k in data} | data, (), spec.TOP_FIELDS,
+                       "flow")
+    if top is None:
+        return None
+    raw_nodes = data.get("nodes") if isinstance(data.get("nodes"), dict) else {}
+    for rule in RAW_RULES:
+        rule(check, data.get("start"), raw_nodes)
+    human = top.get("human")
+    messages = _messages(check, top.get("messages") or {})
+    if check.problems or not human or not check.languages:
+        return None
+    flow = model.Flow(
+        name=name,
+        version=hashlib.sha256(check.source.text.encode()).hexdigest()[:12],
+        languages=check.languages,
+        human=human,
+        start=top["start"],
+        nodes=top.get("nodes") or {},
+        messages=messages,
+        escape_words=check.escape_words,
+        hours=top.get("hours") or {},
+        callbacks=top.get("callbacks") or model.CallbackSettings(),
+        returning=top.get("returning"),
+        queue_names=top.get("queues") or {},
+        retries=top.get("retries", spec.LIMITS["retries"][2]),
+        timeout=top.get("timeout", spec.LIMITS["timeout"][2]),
+    )
+    for flow_rule in FLOW_RULES:
+        flow_rule(check, flow)
+    return None if check.problems else flow
+
+
+def unknown_targets(check: Checker, start: Any, raw_nodes: dict[str, Any]) -> None:
+    """Every goto names a node."""
+    for target, path in check.refs:
+        if target not in raw_nodes:
+            hint = difflib.get_close_matches(target, list(raw_nodes), n=1)
+            did_you_mean = f"; did you mean {hint[0]!r}?" if hint else ""
+            check.error(path, f"goto target {target!r} is not a node{did_you_mean}",
+                        "unknown-target")
+
+
+def graph(check: Checker, start: Any, raw_nodes: dict[str, Any]) -> None:
+    """Every node is reached, reaches a person or a goodbye, and no loop is silent."""
+    for path, message, rule in check_graph(start, raw_nodes):
+        check.error(path, message, rule, key=True)
+
+
+def unknown_queues(check: Checker, flow: model.Flow) -> None:
+    """Queue display names are given only for queues the flow sends callers to."""
+    for queue in sorted(flow.queue_names.keys() - flow.queues()):
+        check.error(("queues", queue), f"queue {queue!r} is not one the flow sends callers "
+                    f"to ({', '.join(sorted(flow.queues()))})", "unknown-queue", key=True)
+
+
+def turns(check: Checker, flow: model.Flow) -> None:
+    """Every turn fits in one TwiML document and the engine's node limit."""
+    for node_id, message, rule in check_turns(flow):
+        check.error(("nodes", node_id) if node_id else ("messages",), message, rule,
+                    key=True)
+
+
+RAW_RULES: tuple[Callable[[Checker, Any, dict[str, Any]], None], ...] = (unknown_targets,
+                                                                          graph)
+FLOW_RULES: tuple[Callable[[Checker, model.Flow], None], ...] = (unknown_queues, turns)
+
+
+def _messages(check: Checker, given: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    result = {}
+    for lang in check.languages:
+        merged = {**builtins.MESSAGES.get(lang, {}), **given.get(lang, {})}
+        missing = [k for k in builtins.MESSAGE_KEYS if k not in merged]
+        if missing:
+            check.error(("languages", lang), f"language {lang!r} has no built-in messages; "
+                        f"add messages.{lang} with {', '.join(missing)}", "translation",
+                        key=True)
+        result[lang] = merged
+    return result
+
+
+def human(check: Checker, value: Any, path: Path_) -> model.Human | None:
+    checked = check.fields(value, path, spec.HUMAN_FIELDS, "'human'")
+    if not checked or None in checked.values() or "queue" not in checked:
+        return None
+    if checked.get("supervisor_key") == "1":
+        check.error((*path, "supervisor_key"), "supervisor_key 1 is taken: while waiting, "
+                    "1 asks for a callback; choose another key", "escape")
+        return None
+    return model.Human(**checked)

@@ -1,8 +1,9 @@
 """What callers may say at each question, and which of those words a speech model lacks.
 
 The phrases a recognizer listens for at a question are the ones the engine
-understands there: the options' phrases in the caller's language, the escape
-and supervisor words, "repeat", and the keys said as words.
+understands there: those its node type listens for in the caller's language (a
+menu's options, a language question's choices), the escape and supervisor words,
+"repeat", and the keys said as words.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from typing import Any
 
 from ivr_app.flow import builtins
 from ivr_app.flow.errors import Problem
-from ivr_app.flow.model import Flow, LanguageNode, MenuNode, Node
+from ivr_app.flow.model import Flow, Node
+from ivr_app.flow.nodes import of
 from ivr_app.flow.source import Path_, Source
 from speech import UNKNOWN, Recognizer
 from speech.models import missing_message
@@ -24,19 +26,15 @@ Knows = Callable[[str, str], bool]  # (language, word) -> whether the model has 
 
 def phrases_at(flow: Flow, node: Node, lang: str) -> list[str]:
     """Every phrase the engine acts on at this question, spoken in `lang`."""
-    if isinstance(node, MenuNode):
-        said = [p for o in node.options for p in o.phrases.get(lang, ())]
-        keys = [o.key for o in node.options]
-    elif isinstance(node, LanguageNode):
-        said = [p for c in node.choices for p in c.phrases]
-        keys = [c.key for c in node.choices]
-    else:
+    heard = of(node).listens(node, lang)
+    if heard is None:
         return []
     digits = builtins.DIGIT_WORDS.get(lang, ())
-    spoken_keys = [digits[int(k)] for k in ["0", *keys] if k.isdigit() and digits]
+    spoken_keys = [digits[int(k)] for k in ["0", *heard.keys] if k.isdigit() and digits]
     supervisor = builtins.SUPERVISOR_WORDS.get(lang, ()) if flow.human.supervisor_queue else ()
-    return list(dict.fromkeys([*said, *flow.escape_words.get(lang, ()), *supervisor,
-                               *builtins.REPEAT_WORDS.get(lang, ()), *spoken_keys]))
+    return list(dict.fromkeys([*(p for p, _ in heard.phrases), *flow.escape_words.get(lang, ()),
+                               *supervisor, *builtins.REPEAT_WORDS.get(lang, ()),
+                               *spoken_keys]))
 
 
 def unknown_words(source: Source, flow: Flow, lang: str, knows: Knows) -> list[Problem]:
@@ -59,16 +57,10 @@ def unknown_words(source: Source, flow: Flow, lang: str, knows: Knows) -> list[P
 
 def _written_phrases(data: Any, flow: Flow, lang: str) -> Iterator[tuple[Path_, str]]:
     """Each phrase a question accepts in `lang`, with where the file says it (or its language)."""
-    nodes = data.get("nodes") or {}
     for node in flow.nodes.values():
-        raw = nodes.get(node.id) or {}
-        written: dict[str, Path_] = {}
-        for i, option in enumerate(raw.get("options") or ()):
-            for j, phrase in enumerate(((option or {}).get("say") or {}).get(lang) or ()):
-                written[str(phrase)] = ("nodes", node.id, "options", i, "say", lang, j)
-        for i, choice in enumerate(raw.get("choices") or ()):
-            for j, phrase in enumerate((choice or {}).get("say") or ()):
-                written[str(phrase)] = ("nodes", node.id, "choices", i, "say", j)
+        heard = of(node).listens(node, lang)
+        written: dict[str, Path_] = {p: ("nodes", node.id, *where)
+                                     for p, where in (heard.phrases if heard else ())}
         for j, phrase in enumerate((data.get("escape_words") or {}).get(lang) or ()):
             written[str(phrase)] = ("escape_words", lang, j)
         for phrase in phrases_at(flow, node, lang):

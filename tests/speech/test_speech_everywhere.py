@@ -17,7 +17,8 @@ import yaml
 from ivr_app.demo.recordings import RecordingServer
 from ivr_app.demo.simulator import Call
 from ivr_app.demo.twilio_rest import TwilioStandin
-from ivr_app.flow.model import LanguageNode, MenuNode
+from ivr_app.flow.nodes.language import LanguageNode
+from ivr_app.flow.nodes.menu import MenuNode
 from ivr_app.flow.validate import load_flow
 from tests.console.conftest import Browser, add_people
 from tests.line import PUBLIC, Line
