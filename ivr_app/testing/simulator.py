@@ -21,7 +21,7 @@ import redis
 from flask import Flask
 from twilio.request_validator import RequestValidator
 
-from ivr_app.testing.media_stream import speak_over
+from ivr_app.testing.media_stream import speak_over, stream_parameters
 from ivr_app.testing.recordings import RecordingServer, wav_seconds
 from ivr_app.testing.twilio_rest import TwilioStandin
 
@@ -59,6 +59,7 @@ class Call:
     recordings: RecordingServer | None = None  # serves what `speaks` records
     stream_url: str = ""  # a stream server that hears the call (`speaks_over`)
     rest: TwilioStandin | None = None  # Twilio's REST API, through which it moves the call
+    stream_parameters: dict[str, str] = field(default_factory=dict)  # of the <Stream> started
     heard: list[str] = field(default_factory=list)
     ending: Ending | None = None
     _gather: ET.Element | None = None
@@ -118,7 +119,8 @@ class Call:
         self._need_question()
         if self.rest is None:
             raise RuntimeError("give the Call a stream server's URL and the REST stand-in")
-        moved = speak_over(self.stream_url, self.token, self.sid, wav, self.rest)
+        moved = speak_over(self.stream_url, self.token, self.sid, self.stream_parameters, wav,
+                           self.rest)
         if moved is None:
             self._log("IVR    (nothing understood: the prompt plays on)")
         return self if moved is None else self.moved(moved)
@@ -206,6 +208,7 @@ class Call:
         root = ET.fromstring(document)
         if root.tag != "Response":
             raise ValueError(f"not TwiML: {document[:200]}")
+        self.stream_parameters = stream_parameters(document) or self.stream_parameters
         self._play(list(root))
 
     def _play(self, verbs: list[ET.Element]) -> None:
