@@ -26,6 +26,7 @@ from ivr_app.flow.audit import audit
 from ivr_app.flow.errors import FlowError, Problem
 from ivr_app.flow.model import Flow
 from ivr_app.flow.source import MAX_BYTES
+from ivr_app.platform.json_body import json_body
 from ivr_app.services import services
 from ivr_app.state.flow_history import FlowHistory
 
@@ -111,7 +112,7 @@ def save(name: str) -> Response | tuple[str, int]:
 def check(name: str) -> Response:
     """What the loader says of the editor's text, as the supervisor types."""
     _file(name)
-    body = request.get_json(silent=True) or {}
+    body = json_body()
     flow, problems = flow_files.check(services(), name, str(body.get("text", "")))
     return jsonify({"version": flow.version if flow else None,
                     "problems": [{"line": p.line, "column": p.column, "message": p.message,
