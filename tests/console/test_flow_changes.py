@@ -231,8 +231,8 @@ def test_rollback_offers_only_versions_that_load_today(sol, flows):
 
 def test_two_saves_at_once_from_one_version_one_goes_live_the_other_is_a_conflict(
         sol, flows, monkeypatch):
-    writing = flow_files._write
-    monkeypatch.setattr(flow_files, "_write", lambda *a: time.sleep(0.3) or writing(*a))  # slow disk
+    writing = flow_files._write  # a slow disk: the saves overlap
+    monkeypatch.setattr(flow_files, "_write", lambda *a: time.sleep(0.3) or writing(*a))
     original = (flows / "main.yaml").read_text()
     page = sol.get("/console/flows/main").get_data(as_text=True)
     base = re.search(r'name="base" value="([^"]*)"', page).group(1)
