@@ -52,6 +52,7 @@ LOGIN_LIMITS = "10 per minute;50 per hour"  # per address
 NAME_LIMITS = "5 per minute;20 per hour"
 SLOW_AFTER = 10
 SLOW_STEP, SLOW_MOST = 0.25, 2.0
+NAME_CHARS = 64  # longer than any user name (state/users.py)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(get_remote_address, key_prefix="ivr:limits")
@@ -148,7 +149,8 @@ bp.after_request(policy)
 
 
 def _user_name() -> str:
-    return request.form.get("name", "").strip().lower()
+    """The name typed, cut to what a name can be (it goes into limit and counter keys)."""
+    return request.form.get("name", "").strip().lower()[:NAME_CHARS]
 
 
 def _name_at_address() -> str:
