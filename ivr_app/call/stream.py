@@ -79,7 +79,7 @@ class _Stream:
     """One call's stream: its ids, its endpointer, and the step read when speech began."""
 
     sid: str
-    stream: str
+    stream: str  # this connection's own id, held in the call's stream mark (one per call)
     endpointer: Endpointer
     onset: asyncio.Future[Any] | None = None
     deciding: bool = False  # an utterance of this stream is being recognised and acted on

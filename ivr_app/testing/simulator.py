@@ -1,11 +1,10 @@
 """A caller on a terminal: plays TwiML the way Twilio does and signs every request.
 
-It drives the real app through its webhooks, so a simulated call takes the
-same code path as a phone call: `<Gather>` waits for the caller, silence falls
-through to the next verb, `<Record>` takes a WAV the caller "says" (served as
-Twilio serves recordings, by a RecordingServer) or, in silence, nothing,
-`<Redirect>` is followed, `<Enqueue>`/`<Dial>` hand the caller to a person and
-`<Hangup>` ends the call.
+It drives the real app through its webhooks, so a simulated call takes the same code path as
+a phone call: `<Gather>` waits for the caller, silence falls through to the next verb,
+`<Record>` takes a WAV the caller "says" (served as Twilio serves recordings, by a
+RecordingServer) or, in silence, nothing, `<Redirect>` is followed, `<Enqueue>`/`<Dial>` hand
+the caller to a person, `<Hangup>` ends the call; a `<Stream>`'s parameters go with its stream.
 """
 
 from __future__ import annotations
@@ -59,7 +58,7 @@ class Call:
     recordings: RecordingServer | None = None  # serves what `speaks` records
     stream_url: str = ""  # a stream server that hears the call (`speaks_over`)
     rest: TwilioStandin | None = None  # Twilio's REST API, through which it moves the call
-    stream_parameters: dict[str, str] = field(default_factory=dict)  # of the <Stream> started
+    stream_parameters: dict[str, str] = field(default_factory=dict)  # the <Stream>'s
     heard: list[str] = field(default_factory=list)
     ending: Ending | None = None
     _gather: ET.Element | None = None
@@ -265,15 +264,13 @@ class Call:
 
     def _hold(self) -> None:
         """Play the queue's wait document, as Twilio does while the caller holds."""
-        queue = self._queue
-        self._run(self.post(queue.get("waitUrl", ""), {"QueueTime": "0",
-                                                       "QueueSid": "QU" + "0" * 32}))
+        wait_url = self._queue.get("waitUrl", "")
+        self._run(self.post(wait_url, {"QueueTime": "0", "QueueSid": "QU" + "0" * 32}))
 
     def _leave_queue(self) -> None:
         queue, self._queue = self._queue, None
         self._log("CALLER leaves the queue")
-        self._run(self.post(queue.get("action", ""), {"QueueResult": "leave",
-                                                      "QueueTime": "30"}))
+        self._run(self.post(queue.get("action", ""), {"QueueResult": "leave", "QueueTime": "30"}))
 
     def _reason(self) -> str:
         """Why the line says the caller went to a person ("" while Redis cannot say)."""
