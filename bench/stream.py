@@ -70,7 +70,7 @@ def looping_flow() -> str:
     return yaml.safe_dump(flow, allow_unicode=True, sort_keys=False)
 
 
-def speak(url: str, sids: list[str], seconds: float, results: Any) -> None:
+def speak(url: str, sids: dict[str, dict[str, str]], seconds: float, results: Any) -> None:
     """Twilio's side (a process of its own): one stream per call, answers now and then."""
     options = [mu_law_frames(clip(name)) for name in OPTION_CLIPS["ko"]]
     escape = mu_law_frames(clip(ESCAPE_CLIPS["ko"]))
@@ -79,7 +79,7 @@ def speak(url: str, sids: list[str], seconds: float, results: Any) -> None:
 
     def call(i: int, sid: str) -> None:
         rng = random.Random(i)
-        with MediaStream(url, TOKEN, sid).start() as stream:
+        with MediaStream(url, TOKEN, sid, sids[sid]).start() as stream:
             ends = said.setdefault(sid, [])
             until = time.monotonic() + seconds
             while time.monotonic() < until and not stream.closed:
@@ -103,11 +103,11 @@ def speak(url: str, sids: list[str], seconds: float, results: Any) -> None:
 def level(line: dict[str, Any], streams: int, seconds: float) -> dict[str, Any]:
     """`streams` concurrent calls for `seconds`: frames ratio, decision latencies, memory."""
     app, standin, server = line["app"], line["standin"], line["server"]
-    sids = []
+    sids = {}  # each call's <Stream> parameters, as Twilio hands them to `start`
     for _ in range(streams):
         call = Call(app, TOKEN).dial()
         standin.incoming_call(call.sid, call.caller, call.number)
-        sids.append(call.sid)
+        sids[call.sid] = call.stream_parameters
     before, frames_before = rss_mb(), server.frames
     spawn = multiprocessing.get_context("spawn")
     results = spawn.Queue()

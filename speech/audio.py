@@ -49,13 +49,13 @@ def _mu_law_sample(byte: int) -> int:
     return 0x84 - magnitude if u & 0x80 else magnitude - 0x84
 
 
-# each mu-law byte as its two PCM bytes, so a whole recording decodes with one join
-_MU_LAW_PCM = [struct.pack("<h", _mu_law_sample(b)) for b in range(256)]
+# each mu-law byte's sample, so a whole recording decodes with one indexing of the array
+_MU_LAW_PCM = np.array([_mu_law_sample(b) for b in range(256)], dtype="<i2")
 
 
 def mu_law_to_pcm(data: bytes) -> bytes:
     """Raw 8-bit mu-law samples to 16-bit little-endian PCM."""
-    return b"".join(map(_MU_LAW_PCM.__getitem__, data))
+    return _MU_LAW_PCM[np.frombuffer(data, dtype=np.uint8)].tobytes()
 
 
 def read_wav(data: bytes) -> Audio:

@@ -3,6 +3,10 @@ stand-in receiving the moves the server makes (tests/test_stream.py)."""
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -18,12 +22,14 @@ from tests.conftest import TOKEN
 from tests.support.servers import free_port
 from tests.support.spoken import KO_MODEL, flow_text
 
+ROOT = Path(__file__).resolve().parents[1]
+
 
 class BargeLine:
     """Callers on the line; each `stream(call)` is the media stream Twilio opens for a call."""
 
     def __init__(self, make_app: Callable[..., Flask], folder: Path, max_streams: int = 4,
-                 idle_seconds: float = 5.0, **config: Any) -> None:
+                 idle_seconds: float = 5.0, start_seconds: float = 2.0, **config: Any) -> None:
         (folder / "flows").mkdir()
         (folder / "flows" / "line.yaml").write_text(flow_text("ko"), encoding="utf-8")
         (folder / "models").mkdir()
@@ -36,7 +42,8 @@ class BargeLine:
                             PUBLIC_BASE_URL=BASE_URL, **self.standin.config(), **config)
         self.standin.app = self.app  # the calls it moves fetch their TwiML from the app
         self.ivr = self.app.extensions["ivr"]
-        self.server = StreamServer(self.ivr, max_streams=max_streams, idle_seconds=idle_seconds)
+        self.server = StreamServer(self.ivr, max_streams=max_streams, idle_seconds=idle_seconds,
+                                   start_seconds=start_seconds)
         self._stop = in_thread(self.server, "127.0.0.1", port)
 
     def close(self) -> None:
@@ -51,7 +58,7 @@ class BargeLine:
 
     def stream(self, call: Call, token: str | None = TOKEN) -> MediaStream:
         """The media stream of `call` as Twilio opens it (connected, start)."""
-        stream = MediaStream(self.url, token, call.sid).start()
+        stream = MediaStream(self.url, token, call.sid, call.stream_parameters).start()
         self.wait_for(lambda: self.ivr.store.step(call.sid).streaming or None, "stream live")
         return stream
 
@@ -78,3 +85,49 @@ class BargeLine:
                 return value
             time.sleep(0.02)
         raise AssertionError(f"no {what} within {seconds} s")
+
+
+class StreamProcess:
+    """The stream server as the Procfile runs it, in a process of its own on `redis_url`."""
+
+    def __init__(self, redis_url: str, **env: str) -> None:
+        port = free_port()
+        self.url = f"ws://127.0.0.1:{port}/stream"
+        command = next(line.split(": ", 1)[1] for line in
+                       (ROOT / "Procfile").read_text().splitlines() if line.startswith("stream: "))
+        self.process = subprocess.Popen(
+            command.replace("python", sys.executable, 1).replace("$PORT", str(port)).split(),
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            env={**os.environ, "REDIS_URL": redis_url, "STREAM_URL": self.url,
+                 "TWILIO_AUTH_TOKEN": TOKEN, "VOSK_MODELS_DIR": "", **env})
+        BargeLine.wait_for(lambda: _listening(port) or None, "the stream server", 20)
+
+    def __enter__(self) -> StreamProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+    def resident_mb(self) -> float:
+        """The server's resident memory now (VmRSS), as the kernel counts it."""
+        return self._status_mb("VmRSS:")
+
+    def peak_mb(self) -> float:
+        """The most resident memory the server has had since `reset_peak` (VmHWM)."""
+        return self._status_mb("VmHWM:")
+
+    def reset_peak(self) -> None:
+        """Start VmHWM again from what is resident now (Linux's clear_refs, 5)."""
+        Path(f"/proc/{self.process.pid}/clear_refs").write_text("5")
+
+    def _status_mb(self, field: str) -> float:
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        return int(next(line.split()[1] for line in status.splitlines()
+                        if line.startswith(field))) / 1024
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0

@@ -4,7 +4,6 @@ the stream server (the real Korean Vosk model), which moves the call through the
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,10 +17,9 @@ from werkzeug.datastructures import MultiDict
 from ivr_app.call.barge_in import prompt_seconds
 from ivr_app.demo.media_stream import MediaStream, mu_law_frames, signed_headers
 from ivr_app.demo.simulator import BASE_URL
-from ivr_app.platform.security import valid_signature
+from ivr_app.platform.security import STREAM_PROOF, stream_proof, valid_signature
 from tests.conftest import TOKEN
-from tests.stream import BargeLine
-from tests.support.servers import free_port
+from tests.stream import BargeLine, StreamProcess
 from tests.support.spoken import (
     AUDIO,
     ESCAPE_CLIPS,
@@ -104,14 +102,15 @@ def test_an_off_menu_phrase_after_the_prompt_is_a_wrong_answer(line):
 
 
 def test_a_stream_for_an_unknown_call_is_closed(line):
-    with MediaStream(line.url, TOKEN, "CA" + "0" * 32).start() as stream:
+    unknown = "CA" + "0" * 32
+    with MediaStream(line.url, TOKEN, unknown, proof(unknown)).start() as stream:
         assert stream.closed_by_server() == 1008
 
 
 def test_a_stream_for_a_finished_call_is_closed(line):
     call = line.call()
     call.hang_up()
-    with MediaStream(line.url, TOKEN, call.sid).start() as stream:
+    with MediaStream(line.url, TOKEN, call.sid, call.stream_parameters).start() as stream:
         assert stream.closed_by_server() == 1008
     assert not line.ivr.store.step(call.sid).streaming
 
@@ -126,7 +125,7 @@ def test_a_handshake_twilio_did_not_sign_is_refused(line, token):
 
 def test_malformed_messages_are_skipped_and_the_stream_goes_on(line):
     call = line.call()
-    with MediaStream(line.url, TOKEN, call.sid) as stream:
+    with MediaStream(line.url, TOKEN, call.sid, call.stream_parameters) as stream:
         stream.send({"event": "media", "media": {"payload": "AAAA"}})  # before `start`
         stream.ws.send("{not json")
         stream.ws.send(b"\x00\x01binary")
@@ -220,26 +219,16 @@ def test_a_handshake_signed_with_or_without_the_wss_default_port_is_accepted():
 
 def test_the_procfile_stream_process_checks_handshakes_and_closes_unknown_calls(redis_url,
                                                                               redis):
-    port = free_port()
-    url = f"ws://127.0.0.1:{port}/stream"
-    command = next(line.split(": ", 1)[1] for line in (ROOT / "Procfile").read_text().splitlines()
-                   if line.startswith("stream: "))
-    server = subprocess.Popen(
-        command.replace("python", sys.executable, 1).replace("$PORT", str(port)).split(),
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        env={**os.environ, "REDIS_URL": redis_url, "STREAM_URL": url,
-             "TWILIO_AUTH_TOKEN": TOKEN, "VOSK_MODELS_DIR": ""})
-    try:
-        BargeLine.wait_for(lambda: _listening(port) or None, "the stream server", 20)
+    unknown = "CA" + "1" * 32
+    with StreamProcess(redis_url) as server:
         with pytest.raises(InvalidStatus):
-            MediaStream(url, None, "CA" + "1" * 32)
-        with MediaStream(url, TOKEN, "CA" + "1" * 32).start() as stream:
+            MediaStream(server.url, None, unknown)
+        with MediaStream(server.url, TOKEN, unknown, proof(unknown)).start() as stream:
             assert stream.closed_by_server() == 1008
-    finally:
-        server.terminate()
-        assert server.wait(timeout=10) == 0  # SIGTERM: streams closed, then it exits
+        server.process.terminate()
+        assert server.process.wait(timeout=10) == 0  # SIGTERM: streams closed, then it exits
 
 
-def _listening(port: int) -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) == 0
+def proof(sid: str) -> dict[str, str]:
+    """The `<Stream>` parameters the app gives call `sid` (tests of calls it never answered)."""
+    return {STREAM_PROOF: stream_proof(TOKEN, sid)}

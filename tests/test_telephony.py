@@ -5,6 +5,8 @@ the assertions are on the requests the app made to the REST stand-in."""
 
 from __future__ import annotations
 
+import base64
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -16,7 +18,7 @@ from flask import Flask
 from twilio.rest import Client
 from werkzeug.serving import make_server
 
-from ivr_app.platform.telephony import client_from_config, make_client, rebase
+from ivr_app.platform.telephony import HTTP_LOG, client_from_config, make_client, rebase
 from tests.line import LINE_NUMBER, PUBLIC, Line, created_calls
 
 
@@ -165,3 +167,19 @@ def test_client_from_config_and_its_errors(monkeypatch):
         make_client("AC" + "1" * 32, "")
     with pytest.raises(ValueError, match="TWILIO_API_BASE must look like http://127.0.0.1:8765"):
         make_client("AC" + "1" * 32, "t", "127.0.0.1:8765")
+
+
+def test_no_header_or_credential_of_a_rest_request_reaches_the_log(twilio_standin, caplog):
+    caplog.set_level(logging.DEBUG)  # as verbose as anyone might run the line
+    client = client_from_config(twilio_standin.config())
+    sid = "CA" + "1" * 32
+    twilio_standin.incoming_call(sid, "+15005550006", "+15005550001")
+    client.calls(sid).update(url="https://ivr.example.com/voice/step?seq=0", method="POST")
+    assert twilio_standin.requests[-1].path.endswith(f"/Calls/{sid}.json")  # it checks the auth
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    credentials = base64.b64encode(
+        f"{twilio_standin.account_sid}:{twilio_standin.auth_token}".encode()).decode()
+    for secret in ("Authorization", credentials, twilio_standin.auth_token):
+        assert secret not in logged
+    assert [r.getMessage() for r in caplog.records
+            if r.name == HTTP_LOG and r.levelno < logging.WARNING] == []

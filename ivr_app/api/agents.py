@@ -23,6 +23,7 @@ from ivr_app.call.fallback import is_call_sid
 from ivr_app.call.queueing import dispatch_soon
 from ivr_app.line import escalation
 from ivr_app.line.context import context_for
+from ivr_app.platform.json_body import json_body
 from ivr_app.services import services
 from ivr_app.state.agents import AGENT_ID_RULE, is_agent_id, parse_agent, public
 from ivr_app.state.callbacks import is_callback_id
@@ -64,31 +65,27 @@ def as_json(error: HTTPException) -> tuple[Response, int]:
     return jsonify({"error": error.description}), error.code or 500
 
 
-MAX_DEPTH = 4  # an agent, its lists of queues and languages
+MAX_DEPTH = 3  # an agent, its lists of queues and languages (objects and lists inside each other)
 MAX_TEXT = 1000  # characters in any one string: a note, a name, a number
 
 
 def _body() -> dict[str, Any]:
-    """The request's JSON object (its size is capped by MAX_CONTENT_LENGTH, like every
-    request); deep nesting and long strings are refused before anything reads them."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        abort(400, "expected a JSON object")
-    problem = _too_big(body, 1)
+    """The request's JSON object (platform/json_body.py: its depth, numbers and keys checked);
+    long strings are refused before anything reads them."""
+    body = json_body(MAX_DEPTH)
+    problem = _too_long(body)
     if problem:
         abort(400, problem)
     return body
 
 
-def _too_big(value: Any, depth: int) -> str:
-    if depth > MAX_DEPTH:
-        return f"JSON nested more than {MAX_DEPTH} levels deep"
+def _too_long(value: Any) -> str:
     if isinstance(value, str) and len(value) > MAX_TEXT:
         return f"a text of {len(value)} characters; at most {MAX_TEXT}"
     children = value.items() if isinstance(value, dict) else \
         enumerate(value) if isinstance(value, list) else ()
     for key, child in children:
-        found = _too_big(key, depth) or _too_big(child, depth + 1)
+        found = _too_long(key) or _too_long(child)
         if found:
             return found
     return ""

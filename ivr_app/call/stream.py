@@ -8,8 +8,15 @@ is refused with 403, and one past STREAM_MAX live streams with 503 (the call goe
 keys, and spoken answers recorded after each prompt). Messages: `connected`, `start` (the
 CallSid), `media` (20 ms of 8 kHz mu-law, base64), `mark`, `stop`. Each utterance the
 endpointer finds is recognised and acted on in a thread (call/barge_in.py), so the event
-loop keeps reading frames. A stream for an unknown or finished call is closed, as is one
-that goes quiet for IDLE_SECONDS without `stop`; a malformed message is skipped.
+loop keeps reading frames; a malformed message is skipped.
+
+What closes a stream (docs/security.md): the handshake's signature covers the URL alone, so
+`start` must carry the call's own proof (`<Parameter name="proof">`, an HMAC of the CallSid)
+and the call must be at a question with no other stream live (1008); a connection without
+`start` within START_SECONDS is closed (1008), as is a started one that sends no audio for
+IDLE_SECONDS, whatever else it sends (1001); a message over MAX_MESSAGE bytes or a frame
+over MAX_FRAME closes it (1009). One stream holds at most STREAM_BYTES: websockets' queue of
+received messages, the endpointer's frames and one utterance being decided.
 """
 
 from __future__ import annotations
@@ -19,11 +26,13 @@ import asyncio
 import base64
 import binascii
 import contextlib
+import hmac
 import json
 import logging
 import signal
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -38,18 +47,31 @@ from websockets.http11 import Request, Response
 from werkzeug.datastructures import MultiDict
 
 from ivr_app.call.barge_in import decide
-from ivr_app.call.utterances import Endpointer, Utterance
+from ivr_app.call.utterances import (
+    MAX_BYTES,
+    MAX_FRAME,
+    PREROLL_FRAMES,
+    START_FRAMES,
+    Endpointer,
+    Utterance,
+)
 from ivr_app.platform.config import settings
-from ivr_app.platform.security import valid_signature
+from ivr_app.platform.security import STREAM_PROOF, stream_proof, valid_signature
 from ivr_app.services import Services, build_services
 
 log = logging.getLogger(__name__)
 
-IDLE_SECONDS = 5.0  # no message for this long: the stream is gone without its `stop`
+START_SECONDS = 2.0  # Twilio says `start` at once; a connection that has not by then is closed
+IDLE_SECONDS = 5.0  # no audio for this long: the stream is gone without its `stop`
 LIVE_SECONDS = 15  # a stream's mark in Redis lasts this long unless renewed
 RENEW_SECONDS = 5.0  # how often a live stream renews its mark and looks whether the call ended
-MAX_MESSAGE = 64 * 1024  # a media message is about 300 bytes
-CLOSE_NORMAL, CLOSE_AWAY, CLOSE_POLICY, CLOSE_ERROR = 1000, 1001, 1008, 1011
+MAX_MESSAGE = 4096  # a media message is about 350 bytes, `start` about 600
+MAX_QUEUE = 16  # received messages websockets keeps for a stream before it stops reading
+# what one stream may hold: its received messages, the endpointer's frames before speech and
+# the utterance it gathers, and one utterance being decided (mu-law, then PCM twice)
+STREAM_BYTES = (MAX_QUEUE + 1) * MAX_MESSAGE + (PREROLL_FRAMES + START_FRAMES) * MAX_FRAME \
+    + MAX_BYTES + 5 * (MAX_BYTES + MAX_FRAME)
+CLOSE_NORMAL, CLOSE_AWAY, CLOSE_POLICY, CLOSE_TOO_BIG, CLOSE_ERROR = 1000, 1001, 1008, 1009, 1011
 
 
 @dataclass
@@ -57,9 +79,10 @@ class _Stream:
     """One call's stream: its ids, its endpointer, and the step read when speech began."""
 
     sid: str
-    stream: str
+    stream: str  # this connection's own id, held in the call's stream mark (one per call)
     endpointer: Endpointer
     onset: asyncio.Future[Any] | None = None
+    deciding: bool = False  # an utterance of this stream is being recognised and acted on
     renewed: float = 0.0
     ended: bool = False
 
@@ -68,10 +91,10 @@ class StreamServer:
     """Hears the calls' streams with the process's services; recognition runs on `threads`."""
 
     def __init__(self, ivr: Services, max_streams: int | None = None, threads: int = 4,
-                 idle_seconds: float = IDLE_SECONDS):
+                 idle_seconds: float = IDLE_SECONDS, start_seconds: float = START_SECONDS):
         self.ivr = ivr
         self.max_streams = ivr.config["STREAM_MAX"] if max_streams is None else max_streams
-        self.idle_seconds = idle_seconds
+        self.idle_seconds, self.start_seconds = idle_seconds, start_seconds
         # recognition and decisions on `threads`; Redis reads apart, so none waits behind them
         self.pool: Executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="hear")
         self.io: Executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="stream-io")
@@ -81,7 +104,7 @@ class StreamServer:
 
     async def start(self, host: str, port: int) -> Server:
         self.server = await serve(self._handle, host, port, process_request=self._handshake,
-                                  max_size=MAX_MESSAGE, compression=None)
+                                  max_size=MAX_MESSAGE, max_queue=MAX_QUEUE, compression=None)
         return self.server
 
     def _handshake(self, connection: ServerConnection, request: Request) -> Response | None:
@@ -104,12 +127,14 @@ class StreamServer:
 
     async def _handle(self, ws: ServerConnection) -> None:
         stream: _Stream | None = None
+        deadline = time.monotonic() + self.start_seconds  # for `start`, then for each frame
         try:
             while True:
                 try:
-                    raw = await asyncio.wait_for(ws.recv(), self.idle_seconds)
+                    raw = await asyncio.wait_for(ws.recv(), deadline - time.monotonic())
                 except TimeoutError:
-                    await ws.close(CLOSE_AWAY, "no audio")
+                    await (ws.close(CLOSE_AWAY, "no audio") if stream else
+                           ws.close(CLOSE_POLICY, "no start"))
                     return
                 message = _message(raw)
                 kind = message.get("event")
@@ -117,8 +142,17 @@ class StreamServer:
                     stream = await self._started(ws, message)
                     if stream is None:
                         return
+                    deadline = time.monotonic() + self.idle_seconds
                 elif kind == "media" and stream is not None:
-                    await self._media(ws, stream, message)
+                    audio = _audio(message)
+                    if audio is not None and len(audio) > MAX_FRAME:
+                        log.warning("stream of %s closed: a frame of %d bytes", stream.sid,
+                                    len(audio))
+                        await ws.close(CLOSE_TOO_BIG, "frame too large")
+                        return
+                    if audio is not None:
+                        await self._media(stream, audio)
+                        deadline = time.monotonic() + self.idle_seconds
                 elif kind == "stop":
                     await ws.close(CLOSE_NORMAL, "stopped")
                     return
@@ -136,39 +170,49 @@ class StreamServer:
                     await self._io(self.ivr.store.stream_ended, stream.sid, stream.stream)
 
     async def _started(self, ws: ServerConnection, message: dict[str, Any]) -> _Stream | None:
+        """The stream of the call `start` names, if it proves it is that call's, the call is
+        at a question, and no other stream of it is live; else closed (1008) and None."""
         start = message.get("start")
-        sid = start.get("callSid") if isinstance(start, dict) else None
-        at = await self._io(self.ivr.store.step, sid) if isinstance(sid, str) else None
-        if at is None or not at.open:
-            log.info("stream for %s closed: no such call at a question", str(sid)[:40])
+        start = start if isinstance(start, dict) else {}
+        sid, given = start.get("callSid"), start.get("customParameters")
+        given = given.get(STREAM_PROOF) if isinstance(given, dict) else None
+        if not (isinstance(sid, str) and isinstance(given, str) and hmac.compare_digest(
+                given.encode(), stream_proof(self.ivr.config["TWILIO_AUTH_TOKEN"], sid).encode())):
+            log.warning("stream for %s closed: not that call's proof", str(sid)[:40])
+            await ws.close(CLOSE_POLICY, "not this call's stream")
+            return None
+        at = await self._io(self.ivr.store.step, sid)
+        if not at.open:
+            log.info("stream for %s closed: no such call at a question", sid[:40])
             await ws.close(CLOSE_POLICY, "no call at a question")
             return None
-        stream = _Stream(sid, str(message.get("streamSid") or start.get("streamSid") or ""),
-                         Endpointer(), renewed=time.monotonic())
-        await self._io(self.ivr.store.stream_live, sid, stream.stream, LIVE_SECONDS)
+        stream = _Stream(sid, uuid.uuid4().hex, Endpointer(), renewed=time.monotonic())
+        if not await self._io(self.ivr.store.stream_live, sid, stream.stream, LIVE_SECONDS):
+            log.warning("stream for %s closed: the call has a stream already", sid[:40])
+            await ws.close(CLOSE_POLICY, "the call has a stream")
+            return None
         return stream
 
-    async def _media(self, ws: ServerConnection, stream: _Stream, message: dict[str, Any]
-                     ) -> None:
-        media = message.get("media")
-        try:
-            audio = base64.b64decode(media["payload"], validate=True)  # type: ignore[index]
-        except (TypeError, KeyError, binascii.Error):
-            return  # not a media message we can read: skipped
+    async def _media(self, stream: _Stream, audio: bytes) -> None:
         self.frames += 1
         began, utterance = stream.endpointer.feed(audio)
         if began:  # the question being asked as the caller starts to speak
             stream.onset = asyncio.ensure_future(self._io(self.ivr.store.step, stream.sid))
         if utterance is not None and stream.onset is not None:
             onset, stream.onset = stream.onset, None
-            task = asyncio.create_task(self._decide(stream, onset, utterance))
-            self._deciding.add(task)  # a reference, until it is done
-            task.add_done_callback(self._deciding.discard)
+            if stream.deciding:  # one at a time: what a stream holds stays bounded
+                log.info("call %s: an utterance dropped, the last is still decided", stream.sid)
+            else:
+                stream.deciding = True
+                task = asyncio.create_task(self._decide(stream, onset, utterance))
+                self._deciding.add(task)  # a reference, until it is done
+                task.add_done_callback(self._deciding.discard)
         if time.monotonic() - stream.renewed > RENEW_SECONDS:
             stream.renewed = time.monotonic()
             at = await self._io(self.ivr.store.step, stream.sid)
-            stream.ended = stream.ended or not at.open
-            await self._io(self.ivr.store.stream_live, stream.sid, stream.stream, LIVE_SECONDS)
+            kept = await self._io(self.ivr.store.stream_live, stream.sid, stream.stream,
+                                  LIVE_SECONDS)
+            stream.ended = stream.ended or not at.open or not kept
 
     async def _decide(self, stream: _Stream, onset: asyncio.Future[Any],
                       utterance: Utterance) -> None:
@@ -178,6 +222,8 @@ class StreamServer:
         except Exception:
             log.exception("call %s: an utterance could not be acted on", stream.sid)
             return
+        finally:
+            stream.deciding = False
         event = decision.event
         log.info("call %s step %s: heard %r (%s): %s", stream.sid, at.seq,
                  event.value if event else "", event.confidence if event else "-",
@@ -216,6 +262,15 @@ def in_thread(server: StreamServer, host: str, port: int) -> Callable[[], None]:
         loop.close()
 
     return stop
+
+
+def _audio(message: dict[str, Any]) -> bytes | None:
+    """A media message's mu-law bytes; None if it is not one we can read (skipped)."""
+    media = message.get("media")
+    try:
+        return base64.b64decode(media["payload"], validate=True)  # type: ignore[index]
+    except (TypeError, KeyError, binascii.Error):
+        return None
 
 
 def _message(raw: str | bytes) -> dict[str, Any]:

@@ -47,6 +47,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from ivr_app.call import dialog
 from ivr_app.call.engine import Turn
 from ivr_app.flow.model import Flow
+from ivr_app.platform.security import STREAM_PROOF
 
 STEP_URL = "/voice/step"
 QUEUE_EXIT_URL = "/voice/queue-exit"
@@ -58,6 +59,7 @@ KEPT_TURNS = 2048
 # The step number "\x01" as it stands in a URL; no flow text holds it (the loader refuses
 # control characters).
 _SEQ_MARK = "seq=%01"
+_PROOF_MARK = "\x02"  # the stream's proof in a kept template (no flow text holds it either)
 _kept: OrderedDict[tuple, str] = OrderedDict()
 _kept_lock = threading.Lock()
 
@@ -67,12 +69,12 @@ def step_url(seq: int | str, **extra: str) -> str:
 
 
 def render(flow: Flow, turn: Turn, seq: int, speech: Collection[str] = (),
-           stream: str = "") -> str:
+           stream: str = "", proof: str = "") -> str:
     """The TwiML document for a turn; `seq` is the step number its answer will carry.
 
     `speech` names the languages whose spoken answers are recorded: a question whose answer
     may be spoken in one of them also records the caller after the prompt. A `stream` URL
-    starts a Media Stream of the caller's audio to it first.
+    starts a Media Stream of the caller's audio to it first, carrying the call's `proof`.
     """
     listen = turn.ask is not None and turn.ask.voice in speech
     key = (flow.name, flow.version, tuple(turn.speech), turn.ask, turn.human, turn.hangup,
@@ -85,18 +87,19 @@ def render(flow: Flow, turn: Turn, seq: int, speech: Collection[str] = (),
         template = _render(flow, turn, "\x01", listen, stream)
         urls = 0 if turn.ask is None else 3 if listen else 2  # each carries the step number
         if template.count(_SEQ_MARK) != urls:  # cannot happen; never risk a wrong answer
-            return _render(flow, turn, seq, listen, stream)
+            return _render(flow, turn, seq, listen, stream).replace(_PROOF_MARK, proof)
         with _kept_lock:
             _kept[key] = template
             while len(_kept) > KEPT_TURNS:
                 _kept.popitem(last=False)
-    return template.replace(_SEQ_MARK, f"seq={seq}")
+    return template.replace(_SEQ_MARK, f"seq={seq}").replace(_PROOF_MARK, proof)
 
 
 def _render(flow: Flow, turn: Turn, seq: int | str, listen: bool, stream: str = "") -> str:
     response = VoiceResponse()
     if stream:
-        response.start().stream(url=stream, track="inbound_track")
+        started = response.start().stream(url=stream, track="inbound_track")
+        started.parameter(name=STREAM_PROOF, value=_PROOF_MARK)  # each call's own, put in later
     if turn.ask is not None:
         digits = turn.ask.max_digits  # "#" ends typed digits, but may be a menu's own key
         heard = f"{HEARD_URL}?{urlencode({'seq': seq})}"

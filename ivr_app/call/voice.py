@@ -20,7 +20,7 @@ from ivr_app.call.fallback import NotACall, human_on_error, is_call_sid, noted_o
 from ivr_app.call.remember import remember_call
 from ivr_app.call.turn import Event, Turn
 from ivr_app.flow.model import Flow
-from ivr_app.platform.security import twilio_signed
+from ivr_app.platform.security import stream_proof, twilio_signed
 from ivr_app.services import Services, services
 from ivr_app.state.calls import ENDED, Committed, UnknownStep
 
@@ -87,7 +87,8 @@ def first_answer(ivr: Services, sid: str, flow: Flow, state: dict[str, Any],
                  turn: Turn) -> Response:
     """Store a new call with its first turn, and answer with that turn's TwiML."""
     answer = twiml.render(flow, turn, seq=0, speech=ivr.recognizer.languages(),
-                          stream=current_app.config["STREAM_URL"])
+                          stream=current_app.config["STREAM_URL"],
+                          proof=stream_proof(current_app.config["TWILIO_AUTH_TOKEN"], sid))
     source = (flow.name, flow.version, ivr.registry.source(flow))
     committed = ivr.store.commit(sid, None, state, answer, flow_source=source)
     if committed.won:

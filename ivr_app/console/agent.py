@@ -12,7 +12,7 @@ import logging
 import time
 from typing import Any
 
-from flask import Blueprint, Response, abort, jsonify, render_template, request
+from flask import Blueprint, Response, abort, jsonify, render_template
 from flask_login import current_user
 
 from ivr_app.call.queueing import dispatch_soon
@@ -23,6 +23,7 @@ from ivr_app.console.auth import guard
 from ivr_app.console.text import script_text
 from ivr_app.line import escalation
 from ivr_app.line.agent_leg import take_call
+from ivr_app.platform.json_body import json_body
 from ivr_app.platform.telephony import public_url
 from ivr_app.services import Services, services
 from ivr_app.state.agents import Agent
@@ -70,10 +71,7 @@ def _me(ivr: Services) -> Agent:
 
 
 def _body() -> dict[str, str]:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        abort(400, "expected a JSON object")
-    return {k: str(v) for k, v in body.items()}
+    return {k: str(v) for k, v in json_body().items()}
 
 
 def _my_call(ivr: Services, agent: Agent, body: dict[str, str]) -> str:

@@ -2,11 +2,14 @@
 (Flask-Limiter), and the guard every console blueprint puts in front of its views.
 
 Roles are enforced here, on the server: a blueprint guarded for supervisors answers 403 to
-an agent whatever the page shows or hides.
+an agent whatever the page shows or hides. What sign-in and sessions check is listed in
+docs/security.md.
 """
 
 from __future__ import annotations
 
+import hmac
+import time
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -42,7 +45,14 @@ bp = Blueprint("console", __name__, url_prefix="/console", template_folder="temp
 # markup could still run nothing.
 POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
           "media-src 'self'; frame-ancestors 'none'; form-action 'self'")
-LOGIN_LIMITS = "10 per minute;50 per hour"  # per address, and again per user name
+LOGIN_LIMITS = "10 per minute;50 per hour"  # per address
+# per user name and address: one address guessing one name. Per name alone a limit would let
+# anyone lock a person out; past SLOW_AFTER wrong passwords for a name in an hour, from every
+# address, each attempt for it waits SLOW_STEP seconds more, up to SLOW_MOST, and still counts.
+NAME_LIMITS = "5 per minute;20 per hour"
+SLOW_AFTER = 10
+SLOW_STEP, SLOW_MOST = 0.25, 2.0
+NAME_CHARS = 64  # longer than any user name (state/users.py)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(get_remote_address, key_prefix="ivr:limits")
@@ -55,7 +65,8 @@ class Person(UserMixin):
         self.user = user
 
     def get_id(self) -> str:
-        return self.user.name
+        """What the session cookie names: the user and their session generation."""
+        return f"{self.user.name}:{self.user.sessions}"
 
     @property
     def is_supervisor(self) -> bool:
@@ -63,10 +74,14 @@ class Person(UserMixin):
 
 
 @login_manager.user_loader
-def _load(name: str) -> Person | None:
-    """Read on every request, so a removed user is signed out at once."""
+def _load(session_id: str) -> Person | None:
+    """Read on every request, so a removed user, or one whose sessions ended (signed out,
+    a new password), is signed out at once, wherever the cookie was copied to."""
+    name, _, sessions = session_id.partition(":")
     user = users().get(name)
-    return Person(user) if user else None
+    if user is None or not hmac.compare_digest(user.sessions.encode(), sessions.encode()):
+        return None
+    return Person(user)
 
 
 def users() -> Users:
@@ -78,13 +93,22 @@ def init_auth(app: Flask, ivr: Services) -> None:
     only (Twilio's webhooks and the bearer-token API have no browser session to protect)."""
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = Users(ivr.redis).session_secret()
-    app.config.update(WTF_CSRF_CHECK_DEFAULT=False, SESSION_COOKIE_SAMESITE="Lax",
-                      WTF_CSRF_TIME_LIMIT=None)
+    app.config.update(WTF_CSRF_CHECK_DEFAULT=False, WTF_CSRF_TIME_LIMIT=None)
+    _cookies(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", _limits_storage(app.config))
     login_manager.login_view = "console.login"
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+
+
+def _cookies(app: Flask) -> None:
+    """The session and remember-me cookies: never read by scripts, not sent by other sites'
+    posts, and only over HTTPS when the console is served over it."""
+    secure = str(app.config.get("PUBLIC_BASE_URL") or "").startswith("https://")
+    app.config.update(SESSION_COOKIE_SECURE=secure, SESSION_COOKIE_HTTPONLY=True,
+                      SESSION_COOKIE_SAMESITE="Lax", REMEMBER_COOKIE_SECURE=secure,
+                      REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SAMESITE="Lax")
 
 
 def _limits_storage(config: Mapping[str, Any]) -> str:
@@ -125,22 +149,35 @@ bp.after_request(policy)
 
 
 def _user_name() -> str:
-    return request.form.get("name", "").strip().lower()
+    """The name typed, cut to what a name can be (it goes into limit and counter keys)."""
+    return request.form.get("name", "").strip().lower()[:NAME_CHARS]
+
+
+def _name_at_address() -> str:
+    return f"{_user_name()}@{get_remote_address()}"
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(LOGIN_LIMITS, methods=["POST"])
-@limiter.limit(LOGIN_LIMITS, methods=["POST"], key_func=_user_name)
+@limiter.limit(NAME_LIMITS, methods=["POST"], key_func=_name_at_address)
 def login() -> Response | str | tuple[str, int]:
     """The sign-in form; a wrong name or password says so without telling which."""
     if request.method == "POST":
         csrf.protect()
-        user = users().check(_user_name(), request.form.get("password", ""))
+        name = _user_name()
+        time.sleep(slowdown(users().failures(name)))  # the right password too: no tell
+        user = users().check(name, request.form.get("password", ""))
         if user is not None:
             login_user(Person(user))
             return redirect(_safe_next(request.args.get("next", "")))
+        users().failed(name)
         return render_template("console/login.html", failed=True), 401
     return render_template("console/login.html", failed=False)
+
+
+def slowdown(failures: int) -> float:
+    """How long an attempt for a name waits, after `failures` wrong passwords for it."""
+    return min(SLOW_MOST, SLOW_STEP * max(0, failures - SLOW_AFTER + 1))
 
 
 def _safe_next(target: str) -> str:
@@ -153,7 +190,10 @@ def _safe_next(target: str) -> str:
 
 @bp.post("/logout")
 def logout() -> Response:
+    """Sign out everywhere: every session of the user ends on the server."""
     csrf.protect()
+    if current_user.is_authenticated:
+        users().end_sessions(current_user.user.name)
     logout_user()
     return redirect(url_for("console.login"))
 

@@ -6,9 +6,10 @@ lists them and answers for whoever they ring, through the stand-in's /demo route
 from __future__ import annotations
 
 import requests
-from flask import Blueprint, Response, abort, current_app, jsonify, request
+from flask import Blueprint, Response, abort, current_app, jsonify
 
 from ivr_app.console.auth import guard
+from ivr_app.platform.json_body import json_body
 
 bp = Blueprint("demo", __name__, url_prefix="/console/demo")
 guard(bp)
@@ -40,6 +41,6 @@ def calls() -> Response:
 def act(sid: str, action: str) -> tuple[Response, int]:
     if action not in ACTIONS or not sid.isalnum():
         abort(404)
-    body = request.get_json(silent=True) or {}
+    body = json_body()
     answer = _ask("POST", f"/demo/calls/{sid}/{action}", Digits=str(body.get("digits", "")))
     return jsonify(answer.json()), answer.status_code

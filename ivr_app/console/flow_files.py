@@ -2,10 +2,16 @@
 to flows/ (where the registry picks it up); anything else stays a draft in Redis and never
 answers a call. Every version that went live is recorded (state/flow_history.py), so one
 click puts an earlier one back, and an edit made on disk is recorded the same way.
+
+A text is checked as the loader reads the file (its size cap included), so what is saved
+or rolled back is what will answer calls. A save names the version it was edited from: if
+another has gone live since, the text is kept as a draft and the save refused, so two
+supervisors editing at once never lose an edit without seeing it.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from dataclasses import dataclass, field
@@ -13,12 +19,24 @@ from pathlib import Path
 
 from ivr_app.flow.errors import FlowError, Problem
 from ivr_app.flow.model import Flow
-from ivr_app.flow.source import parse, read_file
+from ivr_app.flow.source import from_bytes, read_file
 from ivr_app.flow.validate import validate
 from ivr_app.services import Services
 from ivr_app.state.flow_history import FlowHistory
 
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_LOADS: dict[tuple[str, str], bool] = {}  # (flow, version): whether today's loader takes it
+_LOADS_KEPT = 4096
+
+
+@dataclass
+class Saved:
+    """What became of a save: the flow now live, or the loader's problems, or `conflict`, the
+    version that went live after the one the text was edited from (the text is a draft)."""
+
+    flow: Flow | None
+    problems: list[Problem] = field(default_factory=list)
+    conflict: str = ""
 
 
 @dataclass
@@ -47,9 +65,25 @@ def path_of(ivr: Services, name: str) -> Path:
 def check(ivr: Services, name: str, text: str) -> tuple[Flow | None, list[Problem]]:
     """What the loader says of a text, as if it were the file of flow `name`."""
     try:
-        return validate(parse(text, str(ivr.registry.path(name))), name), []
+        return _load(ivr, name, text), []
     except FlowError as exc:
         return None, exc.problems
+
+
+def _load(ivr: Services, name: str, text: str) -> Flow:
+    """The flow, as the loader would take the file holding `text`; FlowError otherwise."""
+    return validate(from_bytes(text.encode("utf-8"), str(ivr.registry.path(name))), name)
+
+
+def loads_today(ivr: Services, name: str, entry: dict[str, str]) -> bool:
+    """Whether a recorded version still passes the loader (remembered by version: the
+    loader does not change while the process runs)."""
+    key = (name, entry["version"])
+    if key not in _LOADS:
+        if len(_LOADS) >= _LOADS_KEPT:
+            _LOADS.clear()
+        _LOADS[key] = check(ivr, name, entry["text"])[0] is not None
+    return _LOADS[key]
 
 
 def read(ivr: Services, name: str) -> FlowFile:
@@ -72,17 +106,34 @@ def read(ivr: Services, name: str) -> FlowFile:
                     serving=served.version if served else "")
 
 
-def save(ivr: Services, name: str, text: str, who: str) -> tuple[Flow | None, list[Problem]]:
-    """Activate `text` if the loader accepts it; otherwise keep it as the flow's draft."""
+def save(ivr: Services, name: str, text: str, who: str, base: str) -> Saved:
+    """Activate `text`, edited from version `base`, if the loader accepts it and `base` is
+    still live; otherwise keep it as the flow's draft."""
     path = path_of(ivr, name)
     history = FlowHistory(ivr.redis)
     flow, problems = check(ivr, name, text)
     if flow is None:
-        history.save_draft(name, text, who, ivr.clock())
-        return None, problems
-    history.record(name, flow.version, text, who, "console", ivr.clock(), _write(path, text))
+        history.save_draft(name, text, who, ivr.clock(), base)
+        return Saved(None, problems)
+    with history.editing(name):
+        read(ivr, name)  # an edit made on disk since is recorded first
+        live = history.live(name)
+        if live not in (base, flow.version):
+            history.save_draft(name, text, who, ivr.clock(), live)  # seen: may be saved over
+            return Saved(None, conflict=live)
+        history.record(name, flow.version, text, who, "console", ivr.clock(),
+                       _write(path, text))
     history.drop_draft(name)
-    return flow, []
+    return Saved(flow)
+
+
+def changes(ivr: Services, name: str, since: str, live: str) -> list[str]:
+    """What changed between two recorded versions, as unified diff lines."""
+    history = FlowHistory(ivr.redis)
+    before, after = history.entry(name, since), history.entry(name, live)
+    return list(difflib.unified_diff(
+        (before["text"] if before else "").splitlines(), (after["text"] if after else "")
+        .splitlines(), f"{name} {since or '(none)'}", f"{name} {live}", lineterm=""))
 
 
 def roll_back(ivr: Services, name: str, version: str, who: str) -> Flow:
@@ -93,7 +144,7 @@ def roll_back(ivr: Services, name: str, version: str, who: str) -> Flow:
     entry = history.entry(name, version)
     if entry is None:
         raise LookupError(f"flow {name} has no recorded version {version}")
-    flow = validate(parse(entry["text"], str(path)), name)
+    flow = _load(ivr, name, entry["text"])
     history.record(name, flow.version, entry["text"], who, "rollback", ivr.clock(),
                    _write(path, entry["text"]))
     return flow

@@ -26,6 +26,7 @@ from ivr_app.flow.audit import audit
 from ivr_app.flow.errors import FlowError, Problem
 from ivr_app.flow.model import Flow
 from ivr_app.flow.source import MAX_BYTES
+from ivr_app.platform.json_body import json_body
 from ivr_app.services import services
 from ivr_app.state.flow_history import FlowHistory
 
@@ -60,13 +61,14 @@ def _file(name: str) -> flow_files.FlowFile:
 
 @bp.get("/<name>")
 def edit(name: str) -> str:
-    """The editor: the draft if there is one, else the file, with what the loader says."""
+    """The editor: the draft if there is one, else the file, with what the loader says, and
+    the version the text is edited from (the draft's own, else the live one)."""
     ivr = services()
     found = _file(name)
     history = FlowHistory(ivr.redis)
     draft = history.draft(name)
     opened = request.args.get("version", "")
-    text, flow, problems = found.text, found.flow, found.problems
+    text, flow, problems, base = found.text, found.flow, found.problems, history.live(name)
     if opened:
         entry = history.entry(name, opened)
         if entry is None:
@@ -74,18 +76,21 @@ def edit(name: str) -> str:
         text = entry["text"]
         flow, problems = flow_files.check(ivr, name, text)
     elif draft:
-        text = draft["text"]
+        text, base = draft["text"], draft.get("base", base)
         flow, problems = flow_files.check(ivr, name, text)
-    return _editor(found, text, flow, problems, draft if not opened else None)
+    return _editor(found, text, flow, problems, draft if not opened else None, base)
 
 
 def _editor(found: flow_files.FlowFile, text: str, flow: Flow | None, problems: list[Problem],
-            draft: dict[str, str] | None, status: int = 200) -> str | tuple[str, int]:
+            draft: dict[str, str] | None, base: str, status: int = 200,
+            changed: list[str] | None = None) -> str | tuple[str, int]:
     ivr = services()
     shown = flow or found.flow or ivr.registry.last_good(found.name)
+    history = FlowHistory(ivr.redis).entries(found.name)
     page = render_template(
         "console/flow_edit.html", file=found, text=text, flow=flow, problems=problems,
-        draft=draft, history=FlowHistory(ivr.redis).entries(found.name),
+        draft=draft, base=base, changed=changed, history=history,
+        loads={e["version"]: flow_files.loads_today(ivr, found.name, e) for e in history},
         drawing=layout(shown) if shown else None, drawn=shown, script_table=script_text(),
         card=audit(shown) if shown else [])
     return (page, status) if status != 200 else page
@@ -93,17 +98,25 @@ def _editor(found: flow_files.FlowFile, text: str, flow: Flow | None, problems: 
 
 @bp.post("/<name>")
 def save(name: str) -> Response | tuple[str, int]:
-    """Activate the text if it passes the loader; otherwise keep it as a draft and say where
-    it is wrong, while the live version goes on answering calls."""
+    """Activate the text if it passes the loader and was edited from the live version;
+    otherwise keep it as a draft and say where it is wrong (422) or what went live since
+    (409), while the live version goes on answering calls."""
     ivr = services()
     found = _file(name)
     text = request.form.get("text", "").replace("\r\n", "\n")
-    flow, problems = flow_files.save(ivr, name, text, current_user.user.name)
-    if flow is None:
+    base = request.form.get("base", "")
+    saved = flow_files.save(ivr, name, text, current_user.user.name, base)
+    draft = FlowHistory(ivr.redis).draft(name)
+    if saved.conflict:
+        flash(t("conflict", live=saved.conflict, base=base or "—"), "error")
+        changed = flow_files.changes(ivr, name, base, saved.conflict)
+        return _editor(found, text, *flow_files.check(ivr, name, text), draft, saved.conflict,
+                       409, changed)
+    if saved.flow is None:
         live = ivr.registry.last_good(name)
         flash(t("draft_kept", version=live.version if live else "—"), "error")
-        return _editor(found, text, None, problems, FlowHistory(ivr.redis).draft(name), 422)
-    flash(t("saved", version=flow.version), "ok")
+        return _editor(found, text, None, saved.problems, draft, base, 422)
+    flash(t("saved", version=saved.flow.version), "ok")
     return redirect(url_for("flows.edit", name=name))
 
 
@@ -111,7 +124,7 @@ def save(name: str) -> Response | tuple[str, int]:
 def check(name: str) -> Response:
     """What the loader says of the editor's text, as the supervisor types."""
     _file(name)
-    body = request.get_json(silent=True) or {}
+    body = json_body()
     flow, problems = flow_files.check(services(), name, str(body.get("text", "")))
     return jsonify({"version": flow.version if flow else None,
                     "problems": [{"line": p.line, "column": p.column, "message": p.message,

@@ -23,13 +23,17 @@ guard(bp, supervisors_only=True)
 
 
 def _choice(ivr: Services) -> tuple[dt.date, str]:
-    """The day and flow asked for (today and every flow by default)."""
+    """The day and flow asked for (today and every flow by default); 400 for a flow that is
+    not one of the files (its name goes into the CSV's file name)."""
     try:
         day = dt.date.fromisoformat(request.args.get("day") or ivr.clock().astimezone()
                                     .date().isoformat())
     except ValueError:
         abort(400, "day must look like 2026-11-25")
-    return day, request.args.get("flow", "")
+    flow = request.args.get("flow", "")
+    if flow and flow not in flow_files.names(ivr):
+        abort(400, f"no flow {flow[:64]!r}")
+    return day, flow
 
 
 def _records(ivr: Services, day: dt.date, flow: str) -> tuple[list[dict[str, Any]], list]:

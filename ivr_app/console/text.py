@@ -49,6 +49,10 @@ TEXT: dict[str, dict[str, str]] = {
         "draft": "Borrador", "history": "Versiones activadas", "who": "Quién",
         "when": "Cuándo", "how": "Cómo", "rollback": "Volver a esta versión",
         "rolled_back": "Se volvió a la versión {version}.", "active": "activa",
+        "conflict": "Otra persona activó la versión {live} después de la versión {base} que "
+                    "usted editaba: su texto se guardó como borrador y no se activó. Revise "
+                    "los cambios y vuelva a guardar.",
+        "not_loadable": "ya no pasa la revisión",
         "diagram": "Diagrama", "escape": "0 / agente → persona",
         "scorecard": "Estándar GetHuman: los nueve puntos", "pass": "Cumple",
         "fail": "No cumple",
@@ -107,6 +111,10 @@ TEXT: dict[str, dict[str, str]] = {
         "draft": "Draft", "history": "Activated versions", "who": "Who", "when": "When",
         "how": "How", "rollback": "Roll back to this version",
         "rolled_back": "Rolled back to version {version}.", "active": "live",
+        "conflict": "Someone else made version {live} live after version {base}, which you "
+                    "were editing: your text was kept as a draft and is not live. Look at "
+                    "what changed, then save again.",
+        "not_loadable": "no longer passes the check",
         "diagram": "Diagram", "escape": "0 / agent → person",
         "scorecard": "GetHuman standard: the nine points", "pass": "Pass", "fail": "Fail",
         "line_col": "line {line}, column {column}", "open": "Open in the editor",

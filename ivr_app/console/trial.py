@@ -12,7 +12,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, jsonify, request
+from flask import Blueprint, Response, abort, current_app, jsonify
 from flask_login import current_user
 
 from ivr_app.call import engine
@@ -23,6 +23,7 @@ from ivr_app.console.flows import room_for_a_flow
 from ivr_app.demo.simulator import Call, apply_input
 from ivr_app.flow.errors import FlowError
 from ivr_app.flow.model import Flow
+from ivr_app.platform.json_body import json_body
 from ivr_app.services import Services, services
 from ivr_app.state.trials import Trials
 
@@ -73,7 +74,7 @@ def _answer(ivr: Services, call: Call) -> Response:
 def start(name: str) -> Response | tuple[Response, int]:
     """Dial the editor's text (it must pass the loader) from the given caller number."""
     ivr = services()
-    body = request.get_json(silent=True) or {}
+    body = json_body()
     try:
         flow_files.path_of(ivr, name)
         flow = ivr.registry.adopt(name, str(body.get("text", "")))
@@ -98,7 +99,7 @@ def act(sid: str) -> Response:
     saved = Trials(ivr.redis).caller(sid)
     if saved is None:
         abort(404)
-    body = request.get_json(silent=True) or {}
+    body = json_body()
     action, value = body.get("action"), str(body.get("value", "")).strip()
     if action not in ACTIONS or (action in ("press", "say") and not value):
         abort(400, f"action must be one of {', '.join(ACTIONS)}, with a value for keys or words")

@@ -2,10 +2,10 @@
 
 Shared by the stream tests, bench/stream.py and `simulate` (`stream: file.wav`). Messages
 are shaped as Twilio sends them: `connected`, `start` (accountSid, streamSid, callSid,
-tracks, customParameters, mediaFormat), `media` (track, chunk, timestamp, base64 mu-law
-payload), `stop`.
+tracks, customParameters: the `<Parameter>`s of the call's `<Stream>`, mediaFormat),
+`media` (track, chunk, timestamp, base64 mu-law payload), `stop`.
 
-    with MediaStream(url, token, call_sid) as stream:
+    with MediaStream(url, token, call_sid, stream_parameters(twiml)) as stream:
         stream.play(clip("ko-yeyak-175.wav"), speed=4.0)  # then 0.5 s of line silence
 """
 
@@ -16,6 +16,7 @@ import json
 import secrets
 import struct
 import time
+import xml.etree.ElementTree as ET
 from contextlib import ExitStack
 from typing import Any
 
@@ -56,12 +57,21 @@ def signed_headers(url: str, token: str) -> dict[str, str]:
     return {"X-Twilio-Signature": RequestValidator(token).compute_signature(url, {})}
 
 
+def stream_parameters(twiml: str) -> dict[str, str]:
+    """The `<Parameter>`s of a TwiML document's `<Stream>`, as Twilio hands them to `start`."""
+    return {p.get("name", ""): p.get("value", "")
+            for stream in ET.fromstring(twiml).iter("Stream") for p in stream.iter("Parameter")}
+
+
 class MediaStream:
-    """One call's stream to the stream server at `url`, signed with `token` (None: unsigned)."""
+    """One call's stream to the stream server at `url`, signed with `token` (None: unsigned),
+    carrying the `parameters` of the call's `<Stream>`."""
 
     def __init__(self, url: str, token: str | None, call_sid: str,
+                 parameters: dict[str, str] | None = None,
                  headers: dict[str, str] | None = None) -> None:
         self.url, self.call_sid = url, call_sid
+        self.parameters = parameters or {}
         self.stream_sid = "MZ" + secrets.token_hex(16)
         extra = signed_headers(url, token) if token is not None else {}
         self._open = ExitStack()
@@ -92,7 +102,7 @@ class MediaStream:
     def start(self) -> MediaStream:
         self.send({"event": "start", "streamSid": self.stream_sid, "start": {
             "accountSid": ACCOUNT, "streamSid": self.stream_sid, "callSid": self.call_sid,
-            "tracks": ["inbound"], "customParameters": {},
+            "tracks": ["inbound"], "customParameters": self.parameters,
             "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1}}})
         return self
 
@@ -143,14 +153,15 @@ class MediaStream:
         self._open.close()
 
 
-def speak_over(url: str, token: str, call_sid: str, wav: bytes, rest: TwilioStandin,
-               wait: float = 2.0) -> str | None:
-    """The caller says the WAV over the prompt, on the call's Media Stream, in real time; the
-    TwiML of the move the stream server made (fetched as Twilio would), or None if nothing
-    moved the call within `wait` seconds of line silence after it."""
+def speak_over(url: str, token: str, call_sid: str, parameters: dict[str, str], wav: bytes,
+               rest: TwilioStandin, wait: float = 2.0) -> str | None:
+    """The caller says the WAV over the prompt, on the call's Media Stream (with its
+    `<Stream>`'s `parameters`), in real time; the TwiML of the move the stream server made
+    (fetched as Twilio would), or None if nothing moved the call within `wait` seconds of
+    line silence after it."""
     path = f"/Calls/{call_sid}.json"
     before = len(rest.requests)
-    with MediaStream(url, token, call_sid).start() as stream:
+    with MediaStream(url, token, call_sid, parameters).start() as stream:
         stream.play(wav, then_quiet=0.0)
         for _ in range(round(wait / 0.1)):
             if any(r.method == "POST" and r.path.endswith(path) for r in rest.requests[before:]):

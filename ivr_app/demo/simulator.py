@@ -1,11 +1,10 @@
 """A caller on a terminal: plays TwiML the way Twilio does and signs every request.
 
-It drives the real app through its webhooks, so a simulated call takes the
-same code path as a phone call: `<Gather>` waits for the caller, silence falls
-through to the next verb, `<Record>` takes a WAV the caller "says" (served as
-Twilio serves recordings, by a RecordingServer) or, in silence, nothing,
-`<Redirect>` is followed, `<Enqueue>`/`<Dial>` hand the caller to a person and
-`<Hangup>` ends the call.
+It drives the real app through its webhooks, so a simulated call takes the same code path as
+a phone call: `<Gather>` waits for the caller, silence falls through to the next verb,
+`<Record>` takes a WAV the caller "says" (served as Twilio serves recordings, by a
+RecordingServer) or, in silence, nothing, `<Redirect>` is followed, `<Enqueue>`/`<Dial>` hand
+the caller to a person, `<Hangup>` ends the call; a `<Stream>`'s parameters go with its stream.
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ import redis
 from flask import Flask
 from twilio.request_validator import RequestValidator
 
-from ivr_app.demo.media_stream import speak_over
+from ivr_app.demo.media_stream import speak_over, stream_parameters
 from ivr_app.demo.recordings import RecordingServer, wav_seconds
 from ivr_app.demo.twilio_rest import TwilioStandin
 
@@ -59,6 +58,7 @@ class Call:
     recordings: RecordingServer | None = None  # serves what `speaks` records
     stream_url: str = ""  # a stream server that hears the call (`speaks_over`)
     rest: TwilioStandin | None = None  # Twilio's REST API, through which it moves the call
+    stream_parameters: dict[str, str] = field(default_factory=dict)  # the <Stream>'s
     heard: list[str] = field(default_factory=list)
     ending: Ending | None = None
     _gather: ET.Element | None = None
@@ -118,7 +118,8 @@ class Call:
         self._need_question()
         if self.rest is None:
             raise RuntimeError("give the Call a stream server's URL and the REST stand-in")
-        moved = speak_over(self.stream_url, self.token, self.sid, wav, self.rest)
+        moved = speak_over(self.stream_url, self.token, self.sid, self.stream_parameters, wav,
+                           self.rest)
         if moved is None:
             self._log("IVR    (nothing understood: the prompt plays on)")
         return self if moved is None else self.moved(moved)
@@ -206,6 +207,7 @@ class Call:
         root = ET.fromstring(document)
         if root.tag != "Response":
             raise ValueError(f"not TwiML: {document[:200]}")
+        self.stream_parameters = stream_parameters(document) or self.stream_parameters
         self._play(list(root))
 
     def _play(self, verbs: list[ET.Element]) -> None:
@@ -262,15 +264,13 @@ class Call:
 
     def _hold(self) -> None:
         """Play the queue's wait document, as Twilio does while the caller holds."""
-        queue = self._queue
-        self._run(self.post(queue.get("waitUrl", ""), {"QueueTime": "0",
-                                                       "QueueSid": "QU" + "0" * 32}))
+        wait_url = self._queue.get("waitUrl", "")
+        self._run(self.post(wait_url, {"QueueTime": "0", "QueueSid": "QU" + "0" * 32}))
 
     def _leave_queue(self) -> None:
         queue, self._queue = self._queue, None
         self._log("CALLER leaves the queue")
-        self._run(self.post(queue.get("action", ""), {"QueueResult": "leave",
-                                                      "QueueTime": "30"}))
+        self._run(self.post(queue.get("action", ""), {"QueueResult": "leave", "QueueTime": "30"}))
 
     def _reason(self) -> str:
         """Why the line says the caller went to a person ("" while Redis cannot say)."""

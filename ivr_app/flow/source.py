@@ -57,6 +57,12 @@ def read_file(path: str | Path) -> Source:
         raw = path.read_bytes()
     except OSError as exc:
         raise FlowError([Problem(name, 1, 1, f"cannot read file: {exc.strerror}", "file")]) from exc
+    return from_bytes(raw, name)
+
+
+def from_bytes(raw: bytes, name: str = "<flow>") -> Source:
+    """A flow file's bytes parsed as `read_file` takes them: within MAX_BYTES, UTF-8, YAML
+    (the console checks an edit with it before it is written)."""
     if len(raw) > MAX_BYTES:
         raise FlowError([Problem(name, 1, 1, f"file is {len(raw)} bytes; the limit is "
                                  f"{MAX_BYTES}", "file")])

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections import Counter
 from typing import Any
 
@@ -112,6 +113,7 @@ def callback_kind(callback: Callback, history: list[dict[str, str]]) -> str:
     return "on-time"
 
 
+_E164 = re.compile(r"\+[1-9][0-9]{6,14}\Z")  # a phone number as Twilio writes it
 CSV_FIELDS = ("sid", "started", "flow", "version", "from", "lang", "outcome", "zero_out",
               "reason", "queue", "agent", "to_person_s", "waited_s", "told_s", "callback")
 
@@ -124,6 +126,6 @@ def csv_row(call: dict[str, Any]) -> list[Any]:
 
 
 def _round(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value  # a spreadsheet must not take a note for a formula
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and not _E164.match(value):
+        return "'" + value  # a spreadsheet must not take a note for a formula; a number is one
     return round(value, 1) if isinstance(value, float) else ("" if value is None else value)

@@ -6,7 +6,7 @@ import base64
 import functools
 import hmac
 from collections.abc import Callable
-from hashlib import sha1
+from hashlib import sha1, sha256
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -60,6 +60,16 @@ def valid_signature(token: str, url: str, params: MultiDict[str, str], given: st
     given_bytes = given.encode()
     return any(hmac.compare_digest(signature(token, candidate, params).encode(), given_bytes)
                for candidate in (url, _other_port_form(url)))
+
+
+STREAM_PROOF = "proof"  # the <Stream> <Parameter> that binds a media stream to its call
+
+
+def stream_proof(token: str, sid: str) -> str:
+    """What a call's media stream must show in `start.customParameters`: Twilio signs the
+    stream's handshake over its URL alone, so the same signature would open any call's
+    stream; this HMAC of the CallSid, keyed with the auth token, opens only that call's."""
+    return hmac.new(token.encode(), f"stream:{sid}".encode(), sha256).hexdigest()
 
 
 def twilio_signed(view: Callable[..., Any]) -> Callable[..., Any]:

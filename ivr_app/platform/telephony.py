@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import SplitResult, urlsplit, urlunsplit
@@ -18,6 +19,9 @@ REST_SETTINGS = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "PUBLIC_BASE_URL")
 # when handed an empty mapping (`environment or os.environ`). A non-empty mapping keeps the
 # config the only source.
 _NO_ENVIRONMENT = {"TWILIO_EDGE": "", "TWILIO_REGION": ""}
+# The library logs each request's URL, query, headers and the response's headers at INFO:
+# account and call ids, and whatever a proxy adds. Only its warnings are kept.
+HTTP_LOG = "twilio.http_client"
 
 
 class RebasedHttpClient(TwilioHttpClient):
@@ -55,6 +59,7 @@ def make_client(account_sid: str, auth_token: str, api_base: str = "",
     if not account_sid or not auth_token:
         raise ValueError("TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must both be set to use "
                          "Twilio's REST API (calls, redirects, SMS)")
+    logging.getLogger(HTTP_LOG).setLevel(logging.WARNING)
     if api_base:
         http_client: TwilioHttpClient = RebasedHttpClient(api_base, timeout=timeout)
     else:

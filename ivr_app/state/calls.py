@@ -50,6 +50,15 @@ return {0, kept, redis.call('GET', KEYS[2])}
 
 
 # KEYS: stream; ARGV: stream sid. Ends the stream's mark only if it is still this stream's.
+# KEYS: the call's stream mark; ARGV: stream sid, ttl. Takes the mark or renews our own; 0 if
+# another stream of the call holds it.
+_STREAM_LIVE = """
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+return 1
+"""
+
 _STREAM_ENDED = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
@@ -99,6 +108,7 @@ class CallStore:
         self.wait = (wait_replicas, wait_ms) if wait_replicas > 0 else None
         self._warned = float("-inf")
         self._commit = connection.register_script(_COMMIT)
+        self._stream_live = connection.register_script(_STREAM_LIVE)
         self._stream_ended = connection.register_script(_STREAM_ENDED)
 
     def load(self, sid: str) -> tuple[int | None, dict[str, Any] | None]:
@@ -142,9 +152,10 @@ class CallStore:
         current, _ = self.load(sid)
         return self.answer(sid, current - 1 if current else None)
 
-    def stream_live(self, sid: str, stream: str, ttl: int) -> None:
-        """A media stream of the call is live for `ttl` seconds more (renewed while it is)."""
-        self.redis.set(STREAM_KEY.format(sid=sid), stream, ex=ttl)
+    def stream_live(self, sid: str, stream: str, ttl: int) -> bool:
+        """A media stream of the call is live for `ttl` seconds more (renewed while it is);
+        False, and nothing changed, while another stream of the call is live: one per call."""
+        return bool(self._stream_live(keys=[STREAM_KEY.format(sid=sid)], args=[stream, ttl]))
 
     def stream_ended(self, sid: str, stream: str) -> None:
         """The stream is gone: later questions take spoken answers by recording again."""

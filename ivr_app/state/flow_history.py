@@ -4,7 +4,9 @@ The file under flows/ stays what answers calls (flow/registry.py); this is its r
 each activation from the console, each rollback, and each edit noticed on disk, newest
 first, with the full text so any of them can be put back. Kept until trimmed to KEPT
 entries per flow (no TTL: it is the only account of who changed a live flow). A draft,
-an edit that failed the loader, lives DRAFT_TTL.
+an edit that failed the loader or was made from a version no longer live, lives DRAFT_TTL,
+with the version it was edited from. Saves of a flow take turns (`editing`), so the
+version a save was edited from is compared with the live one and replaced in one step.
 """
 
 from __future__ import annotations
@@ -14,9 +16,12 @@ import json
 from typing import Any
 
 import redis
+from redis.lock import Lock
 
 LOG_KEY = "ivr:flowlog:{name}"  # list of {"version", "text", "who", "at", "how", "written"} JSON
-DRAFT_KEY = "ivr:flowdraft:{name}"  # hash: text, who, at
+DRAFT_KEY = "ivr:flowdraft:{name}"  # hash: text, who, at, base (the version it was edited from)
+LOCK_KEY = "ivr:flowlock:{name}"  # held while a save compares versions and writes the file
+LOCK_SECONDS = 30  # a process that died holding it lets go after this long
 KEPT = 100
 DRAFT_TTL = 30 * 24 * 3600
 HOWS = ("console", "rollback", "disk")  # saved in the console, rolled back, edited on disk
@@ -62,10 +67,21 @@ class FlowHistory:
     def entry(self, name: str, version: str) -> dict[str, Any] | None:
         return next((e for e in self.entries(name) if e["version"] == version), None)
 
-    def save_draft(self, name: str, text: str, who: str, now: dt.datetime) -> None:
+    def live(self, name: str) -> str:
+        """The version that went live last ("" before any)."""
+        newest = self.redis.lindex(LOG_KEY.format(name=name), 0)
+        return json.loads(newest)["version"] if newest else ""
+
+    def editing(self, name: str) -> Lock:
+        """Held (`with`) by one save of the flow at a time, in every process."""
+        return self.redis.lock(LOCK_KEY.format(name=name), timeout=LOCK_SECONDS,
+                               blocking_timeout=LOCK_SECONDS)
+
+    def save_draft(self, name: str, text: str, who: str, now: dt.datetime, base: str) -> None:
+        """Keep `text`, edited from version `base`, as the flow's draft."""
         key = DRAFT_KEY.format(name=name)
         pipe = self.redis.pipeline()
-        pipe.hset(key, mapping={"text": text, "who": who,
+        pipe.hset(key, mapping={"text": text, "who": who, "base": base,
                                 "at": now.isoformat(timespec="seconds")})
         pipe.expire(key, DRAFT_TTL)
         pipe.execute()

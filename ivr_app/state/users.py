@@ -2,7 +2,9 @@
 
 Like the roster, users are kept until removed (no TTL): they are people, not calls.
 Passwords are stored only as werkzeug hashes (scrypt). An agent user answers as the
-roster agent of the same id unless told otherwise.
+roster agent of the same id unless told otherwise. Each user has a session generation that
+every console session names: setting a password or ending the user's sessions makes a new
+one, so a copied cookie stops working on the server, not only in the browser that signed out.
 """
 
 from __future__ import annotations
@@ -15,10 +17,16 @@ import redis
 from werkzeug.security import check_password_hash, generate_password_hash
 
 USERS_KEY = "ivr:users"  # set of user names
-USER_KEY = "ivr:user:{name}"  # hash: name, role, password (hash), agent
+USER_KEY = "ivr:user:{name}"  # hash: name, role, password (hash), agent, sessions
+FAILURES_KEY = "ivr:login:failures:{name}"  # wrong passwords given for a name, this hour
+FAILURES_TTL = 3600
 SECRET_KEY = "ivr:console:secret"  # the session-signing key when SECRET_KEY is not set
 ROLES = ("agent", "supervisor")
 MIN_PASSWORD = 8
+# a user removed meanwhile stays removed (no hash of a generation alone)
+_END_SESSIONS = """
+if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'sessions', ARGV[1]) end
+"""
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,39}$")
 # Checked against when the name is unknown, so a wrong name costs as long as a wrong password.
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(8))
@@ -29,6 +37,7 @@ class User:
     name: str
     role: str
     agent: str  # the roster agent they answer calls as
+    sessions: str = ""  # the generation every live session of theirs names
 
     @property
     def is_supervisor(self) -> bool:
@@ -51,7 +60,7 @@ class Users:
         if len(password) < MIN_PASSWORD:
             raise ValueError(f"the password needs at least {MIN_PASSWORD} characters")
         fields = {"name": name, "role": role, "agent": agent or name,
-                  "password": generate_password_hash(password)}
+                  "password": generate_password_hash(password), "sessions": _generation()}
         pipe = self.redis.pipeline()
         pipe.hset(USER_KEY.format(name=name), mapping=fields)
         pipe.sadd(USERS_KEY, name)
@@ -59,7 +68,10 @@ class Users:
 
     def get(self, name: str) -> User | None:
         raw = self.redis.hgetall(USER_KEY.format(name=name))
-        return User(raw["name"], raw["role"], raw.get("agent") or raw["name"]) if raw else None
+        if not raw:
+            return None
+        return User(raw["name"], raw["role"], raw.get("agent") or raw["name"],
+                    raw.get("sessions", ""))
 
     def check(self, name: str, password: str) -> User | None:
         """The user if the password is theirs; None otherwise, in about the same time."""
@@ -67,6 +79,21 @@ class Users:
         if not check_password_hash(stored or _DUMMY_HASH, password) or stored is None:
             return None
         return self.get(name)
+
+    def end_sessions(self, name: str) -> None:
+        """Every session of the user ends: those that name the old generation are refused."""
+        self.redis.eval(_END_SESSIONS, 1, USER_KEY.format(name=name), _generation())
+
+    def failed(self, name: str) -> int:
+        """Count a wrong password given for `name` (known or not); the count this hour."""
+        pipe = self.redis.pipeline()
+        pipe.incr(FAILURES_KEY.format(name=name))
+        pipe.expire(FAILURES_KEY.format(name=name), FAILURES_TTL, nx=True)
+        return int(pipe.execute()[0])
+
+    def failures(self, name: str) -> int:
+        """Wrong passwords given for `name` this hour, from every address."""
+        return int(self.redis.get(FAILURES_KEY.format(name=name)) or 0)
 
     def remove(self, name: str) -> bool:
         pipe = self.redis.pipeline()
@@ -82,3 +109,7 @@ class Users:
         """One signing key for every web process, made on first use and kept."""
         self.redis.set(SECRET_KEY, secrets.token_hex(32), nx=True)
         return self.redis.get(SECRET_KEY)
+
+
+def _generation() -> str:
+    return secrets.token_hex(8)

@@ -17,10 +17,11 @@ PASSWORD = "correct horse battery"
 class Browser:
     """A test client that signs in through the form and posts with the page's CSRF token."""
 
-    def __init__(self, app: Flask):
+    def __init__(self, app: Flask, address: str = "127.0.0.1"):
         self.app = app
         self.client: FlaskClient = app.test_client()
         self.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+        self.client.environ_base["REMOTE_ADDR"] = address  # where the browser is
         self.token = ""
 
     def sign_in(self, name: str, password: str = PASSWORD) -> Any:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from ivr_app.line.measures import callback_kind, csv_row, measure, percentile
 from ivr_app.state.call_log import CallLog
 from ivr_app.state.callbacks import Callback
@@ -97,6 +99,32 @@ def test_the_day_is_measured_in_one_pass():
 def test_a_note_that_looks_like_a_formula_stays_text_in_the_csv():
     row = csv_row({"sid": "CA1", "started": 0, "reason": "=HYPERLINK(\"x\")"})
     assert "'=HYPERLINK(\"x\")" in row
+
+
+@pytest.mark.parametrize(("cell", "written"), [
+    ("+15005550006", "+15005550006"),  # a phone number stays a number
+    ("+441632960961", "+441632960961"),
+    ("+1500555000612345678", "'+1500555000612345678"),  # too long for E.164
+    ("+1 500 555 0006", "'+1 500 555 0006"),
+    ("+1500555+SUM(A1)", "'+1500555+SUM(A1)"),
+    ("-2+3", "'-2+3"), ("@SUM(A1)", "'@SUM(A1)"), ("=1", "'=1"),
+    ("support", "support"),
+])
+def test_only_cells_that_begin_like_a_formula_are_quoted_not_phone_numbers(cell, written):
+    assert csv_row({"sid": "CA1", "started": 0, "from": cell, "reason": cell})[4:9:4] == [
+        written, written]
+
+
+@pytest.mark.parametrize("flow", ["nosuch", "main\r\nSet-Cookie: x=1", "../main"])
+def test_the_csv_of_an_unknown_flow_is_a_400_not_a_500(line, flow):
+    add_people(line.app)
+    sol = Browser(line.app)
+    sol.sign_in("sol")
+    answer = sol.client.get("/console/metrics/calls.csv", query_string={"flow": flow})
+    assert answer.status_code == 400
+    assert "Set-Cookie" not in answer.headers or "x=1" not in answer.headers["Set-Cookie"]
+    assert sol.client.get("/console/metrics/calls.csv", query_string={"flow": "main"}
+                          ).status_code == 200
 
 
 def test_the_page_and_its_csv_for_a_day_and_a_flow(line):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 
 import pytest
 
+from ivr_app.console import auth
 from ivr_app.state.users import Users
 from tests.conftest import TEST_REDIS_URL
 from tests.console.conftest import PASSWORD, Browser, add_people
@@ -54,12 +56,77 @@ def test_after_sign_in_only_a_path_on_this_site_is_followed(browser):
     assert answer.headers["Location"] == "/console"
 
 
-def test_login_attempts_are_limited(browser):
-    for _ in range(10):
-        assert browser.sign_in("ana", "guessing again").status_code == 401
+def test_login_attempts_from_one_address_are_limited(browser):
+    for i in range(10):  # ten names, so that only the address's limit is reached
+        assert browser.sign_in(f"guess{i}", "guessing again").status_code == 401
     limited = browser.sign_in("ana")
     assert limited.status_code == 429
     assert "Too many attempts" in limited.get_data(as_text=True)
+    assert Browser(browser.app, "10.0.0.2").sign_in("ana").status_code == 302
+
+
+def test_one_address_guessing_one_name_is_limited_sooner(browser):
+    for _ in range(5):
+        assert browser.sign_in("ana", "guessing again").status_code == 401
+    assert browser.sign_in("ana").status_code == 429
+    assert browser.sign_in("sol").status_code == 302  # the address itself is not limited
+
+
+def test_wrong_passwords_from_everywhere_slow_a_name_down_but_never_lock_its_owner_out(
+        browser, monkeypatch):
+    monkeypatch.setattr(auth, "SLOW_STEP", 0.1)
+    for address in range(1, 5):  # 20 wrong passwords for ana, five from each of 4 addresses
+        guesser = Browser(browser.app, f"198.51.100.{address}")
+        for _ in range(5):
+            assert guesser.sign_in("ana", "guessing again").status_code == 401
+    elsewhere = Browser(browser.app, "203.0.113.9")  # ana, at a desk of her own
+    began = time.monotonic()
+    assert elsewhere.sign_in("ana").status_code == 302
+    assert elsewhere.get("/console/agent").status_code == 200
+    assert time.monotonic() - began >= auth.slowdown(20) == 1.1  # slowed, as the guesses
+    began = time.monotonic()
+    assert Browser(browser.app, "203.0.113.10").sign_in("sol").status_code == 302
+    assert time.monotonic() - began < 1.0  # other names are not
+
+
+def test_signing_out_ends_the_session_wherever_its_cookie_was_copied(browser):
+    assert browser.sign_in("ana").status_code == 302
+    copied = Browser(browser.app)
+    copied.client.set_cookie("session", browser.client.get_cookie("session").value)
+    assert copied.get("/console/agent").status_code == 200
+    other_desk = Browser(browser.app, "10.0.0.2")
+    other_desk.sign_in("ana")
+    browser.form("/console/logout", {})
+    assert copied.get("/console/agent").status_code == 302  # to the sign-in page
+    assert other_desk.get("/console/agent").status_code == 302  # every session of hers
+
+
+@pytest.mark.parametrize("change", ["a new password", "user remove"])
+def test_a_new_password_or_removal_ends_the_users_sessions(browser, change):
+    browser.sign_in("ana")
+    assert browser.get("/console/agent").status_code == 200
+    users = Users(browser.app.extensions["ivr"].redis)
+    if change == "user remove":
+        users.remove("ana")
+    else:
+        users.add("ana", "agent", "another long password")
+    assert browser.get("/console/agent").status_code == 302
+
+
+@pytest.mark.parametrize(("base", "secure"), [("https://ivr.example.com", True),
+                                              ("http://localhost:5000", False)])
+def test_session_cookies_are_secure_over_https_and_never_for_scripts(make_app, redis, base,
+                                                                     secure):
+    app = make_app(PUBLIC_BASE_URL=base)
+    add_people(app)
+    signed_in = Browser(app).sign_in("ana")
+    cookie = next(c for c in signed_in.headers.getlist("Set-Cookie") if c.startswith("session="))
+    flags = {part.strip().split("=")[0].lower() for part in cookie.split(";")}
+    assert ("secure" in flags) is secure
+    assert "httponly" in flags and "SameSite=Lax" in cookie
+    assert app.config["REMEMBER_COOKIE_SECURE"] is secure
+    assert app.config["REMEMBER_COOKIE_HTTPONLY"] is True
+    assert app.config["REMEMBER_COOKIE_SAMESITE"] == "Lax"
 
 
 @pytest.mark.parametrize("path", ["/console/board", "/console/board/live", "/console/flows",
