@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 
+import pytest
 import requests
 
 from ivr_app import create_app
@@ -20,6 +21,8 @@ from ivr_app.testing.twilio_rest import AUTH_TOKEN
 from ivr_app.testing.workers import wait_for
 from tests.browser.stack import ROOT, OverHttp
 from tests.console.conftest import PASSWORD
+
+pytestmark = pytest.mark.drill
 
 API_TOKEN = "demo-api-token"
 

@@ -45,6 +45,7 @@ def verbs(body: bytes | str) -> set[str]:
     return {element.tag for element in root.iter()} - {"Response"}
 
 
+@pytest.mark.drill
 def test_twenty_callers_arriving_during_a_stall_each_reach_a_person_within_5_s(
         drill_redis, tmp_path):
     env = {**os.environ, "REDIS_URL": drill_redis.url, "TWILIO_AUTH_TOKEN": TOKEN,
@@ -79,6 +80,7 @@ def test_twenty_callers_arriving_during_a_stall_each_reach_a_person_within_5_s(
         assert seconds < 5, f"a caller waited {seconds:.1f} s"
 
 
+@pytest.mark.drill
 def test_a_caller_sent_to_a_person_while_redis_was_down_joins_our_line_when_it_is_back(
         make_app, drill_redis):
     app = make_app(REDIS_URL=drill_redis.url, REDIS_COOLDOWN_SECONDS=0.2)
@@ -100,6 +102,7 @@ def test_a_caller_sent_to_a_person_while_redis_was_down_joins_our_line_when_it_i
     assert ivr.queues.position("support", FORM["CallSid"]) == 1
 
 
+@pytest.mark.drill
 def test_a_caller_on_hold_during_a_redis_outage_hears_music_and_stays(make_app, drill_redis):
     app = make_app(REDIS_URL=drill_redis.url, HOLD_MUSIC_URL=MUSIC)
     client = app.test_client()
@@ -139,6 +142,7 @@ def test_the_wait_url_lines_up_a_caller_our_line_never_knew_at_their_real_arriva
     assert state["from"] == "+15005550077" and state["outcome"]["reason"] == "our error"
 
 
+@pytest.mark.drill
 def test_the_other_legs_answer_sanely_while_redis_is_down(make_app, drill_redis):
     app = make_app(REDIS_URL=drill_redis.url, AGENT_API_TOKEN="t0ken")
     client = app.test_client()

@@ -7,7 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from ivr_app.testing.workers import wait_for
+
+pytestmark = pytest.mark.drill
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 
+import pytest
 import redis as redis_py
 from twilio.request_validator import RequestValidator
 
@@ -102,6 +103,7 @@ def test_a_step_from_the_future_sends_the_caller_to_a_person(call):
     assert "<Enqueue" in body.get_data(as_text=True)
 
 
+@pytest.mark.slow  # seconds of connection timeouts to a Redis that is not there
 def test_redis_down_mid_call_still_sends_the_caller_to_a_person(make_app, redis_url, caplog):
     app = make_app()
     client = app.test_client()
