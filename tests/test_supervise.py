@@ -11,9 +11,8 @@ import pytest
 
 from ivr_app.testing.workers import wait_for
 
-pytestmark = pytest.mark.drill
-
 ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.drill
 
 
 def test_a_worker_that_quits_is_started_again_until_the_supervisor_is_told_to_stop(tmp_path):
