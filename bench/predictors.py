@@ -8,10 +8,17 @@
   Whitt (2009): with s agents signed in, mean handle time 1/mu and hang-up rate
   theta, the caller with n ahead waits sum(1 / (s mu + i theta), i = 0..n); 0 when
   an agent is free for them;
-- les: the wait of the last caller of the queue to reach an agent (last to enter
-  service), less what this caller has already waited;
-- hol: how long the caller at the head of the line has waited so far, less what this
-  caller has waited (head of line);
+- les and hol: the delay-history estimators of Ibrahim and Whitt, as they define them
+  for a customer who arrives and must wait, applied at the moment each estimate is
+  announced (on entering the line, and every minute after, the caller is told what a
+  caller arriving then would be told): les, the wait of the last caller of the queue to
+  reach an agent (last to enter service); hol, how long the caller at the head of the
+  line, ahead of this one, has waited so far (head of line). Neither takes off what this
+  caller has already waited. The papers define hol when someone waits ahead; for the
+  caller at the head of the line, hol says what les says. R. Ibrahim and W. Whitt,
+  "Real-time delay estimation based on delay history", Manufacturing & Service
+  Operations Management 11(3), 2009; "Real-time delay estimation in overloaded
+  multiserver queues with abandonments", Management Science 55(10), 2009;
 - asterisk: app_queue's announced hold time: an exponential average of answered
   callers' hold times, avg = (3 avg + hold) / 4, and the caller hears
   |avg - time already waited| (app_queue.c, say_position; it does not multiply by
@@ -19,7 +26,8 @@
 - fair: position x measured mean handle time / agents signed in;
 - naive: position x the configured handle time (talk and wrap-up).
 
-An estimate of the remaining wait is never below 0.
+An estimate of the remaining wait is never below 0. Every estimator is scored on its
+seconds and on the wait as the caller hears it (`as_heard`).
 """
 
 from __future__ import annotations
@@ -27,7 +35,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ivr_app.line.holding import wait_sentence
 from ivr_app.line.wait import QUANTILE, Handling, Staff, futures, quantile
+
+# What each sentence a caller can hear stands for, in minutes ("under a minute": half of one).
+_MINUTES_SAID = {"wait_unknown": "inf", "wait_under_minute": "0.5", "wait_one_minute": "1",
+                 "wait_minutes": "{minutes}"}
 
 ESTIMATORS = ("project", "ql", "les", "hol", "asterisk", "fair", "naive")
 CAUTIOUS = 0.8  # the quantile a more cautious announcement would tell, reported beside it
@@ -44,7 +57,7 @@ class Seen:
     hang_up_rate: float  # hang-ups per second of waiting, measured on recent waits
     callbacks_ahead: int
     last_wait: float  # wait of the last caller of the queue to reach an agent (0: none yet)
-    head_waited: float  # how long the caller at the head of the line has waited
+    head_waited: float | None  # the wait so far of the first caller ahead (None: nobody)
     asterisk_hold: float  # app_queue's exponential average of hold times
 
 
@@ -59,8 +72,8 @@ def predict(seen: Seen) -> dict[str, float]:
         "project": quantile(waits, QUANTILE),
         "cautious": quantile(waits, CAUTIOUS),
         "ql": queue_length(seen.position, seen.staff, handle, seen.hang_up_rate),
-        "les": max(seen.last_wait - seen.waited, 0.0),
-        "hol": max(seen.head_waited - seen.waited, 0.0),
+        "les": seen.last_wait,
+        "hol": seen.last_wait if seen.head_waited is None else seen.head_waited,
         "asterisk": abs(seen.asterisk_hold - seen.waited),
         "fair": seen.position * handle / agents if agents else float("inf"),
         "naive": seen.position * configured,
@@ -77,3 +90,9 @@ def queue_length(position: int, staff: Sequence[Staff], handle_time: float,
         return 0.0
     rate = len(staff) / handle_time
     return sum(1 / (rate + i * hang_up_rate) for i in range(position - free))
+
+
+def as_heard(seconds: float) -> float:
+    """An estimate as the caller hears it (line/holding.py's sentence), back in seconds: whole
+    minutes, "one minute" below 90 s, "under a minute" (taken as 30 s) below 60 s."""
+    return float(wait_sentence(_MINUTES_SAID, seconds)) * 60

@@ -291,7 +291,8 @@ class _Replay:
         return Seen(position=index + 1, waited=now - caller.arrived, staff=staff,
                     handling=handling, hang_up_rate=rate,
                     callbacks_ahead=sum(c.callback for c in queue.line[:index]),
-                    last_wait=queue.last_wait, head_waited=now - queue.line[0].arrived,
+                    last_wait=queue.last_wait,
+                    head_waited=now - queue.line[0].arrived if index else None,
                     asterisk_hold=queue.asterisk_hold)
 
     def _give_up(self, caller: _Caller, now: float) -> None:

@@ -31,7 +31,16 @@ REDIS_SERVER_URL = "redis://127.0.0.1:6379/0"
 TEST_REDIS_URL = f"redis://127.0.0.1:6379/{os.environ.get('IVR_TEST_REDIS_DB', '13')}"
 
 
+# Folders whose every test is of one kind: the fast loop leaves them out (docs/testing.md).
+FOLDER_MARKS = {"browser": pytest.mark.browser, "speech": pytest.mark.speech}
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        mark = FOLDER_MARKS.get(item.path.parent.name)
+        if mark is not None and item.path.parent.parent == Path(__file__).parent:
+            item.add_marker(mark)
     items.sort(key=lambda item: item.path.name not in CORE_ALONE)  # stable: order kept
 
 

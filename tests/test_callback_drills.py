@@ -38,6 +38,8 @@ from tests.support.workers import RqWorkers, wait_for, worker_env
 from workers import callbacks as callback_jobs
 from workers import context
 
+pytestmark = pytest.mark.drill
+
 CUSTOMER = "+525512345678"
 WORKER_SETTINGS = ("REDIS_URL", "REDIS_SENTINELS", "REDIS_SENTINEL_MASTER",
                    "REDIS_COOLDOWN_SECONDS", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN",

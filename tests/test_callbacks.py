@@ -159,6 +159,19 @@ def test_the_reconciler_brings_back_a_callback_whose_job_was_lost(line):
     assert len(customer_calls(line)) == 2
 
 
+def test_a_waiting_callback_lost_from_its_queue_is_put_back_within_a_minute(line):
+    line.agent("ana", ["es"], ["support"], status="busy", since_s=60)
+    first = waiting_caller(line)
+    second = waiting_caller(line)
+    callback = request_callback(line.ivr, first.sid, CUSTOMER)
+    line.ivr.queues.leave(callback.id)  # lost: a failover, a record that expired
+    assert line.ivr.queues.waiting("support") == [second.sid]
+    line.clock.advance(60)  # the reconciler's next pass (workers/cron.py, every minute)
+    assert with_services(line, callback_jobs.reconcile)["rejoined"] == 1
+    assert line.ivr.queues.waiting("support") == [callback.id, second.sid], "at its place"
+    assert line.ivr.callbacks.get(callback.id).state == "waiting"
+
+
 def test_a_try_whose_worker_died_before_calling_is_tried_again(line):
     line.agent("ana", ["es"], ["support"])
     callback = request_callback(line.ivr, waiting_caller(line).sid, CUSTOMER)

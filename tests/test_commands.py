@@ -79,6 +79,7 @@ def test_graph_draws_every_question_with_its_escape(capsys):
         assert f'    n_{node_id} -.->|"0 / agente / agent"| Q_support' in out
 
 
+@pytest.mark.drill
 def test_up_serves_signed_calls_with_gunicorn_and_a_worker(redis_url, redis):
     port = free_port()
     token = "up-test-token"

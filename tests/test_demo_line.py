@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 
+import pytest
 import requests
 
 from ivr_app import create_app
@@ -20,6 +21,8 @@ from tests.browser.stack import ROOT, OverHttp
 from tests.console.conftest import PASSWORD
 from tests.support.servers import free_port
 from tests.support.workers import wait_for
+
+pytestmark = pytest.mark.drill
 
 API_TOKEN = "demo-api-token"
 

@@ -74,6 +74,7 @@ ONE_DIGIT_ACCOUNT = dump(TINY | {"start": "account", "nodes": TINY["nodes"] | {"
 
 
 @LOADER
+@pytest.mark.slow  # among the slowest property runs
 @given(text=broken_flow_texts())
 @example(text=START_IS_A_LIST)
 @example(text=TYPE_IS_A_LIST)

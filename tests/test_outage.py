@@ -23,7 +23,10 @@ from tests.support.servers import DrillRedis, gunicorn
 from tests.support.workers import wait_for
 from tests.test_webhook import FORM, signed_post
 
-WAIT_VERBS = {"Play", "Say", "Pause", "Gather", "Redirect", "Leave", "Hangup"}
+# What a wait URL answers to keep a caller in Twilio's queue. <Leave> (only when the caller
+# asks to go) and <Hangup> take them out of it: never an answer to a failure of ours.
+HOLDING_VERBS = {"Play", "Say", "Pause", "Gather", "Redirect"}
+MUSIC = "http://com.twilio.music.classical.s3.amazonaws.com/BusyStrings.mp3"
 
 
 @pytest.fixture
@@ -42,6 +45,7 @@ def verbs(body: bytes | str) -> set[str]:
     return {element.tag for element in root.iter()} - {"Response"}
 
 
+@pytest.mark.drill
 def test_twenty_callers_arriving_during_a_stall_each_reach_a_person_within_5_s(
         drill_redis, tmp_path):
     env = {**os.environ, "REDIS_URL": drill_redis.url, "TWILIO_AUTH_TOKEN": TOKEN,
@@ -76,6 +80,7 @@ def test_twenty_callers_arriving_during_a_stall_each_reach_a_person_within_5_s(
         assert seconds < 5, f"a caller waited {seconds:.1f} s"
 
 
+@pytest.mark.drill
 def test_a_caller_sent_to_a_person_while_redis_was_down_joins_our_line_when_it_is_back(
         make_app, drill_redis):
     app = make_app(REDIS_URL=drill_redis.url, REDIS_COOLDOWN_SECONDS=0.2)
@@ -86,7 +91,7 @@ def test_a_caller_sent_to_a_person_while_redis_was_down_joins_our_line_when_it_i
     answer = signed_post(client, "/voice", FORM).get_data(as_text=True)
     assert ">support</Enqueue>" in answer and 'waitUrl="/voice/wait?queue=support"' in answer
     hold = signed_post(client, "/voice/wait?queue=support", FORM | {"QueueTime": "0"})
-    assert hold.status_code == 200 and verbs(hold.data) <= WAIT_VERBS, hold.data
+    assert hold.status_code == 200 and verbs(hold.data) <= HOLDING_VERBS, hold.data
     assert client.get("/health").status_code == 503
     drill_redis.start()
     # once the breaker's cooldown is over, any request lines them up
@@ -95,6 +100,24 @@ def test_a_caller_sent_to_a_person_while_redis_was_down_joins_our_line_when_it_i
     assert (waiter.queue, waiter.reason) == ("support", "our error")
     assert waiter.entered == arrived.timestamp()
     assert ivr.queues.position("support", FORM["CallSid"]) == 1
+
+
+@pytest.mark.drill
+def test_a_caller_on_hold_during_a_redis_outage_hears_music_and_stays(make_app, drill_redis):
+    app = make_app(REDIS_URL=drill_redis.url, HOLD_MUSIC_URL=MUSIC)
+    client = app.test_client()
+    signed_post(client, "/voice", FORM)
+    signed_post(client, "/voice/step?seq=0", FORM | {"Digits": "0"})  # waiting for a person
+    drill_redis.kill()
+    # the music ends and Twilio asks again; the caller presses 0 (where am I?), then 1
+    for path, form in (("/voice/wait?queue=support", {"QueueTime": "40"}),
+                       ("/voice/wait-key", {"Digits": "0"}),
+                       ("/voice/wait-key", {"Digits": "1"})):
+        hold = signed_post(client, path, FORM | form)
+        assert hold.status_code == 200
+        assert verbs(hold.data) <= HOLDING_VERBS, hold.data
+        played = [e.text for e in ET.fromstring(hold.data).iter("Play")]
+        assert played == [MUSIC], hold.data
 
 
 def test_the_wait_url_lines_up_a_caller_our_line_never_knew_at_their_real_arrival(
@@ -107,7 +130,7 @@ def test_the_wait_url_lines_up_a_caller_our_line_never_knew_at_their_real_arriva
     signed_post(client, "/voice/step?seq=0", earlier | {"Digits": "0"})  # in line, normally
     unknown = FORM | {"CallSid": sid(8), "From": "+15005550077", "QueueTime": "95"}
     hold = signed_post(client, "/voice/wait?queue=support", unknown)
-    assert verbs(hold.data) <= WAIT_VERBS
+    assert verbs(hold.data) <= HOLDING_VERBS
     waiter = ivr.queues.waiter(sid(8))
     assert (waiter.queue, waiter.reason) == ("support", "our error")
     assert waiter.entered == ivr.clock().timestamp() - 95
@@ -119,6 +142,7 @@ def test_the_wait_url_lines_up_a_caller_our_line_never_knew_at_their_real_arriva
     assert state["from"] == "+15005550077" and state["outcome"]["reason"] == "our error"
 
 
+@pytest.mark.drill
 def test_the_other_legs_answer_sanely_while_redis_is_down(make_app, drill_redis):
     app = make_app(REDIS_URL=drill_redis.url, AGENT_API_TOKEN="t0ken")
     client = app.test_client()

@@ -199,6 +199,7 @@ def line(make_app, redis) -> Callable[[dict[str, Any]], contextlib.AbstractConte
 # -- 1. generated flows: lint accepts them, and every question keeps the promise -----------
 
 @LOADER
+@pytest.mark.slow  # among the slowest property runs
 @given(flow=valid_flows())
 def test_every_generated_flow_passes_lint(flow):
     source = parse(dump(flow), "main.yaml")
@@ -236,6 +237,7 @@ def test_from_every_question_saying_an_escape_word_reaches_a_person(line, flow, 
 
 
 @CALLS
+@pytest.mark.slow  # among the slowest property runs
 @given(flow=valid_flows(), data=st.data())
 def test_silence_at_any_question_reaches_a_person_after_the_retries(line, flow, data):
     with line(flow) as phone:
@@ -250,6 +252,7 @@ def test_silence_at_any_question_reaches_a_person_after_the_retries(line, flow, 
 
 
 @CALLS
+@pytest.mark.slow  # among the slowest property runs
 @given(flow=valid_flows(), data=st.data())
 def test_wrong_keys_at_any_question_reach_a_person_after_the_retries(line, flow, data):
     with line(flow) as phone:

@@ -19,6 +19,8 @@ from tests.support.servers import SentinelSet
 from tests.support.workers import wait_for
 from tests.test_callback_drills import A_MINUTE_LATER, Drill, running
 
+pytestmark = pytest.mark.drill
+
 NOWHERE = "redis://127.0.0.1:9/0"  # REDIS_SENTINELS must win over REDIS_URL
 FIRST_QUESTION = "Para español, marque uno"
 

@@ -29,6 +29,8 @@ from ivr_app.state.agents import Agent
 from tests.support.servers import RoundRobin, Server, free_port, gunicorn
 from tests.support.workers import RqWorkers, wait_for, worker_env
 
+pytestmark = pytest.mark.drill
+
 AGENTS = {"ana": "+15005550101", "beto": "+15005550102"}
 CALLERS = 4
 CALLBACK_NUMBERS = ["+525512345601", "+525512345602"]

@@ -30,6 +30,8 @@ from tests.support.spoken import (
     flow_text,
 )
 
+pytestmark = pytest.mark.speech
+
 OFF_MENU = "ko-annyeong-150.wav"  # "안녕하세요": no option of the menu
 # clips the rejection of off-menu speech lets through run after run (see spoken.py)
 BOOKING, CANCELLING = OPTION_CLIPS["ko"][1], OPTION_CLIPS["ko"][2]

@@ -7,9 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.support.workers import wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.drill
 
 
 def test_a_worker_that_quits_is_started_again_until_the_supervisor_is_told_to_stop(tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 
+import pytest
 import redis as redis_py
 from twilio.request_validator import RequestValidator
 
@@ -102,6 +103,7 @@ def test_a_step_from_the_future_sends_the_caller_to_a_person(call):
     assert "<Enqueue" in body.get_data(as_text=True)
 
 
+@pytest.mark.slow  # seconds of connection timeouts to a Redis that is not there
 def test_redis_down_mid_call_still_sends_the_caller_to_a_person(make_app, redis_url, caplog):
     app = make_app()
     client = app.test_client()
@@ -179,3 +181,37 @@ def test_without_a_public_base_url_the_app_warns_what_it_checks_signatures_again
     caplog.clear()
     make_app(PUBLIC_BASE_URL="https://ivr.example.com")
     assert "PUBLIC_BASE_URL" not in caplog.text
+
+
+class Ear:
+    """Speech in Spanish and English that notes every recording it is asked to hear."""
+
+    def __init__(self):
+        self.heard: list[str] = []
+
+    def languages(self) -> frozenset[str]:
+        return frozenset({"es", "en"})
+
+    def hear(self, recording, lang, phrases):
+        self.heard.append(recording)
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_step_that_is_not_the_current_one_gets_the_earlier_answer_and_changes_nothing(app):
+    ivr = app.extensions["ivr"]
+    ivr.recognizer = ivr.listener = ear = Ear()
+    client = app.test_client()
+    signed_post(client, "/voice", FORM)
+    answered = signed_post(client, "/voice/step?seq=0", FORM | {"Digits": "1"}).data
+    after = ivr.store.load(SID)
+    late = [("/voice/step?seq=0", {"Digits": "0"}),  # a person, had it been the question
+            ("/voice/step?seq=0&silence=1", {}),
+            ("/voice/heard?seq=0", {"RecordingSid": "RE" + "2" * 32,
+                                    "RecordingUrl": "https://api.twilio.com/rec"})]
+    for path, form in late:
+        assert signed_post(client, path, FORM | form).data == answered, path
+        assert ivr.store.load(SID) == after, path
+    assert ivr.queues.waiter(SID) is None
+    assert ear.heard == [], "a recording for a question already left is not even fetched"
