@@ -30,8 +30,7 @@ def sentinel_drill(make_app, tmp_path) -> Iterator[tuple[SentinelSet, Drill]]:
     sentinels = SentinelSet(tmp_path / "sentinel").start()
     try:
         where = lambda: f"redis://127.0.0.1:{sentinels.master_port()}/0"  # noqa: E731
-        with running(make_app, NOWHERE, tmp_path / "logs", where, REDIS_COOLDOWN_SECONDS=1.0,
-                     **sentinels.config) as drill:
+        with running(make_app, NOWHERE, tmp_path / "logs", where, **sentinels.config) as drill:
             yield sentinels, drill
     finally:
         sentinels.stop()
@@ -79,3 +78,35 @@ def test_calls_and_callbacks_carry_on_when_the_master_is_killed(sentinel_drill):
         assert drill.states(callback.id)[-1] == "dialing"
     time.sleep(2)  # a worker that also brought them in would have called again by now
     assert [len(drill.creates_to(n)) for n in numbers] == [1, 1]
+
+
+def kept_their_place(call) -> bool:
+    """Still in the flow after pressing 1 at the main menu: asked for the account number,
+    not sent to a person."""
+    return call.ending is None and "número de cuenta" in " ".join(call.heard[-2:])
+
+
+def test_callers_mid_menu_keep_their_place_a_second_after_sentinel_names_the_new_master(
+        sentinel_drill):
+    """Keys pressed 1 to 5 s after the kill, and one a second after the promotion: from a
+    second after Sentinel names the new master, nobody is sent to a person for want of it."""
+    sentinels, drill = sentinel_drill
+    callers = [drill.line.caller().dial().press("1") for _ in range(6)]  # at the main menu
+    killed_at = time.monotonic()
+    old = sentinels.kill_master()
+    promoted_at, pressed = None, []
+    schedule = [1.0, 2.0, 3.0, 4.0, 5.0]
+    while schedule or promoted_at is None or len(pressed) < len(callers):
+        now = time.monotonic()
+        assert now - killed_at < 20, "no promotion within 20 s"
+        if promoted_at is None and sentinels.master_port() != old:
+            promoted_at = now
+        due = schedule[0] if schedule else (promoted_at or now) + 1.0 - killed_at
+        if now - killed_at >= due:
+            schedule = schedule[1:]
+            call = callers[len(pressed)]
+            pressed.append((time.monotonic(), call.press("1")))
+        time.sleep(0.05)
+    after = [(at - promoted_at, kept_their_place(call)) for at, call in pressed
+             if at >= promoted_at + 1.0]
+    assert after and all(kept for _, kept in after), (promoted_at - killed_at, after)

@@ -40,8 +40,10 @@ class Settings(BaseSettings):
     REDIS_DB: int = Field(0, description="With Sentinel: the database number.")
     REDIS_TIMEOUT: float = Field(1.0, description=(
         "Seconds a Redis command may take before the caller is put through to a person."))
-    REDIS_COOLDOWN_SECONDS: float = Field(5.0, description=(
-        "After a Redis failure, commands fail fast for this long."))
+    REDIS_COOLDOWN_SECONDS: float = Field(0.5, description=(
+        "After a Redis failure, one request tries Redis again this often (the others answer "
+        "from fallbacks meanwhile), so a process serves normally again within about this "
+        "long of Redis, or the master Sentinel names, answering."))
     REDIS_WAIT_REPLICAS: int = Field(0, description=(
         "Each step's commit waits until this many replicas have it (Redis `WAIT`), so a step "
         "a caller heard survives the master's host dying; 0: not at all (`docs/capacity.md` "
