@@ -19,7 +19,7 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from tests.conftest import TOKEN
-from tests.support.servers import DrillRedis, gunicorn
+from tests.support.servers import DrillRedis, OverHttp, gunicorn
 from tests.support.workers import wait_for
 from tests.test_webhook import FORM, signed_post
 
@@ -181,3 +181,26 @@ def test_the_api_refuses_deep_or_long_json(make_app, redis, body, problem):
     client = make_app(AGENT_API_TOKEN="t0ken").test_client()
     answer = client.put("/api/agents/ana", json=body, headers={"Authorization": "Bearer t0ken"})
     assert answer.status_code == 400 and problem in answer.get_data(as_text=True)
+
+
+@pytest.mark.drill
+def test_a_line_started_while_redis_is_down_puts_callers_through_and_recovers_by_itself(
+        drill_redis, tmp_path):
+    """A restart during an outage: gunicorn boots (no `Worker failed to boot`), callers go
+    to a person, the console says it waits for Redis, and both serve normally as soon as
+    Redis answers, without a restart."""
+    drill_redis.kill()
+    env = {**os.environ, "REDIS_URL": drill_redis.url, "TWILIO_AUTH_TOKEN": TOKEN,
+           "FLOWS_DIR": "flows", "IVR_FLOW": "main", "PUBLIC_BASE_URL": "", "SECRET_KEY": ""}
+    with gunicorn("ivr", "wsgi:app", env, tmp_path, options=["--preload"]) as server:
+        http, base = OverHttp(), server.base_url
+        during = signed_post(http, "/voice", FORM | {"CallSid": sid(1)}, base=base)
+        assert during.status_code == 200 and {"Enqueue"} <= verbs(during.content), during.text
+        console = http.session.get(base + "/console/login", timeout=15)
+        assert console.status_code == 503 and "Redis" in console.text
+        drill_redis.start()
+        wait_for(lambda: http.session.get(base + "/health", timeout=15).status_code == 200, 10,
+                 "the line answering again")
+        after = signed_post(http, "/voice", FORM | {"CallSid": sid(2)}, base=base)
+        assert "Gather" in verbs(after.content) and "Enqueue" not in verbs(after.content)
+        assert http.session.get(base + "/console/login", timeout=15).status_code == 200

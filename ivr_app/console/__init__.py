@@ -19,7 +19,7 @@ from ivr_app.services import Services
 def init_console(app: Flask, ivr: Services) -> None:
     """Sign-in, the console's pages, `/`, `/agent` and `/admin` leading to them, and the
     greeter that starts a tried call on its version."""
-    auth.init_auth(app, ivr)
+    auth.init_auth(app)
     for blueprint in (auth.bp, agent.bp, board.bp, demo.bp, flows.bp, metrics.bp, trial.bp):
         app.register_blueprint(blueprint)
     app.context_processor(auth.template_globals)

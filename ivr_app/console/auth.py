@@ -9,6 +9,7 @@ docs/security.md.
 from __future__ import annotations
 
 import hmac
+import logging
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -17,6 +18,7 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     Flask,
+    Request,
     abort,
     current_app,
     jsonify,
@@ -26,18 +28,21 @@ from flask import (
     session,
     url_for,
 )
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFProtect
+from redis import RedisError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from ivr_app.console.text import LANGUAGES, language, t
 from ivr_app.platform.redis_client import sentinel_hosts
-from ivr_app.services import Services, services
+from ivr_app.services import services
 from ivr_app.state.users import User, Users
 
+log = logging.getLogger(__name__)
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
                static_folder="static")
 
@@ -88,11 +93,10 @@ def users() -> Users:
     return Users(services().redis)
 
 
-def init_auth(app: Flask, ivr: Services) -> None:
+def init_auth(app: Flask) -> None:
     """Sessions, CSRF and the login limit for this app; CSRF is checked on console views
     only (Twilio's webhooks and the bearer-token API have no browser session to protect)."""
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = Users(ivr.redis).session_secret()
+    app.session_interface = _SecretFromRedis()
     app.config.update(WTF_CSRF_CHECK_DEFAULT=False, WTF_CSRF_TIME_LIMIT=None)
     _cookies(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", _limits_storage(app.config))
@@ -100,6 +104,29 @@ def init_auth(app: Flask, ivr: Services) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+
+
+class _SecretFromRedis(SecureCookieSessionInterface):
+    """Sessions signed with SECRET_KEY or, without it, with the key every web process shares
+    in Redis, read when a request first needs it: nothing at start-up needs Redis, so a
+    process started during an outage boots and puts callers through to a person."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if not app.secret_key:
+            try:
+                app.config["SECRET_KEY"] = users().session_secret()
+            except RedisError as exc:  # no session this time: the console answers 503
+                log.warning("console sessions wait for Redis: %s", exc)
+        return super().open_session(app, request)
+
+
+def _unavailable(_: Exception | None = None) -> tuple[str, int]:
+    """The console without Redis: a page that says so and comes back by itself."""
+    return render_template("console/unavailable.html"), 503
+
+
+def _needs_a_secret() -> tuple[str, int] | None:
+    return None if current_app.secret_key else _unavailable()
 
 
 def _cookies(app: Flask) -> None:
@@ -125,7 +152,9 @@ def guard(blueprint: Blueprint, supervisors_only: bool = False) -> None:
     POST a CSRF token."""
 
     blueprint.register_error_handler(HTTPException, _error)
+    blueprint.register_error_handler(RedisError, _unavailable)
     blueprint.after_request(policy)
+    blueprint.before_request(_needs_a_secret)
 
     @blueprint.before_request
     def _check() -> Response | None:
@@ -146,6 +175,8 @@ def policy(response: Response) -> Response:
 
 
 bp.after_request(policy)
+bp.before_request(_needs_a_secret)
+bp.register_error_handler(RedisError, _unavailable)
 
 
 def _user_name() -> str:

@@ -17,6 +17,9 @@ TEXT: dict[str, dict[str, str]] = {
             "Usuario o contraseña incorrectos.", "login_limited":
             "Demasiados intentos. Espere un minuto e intente de nuevo.",
         "forbidden": "Esta página es solo para supervisores.",
+        "unavailable": "La consola no puede leer sus datos (Redis no responde). Las "
+                       "llamadas siguen llegando a una persona. Esta página vuelve sola en "
+                       "cuanto Redis responda.",
         "nav_agent": "Mi pantalla", "nav_board": "Tablero", "nav_flows": "Flujos",
         "nav_metrics": "Métricas", "reconnecting": "Sin conexión; reintentando…",
         "no_agent": "No hay un agente «{agent}» en la lista de agentes; un supervisor "
@@ -80,6 +83,9 @@ TEXT: dict[str, dict[str, str]] = {
             "Wrong user name or password.", "login_limited":
             "Too many attempts. Wait a minute and try again.",
         "forbidden": "This page is for supervisors only.",
+        "unavailable": "The console cannot read its data (Redis does not answer). Calls "
+                       "still reach a person. This page comes back by itself as soon as "
+                       "Redis answers.",
         "nav_agent": "My screen", "nav_board": "Board", "nav_flows": "Flows",
         "nav_metrics": "Metrics", "reconnecting": "Connection lost; retrying…",
         "no_agent": "There is no agent “{agent}” in the roster; a supervisor must add one "
