@@ -30,7 +30,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from ivr_app.console.text import LANGUAGES, language, t
+from ivr_app.console.text import LANGUAGE_NAMES, LANGUAGES, language, t, when
 from ivr_app.platform.redis_client import sentinel_hosts
 from ivr_app.services import Services, services
 from ivr_app.state.users import User, Users
@@ -82,6 +82,10 @@ def init_auth(app: Flask, ivr: Services) -> None:
                       WTF_CSRF_TIME_LIMIT=None)
     app.config.setdefault("RATELIMIT_STORAGE_URI", _limits_storage(app.config))
     login_manager.login_view = "console.login"
+    # Said on the login page itself, in the reader's language, and so never left behind
+    # for a later page to show.
+    login_manager.login_message = "login_needed"
+    login_manager.localize_callback = t
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -193,5 +197,6 @@ def too_many(_: Exception) -> tuple[str, int]:
 def template_globals() -> dict[str, Any]:
     """What every console template may use: the text in the reader's language, the user."""
     return {"t": t, "me": current_user, "languages": LANGUAGES, "lang": language(),
+            "language_names": LANGUAGE_NAMES, "when": when,
             "demo_line": bool(current_app.config.get("TWILIO_DEMO"))}
 

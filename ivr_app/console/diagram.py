@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
+from ivr_app.console.text import language, t
 from ivr_app.flow.diagram import edges
 from ivr_app.flow.model import Flow
 
@@ -60,7 +61,8 @@ def layout(flow: Flow) -> Drawing:
             x, y = left + i * (BOX_W + GAP_X), MARGIN + depth * (BOX_H + GAP_Y)
             where[node_id] = (x, y)
             if node_id == PERSON:
-                drawing.boxes.append(Box(PERSON, f"person: {flow.human.queue}", "person", x, y))
+                label = t("to_person_box", queue=flow.queue_said(flow.human.queue, language()))
+                drawing.boxes.append(Box(PERSON, label, "person", x, y))
             else:
                 node = flow.nodes[node_id]
                 drawing.boxes.append(Box(node_id, node_id, node.type, x, y, node.asks))

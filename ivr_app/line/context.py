@@ -24,6 +24,7 @@ WHISPER = {
     "es": {
         "intro": "Llamada de la fila {queue}.",
         "callback": "Es una devolución de llamada solicitada hace {minutes} minutos.",
+        "callback_one": "Es una devolución de llamada solicitada hace 1 minuto.",
         "reason": "Motivo: {reason}.",
         "var": "{name}: {value}.",
         "said": "El cliente dijo: {text}.",
@@ -37,6 +38,7 @@ WHISPER = {
     "en": {
         "intro": "Call from the {queue} queue.",
         "callback": "This is a callback requested {minutes} minutes ago.",
+        "callback_one": "This is a callback requested 1 minute ago.",
         "reason": "Reason: {reason}.",
         "var": "{name}: {value}.",
         "said": "The caller said: {text}.",
@@ -128,8 +130,9 @@ def whisper_text(context: dict[str, Any], lang: str, flow: Flow | None = None) -
     words = WHISPER.get(lang, WHISPER["en"])
     queue = context.get("queue", "")
     parts = [words["intro"].format(queue=flow.queue_said(queue, lang) if flow else queue)]
-    if context.get("callback_minutes") is not None:
-        parts.append(words["callback"].format(minutes=context["callback_minutes"]))
+    minutes = context.get("callback_minutes")
+    if minutes is not None:
+        parts.append(words["callback_one" if minutes == 1 else "callback"].format(minutes=minutes))
     if context.get("reason"):
         parts.append(words["reason"].format(reason=said_reason(context["reason"], lang)))
     for name, value in context.get("variables", {}).items():
