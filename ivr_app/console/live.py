@@ -38,10 +38,10 @@ def queue_name(ivr: Services, queue: str) -> str:
     return flow.queue_said(queue, language()) if flow else queue
 
 
-def reason_shown(reason: str) -> str:
-    """A reason in the reader's language: the line's own ones translated, a flow's as
-    written."""
-    return said_reason(reason, language())
+def reason_shown(ivr: Services, reason: str) -> str:
+    """A reason in the reader's language: the line's own ones translated, the flow's by
+    the live flow's names for them."""
+    return said_reason(reason, language(), _live_flow(ivr))
 
 
 def queue_view(ivr: Services, queue: str) -> dict[str, Any]:
@@ -60,7 +60,7 @@ def queue_view(ivr: Services, queue: str) -> dict[str, Any]:
             topic and flow and flow.returning) else None
         waiting.append({"sid": sid, "caller": number, "position": position,
                         "topic": topic or waiter.reason,
-                        "topic_shown": words or reason_shown(waiter.reason),
+                        "topic_shown": words or reason_shown(ivr, waiter.reason),
                         "reason": waiter.reason, "language": waiter.lang,
                         "waited_s": round(now - waiter.entered),
                         "told": bool(told),
@@ -101,7 +101,7 @@ def call_view(ivr: Services, sid: str) -> dict[str, Any] | None:
     context["wait_told"] = bool(estimates)
     context["wait_told_s"] = numbers[0] if numbers else None
     context["queue_name"] = queue_name(ivr, context.get("queue", ""))
-    context["reason_shown"] = reason_shown(context.get("reason", ""))
+    context["reason_shown"] = reason_shown(ivr, context.get("reason", ""))
     context["language_name"] = LANGUAGE_NAMES[language()].get(context.get("language", ""),
                                                               context.get("language", ""))
     if finished is not None:
@@ -126,7 +126,7 @@ def earlier_calls(ivr: Services, number: str, sid: str) -> list[dict[str, Any]]:
         callback = ivr.callbacks.get(summary["callback"]) if summary["callback"] else None
         rows.append({"sid": summary["sid"], "started": _iso(summary["started"]),
                      "outcome": summary["outcome"], "reason": summary["reason"],
-                     "reason_shown": reason_shown(summary["reason"]),
+                     "reason_shown": reason_shown(ivr, summary["reason"]),
                      "agent": summary["agent"], "wrap_up": log.wrap_up(summary["sid"]),
                      "callback": callback.id if callback else "",
                      "callback_state": callback.state if callback else ""})
@@ -139,7 +139,7 @@ def callback_row(ivr: Services, callback: Callback) -> dict[str, Any]:
     message = callback.context.get("voice_message")
     return {"id": callback.id, "number": callback.number, "queue": callback.queue,
             "queue_name": queue_name(ivr, callback.queue),
-            "reason": callback.reason, "reason_shown": reason_shown(callback.reason),
+            "reason": callback.reason, "reason_shown": reason_shown(ivr, callback.reason),
             "state": callback.state, "late": late,
             "due": due.isoformat(timespec="minutes"), "attempts": callback.attempts,
             "max_attempts": callback.max_attempts, "agent": callback.agent,

@@ -131,18 +131,27 @@ class LanguageChecker(HoursChecker):
     def k_queue_names(self, value: Any, path: Path_) -> dict[str, dict[str, str]] | None:
         """Queue names as agents hear them, per language: {queue: {lang: name}}; a language
         left out says the queue's own name."""
-        if not self.expect(value, dict, path, "'queues'"):
+        return self._names_per_language(value, path, "queue", self.k_name)
+
+    def k_reason_names(self, value: Any, path: Path_) -> dict[str, dict[str, str]] | None:
+        """The flow's reasons as agents read them, per language: {reason: {lang: words}};
+        a language left out shows the reason as written."""
+        return self._names_per_language(value, path, "reason", self.k_text)
+
+    def _names_per_language(self, value: Any, path: Path_, what: str,
+                            check_key: Any) -> dict[str, dict[str, str]] | None:
+        if not self.expect(value, dict, path, f"{path[-1]!r}"):
             return None
         names: dict[str, dict[str, str]] = {}
-        for queue, said in value.items():
-            if self.k_name(queue, (*path, queue)) is None or not self.expect(
-                    said, dict, (*path, queue), f"queue {queue!r}"):
+        for key, said in value.items():
+            if check_key(key, (*path, key)) is None or not self.expect(
+                    said, dict, (*path, key), f"{what} {key!r}"):
                 continue
-            names[queue] = {}
+            names[key] = {}
             for lang, text in said.items():
-                checked = self.k_text(text, (*path, queue, lang))
-                if self.check_language_key(lang, (*path, queue)) and checked:
-                    names[queue][lang] = checked
+                checked = self.k_text(text, (*path, key, lang))
+                if self.check_language_key(lang, (*path, key)) and checked:
+                    names[key][lang] = checked
         return names
 
     def k_texts(self, value: Any, path: Path_) -> dict[str, str] | None:

@@ -44,7 +44,7 @@ class _Checker(NodeChecker):
         if not self.expect(data, dict, (), "a flow file"):
             return None
         order = ["languages", "escape_words", "messages", "hours", "callbacks", "returning",
-                 "queues"]
+                 "queues", "reasons"]
         ordered = {k: data[k] for k in order if k in data} | data
         top = self.fields(ordered, (), spec.TOP_FIELDS, "flow")
         if top is None:
@@ -77,12 +77,16 @@ class _Checker(NodeChecker):
             callbacks=top.get("callbacks") or model.CallbackSettings(),
             returning=top.get("returning"),
             queue_names=top.get("queues") or {},
+            reason_names=top.get("reasons") or {},
             retries=top.get("retries", spec.LIMITS["retries"][2]),
             timeout=top.get("timeout", spec.LIMITS["timeout"][2]),
         )
         for queue in sorted(flow.queue_names.keys() - flow.queues()):
             self.error(("queues", queue), f"queue {queue!r} is not one the flow sends callers "
                        f"to ({', '.join(sorted(flow.queues()))})", "unknown-queue", key=True)
+        for reason in sorted(flow.reason_names.keys() - flow.reasons()):
+            self.error(("reasons", reason), f"reason {reason!r} is not one the flow gives "
+                       "(human.reason or a transfer's reason)", "unknown-reason", key=True)
         for node_id, message, rule in check_turns(flow):
             self.error(("nodes", node_id) if node_id else ("messages",), message, rule,
                        key=True)
