@@ -30,7 +30,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from ivr_app.console.text import LANGUAGE_NAMES, LANGUAGES, language, t, when
+from ivr_app.console.text import LANGUAGES, NATIVE_NAMES, language, t, when
 from ivr_app.platform.redis_client import sentinel_hosts
 from ivr_app.services import Services, services
 from ivr_app.state.users import User, Users
@@ -197,6 +197,6 @@ def too_many(_: Exception) -> tuple[str, int]:
 def template_globals() -> dict[str, Any]:
     """What every console template may use: the text in the reader's language, the user."""
     return {"t": t, "me": current_user, "languages": LANGUAGES, "lang": language(),
-            "language_names": LANGUAGE_NAMES, "when": when,
+            "native_names": NATIVE_NAMES, "when": when,
             "demo_line": bool(current_app.config.get("TWILIO_DEMO"))}
 

@@ -7,6 +7,7 @@ The edges are the same ones `python -m ivr_app graph` prints (flow/diagram.py).
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -16,6 +17,15 @@ from ivr_app.flow.model import Flow
 
 BOX_W, BOX_H, GAP_X, GAP_Y, MARGIN = 180, 46, 28, 74, 20
 PERSON = "__person__"
+# The arrows' labels as flow/diagram.py writes them (for `graph`, in English), and the
+# console's words for each: the drawing speaks the reader's language.
+EDGE_WORDS = ((re.compile(r"key (?P<choice>.+)"), "edge_key"),
+              (re.compile(r"otherwise"), "edge_otherwise"),
+              (re.compile(r"(?P<hours>\S+) open"), "edge_open"),
+              (re.compile(r"(?P<hours>\S+) closed"), "edge_closed"),
+              (re.compile(r"(?P<var>\S+) not set"), "edge_not_set"),
+              (re.compile(r"(?P<var>\S+) set"), "edge_set"),
+              (re.compile(r"(?P<var>\S+) in (?P<values>.+)"), "edge_in"))
 
 
 @dataclass
@@ -68,11 +78,19 @@ def layout(flow: Flow) -> Drawing:
                 drawing.boxes.append(Box(node_id, node_id, node.type, x, y, node.asks))
     for node in flow.nodes.values():
         for label, target in edges(node):
-            drawing.arrows.append(_arrow(where[node.id], where[target], label))
+            drawing.arrows.append(_arrow(where[node.id], where[target], _said(label)))
         if node.asks or node.type == "transfer":
             drawing.arrows.append(_arrow(where[node.id], where[PERSON],
                                          "0" if node.asks else "", escape=True))
     return drawing
+
+
+def _said(label: str) -> str:
+    """An arrow's label in the reader's language."""
+    for pattern, key in EDGE_WORDS:
+        if found := pattern.fullmatch(label):
+            return t(key, **found.groupdict())
+    return label
 
 
 def _rows(flow: Flow) -> list[list[str]]:

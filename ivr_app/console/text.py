@@ -11,7 +11,7 @@ import datetime as dt
 from flask import has_request_context, request, session
 
 LANGUAGES = ("es", "en")
-LANGUAGE_NAMES = {"es": "Español", "en": "English"}  # each in itself, on the switch
+NATIVE_NAMES = {"es": "Español", "en": "English"}  # each in itself, on the switch
 CLOCKS = {"es": "%d/%m/%Y %H:%M", "en": "%m/%d/%Y %I:%M %p"}  # how each locale writes a time
 
 TEXT: dict[str, dict[str, str]] = {
@@ -112,6 +112,10 @@ TEXT: dict[str, dict[str, str]] = {
         "point_7": "Sin publicidad antes del servicio", "point_8": "Nunca se corta",
         "point_9": "Idiomas", "how_console": "en la consola", "how_rollback": "vuelta atrás",
         "how_disk": "en el archivo", "who_disk": "el archivo en disco",
+        "edge_key": "tecla {choice}", "edge_otherwise": "si no", "edge_open": "{hours} abierto",
+        "edge_closed": "{hours} cerrado", "edge_set": "{var} con valor",
+        "edge_not_set": "{var} sin valor", "edge_in": "{var} en {values}",
+        "editor_label": "Texto del flujo {name}", "diagram_scroll": "Diagrama del flujo",
     },
     "en": {
         "title": "Contact console", "sign_in": "Sign in", "sign_out": "Sign out",
@@ -207,6 +211,10 @@ TEXT: dict[str, dict[str, str]] = {
         "point_7": "No advertising before service", "point_8": "Never disconnected",
         "point_9": "Languages", "how_console": "in the console", "how_rollback": "rollback",
         "how_disk": "in the file", "who_disk": "the file on disk",
+        "edge_key": "key {choice}", "edge_otherwise": "otherwise", "edge_open": "{hours} open",
+        "edge_closed": "{hours} closed", "edge_set": "{var} set",
+        "edge_not_set": "{var} not set", "edge_in": "{var} in {values}",
+        "editor_label": "Text of the flow {name}", "diagram_scroll": "Flow diagram",
     },
 }
 
