@@ -115,7 +115,9 @@ TEXT: dict[str, dict[str, str]] = {
         "edge_key": "tecla {choice}", "edge_otherwise": "si no", "edge_open": "{hours} abierto",
         "edge_closed": "{hours} cerrado", "edge_set": "{var} con valor",
         "edge_not_set": "{var} sin valor", "edge_in": "{var} en {values}",
-        "editor_label": "Texto del flujo {name}", "diagram_scroll": "Diagrama del flujo",
+        "editor_label": "Texto del flujo {name}", "editor_keys":
+            "Tab sangra la línea; Esc y luego Tab sale del editor.",
+        "diagram_scroll": "Diagrama del flujo",
     },
     "en": {
         "title": "Contact console", "sign_in": "Sign in", "sign_out": "Sign out",
@@ -214,7 +216,9 @@ TEXT: dict[str, dict[str, str]] = {
         "edge_key": "key {choice}", "edge_otherwise": "otherwise", "edge_open": "{hours} open",
         "edge_closed": "{hours} closed", "edge_set": "{var} set",
         "edge_not_set": "{var} not set", "edge_in": "{var} in {values}",
-        "editor_label": "Text of the flow {name}", "diagram_scroll": "Flow diagram",
+        "editor_label": "Text of the flow {name}", "editor_keys":
+            "Tab indents the line; Esc then Tab leaves the editor.",
+        "diagram_scroll": "Flow diagram",
     },
 }
 

@@ -189,3 +189,19 @@ def test_the_login_notice_is_not_left_for_a_later_page(browser, stack, local):
         expect(page.locator("main")).not_to_contain_text("Please log in")
     finally:
         page.context.close()
+
+
+def test_the_flow_editor_takes_tab_for_indenting_and_lets_the_keyboard_out(browser, stack,
+                                                                          local):
+    page = open_as(browser, stack, "es", "sol")
+    try:
+        page.goto("/console/flows/main")
+        expect(page.locator("#editor-keys")).to_have_text(TEXT["es"]["editor_keys"])
+        page.focus("#text-input")
+        page.keyboard.press("Tab")
+        expect(page.locator("#text-input")).to_be_focused()  # two spaces went in
+        page.keyboard.press("Escape")
+        page.keyboard.press("Tab")
+        expect(page.locator("#save")).to_be_focused()
+    finally:
+        page.context.close()
