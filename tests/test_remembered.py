@@ -44,7 +44,7 @@ def test_a_caller_who_calls_again_the_next_day_goes_on_with_yesterdays_case(line
     rung = [c["to"] for c in line.standin.created_calls][-1]
     assert rung == line.ivr.roster.get("ana").phone  # who took it yesterday, first
     whisper = line.standin.answer(line.standin.created_calls[-1]["sid"])
-    assert "Llamó antes por: bill dispute." in whisper
+    assert "Llamó antes por: aclaración de un cargo." in whisper  # the flow's Spanish name
     assert "Nota de esa llamada: refund promised for the double charge." in whisper
     assert "account: 1 2 3 4 5 6 7 4." in whisper  # the account, not asked again
     context = line.get(f"/api/calls/{again.sid}/context").get_json()

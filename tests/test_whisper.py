@@ -8,6 +8,7 @@ import pytest
 
 from ivr_app.flow.errors import FlowError
 from ivr_app.flow.validate import load_flow
+from ivr_app.line.context import whisper_text
 from tests.line import ACCOUNT, created_calls
 
 
@@ -75,3 +76,25 @@ def test_a_queue_display_name_must_name_a_queue_of_the_flow(tmp_path):
                       encoding="utf-8")
     with pytest.raises(FlowError, match="language 'fr' is not declared"):
         load_flow(broken)
+
+
+def test_a_spanish_agent_hears_the_flows_own_reason_by_its_spanish_name(line):
+    whisper = whisper_for(line, "ana", ["es"], "2", "2", ACCOUNT, "1", "1")  # a bill dispute
+    assert "Motivo: aclaración de un cargo." in whisper
+    assert "bill dispute" not in whisper
+
+
+def test_a_reason_display_name_must_name_a_reason_of_the_flow(tmp_path):
+    text = Path("flows/main.yaml").read_text(encoding="utf-8")
+    broken = tmp_path / "main.yaml"
+    broken.write_text(text.replace("  payment plan: {es:", "  payment plans: {es:"),
+                      encoding="utf-8")
+    with pytest.raises(FlowError, match="reason 'payment plans' is not one the flow gives"):
+        load_flow(broken)
+
+
+def test_a_callback_asked_for_a_minute_ago_is_one_minute_in_the_whisper():
+    context = {"queue": "support", "callback_minutes": 1, "language": "es"}
+    assert "solicitada hace 1 minuto." in whisper_text(context, "es")
+    assert "requested 1 minute ago." in whisper_text(context, "en")
+    assert "solicitada hace 2 minutos." in whisper_text(context | {"callback_minutes": 2}, "es")

@@ -148,6 +148,23 @@ def accept() -> Response:
     return jsonify({"accepted": sid})
 
 
+@bp.post("/hangup")
+def hang_up() -> Response:
+    """End the agent's own call from the screen: their phone's leg ends, and Twilio's report
+    of it starts the wrap-up as if they had hung up the phone."""
+    body = _body()
+    ivr = services()
+    agent = _me(ivr)
+    if agent.status != "busy" or agent.call != body.get("call", "") or not agent.leg:
+        abort(409, "no such call is in progress for you")
+    try:
+        ivr.twilio.calls(agent.leg).update(status="completed")
+    except Exception as exc:
+        log.warning("agent %s's call %s not ended: %s", agent.id, agent.leg, exc)
+        abort(502, "the call could not be ended; hang up the phone")
+    return jsonify({"hung_up": agent.call})
+
+
 @bp.post("/escalate")
 def escalate() -> Response:
     """Hand the call to a supervisor with a note; the whole context goes along."""

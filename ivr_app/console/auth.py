@@ -37,7 +37,7 @@ from redis import RedisError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from ivr_app.console.text import LANGUAGES, language, t
+from ivr_app.console.text import LANGUAGES, NATIVE_NAMES, language, t, when
 from ivr_app.platform.redis_client import sentinel_hosts
 from ivr_app.services import services
 from ivr_app.state.users import User, Users
@@ -101,6 +101,10 @@ def init_auth(app: Flask) -> None:
     _cookies(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", _limits_storage(app.config))
     login_manager.login_view = "console.login"
+    # Said on the login page itself, in the reader's language, and so never left behind
+    # for a later page to show.
+    login_manager.login_message = "login_needed"
+    login_manager.localize_callback = t
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -264,5 +268,6 @@ def too_many(_: Exception) -> tuple[str, int]:
 def template_globals() -> dict[str, Any]:
     """What every console template may use: the text in the reader's language, the user."""
     return {"t": t, "me": current_user, "languages": LANGUAGES, "lang": language(),
+            "native_names": NATIVE_NAMES, "when": when,
             "demo_line": bool(current_app.config.get("TWILIO_DEMO"))}
 

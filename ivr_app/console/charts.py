@@ -37,7 +37,7 @@ class Chart:
 
 def bars(items: list[tuple[str, float]]) -> Chart:
     """Upright bars, one per item (calls per hour)."""
-    chart = Chart("bars", WIDTH, HEIGHT + PAD)
+    chart = Chart("bars", WIDTH, HEIGHT + 2 * PAD)  # room for the hours and the axis' name
     top = max([v for _, v in items] + [1])
     step = (WIDTH - PAD) / max(len(items), 1)
     for i, (label, value) in enumerate(items):

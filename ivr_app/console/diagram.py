@@ -7,15 +7,26 @@ The edges are the same ones `python -m ivr_app graph` prints (flow/diagram.py).
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from dataclasses import dataclass, field
 
+from ivr_app.console.text import language, t
 from ivr_app.flow.diagram import edges
 from ivr_app.flow.model import Flow
 from ivr_app.flow.nodes import of
 
 BOX_W, BOX_H, GAP_X, GAP_Y, MARGIN = 180, 46, 28, 74, 20
 PERSON = "__person__"
+# The arrows' labels as flow/diagram.py writes them (for `graph`, in English), and the
+# console's words for each: the drawing speaks the reader's language.
+EDGE_WORDS = ((re.compile(r"key (?P<choice>.+)"), "edge_key"),
+              (re.compile(r"otherwise"), "edge_otherwise"),
+              (re.compile(r"(?P<hours>\S+) open"), "edge_open"),
+              (re.compile(r"(?P<hours>\S+) closed"), "edge_closed"),
+              (re.compile(r"(?P<var>\S+) not set"), "edge_not_set"),
+              (re.compile(r"(?P<var>\S+) set"), "edge_set"),
+              (re.compile(r"(?P<var>\S+) in (?P<values>.+)"), "edge_in"))
 
 
 @dataclass
@@ -63,7 +74,8 @@ def layout(flow: Flow) -> Drawing:
             x, y = left + i * (BOX_W + GAP_X), MARGIN + depth * (BOX_H + GAP_Y)
             where[node_id] = (x, y)
             if node_id == PERSON:
-                drawing.boxes.append(Box(PERSON, f"person: {flow.human.queue}", "person", x, y))
+                label = t("to_person_box", queue=flow.queue_said(flow.human.queue, language()))
+                drawing.boxes.append(Box(PERSON, label, "person", x, y))
             else:
                 node = flow.nodes[node_id]
                 look = of(node).drawn
@@ -71,11 +83,19 @@ def layout(flow: Flow) -> Drawing:
                                          look.fill, look.rounded))
     for node in flow.nodes.values():
         for label, target in edges(node):
-            drawing.arrows.append(_arrow(where[node.id], where[target], label))
+            drawing.arrows.append(_arrow(where[node.id], where[target], _said(label)))
         if node.asks or node.transfers_to() is not None:
             drawing.arrows.append(_arrow(where[node.id], where[PERSON],
                                          "0" if node.asks else "", escape=True))
     return drawing
+
+
+def _said(label: str) -> str:
+    """An arrow's label in the reader's language."""
+    for pattern, key in EDGE_WORDS:
+        if found := pattern.fullmatch(label):
+            return t(key, **found.groupdict())
+    return label
 
 
 def _rows(flow: Flow) -> list[list[str]]:

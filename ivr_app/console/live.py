@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ivr_app.line.context import context_for
+from ivr_app.console.text import language
+from ivr_app.flow.model import Flow
+from ivr_app.line.context import LANGUAGE_NAMES, context_for, said_reason
 from ivr_app.services import Services
 from ivr_app.state.agents import Agent
 from ivr_app.state.call_log import CallLog
@@ -26,23 +28,54 @@ def agent_row(agent: Agent) -> dict[str, Any]:
             "supervisor": agent.supervisor}
 
 
+def _live_flow(ivr: Services) -> Flow | None:
+    return ivr.registry.last_good(ivr.config["IVR_FLOW"])
+
+
+def queue_name(ivr: Services, queue: str) -> str:
+    """A queue as the reader calls it: the live flow's display name in their language."""
+    flow = _live_flow(ivr)
+    return flow.queue_said(queue, language()) if flow else queue
+
+
+def reason_shown(ivr: Services, reason: str) -> str:
+    """A reason in the reader's language: the line's own ones translated, the flow's by
+    the live flow's names for them."""
+    return said_reason(reason, language(), _live_flow(ivr))
+
+
 def queue_view(ivr: Services, queue: str) -> dict[str, Any]:
     """Who waits in a queue, in order: number, topic, place, time waited, estimate told."""
     now = ivr.clock().timestamp()
+    flow = _live_flow(ivr)
     waiting = []
     for position, sid in enumerate(ivr.queues.waiting(queue), start=1):
         waiter = ivr.queues.waiter(sid)
         if waiter is None:
             continue
         number, variables = _caller_of(ivr, sid)
-        told = ivr.wait_stats.given(sid)
+        told = told_wait(ivr, sid)
+        topic = variables.get("topic", "")
+        words = flow.returning.topic_words(topic, language()) if (
+            topic and flow and flow.returning) else None
         waiting.append({"sid": sid, "caller": number, "position": position,
-                        "topic": variables.get("topic") or waiter.reason,
+                        "topic": topic or waiter.reason,
+                        "topic_shown": words or reason_shown(ivr, waiter.reason),
                         "reason": waiter.reason, "language": waiter.lang,
                         "waited_s": round(now - waiter.entered),
+                        "told": bool(told),
                         "estimate_s": told[-1]["estimate_s"] if told else None,
                         "offered_to": waiter.offered, "callback": sid.startswith("CB")})
-    return {"name": queue, "waiting": waiting}
+    return {"name": queue, "label": queue_name(ivr, queue), "waiting": waiting}
+
+
+def told_wait(ivr: Services, sid: str) -> list[dict[str, Any]]:
+    """The estimates a caller in line was told, oldest first; a callback's are those of the
+    call that asked for it."""
+    if sid.startswith("CB"):
+        callback = ivr.callbacks.get(sid)
+        sid = callback.context.get("call_sid", "") if callback else ""
+    return ivr.wait_stats.given(sid) if sid else []
 
 
 def _caller_of(ivr: Services, sid: str) -> tuple[str, dict[str, str]]:
@@ -61,17 +94,25 @@ def call_view(ivr: Services, sid: str) -> dict[str, Any] | None:
     context = context_for(ivr, sid, waiter)
     if context is None:
         return None
-    told = ivr.wait_stats.given(sid)
+    told = told_wait(ivr, sid)
     finished = ivr.wait_stats.finished(waiter.queue, sid) if waiter and not told else None
     estimates = told or (finished or {}).get("estimates", [])
-    context["wait_told_s"] = estimates[0]["estimate_s"] if estimates else None
+    numbers = [e["estimate_s"] for e in estimates if e["estimate_s"] is not None]
+    context["wait_told"] = bool(estimates)
+    context["wait_told_s"] = numbers[0] if numbers else None
+    context["queue_name"] = queue_name(ivr, context.get("queue", ""))
+    context["reason_shown"] = reason_shown(ivr, context.get("reason", ""))
+    context["language_name"] = LANGUAGE_NAMES[language()].get(context.get("language", ""),
+                                                              context.get("language", ""))
     if finished is not None:
         context["wait_had_s"] = round(finished["waited_s"])
     elif waiter is not None:
         context["wait_had_s"] = round(ivr.clock().timestamp() - waiter.entered)
     context["earlier"] = earlier_calls(ivr, context.get("caller", ""), sid)
+    listed = {e["callback"] for e in context["earlier"]}  # shown with the call that asked
     context["callbacks"] = [callback_row(ivr, c) for c in
-                            ivr.callbacks.pending_for(context.get("caller", ""))]
+                            ivr.callbacks.pending_for(context.get("caller", ""))
+                            if c.id not in listed]
     return context
 
 
@@ -85,7 +126,9 @@ def earlier_calls(ivr: Services, number: str, sid: str) -> list[dict[str, Any]]:
         callback = ivr.callbacks.get(summary["callback"]) if summary["callback"] else None
         rows.append({"sid": summary["sid"], "started": _iso(summary["started"]),
                      "outcome": summary["outcome"], "reason": summary["reason"],
+                     "reason_shown": reason_shown(ivr, summary["reason"]),
                      "agent": summary["agent"], "wrap_up": log.wrap_up(summary["sid"]),
+                     "callback": callback.id if callback else "",
                      "callback_state": callback.state if callback else ""})
     return rows
 
@@ -95,7 +138,9 @@ def callback_row(ivr: Services, callback: Callback) -> dict[str, Any]:
     late = callback.state in OPEN_STATES and ivr.clock() - due > LATE_AFTER
     message = callback.context.get("voice_message")
     return {"id": callback.id, "number": callback.number, "queue": callback.queue,
-            "reason": callback.reason, "state": callback.state, "late": late,
+            "queue_name": queue_name(ivr, callback.queue),
+            "reason": callback.reason, "reason_shown": reason_shown(ivr, callback.reason),
+            "state": callback.state, "late": late,
             "due": due.isoformat(timespec="minutes"), "attempts": callback.attempts,
             "max_attempts": callback.max_attempts, "agent": callback.agent,
             "requested": callback.requested_at,

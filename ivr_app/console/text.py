@@ -6,9 +6,13 @@ page and its live updates always speak one language.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import has_request_context, request, session
 
 LANGUAGES = ("es", "en")
+NATIVE_NAMES = {"es": "Español", "en": "English"}  # each in itself, on the switch
+CLOCKS = {"es": "%d/%m/%Y %H:%M", "en": "%m/%d/%Y %I:%M %p"}  # how each locale writes a time
 
 TEXT: dict[str, dict[str, str]] = {
     "es": {
@@ -76,6 +80,51 @@ TEXT: dict[str, dict[str, str]] = {
         "demo_legs": "Llamadas que hizo la línea (simulador de Twilio)",
         "answer": "Contestar", "press": "Marcar", "hang_up": "Colgar",
         "to": "A", "purpose": "Para", "cancelled": "Canceladas", "pending": "Pendientes",
+        "locale": "es-MX", "login_needed": "Entre para ver esta página.",
+        "role_agent": "agente", "role_supervisor": "supervisor", "actions": "Acciones",
+        "step": "Paso", "what": "Qué pasó", "words": "Palabras",
+        "not_told": "no se le anunció", "told_unknown": "sin estimado (no había agentes)",
+        "no_calls_day": "Ninguna llamada este día.",
+        "no_person_day": "Ninguna llamada llegó a una persona este día.",
+        "nobody_waited": "Nadie esperó en la fila este día.",
+        "no_waits_day": "Nadie con una espera anunciada fue atendido este día.",
+        "chart_hours": "Hora del día", "max": "máx.",
+        "shortcuts": "Atajos de teclado", "key_accept": "a", "key_hangup": "c",
+        "key_wrap": "r", "shortcut_accept": "aceptar la llamada que suena",
+        "shortcut_hangup": "colgar la llamada en curso",
+        "shortcut_wrap": "ir al código de cierre", "hung_up": "Llamada colgada.",
+        "code_resolved": "Resuelto", "code_follow-up": "Requiere seguimiento",
+        "code_escalated": "Pasado a supervisor", "code_wrong-number": "Número equivocado",
+        "code_other": "Otro",
+        "cb_requested": "solicitada", "cb_waiting": "esperando su turno",
+        "cb_dialing": "marcando", "cb_connected": "conectada",
+        "cb_retry-wait": "se reintentará", "cb_completed": "completada",
+        "cb_missed": "no se logró", "cb_cancelled": "cancelada",
+        "call_queued": "en cola", "call_ringing": "sonando", "call_in-progress": "en curso",
+        "call_completed": "terminada", "call_busy": "ocupado", "call_failed": "falló",
+        "call_no-answer": "sin respuesta", "call_canceled": "cancelada",
+        "ev_enter": "entró", "ev_digits": "marcó", "ev_speech": "dijo",
+        "ev_silence": "no respondió", "ev_unclear": "no se entendió",
+        "ev_unheard": "no se reconoció a tiempo",
+        "purpose_agent": "Llamar a un agente", "purpose_callback": "Devolver una llamada",
+        "purpose_other": "Otra llamada",
+        "kind_language": "idioma", "kind_menu": "menú", "kind_collect": "datos",
+        "kind_say": "mensaje", "kind_branch": "condición",
+        "kind_transfer": "transferencia", "kind_goodbye": "despedida",
+        "kind_person": "persona", "to_person_box": "persona: {queue}",
+        "point_1": "Una persona desde cada pregunta", "point_2":
+            "Se anuncian la espera y el lugar", "point_3": "Nunca se pregunta dos veces",
+        "point_4": "Devolución si la espera es larga", "point_5":
+            "Teclas para todo lo que se dice", "point_6": "Mensajes cortos",
+        "point_7": "Sin publicidad antes del servicio", "point_8": "Nunca se corta",
+        "point_9": "Idiomas", "how_console": "en la consola", "how_rollback": "vuelta atrás",
+        "how_disk": "en el archivo", "who_disk": "el archivo en disco",
+        "edge_key": "tecla {choice}", "edge_otherwise": "si no", "edge_open": "{hours} abierto",
+        "edge_closed": "{hours} cerrado", "edge_set": "{var} con valor",
+        "edge_not_set": "{var} sin valor", "edge_in": "{var} en {values}",
+        "editor_label": "Texto del flujo {name}", "editor_keys":
+            "Tab sangra la línea; Esc y luego Tab sale del editor.",
+        "diagram_scroll": "Diagrama del flujo",
     },
     "en": {
         "title": "Contact console", "sign_in": "Sign in", "sign_out": "Sign out",
@@ -140,6 +189,50 @@ TEXT: dict[str, dict[str, str]] = {
         "demo_legs": "Calls the line placed (Twilio stand-in)",
         "answer": "Answer", "press": "Press", "hang_up": "Hang up",
         "to": "To", "purpose": "For", "cancelled": "Cancelled", "pending": "Pending",
+        "locale": "en-US", "login_needed": "Sign in to see this page.",
+        "role_agent": "agent", "role_supervisor": "supervisor", "actions": "Actions",
+        "step": "Step", "what": "What happened", "words": "Words",
+        "not_told": "not told", "told_unknown": "no estimate (no agents signed in)",
+        "no_calls_day": "No calls this day.",
+        "no_person_day": "No call reached a person this day.",
+        "nobody_waited": "Nobody waited in line this day.",
+        "no_waits_day": "No caller told a wait was answered this day.",
+        "chart_hours": "Hour of the day", "max": "max",
+        "shortcuts": "Keyboard shortcuts", "key_accept": "a", "key_hangup": "h",
+        "key_wrap": "w", "shortcut_accept": "accept the ringing call",
+        "shortcut_hangup": "hang up the call in progress",
+        "shortcut_wrap": "go to the wrap-up code", "hung_up": "Call hung up.",
+        "code_resolved": "Resolved", "code_follow-up": "Needs follow-up",
+        "code_escalated": "Escalated", "code_wrong-number": "Wrong number",
+        "code_other": "Other",
+        "cb_requested": "requested", "cb_waiting": "waiting for its turn",
+        "cb_dialing": "dialling", "cb_connected": "connected",
+        "cb_retry-wait": "will try again", "cb_completed": "completed",
+        "cb_missed": "missed", "cb_cancelled": "cancelled",
+        "call_queued": "queued", "call_ringing": "ringing", "call_in-progress": "in progress",
+        "call_completed": "ended", "call_busy": "busy", "call_failed": "failed",
+        "call_no-answer": "no answer", "call_canceled": "cancelled",
+        "ev_enter": "reached", "ev_digits": "pressed", "ev_speech": "said",
+        "ev_silence": "no answer", "ev_unclear": "not understood",
+        "ev_unheard": "not recognised in time",
+        "purpose_agent": "Ringing an agent", "purpose_callback": "Calling a customer back",
+        "purpose_other": "Other call",
+        "kind_language": "language", "kind_menu": "menu", "kind_collect": "details",
+        "kind_say": "message", "kind_branch": "condition",
+        "kind_transfer": "transfer", "kind_goodbye": "goodbye",
+        "kind_person": "person", "to_person_box": "person: {queue}",
+        "point_1": "A person from every question", "point_2": "Wait and position announced",
+        "point_3": "Never asked twice", "point_4": "Callbacks when the wait is long",
+        "point_5": "Keys for everything spoken", "point_6": "Short prompts",
+        "point_7": "No advertising before service", "point_8": "Never disconnected",
+        "point_9": "Languages", "how_console": "in the console", "how_rollback": "rollback",
+        "how_disk": "in the file", "who_disk": "the file on disk",
+        "edge_key": "key {choice}", "edge_otherwise": "otherwise", "edge_open": "{hours} open",
+        "edge_closed": "{hours} closed", "edge_set": "{var} set",
+        "edge_not_set": "{var} not set", "edge_in": "{var} in {values}",
+        "editor_label": "Text of the flow {name}", "editor_keys":
+            "Tab indents the line; Esc then Tab leaves the editor.",
+        "diagram_scroll": "Flow diagram",
     },
 }
 
@@ -158,6 +251,16 @@ def t(key: str, **values: object) -> str:
     """One piece of interface text in the reader's language (plain text; templates escape)."""
     words = TEXT[language()].get(key) or TEXT["en"].get(key, key)
     return words.format(**values) if values else words
+
+
+def when(iso: str) -> str:
+    """A moment (ISO 8601) as the reader's locale writes it: day first and 24 hours in
+    Mexico, month first and AM/PM in the United States."""
+    try:
+        moment = dt.datetime.fromisoformat(iso).astimezone()
+    except (TypeError, ValueError):
+        return iso
+    return moment.strftime(CLOCKS[language()])
 
 
 def script_text() -> dict[str, str]:

@@ -27,7 +27,7 @@ from urllib.parse import urljoin
 from werkzeug.datastructures import MultiDict
 
 from ivr_app.demo.rest_json import Reply, error
-from ivr_app.demo.twilio_rest import ROUTE, TwilioStandin
+from ivr_app.demo.twilio_rest import ROUTE, TERMINAL, TwilioStandin
 
 log = logging.getLogger(__name__)
 DEMO = re.compile(r"/demo/calls(?:/([^/]+)/(answer|press|hangup))?")
@@ -66,6 +66,15 @@ class DemoTwilio(TwilioStandin):
                  "hangup": lambda: self.hang_up(sid)}
         threading.Thread(target=self._quietly, args=(steps[action],), daemon=True).start()
         return 202, {"sid": sid, "action": action}
+
+    def _update_call(self, call: Any, form: MultiDict) -> Reply:
+        """As Twilio does, a call ended through the REST API reports its end."""
+        answer = super()._update_call(call, form)
+        if answer[0] == 200 and form.get("Status") in TERMINAL:
+            sid = call.resource["sid"]
+            threading.Thread(target=self._quietly, args=(lambda: self.hang_up(sid),),
+                             daemon=True).start()
+        return answer
 
     def placed(self) -> list[dict[str, Any]]:
         """The calls the app placed, newest first, each with the words it hears now."""

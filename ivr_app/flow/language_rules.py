@@ -131,18 +131,29 @@ def phrases(check: Checker, value: Any, path: Path_) -> dict[str, tuple[str, ...
 def queue_names(check: Checker, value: Any, path: Path_) -> dict[str, dict[str, str]] | None:
     """Queue names as agents hear them, per language: {queue: {lang: name}}; a language
     left out says the queue's own name."""
-    if not check.expect(value, dict, path, "'queues'"):
+    return _names_per_language(check, value, path, "queue", checker.name)
+
+
+def reason_names(check: Checker, value: Any, path: Path_) -> dict[str, dict[str, str]] | None:
+    """The flow's reasons as agents read them, per language: {reason: {lang: words}}; a
+    language left out shows the reason as written."""
+    return _names_per_language(check, value, path, "reason", checker.text)
+
+
+def _names_per_language(check: Checker, value: Any, path: Path_, what: str,
+                        key_kind: Kind) -> dict[str, dict[str, str]] | None:
+    if not check.expect(value, dict, path, f"{path[-1]!r}"):
         return None
     names: dict[str, dict[str, str]] = {}
-    for queue, said in value.items():
-        if checker.name(check, queue, (*path, queue)) is None or not check.expect(
-                said, dict, (*path, queue), f"queue {queue!r}"):
+    for key, said in value.items():
+        if key_kind(check, key, (*path, key)) is None or not check.expect(
+                said, dict, (*path, key), f"{what} {key!r}"):
             continue
-        names[queue] = {}
+        names[key] = {}
         for lang, text in said.items():
-            checked = checker.text(check, text, (*path, queue, lang))
-            if check_language_key(check, lang, (*path, queue)) and checked:
-                names[queue][lang] = checked
+            checked = checker.text(check, text, (*path, key, lang))
+            if check_language_key(check, lang, (*path, key)) and checked:
+                names[key][lang] = checked
     return names
 
 
@@ -164,5 +175,6 @@ def texts(check: Checker, value: Any, path: Path_) -> dict[str, str] | None:
 KINDS: dict[str, Kind] = {
     "language_code": language_code, "languages": languages, "escape_words": escape_words,
     "messages": messages, "prompt": prompt, "phrases": phrases, "queue_names": queue_names,
+    "reason_names": reason_names,
     "texts": texts,
 }

@@ -134,6 +134,7 @@ class Flow:
     callbacks: CallbackSettings = field(default_factory=CallbackSettings)
     returning: ReturningSettings | None = None
     queue_names: dict[str, dict[str, str]] = field(default_factory=dict)  # queue, lang
+    reason_names: dict[str, dict[str, str]] = field(default_factory=dict)  # reason, lang
     retries: int = 2
     timeout: int = 5
 
@@ -158,3 +159,13 @@ class Flow:
     def queue_said(self, queue: str, lang: str) -> str:
         """A queue's name as said to an agent in `lang`: its display name there, or itself."""
         return self.queue_names.get(queue, {}).get(lang, queue)
+
+    def reasons(self) -> frozenset[str]:
+        """Every reason the flow gives an agent: the human one and each transfer's."""
+        transfers = {getattr(n, "reason", "") for n in self.nodes.values()
+                     if n.transfers_to() is not None}
+        return frozenset({self.human.reason, *transfers} - {""})
+
+    def reason_said(self, reason: str, lang: str) -> str:
+        """One of the flow's reasons as shown to an agent in `lang`, or as written."""
+        return self.reason_names.get(reason, {}).get(lang, reason)

@@ -22,6 +22,7 @@ TOP_FIELDS: dict[str, tuple[str, bool]] = {
     "callbacks": ("callbacks", False),
     "returning": ("returning", False),
     "queues": ("queue_names", False),
+    "reasons": ("reason_names", False),
 }
 
 RETURNING_FIELDS = {

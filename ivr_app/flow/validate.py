@@ -37,7 +37,7 @@ from ivr_app.flow.turn_rules import check_turns
 
 # Top-level sections checked first, in this order: later ones refer to them.
 _FIRST = ("languages", "escape_words", "messages", "hours", "callbacks", "returning",
-          "queues")
+          "queues", "reasons")
 
 
 def load_flow(path: str | Path) -> model.Flow:
@@ -92,6 +92,7 @@ def _build(check: Checker, name: str) -> model.Flow | None:
         callbacks=top.get("callbacks") or model.CallbackSettings(),
         returning=top.get("returning"),
         queue_names=top.get("queues") or {},
+        reason_names=top.get("reasons") or {},
         retries=top.get("retries", spec.LIMITS["retries"][2]),
         timeout=top.get("timeout", spec.LIMITS["timeout"][2]),
     )
@@ -123,6 +124,13 @@ def unknown_queues(check: Checker, flow: model.Flow) -> None:
                     f"to ({', '.join(sorted(flow.queues()))})", "unknown-queue", key=True)
 
 
+def unknown_reasons(check: Checker, flow: model.Flow) -> None:
+    """Reason display names are given only for reasons the flow gives agents."""
+    for reason in sorted(flow.reason_names.keys() - flow.reasons()):
+        check.error(("reasons", reason), f"reason {reason!r} is not one the flow gives "
+                    "(human.reason or a transfer's reason)", "unknown-reason", key=True)
+
+
 def turns(check: Checker, flow: model.Flow) -> None:
     """Every turn fits in one TwiML document and the engine's node limit."""
     for node_id, message, rule in check_turns(flow):
@@ -132,7 +140,8 @@ def turns(check: Checker, flow: model.Flow) -> None:
 
 RAW_RULES: tuple[Callable[[Checker, Any, dict[str, Any]], None], ...] = (unknown_targets,
                                                                           graph)
-FLOW_RULES: tuple[Callable[[Checker, model.Flow], None], ...] = (unknown_queues, turns)
+FLOW_RULES: tuple[Callable[[Checker, model.Flow], None], ...] = (unknown_queues,
+                                                                  unknown_reasons, turns)
 
 
 def _messages(check: Checker, given: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:

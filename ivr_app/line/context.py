@@ -24,6 +24,7 @@ WHISPER = {
     "es": {
         "intro": "Llamada de la fila {queue}.",
         "callback": "Es una devolución de llamada solicitada hace {minutes} minutos.",
+        "callback_one": "Es una devolución de llamada solicitada hace 1 minuto.",
         "reason": "Motivo: {reason}.",
         "var": "{name}: {value}.",
         "said": "El cliente dijo: {text}.",
@@ -37,6 +38,7 @@ WHISPER = {
     "en": {
         "intro": "Call from the {queue} queue.",
         "callback": "This is a callback requested {minutes} minutes ago.",
+        "callback_one": "This is a callback requested 1 minute ago.",
         "reason": "Reason: {reason}.",
         "var": "{name}: {value}.",
         "said": "The caller said: {text}.",
@@ -66,8 +68,9 @@ REASONS = {
 }
 
 
-def said_reason(reason: str, lang: str) -> str:
-    """A reason in `lang`: the line's own ones translated, a flow's as written."""
+def said_reason(reason: str, lang: str, flow: Flow | None = None) -> str:
+    """A reason in `lang`: the line's own ones translated, a flow's by the name `flow`
+    gives it in that language, or as written."""
     words = REASONS.get(lang, {})
     if reason in words:
         return words[reason]
@@ -76,9 +79,9 @@ def said_reason(reason: str, lang: str) -> str:
         if brace and reason.startswith(head):
             name = rest.partition("}")[0]
             value = reason[len(head):]
-            inner = said_reason(value, lang) if name == "reason" else value
+            inner = said_reason(value, lang, flow) if name == "reason" else value
             return said.format(**{name: inner})
-    return reason
+    return flow.reason_said(reason, lang) if flow else reason
 
 
 def call_context(state: dict[str, Any], waiter: Waiter | None,
@@ -124,14 +127,16 @@ def context_for(ivr: Services, sid: str, waiter: Waiter | None) -> dict[str, Any
 
 def whisper_text(context: dict[str, Any], lang: str, flow: Flow | None = None) -> str:
     """The short summary read to the agent before they accept, in the agent's language: the
-    queue by the name `flow` gives it in that language, and the line's reasons translated."""
+    queue and the flow's reasons by the names `flow` gives them in that language, and the
+    line's reasons translated."""
     words = WHISPER.get(lang, WHISPER["en"])
     queue = context.get("queue", "")
     parts = [words["intro"].format(queue=flow.queue_said(queue, lang) if flow else queue)]
-    if context.get("callback_minutes") is not None:
-        parts.append(words["callback"].format(minutes=context["callback_minutes"]))
+    minutes = context.get("callback_minutes")
+    if minutes is not None:
+        parts.append(words["callback_one" if minutes == 1 else "callback"].format(minutes=minutes))
     if context.get("reason"):
-        parts.append(words["reason"].format(reason=said_reason(context["reason"], lang)))
+        parts.append(words["reason"].format(reason=said_reason(context["reason"], lang, flow)))
     for name, value in context.get("variables", {}).items():
         parts.append(words["var"].format(name=name.replace("_", " "), value=_spoken(value)))
     for item in context.get("said", [])[-2:]:
@@ -145,7 +150,7 @@ def whisper_text(context: dict[str, Any], lang: str, flow: Flow | None = None) -
         parts.append(words["note"].format(note=note))
     earlier = context.get("earlier") or {}
     if earlier:
-        parts.append(words["earlier"].format(reason=said_reason(earlier["reason"], lang)))
+        parts.append(words["earlier"].format(reason=said_reason(earlier["reason"], lang, flow)))
         parts += [words["earlier_note"].format(note=note) for note in earlier.get("notes", [])]
     parts.append(words["accept"])
     return " ".join(parts)

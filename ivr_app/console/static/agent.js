@@ -4,6 +4,7 @@
 (() => {
   const {t, el, fill, clock, post, poll} = Console;
   let current = {call: "", status: "", lastCall: ""};
+  let wrapUpWanted = false;  // the wrap-up key was pressed before the form showed
   const shown = {};
 
   // Re-draw a part only when its data changed, so nothing flickers or loses its scroll.
@@ -39,12 +40,40 @@
     title.className = agent.status === "offered" ? "ringing" : "";
     document.getElementById("call-actions").hidden = !call;
     document.getElementById("accept").hidden = agent.status !== "offered";
-    document.getElementById("escalate-form").hidden = agent.status !== "busy";
+    document.getElementById("hangup").hidden = agent.status !== "busy";
+    document.getElementById("hangup").addEventListener("click", async () => {
+    if (await act("/console/agent/hangup", {call: current.call}, t("hung_up"))) wrapUpWanted = true;
+  });
+
+  // The listed shortcuts, one key each, unless the agent is typing in a field.
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.target.closest("input, textarea, select")) return;
+    const key = event.key.toLowerCase();
+    const button = {[t("key_accept")]: "accept", [t("key_hangup")]: "hangup"}[key];
+    if (button && !document.getElementById(button).hidden) {
+      event.preventDefault();
+      document.getElementById(button).click();
+    } else if (key === t("key_wrap")) {
+      event.preventDefault();
+      if (current.status === "wrap-up") {
+        document.querySelector("#wrap-up-form select").focus();
+        return;
+      }
+      wrapUpWanted = true;  // the form shows, and takes the focus, on the next poll
+      if (!["offered", "busy"].includes(current.status)) act("/console/agent/status", {status: "wrap-up"});
+    }
+  });
+
+  document.getElementById("escalate-form").hidden = agent.status !== "busy";
     document.getElementById("callback-form").hidden = agent.status !== "busy";
     update("call", call, (c) => c ? Lists.story(c) : []);
     update("queues", data.queues, Lists.queues);
     update("callbacks", data.due, Lists.callbacks);
     update("messages", data.messages, Lists.messages);
+    if (wrapUpWanted && agent.status === "wrap-up") {
+      wrapUpWanted = false;
+      document.querySelector("#wrap-up-form select").focus();
+    }
   }
 
   function result(text, failed) {
@@ -78,6 +107,29 @@
 
   document.getElementById("accept").addEventListener("click", () =>
     act("/console/agent/accept", {call: current.call}));
+
+  document.getElementById("hangup").addEventListener("click", async () => {
+    if (await act("/console/agent/hangup", {call: current.call}, t("hung_up"))) wrapUpWanted = true;
+  });
+
+  // The listed shortcuts, one key each, unless the agent is typing in a field.
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.target.closest("input, textarea, select")) return;
+    const key = event.key.toLowerCase();
+    const button = {[t("key_accept")]: "accept", [t("key_hangup")]: "hangup"}[key];
+    if (button && !document.getElementById(button).hidden) {
+      event.preventDefault();
+      document.getElementById(button).click();
+    } else if (key === t("key_wrap")) {
+      event.preventDefault();
+      if (current.status === "wrap-up") {
+        document.querySelector("#wrap-up-form select").focus();
+        return;
+      }
+      wrapUpWanted = true;  // the form shows, and takes the focus, on the next poll
+      if (!["offered", "busy"].includes(current.status)) act("/console/agent/status", {status: "wrap-up"});
+    }
+  });
 
   document.getElementById("escalate-form").addEventListener("submit", async (event) => {
     event.preventDefault();

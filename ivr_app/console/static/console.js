@@ -44,10 +44,16 @@ const Console = (() => {
     return Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
   }
 
+  // Dates and times as the reader's locale writes them (es-MX: 24 hours, day first).
   function clock(iso) {
     if (!iso) return "";
     const when = new Date(iso);
-    return isNaN(when) ? iso : when.toLocaleString();
+    return isNaN(when) ? iso : when.toLocaleString(T.locale, {dateStyle: "short", timeStyle: "short"});
+  }
+
+  function time(iso) {
+    const when = new Date(iso || "");
+    return isNaN(when) ? "" : when.toLocaleTimeString(T.locale);
   }
 
   async function post(url, body) {
@@ -86,5 +92,5 @@ const Console = (() => {
     once();
   }
 
-  return {t, el, fill, seconds, clock, post, poll};
+  return {t, el, fill, seconds, clock, time, post, poll};
 })();

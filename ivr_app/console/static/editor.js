@@ -60,8 +60,14 @@
     timer = setTimeout(check, 500);
   });
   input.addEventListener("scroll", () => { gutter.scrollTop = input.scrollTop; });
-  input.addEventListener("keydown", (event) => {  // Tab indents, as YAML wants spaces
-    if (event.key !== "Tab") return;
+  // Tab indents, as YAML wants spaces; Esc then Tab leaves the editor, as a keyboard needs.
+  let leaving = false;
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") leaving = true;
+    if (event.key !== "Tab" || leaving || event.shiftKey) {
+      if (event.key !== "Escape") leaving = false;
+      return;
+    }
     event.preventDefault();
     input.setRangeText("  ", input.selectionStart, input.selectionEnd, "end");
     input.dispatchEvent(new Event("input"));

@@ -1,36 +1,48 @@
 // What the agent's screen and the board both show: queues, callbacks, voice messages and a
-// call's story. Every value goes in as text (Console.el), never as markup.
+// call's story. Every value goes in as text (Console.el), never as markup, and every word
+// of the interface comes from the reader's text table.
 "use strict";
 
 const Lists = (() => {
-  const {t, el, seconds, clock} = Console;
+  const {t, el, seconds, clock, time} = Console;
 
+  // A header over every column; long values wrap inside their cell (console.css).
   function table(headers, rows, empty) {
     if (!rows.length) return el("p", {class: "muted"}, empty || t("none"));
     return el("table", {},
-      el("thead", {}, el("tr", {}, headers.map((h) => el("th", {}, h)))),
+      el("thead", {}, el("tr", {}, headers.map((h) => el("th", {scope: "col"}, h)))),
       el("tbody", {}, rows.map((cells) => el("tr", {}, cells.map((c) => el("td", {}, c))))));
+  }
+
+  // The wait a caller was told: the number, or why there is none.
+  function told(wasTold, estimate) {
+    if (!wasTold) return t("not_told");
+    return estimate === null || estimate === undefined ? t("told_unknown") : seconds(estimate);
   }
 
   function queues(list) {
     return list.map((queue) => el("div", {class: "queue", "data-queue": queue.name},
-      el("h3", {}, queue.name, " ", el("span", {class: "count"}, String(queue.waiting.length))),
+      el("h3", {}, queue.label, " ", el("span", {class: "count"}, String(queue.waiting.length))),
       table([t("position"), t("caller"), t("topic"), t("waited"), t("estimate")],
         queue.waiting.map((w) => [String(w.position), w.caller + (w.callback ? " ↺" : ""),
-          w.topic, seconds(w.waited_s), seconds(w.estimate_s)]),
+          w.topic_shown, seconds(w.waited_s), told(w.told, w.estimate_s)]),
         t("nobody_waiting"))));
+  }
+
+  function callbackState(state) {
+    return t("cb_" + state);
   }
 
   function callbacks(list) {
     return table([t("due"), t("callback_number"), t("queue"), t("reason"), t("state"), t("attempts")],
       list.map((c) => [el("span", {class: c.late ? "late" : ""}, clock(c.due), c.late ? " ⚠ " + t("late") : ""),
-        c.number, c.queue, c.reason, c.state, c.attempts + "/" + c.max_attempts]));
+        c.number, c.queue_name, c.reason_shown, callbackState(c.state), c.attempts + "/" + c.max_attempts]));
   }
 
   function messages(list) {
     return table([t("when"), t("callback_number"), t("queue"), t("play")],
-      list.map((m) => [clock(m.requested), m.number, m.queue,
-        el("audio", {controls: true, preload: "none",
+      list.map((m) => [clock(m.requested), m.number, m.queue_name,
+        el("audio", {controls: true, preload: "none", "aria-label": t("play") + " " + m.number,
           src: "/console/agent/messages/" + encodeURIComponent(m.id)})]));
   }
 
@@ -39,34 +51,35 @@ const Lists = (() => {
       .flatMap(([name, value]) => [el("dt", {}, name), el("dd", {}, value)]));
   }
 
-  function time(iso) {
-    return iso ? new Date(iso).toLocaleTimeString() : "";
+  function wrapUp(entry) {
+    return entry ? t("code_" + entry.code) + (entry.note ? ": " + entry.note : "") : "";
   }
 
   // Everything the call gathered, so the caller never repeats it.
   function story(call) {
     const variables = Object.entries(call.variables || {});
     const path = (call.path || []).map((step) => [time(step.at), step.node,
-      step.event + (step.input ? ": " + step.input : "")]);
+      t("ev_" + step.event) + (step.input ? ": " + step.input : "")]);
     return [
-      definitions([[t("caller"), call.caller], [t("language"), call.language],
-        [t("queue"), call.queue], [t("reason"), call.reason],
-        [t("wait_told"), seconds(call.wait_told_s)], [t("wait_had"), seconds(call.wait_had_s)]]),
+      definitions([[t("caller"), call.caller], [t("language"), call.language_name],
+        [t("queue"), call.queue_name], [t("reason"), call.reason_shown],
+        [t("wait_told"), told(call.wait_told, call.wait_told_s)],
+        [t("wait_had"), call.wait_had_s === undefined ? null : seconds(call.wait_had_s)]]),
       el("h3", {}, t("variables")),
       variables.length ? definitions(variables) : el("p", {class: "muted"}, t("none")),
       el("h3", {}, t("said")),
-      table([t("when"), "", ""], (call.said || []).map((s) => [time(s.at), s.node, s.text])),
+      table([t("when"), t("step"), t("words")], (call.said || []).map((s) => [time(s.at), s.node, s.text])),
       el("h3", {}, t("notes")),
       (call.notes || []).length ? el("ul", {}, call.notes.map((n) => el("li", {}, n)))
         : el("p", {class: "muted"}, t("none")),
       el("h3", {}, t("path")),
-      table([t("when"), "", ""], path),
+      table([t("when"), t("step"), t("what")], path),
       el("h3", {}, t("earlier")),
       table([t("when"), t("state"), t("reason"), t("wrap_note")],
-        [...(call.callbacks || []).map((c) => [clock(c.due), t("callback") + ": " + c.state, c.reason, ""]),
+        [...(call.callbacks || []).map((c) => [clock(c.due), t("callback") + ": " + callbackState(c.state), c.reason_shown, ""]),
          ...(call.earlier || []).map((e) => [clock(e.started), t(e.outcome) +
-            (e.callback_state ? " (" + t("callback") + ": " + e.callback_state + ")" : ""),
-          e.reason, e.wrap_up ? "[" + e.wrap_up.code + "] " + e.wrap_up.note : ""])]),
+            (e.callback_state ? " (" + t("callback") + ": " + callbackState(e.callback_state) + ")" : ""),
+          e.reason_shown, wrapUp(e.wrap_up)])]),
     ];
   }
 
