@@ -74,6 +74,8 @@ def create_app(config: dict[str, Any] | None = None, *, connection: redis.Redis 
     # A pending callback first (the caller may want it now), then a call we remember.
     greeters: list[voice.Greeter] = [returning.greeting, remembered.greeting]
     app.extensions[voice.GREETERS] = greeters
+    enders: list[voice.Ender] = [agent_leg.let_go]  # the agent ringing or talking lets go
+    app.extensions[voice.ENDERS] = enders
     for blueprint in (voice.bp, heard.bp, holding.bp, agent_leg.bp, agents.bp, metrics.bp,
                       placing.bp, offer.bp, returning.bp, remembered.bp):
         app.register_blueprint(blueprint)

@@ -42,6 +42,7 @@ from ivr_app.platform.telephony import public_url
 from ivr_app.services import Services, services
 from ivr_app.state.agents import Agent
 from ivr_app.state.callbacks import AlreadyPending, Callback
+from ivr_app.state.lifecycle import room_name
 
 log = logging.getLogger(__name__)
 bp = Blueprint("callback_calls", __name__, url_prefix="/callback")
@@ -205,7 +206,7 @@ def accept() -> Response:
     response = VoiceResponse()
     speak(response, flow, [connecting])
     dial = response.dial()
-    dial.conference(f"call-{callback.id}", start_conference_on_enter=False,
+    dial.conference(room_name(callback.id), start_conference_on_enter=False,
                     end_conference_on_exit=True, beep=False,
                     wait_url=ivr.config["HOLD_MUSIC_URL"], wait_method="GET")
     return xml(response)

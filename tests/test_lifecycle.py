@@ -1,0 +1,102 @@
+"""One call, one story: late or shuffled events never bring an ended call back, and the
+agent follows the caller's call from the ring to the wrap-up (state/lifecycle.py)."""
+
+from __future__ import annotations
+
+from tests.line import created_calls
+from workers import context
+from workers import routing as routing_jobs
+
+
+def holding(line):
+    """A caller who pressed 1 for Spanish and 0 for a person: waiting in the support line."""
+    return line.caller().dial().press("1").press("0")
+
+
+def twilio_reports(call, status: str, sequence: int) -> None:
+    """A status callback for the caller's call, numbered as Twilio numbers them."""
+    call.post("/voice/status", {"CallStatus": status, "SequenceNumber": str(sequence),
+                                "CallDuration": "30" if status == "completed" else ""})
+
+
+def test_status_callbacks_that_arrive_shuffled_leave_the_call_completed(line):
+    call = holding(line)
+    twilio_reports(call, "completed", 3)
+    twilio_reports(call, "in-progress", 1)
+    twilio_reports(call, "ringing", 0)
+    assert line.ivr.store.status(call.sid)["call"] == "completed"
+    assert line.ivr.store.step(call.sid).ended
+    assert line.ivr.queues.waiting("support") == []
+
+
+def test_a_status_behind_the_one_kept_changes_nothing_even_unnumbered(line):
+    call = line.caller().dial()
+    call.post("/voice/status", {"CallStatus": "in-progress"})
+    call.post("/voice/status", {"CallStatus": "ringing"})
+    assert line.ivr.store.status(call.sid)["call"] == "in-progress"
+
+
+def test_a_step_after_completed_hangs_up_and_lines_nobody_up(line):
+    line.agent("ana", ["es"], ["support"])
+    call = line.caller().dial().press("1")  # at the main menu
+    seq, _ = line.ivr.store.load(call.sid)
+    twilio_reports(call, "completed", 2)
+    answer = call.post(f"/voice/step?seq={seq}", {"Digits": "0"})  # 0 comes late
+    assert answer.endswith("<Response><Hangup /></Response>")
+    line.run_jobs()
+    assert line.ivr.queues.waiting("support") == []
+    assert line.ivr.queues.waiter(call.sid) is None
+    assert created_calls(line) == []  # nobody rung for a caller who is gone
+
+
+def test_the_caller_hangs_up_while_the_agent_rings_and_the_ringing_stops(line):
+    line.agent("ana", ["es"], ["support"])
+    call = holding(line)
+    line.run_jobs()
+    [(leg, _)] = created_calls(line)
+    assert line.ivr.roster.get("ana").status == "offered"
+    call.hang_up()
+    assert line.ivr.roster.get("ana").status == "available"
+    assert line.standin.call(leg)["status"] == "canceled"  # her phone stops ringing
+    line.standin.hang_up(leg)  # Twilio reports the canceled leg: nothing moves again
+    assert line.ivr.roster.get("ana").status == "available"
+
+
+def test_the_agent_is_offered_the_next_caller_when_the_one_ringing_hangs_up(line):
+    line.agent("ana", ["es"], ["support"])
+    first, second = holding(line), holding(line)
+    line.run_jobs()
+    first.hang_up()
+    line.run_jobs()
+    assert line.ivr.roster.get("ana").call == second.sid
+    assert line.ivr.roster.get("ana").status == "offered"
+
+
+def test_the_caller_hangs_up_mid_call_then_wrap_up_then_available(line):
+    line.agent("ana", ["es"], ["support"])
+    call = holding(line)
+    line.run_jobs()
+    [(leg, _)] = created_calls(line)
+    line.agent_presses(line.standin.answer(leg), "1")
+    assert line.ivr.roster.get("ana").status == "busy"
+    call.hang_up()
+    assert line.standin.call(leg)["status"] == "completed"  # the conference ended her leg
+    line.standin.hang_up(leg)  # and Twilio reports it
+    assert line.ivr.roster.get("ana").status == "wrap-up"
+    context.use(line.ivr)
+    try:
+        routing_jobs.end_wrap_up("ana")
+    finally:
+        context.use(None)
+    assert line.ivr.roster.get("ana").status == "available"
+
+
+def test_a_late_not_answered_report_does_not_set_an_agent_on_a_call_away(line):
+    line.agent("ana", ["es"], ["support"])
+    holding(line)
+    line.run_jobs()
+    [(leg, _)] = created_calls(line)
+    line.agent_presses(line.standin.answer(leg), "1")
+    agent = line.ivr.roster.get("ana")
+    assert not line.ivr.roster.follow("ana", agent.call, "not-taken", line.clock())
+    assert line.ivr.roster.get("ana").status == "busy"
