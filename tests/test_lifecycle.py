@@ -3,9 +3,15 @@ agent follows the caller's call from the ring to the wrap-up (state/lifecycle.py
 
 from __future__ import annotations
 
+import pytest
+
+from ivr_app.callbacks.placing import request_callback
+from tests.console.conftest import Browser, add_people
 from tests.line import created_calls
 from workers import context
 from workers import routing as routing_jobs
+
+CUSTOMER = "+525512340001"
 
 
 def holding(line):
@@ -100,3 +106,58 @@ def test_a_late_not_answered_report_does_not_set_an_agent_on_a_call_away(line):
     agent = line.ivr.roster.get("ana")
     assert not line.ivr.roster.follow("ana", agent.call, "not-taken", line.clock())
     assert line.ivr.roster.get("ana").status == "busy"
+
+
+@pytest.fixture
+def ana(line) -> Browser:
+    """Ana, an agent of the support line, signed in to the console."""
+    add_people(line.app)
+    line.agent("ana", ["es"], ["support"], status="away")
+    browser = Browser(line.app)
+    browser.sign_in("ana")
+    return browser
+
+
+def callback_due(line, ana) -> tuple[str, str]:
+    """A caller asked for a callback; its turn comes and the customer's phone rings for
+    Ana. The callback's id and the call to the customer."""
+    callback = request_callback(line.ivr, holding(line).sid, CUSTOMER)
+    ana.post("/console/agent/status", {"status": "available"})
+    line.run_jobs()
+    [(customer, to)] = created_calls(line)
+    assert to == CUSTOMER
+    return callback.id, customer
+
+
+def ringing_on_screen(ana) -> str:
+    """The call Ana's screen says is ringing for her, as its Accept button posts it."""
+    view = ana.get("/console/agent/live").get_json()
+    assert view["agent"]["status"] == "offered"
+    return view["call"]["call_sid"]
+
+
+def test_a_callback_answered_by_the_customer_is_accepted_on_the_agents_screen(line, ana):
+    callback, customer = callback_due(line, ana)
+    line.agent_presses(line.standin.answer(customer), "1")  # "to talk to a person now, 1"
+    accepted = ana.post("/console/agent/accept", {"call": ringing_on_screen(ana)})
+    assert accepted.status_code == 200, accepted.get_json()
+    assert line.ivr.roster.get("ana").status == "busy"
+    agent_leg, _ = created_calls(line)[-1]
+    assert f">call-{callback}</Conference>" in line.standin.answer(agent_leg)
+
+
+def test_a_callback_accepted_while_the_customers_phone_rings_connects_when_they_answer(
+        line, ana):
+    callback, customer = callback_due(line, ana)
+    assert ana.post("/console/agent/accept", {"call": ringing_on_screen(ana)}).status_code == 200
+    line.agent_presses(line.standin.answer(customer), "1")
+    agent_leg, to = created_calls(line)[-1]
+    assert to == line.phone("ana")
+    assert f">call-{callback}</Conference>" in line.standin.answer(agent_leg)
+
+
+def test_an_accepted_callback_whose_customer_never_answers_frees_the_agent(line, ana):
+    _, customer = callback_due(line, ana)
+    ana.post("/console/agent/accept", {"call": ringing_on_screen(ana)})
+    line.standin.fail_call(customer, "no-answer")
+    assert line.ivr.roster.get("ana").status == "available"

@@ -15,7 +15,7 @@ The caller's call (Twilio's CallStatus, kept by state/calls.py):
 An agent (state/agents.py), following the leg we place to their phone:
 
     available --offer--> offered --accepted--> busy --leg ended--> wrap-up --> available
-                            |  caller gone, taken by another: available
+                            |  caller gone, a callback's customer not reached: available
                             |  not answered, not accepted: away (the next agent is rung)
 
 A callback's leg (state/callbacks.py): requested -> waiting -> dialing -> connected ->
@@ -50,6 +50,8 @@ AGENT_EVENTS: dict[str, tuple[tuple[str, ...], str]] = {
     "caller-gone": (("offered",), "available"),  # the caller hung up while they rang
     "not-taken": (("offered",), "away"),  # no answer, busy, or not accepted: next agent
     "leg-ended": (("busy",), "wrap-up"),  # either side hung up: the conference ended
+    # a callback's customer did not answer, even after the agent accepted it on the screen
+    "not-reached": (("offered", "busy"), "available"),
     "wrap-up-over": (("wrap-up",), "available"),
 }
 
