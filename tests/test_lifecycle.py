@@ -161,3 +161,14 @@ def test_an_accepted_callback_whose_customer_never_answers_frees_the_agent(line,
     ana.post("/console/agent/accept", {"call": ringing_on_screen(ana)})
     line.standin.fail_call(customer, "no-answer")
     assert line.ivr.roster.get("ana").status == "available"
+
+
+def test_the_agent_hangs_up_and_the_callers_call_ends_too(line):
+    line.agent("ana", ["es"], ["support"])
+    call = holding(line)
+    line.run_jobs()
+    [(leg, _)] = created_calls(line)
+    line.agent_presses(line.standin.answer(leg), "1")
+    line.standin.hang_up(leg)  # Ana puts the phone down
+    assert line.ivr.roster.get("ana").status == "wrap-up"
+    assert line.standin.call(call.sid)["status"] == "completed"

@@ -193,6 +193,8 @@ def agent_call_status() -> tuple[str, int]:
             ivr.wait_stats.record_talk(waiter.queue, agent_id, talked)
         wrap_up = dt.timedelta(seconds=ivr.config["WRAP_UP_SECONDS"])
         ivr.jobs.enqueue_in(wrap_up, END_WRAP_UP_JOB, agent_id)
+        if waiter is not None and waiter.room == room_name(caller):  # not moved on since
+            _end_the_room(ivr, caller)
     elif ivr.roster.follow(agent_id, caller, "not-taken", now):
         log.info("agent %s did not take call %s (%s); trying the next agent", agent_id,
                  caller, status)
@@ -200,6 +202,17 @@ def agent_call_status() -> tuple[str, int]:
         if waiter is not None:
             dispatch_soon(ivr, waiter.queue)
     return "", 204
+
+
+def _end_the_room(ivr: Services, caller: str) -> None:
+    """The agent hung up: the caller's side ends too, as Twilio's conference does when a
+    participant with endConferenceOnExit leaves (a call already over is left alone)."""
+    if not caller.startswith("CB"):
+        hang_up_leg(ivr, caller)
+        return
+    callback = ivr.callbacks.get(caller)
+    if callback is not None and callback.call_sid:
+        hang_up_leg(ivr, callback.call_sid)
 
 
 def let_go(ivr: Services, caller: str) -> None:
