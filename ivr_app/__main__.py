@@ -59,8 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     sim.add_argument("--script", help='inputs separated by commas: keys, "say: words", '
                      '"wav: file.wav" (after the beep), "stream: file.wav" (over the prompt), '
                      'or nothing for silence; e.g. "1,0" or ",,,"')
-    sim.add_argument("--from", dest="caller", type=_e164, default=DEFAULT_CALLER,
-                     help=f"the caller's number, in E.164 (default {DEFAULT_CALLER})")
+    sim.add_argument("--from", dest="caller", type=_e164, default=None,
+                     help=f"call as this customer, in E.164 (remembered, greeted as calling "
+                     f"again; default {DEFAULT_CALLER}, a test call)")
     sim.add_argument("--wait-for-agent", type=float, default=0, metavar="SECONDS",
                      help="once in line, hold this long for an agent to take the call in the "
                      "console (with `up` running without a Twilio account), then stay on it")
@@ -105,8 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "lint":
         return lint_command(args.paths)
     if args.command == "simulate":
-        return simulate_command(args.flow, args.lang, args.script, args.at, args.caller,
-                                args.wait_for_agent)
+        return simulate_command(args.flow, args.lang, args.script, args.at,
+                                args.caller or DEFAULT_CALLER, args.wait_for_agent,
+                                from_given=args.caller is not None)
     if args.command == "graph":
         return graph_command(args.flow)
     if args.command == "audit":
@@ -268,9 +270,10 @@ def _e164(text: str) -> str:
 
 def simulate_command(flow_path: str, lang: str | None, script: str | None,
                      at: str | None, caller: str = DEFAULT_CALLER,
-                     wait_for_agent: float = 0) -> int:
-    """Call a flow through the real app, signed as Twilio signs, from the terminal. The call
-    is a test call (its number joins TEST_CALLERS): it leaves no wait statistics."""
+                     wait_for_agent: float = 0, from_given: bool = False) -> int:
+    """Call a flow through the real app, signed as Twilio signs, from the terminal. From
+    the default number the call is a test call (it joins TEST_CALLERS): it leaves no wait
+    statistics and is not remembered; `--from` calls as that customer would."""
     from ivr_app.platform.redis_server import DEFAULT_URL, answers, ensure_redis, stop_redis
 
     path = Path(flow_path)
@@ -305,7 +308,9 @@ def simulate_command(flow_path: str, lang: str | None, script: str | None,
         "REDIS_URL": redis_url, "VOSK_MODELS_DIR": _models_dir(),
         "TWILIO_ACCOUNT_SID": SIMULATED_ACCOUNT, "TWILIO_API_BASE": rest.url,
         "STREAM_URL": stream_url, "PUBLIC_BASE_URL": BASE_URL,
-        "TEST_CALLERS": ",".join(filter(None, (config.get("TEST_CALLERS", ""), caller))),
+        # a number given with --from calls as that customer: remembered, greeted again
+        "TEST_CALLERS": ",".join(filter(None, (config.get("TEST_CALLERS", ""),
+                                               "" if from_given else caller))),
     }
     try:
         app = create_app(config, clock=(lambda: moment) if moment else utc_now,

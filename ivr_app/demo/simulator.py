@@ -126,9 +126,17 @@ class Call:
         return self if moved is None else self.moved(moved)
 
     def moved(self, document: str) -> Call:
-        """Twilio moved the live call (a REST update): its new TwiML plays from the start."""
-        self.echo_line("IVR    (the call moves on)" if self._queue is not None else
-                  "IVR    (the prompt is cut short: the call moves on)")
+        """Twilio moved the live call (a REST update): its new TwiML plays from the start.
+        A caller holding in <Enqueue> leaves the queue first: its action hears "redirected"
+        at once (Twilio's answer to it is not played: the new TwiML is)."""
+        queue, self._queue = self._queue, None
+        if queue is not None:
+            self.echo_line("IVR    (the call leaves the line)")
+            if queue.get("action"):
+                self.post(queue.get("action", ""), {"QueueResult": "redirected",
+                                                    "QueueTime": "30"})
+        else:
+            self.echo_line("IVR    (the prompt is cut short: the call moves on)")
         self._gather, self._rest = None, []
         self._run(document)
         return self
@@ -268,7 +276,7 @@ class Call:
 
     def _joins(self, room: str) -> None:
         """<Dial><Conference>: the caller is put through to the agent who took the call."""
-        self._queue, self.room = None, room
+        self.room = room
         self.agent = self._agent_in_redis()
         self.echo_line(f"CALLER connected to agent {self.agent}")
         self.echo_line(f"IVR    [conference {room}: you talk with {self.agent}]")
