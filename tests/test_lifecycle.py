@@ -3,6 +3,8 @@ agent follows the caller's call from the ring to the wrap-up (state/lifecycle.py
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from ivr_app.callbacks.placing import request_callback
@@ -172,3 +174,19 @@ def test_the_agent_hangs_up_and_the_callers_call_ends_too(line):
     line.standin.hang_up(leg)  # Ana puts the phone down
     assert line.ivr.roster.get("ana").status == "wrap-up"
     assert line.standin.call(call.sid)["status"] == "completed"
+
+
+def test_a_try_a_call_that_reaches_a_person_and_ends_leaves_nobody_ringing(line, ana):
+    ana.post("/console/agent/status", {"status": "available"})
+    sol = Browser(line.app)
+    sol.sign_in("sol")
+    text = Path("flows/main.yaml").read_text(encoding="utf-8")
+    sid = sol.post("/console/try/main", {"text": text}).get_json()["sid"]
+    for key in ("1", "0"):
+        sol.post(f"/console/try/call/{sid}", {"action": "press", "value": key})
+    line.run_jobs()
+    assert ringing_on_screen(ana) == sid
+    [(leg, _)] = created_calls(line)
+    sol.post(f"/console/try/call/{sid}", {"action": "hangup"})
+    assert ana.get("/console/agent/live").get_json()["agent"]["status"] == "available"
+    assert line.standin.call(leg)["status"] == "canceled"
