@@ -76,10 +76,12 @@ def test_the_agent_accepts_in_the_console_and_simulate_is_put_through(redis_url,
                                                                       tmp_path):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("TWILIO_")} | {
-        "REDIS_URL": redis_url, "WRAP_UP_SECONDS": "2", "PYTHONUNBUFFERED": "1"}
+        "REDIS_URL": redis_url, "WRAP_UP_SECONDS": "2", "PYTHONUNBUFFERED": "1",
+        "PYTHONPATH": str(ROOT)}
     with open(tmp_path / "up.log", "w") as log:
+        # from a folder of its own: up's var/ (where simulate finds the demo line) is there
         up = subprocess.Popen([sys.executable, "-m", "ivr_app", "up", "--port", str(port)],
-                              cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                              cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT,
                               start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     store = redis_py.Redis.from_url(redis_url, decode_responses=True)
@@ -92,8 +94,8 @@ def test_the_agent_accepts_in_the_console_and_simulate_is_put_through(redis_url,
         ana = Console(base, "ana")
 
         simulate = subprocess.Popen(
-            [sys.executable, "-m", "ivr_app", "simulate", "flows/main.yaml", "--script", "1,0",
-             "--wait-for-agent", "60"], cwd=ROOT, env=env, text=True,
+            [sys.executable, "-m", "ivr_app", "simulate", str(ROOT / "flows" / "main.yaml"),
+             "--script", "1,0", "--wait-for-agent", "60"], cwd=tmp_path, env=env, text=True,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
         (said, reader), seen = lines_of(simulate), []
         next_line(said, "(holding up to 60 s", 30, seen)
