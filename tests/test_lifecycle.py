@@ -190,3 +190,18 @@ def test_a_try_a_call_that_reaches_a_person_and_ends_leaves_nobody_ringing(line,
     sol.post(f"/console/try/call/{sid}", {"action": "hangup"})
     assert ana.get("/console/agent/live").get_json()["agent"]["status"] == "available"
     assert line.standin.call(leg)["status"] == "canceled"
+
+
+def test_an_escalation_is_accepted_on_the_supervisors_screen(line, ana):
+    line.agent("sol", ["es"], ["supervisors"], supervisor=True)
+    ana.post("/console/agent/status", {"status": "available"})
+    call = holding(line)
+    line.run_jobs()
+    assert ana.post("/console/agent/accept", {"call": ringing_on_screen(ana)}).status_code == 200
+    ana.post("/console/agent/escalate", {"call": call.sid, "note": "wants a refund"})
+    line.run_jobs()
+    sol = Browser(line.app)
+    sol.sign_in("sol")
+    assert ringing_on_screen(sol) == call.sid
+    assert sol.post("/console/agent/accept", {"call": call.sid}).status_code == 200
+    assert line.ivr.roster.get("sol").status == "busy"
