@@ -43,12 +43,15 @@ def call_rank(status: str) -> int:
 
 # -- an agent, following their leg -------------------------------------------------------
 AGENT_STATUSES = ("available", "offered", "busy", "wrap-up", "away")
-# event -> (the statuses it may come from, the status it leads to); every event but the
-# person's own choice is about one call, and moves the agent only while that is their call.
+# event -> (the statuses it may come from, the status it leads to); every event is about one
+# call ("" for none), and moves the agent only while that is their call. The person's own
+# choice (available, away, wrap-up from the screen or the API) is refused while a call is
+# theirs (offered or busy), and is the one change made directly (Roster.set_status).
 AGENT_EVENTS: dict[str, tuple[tuple[str, ...], str]] = {
     "accepted": (("offered",), "busy"),  # they pressed 1 or clicked Accept
     "caller-gone": (("offered",), "available"),  # the caller hung up while they rang
     "not-taken": (("offered",), "away"),  # no answer, busy, or not accepted: next agent
+    "withdrawn": (("offered",), "available"),  # the offer was taken back, not their doing
     "leg-ended": (("busy",), "wrap-up"),  # either side hung up: the conference ended
     # a callback's customer did not answer, even after the agent accepted it on the screen
     "not-reached": (("offered", "busy"), "available"),
