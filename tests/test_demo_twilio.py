@@ -12,15 +12,21 @@ from tests.support.workers import wait_for
 
 
 @pytest.fixture
-def line(make_app, redis):
-    """The line with Twilio played by the demo line, agents rung for one second."""
+def ring_seconds() -> int:
+    return 30
+
+
+@pytest.fixture
+def line(make_app, redis, ring_seconds):
+    """The line with Twilio played by the demo line, agents rung `ring_seconds`."""
     standin = DemoTwilio().start()
     try:
-        yield Line(make_app, standin, AGENT_RING_SECONDS=1)
+        yield Line(make_app, standin, AGENT_RING_SECONDS=ring_seconds)
     finally:
         standin.stop()
 
 
+@pytest.mark.parametrize("ring_seconds", [1])
 def test_a_ring_nobody_answers_passes_the_call_to_the_next_agent(line):
     line.agent("ana", ["es"], ["support"], since_s=60)  # idle the longest: rung first
     line.agent("bob", ["es"], ["support"])
