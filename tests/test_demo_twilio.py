@@ -33,9 +33,9 @@ def test_a_ring_nobody_answers_passes_the_call_to_the_next_agent(line):
     call = line.caller().dial().press("1").press("0")
     line.run_jobs()
     [(ana_leg, _)] = created_calls(line)
-    wait_for(lambda: line.standin.call(ana_leg)["status"] == "no-answer", 3,
-             "Ana's phone to stop ringing after the ring time")
-    assert line.ivr.roster.get("ana").status == "away"
+    wait_for(lambda: line.ivr.roster.get("ana").status == "away", 3,
+             "Ana's phone to stop ringing after the ring time, and Twilio to say so")
+    assert line.standin.call(ana_leg)["status"] == "no-answer"
     line.run_jobs()
     assert created_calls(line)[-1][1] == line.phone("bob")
     assert {"status": "offered", "call": call.sid} in [
