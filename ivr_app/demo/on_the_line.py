@@ -14,6 +14,7 @@ the conference ended), the simulated call ends too.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -31,10 +32,19 @@ HANG_UP = "hangup"
 
 
 def publish(demo_url: str, app_url: str, place: Path = PLACE) -> Callable[[], None]:
-    """Say where the demo line and the app it calls listen; returns how to take it back."""
+    """Say where the demo line and the app it calls listen; returns how to take it back
+    (with the folder, if it was made for it)."""
+    made = not place.parent.exists()
     place.parent.mkdir(parents=True, exist_ok=True)
     place.write_text(json.dumps({"demo": demo_url, "app": app_url}), encoding="utf-8")
-    return lambda: place.unlink(missing_ok=True)
+
+    def withdraw() -> None:
+        place.unlink(missing_ok=True)
+        if made:
+            with contextlib.suppress(OSError):  # up's Redis keeps its data there too
+                place.parent.rmdir()
+
+    return withdraw
 
 
 class DemoLine:
