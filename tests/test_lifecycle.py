@@ -205,3 +205,16 @@ def test_an_escalation_is_accepted_on_the_supervisors_screen(line, ana):
     assert ringing_on_screen(sol) == call.sid
     assert sol.post("/console/agent/accept", {"call": call.sid}).status_code == 200
     assert line.ivr.roster.get("sol").status == "busy"
+
+
+def test_a_caller_escalated_who_hangs_up_frees_the_supervisor_ringing_too(line, ana):
+    line.agent("sol", ["es"], ["supervisors"], supervisor=True)
+    ana.post("/console/agent/status", {"status": "available"})
+    call = holding(line)
+    line.run_jobs()
+    ana.post("/console/agent/accept", {"call": ringing_on_screen(ana)})
+    ana.post("/console/agent/escalate", {"call": call.sid, "note": "wants a refund"})
+    line.run_jobs()
+    assert line.ivr.roster.get("sol").status == "offered"
+    call.hang_up()
+    assert line.ivr.roster.get("sol").status == "available"

@@ -218,17 +218,17 @@ def _end_the_room(ivr: Services, caller: str) -> None:
 def let_go(ivr: Services, caller: str) -> None:
     """The caller's call is over: whoever is ringing for it stops ringing and is free again
     (with the next caller offered), whoever talks to them is hung up (their leg's status
-    then starts wrap-up). Registered as an ender of call.voice."""
-    agent = next((a for a in ivr.roster.all() if a.call == caller), None)
-    if agent is None:
-        return
-    if ivr.roster.follow(agent.id, caller, "caller-gone", ivr.clock()):
-        for queue in agent.queues:
-            dispatch_soon(ivr, queue)
-    elif agent.status != "busy":
-        return
-    if agent.leg:
-        hang_up_leg(ivr, agent.leg)
+    then starts wrap-up); after an escalation, both. Registered as an ender of call.voice."""
+    for agent in ivr.roster.all():
+        if agent.call != caller:
+            continue
+        if ivr.roster.follow(agent.id, caller, "caller-gone", ivr.clock()):
+            for queue in agent.queues:
+                dispatch_soon(ivr, queue)
+        elif agent.status != "busy":
+            continue
+        if agent.leg:
+            hang_up_leg(ivr, agent.leg)
 
 
 def hang_up_leg(ivr: Services, leg: str) -> None:
