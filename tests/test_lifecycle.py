@@ -218,3 +218,11 @@ def test_a_caller_escalated_who_hangs_up_frees_the_supervisor_ringing_too(line, 
     assert line.ivr.roster.get("sol").status == "offered"
     call.hang_up()
     assert line.ivr.roster.get("sol").status == "available"
+
+
+def test_a_call_reported_over_is_lined_up_by_no_path(line):
+    call = line.caller().dial().press("1")
+    twilio_reports(call, "completed", 2)
+    assert not line.ivr.queues.join(call.sid, "support", "es", "asked for a person",
+                                    line.clock())
+    assert line.ivr.queues.waiting("support") == []

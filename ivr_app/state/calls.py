@@ -157,11 +157,6 @@ class CallStore:
         state, answer = decide(at.state, at.streaming)
         return self.commit(sid, seq, state, answer)
 
-    def ended(self, sid: str) -> bool:
-        """Whether Twilio has reported the call over."""
-        return call_rank(self.redis.hget(CALL_KEY.format(sid=sid), "status_call") or "") \
-            == FINAL_RANK
-
     def asked(self, sid: str) -> str | None:
         """The TwiML the call was last sent: the question it is at now, if any."""
         current, _ = self.load(sid)
