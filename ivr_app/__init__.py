@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ivr_app.api import agents, metrics
 from ivr_app.call import fallback, heard, voice
+from ivr_app.callbacks import dialog as callback_dialog
 from ivr_app.callbacks import offer, placing, returning
 from ivr_app.console import init_console
 from ivr_app.flow.errors import FlowError
@@ -74,6 +75,10 @@ def create_app(config: dict[str, Any] | None = None, *, connection: redis.Redis 
     # A pending callback first (the caller may want it now), then a call we remember.
     greeters: list[voice.Greeter] = [returning.greeting, remembered.greeting]
     app.extensions[voice.GREETERS] = greeters
+    # When a caller's call ends: the agent ringing or talking lets go, an offer half-chosen
+    # is dropped.
+    enders: list[voice.Ender] = [agent_leg.let_go, callback_dialog.let_go]
+    app.extensions[voice.ENDERS] = enders
     for blueprint in (voice.bp, heard.bp, holding.bp, agent_leg.bp, agents.bp, metrics.bp,
                       placing.bp, offer.bp, returning.bp, remembered.bp):
         app.register_blueprint(blueprint)

@@ -20,15 +20,10 @@ import yaml
 from ivr_app import create_app
 from ivr_app.call.stream import StreamServer, in_thread
 from ivr_app.demo.demo_line import DemoTwilio
+from ivr_app.demo.on_the_line import DemoLine, publish
 from ivr_app.demo.recordings import RecordingServer
-from ivr_app.demo.simulator import (
-    BASE_URL,
-    DEFAULT_CALLER,
-    Call,
-    apply_input,
-    choose_language,
-    run_script,
-)
+from ivr_app.demo.simulator import BASE_URL, DEFAULT_CALLER, Call
+from ivr_app.demo.terminal import converse
 from ivr_app.demo.twilio_rest import TwilioStandin
 from ivr_app.flow.audit import audit
 from ivr_app.flow.diagram import mermaid
@@ -64,8 +59,12 @@ def main(argv: list[str] | None = None) -> int:
     sim.add_argument("--script", help='inputs separated by commas: keys, "say: words", '
                      '"wav: file.wav" (after the beep), "stream: file.wav" (over the prompt), '
                      'or nothing for silence; e.g. "1,0" or ",,,"')
-    sim.add_argument("--from", dest="caller", type=_e164, default=DEFAULT_CALLER,
-                     help=f"the caller's number, in E.164 (default {DEFAULT_CALLER})")
+    sim.add_argument("--from", dest="caller", type=_e164, default=None,
+                     help=f"call as this customer, in E.164 (remembered, greeted as calling "
+                     f"again; default {DEFAULT_CALLER}, a test call)")
+    sim.add_argument("--wait-for-agent", type=float, default=0, metavar="SECONDS",
+                     help="once in line, hold this long for an agent to take the call in the "
+                     "console (with `up` running without a Twilio account), then stay on it")
     sim.add_argument("--at", help="pretend the call happens at this ISO time "
                      "(for business hours), e.g. 2026-11-25T10:00-06:00")
 
@@ -107,7 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "lint":
         return lint_command(args.paths)
     if args.command == "simulate":
-        return simulate_command(args.flow, args.lang, args.script, args.at, args.caller)
+        return simulate_command(args.flow, args.lang, args.script, args.at,
+                                args.caller or DEFAULT_CALLER, args.wait_for_agent,
+                                from_given=args.caller is not None)
     if args.command == "graph":
         return graph_command(args.flow)
     if args.command == "audit":
@@ -130,9 +131,16 @@ def main(argv: list[str] | None = None) -> int:
 def _demo_twilio(port: int) -> tuple[dict[str, str], Callable[[], None]]:
     """Twilio played in this process for the app on `port` (see demo/demo_line.py)."""
     line = DemoTwilio().start()
+    app_url = f"http://127.0.0.1:{port}"
     settings = line.config() | {"TWILIO_DEMO": "1", "TWILIO_CALLER_ID": "+15005550000",
-                                "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}
-    return settings, line.stop
+                                "PUBLIC_BASE_URL": app_url}
+    withdraw = publish(line.url, app_url)  # for `simulate`: on_the_line.py
+
+    def stop() -> None:
+        withdraw()
+        line.stop()
+
+    return settings, stop
 
 
 def user_command(args: argparse.Namespace) -> int:
@@ -261,9 +269,11 @@ def _e164(text: str) -> str:
 
 
 def simulate_command(flow_path: str, lang: str | None, script: str | None,
-                     at: str | None, caller: str = DEFAULT_CALLER) -> int:
-    """Call a flow through the real app, signed as Twilio signs, from the terminal. The call
-    is a test call (its number joins TEST_CALLERS): it leaves no wait statistics."""
+                     at: str | None, caller: str = DEFAULT_CALLER,
+                     wait_for_agent: float = 0, from_given: bool = False) -> int:
+    """Call a flow through the real app, signed as Twilio signs, from the terminal. From
+    the default number the call is a test call (it joins TEST_CALLERS): it leaves no wait
+    statistics and is not remembered; `--from` calls as that customer would."""
     from ivr_app.platform.redis_server import DEFAULT_URL, answers, ensure_redis, stop_redis
 
     path = Path(flow_path)
@@ -298,7 +308,9 @@ def simulate_command(flow_path: str, lang: str | None, script: str | None,
         "REDIS_URL": redis_url, "VOSK_MODELS_DIR": _models_dir(),
         "TWILIO_ACCOUNT_SID": SIMULATED_ACCOUNT, "TWILIO_API_BASE": rest.url,
         "STREAM_URL": stream_url, "PUBLIC_BASE_URL": BASE_URL,
-        "TEST_CALLERS": ",".join(filter(None, (config.get("TEST_CALLERS", ""), caller))),
+        # a number given with --from calls as that customer: remembered, greeted again
+        "TEST_CALLERS": ",".join(filter(None, (config.get("TEST_CALLERS", ""),
+                                               "" if from_given else caller))),
     }
     try:
         app = create_app(config, clock=(lambda: moment) if moment else utc_now,
@@ -308,7 +320,7 @@ def simulate_command(flow_path: str, lang: str | None, script: str | None,
         call = Call(app, token, caller=caller, echo=print, recordings=recordings,
                     stream_url=stream_url, rest=rest)
         rest.incoming_call(call.sid, call.caller, call.number)
-        _converse(call, path, lang, script)
+        converse(call, path, lang, script, wait_for_agent, DemoLine.find())
         stop_streams()
         app.extensions["ivr"].close()
     finally:
@@ -317,30 +329,6 @@ def simulate_command(flow_path: str, lang: str | None, script: str | None,
         if started_redis:  # a Redis this command started for itself; its data stays on disk
             stop_redis(redis_url, redis_dir)
     return 0
-
-
-def _converse(call: Call, path: Path, lang: str | None, script: str | None) -> None:
-    """Dial, then answer from the script or the keyboard, then hang up."""
-    print(f"Calling {path} from {call.caller} (call {call.sid})")
-    call.dial()
-    if lang and not choose_language(call, lang):
-        print(f"(the flow did not ask for a language, so --lang {lang} was not used)")
-    if script is not None:
-        left = run_script(call, script.split(","))
-        if left:
-            print(f"(the call ended before these inputs: {left})")
-    else:
-        print('Type keys (e.g. 1 or 12345674), "say: words", "wav: answer.wav" (after the '
-              'beep), "stream: answer.wav" (over the prompt), an empty line for silence, or '
-              "Ctrl-D to hang up.")
-        while call.waiting:
-            try:
-                apply_input(call, input("> "))
-            except EOFError:
-                print()
-                break
-    call.hang_up()
-    print(f"Call ended with: {call.ending}")
 
 
 if __name__ == "__main__":

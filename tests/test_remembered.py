@@ -97,3 +97,19 @@ def test_numbers_are_looked_up_by_a_keyed_hash_never_in_clear(line, redis):
     assert key.decode() == REMEMBERED_KEY.format(digest=digest)
     assert digest != line.ivr.remembered.digest("+525511110005") and len(digest) == 64
     assert b"5511110004" not in key + redis.get(key)
+
+
+def test_a_caller_who_goes_on_twice_is_calling_again_once(line):
+    dispute_a_bill_with_ana(line, "+525511110011")
+    for hours in (1, 1):
+        again = calls_again(line, "+525511110011", hours).press("1")
+        assert again.ending.reason == "calling again: bill dispute"
+        again.hang_up()
+
+
+def test_a_test_phone_is_never_greeted_as_calling_again(make_app, redis, twilio_standin):
+    line = Line(make_app, twilio_standin, TEST_CALLERS="+525511110012")
+    dispute_a_bill_with_ana(line, "+525511110012")
+    again = calls_again(line, "+525511110012", 1)
+    assert BILL_QUESTION.replace("ayer", "hoy") not in " ".join(again.heard)
+    assert "Para español, marque uno" in " ".join(again.heard)

@@ -94,9 +94,7 @@ def _resolve_dialing(ivr: Services, callback: Callback, now: dt.datetime) -> int
         return 1
     # Never placed (the worker died first, or Twilio never got the request): try again.
     ivr.callbacks.forget_attempt(callback.id, callback.attempts)
-    agent = ivr.roster.get(callback.agent)
-    if agent is not None and agent.status == "offered" and agent.call == callback.id:
-        ivr.roster.set_status(agent.id, "available", now)
+    ivr.roster.follow(callback.agent, callback.id, "withdrawn", now)
     ivr.queues.clear_offer(callback.id, callback.agent)
     ivr.callbacks.move(callback.id, ("dialing",), "waiting", now, note="try was never placed",
                        attempts=callback.attempts - 1, agent="")

@@ -24,9 +24,8 @@ def end_wrap_up(agent_id: str) -> list[tuple[str, str]]:
     """An agent's wrap-up time is over: make them available and offer them a caller."""
     ivr = context.current()
     agent = ivr.roster.get(agent_id)
-    if agent is None or agent.status != "wrap-up":
+    if agent is None or not ivr.roster.follow(agent_id, "", "wrap-up-over", ivr.clock()):
         return []  # they went away, or took a call, meanwhile
-    ivr.roster.set_status(agent_id, "available", ivr.clock())
     ivr.wait_stats.record_wrap_up_end(agent_id)
     return [offer for queue in agent.queues for offer in dispatch(ivr, queue)]
 
@@ -43,7 +42,8 @@ def release_stuck_offers() -> list[str]:
         if agent.status == "offered" and agent.since and \
                 now - dt.datetime.fromisoformat(agent.since) > STUCK_OFFER:
             ivr.queues.clear_offer(agent.call, agent.id)
-            ivr.roster.set_status(agent.id, "available", now)
+            if not ivr.roster.follow(agent.id, agent.call, "withdrawn", now):
+                continue  # the call moved them meanwhile
             released.append(agent.id)
             for queue in agent.queues:
                 dispatch(ivr, queue)

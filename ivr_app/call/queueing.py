@@ -16,7 +16,8 @@ DISPATCH_JOB = "workers.routing.dispatch_queue"  # RQ job: offer a queue's calle
 def enter_queue(ivr: Services, sid: str, state: dict[str, Any], queue: str, reason: str,
                 prefer: str = "") -> None:
     """Put a caller in line, out of any other (a Twilio retry keeps the first place), and
-    look for an agent."""
+    look for an agent. A call Twilio reported over is lined up for nobody (state/queues.py
+    refuses it in the same step)."""
     ivr.queues.join(sid, queue, state["lang"], reason, ivr.clock(), prefer=prefer,
                     test=bool(state.get("test")))
     dispatch_soon(ivr, queue)

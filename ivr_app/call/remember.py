@@ -4,7 +4,8 @@ from where this one was (line/remembered.py asks them).
 Remembered are calls that reached our line for a person (answered, called back, or
 still waiting when they hung up) and calls that reported an open issue (a topic the
 flow lists under `returning.open_issues`, such as an outage), for the flow's
-`returning.within_hours`. Flows without a `returning:` section remember nothing.
+`returning.within_hours`. Flows without a `returning:` section remember nothing, and test
+calls (TEST_CALLERS, `simulate`) are never remembered.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from ivr_app.services import Services
 def remember_call(ivr: Services, sid: str, now: dt.datetime) -> bool:
     """Keep what an agent would need about this call under its caller's number."""
     _, state = ivr.store.load(sid)
-    if state is None or not state.get("from"):
-        return False
+    if state is None or not state.get("from") or state.get("test"):
+        return False  # a test call is no earlier call of a customer
     flow = ivr.registry.of_call(state)
     settings = flow.returning
     outcome = state.get("outcome") or {}

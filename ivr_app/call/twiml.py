@@ -137,6 +137,13 @@ def to_human_fallback(flow: Flow | None, queue: str, number: str) -> str:
     return str(response)
 
 
+def hang_up() -> str:
+    """<Hangup/> alone: for a call that is over before its request came."""
+    response = VoiceResponse()
+    response.hangup()
+    return str(response)
+
+
 def after_queue(result: str, queue: str, fallback: str) -> str:
     """What follows an <Enqueue>: done if bridged or gone, else dial out or queue again."""
     response = VoiceResponse()

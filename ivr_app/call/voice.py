@@ -22,7 +22,8 @@ from ivr_app.call.turn import Event, Turn
 from ivr_app.flow.model import Flow
 from ivr_app.platform.security import stream_proof, twilio_signed
 from ivr_app.services import Services, services
-from ivr_app.state.calls import ENDED, Committed, UnknownStep
+from ivr_app.state.calls import Committed, UnknownStep
+from ivr_app.state.lifecycle import ENDED
 
 log = logging.getLogger(__name__)
 bp = Blueprint("voice", __name__, url_prefix="/voice")
@@ -35,6 +36,10 @@ GREETERS = "ivr.greeters"
 # create_app(typed_speech=True) sets this. On the line, callers are recorded (heard.py).
 TYPED_SPEECH = "ivr.typed_speech"
 Greeter = Callable[[Services, Flow, dict[str, Any]], "str | None"]
+# When Twilio reports a caller's call over, each ender lets go of what was theirs (the line
+# registers the agent ringing for them or talking to them); registered by create_app too.
+ENDERS = "ivr.enders"
+Ender = Callable[[Services, str], None]
 
 CALL_ENDED_JOB = "workers.metrics.record_call"  # the console's summary of a finished call
 _DIGITS = re.compile(r"[0-9*#]{1,40}")  # ASCII keys only: "١" is a digit to str.isdigit
@@ -122,7 +127,10 @@ def take_step(event_of: Callable[[Flow, dict[str, Any]], Event]) -> Response:
 
 
 def _answer(sid: str, committed: Committed) -> Response:
-    """The answer that stands for the step (this request's, or the one that took it)."""
+    """The answer that stands for the step (this request's, or the one that took it); a
+    hang-up for a call already over."""
+    if committed.ended:
+        return xml(twiml.hang_up())
     if committed.answer is None:
         raise UnknownStep(f"call {sid}: the step was taken and its answer is gone")
     return xml(committed.answer)
@@ -151,16 +159,20 @@ def _event() -> Event:
 @twilio_signed
 @noted_on_error
 def status() -> tuple[str, int]:
-    """Twilio's status callback: keep how and when the call ended."""
+    """Twilio's status callback: keep how and when the call ended, in Twilio's order (a
+    late or repeated one changes nothing); an ended call leaves nothing behind."""
     sid = _call_sid()
+    ivr = services()
     fields = {"call": request.form.get("CallStatus", ""),
               "duration": request.form.get("CallDuration", ""),
-              "at": services().clock().isoformat(timespec="seconds")}
-    ivr = services()
-    ivr.store.record_status(sid, fields)
+              "at": ivr.clock().isoformat(timespec="seconds")}
+    if not ivr.store.record_status(sid, fields, request.form.get("SequenceNumber", "")):
+        return "", 204
     if fields["call"] in ENDED:
         if ivr.queues.end(sid) is not None:  # normally the queue exit already left the line
             ivr.wait_stats.record_abandoned(sid)
+        for let_go in current_app.extensions.get(ENDERS, ()):
+            let_go(ivr, sid)
         remember_call(ivr, sid, ivr.clock())
         ivr.jobs.enqueue(CALL_ENDED_JOB, sid)
     return "", 204

@@ -64,6 +64,12 @@ class Caller:
         self.ivr.redis.pipeline().hset(key, mapping=fields).expire(key, DIALOG_TTL).execute()
 
 
+def let_go(ivr: Services, sid: str) -> None:
+    """The caller hung up: a callback they were still choosing is not pending any more.
+    Registered as an ender of call.voice."""
+    ivr.redis.delete(DIALOG_KEY.format(sid=sid))
+
+
 def caller_now() -> Caller:
     """The caller of this request, in the middle of the dialog (LookupError if not)."""
     sid = _call_sid()

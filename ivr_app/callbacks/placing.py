@@ -42,6 +42,7 @@ from ivr_app.platform.telephony import public_url
 from ivr_app.services import Services, services
 from ivr_app.state.agents import Agent
 from ivr_app.state.callbacks import AlreadyPending, Callback
+from ivr_app.state.lifecycle import room_name
 
 log = logging.getLogger(__name__)
 bp = Blueprint("callback_calls", __name__, url_prefix="/callback")
@@ -197,7 +198,9 @@ def accept() -> Response:
     if ivr.callbacks.move(callback.id, ("dialing",), "connected", ivr.clock(),
                           note="customer on the line"):
         agent = ivr.roster.get(callback.agent)
-        if agent is not None and agent.status == "offered" and agent.call == callback.id:
+        # busy: they clicked Accept in the console before the customer answered
+        if agent is not None and agent.status in ("offered", "busy") and \
+                agent.call == callback.id:
             ring(ivr, agent, callback.id)
         else:  # the reserved agent went away meanwhile: find another
             ivr.queues.offer_failed(callback.id, callback.agent)
@@ -205,7 +208,7 @@ def accept() -> Response:
     response = VoiceResponse()
     speak(response, flow, [connecting])
     dial = response.dial()
-    dial.conference(f"call-{callback.id}", start_conference_on_enter=False,
+    dial.conference(room_name(callback.id), start_conference_on_enter=False,
                     end_conference_on_exit=True, beep=False,
                     wait_url=ivr.config["HOLD_MUSIC_URL"], wait_method="GET")
     return xml(response)
@@ -238,9 +241,7 @@ def status() -> tuple[str, int]:
 def not_reached(ivr: Services, callback: Callback, why: str) -> None:
     """The customer did not take the call: free the agent, then retry later or give up."""
     now = ivr.clock()
-    agent = ivr.roster.get(callback.agent)
-    if agent is not None and agent.status == "offered" and agent.call == callback.id:
-        ivr.roster.set_status(agent.id, "available", now)
+    if ivr.roster.follow(callback.agent, callback.id, "not-reached", now):
         dispatch_soon(ivr, callback.queue)
     ivr.queues.leave(callback.id)
     if callback.attempts >= callback.max_attempts:

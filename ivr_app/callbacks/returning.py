@@ -35,7 +35,8 @@ from ivr_app.flow.model import Flow
 from ivr_app.line import slots
 from ivr_app.platform.security import twilio_signed
 from ivr_app.services import Services
-from ivr_app.state.callbacks import PENDING, Callback
+from ivr_app.state.callbacks import Callback
+from ivr_app.state.lifecycle import CALLBACK_PENDING as PENDING
 
 bp = Blueprint("callback_return", __name__, url_prefix="/voice")
 

@@ -3,16 +3,24 @@ an agent, calling a customer back) exist here, and the console shows them and an
 their callee, so a newcomer can walk a whole call end to end.
 
 It is the tests' REST stand-in (twilio_rest.py) plus what a person on those calls does,
-asked for over HTTP by the console (never on a timer, so nothing happens by itself):
+asked for over HTTP by the console or by `simulate`, and what Twilio itself does on its own
+time (docs/demo-twilio.md says which of Twilio's pages each follows):
 
     GET  /demo/calls                       the calls placed, newest first, with what they hear
+    GET  /demo/calls/<sid>                 one call: its status and the TwiML it plays now
+    POST /demo/calls/<sid>/dial            a simulated caller's call comes in (From, To,
+                                           StatusCallback): the REST API can move it now
     POST /demo/calls/<sid>/answer          the callee picks up (Twilio fetches the call's TwiML)
     POST /demo/calls/<sid>/press  Digits=1 keys for the question they hear (its <Gather>)
     POST /demo/calls/<sid>/hangup          the callee hangs up (Twilio reports the end)
 
+and, as Twilio does: a call placed and not answered within its Timeout ends `no-answer`; a
+call update with Url or Twiml plays the new TwiML at once (the caller leaves <Enqueue>); a
+call update with Status ends the call and reports it to its status callback.
+
 Each action runs on its own thread and answers 202 at once: the webhooks it sends may need
-the very web worker that asked. Inbound calls (from `simulate` or the console's "Try a
-call") never went through Twilio, so a call it does not know is taken for one of those.
+the very web worker that asked. Inbound calls the console's "Try a call" makes never went
+through Twilio, so a call it does not know is taken for one of those.
 """
 
 from __future__ import annotations
@@ -27,10 +35,11 @@ from urllib.parse import urljoin
 from werkzeug.datastructures import MultiDict
 
 from ivr_app.demo.rest_json import Reply, error
-from ivr_app.demo.twilio_rest import ROUTE, TERMINAL, TwilioStandin
+from ivr_app.demo.twilio_rest import ROUTE, CallRecord, TwilioStandin
 
 log = logging.getLogger(__name__)
-DEMO = re.compile(r"/demo/calls(?:/([^/]+)/(answer|press|hangup))?")
+DEMO = re.compile(r"/demo/calls(?:/([^/]+)(?:/(answer|press|hangup|dial))?)?")
+RINGING = ("queued", "ringing")
 
 
 class DemoTwilio(TwilioStandin):
@@ -38,7 +47,13 @@ class DemoTwilio(TwilioStandin):
 
     def __init__(self) -> None:
         super().__init__()
-        self.heard: dict[str, str] = {}  # the last TwiML each placed call got
+        self.heard: dict[str, str] = {}  # the last TwiML each call got
+        self._timers: list[threading.Timer] = []
+
+    def stop(self) -> None:
+        for timer in self._timers:
+            timer.cancel()
+        super().stop()
 
     def respond(self, method: str, path: str, auth: str, form: MultiDict) -> Reply | None:
         demo = DEMO.fullmatch(path)
@@ -57,24 +72,55 @@ class DemoTwilio(TwilioStandin):
         if sid is None:
             return (200, {"calls": self.placed()}) if method == "GET" else \
                 error(405, 20004, "Method not allowed")
+        if action == "dial" and method == "POST":
+            self.incoming_call(sid, form.get("From", ""), form.get("To", ""),
+                               form.get("StatusCallback", ""))
+            return 201, {"sid": sid}
         with self._lock:
-            if sid not in self._calls:
+            known = self._calls.get(sid)
+            if known is None:
                 return error(404, 20404, f"no call {sid}")
+            if action is None:
+                return 200, {"sid": sid, "status": known.resource["status"],
+                             "twiml": self.heard.get(sid, "")}
         digits = form.get("Digits", "")
         steps = {"answer": lambda: self._keep(sid, self.answer(sid)),
                  "press": lambda: self._press(sid, digits),
                  "hangup": lambda: self.hang_up(sid)}
-        threading.Thread(target=self._quietly, args=(steps[action],), daemon=True).start()
+        self._later(steps[action])
         return 202, {"sid": sid, "action": action}
 
-    def _update_call(self, call: Any, form: MultiDict) -> Reply:
-        """As Twilio does, a call ended through the REST API reports its end."""
-        answer = super()._update_call(call, form)
-        if answer[0] == 200 and form.get("Status") in TERMINAL:
-            sid = call.resource["sid"]
-            threading.Thread(target=self._quietly, args=(lambda: self.hang_up(sid),),
-                             daemon=True).start()
-        return answer
+    def _create_call(self, form: MultiDict) -> Reply:
+        """Placed as Twilio places it; not answered within its Timeout, it ends no-answer."""
+        status, created = super()._create_call(form)
+        if status == 201:
+            timer = threading.Timer(float(form.get("Timeout") or 60), self._later,
+                                    args=(lambda: self._ring_out(created["sid"]),))
+            timer.daemon = True
+            self._timers.append(timer)
+            timer.start()
+        return status, created
+
+    def _ring_out(self, sid: str) -> None:
+        if self.call(sid)["status"] in RINGING:
+            self.fail_call(sid, "no-answer")
+
+    def _update_call(self, call: CallRecord, form: MultiDict) -> Reply:
+        """Twilio's call update: new TwiML plays at once on a live call; a Status ends it, and
+        its status callback hears so."""
+        status, updated = super()._update_call(call, form)
+        sid = call.resource["sid"]
+        if status != 200:
+            return status, updated
+        if form.get("Status"):
+            self._later(lambda: self.hang_up(sid))
+        elif (form.get("Url") or form.get("Twiml")) and updated["status"] not in RINGING:
+            self._later(lambda: self._keep(sid, self.fetch_twiml(sid)))
+        return status, updated
+
+    def _later(self, step: Any) -> None:
+        """Off the request's thread: the webhooks it sends may need the worker that asked."""
+        threading.Thread(target=self._quietly, args=(step,), daemon=True).start()
 
     def placed(self) -> list[dict[str, Any]]:
         """The calls the app placed, newest first, each with the words it hears now."""

@@ -64,6 +64,8 @@ class Call:
     _gather: ET.Element | None = None
     _rest: list[ET.Element] = field(default_factory=list)
     _queue: ET.Element | None = None  # the <Enqueue> the caller is holding in
+    room: str = ""  # the conference the caller talks in with an agent
+    agent: str = ""  # that agent's id
 
     def __post_init__(self) -> None:
         self.client = self.app.test_client()
@@ -77,7 +79,7 @@ class Call:
     def press(self, keys: str) -> Call:
         """Type keys at the question; as on Twilio, the Gather's finishOnKey ends them and
         its numDigits caps them (the finish key itself is not posted)."""
-        self._log(f"CALLER presses {keys}")
+        self.echo_line(f"CALLER presses {keys}")
         self._need_question()
         finish = self._gather.get("finishOnKey", "#")
         finished = bool(finish) and finish in keys
@@ -90,7 +92,7 @@ class Call:
         return self._answer({"Digits": keys, "FinishedOnKey": finish if finished else ""})
 
     def says(self, words: str, confidence: float = 0.9) -> Call:
-        self._log(f"CALLER says {words!r}")
+        self.echo_line(f"CALLER says {words!r}")
         return self._answer({"SpeechResult": words, "Confidence": str(confidence)})
 
     def speaks(self, wav: bytes, not_ready: int = 0, delay: float = 0.0) -> Call:
@@ -98,7 +100,7 @@ class Call:
 
         `not_ready` and `delay` make the recording late to appear or slow to download.
         """
-        self._log(f"CALLER speaks ({len(wav)} bytes of audio)")
+        self.echo_line(f"CALLER speaks ({len(wav)} bytes of audio)")
         self._need_question()
         record = next((v for v in self._rest if v.tag == "Record"), None)
         if record is None:
@@ -114,25 +116,34 @@ class Call:
 
     def speaks_over(self, wav: bytes) -> Call:
         """Say a WAV during the prompt, on the call's Media Stream to the stream server."""
-        self._log(f"CALLER speaks over the prompt ({len(wav)} bytes of audio)")
+        self.echo_line(f"CALLER speaks over the prompt ({len(wav)} bytes of audio)")
         self._need_question()
         if self.rest is None:
             raise RuntimeError("give the Call a stream server's URL and the REST stand-in")
         moved = speak_over(self.stream_url, self.token, self.sid, self.stream_parameters, wav,
                            self.rest)
         if moved is None:
-            self._log("IVR    (nothing understood: the prompt plays on)")
+            self.echo_line("IVR    (nothing understood: the prompt plays on)")
         return self if moved is None else self.moved(moved)
 
     def moved(self, document: str) -> Call:
-        """Twilio moved the live call (a REST update): its new TwiML plays from the start."""
-        self._log("IVR    (the prompt is cut short: the call moves on)")
+        """Twilio moved the live call (a REST update): its new TwiML plays from the start.
+        A caller holding in <Enqueue> leaves the queue first: its action hears "redirected"
+        at once (Twilio's answer to it is not played: the new TwiML is)."""
+        queue, self._queue = self._queue, None
+        if queue is not None:
+            self.echo_line("IVR    (the call leaves the line)")
+            if queue.get("action"):
+                self.post(queue.get("action", ""), {"QueueResult": "redirected",
+                                                    "QueueTime": "30"})
+        else:
+            self.echo_line("IVR    (the prompt is cut short: the call moves on)")
         self._gather, self._rest = None, []
         self._run(document)
         return self
 
     def stays_silent(self) -> Call:
-        self._log("CALLER stays silent")
+        self.echo_line("CALLER stays silent")
         self._need_question()
         rest, self._gather, self._rest = self._rest, None, []
         self._play(rest)
@@ -153,7 +164,7 @@ class Call:
         """Twilio's queue drops the holding caller ("queue-full", "system-error"): the
         <Enqueue> action hears it, and its answer plays."""
         queue, self._queue, self._gather = self._queue, None, None
-        self._log(f"QUEUE  {result}")
+        self.echo_line(f"QUEUE  {result}")
         self._run(self.post(queue.get("action", ""), {"QueueResult": result, "QueueTime": "5"}))
         return self
 
@@ -224,6 +235,9 @@ class Call:
             elif verb.tag == "Redirect":
                 self._run(self.post(verb.text or "", {}))
                 return
+            elif verb.tag == "Dial" and verb.find("Conference") is not None:
+                self._joins(verb.findtext("Conference", "").strip())
+                return
             elif verb.tag in ("Enqueue", "Dial"):
                 self._to_person(verb)
                 return
@@ -232,11 +246,11 @@ class Call:
                 return
             elif verb.tag == "Hangup":
                 self.ending = Ending("goodbye")
-                self._log("END goodbye")
+                self.echo_line("END goodbye")
                 return
         if self.ending is None:  # Twilio hangs up at the end of a document
             self.ending = Ending("hung up")
-            self._log("END hung up (end of TwiML)")
+            self.echo_line("END hung up (end of TwiML)")
         # at the end of a waitUrl document the caller simply holds on (see stays_silent)
 
     def _hear(self, verb: ET.Element) -> None:
@@ -247,20 +261,33 @@ class Call:
         else:
             return
         self.heard.append(text)
-        self._log(f"IVR    {text}")
+        self.echo_line(f"IVR    {text}")
 
     def _to_person(self, verb: ET.Element) -> None:
         target = (verb.text or "").strip()
         if verb.tag == "Enqueue":
             self.ending = Ending("human", queue=target, reason=self._reason())
-            self._log(f"END {self.ending}")
+            self.echo_line(f"END {self.ending}")
             if verb.get("waitUrl"):
                 self._queue = verb
                 self._hold()
             return
         number = verb.findtext("Number") or target
         self.ending = Ending("human", number=number.strip(), reason=self._reason())
-        self._log(f"END {self.ending}")
+        self.echo_line(f"END {self.ending}")
+
+    def _joins(self, room: str) -> None:
+        """<Dial><Conference>: the caller is put through to the agent who took the call."""
+        self.room = room
+        self.agent = self._agent_in_redis()
+        self.echo_line(f"CALLER connected to agent {self.agent}")
+        self.echo_line(f"IVR    [conference {room}: you talk with {self.agent}]")
+
+    def _agent_in_redis(self) -> str:
+        """Who took the call: the agent it was offered to (or who handled it)."""
+        ivr = self.app.extensions["ivr"]
+        waiter = ivr.queues.waiter(self.sid)
+        return (waiter.offered if waiter else "") or ivr.store.handled_by(self.sid) or "?"
 
     def _hold(self) -> None:
         """Play the queue's wait document, as Twilio does while the caller holds."""
@@ -269,8 +296,9 @@ class Call:
 
     def _leave_queue(self) -> None:
         queue, self._queue = self._queue, None
-        self._log("CALLER leaves the queue")
-        self._run(self.post(queue.get("action", ""), {"QueueResult": "leave", "QueueTime": "30"}))
+        self.echo_line("CALLER leaves the queue")
+        self._run(self.post(queue.get("action", ""), {"QueueResult": "leave",
+                                                      "QueueTime": "30"}))
 
     def _reason(self) -> str:
         """Why the line says the caller went to a person ("" while Redis cannot say)."""
@@ -305,19 +333,10 @@ class Call:
                                f"{response.get_data(as_text=True)[:300]}")
         return response.get_data(as_text=True)
 
-    def _log(self, line: str) -> None:
+    def echo_line(self, line: str) -> None:
+        """Print a line of the call's story (when the call echoes)."""
         if self.echo is not None:
             self.echo(line)
-
-
-def run_script(call: Call, inputs: list[str]) -> list[str]:
-    """Answer each question with the next input; returns the inputs left unused."""
-    if call.ending is None and not call.waiting:
-        call.dial()
-    remaining = list(inputs)
-    while call.waiting and remaining:
-        apply_input(call, remaining.pop(0))
-    return remaining
 
 
 def apply_input(call: Call, line: str) -> None:

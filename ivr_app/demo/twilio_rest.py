@@ -58,7 +58,8 @@ class Webhook:
 
 
 @dataclass
-class _Call:
+class CallRecord:
+    """A call the stand-in knows: its resource, TwiML source, status callback and events."""
     resource: dict[str, Any]
     url: str
     twiml: str
@@ -86,7 +87,7 @@ class TwilioStandin:
         self.recordings = recordings  # also serves these recordings, as Twilio's API does
         self.webhooks: list[Webhook] = []
         self._requests: list[Recorded] = []
-        self._calls: dict[str, _Call] = {}
+        self._calls: dict[str, CallRecord] = {}
         self._messages: dict[str, dict[str, Any]] = {}
         self._faults: list[_Fault] = []
         self._lock = threading.Lock()
@@ -134,7 +135,7 @@ class TwilioStandin:
         with self._lock:
             resource = self._callresource(sid, to, from_, "inbound")
             resource.update(status="in-progress", start_time=resource["date_created"])
-            self._calls[sid] = _Call(resource, "", "", status_callback, ["completed"], False)
+            self._calls[sid] = CallRecord(resource, "", "", status_callback, ["completed"], False)
 
     def fail_next(self, count: int = 1, status: int = 500, path: str = "") -> None:
         """Answer the next `count` requests whose path contains `path` with HTTP `status`."""
@@ -209,7 +210,7 @@ class TwilioStandin:
             url = call.callback
         return self._post(url, params)
 
-    def _params(self, call: _Call) -> dict[str, str]:
+    def _params(self, call: CallRecord) -> dict[str, str]:
         r = call.resource
         params = {"AccountSid": self.account_sid, "ApiVersion": VERSION, "CallSid": r["sid"],
                   "CallStatus": r["status"], "Called": r["to"], "Caller": r["from"],
@@ -264,7 +265,7 @@ class TwilioStandin:
             found = (self._calls if kind == "Calls" else self._messages).get(sid or "")
             if found is None or method not in ("GET", "POST"):
                 return error(404, 20404, f"The requested resource {path} was not found")
-            if isinstance(found, _Call):
+            if isinstance(found, CallRecord):
                 return self._update_call(found, form) if method == "POST" else (200, found.resource)
             return 200, found
 
@@ -284,7 +285,7 @@ class TwilioStandin:
             return error(400, 21205, "Url parameter is required.")
         resource = self._callresource("CA" + secrets.token_hex(16), form["To"], form["From"],
                                        "outbound-api")
-        self._calls[resource["sid"]] = _Call(
+        self._calls[resource["sid"]] = CallRecord(
             resource, form.get("Url", ""), form.get("Twiml", ""), form.get("StatusCallback", ""),
             events=form.getlist("StatusCallbackEvent") or ["completed"],
             amd=bool(form.get("MachineDetection")))
@@ -295,7 +296,7 @@ class TwilioStandin:
             "to": to, "to_formatted": to, "from": from_, "from_formatted": from_,
             "direction": direction, "queue_time": "0"}
 
-    def _update_call(self, call: _Call, form: MultiDict) -> Reply:
+    def _update_call(self, call: CallRecord, form: MultiDict) -> Reply:
         if call.resource["status"] in TERMINAL:
             return error(400, 21220, "Call is not in-progress. Cannot redirect.")
         if form.get("Url") or form.get("Twiml"):

@@ -8,6 +8,9 @@ The warm transfer, step by step (TwiML in docs of each view):
    the caller's call (REST) to /agent/bridge, which joins the same conference.
 3. /agent/status hears how the agent's call went: not answered or not accepted
    sets the agent away and tries the next one; a finished call starts wrap-up.
+4. The caller's call ends (call.voice /voice/status calls `let_go`): the agent ringing for
+   them stops ringing and is free; the agent talking to them is hung up, and wrap-up follows.
+Every move of the agent is one of state/lifecycle.py's, made only while the call is theirs.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from ivr_app.platform.telephony import public_url
 from ivr_app.services import Services, services
 from ivr_app.state.agents import is_agent_id
 from ivr_app.state.callbacks import is_callback_id
+from ivr_app.state.lifecycle import ENDED, room_name
 
 log = logging.getLogger(__name__)
 bp = Blueprint("agent_calls", __name__)
@@ -64,10 +68,6 @@ def _offer() -> tuple[str, str]:
     if not (is_call_sid(caller) or is_callback_id(caller)) or not is_agent_id(agent):
         return "", ""
     return caller, agent
-
-
-def room_name(caller_sid: str) -> str:
-    return f"call-{caller_sid}"
 
 
 def _agent_language(ivr: Services, agent_id: str) -> str:
@@ -148,10 +148,11 @@ def take_call(ivr: Services, caller: str, agent_id: str) -> bool:
                 url=public_url(ivr.config, f"/agent/bridge?caller={caller}"), method="POST")
     except Exception:  # most often: the caller hung up just now
         log.exception("could not bring caller %s to agent %s", caller, agent_id)
-        ivr.roster.set_status(agent_id, "available", ivr.clock())
+        ivr.roster.follow(agent_id, caller, "caller-gone", ivr.clock())
         dispatch_soon(ivr, waiter.queue)
         return False
-    ivr.roster.set_status(agent_id, "busy", ivr.clock(), call=caller)
+    if not ivr.roster.follow(agent_id, caller, "accepted", ivr.clock()):
+        log.warning("agent %s took call %s but had moved on meanwhile", agent_id, caller)
     ivr.store.set_handled_by(caller, agent_id)
     ivr.wait_stats.record_answered(caller)
     return True
@@ -182,27 +183,61 @@ def agent_call_status() -> tuple[str, int]:
     status = request.form.get("CallStatus", "")
     ivr = services()
     agent = ivr.roster.get(agent_id) if caller else None
-    if agent is None or agent.call != caller or status not in (
-            "completed", "no-answer", "busy", "failed", "canceled"):
+    if agent is None or agent.call != caller or status not in ENDED:
         return "", 204
     now = ivr.clock()
     waiter = ivr.queues.waiter(caller)
-    if agent.status == "busy":
+    if ivr.roster.follow(agent_id, caller, "leg-ended", now):
         talked = (now - dt.datetime.fromisoformat(agent.since)).total_seconds()
         if waiter is not None and not waiter.test:  # a test call is no measure of the queue
             ivr.wait_stats.record_talk(waiter.queue, agent_id, talked)
-        ivr.roster.set_status(agent_id, "wrap-up", now)
         wrap_up = dt.timedelta(seconds=ivr.config["WRAP_UP_SECONDS"])
         ivr.jobs.enqueue_in(wrap_up, END_WRAP_UP_JOB, agent_id)
-    elif agent.status == "offered":
+        if waiter is not None and waiter.room == room_name(caller):  # not moved on since
+            _end_the_room(ivr, caller)
+    elif ivr.roster.follow(agent_id, caller, "not-taken", now):
         log.info("agent %s did not take call %s (%s); trying the next agent", agent_id,
                  caller, status)
         ivr.queues.offer_failed(caller, agent_id)
-        ivr.roster.set_status(agent_id, "away", now)
         if waiter is not None:
             dispatch_soon(ivr, waiter.queue)
     return "", 204
 
 
+def _end_the_room(ivr: Services, caller: str) -> None:
+    """The agent hung up: the caller's side ends too, as Twilio's conference does when a
+    participant with endConferenceOnExit leaves (a call already over is left alone)."""
+    if not caller.startswith("CB"):
+        hang_up_leg(ivr, caller)
+        return
+    callback = ivr.callbacks.get(caller)
+    if callback is not None and callback.call_sid:
+        hang_up_leg(ivr, callback.call_sid)
 
 
+def let_go(ivr: Services, caller: str) -> None:
+    """The caller's call is over: whoever is ringing for it stops ringing and is free again
+    (with the next caller offered), whoever talks to them is hung up (their leg's status
+    then starts wrap-up); after an escalation, both. Registered as an ender of call.voice."""
+    for agent in ivr.roster.all():
+        if agent.call != caller:
+            continue
+        if ivr.roster.follow(agent.id, caller, "caller-gone", ivr.clock()):
+            for queue in agent.queues:
+                dispatch_soon(ivr, queue)
+        elif agent.status != "busy":
+            continue
+        if agent.leg:
+            hang_up_leg(ivr, agent.leg)
+
+
+def hang_up_leg(ivr: Services, leg: str) -> None:
+    """End a call we placed, ringing (canceled) or answered (completed), as Twilio's call
+    update does; one already over is left alone."""
+    try:
+        placed = ivr.twilio.calls(leg)
+        status = placed.fetch().status
+        if status not in ENDED:
+            placed.update(status="canceled" if status in ("queued", "ringing") else "completed")
+    except Exception:  # it ended on its own meanwhile: nothing is left ringing either way
+        log.warning("could not hang up call %s", leg, exc_info=True)

@@ -119,7 +119,8 @@ def context_for(ivr: Services, sid: str, waiter: Waiter | None) -> dict[str, Any
         if callback is None:
             return None
         minutes = callback.minutes_since_request(ivr.clock())
-        return callback.context | extra | {"callback_minutes": minutes,
+        # call_sid: the callback itself, what the agent is offered and accepts
+        return callback.context | extra | {"callback_minutes": minutes, "call_sid": sid,
                                            "queue": callback.queue, "reason": callback.reason}
     _, state = ivr.store.load(sid)
     return None if state is None else call_context(state, waiter, extra)

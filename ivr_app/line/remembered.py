@@ -38,6 +38,7 @@ from ivr_app.services import Services
 bp = Blueprint("remembered", __name__, url_prefix="/voice")
 URL = "/voice/remembered"
 GO_ON = "1"  # go on with the earlier call
+AGAIN = REASON_AGAIN.partition("{")[0]  # "calling again: "
 
 
 def greeting(ivr: Services, flow: Flow, state: dict[str, Any]) -> str | None:
@@ -71,7 +72,8 @@ def answer() -> Response:
         return first_answer(ivr, sid, flow, state, engine.handle(flow, state, event, now))
     state["vars"].update(earlier["vars"])
     state["earlier"] = earlier
-    reason = REASON_AGAIN.format(reason=earlier["reason"])
+    # the first reason, once: a call that went on from another is remembered with "again"
+    reason = REASON_AGAIN.format(reason=earlier["reason"].removeprefix(AGAIN))
     state["path"].append({"at": now.isoformat(timespec="seconds"), "node": "remembered",
                           "event": "digits", "input": "1", "earlier": earlier["sid"]})
     state["outcome"] = {"type": "human", "queue": earlier["queue"], "reason": reason,

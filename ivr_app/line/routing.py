@@ -70,7 +70,7 @@ def dispatch(ivr: Services, queue: str,
             agents = ivr.roster.all()  # someone else took them; look again next time
             continue
         if not ivr.queues.offer(sid, agent.id, fallback):
-            ivr.roster.set_status(agent.id, "available", now)  # another worker was first
+            ivr.roster.follow(agent.id, sid, "withdrawn", now)  # another worker was first
             continue
         agent.status = "offered"
         if _offer(ivr, agent, sid, now, place_callback):
@@ -111,10 +111,10 @@ def _offer(ivr: Services, agent: Agent, sid: str, now: dt.datetime,
         log.exception("could not offer %s to agent %s; trying again later", sid, agent.id)
         if callback is None:  # the agent's phone could not be rung: try another agent
             ivr.queues.offer_failed(sid, agent.id)
-            ivr.roster.set_status(agent.id, "away", now)
+            ivr.roster.follow(agent.id, sid, "not-taken", now)
         else:  # the customer could not be called: not the agent's doing
             ivr.queues.clear_offer(sid, agent.id)
-            ivr.roster.set_status(agent.id, "available", now)
+            ivr.roster.follow(agent.id, sid, "withdrawn", now)
         return False
 
 

@@ -89,8 +89,9 @@ class Settings(BaseSettings):
     TEST_CALLERS: str = Field("", description=(
         "Numbers (E.164, comma-separated) of your own test phones. Their calls go through the "
         "line as any call, but are left out of the wait statistics and `/api/queues`, so "
-        "testing never skews the estimates real callers hear. `simulate` adds the number it "
-        "calls from."))
+        "testing never skews the estimates real callers hear, and are never remembered as a "
+        "customer's earlier call. `simulate` adds its own number (not one given with "
+        "`--from`)."))
     FLOW_CHECK_SECONDS: float = Field(1.0, description=(
         "How often, at most, the flow file is looked at for edits."))
     PORT: int = Field(8000, description="Port of the web process (`up --port` wins).")

@@ -19,6 +19,8 @@ import phonenumbers
 import redis
 import yaml
 
+from ivr_app.state.lifecycle import AGENT_EVENTS, AGENT_STATUSES
+
 # The roster is kept until an agent is removed (no TTL): agents are people, not calls; the
 # history is trimmed to HISTORY_LENGTH entries instead.
 AGENTS_KEY = "ivr:agents"  # set of agent ids
@@ -26,7 +28,7 @@ AGENT_KEY = "ivr:agent:{id}"  # hash: the Agent fields, status, since, call, leg
 HISTORY_KEY = "ivr:agent:{id}:history"  # list of {"status", "at", "call"} JSON, newest first
 HISTORY_LENGTH = 500
 
-STATUSES = ("available", "offered", "busy", "wrap-up", "away")
+STATUSES = AGENT_STATUSES
 # An agent id is part of Redis keys: "bob:history" would be bob's history list.
 _AGENT_ID = re.compile(r"[a-z0-9_-]{1,32}")
 AGENT_ID_RULE = "an agent id is 1 to 32 of a-z, 0-9, '_' and '-' ([a-z0-9_-])"
@@ -35,6 +37,23 @@ AGENT_ID_RULE = "an agent id is 1 to 32 of a-z, 0-9, '_' and '-' ([a-z0-9_-])"
 _RESERVE = """
 if redis.call('HGET', KEYS[1], 'status') ~= 'available' then return 0 end
 redis.call('HSET', KEYS[1], 'status', 'offered', 'since', ARGV[2], 'call', ARGV[1])
+return 1
+"""
+
+# KEYS: agent hash, history; ARGV: the call the event is about, statuses it may come from
+# (comma list), new status, now (ISO), the call kept after it ("" for none), history length.
+# Moves the agent only while they are in one of those statuses for that very call.
+_FOLLOW = """
+local status = redis.call('HGET', KEYS[1], 'status') or ''
+local call = redis.call('HGET', KEYS[1], 'call') or ''
+if call ~= ARGV[1] then return 0 end
+local allowed = false
+for s in string.gmatch(ARGV[2], '[^,]+') do if s == status then allowed = true end end
+if not allowed then return 0 end
+redis.call('HSET', KEYS[1], 'status', ARGV[3], 'since', ARGV[4], 'call', ARGV[5])
+if ARGV[5] == '' then redis.call('HDEL', KEYS[1], 'leg') end
+redis.call('LPUSH', KEYS[2], cjson.encode({status=ARGV[3], at=ARGV[4], call=ARGV[5]}))
+redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[6]) - 1)
 return 1
 """
 
@@ -73,6 +92,7 @@ class Roster:
     def __init__(self, connection: redis.Redis):
         self.redis = connection
         self._reserve = connection.register_script(_RESERVE)
+        self._follow = connection.register_script(_FOLLOW)
 
     def all(self) -> list[Agent]:
         ids = sorted(self.redis.smembers(AGENTS_KEY))
@@ -127,6 +147,17 @@ class Roster:
         pipe.ltrim(HISTORY_KEY.format(id=agent_id), 0, HISTORY_LENGTH - 1)
         pipe.execute()
         return True
+
+    def follow(self, agent_id: str, call: str, event: str, now: dt.datetime) -> bool:
+        """Move the agent as `event` about `call` says (state/lifecycle.py AGENT_EVENTS),
+        only while that call is theirs and they are where the event may come from; False
+        for a late event (they moved on), which changes nothing."""
+        sources, status = AGENT_EVENTS[event]
+        keep = call if status in ("offered", "busy") else ""
+        at = now.isoformat(timespec="seconds")
+        return bool(self._follow(
+            keys=[AGENT_KEY.format(id=agent_id), HISTORY_KEY.format(id=agent_id)],
+            args=[call, ",".join(sources), status, at, keep, HISTORY_LENGTH]))
 
     def set_leg(self, agent_id: str, leg_sid: str) -> None:
         """Remember the call placed to the agent, so the console can move it when they accept."""

@@ -26,6 +26,10 @@ from typing import Any
 
 import redis
 
+# The callback's leg: its states and moves, written once with the other legs'.
+from ivr_app.state.lifecycle import CALLBACK_MOVES
+from ivr_app.state.lifecycle import CALLBACK_PENDING as PENDING
+
 # A callback's record has no TTL until it is finished (never lost while a customer waits for
 # it); then it and its history live FINISHED_TTL more, for supervisors to see.
 CALLBACK_KEY = "ivr:callback:{id}"  # hash: the Callback fields
@@ -37,15 +41,6 @@ REQUESTED_KEY = "ivr:callbacks:requested"  # zset: id -> when requested; the con
 FINISHED_TTL = 30 * 24 * 3600  # finished callbacks stay visible to supervisors for a month
 ATTEMPT_TTL = 7 * 24 * 3600
 _ID = re.compile(r"CB[0-9a-f]{32}")
-
-PENDING = ("requested", "waiting", "retry-wait")  # asked for, not being dialled nor finished
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "requested": ("waiting", "cancelled"),
-    "waiting": ("dialing", "cancelled"),
-    "dialing": ("connected", "retry-wait", "missed", "waiting"),
-    "connected": ("completed",),
-    "retry-wait": ("waiting", "cancelled"),
-}
 
 # KEYS: callback hash, history, active set, number set; ARGV: from states (comma list),
 # to state, at (ISO), note, ttl for finished ones, then field/value pairs to set.
@@ -152,10 +147,10 @@ class Callbacks:
     def move(self, callback_id: str, from_states: tuple[str, ...], to: str, now: dt.datetime,
              note: str = "", **fields: Any) -> bool:
         """Change state only from one of `from_states`; False if the record was elsewhere."""
-        if to not in sum(TRANSITIONS.values(), ()):
+        if to not in sum(CALLBACK_MOVES.values(), ()):
             raise ValueError(f"unknown callback state {to!r}")
         for state in from_states:
-            if to not in TRANSITIONS.get(state, ()):
+            if to not in CALLBACK_MOVES.get(state, ()):
                 raise ValueError(f"a callback cannot go from {state} to {to}")
         number = self.redis.hget(CALLBACK_KEY.format(id=callback_id), "number") or ""
         pairs = [str(v) for kv in fields.items() for v in kv]

@@ -17,6 +17,8 @@ from typing import Any
 
 import redis
 
+from ivr_app.state.lifecycle import ENDED, FINAL_RANK, call_rank
+
 log = logging.getLogger(__name__)
 
 CALL_KEY = "ivr:call:{sid}"  # hash: seq, data (JSON), asked (when seq was set), status fields
@@ -25,7 +27,6 @@ ANSWER_KEY = "ivr:call:{sid}:answer:{seq}"  # the TwiML sent in reply to step `s
 FLOW_SOURCE_KEY = "ivr:flow:{name}:{version}"  # text of a flow version calls are using
 STREAM_KEY = "ivr:call:{sid}:stream"  # the sid of the call's live media stream, while it lives
 CALL_TTL = 6 * 3600
-ENDED = ("completed", "busy", "failed", "no-answer", "canceled")  # Twilio's final statuses
 
 # KEYS: call, answer[, flow source]; ARGV: expected seq ("" for a new call), new seq, data,
 # answer, ttl. The step's time (Redis's clock, Unix seconds) goes to `asked`: a live stream
@@ -64,6 +65,21 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 """
 
+# KEYS: call; ARGV: the status's rank (state/lifecycle.py), its SequenceNumber ("" when
+# Twilio sent none), the final rank, ttl, then status_* field/value pairs. A status is kept
+# only if it moves the call on: never after a final one, nor behind a later sequence number
+# or a status further along. Returns 1 if kept.
+_STATUS = """
+local kept = tonumber(redis.call('HGET', KEYS[1], 'status_rank') or '-1')
+local rank = tonumber(ARGV[1])
+if kept >= tonumber(ARGV[3]) or rank < kept then return 0 end
+local seq = redis.call('HGET', KEYS[1], 'status_seq')
+if ARGV[2] ~= '' and seq and seq ~= '' and tonumber(ARGV[2]) <= tonumber(seq) then return 0 end
+redis.call('HSET', KEYS[1], 'status_rank', ARGV[1], 'status_seq', ARGV[2], unpack(ARGV, 5))
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+return 1
+"""
+
 
 class UnknownStep(LookupError):
     """A step this call never had, or one from before its state expired: logged in one line."""
@@ -89,10 +105,11 @@ class Step:
 @dataclass(frozen=True)
 class Committed:
     """What a step's commit found: whether this request took the step, and the answer
-    that stands for it (None if the call moved on and that answer expired)."""
+    that stands for it (None if the call moved on and that answer expired, or ended)."""
 
     won: bool
     answer: str | None
+    ended: bool = False  # the call was over before the step came: nothing was decided
 
 
 class CallStore:
@@ -110,6 +127,7 @@ class CallStore:
         self._commit = connection.register_script(_COMMIT)
         self._stream_live = connection.register_script(_STREAM_LIVE)
         self._stream_ended = connection.register_script(_STREAM_ENDED)
+        self._status = connection.register_script(_STATUS)
 
     def load(self, sid: str) -> tuple[int | None, dict[str, Any] | None]:
         """The call's current step number and state, or (None, None) if unknown."""
@@ -136,9 +154,11 @@ class CallStore:
 
         A step already taken (a Twilio retry, an answer arriving second) or a call already
         put through gets the answer that stands, without deciding again; UnknownStep if
-        there is none.
+        there is none. A step after the call ended decides nothing (`ended`).
         """
         at = self.step(sid)
+        if at.ended:
+            return Committed(False, None, ended=True)
         if at.seq != seq or at.state is None or at.state.get("outcome"):
             earlier = self.answer(sid, seq)
             if earlier is None:
@@ -201,17 +221,19 @@ class CallStore:
         step = "start" if seq is None else str(seq)
         return self.redis.get(ANSWER_KEY.format(sid=sid, seq=step))
 
-    def record_status(self, sid: str, fields: dict[str, str]) -> None:
-        """Keep how the call ended (Twilio's status callback), beside its state."""
-        key = CALL_KEY.format(sid=sid)
-        pipe = self.redis.pipeline(transaction=False)
-        pipe.hset(key, mapping={f"status_{k}": v for k, v in fields.items()})
-        pipe.expire(key, self.ttl)
-        pipe.execute()
+    def record_status(self, sid: str, fields: dict[str, str], sequence: str = "") -> bool:
+        """Keep the call's status (Twilio's status callback) beside its state, if it moves
+        the call on (state/lifecycle.py); False for a late or repeated one, which changes
+        nothing."""
+        pairs = [x for k, v in fields.items() for x in (f"status_{k}", v)]
+        rank = call_rank(fields.get("call", ""))
+        return bool(self._status(keys=[CALL_KEY.format(sid=sid)],
+                                 args=[rank, sequence, FINAL_RANK, self.ttl, *pairs]))
 
     def status(self, sid: str) -> dict[str, str]:
         raw = self.redis.hgetall(CALL_KEY.format(sid=sid))
-        return {k[7:]: v for k, v in raw.items() if k.startswith("status_")}
+        return {k[7:]: v for k, v in raw.items()
+                if k.startswith("status_") and k not in ("status_rank", "status_seq")}
 
     def set_handled_by(self, sid: str, agent_id: str) -> None:
         """The agent who took the call (a caller calling again is offered to them first)."""

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 
 import redis
 
+from ivr_app.state.calls import CALL_KEY
+from ivr_app.state.lifecycle import FINAL_RANK
+
 WAITING_KEY = "ivr:queue:{queue}:waiting"  # zset: caller sid -> arrival number
 ARRIVALS_KEY = "ivr:queue:arrivals"  # counter: orders callers who arrive in the same ms
 WAITER_KEY = "ivr:waiter:{sid}"  # hash: the Waiter fields
@@ -30,12 +33,17 @@ return 1
 """
 
 # KEYS: waiting zset, arrivals counter, waiter hash, the line the caller is in now (the
-# first key when none); ARGV: sid, ttl, place ("" for a new arrival), arrival in ms, that
-# line's queue as read before ("" for none), then field/value pairs. A repeated join (a
-# Twilio retry) changes nothing; a caller moved meanwhile answers -1, to be read again. A
+# first key when none), the call's record; ARGV: sid, ttl, place ("" for a new arrival),
+# arrival in ms, that line's queue as read before ("" for none), the final status rank
+# (state/lifecycle.py), then field/value pairs. A call Twilio reported over is lined up for
+# nobody, and a repeated join (a Twilio retry) changes nothing: both answer 0; a caller
+# moved meanwhile answers -1, to be read again. A
 # place is the arrival time in ms and 3 digits of a counter, built as a string (Lua would
 # print so large a number in floating point).
 _JOIN = """
+if tonumber(redis.call('HGET', KEYS[5], 'status_rank') or '-1') >= tonumber(ARGV[6]) then
+  return 0
+end
 if (redis.call('HGET', KEYS[3], 'queue') or '') ~= ARGV[5] then return -1 end
 if redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
 local place = ARGV[3]
@@ -45,7 +53,7 @@ end
 redis.call('ZREM', KEYS[4], ARGV[1])
 redis.call('ZADD', KEYS[1], place, ARGV[1])
 redis.call('DEL', KEYS[3])
-redis.call('HSET', KEYS[3], 'place', place, unpack(ARGV, 6))
+redis.call('HSET', KEYS[3], 'place', place, unpack(ARGV, 7))
 redis.call('EXPIRE', KEYS[3], ARGV[2])
 return 1
 """
@@ -103,7 +111,8 @@ class Queues:
 
     def join(self, sid: str, queue: str, lang: str, reason: str, now: dt.datetime,
              place: int | None = None, prefer: str = "", test: bool = False) -> bool:
-        """Put a caller (or a callback) in line; False if already in it (a Twilio retry).
+        """Put a caller (or a callback) in line; False if already in it (a Twilio retry), or
+        if Twilio reported the call over.
 
         A caller in another line leaves it in the same step (a move: never in two lines).
         `place` puts a callback back where its caller stood; new arrivals go last. A `test`
@@ -116,8 +125,9 @@ class Queues:
         for _ in range(MOVE_TRIES):
             old = self.redis.hget(waiter_key, "queue") or ""
             keys = [WAITING_KEY.format(queue=queue), ARRIVALS_KEY, waiter_key,
-                    WAITING_KEY.format(queue=old or queue)]
-            args = [sid, WAITER_TTL, "" if place is None else place, _ms(now), old, *pairs]
+                    WAITING_KEY.format(queue=old or queue), CALL_KEY.format(sid=sid)]
+            args = [sid, WAITER_TTL, "" if place is None else place, _ms(now), old,
+                    FINAL_RANK, *pairs]
             joined = self._join(keys=keys, args=args)
             if joined >= 0:
                 return bool(joined)

@@ -1,0 +1,65 @@
+"""The demo line plays what Twilio does on its own time: a ring that times out, a call
+update that moves a caller out of the line at once, a call ended through the API reported
+to its status callback (docs/demo-twilio.md)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ivr_app.demo.demo_line import DemoTwilio
+from tests.line import Line, created_calls
+from tests.support.workers import wait_for
+
+
+@pytest.fixture
+def ring_seconds() -> int:
+    return 30
+
+
+@pytest.fixture
+def line(make_app, redis, ring_seconds):
+    """The line with Twilio played by the demo line, agents rung `ring_seconds`."""
+    standin = DemoTwilio().start()
+    try:
+        yield Line(make_app, standin, AGENT_RING_SECONDS=ring_seconds)
+    finally:
+        standin.stop()
+
+
+@pytest.mark.parametrize("ring_seconds", [1])
+def test_a_ring_nobody_answers_passes_the_call_to_the_next_agent(line):
+    line.agent("ana", ["es"], ["support"], since_s=60)  # idle the longest: rung first
+    line.agent("bob", ["es"], ["support"])
+    call = line.caller().dial().press("1").press("0")
+    line.run_jobs()
+    [(ana_leg, _)] = created_calls(line)
+    wait_for(lambda: line.ivr.roster.get("ana").status == "away", 3,
+             "Ana's phone to stop ringing after the ring time, and Twilio to say so")
+    assert line.standin.call(ana_leg)["status"] == "no-answer"
+    line.run_jobs()
+    assert created_calls(line)[-1][1] == line.phone("bob")
+    assert {"status": "offered", "call": call.sid} in [
+        {k: e[k] for k in ("status", "call")} for e in line.ivr.roster.history("bob")]
+
+
+def test_an_accepted_caller_leaves_the_line_for_the_agents_conference_at_once(line):
+    line.agent("ana", ["es"], ["support"])
+    call = line.caller().dial().press("1").press("0")
+    line.run_jobs()
+    [(leg, _)] = created_calls(line)
+    line.agent_presses(line.standin.answer(leg), "1")
+    heard = wait_for(lambda: line.standin.heard.get(call.sid), 3,
+                     "Twilio to fetch the caller's new TwiML")
+    assert f">call-{call.sid}</Conference>" in heard
+
+
+def test_a_call_ended_through_the_api_is_reported_to_its_status_callback(line):
+    line.agent("ana", ["es"], ["support"])
+    call = line.caller().dial().press("1").press("0")
+    line.run_jobs()
+    [(leg, _)] = created_calls(line)
+    call.hang_up()  # the line cancels Ana's ringing phone; Twilio reports it canceled
+    wait_for(lambda: any(h.url.endswith("agent=ana") and h.params["CallStatus"] == "canceled"
+                         for h in line.standin.webhooks), 3, "the canceled leg's report")
+    assert line.standin.call(leg)["status"] == "canceled"
+    assert line.ivr.roster.get("ana").status == "available"
