@@ -189,3 +189,14 @@ def test_a_runtime_that_raises_is_a_failed_point_not_a_crashed_audit(monkeypatch
     out = capsys.readouterr().out
     assert "1. FAIL" in out and "8. FAIL" in out
     assert "key 0 at language (es) -> raised KeyError: 'node'" in out
+
+
+def test_a_flow_that_puts_every_caller_through_to_a_person_has_nothing_to_escape(tmp_path,
+                                                                                capsys):
+    flow = {**copy.deepcopy(BASE), "start": "billing"}
+    flow["nodes"] = {"billing": BASE["nodes"]["billing"]}
+    code, card = run_audit(tmp_path, flow, capsys)
+    evidence = {p["point"]: p["evidence"] for p in card["points"]}
+    assert "on the engine, nothing to try: the flow asks no question" in evidence[1]
+    assert "on the engine, nothing to try: the flow asks no question" in evidence[8]
+    assert [p["point"] for p in card["points"] if not p["pass"]] == [9]  # no language menu

@@ -34,7 +34,7 @@ class Run:
 
     @property
     def passed(self) -> bool:
-        return self.tried > 0 and not self.failures
+        return not self.failures
 
 
 def scorecard(flow: Flow) -> list[Point]:
@@ -78,10 +78,10 @@ def never_hung_up_run(flow: Flow) -> Run:
 
 
 def _with_run(point: Point, run: Run) -> Point:
-    if run.passed:
-        said = f"on the engine, {run.what}: all {run.tried} reached a person, none hung up"
-    elif not run.tried:
+    if not run.tried:
         said = "on the engine, nothing to try: the flow asks no question"
+    elif run.passed:
+        said = f"on the engine, {run.what}: all {run.tried} reached a person, none hung up"
     else:
         more = len(run.failures) - SHOWN
         said = (f"on the engine, {run.what}: {len(run.failures)} of {run.tried} failed: "
