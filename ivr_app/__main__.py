@@ -18,6 +18,7 @@ import redis
 import yaml
 
 from ivr_app import create_app
+from ivr_app.call.rehearsal import scorecard
 from ivr_app.call.stream import StreamServer, in_thread
 from ivr_app.demo.demo_line import DemoTwilio
 from ivr_app.demo.on_the_line import DemoLine, publish
@@ -25,7 +26,6 @@ from ivr_app.demo.recordings import RecordingServer
 from ivr_app.demo.simulator import BASE_URL, DEFAULT_CALLER, Call
 from ivr_app.demo.terminal import converse
 from ivr_app.demo.twilio_rest import TwilioStandin
-from ivr_app.flow.audit import audit
 from ivr_app.flow.diagram import mermaid
 from ivr_app.flow.errors import FlowError
 from ivr_app.flow.source import read_file
@@ -218,7 +218,7 @@ def lint_command(paths: list[str]) -> int:
             if served is not None:
                 for warning in unserved_warnings(source, flow, served, roster):
                     print(warning)
-            for point in audit(flow):
+            for point in scorecard(flow):
                 if not point.passed:
                     print(f"{path}:1:1: warning: GetHuman point {point.point} "
                           f"({point.name}) fails: {point.evidence} [audit]")
@@ -242,7 +242,7 @@ def audit_command(flow_path: str, as_json: bool) -> int:
     except FlowError as exc:
         print(exc, file=sys.stderr)
         return 1
-    points = audit(flow)
+    points = scorecard(flow)
     if as_json:
         print(json.dumps({"flow": flow_path, "points": [p.as_json() for p in points]},
                          ensure_ascii=False))

@@ -12,6 +12,8 @@ import pytest
 import yaml
 
 from ivr_app.__main__ import lint_command, main
+from ivr_app.call import answers, engine
+from ivr_app.call.turn import Turn
 from ivr_app.flow import builtins
 from ivr_app.flow.audit import MAX_BEFORE_SERVICE_S, MAX_LISTEN_S, SPEECH_RATE, audit
 from ivr_app.flow.validate import load_flow
@@ -103,6 +105,10 @@ def test_the_demo_flow_passes_all_nine_points_with_evidence(capsys):
     assert all(p["pass"] and p["evidence"] for p in card["points"])
     assert "key 0 at every one" in card["points"][0]["evidence"]
     assert "agente" in card["points"][0]["evidence"]
+    assert "on the engine, key 0 and the 11 escape words at each of 10 questions in es, en: " \
+        "all 240 reached a person" in card["points"][0]["evidence"]
+    assert "on the engine, silence and a wrong key, 3 times each, at each of 10 questions in " \
+        "es, en: all 40 reached a person, none hung up" in card["points"][7]["evidence"]
 
 
 @pytest.mark.parametrize("point", [1, 2, 3, 4, 6, 7, 8, 9])
@@ -152,3 +158,45 @@ def test_a_language_that_can_be_chosen_by_key_only_fails_point_9(tmp_path, capsy
     code, card = run_audit(tmp_path, flow, capsys)
     assert [p["point"] for p in card["points"] if not p["pass"]] == [9]
     assert "not choosable by key and by speech: en" in card["points"][8]["evidence"]
+
+
+def test_a_line_whose_key_0_no_longer_reaches_a_person_fails_point_1(monkeypatch, capsys):
+    # The flow is as good as before; the runtime broke, and the audit says where.
+    spoken_only = answers.is_escape
+    monkeypatch.setattr(answers, "is_escape",
+                        lambda flow, event: event.kind != "digits" and spoken_only(flow, event))
+    assert main(["audit", "flows/main.yaml", "--json"]) == 1
+    card = json.loads(capsys.readouterr().out)
+    assert [p["point"] for p in card["points"] if not p["pass"]] == [1]
+    assert "20 of 240 failed: key 0 at language (es) -> asked again at language" \
+        in card["points"][0]["evidence"]
+
+
+def test_a_line_that_hangs_up_on_silence_fails_point_8(monkeypatch, capsys):
+    monkeypatch.setattr(engine, "_retry", lambda *args: Turn(hangup=True))
+    assert main(["audit", "flows/main.yaml", "--json"]) == 1
+    card = json.loads(capsys.readouterr().out)
+    assert [p["point"] for p in card["points"] if not p["pass"]] == [8]
+    assert "40 of 40 failed: silence 3 times at language (es) -> hung up" \
+        in card["points"][7]["evidence"]
+
+
+def test_a_runtime_that_raises_is_a_failed_point_not_a_crashed_audit(monkeypatch, capsys):
+    def broken_handle(*args):
+        raise KeyError("node")
+    monkeypatch.setattr(engine, "handle", broken_handle)
+    assert main(["audit", "flows/main.yaml"]) == 1
+    out = capsys.readouterr().out
+    assert "1. FAIL" in out and "8. FAIL" in out
+    assert "key 0 at language (es) -> raised KeyError: 'node'" in out
+
+
+def test_a_flow_that_puts_every_caller_through_to_a_person_has_nothing_to_escape(tmp_path,
+                                                                                capsys):
+    flow = {**copy.deepcopy(BASE), "start": "billing"}
+    flow["nodes"] = {"billing": BASE["nodes"]["billing"]}
+    code, card = run_audit(tmp_path, flow, capsys)
+    evidence = {p["point"]: p["evidence"] for p in card["points"]}
+    assert "on the engine, nothing to try: the flow asks no question" in evidence[1]
+    assert "on the engine, nothing to try: the flow asks no question" in evidence[8]
+    assert [p["point"] for p in card["points"] if not p["pass"]] == [9]  # no language menu

@@ -8,7 +8,9 @@ import re
 import pytest
 import redis as redis_py
 from twilio.request_validator import RequestValidator
+from werkzeug.datastructures import MultiDict
 
+from ivr_app.platform.security import valid_signature
 from tests.conftest import TOKEN
 
 SID = "CA" + "1" * 32
@@ -64,6 +66,21 @@ def test_trusted_proxy_headers_rebuild_the_signed_url(make_app):
                                       "X-Forwarded-Proto": "https",
                                       "X-Forwarded-Host": "ivr.example.com"})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(("received", "signed"), [
+    ("https://ivr.example.com/voice", "https://ivr.example.com:443/voice"),
+    ("https://ivr.example.com:443/voice", "https://ivr.example.com/voice"),
+    ("http://ivr.example.com/voice", "http://ivr.example.com:80/voice"),
+    ("https://twilio:s3cret@ivr.example.com:443/voice", "https://twilio:s3cret@ivr.example.com/voice"),
+    ("https://[2001:db8::1]:443/voice", "https://[2001:db8::1]/voice"),
+    ("wss://ivr.example.com/stream", "wss://ivr.example.com:443/stream"),
+])
+def test_twilio_may_sign_a_url_with_or_without_its_default_port(received, signed):
+    given = RequestValidator(TOKEN).compute_signature(signed, FORM)
+    assert valid_signature(TOKEN, received, MultiDict(FORM), given)
+    assert not valid_signature(TOKEN, received.replace("ivr", "evil").replace("db8", "db9"),
+                               MultiDict(FORM), given)
 
 
 def test_incoming_call_gets_a_gather_with_silence_handled_after_it(app):

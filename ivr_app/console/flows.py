@@ -18,11 +18,11 @@ from flask import (
 )
 from flask_login import current_user
 
+from ivr_app.call.rehearsal import scorecard
 from ivr_app.console import flow_files
 from ivr_app.console.auth import guard
 from ivr_app.console.diagram import layout
 from ivr_app.console.text import script_text, t
-from ivr_app.flow.audit import audit
 from ivr_app.flow.errors import FlowError, Problem
 from ivr_app.flow.model import Flow
 from ivr_app.flow.source import MAX_BYTES
@@ -92,7 +92,7 @@ def _editor(found: flow_files.FlowFile, text: str, flow: Flow | None, problems: 
         draft=draft, base=base, changed=changed, history=history,
         loads={e["version"]: flow_files.loads_today(ivr, found.name, e) for e in history},
         drawing=layout(shown) if shown else None, drawn=shown, script_table=script_text(),
-        card=audit(shown) if shown else [])
+        card=scorecard(shown) if shown else [])
     return (page, status) if status != 200 else page
 
 

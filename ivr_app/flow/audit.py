@@ -4,8 +4,9 @@ Each point is computed from the flow graph, its messages and its settings, never
 list kept by hand, and comes with its evidence. What a node contributes is what its type
 tells (its Facts, flow/nodes/). Some hold by construction of the runtime
 (key 0 at every question, silence and errors end with a person); the audit still names
-what makes them hold, so a reader can check it. Prompt times are estimated at
-SPEECH_RATE words a second, a common rate for phone voices.
+what makes them hold, so a reader can check it, and call/rehearsal.py proves those on the
+engine itself (`scorecard`, what the commands and the console show). Prompt times are
+estimated at SPEECH_RATE words a second, a common rate for phone voices.
 """
 
 from __future__ import annotations

@@ -89,6 +89,24 @@ def test_wrong_passwords_from_everywhere_slow_a_name_down_but_never_lock_its_own
     assert time.monotonic() - began < 1.0  # other names are not
 
 
+def test_a_user_is_never_locked_out_by_someone_elses_wrong_passwords(browser, monkeypatch):
+    # However many wrong passwords strangers give for her name, and from however many
+    # addresses, ana still signs in from her own desk: at worst a little slower.
+    monkeypatch.setattr(auth, "SLOW_STEP", 0.1)
+    monkeypatch.setattr(auth, "SLOW_MOST", 0.5)
+    for address in range(1, 3):
+        guesser = Browser(browser.app, f"198.51.100.{address}")
+        for _ in range(5):
+            assert guesser.sign_in("ana", "guessing again").status_code == 401
+    strangers = Users(browser.app.extensions["ivr"].redis)
+    for _ in range(2000):  # a night of guesses from a thousand addresses, counted as they are
+        strangers.failed("ana")
+    assert auth.slowdown(strangers.failures("ana")) <= auth.SLOW_MOST
+    began = time.monotonic()
+    assert Browser(browser.app, "203.0.113.9").sign_in("ana").status_code == 302
+    assert time.monotonic() - began < auth.SLOW_MOST + 1.0
+
+
 def test_signing_out_ends_the_session_wherever_its_cookie_was_copied(browser):
     assert browser.sign_in("ana").status_code == 302
     copied = Browser(browser.app)
