@@ -215,6 +215,15 @@ def vowel_distance(heard: str, phrase: str) -> float:
 def menu_answer(menu: Decoded, open_: Decoded, phrases: Iterable[str]) -> tuple[str, float]:
     """The phrase the caller said and how sure (0.5 at the bar, toward 1.0 above it),
     or ("", 0.0) when the answer is not on the menu."""
+    said, sure = menu_evidence(menu, open_, phrases)
+    return (said, sure) if sure >= 0.5 else ("", 0.0)
+
+
+def menu_evidence(menu: Decoded, open_: Decoded, phrases: Iterable[str]) -> tuple[str, float]:
+    """The menu phrase the first pass heard and how sure, below the bar too (0.5 at the
+    bar, toward 0.0 below it, 1.0 above): a line confirms a middling answer rather than
+    turn it away (ivr_app/call/bands.py). ("", 0.0) when the phrase spans too little of
+    the speech, or the first pass heard no single phrase."""
     said = said_phrase(menu.text, phrases)
     if not said or not open_.words or menu.span < MIN_COVERAGE * open_.span:
         return "", 0.0
@@ -222,9 +231,7 @@ def menu_answer(menu: Decoded, open_: Decoded, phrases: Iterable[str]) -> tuple[
               + WORD_PENALTY * (len(open_.words) - len(menu.words)))
     score = margin + LIKENESS * (1 - vowel_distance(open_.text, menu.text))
     above = max(margin - MIN_MARGIN, score - MIN_SCORE)
-    if above < 0:
-        return "", 0.0
-    return said, 1 / (1 + math.exp(-above))
+    return said, 1 / (1 + math.exp(-max(-50.0, above)))
 
 
 @functools.cache

@@ -29,7 +29,7 @@ from speech.rejection import (
     FILLER_CANDIDATES,
     Decoded,
     fillers,
-    menu_answer,
+    menu_evidence,
     quiet,
     said_phrase,
 )
@@ -87,7 +87,8 @@ class VoskRecognizer:
     def recognize(self, audio: Audio, lang: str, phrases: Sequence[str]) -> Heard:
         """What `audio` says, among `phrases`; with none the model knows, in free speech.
 
-        Speech that is not one of `phrases` comes back as [unk], never as a phrase.
+        Speech that is not one of `phrases` comes back as [unk], or as the nearest phrase
+        with a confidence below 0.5 (the rejection's bar) when it is close to one.
         """
         audio = resample(audio, self._rates[lang].sample_rate)  # phone audio is 8 kHz
         grammar = self._grammar(lang, tuple(phrases))
@@ -105,8 +106,8 @@ class VoskRecognizer:
         if not said_phrase(menu.text, kept):  # several phrases at once: no second pass
             return OFF_MENU
         open_ = self._scored(lang, padded, self._open_grammar(lang, tuple(phrases)))
-        said, confidence = menu_answer(menu, open_, kept)
-        if not said:
+        said, confidence = menu_evidence(menu, open_, kept)  # below the bar too: the
+        if not said:  # line's bands decide what a middling answer is worth
             return OFF_MENU
         return Heard(said, tuple((word, confidence) for word in said.split()))
 

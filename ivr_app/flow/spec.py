@@ -22,7 +22,10 @@ TOP_FIELDS: dict[str, tuple[str, bool]] = {
     "callbacks": ("callbacks", False),
     "returning": ("returning", False),
     "queues": ("queue_names", False),
+    "speech_bands": ("speech_bands", False),
 }
+
+BAND_FIELDS = {"accept": ("share", True), "confirm": ("share", True)}
 
 RETURNING_FIELDS = {
     "within_hours": ("hours_count", False),
