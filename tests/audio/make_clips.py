@@ -101,7 +101,8 @@ def speak(voice: str, speed: int, words: str, out: Path, raw: Path) -> None:
     """`words` said by an espeak-ng voice at `speed`, as a phone line records them."""
     subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "-w", str(raw), words],
                    check=True)
-    subprocess.run(["sox", str(raw), *PHONE, str(out), *TRIM], check=True)
+    subprocess.run(["sox", "-R", str(raw), *PHONE, str(out), *TRIM], check=True)  # -R: the
+    # same dither each time, so a clip made again is the same file (tests/audio/sealed)
 
 
 def korean_items(part: str) -> list[tuple[str, str, str]]:
