@@ -17,7 +17,7 @@ language's spoken clips plus the noise clips. Figures:
 - wideband_recall: the share of menu-word clips (an option or the escape word) heard right by
   a wideband-only copy of the model (its mfcc.conf without --allow-upsample).
 - recall, false_accept, noise_false_accept: on the clips kept out of tuning the rejection of
-  speech outside the menu (clips.tsv part `held-out`, `held_out` of them), the share of menu
+  speech outside the menu (clips.tsv part `validation`, `validation` of them), the share of menu
   words heard as themselves, of off-menu words and of noises taken as a menu phrase, the
   median of --runs runs; the same figures on the tuning clips are printed for comparison.
 Needs the Redis on 127.0.0.1:6379; uses database 12 only and flushes it. Ends with one JSON line.
@@ -105,10 +105,10 @@ def wideband_figures(lang: str, folder: Path) -> dict[str, float]:
 def rejection_figures(recognizer: VoskRecognizer, lang: str,
                       runs: int) -> dict[str, float | int]:
     """Menu words heard right and other speech taken as options, tuning clips then
-    held-out ones (whose medians are returned): each part `runs` times, since Kaldi's
+    validation ones (whose medians are returned): each part `runs` times, since Kaldi's
     random dither moves a borderline clip from run to run."""
     figures: dict[str, float | int] = {}
-    for part in ("tune", "held-out"):
+    for part in ("tune", "validation"):
         measured = [menu_rates(recognizer, lang, part) for _ in range(runs)]
         for rates in measured:
             print(f"{part} clips ({rates.clips}): menu words right {rates.recall:.3f}, "
@@ -118,7 +118,7 @@ def rejection_figures(recognizer: VoskRecognizer, lang: str,
         figures = {name: round(statistics.median(getattr(r, name) for r in measured), 3)
                    for name in ("recall", "false_accept", "noise_false_accept")}
         print(f"{part} clips, median of {runs} runs: {figures}")
-        figures["held_out"] = measured[0].clips
+        figures["validation"] = measured[0].clips
     return figures
 
 
