@@ -11,7 +11,8 @@ in it (empty: nothing, a no-match), and its part: `tune` clips may be used to ch
 how speech outside the menu is rejected, `validation` clips never are (they check what
 was chosen, and were read while choosing it: tests/audio/sealed, made by make_sealed.py,
 is the set nothing was ever chosen on). The validation part has other off-menu words,
-other espeak voices and other speeds than the tuning part, so figures measured on it say how the rejection does on speech it was not fitted to.
+other espeak voices and other speeds than the tuning part, so figures measured on it say
+how the rejection does on speech it was not fitted to.
 The clips are committed, so tests never need espeak-ng or sox; this script only
 remakes them (espeak-ng 1.51 and sox 14.4.2 from Debian 12 made the ones here).
 """
