@@ -80,3 +80,8 @@ def test_an_answer_below_the_bands_is_not_understood(menu):
     assert ES["not_understood"] in heard(menu)
     assert READ_BACK not in heard(menu)
 
+
+
+def test_a_middling_escape_word_reaches_a_person_without_a_read_back(menu):
+    menu.says("agente", 0.55)
+    assert (menu.ending.kind, menu.ending.reason) == ("human", REASON_ASKED)

@@ -32,6 +32,11 @@ def asks_for_supervisor(flow: Flow, event: Event) -> bool:
     return any(builtins.contains_phrase(event.value, w) for w in words)
 
 
+def is_way_out(flow: Flow, event: Event) -> bool:
+    """0, an escape word or a supervisor word: a person, whatever the question."""
+    return is_escape(flow, event) or asks_for_supervisor(flow, event)
+
+
 def understood(flow: Flow, state: dict[str, Any], event: Event) -> bool:
     """Whether the engine would act on this answer at the call's question, rather than count
     it as a wrong one (the state is left as it is)."""

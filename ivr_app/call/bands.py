@@ -6,7 +6,9 @@ a spoken answer in one of the flow's bands for its language (Flow.bands):
 - CONFIRM, from `confirm`: read back ("Did you say billing? Say yes or press one; if not,
   say no or press two"); yes or 1 acts on it, while no, 2, silence or anything unclear
   asks the question again with its keys read out; 0 and the escape words still reach a
-  person. A wrong guess costs the caller one question, not a trip to the wrong place;
+  person. A wrong guess costs the caller one question, not a trip to the wrong place. The
+  way out (an escape or supervisor word) is taken at once from this band too: a person is
+  never the wrong place;
 - AGAIN, below: not understood, asked again.
 Keys, and speech typed in a trial (no confidence), are what they say. The engine (read
 back) and barge-in (what it may act on during a prompt) both judge by `band`.
@@ -17,10 +19,18 @@ from __future__ import annotations
 from ivr_app.call.turn import Event
 from ivr_app.flow import builtins
 from ivr_app.flow.model import Flow
+from speech import Heard
 
 ACCEPT = "accept"
 CONFIRM = "confirm"
 AGAIN = "again"
+
+
+def heard_event(heard: Heard) -> Event:
+    """What a recogniser heard, as the caller's answer: speech with its confidence (the
+    bands judge it), or "unclear" for [unk] and for nothing heard."""
+    kind = "speech" if heard.trusted(0.0) else "unclear"
+    return Event(kind, heard.text, heard.confidence)
 
 
 def band(flow: Flow, lang: str, event: Event) -> str:

@@ -16,7 +16,7 @@ import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
-from ivr_app.call import answers, steps, twiml
+from ivr_app.call import answers, bands, steps, twiml
 from ivr_app.call.turn import Event
 from ivr_app.call.utterances import Utterance
 from ivr_app.flow.audit import seconds
@@ -59,8 +59,7 @@ def decide(ivr: Services, sid: str, at: Step, utterance: Utterance) -> Decision:
     # quiet around any sound makes it rise and fall); speech spreads 4 dB or more there.
     if sounds_like_speech(utterance.core, min_spread_db=STEADY_DB):
         heard = ivr.recognizer.recognize(utterance.audio, lang, phrases)
-    # how sure is the bands' to judge (call/bands.py): answers.understood asks them
-    event = Event("speech" if heard.trusted(0.0) else "unclear", heard.text, heard.confidence)
+    event = bands.heard_event(heard)  # answers.understood judges it by the bands
     if not answers.understood(flow, state, event):
         if time.time() < at.asked + prompt_seconds(ivr.store.answer(sid, seq - 1 if seq
                                                                      else None)):

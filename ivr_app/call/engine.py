@@ -7,7 +7,8 @@ question, and lets it interpret the answer. The rules kept here hold at every no
 - key 0 or an escape word at any input node goes to the flow's human target;
 - silence or a wrong answer is retried `flow.retries` times, then goes to a human;
 - the call is hung up only where a node's type says so (a goodbye);
-- a spoken answer in the middle band is read back for a yes first (call/bands.py).
+- a spoken answer in the middle band is read back for a yes first (call/bands.py),
+  except the way out: a person is never the wrong place to send a caller.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ def handle(flow: Flow, state: dict[str, Any], event: Event, now: dt.datetime) ->
         return _read_back(flow, state, node, event, now)
     turn = Turn()
     if (bands.band(flow, state["lang"], event) == bands.CONFIRM
-            and answers.understood(flow, state, event)):
+            and answers.understood(flow, state, event) and not answers.is_way_out(flow, event)):
         state.update(phase=READ_BACK, pending=event.value)
         _ask(flow, state, node, turn)
         return turn
@@ -117,7 +118,7 @@ def _read_back(flow: Flow, state: dict[str, Any], node: Node, event: Event,
     yes = bands.read_back(event, lang)
     if yes:
         return _act(flow, state, node, Event("speech", said), now)
-    if answers.is_escape(flow, event) or answers.asks_for_supervisor(flow, event):
+    if answers.is_way_out(flow, event):
         return _act(flow, state, node, event, now)
     if yes is None:
         state["tries"] += 1

@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
+from ivr_app.call import bands
 from ivr_app.call.fallback import human_on_error
 from ivr_app.call.turn import Event
 from ivr_app.call.voice import take_step
@@ -62,9 +63,7 @@ def recorded_answer(lang: str, phrases: Sequence[str]) -> Event:
     heard = ivr.listener.hear(recording, lang, phrases)  # by sid: never a URL we were sent
     if heard is None:
         return Event("unheard")
-    if heard.trusted(0.0):  # how sure is the bands' to judge (call/bands.py)
-        return Event("speech", heard.text, heard.confidence)
-    return Event("unclear", heard.text, heard.confidence)
+    return bands.heard_event(heard)
 
 
 def report_speech(ivr: Services, flow_name: str) -> None:
