@@ -100,6 +100,7 @@ WORD_PENALTY = 4.0  # the margin is the menu path score minus the best open path
 # 5: 88% / 5.7%
 MIN_COVERAGE = 0.6  # share of the open pass's speech the menu phrase spans: off-menu words
 # were often heard as a short phrase inside longer speech
+BAR = 0.5  # the confidence of an answer exactly at the bar (menu_evidence)
 PAD_SECONDS = 0.15  # quiet added around trimmed recordings: the model expects a pause
 # before a word (without it the menu-only grammar heard 92% of validation menu words, 100%
 # with 0.3 s). 0.1 to 0.3 s heard the same share of tuning menu words; every 0.1 s is
@@ -216,13 +217,13 @@ def menu_answer(menu: Decoded, open_: Decoded, phrases: Iterable[str]) -> tuple[
     """The phrase the caller said and how sure (0.5 at the bar, toward 1.0 above it),
     or ("", 0.0) when the answer is not on the menu."""
     said, sure = menu_evidence(menu, open_, phrases)
-    return (said, sure) if sure >= 0.5 else ("", 0.0)
+    return (said, sure) if sure >= BAR else ("", 0.0)
 
 
 def menu_evidence(menu: Decoded, open_: Decoded, phrases: Iterable[str]) -> tuple[str, float]:
     """The menu phrase the first pass heard and how sure, below the bar too (0.5 at the
-    bar, toward 0.0 below it, 1.0 above): a line confirms a middling answer rather than
-    turn it away (ivr_app/call/bands.py). ("", 0.0) when the phrase spans too little of
+    bar, toward 0.0 below it, 1.0 above): a line may read a middling answer back rather
+    than turn it away. ("", 0.0) when the phrase spans too little of
     the speech, or the first pass heard no single phrase."""
     said = said_phrase(menu.text, phrases)
     if not said or not open_.words or menu.span < MIN_COVERAGE * open_.span:

@@ -28,9 +28,13 @@ AGAIN = "again"
 
 def heard_event(heard: Heard) -> Event:
     """What a recogniser heard, as the caller's answer: speech with its confidence (the
-    bands judge it), or "unclear" for [unk] and for nothing heard."""
-    kind = "speech" if heard.trusted(0.0) else "unclear"
-    return Event(kind, heard.text, heard.confidence)
+    bands judge it), the phrase an answer turned away as [unk] was nearest (with its low
+    confidence: it may still be read back), or "unclear" for nothing heard."""
+    if heard.trusted(0.0):
+        return Event("speech", heard.text, heard.confidence)
+    if heard.nearest is not None:
+        return Event("speech", *heard.nearest)
+    return Event("unclear", heard.text, heard.confidence)
 
 
 def band(flow: Flow, lang: str, event: Event) -> str:

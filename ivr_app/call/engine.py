@@ -67,9 +67,9 @@ def start(flow: Flow, state: dict[str, Any], now: dt.datetime) -> Turn:
 def handle(flow: Flow, state: dict[str, Any], event: Event, now: dt.datetime) -> Turn:
     """Apply the caller's input at the current node and run on to the next question."""
     node = flow.nodes[state["node"]]
+    event = bands.judged(flow, state["lang"], event)
     _record(state, now, node=node.id, event=event.kind, input=event.value,
             **({"confidence": event.confidence} if event.confidence is not None else {}))
-    event = bands.judged(flow, state["lang"], event)
     if state["phase"] == READ_BACK:
         return _read_back(flow, state, node, event, now)
     turn = Turn()

@@ -7,7 +7,7 @@ at least 90% of menu answers reaching their option, at most 1.4 questions per me
 Where one is not met, a strict expected failure says by how much (bench/README.md says
 why, per voice); it turns red when the gap closes. Measured (two runs, and bench.speech):
 no menu answer sent to a wrong option; 2 of 64 off-menu words sent to one (주말 heard as 요금
-at 0.951, just over the 0.95 bar; 계산 as 예약 at 0.99999); 56% of menu answers reached
+at 0.951, just over the 0.95 bar, so some runs send only 1; 계산 as 예약 at 0.99999); 56% of menu answers reached
 and 1.53 questions per answer: of the four sealed voices, two (zac, norbert) are heard at
 25% and 38%, the model mapping their words onto other phrases or the rejection turning
 them away, while edward and f5 reach 88% and 75%.
@@ -36,8 +36,10 @@ def test_no_menu_answer_is_sent_to_another_option(sealed):
     assert sealed.wrong_route_menu <= 0.01
 
 
-@pytest.mark.xfail(strict=True, reason="3.1% of sealed off-menu words (2 of 64) are sent to "
-                   "an option, against 2%: they share a phrase's vowels")
+@pytest.mark.xfail(strict=False, reason="3.1% of sealed off-menu words (2 of 64) are sent "
+                   "to an option in most runs, against 2%: they share a phrase's vowels. Not "
+                   "strict: 주말 is heard at 0.95 +- 0.01, on the bar, so Kaldi's random "
+                   "dither makes it 1 of 64 (1.6%) in some runs")
 def test_at_most_2_percent_of_off_menu_answers_reach_an_option(sealed):
     assert sealed.off_menu == 64
     assert sealed.wrong_route_off_menu <= 0.02
