@@ -9,8 +9,8 @@ why, per voice); it turns red when the gap closes. Measured (two runs, and bench
 no menu answer sent to a wrong option; 2 of 64 off-menu words sent to one (주말 heard as 요금
 at 0.951, just over the 0.95 bar, so some runs send only 1; 계산 as 예약 at 0.99999);
 56% of menu answers reached and 1.53 questions per answer: of the four sealed voices, two
-(zac, norbert) are heard at 25% and 38%, the model mapping their words onto other phrases or the rejection turning
-them away, while edward and f5 reach 88% and 75%.
+(zac, norbert) are heard at 25% and 38%, the model mapping their words onto other phrases
+or the rejection turning them away, while edward and f5 reach 88% and 75%.
 """
 
 from __future__ import annotations
