@@ -23,6 +23,9 @@ class Heard:
 
     text: str = ""
     words: tuple[tuple[str, float], ...] = ()
+    # an answer turned away as not on the menu ([unk]) that was nearest one of its phrases:
+    # that phrase and how sure (below 0.5), for a line that reads middling answers back
+    nearest: tuple[str, float] | None = None
 
     @property
     def confidence(self) -> float | None:

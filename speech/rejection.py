@@ -18,11 +18,11 @@ syllables and their vowels come through. So an open path with the phrase's vowel
 syllable for one, may score well below the menu path; one with other vowels must score
 below it. Everything else is no match. The numbers below were chosen on the `tune` clips
 of tests/audio (seven espeak-ng voices on the Korean model) and checked on the
-`held-out` ones; bench/speech.py measures both. What they cannot do: words that share a
+`validation` ones; bench/speech.py measures both. What they cannot do: words that share a
 phrase's vowels and differ in consonants (기차, 계좌 and 여행 for 예약, 요리 for 요금) are
 taken for it about one time in six, as they were before vowels counted: the model hears
 them as the phrase even against the fillers. Tuned on such near-homophones as well, the
-same rule let 4.5% of held-out off-menu words through but kept only 64% of menu words.
+same rule let 4.5% of validation off-menu words through but kept only 64% of menu words.
 
 Measured on the same clips and left out:
 - the open pass alone (no match when a filler is on its best path): 42% of tuning menu
@@ -31,25 +31,25 @@ Measured on the same clips and left out:
   list): still only 53%;
 - word confidences: near 1.0 for any answer in a menu-only grammar; demanding 0.9 with the
   fillers kept 33%;
-- bounds on seconds per syllable fitted to the tuning speeds: slow held-out speech turned
+- bounds on seconds per syllable fitted to the tuning speeds: slow validation speech turned
   away;
-- a free (whole-vocabulary) pass: 1 of 36 held-out menu words heard as that word (요금 as
+- a free (whole-vocabulary) pass: 1 of 36 validation menu words heard as that word (요금 as
   여름, 예약 as 예요);
 - fillers of two syllables or more;
 - a high voice decoded as if lower (a different sample rate): it helped that voice and hurt
   the others as much;
 - decoding at 1, 0.92, 0.85 and 0.78 of the pitch, keeping the one whose menu path scored
   best per second (a speaker's vocal tract, normalised): tuning menu words from 81% to
-  83-86% and off-menu words from 4% to 6-7%, held-out ones 82-85% and 12%, for two to four
+  83-86% and off-menu words from 4% to 6-7%, validation ones 82-85% and 12%, for two to four
   times the decoding;
 - a logistic regression on the margin, the vowel likeness and the coverage, fitted on the
   tuning clips: as many tuning menu words kept (81% at 5% off-menu);
 - a boosted-tree classifier on twelve figures of both passes (scores, gaps between
-  alternatives, spans, durations): it fitted the tuning clips and let 18-20% of held-out
+  alternatives, spans, durations): it fitted the tuning clips and let 18-20% of validation
   off-menu words through at its tuning bar;
 - 10 or 30 fillers per phrase that share its vowels (조금 and 요즘 for 요금), with the rule
   as it is or with such a filler turning the answer away: 74-81% of tuning menu words,
-  10-14% of held-out off-menu words;
+  10-14% of validation off-menu words;
 - the phone band mirrored into the 4-8 kHz the model hears and the line cuts: 42-53% of
   menu words;
 - each answer decoded twice over, so that the second time the model's speaker i-vector is
@@ -80,8 +80,8 @@ MIN_DISTANCE = 0.5  # a filler differs from every phrase and word in at least ha
 # borderline clip's score by about 1 from run to run), from a grid of likeness 0..20,
 # scores -3..14.5 and coverages 0.5..0.7: the setting that kept the most menu words while
 # letting at most 6% of off-menu words through on average. 6%, not the 10% aimed at: from
-# tuning to held-out clips that share has risen by up to 4 points. With the margin alone
-# no setting kept more than 78% of held-out menu words at 10% of off-menu words let
+# tuning to validation clips that share has risen by up to 4 points. With the margin alone
+# no setting kept more than 78% of validation menu words at 10% of off-menu words let
 # through (that was looked at once, to know whether the margin could ever get there).
 # bench/speech.py prints what they do.
 MIN_SCORE = 5.5  # the margin (below) plus LIKENESS for an open path that sounds like the
@@ -100,8 +100,9 @@ WORD_PENALTY = 4.0  # the margin is the menu path score minus the best open path
 # 5: 88% / 5.7%
 MIN_COVERAGE = 0.6  # share of the open pass's speech the menu phrase spans: off-menu words
 # were often heard as a short phrase inside longer speech
+BAR = 0.5  # the confidence of an answer exactly at the bar (menu_evidence)
 PAD_SECONDS = 0.15  # quiet added around trimmed recordings: the model expects a pause
-# before a word (without it the menu-only grammar heard 92% of held-out menu words, 100%
+# before a word (without it the menu-only grammar heard 92% of validation menu words, 100%
 # with 0.3 s). 0.1 to 0.3 s heard the same share of tuning menu words; every 0.1 s is
 # decoded twice, so 0.15 s, not 0.3, keeps the real-time factor under 0.1
 PAD_LEVEL = 8  # its loudness (standard deviation, of 32768): line noise, about -72 dBFS.
@@ -215,6 +216,15 @@ def vowel_distance(heard: str, phrase: str) -> float:
 def menu_answer(menu: Decoded, open_: Decoded, phrases: Iterable[str]) -> tuple[str, float]:
     """The phrase the caller said and how sure (0.5 at the bar, toward 1.0 above it),
     or ("", 0.0) when the answer is not on the menu."""
+    said, sure = menu_evidence(menu, open_, phrases)
+    return (said, sure) if sure >= BAR else ("", 0.0)
+
+
+def menu_evidence(menu: Decoded, open_: Decoded, phrases: Iterable[str]) -> tuple[str, float]:
+    """The menu phrase the first pass heard and how sure, below the bar too (0.5 at the
+    bar, toward 0.0 below it, 1.0 above): a line may read a middling answer back rather
+    than turn it away. ("", 0.0) when the phrase spans too little of
+    the speech, or the first pass heard no single phrase."""
     said = said_phrase(menu.text, phrases)
     if not said or not open_.words or menu.span < MIN_COVERAGE * open_.span:
         return "", 0.0
@@ -222,9 +232,7 @@ def menu_answer(menu: Decoded, open_: Decoded, phrases: Iterable[str]) -> tuple[
               + WORD_PENALTY * (len(open_.words) - len(menu.words)))
     score = margin + LIKENESS * (1 - vowel_distance(open_.text, menu.text))
     above = max(margin - MIN_MARGIN, score - MIN_SCORE)
-    if above < 0:
-        return "", 0.0
-    return said, 1 / (1 + math.exp(-above))
+    return said, 1 / (1 + math.exp(-max(-50.0, above)))
 
 
 @functools.cache

@@ -26,10 +26,11 @@ from speech import UNKNOWN, Heard
 from speech.audio import Audio, resample, sounds_like_speech
 from speech.models import ModelRate, load_model, model_rate
 from speech.rejection import (
+    BAR,
     FILLER_CANDIDATES,
     Decoded,
     fillers,
-    menu_answer,
+    menu_evidence,
     quiet,
     said_phrase,
 )
@@ -87,7 +88,8 @@ class VoskRecognizer:
     def recognize(self, audio: Audio, lang: str, phrases: Sequence[str]) -> Heard:
         """What `audio` says, among `phrases`; with none the model knows, in free speech.
 
-        Speech that is not one of `phrases` comes back as [unk], never as a phrase.
+        Speech that is not one of `phrases` comes back as [unk], never as a phrase (with
+        the phrase it was nearest, and how sure, as `nearest` when there was one).
         """
         audio = resample(audio, self._rates[lang].sample_rate)  # phone audio is 8 kHz
         grammar = self._grammar(lang, tuple(phrases))
@@ -105,9 +107,11 @@ class VoskRecognizer:
         if not said_phrase(menu.text, kept):  # several phrases at once: no second pass
             return OFF_MENU
         open_ = self._scored(lang, padded, self._open_grammar(lang, tuple(phrases)))
-        said, confidence = menu_answer(menu, open_, kept)
+        said, confidence = menu_evidence(menu, open_, kept)
         if not said:
             return OFF_MENU
+        if confidence < BAR:  # not on the menu, yet nearest this phrase: a line may read
+            return Heard("", OFF_MENU.words, (said, confidence))  # it back (its bands)
         return Heard(said, tuple((word, confidence) for word in said.split()))
 
     def _run(self, lang: str, audio: Audio, grammar: str, alternatives: int = 0) -> Any:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from ivr_app.call import bands
 from ivr_app.call.turn import Event
 from ivr_app.flow import builtins
 from ivr_app.flow.model import Flow
@@ -31,10 +32,17 @@ def asks_for_supervisor(flow: Flow, event: Event) -> bool:
     return any(builtins.contains_phrase(event.value, w) for w in words)
 
 
+def is_way_out(flow: Flow, event: Event) -> bool:
+    """0, an escape word or a supervisor word: a person, whatever the question."""
+    return is_escape(flow, event) or asks_for_supervisor(flow, event)
+
+
 def understood(flow: Flow, state: dict[str, Any], event: Event) -> bool:
     """Whether the engine would act on this answer at the call's question, rather than count
     it as a wrong one (the state is left as it is)."""
     if event.kind not in ("digits", "speech"):
+        return False
+    if bands.band(flow, state["lang"], event) == bands.AGAIN:
         return False
     if asks_for_supervisor(flow, event) or is_escape(flow, event):
         return True

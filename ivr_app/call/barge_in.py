@@ -16,11 +16,11 @@ import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
-from ivr_app.call import answers, steps, twiml
+from ivr_app.call import answers, bands, steps, twiml
 from ivr_app.call.turn import Event
 from ivr_app.call.utterances import Utterance
 from ivr_app.flow.audit import seconds
-from ivr_app.flow.vocabulary import phrases_at
+from ivr_app.flow.vocabulary import phrases_now
 from ivr_app.platform.telephony import public_url
 from ivr_app.services import Services
 from ivr_app.state.calls import Step
@@ -51,7 +51,7 @@ def decide(ivr: Services, sid: str, at: Step, utterance: Utterance) -> Decision:
     state, seq = at.state, at.seq
     flow = ivr.registry.of_call(state)
     lang = state["lang"]
-    phrases = phrases_at(flow, flow.nodes[state["node"]], lang)
+    phrases = phrases_now(flow, state)
     if not phrases or lang not in ivr.recognizer.languages():
         return Decision("keys")
     heard = Heard()  # steady sound (a hum, noise) is nothing said, as on the record path: a
@@ -59,8 +59,7 @@ def decide(ivr: Services, sid: str, at: Step, utterance: Utterance) -> Decision:
     # quiet around any sound makes it rise and fall); speech spreads 4 dB or more there.
     if sounds_like_speech(utterance.core, min_spread_db=STEADY_DB):
         heard = ivr.recognizer.recognize(utterance.audio, lang, phrases)
-    trusted = heard.trusted(ivr.config["SPEECH_MIN_CONFIDENCE"])
-    event = Event("speech" if trusted else "unclear", heard.text, heard.confidence)
+    event = bands.heard_event(heard)  # answers.understood judges it by the bands
     if not answers.understood(flow, state, event):
         if time.time() < at.asked + prompt_seconds(ivr.store.answer(sid, seq - 1 if seq
                                                                      else None)):

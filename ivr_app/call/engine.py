@@ -6,7 +6,9 @@ type's (flow/nodes/): the engine carries out what entering it returns, asks its
 question, and lets it interpret the answer. The rules kept here hold at every node:
 - key 0 or an escape word at any input node goes to the flow's human target;
 - silence or a wrong answer is retried `flow.retries` times, then goes to a human;
-- the call is hung up only where a node's type says so (a goodbye).
+- the call is hung up only where a node's type says so (a goodbye);
+- a spoken answer in the middle band is read back for a yes first (call/bands.py),
+  except the way out: a person is never the wrong place to send a caller.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import datetime as dt
 from dataclasses import replace
 from typing import Any
 
-from ivr_app.call import answers
+from ivr_app.call import answers, bands
 from ivr_app.call.turn import (
     REASON_ASKED,
     REASON_NO_INPUT,
@@ -31,7 +33,7 @@ from ivr_app.call.turn import (
 from ivr_app.flow import builtins
 from ivr_app.flow.model import Flow, Node
 from ivr_app.flow.nodes import of
-from ivr_app.flow.nodes.base import REPEAT
+from ivr_app.flow.nodes.base import READ_BACK, REPEAT
 from ivr_app.flow.turn_rules import MAX_TURN_NODES
 
 
@@ -65,8 +67,23 @@ def start(flow: Flow, state: dict[str, Any], now: dt.datetime) -> Turn:
 def handle(flow: Flow, state: dict[str, Any], event: Event, now: dt.datetime) -> Turn:
     """Apply the caller's input at the current node and run on to the next question."""
     node = flow.nodes[state["node"]]
+    event = bands.judged(flow, state["lang"], event)
     _record(state, now, node=node.id, event=event.kind, input=event.value,
             **({"confidence": event.confidence} if event.confidence is not None else {}))
+    if state["phase"] == READ_BACK:
+        return _read_back(flow, state, node, event, now)
+    turn = Turn()
+    if (bands.band(flow, state["lang"], event) == bands.CONFIRM
+            and answers.understood(flow, state, event) and not answers.is_way_out(flow, event)):
+        state.update(phase=READ_BACK, pending=event.value)
+        _ask(flow, state, node, turn)
+        return turn
+    return _act(flow, state, node, event, now)
+
+
+def _act(flow: Flow, state: dict[str, Any], node: Node, event: Event,
+         now: dt.datetime) -> Turn:
+    """Act on an answer taken as said: the way out, a wrong one, or the node's own."""
     turn = Turn()
     if answers.asks_for_supervisor(flow, event):
         _to_human(flow, state, turn, flow.human.supervisor_queue, REASON_SUPERVISOR, now)
@@ -88,6 +105,30 @@ def handle(flow: Flow, state: dict[str, Any], event: Event, now: dt.datetime) ->
         return _retry(flow, state, node, REASON_NOT_UNDERSTOOD, now)
     else:
         _enter(flow, state, result, turn, now)
+    return turn
+
+
+def _read_back(flow: Flow, state: dict[str, Any], node: Node, event: Event,
+               now: dt.datetime) -> Turn:
+    """The answer to "did you say ...?": a yes acts on what was heard; the way out is
+    still the way out; anything else asks the question again with its keys read out
+    (silence and unclear answers count as tries, a plain no does not)."""
+    said, lang = state["pending"], state["lang"]
+    state.update(phase="ask", pending="")
+    yes = bands.read_back(event, lang)
+    if yes:
+        return _act(flow, state, node, Event("speech", said), now)
+    if answers.is_way_out(flow, event):
+        return _act(flow, state, node, event, now)
+    if yes is None:
+        state["tries"] += 1
+        if state["tries"] > flow.retries:
+            turn = Turn()
+            reason = REASON_NO_INPUT if event.kind == "silence" else REASON_NOT_UNDERSTOOD
+            _to_human(flow, state, turn, flow.human.queue, reason, now)
+            return turn
+    turn = Turn(speech=_keys_read_out(flow, node, lang))
+    _ask(flow, state, node, turn)
     return turn
 
 
@@ -125,6 +166,11 @@ def _ask(flow: Flow, state: dict[str, Any], node: Node, turn: Turn) -> None:
         text = flow.messages[lang]["confirm_digits"].format(digits=digits)
         turn.speech += [Speech(lang, text), *_escape_note(flow, lang, text)]
         turn.ask = Ask(node.id, 1, flow.timeout)
+        return
+    if state["phase"] == READ_BACK:
+        text = flow.messages[lang]["confirm_choice"].format(phrase=state["pending"])
+        turn.speech += [Speech(lang, text), *_escape_note(flow, lang, text)]
+        turn.ask = Ask(node.id, 1, flow.timeout, voice=lang)
         return
     question = of(node).question
     if question is None:  # entering returns "ask" only for a type with a question
@@ -185,6 +231,17 @@ def _utterance(node: Node, lang: str) -> Speech:
 
 def _prompt(flow: Flow, state: dict[str, Any], node: Node) -> list[Speech]:
     return [_utterance(node, state["lang"])] if node.prompt else []
+
+
+def _keys_read_out(flow: Flow, node: Node, lang: str) -> list[Speech]:
+    """The question's keys, each with what it stands for ("for billing, press 1")."""
+    heard = of(node).listens(node, lang)
+    if heard is None or not heard.named:
+        return []
+    messages = flow.messages[lang]
+    keys = "; ".join(messages["key_for"].format(key=builtins.key_word(key, lang), phrase=said)
+                     for key, said in heard.named)
+    return [Speech(lang, messages["keys_again"].format(keys=keys))]
 
 
 def _escape_note(flow: Flow, lang: str, text: str) -> list[Speech]:

@@ -16,11 +16,12 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
+from ivr_app.call import bands
 from ivr_app.call.fallback import human_on_error
 from ivr_app.call.turn import Event
 from ivr_app.call.voice import take_step
 from ivr_app.flow.model import Flow
-from ivr_app.flow.vocabulary import phrases_at
+from ivr_app.flow.vocabulary import phrases_now
 from ivr_app.platform.security import twilio_signed
 from ivr_app.services import Services, services
 from speech.models import missing_message, speech_on_message
@@ -41,8 +42,7 @@ def heard() -> Response:
 
 
 def _event(flow: Flow, state: dict[str, Any]) -> Event:
-    lang = state["lang"]
-    return recorded_answer(lang, phrases_at(flow, flow.nodes[state["node"]], lang))
+    return recorded_answer(state["lang"], phrases_now(flow, state))
 
 
 def recorded_answer(lang: str, phrases: Sequence[str]) -> Event:
@@ -63,9 +63,7 @@ def recorded_answer(lang: str, phrases: Sequence[str]) -> Event:
     heard = ivr.listener.hear(recording, lang, phrases)  # by sid: never a URL we were sent
     if heard is None:
         return Event("unheard")
-    if heard.trusted(ivr.config["SPEECH_MIN_CONFIDENCE"]):
-        return Event("speech", heard.text, heard.confidence)
-    return Event("unclear", heard.text, heard.confidence)
+    return bands.heard_event(heard)
 
 
 def report_speech(ivr: Services, flow_name: str) -> None:

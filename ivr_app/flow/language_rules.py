@@ -172,9 +172,41 @@ def texts(check: Checker, value: Any, path: Path_) -> dict[str, str] | None:
     return texts
 
 
+def speech_bands(check: Checker, value: Any, path: Path_) -> dict[str, model.Bands] | None:
+    """Per language, how sure a spoken answer must be to be acted on (`accept`) or read
+    back for a yes (`confirm`): shares from 0 to 1, confirm no higher than accept."""
+    if not check.expect(value, dict, path, "'speech_bands'"):
+        return None
+    bands = {}
+    for lang, given in value.items():
+        checked = check.fields(given, (*path, lang), spec.BAND_FIELDS, f"speech bands {lang!r}")
+        if not check_language_key(check, lang, path) or not checked or len(checked) != 2:
+            continue
+        if None in checked.values():
+            continue
+        if checked["confirm"] > checked["accept"]:
+            check.error((*path, lang, "confirm"), f"confirm {checked['confirm']:g} is above "
+                        f"accept {checked['accept']:g}: an answer sure enough to act on "
+                        "would be read back", "speech-bands")
+            continue
+        bands[lang] = model.Bands(**checked)
+    return bands
+
+
+def share(check: Checker, value: Any, path: Path_) -> float | None:
+    """A number from 0 to 1."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        check.error(path, f"{path[-1]!r} must be a number from 0 to 1", "type")
+        return None
+    if not 0 <= value <= 1:
+        check.error(path, f"{path[-1]!r} must be from 0 to 1, not {value:g}", "speech-bands")
+        return None
+    return float(value)
+
+
 KINDS: dict[str, Kind] = {
     "language_code": language_code, "languages": languages, "escape_words": escape_words,
     "messages": messages, "prompt": prompt, "phrases": phrases, "queue_names": queue_names,
     "reason_names": reason_names,
-    "texts": texts,
+    "texts": texts, "speech_bands": speech_bands, "share": share,
 }

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
+from ivr_app.flow import builtins
+
 
 @dataclass(frozen=True)
 class Voice:
@@ -119,6 +121,15 @@ class Node:
 
 
 @dataclass(frozen=True)
+class Bands:
+    """What a spoken answer's confidence earns it: acted on at `accept` or above, read back
+    for a yes from `confirm`, asked again below (call/bands.py)."""
+
+    accept: float
+    confirm: float
+
+
+@dataclass(frozen=True)
 class Flow:
     """A flow that passed every check; `version` identifies its exact text."""
 
@@ -137,6 +148,12 @@ class Flow:
     reason_names: dict[str, dict[str, str]] = field(default_factory=dict)  # reason, lang
     retries: int = 2
     timeout: int = 5
+    speech_bands: dict[str, Bands] = field(default_factory=dict)  # language -> its bands
+
+    def bands(self, lang: str) -> Bands:
+        """The speech bands of `lang`: the flow's own, or the line's default for it."""
+        given = self.speech_bands.get(lang)
+        return given or Bands(*builtins.SPEECH_BANDS.get(lang, builtins.DEFAULT_BANDS))
 
     @property
     def default_language(self) -> str:

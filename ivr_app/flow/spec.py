@@ -23,7 +23,10 @@ TOP_FIELDS: dict[str, tuple[str, bool]] = {
     "returning": ("returning", False),
     "queues": ("queue_names", False),
     "reasons": ("reason_names", False),
+    "speech_bands": ("speech_bands", False),
 }
+
+BAND_FIELDS = {"accept": ("share", True), "confirm": ("share", True)}
 
 RETURNING_FIELDS = {
     "within_hours": ("hours_count", False),

@@ -95,6 +95,7 @@ def _build(check: Checker, name: str) -> model.Flow | None:
         reason_names=top.get("reasons") or {},
         retries=top.get("retries", spec.LIMITS["retries"][2]),
         timeout=top.get("timeout", spec.LIMITS["timeout"][2]),
+        speech_bands=top.get("speech_bands") or {},
     )
     for flow_rule in FLOW_RULES:
         flow_rule(check, flow)

@@ -15,6 +15,7 @@ from ivr_app.flow import builtins
 from ivr_app.flow.errors import Problem
 from ivr_app.flow.model import Flow, Node
 from ivr_app.flow.nodes import of
+from ivr_app.flow.nodes.base import READ_BACK
 from ivr_app.flow.source import Path_, Source
 from speech import UNKNOWN, Recognizer
 from speech.models import missing_message
@@ -35,6 +36,18 @@ def phrases_at(flow: Flow, node: Node, lang: str) -> list[str]:
     return list(dict.fromkeys([*(p for p, _ in heard.phrases), *flow.escape_words.get(lang, ()),
                                *supervisor, *builtins.REPEAT_WORDS.get(lang, ()),
                                *spoken_keys]))
+
+
+def phrases_now(flow: Flow, state: Mapping[str, Any]) -> list[str]:
+    """Every phrase the engine acts on at the call's question as it stands: while a spoken
+    answer is read back, yes and no (and 1, 2 and the way out); otherwise its node's."""
+    lang, node = state["lang"], flow.nodes[state["node"]]
+    if state.get("phase") != READ_BACK:
+        return phrases_at(flow, node, lang)
+    digits = builtins.DIGIT_WORDS.get(lang, ())
+    return list(dict.fromkeys([*builtins.YES_WORDS.get(lang, ()),
+                               *builtins.NO_WORDS.get(lang, ()),
+                               *flow.escape_words.get(lang, ()), *digits[:3]]))
 
 
 def unknown_words(source: Source, flow: Flow, lang: str, knows: Knows) -> list[Problem]:

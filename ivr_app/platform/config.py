@@ -123,8 +123,6 @@ class Settings(BaseSettings):
     SPEECH_BUDGET_SECONDS: float = Field(3.0, description=(
         "Time for a speech step, from the recording's end to our answer (download and "
         "recognition); then the caller is asked to use keys."))
-    SPEECH_MIN_CONFIDENCE: float = Field(0.5, description=(
-        "Least confidence of every recognised word for the answer to be acted on."))
     STREAM_URL: str = Field("", description=(
         "The stream server's public `wss://` address (e.g. `wss://ivr.example.com/stream`): "
         "each call's first answer starts a Media Stream to it, and callers can answer by "

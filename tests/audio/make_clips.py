@@ -8,9 +8,11 @@ leading and trailing silence trimmed as <Record trim="trim-silence"> does. Noise
 steady hum, clicks and a dial tone are made by sox alone; babble mixes three voices.
 clips.tsv lists every clip with what a menu built from the phrases below should hear
 in it (empty: nothing, a no-match), and its part: `tune` clips may be used to choose
-how speech outside the menu is rejected, `held-out` clips never are. The held-out part
-has other off-menu words, other espeak voices and other speeds than the tuning part,
-so figures measured on it say how the rejection does on speech it was not fitted to.
+how speech outside the menu is rejected, `validation` clips never are (they check what
+was chosen, and were read while choosing it: tests/audio/sealed, made by make_sealed.py,
+is the set nothing was ever chosen on). The validation part has other off-menu words,
+other espeak voices and other speeds than the tuning part, so figures measured on it say
+how the rejection does on speech it was not fitted to.
 The clips are committed, so tests never need espeak-ng or sox; this script only
 remakes them (espeak-ng 1.51 and sox 14.4.2 from Debian 12 made the ones here).
 """
@@ -35,7 +37,7 @@ SPEEDS = (150, 175, 200)  # words per minute: three callers, slow to brisk
 # that what is chosen on the tuning part is not fitted to three voices.
 PARTS = {"tune": [(("ko", "ko+f3", "ko+m3"), SPEEDS),
                   (("ko+f2", "ko+f4", "ko+m1", "ko+m2"), (140, 160, 185, 210))],
-         "held-out": [(("ko+f1", "ko+m7", "ko+max"), (130, 165, 190))]}
+         "validation": [(("ko+f1", "ko+m7", "ko+max"), (130, 165, 190))]}
 
 # lang -> (file stem, words, what the menu should hear). The Korean menu of the
 # tests offers 요금 (charges), 예약 (booking) and 해지 (cancelling), with 상담원
@@ -51,7 +53,7 @@ KO_OFF_MENU = {  # everyday words a caller might say instead, split between the 
              ("keopi", "커피"), ("jadongcha", "자동차"), ("sigan", "시간"),
              ("chingu", "친구"), ("eunhaeng", "은행"), ("yeonghwa", "영화"),
              ("jihacheol", "지하철")],
-    "held-out": [("oneul", "오늘"), ("naeil", "내일"), ("gajok", "가족"), ("bada", "바다"),
+    "validation": [("oneul", "오늘"), ("naeil", "내일"), ("gajok", "가족"), ("bada", "바다"),
                  ("sarang", "사랑"), ("chukgu", "축구"), ("goyangi", "고양이"),
                  ("gangaji", "강아지"), ("ucheguk", "우체국"), ("taeksi", "택시"),
                  ("norae", "노래"), ("jeomsim", "점심"), ("hoesa", "회사"),
@@ -75,13 +77,13 @@ SPOKEN = {
            ("cancel", "cancel", "cancel"), ("agent", "agent", "agent"),
            ("good-morning", "good morning", "")],
 }
-HELD_OUT_SPEED = 175  # the Spanish and English clips kept out of tuning
+VALIDATION_SPEED = 175  # the Spanish and English clips kept out of tuning
 NOISES = {  # part -> sox synth arguments for 1.5 s of sound that is not speech
     "tune": {"white-noise": ["whitenoise", "vol", "0.3"],
              "pink-noise": ["pinknoise", "vol", "0.3"],
              "brown-noise": ["brownnoise", "vol", "0.5"],
              "hum": ["sine", "300", "vol", "0.3"]},
-    "held-out": {"dial-tone": ["sine", "350", "sine", "440", "remix", "1,2", "vol", "0.3"],
+    "validation": {"dial-tone": ["sine", "350", "sine", "440", "remix", "1,2", "vol", "0.3"],
                  "clicks": ["square", "4", "vol", "0.4"]},
 }
 BABBLE = ("오늘 날씨가 정말 좋네요", "어디로 가야 하나요", "커피 한 잔 주세요")
@@ -101,7 +103,8 @@ def speak(voice: str, speed: int, words: str, out: Path, raw: Path) -> None:
     """`words` said by an espeak-ng voice at `speed`, as a phone line records them."""
     subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "-w", str(raw), words],
                    check=True)
-    subprocess.run(["sox", str(raw), *PHONE, str(out), *TRIM], check=True)
+    subprocess.run(["sox", "-R", str(raw), *PHONE, str(out), *TRIM], check=True)  # -R: the
+    # same dither each time, so a clip made again is the same file (tests/audio/sealed)
 
 
 def korean_items(part: str) -> list[tuple[str, str, str]]:
@@ -125,7 +128,7 @@ def make_clips(tmp: Path) -> list[tuple[str, ...]]:
             for speed in SPEEDS:
                 name = f"{lang}-{stem}-{speed}.wav"
                 speak(VOICES[lang], speed, words, HERE / name, raw)
-                part = "held-out" if speed == HELD_OUT_SPEED else "tune"
+                part = "validation" if speed == VALIDATION_SPEED else "tune"
                 rows.append((name, lang, words, expect, part, VOICES[lang], str(speed)))
     return rows
 
@@ -147,7 +150,7 @@ def make_noises(tmp: Path) -> list[tuple[str, ...]]:
                         str(voices[-1]), sentence], check=True)
     subprocess.run(["sox", "-m", *map(str, voices), *PHONE, str(HERE / "noise-babble.wav"),
                     "trim", "0", "1.5"], check=True)
-    rows.append(("noise-babble.wav", "", "(babble)", "", "held-out", "", ""))
+    rows.append(("noise-babble.wav", "", "(babble)", "", "validation", "", ""))
     return rows
 
 

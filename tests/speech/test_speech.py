@@ -150,3 +150,23 @@ def test_a_language_without_a_model_says_press_only(make_call):
     assert "<Record" not in answer
     assert not any("tono" in line or "tone" in line for line in call.heard)
     assert call.press("1").waiting  # keys work as ever
+
+
+# 요금, heard at 0.66 to 0.85 over eight runs (between the bands 0.02 and 0.95)
+MIDDLING_CLIP = "ko-yogeum-f4-210.wav"
+
+
+def test_a_middling_answer_is_read_back_in_korean_and_key_1_acts_on_it(speech_call):
+    call = speech_call("ko").speaks(clip(MIDDLING_CLIP))
+    assert call.waiting
+    assert KO_MESSAGES["confirm_choice"].format(phrase="요금") in heard_text(call)
+    call.press("1")
+    assert (call.ending.kind, call.ending.reason) == ("human", "option 1")
+
+
+@pytest.mark.parametrize("no", ["2", "아니요"])
+def test_a_no_at_the_korean_read_back_reads_the_keys_out(speech_call, no):
+    call = speech_call("ko").speaks(clip(MIDDLING_CLIP))
+    call.press(no) if no.isdigit() else call.speaks(clip("ko-aniyo-150.wav"))
+    assert call.waiting
+    assert any(line.startswith("버튼으로 선택해 주세요. 요금은 1번") for line in heard_text(call))

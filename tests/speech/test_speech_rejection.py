@@ -11,6 +11,7 @@ from speech.rejection import (
     distance,
     fillers,
     menu_answer,
+    menu_evidence,
     said_phrase,
     sounds,
     vowel_distance,
@@ -113,6 +114,17 @@ def test_fillers_with_other_vowels_must_score_below_the_menu_path():
     assert menu_answer(menu, heard("해지", score=50.0), KO_PHRASES)[0] == "해지"
     said, sure = menu_answer(menu, heard("할", "이", score=52.0), KO_PHRASES)
     assert said == "해지" and 0.5 < sure < 1.0
+
+
+def test_below_the_bar_the_evidence_keeps_the_phrase_and_says_how_far_below():
+    """The line's bands read a middling answer back rather than turn it away."""
+    menu = heard("해지", score=50.0)
+    said, near = menu_evidence(menu, heard("였다", score=49.0), KO_PHRASES)
+    said_far, far = menu_evidence(menu, heard("였다", score=60.0), KO_PHRASES)
+    assert said == said_far == "해지" and 0.0 < far < near < 0.5
+    assert menu_evidence(menu, heard("였다", score=48.5), KO_PHRASES) == ("해지", 0.5)
+    longer = Decoded((("모르", 0.1, 0.5), ("겠어요", 0.5, 1.2)), 49.0)
+    assert menu_evidence(heard("요금", score=50.0), longer, KO_PHRASES) == ("", 0.0)
 
 
 def test_a_phrase_over_a_small_part_of_the_speech_is_not_what_was_said():

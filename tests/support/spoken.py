@@ -43,6 +43,10 @@ KO_MESSAGES = {
     "to_human": "상담원에게 연결합니다.",
     "speech_hint": "삐 소리 후에 말씀하셔도 됩니다.",
     "use_keys": "음성을 인식하지 못했습니다. 버튼을 눌러 주세요.",
+    "confirm_choice": "{phrase}, 맞습니까? 맞으면 네라고 하시거나 1번을, 아니면 아니요라고 "
+                      "하시거나 2번을 누르세요.",
+    "keys_again": "버튼으로 선택해 주세요. {keys}.",
+    "key_for": "{phrase}은 {key}번",
 }
 # The clips the webhook stories play, one per option and one of the escape word;
 # menu_rates measures every clip. Kaldi dithers at random, so a clip's score moves by about

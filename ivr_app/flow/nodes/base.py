@@ -19,6 +19,7 @@ from ivr_app.flow.model import Flow, Node
 from ivr_app.flow.source import Path_
 
 REPEAT = object()  # an answer meaning: ask the same question again, not a wrong answer
+READ_BACK = "read back"  # a call's phase while a spoken answer is read back for a yes
 
 
 class Input(Protocol):
@@ -65,6 +66,7 @@ class Listening:
 
     phrases: tuple[tuple[str, Path_], ...]
     keys: tuple[str, ...]
+    named: tuple[tuple[str, str], ...] = ()  # (key, a phrase it stands for): the keys read out
 
 
 @dataclass(frozen=True)

@@ -97,7 +97,8 @@ def facts(node: LanguageNode) -> Facts:
 def listens(node: LanguageNode, lang: str) -> Listening:
     return Listening(tuple((p, ("choices", i, "say", j)) for i, c in enumerate(node.choices)
                            for j, p in enumerate(c.phrases)),
-                     tuple(c.key for c in node.choices))
+                     tuple(c.key for c in node.choices),
+                     tuple((c.key, c.phrases[0]) for c in node.choices if c.phrases))
 
 
 TYPE = NodeType(

@@ -98,7 +98,9 @@ def listens(node: MenuNode, lang: str) -> Listening:
     return Listening(tuple((p, ("options", i, "say", lang, j))
                            for i, o in enumerate(node.options)
                            for j, p in enumerate(o.phrases.get(lang, ()))),
-                     tuple(o.key for o in node.options))
+                     tuple(o.key for o in node.options),
+                     tuple((o.key, o.phrases[lang][0]) for o in node.options
+                           if o.phrases.get(lang)))
 
 
 TYPE = NodeType(
