@@ -19,8 +19,9 @@ from ivr_app.services import Services
 def init_console(app: Flask, ivr: Services) -> None:
     """Sign-in, the console's pages, `/`, `/agent` and `/admin` leading to them, and the
     greeter that starts a tried call on its version."""
-    auth.init_auth(app, ivr)
-    for blueprint in (auth.bp, agent.bp, board.bp, demo.bp, flows.bp, metrics.bp, trial.bp):
+    blueprints = (auth.bp, agent.bp, board.bp, demo.bp, flows.bp, metrics.bp, trial.bp)
+    auth.init_auth(app, ivr, [blueprint.name for blueprint in blueprints])
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     app.context_processor(auth.template_globals)
     app.extensions[voice.GREETERS].insert(0, trial.greeting)  # before any other greeting
