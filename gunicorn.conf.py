@@ -8,4 +8,4 @@ gives the measurement that chose the number.
 
 workers = 2
 worker_class = "gthread"
-threads = 8
+threads = 32

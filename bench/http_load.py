@@ -125,7 +125,7 @@ def open_loop(server: Server, calls: list[list[tuple[str, bytes, dict[str, str],
     call's requests are sent one after the other as soon as the last is answered, whatever
     the server's backlog. The first request's latency counts from the call's arrival, so a
     server falling behind shows in it (no coordinated omission). `senders` threads with a
-    connection each carry the calls; fewer than needed show as latency too."""
+    connection per call carry the calls; fewer than needed show as latency too."""
     rng = random.Random(seed)
     arrivals, t = [], 0.0
     while True:
@@ -139,11 +139,11 @@ def open_loop(server: Server, calls: list[list[tuple[str, bytes, dict[str, str],
     start = [0.0]
 
     def send() -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
         clock = time.perf_counter
         while (k := todo.get()) is not None:
             since = start[0] + arrivals[k]
-            try:
+            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+            try:  # a connection per call, as Twilio's requests come
                 for path, body, headers, mark in calls[k]:
                     conn.request("POST", path, body, headers)
                     response = conn.getresponse()
@@ -155,8 +155,8 @@ def open_loop(server: Server, calls: list[list[tuple[str, bytes, dict[str, str],
                         errors.append(f"POST {path} answered {response.status}: {data[:200]!r}")
             except OSError as exc:
                 errors.append(f"{type(exc).__name__}: {exc}")
+            finally:
                 conn.close()
-        conn.close()
 
     threads = [threading.Thread(target=send, daemon=True) for _ in range(senders)]
     for thread in threads:
@@ -179,4 +179,5 @@ def open_loop(server: Server, calls: list[list[tuple[str, bytes, dict[str, str],
             "p50": statistics.median(latencies) if latencies else float("inf"),
             "p99": percentile(latencies, 99) if latencies else float("inf"),
             "errors": len(errors), "first_error": errors[0] if errors else "",
-            "server_cpu": (cpu_seconds(workers) - cpu0) / elapsed, "requests": requests}
+            "server_cpu": (cpu_seconds(workers) - cpu0) / elapsed, "requests": requests,
+            "latencies": latencies}

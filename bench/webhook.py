@@ -15,8 +15,9 @@ measured in the same run.
    it) for the floor app and for the IVR, on free loopback ports, each driven by --threads
    callers that never pause (alternating /voice and /voice/step?seq=0 per CallSid).
 3. Over HTTP, open loop: calls arrive at a fixed rate with random gaps (each a /voice, then
-   its step once answered), rate raised by half each round until p99 reaches 100 ms; the
-   highest rate below is the line's capacity, and calls per core follow from it (a call
+   its step once answered), rate raised by half each round until p99 reaches 100 ms (a rate
+   that misses is run again and judged on both runs' requests); the highest rate below is
+   the line's capacity, and calls per core follow from it (a call
    makes a request every 6 s or so; cores are the gunicorn workers' CPU at that rate).
 
 Each measurement of 1 and 2 is repeated (--repeats) and the median of the repeats is quoted.
@@ -40,7 +41,7 @@ from typing import Any
 import redis
 from twilio.request_validator import RequestValidator
 
-from bench import flush_db
+from bench import flush_db, percentile
 from bench.http_load import Req, drive, open_loop, prepared
 from bench.inprocess import (
     REDIS_URL,
@@ -112,17 +113,28 @@ def highest_rate(ivr: Any, seconds: float, max_rps: int) -> dict[str, Any]:
     print(f"{'requests/s offered':>20} {'p50 ms':>8} {'p99 ms':>8} {'worker cores':>12}")
     rate = 60.0
     while rate <= max_rps:
-        flush_db(REDIS_URL)
-        calls = [prepared(list(one_call(validator, base)))
-                 for _ in range(int(rate * seconds / 2 * 1.3) + 10)]
-        r = open_loop(ivr, calls, rate / 2, seconds)
-        print(f"{r['offered']:20.0f} {r['p50']:8.1f} {r['p99']:8.1f} {r['server_cpu']:12.2f}"
-              + (f"  {r['errors']} failed: {r['first_error'][:80]}" if r["errors"] else ""))
+        r = at_rate(ivr, base, validator, rate, seconds)
+        if r["errors"] or r["p99"] >= P99_MS:  # once more, the two runs' requests together:
+            again = at_rate(ivr, base, validator, rate, seconds)  # one burst of the machine's
+            latencies = r["latencies"] + again["latencies"]  # other work is not the line's
+            r = {**again, "errors": r["errors"] + again["errors"],
+                 "p99": percentile(latencies, 99)}
         if r["errors"] or r["p99"] >= P99_MS:
             break
         best = {"rate": r["offered"], "p99": r["p99"], "server_cpu": r["server_cpu"]}
         rate *= 1.5
     return best
+
+
+def at_rate(ivr: Any, base: str, validator: RequestValidator, rate: float,
+            seconds: float) -> dict[str, Any]:
+    flush_db(REDIS_URL)
+    calls = [prepared(list(one_call(validator, base)))
+             for _ in range(int(rate * seconds / 2 * 1.3) + 10)]
+    r = open_loop(ivr, calls, rate / 2, seconds)
+    print(f"{r['offered']:20.0f} {r['p50']:8.1f} {r['p99']:8.1f} {r['server_cpu']:12.2f}"
+          + (f"  {r['errors']} failed: {r['first_error'][:80]}" if r["errors"] else ""))
+    return r
 
 
 def main() -> None:
