@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 
 from ivr_app.platform import logs
@@ -32,3 +33,20 @@ def test_the_time_stamp_is_the_one_logging_writes():
     record = logging.LogRecord("x", logging.INFO, "", 0, "m", None, None)
     assert logs.StampedFormatter().format(record) == \
         logging.Formatter(logs.FORMAT).format(record)
+
+
+def test_a_forked_worker_writes_its_own_lines_soon_and_none_of_its_parents(tmp_path):
+    path = tmp_path / "web.log"
+    stream = path.open("a", buffering=1 << 16, encoding="utf-8")
+    handler = logs.BatchedHandler(stream)
+    log = logging.Logger("ivr_app")
+    log.addHandler(handler)
+    log.info("built in the master")  # its timer thread stays in the master
+    pid = os.fork()
+    if pid == 0:  # the worker
+        log.info("a worker's line")
+        time.sleep(logs.FLUSH_S * 3)
+        os._exit(0)
+    os.waitpid(pid, 0)
+    assert path.read_text().splitlines() == ["built in the master", "a worker's line"]
+    stream.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import sys
 import threading
 import time
@@ -52,6 +53,12 @@ class BatchedHandler(logging.StreamHandler):
     def __init__(self, stream: io.TextIOBase):
         super().__init__(stream)
         self._timer: threading.Timer | None = None
+        # gunicorn forks its workers from the master: nothing buffered is copied into them,
+        # and the parent's timer thread is not theirs.
+        os.register_at_fork(before=self.flush, after_in_child=self._forked)
+
+    def _forked(self) -> None:
+        self._timer = None
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
@@ -68,7 +75,8 @@ class BatchedHandler(logging.StreamHandler):
     def flush(self) -> None:
         with self.lock:
             self._timer = None
-            self.stream.flush()
+            if not self.stream.closed:  # closed by logging.shutdown at exit
+                self.stream.flush()
 
 
 def configure(level: int | str, filename: str | None = None) -> None:
