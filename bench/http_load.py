@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import http.client
 import os
+import queue
+import random
 import statistics
 import sys
 import threading
@@ -115,3 +117,67 @@ def drive(server: Server, jobs: list[list[tuple[str, bytes, dict[str, str], byte
             "connections": sum(opened), "server_cpu": (cpu1 - cpu0) / elapsed,
             "client_cpu": (own1 - own0) / elapsed,
             "cpu_us": (cpu1 - cpu0) / len(every) * 1e6}
+
+
+def open_loop(server: Server, calls: list[list[tuple[str, bytes, dict[str, str], bytes]]],
+              rate: float, seconds: float, seed: int = 7, senders: int = 96) -> dict[str, Any]:
+    """Calls arriving at `rate` a second with random (exponential) gaps, for `seconds`: each
+    call's requests are sent one after the other as soon as the last is answered, whatever
+    the server's backlog. The first request's latency counts from the call's arrival, so a
+    server falling behind shows in it (no coordinated omission). `senders` threads with a
+    connection per call carry the calls; fewer than needed show as latency too."""
+    rng = random.Random(seed)
+    arrivals, t = [], 0.0
+    while True:
+        t += rng.expovariate(rate)
+        if t >= seconds or len(arrivals) == len(calls):
+            break
+        arrivals.append(t)
+    todo: queue.SimpleQueue[int | None] = queue.SimpleQueue()
+    latencies: list[float] = []
+    errors: list[str] = []
+    start = [0.0]
+
+    def send() -> None:
+        clock = time.perf_counter
+        while (k := todo.get()) is not None:
+            since = start[0] + arrivals[k]
+            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+            try:  # a connection per call, as Twilio's requests come
+                for path, body, headers, mark in calls[k]:
+                    conn.request("POST", path, body, headers)
+                    response = conn.getresponse()
+                    data = response.read()
+                    now = clock()
+                    latencies.append((now - since) * 1000)
+                    since = now
+                    if response.status != 200 or mark not in data:
+                        errors.append(f"POST {path} answered {response.status}: {data[:200]!r}")
+            except OSError as exc:
+                errors.append(f"{type(exc).__name__}: {exc}")
+            finally:
+                conn.close()
+
+    threads = [threading.Thread(target=send, daemon=True) for _ in range(senders)]
+    for thread in threads:
+        thread.start()
+    workers = server.worker_pids()
+    cpu0 = cpu_seconds(workers)
+    start[0] = time.perf_counter()
+    for k, at in enumerate(arrivals):
+        delay = start[0] + at - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+        todo.put(k)
+    for _ in threads:
+        todo.put(None)
+    for thread in threads:
+        thread.join(30)
+    elapsed = time.perf_counter() - start[0]
+    requests = len(latencies)
+    return {"offered": sum(len(calls[k]) for k in range(len(arrivals))) / seconds,
+            "p50": statistics.median(latencies) if latencies else float("inf"),
+            "p99": percentile(latencies, 99) if latencies else float("inf"),
+            "errors": len(errors), "first_error": errors[0] if errors else "",
+            "server_cpu": (cpu_seconds(workers) - cpu0) / elapsed, "requests": requests,
+            "latencies": latencies}

@@ -1,5 +1,6 @@
 """The in-process half of bench/webhook.py: each kind of webhook step through Flask's test
-client, against a bare Flask app and the test client alone, and a cProfile of the step.
+client, against the floor app (bench/floor_app.py) on the same requests, the Redis round
+trips of a step, the Redis memory a call in a menu keeps, and a cProfile of the step.
 
 Every request is signed, every call has a fresh CallSid, and signatures are computed before
 the clock starts. The kinds of step, each on calls of its own:
@@ -20,18 +21,19 @@ import pstats
 import secrets
 import statistics
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from redis.connection import AbstractConnection
 from twilio.request_validator import RequestValidator
 from werkzeug.test import Client
 
 from bench import flush_db, percentile, redis_url
 from bench.http_load import Req
 from ivr_app.state.agents import Agent
+from ivr_app.state.calls import ANSWER_KEY, CALL_KEY
 
 ROOT = Path(__file__).resolve().parents[1]
 REDIS_URL = redis_url(12)
@@ -121,16 +123,6 @@ def sign_in_agents(app: Flask) -> None:
                           NOW - dt.timedelta(seconds=30 * i))
 
 
-def raw_wsgi(body: bytes) -> Callable[..., list[bytes]]:
-    """Not Flask at all: what the test client costs by itself."""
-
-    def answer(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
-        start_response("200 OK", [("Content-Type", "text/xml")])
-        return [body]
-
-    return answer
-
-
 def timed_posts(client: Client, reqs: list[Req], mark: bytes | None) -> list[float]:
     """Microseconds per signed POST; checks every answer, outside the timed part."""
     times: list[float] = []
@@ -149,14 +141,13 @@ def timed_posts(client: Client, reqs: list[Req], mark: bytes | None) -> list[flo
 
 
 def in_process(requests: int, repeats: int) -> dict[str, Figures]:
-    from bench.bare_app import TWIML, create_bare_app
+    from bench.floor_app import create_floor_app
 
     validator = RequestValidator(TOKEN)
     app = make_ivr_app()
     ivr = app.test_client()
-    bare = create_bare_app().test_client()
-    raw = Client(raw_wsgi(TWIML.encode()))
-    figures = {name: Figures() for name in ("client", "baseline", *KINDS)}
+    floor = create_floor_app({"REDIS_URL": REDIS_URL, "TWILIO_AUTH_TOKEN": TOKEN}).test_client()
+    figures = {name: Figures() for name in ("floor", *KINDS)}
 
     def prepare(count: int) -> dict[str, list[Req]]:
         flush_db(REDIS_URL)
@@ -168,15 +159,16 @@ def in_process(requests: int, repeats: int) -> dict[str, Figures]:
                 "transfer": [t for _, t, _ in held], "wait": [w for _, _, w in held]}
 
     warm = prepare(300)
-    for client, reqs in ((raw, warm["voice"]), (bare, warm["voice"]), (ivr, warm["voice"]),
-                         (ivr, warm["step"]), (ivr, warm["transfer"]), (ivr, warm["wait"])):
+    for client, reqs in ((floor, warm["step"]), (ivr, warm["voice"]), (ivr, warm["step"]),
+                         (ivr, warm["transfer"]), (ivr, warm["wait"])):
         timed_posts(client, reqs, None)
 
     for _ in range(repeats):
         reqs = prepare(requests)
-        # Interleaved per repeat, so drift on a noisy machine hits every row alike.
-        rows = [("client", raw, reqs["voice"], None), ("baseline", bare, reqs["voice"], None),
-                ("voice", ivr, reqs["voice"], VOICE_MARK), ("step", ivr, reqs["step"], STEP_MARK),
+        # Interleaved per repeat, so drift on a noisy machine hits every row alike. The floor
+        # answers the very requests the step then answers (it writes nothing).
+        rows = [("floor", floor, reqs["step"], None), ("voice", ivr, reqs["voice"], VOICE_MARK),
+                ("step", ivr, reqs["step"], STEP_MARK),
                 ("transfer", ivr, reqs["transfer"], TRANSFER_MARK),
                 ("wait", ivr, reqs["wait"], WAIT_MARK)]
         for name, client, batch, mark in rows:
@@ -189,15 +181,48 @@ def in_process(requests: int, repeats: int) -> dict[str, Figures]:
     return figures
 
 
+def step_round_trips(count: int = 200) -> tuple[float, int]:
+    """Redis round trips per menu step (a pipeline or a script is one), counted on the
+    client's socket writes; and the bytes of Redis memory (MEMORY USAGE) each call in a
+    menu keeps: its state and the answers kept for Twilio's retries."""
+    validator = RequestValidator(TOKEN)
+    app = make_ivr_app()
+    ivr = app.test_client()
+    flush_db(REDIS_URL)
+    calls = [one_call(validator, TEST_BASE) for _ in range(count)]
+    timed_posts(ivr, [v for v, _ in calls], VOICE_MARK)
+    sent = [0]
+    send = AbstractConnection.send_packed_command
+
+    def counted(self: AbstractConnection, command: Any, check_health: bool = True) -> None:
+        sent[0] += 1
+        send(self, command, check_health)
+
+    AbstractConnection.send_packed_command = counted  # type: ignore[method-assign]
+    try:
+        timed_posts(ivr, [s for _, s in calls], STEP_MARK)
+    finally:
+        AbstractConnection.send_packed_command = send  # type: ignore[method-assign]
+    redis = app.extensions["ivr"].redis
+    kept = 0
+    for req in calls[:100]:
+        sid = req[0].form["CallSid"]
+        for key in (CALL_KEY.format(sid=sid), ANSWER_KEY.format(sid=sid, seq="start"),
+                    ANSWER_KEY.format(sid=sid, seq=0)):
+            kept += redis.memory_usage(key, samples=0) or 0
+    flush_db(REDIS_URL)
+    return sent[0] / count, round(kept / min(count, 100))
+
+
 PROFILE_ROWS = (  # (label, file suffix or "" for builtins, function name)
     ("test client + WSGI + Flask, whole request", "werkzeug/test.py", "open"),
     ("  signature check (valid_signature)", "ivr_app/platform/security.py", "valid_signature"),
     ("  form parsing (request.form)", "werkzeug/wrappers/request.py", "form"),
-    ("  state read (CallStore.load, 1 round trip)", "ivr_app/state/calls.py", "load"),
+    ("  step (CallStore.take: decide + 1 script)", "ivr_app/state/calls.py", "take"),
     ("  flow lookup (FlowRegistry.version)", "ivr_app/flow/registry.py", "version"),
     ("  engine.handle", "ivr_app/call/engine.py", "handle"),
     ("  TwiML (twiml.render)", "ivr_app/call/twiml.py", "render"),
-    ("  commit (CallStore.commit, Lua script)", "ivr_app/state/calls.py", "commit"),
+    ("  the script's round trip (CallStore._run)", "ivr_app/state/calls.py", "_run"),
     ("  json.dumps + json.loads of the state", "json/__init__.py", "dumps|loads"),
     ("  access log line", "logging/__init__.py", "info"),
     ("  waiting on Redis (socket recv)", "", "recv_into|recv"),

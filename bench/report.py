@@ -4,7 +4,7 @@ the callbacks lost, in one table.
     .venv/bin/python -m bench.report            # about 6 minutes; last line is JSON
     .venv/bin/python -m bench.report --quick    # drills and hostile inputs only
 
-- Load held: bench.webhook over HTTP (gunicorn, 2 sync workers, --callers concurrent
+- Load held: bench.webhook over HTTP (gunicorn as gunicorn.conf.py sets it, --callers concurrent
   callers): steps per second and p99.
 - Faults survived: the drill tests, real processes each (pytest node ids below), pass or fail.
 - Hostile inputs handled: requests of each hostile kind sent to the app; how many it refused

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any
 
 import redis
 import yaml
-from flask import Flask, Response, abort, g, request
+from flask import Flask, abort, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ivr_app.api import agents, metrics
@@ -18,13 +17,13 @@ from ivr_app.callbacks import offer, placing, returning
 from ivr_app.console import init_console
 from ivr_app.flow.errors import FlowError
 from ivr_app.line import agent_leg, holding, remembered
+from ivr_app.platform import logs
 from ivr_app.platform.clock import Clock, utc_now
 from ivr_app.platform.config import settings
 from ivr_app.platform.security import HOST_HEADER_NOTICE
 from ivr_app.services import build_services
 
 log = logging.getLogger(__name__)
-access = logging.getLogger("ivr_app.access")
 
 
 def create_app(config: dict[str, Any] | None = None, *, connection: redis.Redis | None = None,
@@ -37,9 +36,7 @@ def create_app(config: dict[str, Any] | None = None, *, connection: redis.Redis 
     """
     app = Flask(__name__)
     app.config.from_mapping(settings(config))
-    if not logging.getLogger().handlers:  # gunicorn and the workers: the app logs itself
-        logging.basicConfig(level=app.config["LOG_LEVEL"],
-                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure(app.config["LOG_LEVEL"])  # under gunicorn: nothing else configures it
 
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
@@ -82,11 +79,9 @@ def create_app(config: dict[str, Any] | None = None, *, connection: redis.Redis 
     for blueprint in (voice.bp, heard.bp, holding.bp, agent_leg.bp, agents.bp, metrics.bp,
                       placing.bp, offer.bp, returning.bp, remembered.bp):
         app.register_blueprint(blueprint)
-    init_console(app, ivr)
+    init_console(app)
 
-    @app.before_request
-    def start_clock() -> None:
-        g.started = time.perf_counter()
+    logs.init_app(app)  # first of the hooks: the access line's time covers the others
 
     @app.before_request
     def refuse_large_bodies() -> None:
@@ -95,16 +90,6 @@ def create_app(config: dict[str, Any] | None = None, *, connection: redis.Redis 
             abort(413)
 
     fallback.init_app(app, ivr)  # callers sent to Twilio's queue while Redis was down
-
-    @app.after_request
-    def access_log(response: Response) -> Response:
-        """One line per request: the call, the route, the status and how long it took."""
-        took = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
-        form = request.mimetype == "application/x-www-form-urlencoded" and \
-            response.status_code != 413  # reading a refused body would refuse it again
-        access.info("%s %s %s %d %.1f ms", request.form.get("CallSid", "-") if form else "-",
-                    request.method, request.full_path.rstrip("?"), response.status_code, took)
-        return response
 
     @app.get("/health")
     def health() -> tuple[dict[str, Any], int]:

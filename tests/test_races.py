@@ -3,23 +3,32 @@ customer has one callback per number."""
 
 from __future__ import annotations
 
+import pytest
+
 from ivr_app.demo.simulator import Call
 from tests.line import PUBLIC, Line, created_calls
 
 CUSTOMER = "+525512345678"  # a Mexico City number, said back as 5 5 1 2 3 4 5 6 7 8
 
 
-def test_the_request_that_loses_a_race_for_a_step_puts_nobody_in_line(call, store, monkeypatch):
+@pytest.mark.parametrize("knows_the_call", [True, False], ids=["state-kept", "state-read"])
+def test_the_request_that_loses_a_race_for_a_step_puts_nobody_in_line(call, store, monkeypatch,
+                                                                        knows_the_call):
     call.dial()
-    step = store.step
+    # The first request has the call's state (kept from this process's last step, or read
+    # from Redis), then another one wins the step while it decides.
+    where, name = (store.recent, "get") if knows_the_call else (store, "_run")
+    learn = getattr(where, name)
 
-    def overtaken(sid):  # the first request reads the call, then another one wins the step
-        found = step(sid)
-        monkeypatch.setattr(store, "step", step)
+    def overtaken(*args, **kwargs):
+        found = learn(*args, **kwargs)
+        monkeypatch.setattr(where, name, learn)
         call.post("/voice/step?seq=0", {"Digits": "1"})  # Spanish: on to the main menu
         return found
 
-    monkeypatch.setattr(store, "step", overtaken)
+    if not knows_the_call:
+        monkeypatch.setattr(store.recent, "get", lambda sid, seq: None)
+    monkeypatch.setattr(where, name, overtaken)
     answer = call.post("/voice/step?seq=0", {"Digits": "0"})  # a person, but too late
     assert "Para reportar una falla" in answer and "<Enqueue" not in answer
     ivr = call.app.extensions["ivr"]

@@ -42,8 +42,8 @@ def take(ivr: Services, sid: str, seq: int, event_of: Callable[[Flow, dict[str, 
         return state, twiml.render(flow, turn, seq=seq + 1, speech=speech)
 
     committed = ivr.store.take(sid, seq, decide)
-    if committed.won:
-        to_queue(ivr, sid, *decided[0])
+    if committed.won:  # what was committed: the last decision (an earlier one was stale)
+        to_queue(ivr, sid, *decided[-1])
     return committed
 
 

@@ -13,14 +13,14 @@ from werkzeug.wrappers import Response
 
 from ivr_app.call import voice
 from ivr_app.console import agent, auth, board, demo, flows, metrics, trial
-from ivr_app.services import Services
 
 
-def init_console(app: Flask, ivr: Services) -> None:
+def init_console(app: Flask) -> None:
     """Sign-in, the console's pages, `/`, `/agent` and `/admin` leading to them, and the
     greeter that starts a tried call on its version."""
-    auth.init_auth(app)
-    for blueprint in (auth.bp, agent.bp, board.bp, demo.bp, flows.bp, metrics.bp, trial.bp):
+    blueprints = (auth.bp, agent.bp, board.bp, demo.bp, flows.bp, metrics.bp, trial.bp)
+    auth.init_auth(app, [blueprint.name for blueprint in blueprints])
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     app.context_processor(auth.template_globals)
     app.extensions[voice.GREETERS].insert(0, trial.greeting)  # before any other greeting

@@ -93,9 +93,10 @@ def users() -> Users:
     return Users(services().redis)
 
 
-def init_auth(app: Flask) -> None:
+def init_auth(app: Flask, blueprints: list[str]) -> None:
     """Sessions, CSRF and the login limit for this app; CSRF is checked on console views
-    only (Twilio's webhooks and the bearer-token API have no browser session to protect)."""
+    only (Twilio's webhooks and the bearer-token API have no browser session to protect),
+    and limits on the console's `blueprints` only."""
     app.session_interface = _SecretFromRedis()
     app.config.update(WTF_CSRF_CHECK_DEFAULT=False, WTF_CSRF_TIME_LIMIT=None)
     _cookies(app)
@@ -107,7 +108,20 @@ def init_auth(app: Flask) -> None:
     login_manager.localize_callback = t
     login_manager.init_app(app)
     csrf.init_app(app)
+    _limits_for(app, blueprints)
+
+
+def _limits_for(app: Flask, blueprints: list[str]) -> None:
+    """Flask-Limiter hooks every request of an app; only the console has limits, so its
+    hooks go on the console's blueprints alone and Twilio's webhooks skip them."""
+    hooks = (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs)
+    had = [list(funcs.get(None, ())) for funcs in hooks]
     limiter.init_app(app)
+    for funcs, before in zip(hooks, had, strict=True):
+        added = [f for f in funcs.get(None, ()) if f not in before]
+        funcs[None] = before
+        for name in blueprints:
+            funcs.setdefault(name, [])[:0] = added  # before the blueprint's own (the guard)
 
 
 class _SecretFromRedis(SecureCookieSessionInterface):

@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import redis
+from redis.commands.core import Script
 
 from ivr_app.state.lifecycle import ENDED, FINAL_RANK, call_rank
+from ivr_app.state.recent import RecentSteps
 
 log = logging.getLogger(__name__)
 
@@ -28,25 +30,50 @@ FLOW_SOURCE_KEY = "ivr:flow:{name}:{version}"  # text of a flow version calls ar
 STREAM_KEY = "ivr:call:{sid}:stream"  # the sid of the call's live media stream, while it lives
 CALL_TTL = 6 * 3600
 
-# KEYS: call, answer[, flow source]; ARGV: expected seq ("" for a new call), new seq, data,
-# answer, ttl. The step's time (Redis's clock, Unix seconds) goes to `asked`: a live stream
-# tells from it whether the question's prompt is still playing. Returns {1 if this request
-# took the step else 0, whether the flow source is kept (its TTL renewed here, so a new call
-# need not send the flow's text again), the answer that stands} (the answer last: a nil one
-# ends the reply).
-_COMMIT = """
-local kept = 1
-if KEYS[3] then kept = redis.call('EXPIRE', KEYS[3], ARGV[5]) end
-local current = redis.call('HGET', KEYS[1], 'seq')
-if (current == false and ARGV[1] == '') or current == ARGV[1] then
+# Stores step ARGV[1]'s outcome: the new step number ARGV[2], the state ARGV[3] and the
+# answer ARGV[4], for ARGV[5] seconds. The step's time (Redis's clock, Unix seconds) goes to
+# `asked`: a live stream tells from it whether the question's prompt is still playing.
+_STORE = """
   local now = redis.call('TIME')
   local asked = now[1] .. '.' .. string.format('%06d', tonumber(now[2]))
   redis.call('HSET', KEYS[1], 'seq', ARGV[2], 'data', ARGV[3], 'asked', asked)
   redis.call('EXPIRE', KEYS[1], ARGV[5])
   redis.call('SET', KEYS[2], ARGV[4], 'EX', ARGV[5])
+"""
+
+# KEYS: call, answer[, flow source]; ARGV: expected seq ("" for a new call), new seq, data,
+# answer, ttl. Returns {1 if this request took the step else 0, whether the flow source is
+# kept (its TTL renewed here, so a new call need not send the flow's text again), the answer
+# that stands} (the answer last: a nil one ends the reply).
+_COMMIT = """
+local kept = 1
+if KEYS[3] then kept = redis.call('EXPIRE', KEYS[3], ARGV[5]) end
+local current = redis.call('HGET', KEYS[1], 'seq')
+if (current == false and ARGV[1] == '') or current == ARGV[1] then
+""" + _STORE + """
   return {1, kept, ARGV[4]}
 end
 return {0, kept, redis.call('GET', KEYS[2])}
+"""
+
+# A step in one round trip. KEYS: call, answer to step ARGV[1], the call's stream mark;
+# ARGV: seq, then (to commit what was decided from state known beforehand) new seq, data,
+# answer, ttl, and '1' or '0': whether that decision took a stream as live ('' for each of
+# these five: a read); last, the rank of a final status (state/lifecycle.py). {3} if the
+# call is over (nothing is decided for it). Commits only if the call is still at that step
+# with its stream as assumed: {1}. Else {0, the answer that stands} if the step was taken,
+# or {2, stream live, the call's seq and data} to decide from.
+_TAKE = """
+local current = redis.call('HMGET', KEYS[1], 'seq', 'data', 'status_rank')
+if tonumber(current[3] or '-1') >= tonumber(ARGV[7]) then return {3} end
+local streaming = redis.call('EXISTS', KEYS[3])
+if ARGV[2] ~= '' and current[1] == ARGV[1] and tonumber(ARGV[6]) == streaming then
+""" + _STORE + """
+  return {1}
+end
+local standing = redis.call('GET', KEYS[2])
+if standing then return {0, standing} end
+return {2, streaming, current[1], current[2]}
 """
 
 
@@ -125,6 +152,8 @@ class CallStore:
         self.wait = (wait_replicas, wait_ms) if wait_replicas > 0 else None
         self._warned = float("-inf")
         self._commit = connection.register_script(_COMMIT)
+        self._take = connection.register_script(_TAKE)
+        self.recent = RecentSteps()
         self._stream_live = connection.register_script(_STREAM_LIVE)
         self._stream_ended = connection.register_script(_STREAM_ENDED)
         self._status = connection.register_script(_STATUS)
@@ -152,20 +181,42 @@ class CallStore:
         (and whether a media stream of it is live) into its next state and answer, stored
         together unless another request took the step first.
 
-        A step already taken (a Twilio retry, an answer arriving second) or a call already
-        put through gets the answer that stands, without deciding again; UnknownStep if
-        there is none. A step after the call ended decides nothing (`ended`).
+        One round trip when this process took the call's step before (it knows the state):
+        the script commits only if the call is still where it was left, else hands back the
+        state to decide from again. A step already taken (a Twilio retry, an answer arriving
+        second) or a call already put through gets the answer that stands, without deciding
+        again; UnknownStep if there is none. A step after the call ended decides nothing
+        (`ended`).
         """
-        at = self.step(sid)
-        if at.ended:
-            return Committed(False, None, ended=True)
-        if at.seq != seq or at.state is None or at.state.get("outcome"):
-            earlier = self.answer(sid, seq)
-            if earlier is None:
-                raise UnknownStep(f"no step {seq} for this call (now at {at.seq})")
-            return Committed(False, earlier)
-        state, answer = decide(at.state, at.streaming)
-        return self.commit(sid, seq, state, answer)
+        keys = [CALL_KEY.format(sid=sid), ANSWER_KEY.format(sid=sid, seq=seq),
+                STREAM_KEY.format(sid=sid)]
+        known = self.recent.get(sid, seq)
+        read = [seq, "", "", "", "", "", FINAL_RANK]
+        for _ in range(3):  # the cached state, then fresh state (again if a stream began)
+            if known is None:
+                found = self._run(self._take, keys, read)
+            else:
+                data, streaming = known
+                state = json.loads(data)
+                if state.get("outcome"):  # put through: it has no next step to take
+                    found = self._run(self._take, keys, read)
+                else:
+                    state, answer = decide(state, streaming)
+                    data = json.dumps(state, ensure_ascii=False)
+                    found = self._run(self._take, keys, [seq, seq + 1, data, answer, self.ttl,
+                                                         int(streaming), FINAL_RANK])
+                    if found[0] == 1:
+                        self.recent.put(sid, seq + 1, data, streaming)
+                        return Committed(True, answer)
+            if found[0] == 3:
+                return Committed(False, None, ended=True)
+            if found[0] == 0:
+                return Committed(False, found[1])
+            streaming, at, data = bool(found[1]), found[2], found[3]
+            if at != str(seq) or data is None or json.loads(data).get("outcome"):
+                raise UnknownStep(f"no step {seq} for this call (now at {at})")
+            known = (data, streaming)
+        raise UnknownStep(f"step {seq} of this call: its stream kept starting and ending")
 
     def asked(self, sid: str) -> str | None:
         """The TwiML the call was last sent: the question it is at now, if any."""
@@ -196,21 +247,24 @@ class CallStore:
             keys.append(FLOW_SOURCE_KEY.format(name=name, version=version))
         args = ["" if seq is None else str(seq), str(0 if seq is None else seq + 1),
                 json.dumps(state, ensure_ascii=False), answer, self.ttl]
-        won, kept, *standing = self._committed(keys, args)
+        won, kept, *standing = self._run(self._commit, keys, args)
         if flow_source is not None and not kept:  # the version's first call, or Redis lost it
             self.redis.set(keys[2], flow_source[2], ex=self.ttl)
+        if won == 1:
+            self.recent.put(sid, int(args[1]), args[2], False)  # its stream starts later
         return Committed(won == 1, standing[0] if standing else None)
 
-    def _committed(self, keys: list[str], args: list[Any]) -> list[Any]:
+    def _run(self, script: Script, keys: list[str], args: list[Any]) -> list[Any]:
+        """The script, and with `wait_replicas` the WAIT for its writes, in one round trip."""
         if self.wait is None:
-            return self._commit(keys=keys, args=args)
+            return script(keys=keys, args=args, client=self.redis)
         pipe = self.redis.pipeline(transaction=False)
-        pipe.evalsha(self._commit.sha, len(keys), *keys, *args)
+        pipe.evalsha(script.sha, len(keys), *keys, *args)
         pipe.execute_command("WAIT", *self.wait)
         try:
             result, replicas = pipe.execute()
         except redis.exceptions.NoScriptError:  # a restarted or new master: load it once
-            return self._commit(keys=keys, args=args)
+            return script(keys=keys, args=args, client=self.redis)
         if replicas < self.wait[0] and time.monotonic() - self._warned > 60:
             self._warned = time.monotonic()  # at most once a minute: a replica is down
             log.warning("a step reached %d of %d replicas within %d ms", replicas, *self.wait)

@@ -7,6 +7,7 @@ import sys
 import time
 
 import pytest
+from flask import request
 
 from ivr_app.console import auth
 from ivr_app.state.users import Users
@@ -211,3 +212,18 @@ def test_both_languages_have_every_piece_of_text():
     from ivr_app.console.text import TEXT
 
     assert set(TEXT["es"]) == set(TEXT["en"])
+
+
+def test_the_sign_in_limit_is_checked_on_console_pages_and_never_on_a_call(browser, call,
+                                                                          monkeypatch):
+    checked: list[str] = []
+
+    def seen() -> bool:  # the limiter asks its filters on every request it checks
+        checked.append(request.path)
+        return False
+
+    monkeypatch.setattr(auth.limiter, "_request_filters", [seen])
+    call.dial().press("1")
+    assert checked == []
+    browser.get("/console/agent")
+    assert checked == ["/console/agent"]

@@ -66,7 +66,7 @@ class Server:
 def gunicorn(name: str, app_spec: str, env: dict[str, str], log_dir: Path,
              workers: int = 2, port: int = 0, options: Sequence[str] = (),
              ready_within: float = 20.0) -> Iterator[Server]:
-    """gunicorn with sync workers on `port` (a free loopback port if 0), as the Procfile
+    """gunicorn on `port` (a free loopback port if 0), with gunicorn.conf.py as the Procfile
     runs it; `options` go before the app (e.g. "--preload")."""
     port = port or free_port()
     log = log_dir / f"{name}.log"

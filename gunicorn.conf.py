@@ -1,0 +1,11 @@
+"""gunicorn's settings for the web process (the Procfile, `up`, the tests' and benchmarks'
+servers all start gunicorn here, where it reads this file).
+
+A webhook spends much of its time waiting on Redis; threads let a worker answer another
+call meanwhile. Two workers for two cores, each with `threads` threads: docs/capacity.md
+gives the measurement that chose the number.
+"""
+
+workers = 2
+worker_class = "gthread"
+threads = 32

@@ -1,0 +1,120 @@
+"""The web process's log: one line per webhook (`ivr_app.access`) and the app's own notes.
+
+The access line is written on every request a caller waits on, so it is made cheaply: no
+look-up of the calling source line, thread or process, the line put together directly with
+its time stamp made once per second, and lines written out together at most FLUSH_S apart
+(as nginx's `access_log ... flush=`), a warning or worse at once.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import sys
+import threading
+import time
+
+from flask import Flask, Response, request
+
+FLUSH_S = 0.5
+FORM = "application/x-www-form-urlencoded"
+STARTED = "ivr.started"  # the request's start (perf_counter), in its WSGI environ
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+access = logging.getLogger("ivr_app.access")
+
+
+class StampedFormatter(logging.Formatter):
+    """FORMAT's line, put together directly, with the date and time made once per second."""
+
+    def __init__(self) -> None:
+        super().__init__(FORMAT)
+        self._second = -1
+        self._stamp = ""
+
+    def format(self, record: logging.LogRecord) -> str:
+        if record.exc_info or record.exc_text or record.stack_info:
+            return super().format(record)
+        record.message = record.getMessage()
+        return f"{self.formatTime(record)} {record.levelname} {record.name}: {record.message}"
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+        second = int(record.created)
+        if second != self._second:  # one thread may redo it at worst: same text
+            self._stamp = time.strftime("%Y-%m-%d %H:%M:%S", self.converter(second))
+            self._second = second
+        return f"{self._stamp},{record.msecs:03.0f}"
+
+
+class BatchedHandler(logging.StreamHandler):
+    """Writes lines into a buffer, out to the file at most FLUSH_S apart (a timer writes the
+    last ones out), and at once for a warning or worse."""
+
+    def __init__(self, stream: io.TextIOBase):
+        super().__init__(stream)
+        self._timer: threading.Timer | None = None
+        # gunicorn forks its workers from the master: nothing buffered is copied into them,
+        # and the parent's timer thread is not theirs.
+        os.register_at_fork(before=self.flush, after_in_child=self._forked)
+
+    def _forked(self) -> None:
+        self._timer = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.stream.write(self.format(record) + self.terminator)
+            if record.levelno >= logging.WARNING:
+                self.flush()
+            elif self._timer is None:
+                self._timer = threading.Timer(FLUSH_S, self.flush)
+                self._timer.daemon = True
+                self._timer.start()
+        except Exception:
+            self.handleError(record)
+
+    def flush(self) -> None:
+        with self.lock:
+            self._timer = None
+            if not self.stream.closed:  # closed by logging.shutdown at exit
+                self.stream.flush()
+
+
+def configure(level: int | str, filename: str | None = None) -> None:
+    """The root logger writes to stderr (or `filename`) in FORMAT, if nothing set it up yet.
+
+    Records skip what no line of ours shows (logging's documented optimisations): the
+    calling source line, the thread and the process.
+    """
+    logging._srcfile = None  # type: ignore[attr-defined]
+    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
+    if logging.getLogger().handlers:
+        return
+    stream = open(filename or sys.stderr.fileno(), "a" if filename else "w",  # noqa: SIM115
+                  buffering=1 << 16, encoding="utf-8", closefd=bool(filename))
+    handler = BatchedHandler(stream)
+    handler.setFormatter(StampedFormatter())
+    logging.basicConfig(level=level, handlers=[handler])
+
+
+def init_app(app: Flask) -> None:
+    """One access line per request: the call, the route, the status and how long it took."""
+    app.before_request(_start_clock)
+    app.after_request(access_line)
+
+
+def _start_clock() -> None:
+    request.environ[STARTED] = time.perf_counter()
+
+
+def access_line(response: Response) -> Response:
+    """Logs the request's line; the request is reached once (each proxy hop costs)."""
+    req = request._get_current_object()  # type: ignore[attr-defined]
+    env = req.environ
+    took = (time.perf_counter() - env.get(STARTED, time.perf_counter())) * 1000
+    form = response.status_code != 413 and \
+        env.get("CONTENT_TYPE", "").startswith(FORM)  # a refused body stays unread
+    query = env.get("QUERY_STRING")
+    access.info("%s %s %s %d %.1f ms", req.form.get("CallSid", "-") if form else "-",
+                env["REQUEST_METHOD"], f"{req.path}?{query}" if query else req.path,
+                response.status_code, took)
+    return response

@@ -1,0 +1,52 @@
+"""The web process's log: lines batched for cheap writes, yet none kept back for long."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+
+from ivr_app.platform import logs
+
+
+def test_lines_reach_the_file_together_soon_and_a_warning_at_once(tmp_path):
+    path = tmp_path / "web.log"
+    stream = path.open("a", buffering=1 << 16, encoding="utf-8")
+    handler = logs.BatchedHandler(stream)
+    handler.setFormatter(logs.StampedFormatter())
+    log = logging.Logger("ivr_app.access")
+    log.addHandler(handler)
+    log.info("%s %s %d", "CA1", "/voice", 200)
+    assert path.read_text() == ""  # still in the buffer
+    log.warning("a step reached 0 of 1 replicas")
+    written = path.read_text().splitlines()
+    assert [line.split(" ", 2)[2] for line in written] == [
+        "INFO ivr_app.access: CA1 /voice 200",
+        "WARNING ivr_app.access: a step reached 0 of 1 replicas"]
+    log.info("%s %s %d", "CA2", "/voice/step?seq=0", 200)
+    time.sleep(logs.FLUSH_S * 3)
+    assert path.read_text().splitlines()[-1].endswith("CA2 /voice/step?seq=0 200")
+    stream.close()
+
+
+def test_the_time_stamp_is_the_one_logging_writes():
+    record = logging.LogRecord("x", logging.INFO, "", 0, "m", None, None)
+    assert logs.StampedFormatter().format(record) == \
+        logging.Formatter(logs.FORMAT).format(record)
+
+
+def test_a_forked_worker_writes_its_own_lines_soon_and_none_of_its_parents(tmp_path):
+    path = tmp_path / "web.log"
+    stream = path.open("a", buffering=1 << 16, encoding="utf-8")
+    handler = logs.BatchedHandler(stream)
+    log = logging.Logger("ivr_app")
+    log.addHandler(handler)
+    log.info("built in the master")  # its timer thread stays in the master
+    pid = os.fork()
+    if pid == 0:  # the worker
+        log.info("a worker's line")
+        time.sleep(logs.FLUSH_S * 3)
+        os._exit(0)
+    os.waitpid(pid, 0)
+    assert path.read_text().splitlines() == ["built in the master", "a worker's line"]
+    stream.close()
