@@ -10,8 +10,11 @@ from ivr_app.state.recent import RecentSteps
 
 
 @pytest.fixture
-def round_trips(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
-    """Every request this process sends Redis (a pipeline is one), from now on."""
+def round_trips(monkeypatch: pytest.MonkeyPatch, store) -> list[bytes]:
+    """Every request this process sends Redis (a pipeline is one), from now on; the step's
+    script already loaded, as it is after a server's first step (a server that has never
+    run it answers NOSCRIPT once, and redis-py sends the script itself)."""
+    store.redis.script_load(store._take.script)
     sent: list[bytes] = []
     send = AbstractConnection.send_packed_command
 
