@@ -65,9 +65,12 @@ class Caller:
 
 
 def let_go(ivr: Services, sid: str) -> None:
-    """The caller hung up: a callback they were still choosing is not pending any more.
-    Registered as an ender of call.voice."""
-    ivr.redis.delete(DIALOG_KEY.format(sid=sid))
+    """The caller hung up: a callback they were still choosing is not pending any more; one
+    they booked stays named in the hash until it expires, for the call's summary
+    (workers/metrics.py). Registered as an ender of call.voice."""
+    key = DIALOG_KEY.format(sid=sid)
+    if not ivr.callbacks.get(ivr.redis.hget(key, "callback") or ""):
+        ivr.redis.delete(key)
 
 
 def caller_now() -> Caller:
