@@ -76,8 +76,13 @@ def take_call_from_the_keyboard(page, stack, local, lang: str):
 
 def test_an_agent_takes_a_call_and_wraps_it_up_without_a_mouse(browser, stack, local):
     page = open_as(browser, stack, "es", "ana")
+    posted: list[str] = []
+    page.on("request", lambda r: posted.append(r.url) if r.method == "POST" else None)
     try:
         caller = take_call_from_the_keyboard(page, stack, local, "es")
+        # each key acts once, however many times the screen was redrawn meanwhile
+        for action in ("accept", "hangup", "wrap-up"):
+            assert sum(u.endswith(f"/console/agent/{action}") for u in posted) == 1, posted
         log = CallLog(local.extensions["ivr"].redis)
         assert log.wrap_up(caller.sid)["code"] == "other"
         assert log.wrap_up(caller.sid)["note"] == NOTE

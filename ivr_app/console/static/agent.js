@@ -41,30 +41,7 @@
     document.getElementById("call-actions").hidden = !call;
     document.getElementById("accept").hidden = agent.status !== "offered";
     document.getElementById("hangup").hidden = agent.status !== "busy";
-    document.getElementById("hangup").addEventListener("click", async () => {
-    if (await act("/console/agent/hangup", {call: current.call}, t("hung_up"))) wrapUpWanted = true;
-  });
-
-  // The listed shortcuts, one key each, unless the agent is typing in a field.
-  document.addEventListener("keydown", (event) => {
-    if (event.ctrlKey || event.metaKey || event.altKey || event.target.closest("input, textarea, select")) return;
-    const key = event.key.toLowerCase();
-    const button = {[t("key_accept")]: "accept", [t("key_hangup")]: "hangup"}[key];
-    if (button && !document.getElementById(button).hidden) {
-      event.preventDefault();
-      document.getElementById(button).click();
-    } else if (key === t("key_wrap")) {
-      event.preventDefault();
-      if (current.status === "wrap-up") {
-        document.querySelector("#wrap-up-form select").focus();
-        return;
-      }
-      wrapUpWanted = true;  // the form shows, and takes the focus, on the next poll
-      if (!["offered", "busy"].includes(current.status)) act("/console/agent/status", {status: "wrap-up"});
-    }
-  });
-
-  document.getElementById("escalate-form").hidden = agent.status !== "busy";
+    document.getElementById("escalate-form").hidden = agent.status !== "busy";
     document.getElementById("callback-form").hidden = agent.status !== "busy";
     update("call", call, (c) => c ? Lists.story(c) : []);
     update("queues", data.queues, Lists.queues);
