@@ -50,3 +50,14 @@ def test_a_forked_worker_writes_its_own_lines_soon_and_none_of_its_parents(tmp_p
     os.waitpid(pid, 0)
     assert path.read_text().splitlines() == ["built in the master", "a worker's line"]
     stream.close()
+
+
+def test_gunicorns_own_lines_still_show_their_process(monkeypatch):
+    """configure() is process-wide: gunicorn's error log, in the same process, writes
+    `[%(process)d]` on every line (start-up, workers booting) and must still format."""
+    monkeypatch.setattr(logging, "logProcesses", True)
+    logs.configure("INFO")
+    record = logging.getLogger("gunicorn.error").makeRecord(
+        "gunicorn.error", logging.INFO, __file__, 1, "Booting worker with pid: %s", (42,), None)
+    line = logging.Formatter("[%(process)d] [%(levelname)s] %(message)s").format(record)
+    assert line == f"[{os.getpid()}] [INFO] Booting worker with pid: 42"

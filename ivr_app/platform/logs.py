@@ -82,11 +82,12 @@ class BatchedHandler(logging.StreamHandler):
 def configure(level: int | str, filename: str | None = None) -> None:
     """The root logger writes to stderr (or `filename`) in FORMAT, if nothing set it up yet.
 
-    Records skip what no line of ours shows (logging's documented optimisations): the
-    calling source line, the thread and the process.
+    Records skip what no line of this process shows (logging's documented optimisations):
+    the calling source line and the thread. The process stays: gunicorn's own lines, in the
+    same process, show it (`[%(process)d]`).
     """
     logging._srcfile = None  # type: ignore[attr-defined]
-    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
+    logging.logThreads = False
     if logging.getLogger().handlers:
         return
     stream = open(filename or sys.stderr.fileno(), "a" if filename else "w",  # noqa: SIM115
