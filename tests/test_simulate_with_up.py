@@ -117,6 +117,7 @@ def test_the_agent_accepts_in_the_console_and_simulate_is_put_through(redis_url,
         wait_for(lambda: roster.get("ana").status == "available", 10, "Ana free again")
         since_the_call = [e["status"] for e in reversed(roster.history("ana"))][-4:]
         assert since_the_call == ["offered", "busy", "wrap-up", "available"]
+        assert "Logging error" not in (tmp_path / "up.log").read_text()  # gunicorn's too
     finally:
         if simulate is not None:
             if simulate.poll() is None:
