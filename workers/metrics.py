@@ -10,13 +10,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ivr_app.call.turn import REASON_ASKED, REASON_SUPERVISOR
+from ivr_app.call.turn import INPUT_KINDS, REASON_ASKED, REASON_SUPERVISOR
 from ivr_app.callbacks.offer import DIALOG_KEY, STORING
 from ivr_app.services import Services
 from ivr_app.state.call_log import CallLog
 from ivr_app.state.queues import Waiter
 from ivr_app.state.trials import Trials
 from workers import context
+
+# what a replay needs of each answer the caller gave (call/replay.py)
+INPUT_FIELDS = ("at", "node", "event", "input", "confidence", "heard", "refused")
 
 
 def record_call(sid: str) -> dict[str, Any] | None:
@@ -67,6 +70,9 @@ def summarize(state: dict[str, Any], waiter: Waiter | None, answered: float | No
         "to_person_s": answered - started if answered is not None else None,
         "waited_s": (answered or ended) - waiter.entered if waiter else None,
         "told_s": told, "callback": callback,
+        "start_lang": state.get("start_lang", state.get("lang", "")),
+        "inputs": [{k: e[k] for k in INPUT_FIELDS if k in e} for e in state.get("path", [])
+                   if e.get("event") in INPUT_KINDS and e.get("node") != "remembered"],
     }
 
 

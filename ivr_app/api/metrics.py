@@ -30,9 +30,7 @@ def metrics() -> Response:
     except ValueError:
         abort(400, "day must look like 2026-11-25")
     flow = request.args.get("flow", "")
-    start = dt.datetime.combine(day, dt.time()).astimezone()
-    calls = [c for c in CallLog(ivr.redis).between(start.timestamp(),
-                                                   (start + dt.timedelta(days=1)).timestamp())
+    calls = [c for c in CallLog(ivr.redis).of_day(day)
              if not c["trial"] and (not flow or c["flow"] == flow)]
     contained = sum(c["outcome"] == "self-service" for c in calls)
     return jsonify({"day": day.isoformat(), "flow": flow, "calls": len(calls),

@@ -11,7 +11,10 @@ A call's state lives six hours; its summary, written when Twilio reports the end
     reason, queue, agent,
     to_person_s: call start to an agent taking the call (None if none did),
     waited_s: time in line, told_s: the first wait estimate they heard (None if none),
-    callback: the callback they asked for ("" if none)
+    callback: the callback they asked for ("" if none),
+    start_lang: the language the flow started in,
+    inputs: the caller's answers in the flow, in order, as the call's path recorded them
+            ({at, node, event, input, confidence?, heard?, refused?}): what `replay` plays again
 
 Agents' wrap-up notes are kept beside it, by call.
 """
@@ -57,6 +60,11 @@ class CallLog:
     def between(self, start: float, end: float) -> list[dict[str, Any]]:
         """Summaries of the calls that started in [start, end), oldest first."""
         return self._entries(self.redis.zrangebyscore(CALLS_KEY, start, f"({end}"))
+
+    def of_day(self, day: dt.date) -> list[dict[str, Any]]:
+        """Summaries of the calls that started on a day, in the server's time zone."""
+        start = dt.datetime.combine(day, dt.time()).astimezone()
+        return self.between(start.timestamp(), (start + dt.timedelta(days=1)).timestamp())
 
     def of_number(self, number: str, limit: int = 10) -> list[dict[str, Any]]:
         """A caller number's latest finished calls, newest first."""
