@@ -47,6 +47,7 @@ TEXT: dict[str, dict[str, str]] = {
         "attempts": "Intentos", "messages": "Mensajes de voz", "play": "Escuchar",
         "agents": "Agentes", "late": "Atrasadas", "missed": "Perdidas",
         "queues": "Filas", "nobody_waiting": "Nadie espera.",
+        "more_waiting": "y {n} más en la fila",
         "flows": "Flujos", "flow": "Flujo", "lint": "Revisión", "ok": "correcto",
         "problems": "{n} problema(s)", "live": "atiende llamadas", "version": "Versión",
         "edit": "Editar", "save": "Guardar y activar", "saved":
@@ -158,6 +159,7 @@ TEXT: dict[str, dict[str, str]] = {
         "attempts": "Tries", "messages": "Voice messages", "play": "Play",
         "agents": "Agents", "late": "Late", "missed": "Missed",
         "queues": "Queues", "nobody_waiting": "Nobody is waiting.",
+        "more_waiting": "and {n} more in line",
         "flows": "Flows", "flow": "Flow", "lint": "Check", "ok": "ok",
         "problems": "{n} problem(s)", "live": "answers calls", "version": "Version",
         "edit": "Edit", "save": "Save and activate", "saved": "Version {version} is live.",
