@@ -71,6 +71,11 @@ def test_a_key_on_a_one_key_menu_moves_the_call_at_once(page, local):
     page.focus("#keypad [data-key='1']")
     page.keyboard.press("3")  # from the keyboard too
     expect(transcript(page)).to_contain_text(CANCEL_MENU, timeout=GATHER_TIMEOUT_MS / 2)
+    expect(page.locator("#trial-start")).to_be_disabled()  # one call at a time, as on a phone
+    page.click("#trial-hangup")
+    expect(page.locator("#trial-state")).to_have_text(EN["try_ended_caller"])
+    expect(page.locator("#keypad button").first).to_be_disabled()
+    expect(page.locator("#trial-start")).to_be_enabled()
 
 
 def test_a_number_typed_with_the_finishing_key_is_taken(page, local):

@@ -18,6 +18,8 @@
   let lookTimer = 0;
   let asked = 0;  // requests made, so an older answer never covers a newer one
   let shown = 0;
+  let checked = false;  // the editor's text passes the check: it can be called
+  let live = false;  // a call is on: as on a phone, hang up before calling again
 
   // What the caller heard, each line in its own language (as the line's <Say> gives it).
   function heard(line) {
@@ -59,9 +61,15 @@
     silence.disabled = !asks;
     words.hidden = !(asks && asks.speech);
     hangup.disabled = ended;
+    live = !ended;
+    startable();
     if (!asks) forget();
     clearTimeout(lookTimer);
     if (!ended) lookTimer = setTimeout(look, LOOK_MS);
+  }
+
+  function startable() {
+    document.getElementById("trial-start").disabled = !checked || live;
   }
 
   function fail(error) {
@@ -145,6 +153,7 @@
   document.addEventListener("flow-checked", (event) => {
     document.getElementById("trial-version").textContent =
       event.detail.version ? t("try_version", {version: event.detail.version}) : "";
-    document.getElementById("trial-start").disabled = !event.detail.version;
+    checked = !!event.detail.version;
+    startable();
   });
 })();
