@@ -177,7 +177,7 @@ class Call:
                 "base_url": self.base_url, "heard": self.heard,
                 "ending": None if self.ending is None else asdict(self.ending),
                 "gather": xml(self._gather), "rest": [xml(v) for v in self._rest],
-                "queue": xml(self._queue)}
+                "queue": xml(self._queue), "room": self.room, "agent": self.agent}
 
     @classmethod
     def resume(cls, app: Flask, token: str, saved: dict[str, Any]) -> Call:
@@ -191,12 +191,26 @@ class Call:
         call.ending = Ending(**saved["ending"]) if saved["ending"] else None
         call._gather, call._queue = verb(saved["gather"]), verb(saved["queue"])
         call._rest = [verb(v) for v in saved["rest"]]
+        call.room, call.agent = saved.get("room", ""), saved.get("agent", "")
         return call
 
     @property
     def waiting(self) -> bool:
         """Whether the IVR is waiting for the caller to answer a question."""
         return self._gather is not None
+
+    def keys_asked(self) -> dict[str, Any] | None:
+        """How the question asked now takes keys, as Twilio reads its <Gather>: where they
+        go, how many end it (0: no limit), the key that ends them ("" for none), the seconds
+        Twilio waits for the next key, and whether a spoken answer is recorded after it;
+        None if nothing is asked."""
+        if self._gather is None:
+            return None
+        return {"action": self._gather.get("action", ""),
+                "digits": int(self._gather.get("numDigits") or 0),
+                "finish": self._gather.get("finishOnKey", "#"),
+                "timeout": int(self._gather.get("timeout") or 5),
+                "records": any(v.tag == "Record" for v in self._rest)}
 
     def last_heard(self) -> str:
         return self.heard[-1] if self.heard else ""
