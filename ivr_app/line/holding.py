@@ -204,7 +204,7 @@ def queue_exit() -> Response:
     waiter = ivr.queues.waiter(sid)
     queue = request.args.get("queue") or current_app.config["FALLBACK_QUEUE"]
     if waiter is not None and waiter.room:
-        body = str(bridge_twiml(sid)) if result == "redirected" else twiml.after_queue(
+        body = str(bridge_twiml(ivr, sid)) if result == "redirected" else twiml.after_queue(
             result, queue, "")
     elif waiter is not None and waiter.leaving_for == LEAVING_FOR_CALLBACK and result == "leave":
         response = VoiceResponse()

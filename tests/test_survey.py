@@ -1,0 +1,171 @@
+"""When the agent hangs up, the caller is asked whether their problem was solved."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ivr_app.demo.simulator import Call
+from ivr_app.demo.twilio_rest import TwilioStandin
+from ivr_app.flow.errors import FlowError
+from ivr_app.flow.validate import load_flow
+from ivr_app.state.surveys import Surveys
+from tests.line import Line, created_calls
+
+SURVEY = {
+    "resolved": {"es": "¿Resolvimos su consulta? Marque 1 para sí, 2 para no.",
+                 "en": "Did we solve your problem? Press 1 for yes, 2 for no."},
+    "rating": {"es": "Del 1 al 5, ¿cómo calificaría la atención? Marque un número.",
+               "en": "From 1 to 5, how would you rate our help? Press a number."},
+    "thanks": {"es": "Gracias por su respuesta. Hasta luego.",
+               "en": "Thank you for your answer. Goodbye."},
+}
+ESCAPE = "[es-MX] Para hablar con una persona, marque cero."
+
+
+def with_survey(folder: Path, timeout: int = 5, **changes) -> Path:
+    """The demo flow with a survey (changed by `changes`), written to `folder`."""
+    flow = yaml.safe_load(Path("flows/main.yaml").read_text(encoding="utf-8"))
+    flow["survey"] = SURVEY | changes
+    flow["timeout"] = timeout
+    path = folder / "main.yaml"
+    path.write_text(yaml.safe_dump(flow, allow_unicode=True, sort_keys=False))
+    return path
+
+
+@pytest.fixture
+def line(make_app, redis, tmp_path):
+    with_survey(tmp_path)
+    standin = TwilioStandin().start()
+    try:
+        yield Line(make_app, standin, FLOWS_DIR=str(tmp_path))
+    finally:
+        standin.stop()
+
+
+def helped_by_ana(line: Line, lang_key: str = "1", number: str = "") -> Call:
+    """A caller who asked for a person and talked to Ana, until Ana hangs up."""
+    line.agent("ana", ["es", "en"], ["support"])
+    call = line.caller(number).dial().press(lang_key).press("0")
+    line.run_jobs()
+    [(leg, _)] = created_calls(line)
+    line.agent_presses(line.standin.answer(leg), "1")
+    call.moved(line.standin.fetch_twiml(call.sid))  # Twilio moves the caller to Ana
+    assert call.room == f"call-{call.sid}"
+    line.clock.advance(120)
+    line.standin.hang_up(leg)  # Ana puts the phone down: the conference ends
+    call.conference_ends()
+    return call
+
+
+def test_a_helped_caller_says_it_was_solved_and_rates_the_call(line):
+    call = helped_by_ana(line)
+    assert call.heard[-2:] == [f"[es-MX] {SURVEY['resolved']['es']}", ESCAPE]
+    assert line.standin.call(call.sid)["status"] == "in-progress"  # not hung up on
+    assert line.ivr.roster.get("ana").status == "wrap-up"
+    call.press("1")
+    assert call.last_heard() == f"[es-MX] {SURVEY['rating']['es']}"
+    call.press("4")
+    assert call.last_heard() == f"[es-MX] {SURVEY['thanks']['es']}"
+    assert call.ending.kind == "goodbye"
+    assert Surveys(line.ivr.redis).summary(call.sid) == {"resolved": True, "rating": 4}
+
+
+def test_the_survey_is_asked_in_the_callers_language(line):
+    call = helped_by_ana(line, lang_key="2")
+    assert call.heard[-2] == f"[en-US] {SURVEY['resolved']['en']}"
+
+
+def test_a_caller_who_stays_silent_skips_the_survey(line):
+    call = helped_by_ana(line)
+    call.stays_silent()
+    assert call.last_heard() == f"[es-MX] {SURVEY['thanks']['es']}"
+    assert call.ending.kind == "goodbye"
+    assert Surveys(line.ivr.redis).summary(call.sid) == {"resolved": None, "rating": None}
+
+
+def test_zero_at_the_survey_still_reaches_a_person(line):
+    call = helped_by_ana(line)
+    call.press("0")
+    assert call.ending.kind == "human" and call.ending.queue == "support"
+    assert line.ivr.queues.position("support", call.sid) == 1
+    assert line.ivr.queues.waiter(call.sid).reason == "asked for a person"
+
+
+def test_not_solved_offers_a_callback_from_the_callers_old_place(line):
+    call = helped_by_ana(line, number="+525512349901")  # a mobile we may call back
+    call.press("2").stays_silent()  # no, and no rating
+    assert call.heard[-2].startswith("[es-MX] Le llamaremos al ")  # the callback offer
+    assert Surveys(line.ivr.redis).summary(call.sid) == {"resolved": False, "rating": None}
+    call.press("1").press("1")  # that number, as soon as it is their turn
+    assert call.last_heard() == "[es-MX] Gracias por llamar. Hasta luego."
+    booked = line.ivr.redis.hget(f"ivr:callback-offer:{call.sid}", "callback")
+    assert line.ivr.callbacks.get(booked).number == call.caller
+    assert line.ivr.queues.position("support", booked) == 1
+
+
+def test_an_answer_after_the_surveys_seconds_is_not_taken(line):
+    call = helped_by_ana(line)
+    line.clock.advance(31)
+    call.press("2")
+    assert call.last_heard() == f"[es-MX] {SURVEY['thanks']['es']}"
+    assert Surveys(line.ivr.redis).summary(call.sid) == {"resolved": None, "rating": None}
+
+
+def test_a_repeated_dial_action_asks_the_question_it_stands_at(line):
+    call = helped_by_ana(line)
+    call.press("1")
+    again = call.post("/voice/survey", {"DialCallStatus": "completed"})
+    assert SURVEY["rating"]["es"] in again and SURVEY["resolved"]["es"] not in again
+
+
+def test_a_caller_who_hung_up_first_is_not_surveyed(line):
+    call = helped_by_ana(line)
+    answer = call.post("/voice/survey", {"CallStatus": "completed"})
+    assert "<Hangup" in answer and "Gather" not in answer
+
+
+def test_without_a_survey_the_callers_dial_has_no_action_and_ends_with_the_agent(
+        make_app, redis, twilio_standin):
+    line = Line(make_app, twilio_standin)
+    line.agent("ana", ["es"], ["support"])
+    call = line.caller().dial().press("1").press("0")
+    line.run_jobs()
+    [(leg, _)] = created_calls(line)
+    line.agent_presses(line.standin.answer(leg), "1")
+    assert "<Dial>" in line.standin.fetch_twiml(call.sid)
+    line.standin.hang_up(leg)
+    assert line.standin.call(call.sid)["status"] == "completed"
+    assert Surveys(line.ivr.redis).get(call.sid) is None
+
+
+# -- lint -------------------------------------------------------------------------------
+
+def problems(path: Path) -> list[str]:
+    with pytest.raises(FlowError) as caught:
+        load_flow(path)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_lint_names_a_survey_question_missing_a_language_with_its_line(tmp_path):
+    path = with_survey(tmp_path, thanks={"es": "Gracias."})
+    line = path.read_text().splitlines().index("  thanks:") + 1
+    assert problems(path) == [f"{path}:{line + 1}:5: 'thanks' has no 'en' translation "
+                              "[translation]"]
+
+
+def test_lint_refuses_a_survey_longer_than_thirty_seconds(tmp_path):
+    path = with_survey(tmp_path, seconds=45)
+    line = path.read_text().splitlines().index("  seconds: 45") + 1
+    assert problems(path) == [f"{path}:{line}:12: 'seconds' must be seconds from 10 to 30, "
+                              "not 45 [range]"]
+
+
+def test_lint_refuses_questions_whose_waits_outlast_the_survey(tmp_path):
+    path = with_survey(tmp_path, timeout=8, seconds=15)
+    line = path.read_text().splitlines().index("survey:") + 1
+    assert problems(path) == [
+        f"{path}:{line}:1: 2 questions with the flow's timeout of 8 s wait up to 16 s for keys, "
+        "more than the survey's 15 s: lower 'timeout' or leave out 'rating' [survey-time]"]
