@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
 from ivr_app.demo.simulator import Call
 from ivr_app.demo.twilio_rest import TwilioStandin
@@ -13,26 +12,9 @@ from ivr_app.flow.errors import FlowError
 from ivr_app.flow.validate import load_flow
 from ivr_app.state.surveys import Surveys
 from tests.line import Line, created_calls
+from tests.survey import SURVEY, helped_by, with_survey
 
-SURVEY = {
-    "resolved": {"es": "¿Resolvimos su consulta? Marque 1 para sí, 2 para no.",
-                 "en": "Did we solve your problem? Press 1 for yes, 2 for no."},
-    "rating": {"es": "Del 1 al 5, ¿cómo calificaría la atención? Marque un número.",
-               "en": "From 1 to 5, how would you rate our help? Press a number."},
-    "thanks": {"es": "Gracias por su respuesta. Hasta luego.",
-               "en": "Thank you for your answer. Goodbye."},
-}
 ESCAPE = "[es-MX] Para hablar con una persona, marque cero."
-
-
-def with_survey(folder: Path, timeout: int = 5, **changes) -> Path:
-    """The demo flow with a survey (changed by `changes`), written to `folder`."""
-    flow = yaml.safe_load(Path("flows/main.yaml").read_text(encoding="utf-8"))
-    flow["survey"] = SURVEY | changes
-    flow["timeout"] = timeout
-    path = folder / "main.yaml"
-    path.write_text(yaml.safe_dump(flow, allow_unicode=True, sort_keys=False))
-    return path
 
 
 @pytest.fixture
@@ -46,18 +28,7 @@ def line(make_app, redis, tmp_path):
 
 
 def helped_by_ana(line: Line, lang_key: str = "1", number: str = "") -> Call:
-    """A caller who asked for a person and talked to Ana, until Ana hangs up."""
-    line.agent("ana", ["es", "en"], ["support"])
-    call = line.caller(number).dial().press(lang_key).press("0")
-    line.run_jobs()
-    [(leg, _)] = created_calls(line)
-    line.agent_presses(line.standin.answer(leg), "1")
-    call.moved(line.standin.fetch_twiml(call.sid))  # Twilio moves the caller to Ana
-    assert call.room == f"call-{call.sid}"
-    line.clock.advance(120)
-    line.standin.hang_up(leg)  # Ana puts the phone down: the conference ends
-    call.conference_ends()
-    return call
+    return helped_by(line, "ana", lang_key, number)
 
 
 def test_a_helped_caller_says_it_was_solved_and_rates_the_call(line):
