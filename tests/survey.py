@@ -29,10 +29,13 @@ def with_survey(folder: Path, timeout: int = 5, **changes) -> Path:
     return path
 
 
-def helped_by(line: Line, agent: str, lang_key: str = "1", number: str = "") -> Call:
-    """A caller who asked for a person and talked to `agent`, until the agent hangs up."""
+def helped_by(line: Line, agent: str, *keys: str, number: str = "") -> Call:
+    """A caller who pressed `keys` (Spanish, then 0: by default) to reach a person and
+    talked to `agent`, until the agent hangs up."""
     line.agent(agent, ["es", "en"], ["support"])
-    call = line.caller(number).dial().press(lang_key).press("0")
+    call = line.caller(number).dial()
+    for key in keys or ("1", "0"):
+        call.press(key)
     line.run_jobs()
     leg, _ = created_calls(line)[-1]
     line.agent_presses(line.standin.answer(leg), "1")

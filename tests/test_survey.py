@@ -28,7 +28,7 @@ def line(make_app, redis, tmp_path):
 
 
 def helped_by_ana(line: Line, lang_key: str = "1", number: str = "") -> Call:
-    return helped_by(line, "ana", lang_key, number)
+    return helped_by(line, "ana", lang_key, "0", number=number)
 
 
 def test_a_helped_caller_says_it_was_solved_and_rates_the_call(line):
