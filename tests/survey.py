@@ -38,8 +38,11 @@ def helped_by(line: Line, agent: str, *keys: str, number: str = "") -> Call:
         call.press(key)
     line.run_jobs()
     leg, _ = created_calls(line)[-1]
-    line.agent_presses(line.standin.answer(leg), "1")
-    call.moved(line.standin.fetch_twiml(call.sid))  # Twilio moves the caller to the agent
+    joined = line.agent_presses(line.standin.answer(leg), "1")
+    assert "<Dial>" in joined  # the agent's side: no survey for them
+    bridged = line.standin.fetch_twiml(call.sid)
+    assert '<Dial action="/voice/survey" method="POST">' in bridged
+    call.moved(bridged)  # Twilio moves the caller to the agent
     assert call.room == f"call-{call.sid}"
     line.clock.advance(120)
     line.standin.hang_up(leg)  # the agent puts the phone down: the conference ends

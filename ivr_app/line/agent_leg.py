@@ -99,7 +99,7 @@ def whisper() -> Response:
     lang = _agent_language(ivr, agent_id)
     waiter = ivr.queues.waiter(caller)
     if waiter is not None and waiter.room and waiter.offered == agent_id:
-        return xml(bridge_twiml(ivr, caller))  # they accepted in the console before picking up
+        return xml(bridge_twiml(caller))  # they accepted in the console before picking up
     context = context_for(ivr, caller, waiter)
     if context is None or waiter is None or ivr.queues.position(waiter.queue, caller) is None:
         return _goodbye(CALLER_GONE, lang)
@@ -137,7 +137,7 @@ def accept() -> Response:
         return _goodbye(NOT_ACCEPTED, lang)  # /agent/status then sees no accept
     if not take_call(ivr, caller, agent_id):
         return _goodbye(CALLER_GONE, lang)
-    return xml(bridge_twiml(ivr, caller))
+    return xml(bridge_twiml(caller))
 
 
 def take_call(ivr: Services, caller: str, agent_id: str) -> bool:
@@ -166,15 +166,15 @@ def take_call(ivr: Services, caller: str, agent_id: str) -> bool:
 @twilio_signed
 def bridge() -> Response:
     """The caller's side of the warm transfer: the conference their agent is in."""
-    return xml(bridge_twiml(services(), request.args.get("caller", "")))
+    caller = request.args.get("caller", "")
+    return xml(bridge_twiml(caller, survey=surveyed(services(), caller)))
 
 
-def bridge_twiml(ivr: Services, caller: str) -> VoiceResponse:
-    """Both sides join one conference per caller; either hanging up ends it. A caller whose
-    flow has a survey goes on to it when the conference ends."""
+def bridge_twiml(caller: str, survey: bool = False) -> VoiceResponse:
+    """Both sides join one conference per caller; either hanging up ends it. With `survey`
+    (the caller's side, of a flow with one), the caller goes on to it when it ends."""
     response = VoiceResponse()
-    dial = response.dial(action=AFTER_AGENT, method="POST") if surveyed(ivr, caller) \
-        else response.dial()
+    dial = response.dial(action=AFTER_AGENT, method="POST") if survey else response.dial()
     dial.conference(room_name(caller), start_conference_on_enter=True,
                     end_conference_on_exit=True, beep=False)
     return response
