@@ -5,13 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import requests
 
+from ivr_app.demo.demo_line import DemoTwilio
 from ivr_app.demo.simulator import Call
 from ivr_app.demo.twilio_rest import TwilioStandin
 from ivr_app.flow.errors import FlowError
 from ivr_app.flow.validate import load_flow
 from ivr_app.state.surveys import Surveys
 from tests.line import Line, created_calls
+from tests.support.workers import wait_for
 from tests.survey import SURVEY, helped_by, with_survey
 
 ESCAPE = "[es-MX] Para hablar con una persona, marque cero."
@@ -110,6 +113,34 @@ def test_without_a_survey_the_callers_dial_has_no_action_and_ends_with_the_agent
     line.standin.hang_up(leg)
     assert line.standin.call(call.sid)["status"] == "completed"
     assert Surveys(line.ivr.redis).get(call.sid) is None
+
+
+def test_on_ups_demo_line_the_agent_hanging_up_takes_the_caller_to_the_survey(
+        make_app, redis, tmp_path):
+    """`up` without Twilio: the demo line ends the conference as Twilio does, and the
+    caller's <Dial> action answers with the survey, which the caller then hears."""
+    with_survey(tmp_path)
+    demo = DemoTwilio().start()
+    web = requests.Session()
+    web.trust_env = False
+    try:
+        line = Line(make_app, demo, FLOWS_DIR=str(tmp_path))
+        line.agent("ana", ["es"], ["support"])
+        call = line.caller().dial().press("1").press("0")
+        line.run_jobs()
+        leg, _ = created_calls(line)[-1]
+        web.post(f"{demo.url}/demo/calls/{leg}/answer")
+        wait_for(lambda: "<Gather" in demo.heard.get(leg, ""), 5, "the whisper")
+        web.post(f"{demo.url}/demo/calls/{leg}/press", data={"Digits": "1"})
+        wait_for(lambda: "<Conference" in demo.heard.get(call.sid, ""), 5, "the bridge")
+        call.moved(demo.heard[call.sid])
+        web.post(f"{demo.url}/demo/calls/{leg}/hangup")
+        wait_for(lambda: "<Gather" in demo.heard[call.sid], 5, "the survey")
+    finally:
+        demo.stop()
+    call.moved(demo.heard[call.sid])
+    assert call.heard[-2:] == [f"[es-MX] {SURVEY['resolved']['es']}", ESCAPE]
+    assert not call.room and call.waiting
 
 
 # -- lint -------------------------------------------------------------------------------

@@ -140,6 +140,7 @@ class Call:
         else:
             self.echo_line("IVR    (the prompt is cut short: the call moves on)")
         self._gather, self._rest = None, []
+        self.room, self._dial = "", None  # out of any conference, unless it joins one again
         self._run(document)
         return self
 
