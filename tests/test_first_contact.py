@@ -104,3 +104,11 @@ def test_the_metrics_page_shows_resolution_per_queue_agent_flow_and_day(line):
     assert '<g data-bar="2026-11-25" data-value="33% (1/3)">' in page
     assert '<g data-bar="2026-11-24" data-value="–">' in page
     assert "3.5" in page and "Called again within 72 h" in page
+
+
+def test_calls_from_a_withheld_number_are_no_repeats_of_each_other(line):
+    for _ in range(2):
+        ends(line, line.caller("anonymous").dial().press("1"))
+        line.clock.advance(600)
+    body = line.get("/api/metrics?day=2026-11-25").get_json()
+    assert (body["calls"], body["repeat_72h_share"]) == (2, 0.0)

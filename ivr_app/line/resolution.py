@@ -23,9 +23,10 @@ def counted(calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def repeated(log: CallLog, calls: list[dict[str, Any]], window_s: float) -> set[str]:
     """The calls followed by another real call from the same number within `window_s` of
-    their end."""
-    return {c["sid"] for c in counted(calls)
-            if counted(log.next_of_number(c["from"], c["started"], c["ended"] + window_s))}
+    their end (a withheld number is no one's: it repeats nothing)."""
+    known = [c for c in counted(calls) if c["from"].startswith("+")]
+    later = log.following([(c["from"], c["started"], c["ended"] + window_s) for c in known])
+    return {c["sid"] for c, then in zip(known, later, strict=True) if counted(then)}
 
 
 def survey(calls: list[dict[str, Any]]) -> dict[str, Any]:

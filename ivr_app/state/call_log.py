@@ -61,12 +61,15 @@ class CallLog:
         """Summaries of the calls that started in [start, end), oldest first."""
         return self._entries(self.redis.zrangebyscore(CALLS_KEY, start, f"({end}"))
 
-    def next_of_number(self, number: str, after: float, until: float) -> list[dict[str, Any]]:
-        """A caller number's calls that started in (after, until], oldest first."""
-        if not number:
-            return []
-        return self._entries(self.redis.zrangebyscore(NUMBER_KEY.format(number=number),
-                                                      f"({after}", until))
+    def following(self, spans: list[tuple[str, float, float]]) -> list[list[dict[str, Any]]]:
+        """For each (number, after, until), that number's calls that started in (after,
+        until], oldest first: two round trips for them all."""
+        pipe = self.redis.pipeline(transaction=False)
+        for number, after, until in spans:
+            pipe.zrangebyscore(NUMBER_KEY.format(number=number), f"({after}", until)
+        found = pipe.execute() if spans else []
+        entries = {e["sid"]: e for e in self._entries(sorted({s for f in found for s in f}))}
+        return [[entries[sid] for sid in sids if sid in entries] for sids in found]
 
     def of_number(self, number: str, limit: int = 10) -> list[dict[str, Any]]:
         """A caller number's latest finished calls, newest first."""
