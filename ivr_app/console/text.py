@@ -94,6 +94,15 @@ TEXT: dict[str, dict[str, str]] = {
         "self-service": "Autoservicio", "person": "Con una persona", "callback":
             "Devolución", "hung-up": "Colgó en los menús", "in-line": "Abandonó en la fila",
         "no_data": "Sin datos para este día.", "seconds": "s",
+        "fcr": "Resueltas al primer contacto", "fcr_queue":
+            "Resueltas al primer contacto, por fila", "fcr_agent":
+            "Resueltas al primer contacto, por agente", "fcr_flow":
+            "Resueltas al primer contacto, por flujo", "fcr_trend":
+            "Resueltas al primer contacto, día por día", "no_fcr":
+            "Ninguna llamada llegó a una persona.", "repeats":
+            "Volvieron a llamar en menos de {hours} h", "surveys_answered":
+            "Encuestas respondidas", "survey_solved": "Dijeron «resuelto»",
+        "rating_mean": "Calificación media (1 a 5)", "no_surveys": "Sin encuestas este día.",
         "demo_legs": "Llamadas que hizo la línea (simulador de Twilio)",
         "answer": "Contestar", "press": "Marcar", "hang_up": "Colgar",
         "to": "A", "purpose": "Para", "cancelled": "Canceladas", "pending": "Pendientes",
@@ -220,6 +229,14 @@ TEXT: dict[str, dict[str, str]] = {
         "self-service": "Self-service", "person": "Reached a person", "callback":
             "Callback", "hung-up": "Hung up in the menus", "in-line": "Hung up in line",
         "no_data": "No data for this day.", "seconds": "s",
+        "fcr": "Resolved at first contact", "fcr_queue":
+            "Resolved at first contact, per queue", "fcr_agent":
+            "Resolved at first contact, per agent", "fcr_flow":
+            "Resolved at first contact, per flow", "fcr_trend":
+            "Resolved at first contact, day by day", "no_fcr":
+            "No call reached a person.", "repeats": "Called again within {hours} h",
+        "surveys_answered": "Surveys answered", "survey_solved": "Said \"solved\"",
+        "rating_mean": "Mean rating (1 to 5)", "no_surveys": "No surveys this day.",
         "demo_legs": "Calls the line placed (Twilio stand-in)",
         "answer": "Answer", "press": "Press", "hang_up": "Hang up",
         "to": "To", "purpose": "For", "cancelled": "Cancelled", "pending": "Pending",

@@ -159,6 +159,9 @@ class Watch:
         return self.connected.is_set()
 
     def wait_for_end(self) -> None:
-        """Stay on the call until one side hangs up."""
+        """Stay on the call until one side hangs up, or the agent leaves it and the line
+        asks something (a flow's survey)."""
         while not self.ended.wait(POLL_SECONDS):
-            pass
+            with self.lock:
+                if not self.call.room:
+                    return
