@@ -130,12 +130,12 @@ def test_on_ups_demo_line_the_agent_hanging_up_takes_the_caller_to_the_survey(
         line.run_jobs()
         leg, _ = created_calls(line)[-1]
         web.post(f"{demo.url}/demo/calls/{leg}/answer")
-        wait_for(lambda: "<Gather" in demo.heard.get(leg, ""), 5, "the whisper")
+        wait_for(lambda: "<Gather" in demo.heard.get(leg, ""), 15, "the whisper")
         web.post(f"{demo.url}/demo/calls/{leg}/press", data={"Digits": "1"})
-        wait_for(lambda: "<Conference" in demo.heard.get(call.sid, ""), 5, "the bridge")
+        wait_for(lambda: "<Conference" in demo.heard.get(call.sid, ""), 15, "the bridge")
         call.moved(demo.heard[call.sid])
         web.post(f"{demo.url}/demo/calls/{leg}/hangup")
-        wait_for(lambda: "<Gather" in demo.heard[call.sid], 5, "the survey")
+        wait_for(lambda: "<Gather" in demo.heard[call.sid], 15, "the survey")
     finally:
         demo.stop()
     call.moved(demo.heard[call.sid])

@@ -154,8 +154,7 @@ class Call:
         return self
 
     def conference_ends(self) -> Call:
-        """The agent hung up, which ends the conference: Twilio requests the caller's
-        <Dial> action and plays its answer; without an action the call ends."""
+        """The agent hung up, ending the conference: Twilio requests the <Dial> action."""
         dial, self._dial, self.room = self._dial, None, ""
         if dial is None:
             raise RuntimeError("the caller is not in a conference")
