@@ -42,7 +42,7 @@ ENDERS = "ivr.enders"
 Ender = Callable[[Services, str], None]
 
 CALL_ENDED_JOB = "workers.metrics.record_call"  # the console's summary of a finished call
-_DIGITS = re.compile(r"[0-9*#]{1,40}")  # ASCII keys only: "١" is a digit to str.isdigit
+KEYS = re.compile(r"[0-9*#]{1,40}")  # keys a phone sends; ASCII only: "١" is a digit to str.isdigit
 _STEP = re.compile(r"[0-9]{1,9}")
 
 
@@ -142,7 +142,7 @@ def _event() -> Event:
         return Event("silence")
     digits = form.get("Digits", "")
     if digits:  # anything but keys (too many, a newline, other scripts) is a wrong answer
-        kind = "digits" if _DIGITS.fullmatch(digits) else "unclear"
+        kind = "digits" if KEYS.fullmatch(digits) else "unclear"
         return Event(kind, digits[:40])
     typed = current_app.extensions.get(TYPED_SPEECH, False)
     speech = form.get("SpeechResult", "").strip() if typed else ""

@@ -21,7 +21,6 @@ ends it.
 from __future__ import annotations
 
 import logging
-import re
 import secrets
 from typing import Any
 
@@ -31,7 +30,7 @@ from flask_login import current_user
 
 from ivr_app.call import engine, steps, twiml
 from ivr_app.call.turn import Event
-from ivr_app.call.voice import first_answer
+from ivr_app.call.voice import KEYS, first_answer
 from ivr_app.console import flow_files
 from ivr_app.console.auth import guard
 from ivr_app.console.flows import room_for_a_flow
@@ -53,7 +52,6 @@ bp.url_value_preprocessor(room_for_a_flow)
 
 ACTIONS = ("press", "say", "silence", "hangup")
 TRIAL_TO = "client:console-try"  # the number a tried call is made to, as a Twilio Client
-KEYS = re.compile(r"[0-9*#]{1,40}")
 BY_CALLER = "caller"  # who hung up, when the supervisor did
 ENDED_BY = {"goodbye": "goodbye", AGENT_HUNG_UP: "agent"}  # else the line hung up
 
