@@ -129,6 +129,7 @@ def test_a_call_tried_from_the_console_runs_the_editors_version_not_the_live_one
                              "told_s": None}
     ivr = sol.app.extensions["ivr"]
     assert ivr.queues.position("support", sid) == 1
+    assert ivr.queues.waiter(sid).test, "a tried call stays out of the wait statistics"
     _, state = ivr.store.load(sid)
     assert state["from"] == "+15005550009" and state["version"] != ivr.registry.current(
         "main").version
