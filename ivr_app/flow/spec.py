@@ -46,6 +46,7 @@ CALLBACK_FIELDS = {
     "region": ("country", False),
     "countries": ("countries", False),
     "sms": ("texts", False),
+    "texts": ("bool", False),
 }
 
 LANGUAGE_FIELDS = {"voice": ("text", True), "locale": ("text", True)}

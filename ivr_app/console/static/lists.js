@@ -33,10 +33,16 @@ const Lists = (() => {
     return t("cb_" + state);
   }
 
+  // The texts a callback's customer was sent, newest last: when, and what they read.
+  function texts(list) {
+    return (list || []).map((m) => el("div", {class: "text"}, clock(m.at) + " ✉ " + m.body));
+  }
+
   function callbacks(list) {
-    return table([t("due"), t("callback_number"), t("queue"), t("reason"), t("state"), t("attempts")],
+    return table([t("due"), t("callback_number"), t("queue"), t("reason"), t("state"), t("attempts"), t("texts")],
       list.map((c) => [el("span", {class: c.late ? "late" : ""}, clock(c.due), c.late ? " ⚠ " + t("late") : ""),
-        c.number, c.queue_name, c.reason_shown, callbackState(c.state), c.attempts + "/" + c.max_attempts]));
+        c.number, c.queue_name, c.reason_shown, callbackState(c.state), c.attempts + "/" + c.max_attempts,
+        el("div", {}, texts(c.texts))]));
   }
 
   function messages(list) {
@@ -76,7 +82,8 @@ const Lists = (() => {
       table([t("when"), t("step"), t("what")], path),
       el("h3", {}, t("earlier")),
       table([t("when"), t("state"), t("reason"), t("wrap_note")],
-        [...(call.callbacks || []).map((c) => [clock(c.due), t("callback") + ": " + callbackState(c.state), c.reason_shown, ""]),
+        [...(call.callbacks || []).map((c) => [clock(c.due), t("callback") + ": " + callbackState(c.state), c.reason_shown,
+            el("div", {}, texts(c.texts))]),
          ...(call.earlier || []).map((e) => [clock(e.started), t(e.outcome) +
             (e.callback_state ? " (" + t("callback") + ": " + callbackState(e.callback_state) + ")" : ""),
           e.reason_shown, wrapUp(e.wrap_up)])]),
