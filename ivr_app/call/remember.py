@@ -1,11 +1,13 @@
-"""At the end of a call, remember it for its caller: a second call soon after can go on
-from where this one was (line/remembered.py asks them).
+"""What we remember of a caller, by their number: the language they chose, so that their
+next call starts in it (flow/nodes/language.py), and, at the end of a call, the call
+itself, so that a second call soon after can go on from where this one was
+(line/remembered.py asks them).
 
 Remembered are calls that reached our line for a person (answered, called back, or
 still waiting when they hung up) and calls that reported an open issue (a topic the
 flow lists under `returning.open_issues`, such as an outage), for the flow's
 `returning.within_hours`. Flows without a `returning:` section remember nothing, and test
-calls (TEST_CALLERS, `simulate`) are never remembered.
+calls (TEST_CALLERS, `simulate`) are never remembered, and find nothing remembered.
 """
 
 from __future__ import annotations
@@ -13,14 +15,27 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from ivr_app.flow.model import Flow
+from ivr_app.flow.nodes.language import REMEMBERED
 from ivr_app.services import Services
 
 
+def recall_language(ivr: Services, flow: Flow, state: dict[str, Any]) -> None:
+    """A call coming in: the language its number chose before, if the flow speaks it."""
+    if state.get("from") and not state.get("test"):
+        known = ivr.remembered.language(state["from"])
+        if known in flow.languages:
+            state[REMEMBERED] = known
+
+
 def remember_call(ivr: Services, sid: str, now: dt.datetime) -> bool:
-    """Keep what an agent would need about this call under its caller's number."""
+    """Keep the language the caller chose, and what an agent would need about this call,
+    under its caller's number; whether the call itself was kept."""
     _, state = ivr.store.load(sid)
     if state is None or not state.get("from") or state.get("test"):
         return False  # a test call is no earlier call of a customer
+    if state["vars"].get("language"):
+        ivr.remembered.keep_language(state["from"], state["vars"]["language"])
     flow = ivr.registry.of_call(state)
     settings = flow.returning
     outcome = state.get("outcome") or {}

@@ -67,7 +67,8 @@ const Lists = (() => {
     const path = (call.path || []).map((step) => [time(step.at), step.node,
       t("ev_" + step.event) + (step.input ? ": " + step.input : "")]);
     return [
-      definitions([[t("caller"), call.caller], [t("language"), call.language_name],
+      definitions([[t("caller"), call.caller],
+        [t("language"), call.language_name + (call.language_remembered ? " (" + t("language_remembered") + ")" : "")],
         [t("queue"), call.queue_name], [t("reason"), call.reason_shown],
         [t("wait_told"), told(call.wait_told, call.wait_told_s)],
         [t("wait_had"), call.wait_had_s === undefined ? null : seconds(call.wait_had_s)]]),
