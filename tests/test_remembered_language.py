@@ -3,6 +3,11 @@ test calls neither leave nor find a language remembered."""
 
 from __future__ import annotations
 
+import pytest
+
+from ivr_app.flow.errors import FlowError
+from ivr_app.flow.source import parse
+from ivr_app.flow.validate import validate
 from tests.console.conftest import Browser, add_people
 from tests.line import Line
 
@@ -85,3 +90,38 @@ def test_a_test_call_leaves_no_language_and_finds_none(make_app, redis, twilio_s
     assert line.ivr.remembered.language("+525511330007") == "en"  # its "1" was not kept
     line.caller("+525511330008").dial().press("1").hang_up()  # a customer's call is
     assert line.ivr.remembered.language("+525511330008") == "es"
+
+
+STAR_MENU = """\
+languages:
+  es: {voice: Polly.Mia, locale: es-MX}
+  en: {voice: Polly.Joanna, locale: en-US}
+human: {queue: support}
+start: language
+nodes:
+  language:
+    type: language
+    prompt:
+      es: Para español, marque uno.
+      en: For English, press two.
+    choices:
+      - {key: 1, language: es, say: [español]}
+      - {key: 2, language: en, say: [english]}
+    next: menu
+  menu:
+    type: menu
+    prompt:
+      es: Para facturación, marque asterisco.
+      en: For billing, press star.
+    options:
+      - {key: "*", say: {es: [factura], en: [bill]}, goto: billing}
+  billing: {type: transfer}
+"""
+
+
+def test_lint_refuses_star_at_the_first_question_after_the_language_one():
+    with pytest.raises(FlowError) as refused:
+        validate(parse(STAR_MENU, "star.yaml"), "star")
+    assert str(refused.value) == (
+        "star.yaml:16:3: key * changes the language of a caller greeted in the one their "
+        "number chose, at the first question: give node 'menu' another key [language-key]")

@@ -2,7 +2,8 @@
 its question for them) can change it at the first question they hear.
 
 That question ends with the way to change, in each other language of the question, in its
-own voice ("For english, press star or say english."). At it, LANGUAGE_KEY asks the
+own voice ("For english, press star or say english."). At it, the language key (star,
+ivr_app.flow.builtins.LANGUAGE_KEY; lint refuses a first question that binds it) asks the
 language question after all, and saying another language's name switches the call to it
 and asks the same question again. Once the caller is past that question, the offer is over.
 """
@@ -14,10 +15,7 @@ from typing import Any
 from ivr_app.call.turn import Event, Speech
 from ivr_app.flow import builtins
 from ivr_app.flow.model import Flow, Node
-from ivr_app.flow.nodes import of
 from ivr_app.flow.nodes.language import KEPT, REMEMBERED, LanguageChoice, LanguageNode
-
-LANGUAGE_KEY = "*"
 
 
 def offer(flow: Flow, state: dict[str, Any], node: Node) -> list[Speech]:
@@ -39,12 +37,11 @@ def leave(state: dict[str, Any], node_id: str) -> None:
 
 
 def asks_again(state: dict[str, Any], node: Node, event: Event) -> str | None:
-    """The language question to ask, if the caller pressed LANGUAGE_KEY where it changes
-    the language (and the question itself takes no such key)."""
+    """The language question to ask, if the caller pressed the language key where it changes
+    the language."""
     kept = state.get(KEPT)
-    heard = of(node).listens(node, state["lang"])
-    if not _offered_at(kept, node) or (event.kind, event.value) != ("digits", LANGUAGE_KEY) \
-            or (heard is not None and LANGUAGE_KEY in heard.keys):
+    if not _offered_at(kept, node) or (event.kind, event.value) != ("digits",
+                                                                    builtins.LANGUAGE_KEY):
         return None
     state.pop(KEPT)
     state.pop(REMEMBERED, None)

@@ -50,6 +50,10 @@ NO_WORDS: dict[str, tuple[str, ...]] = {
 SPEECH_BANDS: dict[str, tuple[float, float]] = {"ko": (0.95, 0.02)}
 DEFAULT_BANDS = (0.7, 0.4)
 
+# At the first question of a caller greeted in the language their number chose before:
+# ask the language question after all (call/kept_language.py).
+LANGUAGE_KEY = "*"
+
 DIGIT_WORDS: dict[str, tuple[str, ...]] = {
     "es": ("cero", "uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve"),
     "en": ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"),

@@ -74,10 +74,12 @@ KEPT = "language_kept"  # the state's note of a language question passed for it
 
 def enter(flow: Flow, state: dict[str, Any], node: LanguageNode, now: dt.datetime) -> Entered:
     known = state.get(REMEMBERED)
-    if known not in {c.language for c in node.choices}:
+    languages = {c.language for c in node.choices}
+    if known not in languages:
         return ASK
     state["lang"] = state["vars"]["language"] = known
-    state[KEPT] = {"node": node.id, "at": "", "open": True}
+    # open: the first question offers the other languages, if there are any
+    state[KEPT] = {"node": node.id, "at": "", "open": len(languages) > 1}
     return Entered("go", node.next)
 
 
