@@ -53,10 +53,28 @@ def test_a_booked_callback_is_texted_once_with_when_and_from_which_number(line):
     assert texted(line, "+525511220001") == [BOOKED]
     [callback] = pending(line, "+525511220001")
     texts.enqueue(line.ivr, callback.id, texts.BOOKED)  # a job run twice, a retry
+    texts.enqueue(line.ivr, callback.id, texts.MOVED)  # it has not slipped: nothing to say
     assert texts.keep_promises(line.ivr) == 0
     line.run_jobs()
     assert texted(line, "+525511220001") == [BOOKED]
     assert line.standin.messages[0]["from"] == LINE_NUMBER
+
+
+def test_a_text_whose_job_was_lost_is_sent_by_the_minutes_check(line):
+    books_a_callback(line, "+525511220009")
+    line.ivr.jobs.empty()  # the worker never got it
+    assert texts.keep_promises(line.ivr) == 1
+    line.run_jobs()
+    assert texted(line, "+525511220009") == [BOOKED]
+
+
+def test_a_number_twilio_knows_opted_out_is_not_texted_again(line):
+    line.standin.text_in("+525511220010", LINE_NUMBER, "STOP", PUBLIC + "/elsewhere")
+    books_a_callback(line, "+525511220010")  # its STOP reached Twilio, never us
+    line.run_jobs()  # Twilio refuses the text (21610): taken as the customer's opt-out
+    assert texted(line, "+525511220010") == []
+    assert line.ivr.texts.opted_out("+525511220010")
+    assert texts.keep_promises(line.ivr) == 0
 
 
 def test_replying_2_cancels_the_callback_and_the_console_shows_the_text(line):

@@ -9,7 +9,7 @@ from ivr_app.flow.errors import FlowError
 from ivr_app.flow.source import parse
 from ivr_app.flow.validate import validate
 from tests.console.conftest import Browser, add_people
-from tests.line import Line
+from tests.line import ACCOUNT, Line
 
 ENGLISH_MENU = "[en-US] To report an internet or TV outage, press one."
 SPANISH_MENU = "[es-MX] Para reportar una falla de internet o televisión, marque uno."
@@ -74,9 +74,12 @@ def test_saying_the_other_language_switches_to_it_at_once(line):
     assert CHANGE_TO_SPANISH not in again.heard[heard:]
 
 
-def test_after_the_first_question_star_is_a_wrong_answer_as_before(line):
+def test_past_the_first_question_star_is_a_wrong_answer_as_before(line):
     chooses_english_and_hangs_up(line, "+525511330006")
-    again = line.caller("+525511330006").dial().press("3")
+    again = line.caller("+525511330006").dial()
+    again.press("1").press(ACCOUNT).press("1").press("1")  # an outage, logged
+    again.press("1")  # back to the main menu, the first question again
+    assert again.heard[-2].startswith(ENGLISH_MENU)
     again.press("*")
     assert again.heard[-3] == "[en-US] Sorry, we did not understand that."
 
