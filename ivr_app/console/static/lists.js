@@ -33,16 +33,19 @@ const Lists = (() => {
     return t("cb_" + state);
   }
 
-  // The texts a callback's customer was sent, newest last: when, and what they read.
+  // The texts a callback's customer was sent, oldest first: when, and what they read.
   function texts(list) {
-    return (list || []).map((m) => el("div", {class: "text"}, clock(m.at) + " ✉ " + m.body));
+    return (list || []).map((m) => el("div", {}, t("texts") + ", " + clock(m.at) + ": " + m.body));
   }
 
+  // A callback's state, and how many texts its customer was sent (their words are in the
+  // story of a call from that number).
   function callbacks(list) {
-    return table([t("due"), t("callback_number"), t("queue"), t("reason"), t("state"), t("attempts"), t("texts")],
+    return table([t("due"), t("callback_number"), t("queue"), t("reason"), t("state"), t("attempts")],
       list.map((c) => [el("span", {class: c.late ? "late" : ""}, clock(c.due), c.late ? " ⚠ " + t("late") : ""),
-        c.number, c.queue_name, c.reason_shown, callbackState(c.state), c.attempts + "/" + c.max_attempts,
-        el("div", {}, texts(c.texts))]));
+        c.number, c.queue_name, c.reason_shown,
+        callbackState(c.state) + ((c.texts || []).length ? " ✉ " + c.texts.length : ""),
+        c.attempts + "/" + c.max_attempts]));
   }
 
   function messages(list) {
