@@ -19,6 +19,8 @@ measured in the same run.
    that misses is run again and judged on both runs' requests); the highest rate below is
    the line's capacity, and calls per core follow from it (a call
    makes a request every 6 s or so; cores are the gunicorn workers' CPU at that rate).
+4. Growth: bench/growth.py's step, wait URL, routing and agent-screen poll with 10 and 10,000
+   callers waiting (100,000 calls' state kept), the worst ratio as `growth_ratio`.
 
 Each measurement of 1 and 2 is repeated (--repeats) and the median of the repeats is quoted.
 The app logs one line per webhook, as in production, to a file whose name is printed. Uses
@@ -42,6 +44,7 @@ import redis
 from twilio.request_validator import RequestValidator
 
 from bench import flush_db, percentile
+from bench.growth import growth
 from bench.http_load import Req, drive, open_loop, prepared
 from bench.inprocess import (
     REDIS_URL,
@@ -152,6 +155,8 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true",
                         help="also profile in-process steps with cProfile")
     parser.add_argument("--skip-http", action="store_true", help="in-process only")
+    parser.add_argument("--skip-growth", action="store_true",
+                        help="without bench.growth's 10 / 10,000 callers waiting comparison")
     args = parser.parse_args()
     try:
         run(args)
@@ -222,8 +227,12 @@ def run(args: argparse.Namespace) -> None:
                       http_step_p99_ms=round(s["p99"], 1),
                       open_loop_steps_s=round(found["rate"]),
                       calls_per_core=round(per_core))
-    result.update(growth_ratio=None,  # the 10 / 10,000 waiting comparison is not built yet
-                  redis_bytes_per_call=kept)
+    if not args.skip_growth:
+        grown = growth(requests=100, repeats=args.repeats)
+        print("\n4. Growth (bench/growth.py): CPU µs at 10,000 callers waiting over at 10: "
+              + ", ".join(f"{row} {ratio:.2f}" for row, ratio in grown["ratios"].items()))
+        result.update(growth_ratio=round(grown["growth_ratio"], 2))
+    result.update(redis_bytes_per_call=kept)
     if args.profile:
         profile_steps(min(args.requests, 1000))
     print(f"\n(took {time.monotonic() - began:.0f} s)")

@@ -22,6 +22,7 @@ from ivr_app.platform.clock import Clock, utc_now
 from ivr_app.platform.config import settings
 from ivr_app.platform.security import HOST_HEADER_NOTICE
 from ivr_app.services import build_services
+from ivr_app.survey import questions as survey
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +78,8 @@ def create_app(config: dict[str, Any] | None = None, *, connection: redis.Redis 
     enders: list[voice.Ender] = [agent_leg.let_go, callback_dialog.let_go]
     app.extensions[voice.ENDERS] = enders
     for blueprint in (voice.bp, heard.bp, holding.bp, agent_leg.bp, agents.bp, metrics.bp,
-                      placing.bp, offer.bp, returning.bp, remembered.bp, replies.bp):
+                      placing.bp, offer.bp, returning.bp, remembered.bp, replies.bp,
+                      survey.bp):
         app.register_blueprint(blueprint)
     init_console(app)
 

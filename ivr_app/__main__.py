@@ -1,8 +1,9 @@
-"""Command line: `python -m ivr_app lint|simulate|audit|graph|up|user|settings|speech fetch`."""
+"""Command line: `python -m ivr_app lint|simulate|audit|replay|graph|up|user|settings|speech`."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import getpass
 import json
@@ -11,13 +12,14 @@ import os
 import re
 import secrets
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import redis
 import yaml
 
 from ivr_app import create_app
+from ivr_app.call import replay
 from ivr_app.call.rehearsal import scorecard
 from ivr_app.call.stream import StreamServer, in_thread
 from ivr_app.demo.demo_line import DemoTwilio
@@ -36,6 +38,7 @@ from ivr_app.platform.clock import utc_now
 from ivr_app.platform.config import from_env, settings, settings_command
 from ivr_app.platform.launcher import free_port
 from ivr_app.state.agents import read_roster
+from ivr_app.state.call_log import CallLog
 from ivr_app.state.users import ROLES, Users
 from speech.fetch import fetch_command
 from speech.models import DEFAULT_MODELS_DIR, model_dirs, speech_on_message
@@ -72,6 +75,13 @@ def main(argv: list[str] | None = None) -> int:
                                 "points; exit 1 if any fails")
     audit.add_argument("flow", help="a flow file, e.g. flows/main.yaml")
     audit.add_argument("--json", action="store_true", help="one JSON object")
+
+    replayed = commands.add_parser("replay", help="play a day's recorded calls on a draft "
+                                   "flow and report what would have changed")
+    replayed.add_argument("flow", help="the draft flow file, e.g. flows/main.yaml")
+    replayed.add_argument("--day", type=dt.date.fromisoformat, required=True,
+                          help="the day the calls were made, e.g. 2026-12-05 (server time zone)")
+    replayed.add_argument("--json", action="store_true", help="one JSON object")
 
     graph = commands.add_parser("graph", help="print a flow as a Mermaid diagram")
     graph.add_argument("flow")
@@ -113,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
         return graph_command(args.flow)
     if args.command == "audit":
         return audit_command(args.flow, args.json)
+    if args.command == "replay":
+        return replay_command(args.flow, args.day, args.json)
     if args.command == "user":
         return user_command(args)
     if args.command == "settings":
@@ -143,8 +155,10 @@ def _demo_twilio(port: int) -> tuple[dict[str, str], Callable[[], None]]:
     return settings, stop
 
 
-def user_command(args: argparse.Namespace) -> int:
-    """Add, remove or list console users in the Redis of REDIS_URL (started if need be)."""
+@contextlib.contextmanager
+def _line_redis() -> Iterator[redis.Redis]:
+    """The Redis of REDIS_URL, or the one `up` keeps in var/redis (started for the command
+    and stopped after, its data staying there)."""
     from ivr_app.platform.redis_server import DEFAULT_URL, answers, ensure_redis, stop_redis
 
     redis_dir = Path("var") / "redis"
@@ -153,7 +167,21 @@ def user_command(args: argparse.Namespace) -> int:
     url = ensure_redis(url, redis_dir)
     connection = redis.Redis.from_url(url, decode_responses=True)
     try:
-        users = Users(connection)
+        yield connection
+    finally:
+        connection.close()
+        if started:
+            stop_redis(url, redis_dir)
+
+
+def user_command(args: argparse.Namespace) -> int:
+    """Add, remove or list console users."""
+    with _line_redis() as connection:
+        return _users(Users(connection), args)
+
+
+def _users(users: Users, args: argparse.Namespace) -> int:
+    try:
         if args.user_command == "list":
             for user in users.all():
                 print(f"{user.name}\t{user.role}\tagent {user.agent}")
@@ -167,10 +195,20 @@ def user_command(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(exc, file=sys.stderr)
         return 1
-    finally:
-        connection.close()
-        if started:  # a Redis started for this command; its data stays in var/redis
-            stop_redis(url, redis_dir)
+    return 0
+
+
+def replay_command(flow_path: str, day: dt.date, as_json: bool) -> int:
+    """A draft flow played on a recorded day's calls, beside what happened."""
+    try:
+        draft = load_flow(flow_path)
+    except FlowError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    with _line_redis() as connection:
+        result = replay.replay_day(draft, CallLog(connection).of_day(day), day)
+    print(json.dumps(result.as_dict(), ensure_ascii=False) if as_json
+          else replay.report(result), end="" if not as_json else "\n")
     return 0
 
 

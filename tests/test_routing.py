@@ -79,7 +79,8 @@ def lined_up_late(line: Line, *, hung_up: bool):
 
 
 def test_a_caller_lined_up_late_who_hung_up_meanwhile_rings_no_agent(line):
-    line.agent("ana", ["es"], ["support"])
+    line.agent("ana", ["es"], ["support"], since_s=60)
+    line.agent("bea", ["es"], ["support"])  # still free when routing reaches the one gone
     gone, live = lined_up_late(line, hung_up=True), lined_up_late(line, hung_up=False)
     line.run_jobs()
     assert line.ivr.queues.position("support", gone.sid) is None

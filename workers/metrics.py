@@ -10,13 +10,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ivr_app.call.turn import REASON_ASKED, REASON_SUPERVISOR
+from ivr_app.call.turn import INPUT_KINDS, REASON_ASKED, REASON_SUPERVISOR
 from ivr_app.callbacks.offer import DIALOG_KEY, STORING
 from ivr_app.services import Services
 from ivr_app.state.call_log import CallLog
 from ivr_app.state.queues import Waiter
+from ivr_app.state.surveys import Surveys
 from ivr_app.state.trials import Trials
 from workers import context
+
+# what a replay needs of each answer the caller gave (call/replay.py)
+INPUT_FIELDS = ("at", "node", "event", "input", "confidence", "heard", "refused")
 
 
 def record_call(sid: str) -> dict[str, Any] | None:
@@ -29,20 +33,22 @@ def record_with(ivr: Services, sid: str) -> dict[str, Any] | None:
     if state is None:
         return None
     waiter = ivr.queues.waiter(sid)
-    answered = _answered_at(ivr, sid, waiter)
+    agent, answered = _answered_at(ivr, sid, waiter)
     ended_at = ivr.store.status(sid).get("at")
     ended = _epoch(ended_at) if ended_at else ivr.clock().timestamp()
     callback = ivr.redis.hget(DIALOG_KEY.format(sid=sid), "callback") or ""
     summary = summarize(state, waiter, answered, ended,
                         callback="" if callback == STORING else callback,
                         told=_first_estimate(ivr, sid, waiter),
-                        trial=Trials(ivr.redis).get(sid) is not None)
+                        trial=Trials(ivr.redis).get(sid) is not None, agent=agent,
+                        survey=Surveys(ivr.redis).summary(sid))
     CallLog(ivr.redis).record(summary)
     return summary
 
 
 def summarize(state: dict[str, Any], waiter: Waiter | None, answered: float | None,
-              ended: float, callback: str, told: float | None, trial: bool) -> dict[str, Any]:
+              ended: float, callback: str, told: float | None, trial: bool, agent: str = "",
+              survey: dict[str, Any] | None = None) -> dict[str, Any]:
     """A finished call in the terms the console counts (pure: given what was read)."""
     outcome = state.get("outcome") or {}
     started = _epoch(state["started"])
@@ -59,25 +65,31 @@ def summarize(state: dict[str, Any], waiter: Waiter | None, answered: float | No
     return {
         "sid": state["sid"], "flow": state["flow"], "version": state["version"],
         "from": state.get("from", ""), "lang": state.get("lang", ""), "trial": trial,
+        "test": bool(state.get("test")), "topic": state.get("vars", {}).get("topic", ""),
         "started": started, "ended": ended, "outcome": kind,
         "zero_out": outcome.get("node", "") if asked else "",
         "person_node": outcome.get("node", "") if outcome.get("type") == "human" else "",
         "reason": outcome.get("reason", ""), "queue": waiter.queue if waiter else "",
-        "agent": waiter.offered if waiter and answered is not None else "",
+        "agent": agent if answered is not None else "",
         "to_person_s": answered - started if answered is not None else None,
         "waited_s": (answered or ended) - waiter.entered if waiter else None,
-        "told_s": told, "callback": callback,
+        "told_s": told, "callback": callback, "survey": survey,
+        "start_lang": state.get("start_lang", state.get("lang", "")),
+        "inputs": [{k: e[k] for k in INPUT_FIELDS if k in e} for e in state.get("path", [])
+                   if e.get("event") in INPUT_KINDS and e.get("node") != "remembered"],
     }
 
 
-def _answered_at(ivr: Services, sid: str, waiter: Waiter | None) -> float | None:
-    """When an agent took the call: the "busy" entry of their history for it."""
-    if waiter is None or not waiter.room or not waiter.offered:
-        return None
-    for entry in ivr.roster.history(waiter.offered):
+def _answered_at(ivr: Services, sid: str, waiter: Waiter | None) -> tuple[str, float | None]:
+    """Who took the call and when: the "busy" entry of their history for it. The agent is
+    the one in the waiter's room, or, for a caller who went back in line after them (from
+    the survey), the one the call's state names."""
+    agent = (waiter.offered if waiter is not None and waiter.room else "") or \
+        ivr.store.handled_by(sid)
+    for entry in ivr.roster.history(agent) if agent else ():
         if entry["status"] == "busy" and entry["call"] == sid:
-            return _epoch(entry["at"])
-    return None
+            return agent, _epoch(entry["at"])
+    return "", None
 
 
 def _first_estimate(ivr: Services, sid: str, waiter: Waiter | None) -> float | None:

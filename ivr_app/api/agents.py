@@ -67,6 +67,7 @@ def as_json(error: HTTPException) -> tuple[Response, int]:
 
 MAX_DEPTH = 3  # an agent, its lists of queues and languages (objects and lists inside each other)
 MAX_TEXT = 1000  # characters in any one string: a note, a name, a number
+MAX_LISTED = 1000  # callers listed per queue by GET /api/queues; `count` says how many wait
 
 
 def _body() -> dict[str, Any]:
@@ -166,21 +167,27 @@ def set_status(agent_id: str) -> Response:
 @bp.get("/queues")
 @token_required
 def queues() -> Response:
-    """Who waits in each queue an agent serves, in order, and how good our estimates are."""
+    """Who waits at the head of each queue an agent serves (`?limit=`, 100 unless given, at
+    most MAX_LISTED), how many wait in all, and how good our estimates are."""
     ivr = services()
     now = ivr.clock().timestamp()
+    try:
+        limit = min(int(request.args.get("limit") or 100), MAX_LISTED)
+    except ValueError:
+        abort(400, "limit must be a whole number")
     names = sorted({q for a in ivr.roster.all() for q in a.queues})
     result = {}
     for name in names:
         waiting = []
-        for position, sid in enumerate(ivr.queues.waiting(name), start=1):
+        for position, sid in enumerate(ivr.queues.head(name, limit), start=1):
             waiter = ivr.queues.waiter(sid)
             if waiter is not None:
                 waiting.append({"call_sid": sid, "position": position, "language": waiter.lang,
                                 "reason": waiter.reason, "offered_to": waiter.offered,
                                 "waiting_s": round(now - waiter.entered)})
         accuracy = ivr.wait_stats.accuracy(name)
-        result[name] = {"waiting": waiting, "estimates": accuracy.__dict__}
+        result[name] = {"waiting": waiting, "count": ivr.queues.length(name),
+                        "estimates": accuracy.__dict__}
     return jsonify(result)
 
 

@@ -60,6 +60,7 @@ def new_state(flow: Flow, call: dict[str, str], now: dt.datetime) -> dict[str, A
 def start(flow: Flow, state: dict[str, Any], now: dt.datetime) -> Turn:
     """Run the flow from its start node up to the first question or ending."""
     turn = Turn()
+    state["start_lang"] = state["lang"]  # a replay starts where this call did (call/replay.py)
     _enter(flow, state, flow.start, turn, now)
     return turn
 
@@ -67,9 +68,11 @@ def start(flow: Flow, state: dict[str, Any], now: dt.datetime) -> Turn:
 def handle(flow: Flow, state: dict[str, Any], event: Event, now: dt.datetime) -> Turn:
     """Apply the caller's input at the current node and run on to the next question."""
     node = flow.nodes[state["node"]]
-    event = bands.judged(flow, state["lang"], event)
+    heard, event = event, bands.judged(flow, state["lang"], event)
     _record(state, now, node=node.id, event=event.kind, input=event.value,
-            **({"confidence": event.confidence} if event.confidence is not None else {}))
+            **({"confidence": event.confidence} if event.confidence is not None else {}),
+            # what came in, where the bands changed it: a replay judges it by its own bands
+            **({"heard": heard.kind} if heard.kind != event.kind else {}))
     if state["phase"] == READ_BACK:
         return _read_back(flow, state, node, event, now)
     turn = Turn()
@@ -109,6 +112,7 @@ def _act(flow: Flow, state: dict[str, Any], node: Node, event: Event,
     if result is REPEAT:
         _ask(flow, state, node, turn)
     elif result is None:
+        state["path"][-1]["refused"] = True  # heard as said, and not an answer it takes
         return _retry(flow, state, node, REASON_NOT_UNDERSTOOD, now)
     else:
         _enter(flow, state, result, turn, now)

@@ -18,6 +18,10 @@ REASON_ESCALATED = "escalated by {agent}"  # an agent moved the call (the note g
 REASON_AGAIN = "calling again: {reason}"  # a caller who goes on with an earlier call
 
 
+# the kinds of Event, as a call's path records them
+INPUT_KINDS = ("digits", "speech", "silence", "unclear", "unheard")
+
+
 @dataclass(frozen=True)
 class Event:
     """What the caller did at an input node."""

@@ -78,8 +78,18 @@ def start() -> Response:
     unavailable = bool(request.args.get(holding.UNAVAILABLE))
     caller = caller_now() if ivr.redis.exists(DIALOG_KEY.format(sid=sid)) else \
         _begin(ivr, sid, unavailable)
+    return xml(_first_question(caller))
+
+
+def offer_to(ivr: Services, sid: str) -> VoiceResponse:
+    """The dialog for a caller in line now (the survey's "not solved"): out of line, and
+    the first question."""
+    return _first_question(_begin(ivr, sid, unavailable=False))
+
+
+def _first_question(caller: Caller) -> VoiceResponse:
     first = "choose" if caller.dialog.offer != slots.TURN else _number_question(caller)
-    return xml(_question(caller, first))
+    return _question(caller, first)
 
 
 def _begin(ivr: Services, sid: str, unavailable: bool) -> Caller:

@@ -1,9 +1,9 @@
 """The web console for agents and supervisors, served by the same Flask app. The top of the
 house beside the JSON API: nothing imports it but create_app and the `user` command.
 
-May import: ivr_app.callbacks, ivr_app.line, ivr_app.call, ivr_app.services, ivr_app.flow,
-ivr_app.state, ivr_app.platform, speech, and the simulator of ivr_app.demo (for "Try a
-call"); not the API.
+May import: ivr_app.survey, ivr_app.callbacks, ivr_app.line, ivr_app.call, ivr_app.services,
+ivr_app.flow, ivr_app.state, ivr_app.platform, speech, and the simulator of ivr_app.demo
+(for "Try a call"); not the API.
 """
 
 from __future__ import annotations

@@ -17,6 +17,8 @@ from ivr_app.state.agents import Agent
 from ivr_app.state.call_log import CallLog
 from ivr_app.state.callbacks import Callback
 
+SHOWN = 25  # callers shown at the head of each line; the rest are counted
+
 LATE_AFTER = dt.timedelta(minutes=10)  # a callback not dialled this long after it was due
 RECENT = dt.timedelta(days=7)  # missed callbacks and voice messages shown this long
 OPEN_STATES = ("requested", "waiting", "retry-wait")
@@ -45,11 +47,13 @@ def reason_shown(ivr: Services, reason: str) -> str:
 
 
 def queue_view(ivr: Services, queue: str) -> dict[str, Any]:
-    """Who waits in a queue, in order: number, topic, place, time waited, estimate told."""
+    """Who waits at the head of a queue, in order (number, topic, place, time waited,
+    estimate told), and how many wait in all: a poll reads SHOWN callers however long the
+    line is."""
     now = ivr.clock().timestamp()
     flow = _live_flow(ivr)
     waiting = []
-    for position, sid in enumerate(ivr.queues.waiting(queue), start=1):
+    for position, sid in enumerate(ivr.queues.head(queue, SHOWN), start=1):
         waiter = ivr.queues.waiter(sid)
         if waiter is None:
             continue
@@ -66,7 +70,8 @@ def queue_view(ivr: Services, queue: str) -> dict[str, Any]:
                         "told": bool(told),
                         "estimate_s": told[-1]["estimate_s"] if told else None,
                         "offered_to": waiter.offered, "callback": sid.startswith("CB")})
-    return {"name": queue, "label": queue_name(ivr, queue), "waiting": waiting}
+    return {"name": queue, "label": queue_name(ivr, queue), "waiting": waiting,
+            "count": ivr.queues.length(queue)}
 
 
 def told_wait(ivr: Services, sid: str) -> list[dict[str, Any]]:

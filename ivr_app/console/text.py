@@ -48,6 +48,7 @@ TEXT: dict[str, dict[str, str]] = {
         "texts": "Mensajes de texto", "language_remembered": "idioma recordado",
         "agents": "Agentes", "late": "Atrasadas", "missed": "Perdidas",
         "queues": "Filas", "nobody_waiting": "Nadie espera.",
+        "more_waiting": "y {n} más en la fila",
         "flows": "Flujos", "flow": "Flujo", "lint": "Revisión", "ok": "correcto",
         "problems": "{n} problema(s)", "live": "atiende llamadas", "version": "Versión",
         "edit": "Editar", "save": "Guardar y activar", "saved":
@@ -67,8 +68,24 @@ TEXT: dict[str, dict[str, str]] = {
         "line_col": "línea {line}, columna {column}", "open": "Abrir en el editor",
         "try_call": "Probar una llamada", "try_start": "Llamar", "try_hangup": "Colgar",
         "try_say": "Decir", "try_silence": "Silencio", "try_heard": "Se escucha",
-        "try_ended": "Llamada terminada: {ending}", "try_version":
-            "Se prueba el texto del editor (versión {version}).",
+        "try_version": "Se prueba el texto del editor (versión {version}).",
+        "try_idle": "Sin llamada. «Llamar» marca el texto del editor.",
+        "try_state_flow": "En el flujo: responde sus preguntas.",
+        "try_state_line": "En la fila de {queue}, lugar {position}.",
+        "try_state_told": "Espera anunciada: {wait}.",
+        "try_state_ringing": "Sonando al agente {agent}.",
+        "try_connected": "Conectada con el agente {agent}.",
+        "try_state_person": "Transferida al número {number}.",
+        "try_ended_caller": "Llamada terminada: usted colgó.",
+        "try_ended_agent": "Llamada terminada: el agente colgó.",
+        "try_ended_line": "Llamada terminada: la línea colgó.",
+        "try_ended_goodbye": "Llamada terminada: el flujo se despidió y colgó.",
+        "try_hint_one_key": "Esta pregunta toma una tecla: se envía en cuanto la marca.",
+        "try_hint_number": "Marque el número y termine con {key}; tras {seconds} s sin otra "
+                           "tecla, se envía lo marcado.",
+        "try_hint_speech": "También puede escribir lo que diría la persona y elegir «Decir».",
+        "try_keys": "Marcado: {keys}", "try_keypad": "Teclado del teléfono",
+        "try_words": "Lo que dice la persona", "try_recording": "(se reproduce una grabación)",
         "metrics": "Métricas", "day": "Día", "all_flows": "Todos", "show": "Mostrar",
         "csv": "Descargar CSV", "calls_per_hour": "Llamadas por hora",
         "outcomes": "Cómo terminaron", "zero_outs": "Dónde marcan 0, por menú",
@@ -78,6 +95,15 @@ TEXT: dict[str, dict[str, str]] = {
         "self-service": "Autoservicio", "person": "Con una persona", "callback":
             "Devolución", "hung-up": "Colgó en los menús", "in-line": "Abandonó en la fila",
         "no_data": "Sin datos para este día.", "seconds": "s",
+        "fcr": "Resueltas al primer contacto", "fcr_queue":
+            "Resueltas al primer contacto, por fila", "fcr_agent":
+            "Resueltas al primer contacto, por agente", "fcr_flow":
+            "Resueltas al primer contacto, por flujo", "fcr_trend":
+            "Resueltas al primer contacto, día por día", "no_fcr":
+            "Ninguna llamada llegó a una persona.", "repeats":
+            "Volvieron a llamar en menos de {hours} h", "surveys_answered":
+            "Encuestas respondidas", "survey_solved": "Dijeron «resuelto»",
+        "rating_mean": "Calificación media (1 a 5)", "no_surveys": "Sin encuestas este día.",
         "demo_legs": "Llamadas que hizo la línea (simulador de Twilio)",
         "answer": "Contestar", "press": "Marcar", "hang_up": "Colgar",
         "to": "A", "purpose": "Para", "cancelled": "Canceladas", "pending": "Pendientes",
@@ -160,6 +186,7 @@ TEXT: dict[str, dict[str, str]] = {
         "texts": "Text messages", "language_remembered": "language remembered",
         "agents": "Agents", "late": "Late", "missed": "Missed",
         "queues": "Queues", "nobody_waiting": "Nobody is waiting.",
+        "more_waiting": "and {n} more in line",
         "flows": "Flows", "flow": "Flow", "lint": "Check", "ok": "ok",
         "problems": "{n} problem(s)", "live": "answers calls", "version": "Version",
         "edit": "Edit", "save": "Save and activate", "saved": "Version {version} is live.",
@@ -177,8 +204,24 @@ TEXT: dict[str, dict[str, str]] = {
         "line_col": "line {line}, column {column}", "open": "Open in the editor",
         "try_call": "Try a call", "try_start": "Call", "try_hangup": "Hang up",
         "try_say": "Say", "try_silence": "Silence", "try_heard": "Heard",
-        "try_ended": "Call ended: {ending}", "try_version":
-            "Trying the editor's text (version {version}).",
+        "try_version": "Trying the editor's text (version {version}).",
+        "try_idle": "No call. Call dials the editor's text.",
+        "try_state_flow": "In the flow: answering its questions.",
+        "try_state_line": "In line for {queue}, place {position}.",
+        "try_state_told": "Wait told: {wait}.",
+        "try_state_ringing": "Ringing agent {agent}.",
+        "try_connected": "Connected to agent {agent}.",
+        "try_state_person": "Put through to {number}.",
+        "try_ended_caller": "Call ended: you hung up.",
+        "try_ended_agent": "Call ended: the agent hung up.",
+        "try_ended_line": "Call ended: the line hung up.",
+        "try_ended_goodbye": "Call ended: the flow said goodbye and hung up.",
+        "try_hint_one_key": "This question takes one key: it is sent as soon as you press it.",
+        "try_hint_number": "Type the number and end it with {key}; after {seconds} s without "
+                           "another key, what you typed is sent.",
+        "try_hint_speech": "You can also type what the caller would say and choose Say.",
+        "try_keys": "Pressed: {keys}", "try_keypad": "Phone keypad",
+        "try_words": "What the caller says", "try_recording": "(a recording plays)",
         "metrics": "Metrics", "day": "Day", "all_flows": "All", "show": "Show",
         "csv": "Download CSV", "calls_per_hour": "Calls per hour",
         "outcomes": "How calls ended", "zero_outs": "Where callers press 0, per menu",
@@ -188,6 +231,14 @@ TEXT: dict[str, dict[str, str]] = {
         "self-service": "Self-service", "person": "Reached a person", "callback":
             "Callback", "hung-up": "Hung up in the menus", "in-line": "Hung up in line",
         "no_data": "No data for this day.", "seconds": "s",
+        "fcr": "Resolved at first contact", "fcr_queue":
+            "Resolved at first contact, per queue", "fcr_agent":
+            "Resolved at first contact, per agent", "fcr_flow":
+            "Resolved at first contact, per flow", "fcr_trend":
+            "Resolved at first contact, day by day", "no_fcr":
+            "No call reached a person.", "repeats": "Called again within {hours} h",
+        "surveys_answered": "Surveys answered", "survey_solved": "Said \"solved\"",
+        "rating_mean": "Mean rating (1 to 5)", "no_surveys": "No surveys this day.",
         "demo_legs": "Calls the line placed (Twilio stand-in)",
         "answer": "Answer", "press": "Press", "hang_up": "Hang up",
         "to": "To", "purpose": "For", "cancelled": "Cancelled", "pending": "Pending",

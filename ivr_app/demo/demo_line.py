@@ -16,7 +16,9 @@ time (docs/demo-twilio.md says which of Twilio's pages each follows):
 
 and, as Twilio does: a call placed and not answered within its Timeout ends `no-answer`; a
 call update with Url or Twiml plays the new TwiML at once (the caller leaves <Enqueue>); a
-call update with Status ends the call and reports it to its status callback.
+call update with Status ends the call and reports it to its status callback; a call that
+hangs up ends its conference (endConferenceOnExit), and each other call in it whose <Dial>
+has an action goes on to what the action answers (a flow's survey).
 
 Each action runs on its own thread and answers 202 at once: the webhooks it sends may need
 the very web worker that asked. Inbound calls the console's "Try a call" makes never went
@@ -35,7 +37,7 @@ from urllib.parse import urljoin
 from werkzeug.datastructures import MultiDict
 
 from ivr_app.demo.rest_json import Reply, error
-from ivr_app.demo.twilio_rest import ROUTE, CallRecord, TwilioStandin
+from ivr_app.demo.twilio_rest import ROUTE, CallRecord, TwilioStandin, Webhook
 
 log = logging.getLogger(__name__)
 DEMO = re.compile(r"/demo/calls(?:/([^/]+)(?:/(answer|press|hangup|dial))?)?")
@@ -101,6 +103,19 @@ class DemoTwilio(TwilioStandin):
             timer.start()
         return status, created
 
+    def hang_up(self, sid: str, duration: int = 30) -> Webhook | None:
+        """The call ends (its final callback), and with it the conference it was in."""
+        ended = super().hang_up(sid, duration)
+        room = _room(self.heard.get(sid))
+        for other, twiml in list(self.heard.items()) if room else ():
+            dial = ET.fromstring(twiml).find("Dial")
+            if other == sid or _room(twiml) != room or dial is None or not dial.get("action"):
+                continue
+            params = self._params(self._calls[other]) | {"DialCallStatus": "completed"}
+            self._keep(other, self._post(urljoin(self._calls[other].url, dial.get("action", "")),
+                                         params).body)
+        return ended
+
     def _ring_out(self, sid: str) -> None:
         if self.call(sid)["status"] in RINGING:
             self.fail_call(sid, "no-answer")
@@ -148,6 +163,12 @@ class DemoTwilio(TwilioStandin):
             step()
         except Exception:  # the call moved on meanwhile; the console shows where it is
             log.exception("demo line: that step did not happen")
+
+
+def _room(twiml: str | None) -> str:
+    """The conference a TwiML document puts its call in ("" if none)."""
+    found = ET.fromstring(twiml).find("Dial/Conference") if twiml else None
+    return (found.text or "").strip() if found is not None else ""
 
 
 def _words(twiml: str | None) -> str:

@@ -29,6 +29,8 @@ from ivr_app.demo.twilio_rest import TERMINAL
 PLACE = Path("var") / "demo-line.json"  # where `up` says its demo line listens
 POLL_SECONDS = 0.25
 HANG_UP = "hangup"
+AGENT_HUNG_UP = "the agent hung up"  # how a call the line ended ends (simulator.Ending)
+LINE_HUNG_UP = "the line hung up"
 
 
 def publish(demo_url: str, app_url: str, place: Path = PLACE) -> Callable[[], None]:
@@ -81,6 +83,25 @@ class DemoLine:
         self.http.post(f"{self.demo_url}/demo/calls/{sid}/hangup", timeout=5)
 
 
+def look(call: Call, line: DemoLine, seen: str) -> tuple[str, bool]:
+    """One look at the call on the demo line: TwiML it got since `seen` (a call update: the
+    agent took it) plays to the caller; an end there (the agent hung up, or the line did)
+    ends the simulated call. Returns the TwiML seen now, and whether the call is over."""
+    try:
+        status, twiml = line.now(call.sid)
+    except (requests.RequestException, ValueError):
+        return seen, False  # the line did not answer: look again later
+    if status in TERMINAL:
+        who = AGENT_HUNG_UP if call.room else LINE_HUNG_UP
+        call.ending = Ending(who)
+        call.echo_line(f"END {who}")
+        return seen, True
+    if twiml and twiml != seen:
+        call.moved(twiml)
+        return twiml, False
+    return seen, False
+
+
 class Watch:
     """Follows the call on the demo line in the background and plays what happens there."""
 
@@ -98,28 +119,15 @@ class Watch:
 
     def _run(self) -> None:
         while not self.ended.is_set():
-            try:
-                status, twiml = self.line.now(self.call.sid)
-            except (requests.RequestException, ValueError):
-                status, twiml = "", ""
             with self.lock:
                 if self.ended.is_set():  # the caller hung up meanwhile
                     return
-                if status in TERMINAL:
-                    self._over()
-                elif twiml and twiml != self._seen:
-                    self._seen = twiml
-                    self.call.moved(twiml)
-                    if self.call.room:
-                        self.connected.set()
+                self._seen, over = look(self.call, self.line, self._seen)
+                if over:
+                    self.ended.set()
+                elif self.call.room:
+                    self.connected.set()
             self.ended.wait(POLL_SECONDS)
-
-    def _over(self) -> None:
-        """The call ended on the line's side: the agent hung up (or the line did)."""
-        who = "the agent hung up" if self.call.room else "the line hung up"
-        self.call.ending = Ending(who)
-        self.call.echo_line(f"END {who}")
-        self.ended.set()
 
     def act(self, line: str) -> None:
         """One thing the caller types: `hangup` hangs up, anything else as apply_input."""
@@ -151,6 +159,9 @@ class Watch:
         return self.connected.is_set()
 
     def wait_for_end(self) -> None:
-        """Stay on the call until one side hangs up."""
+        """Stay on the call until one side hangs up, or the agent leaves it and the line
+        asks something (a flow's survey)."""
         while not self.ended.wait(POLL_SECONDS):
-            pass
+            with self.lock:
+                if not self.call.room:
+                    return

@@ -66,6 +66,7 @@ class Call:
     _queue: ET.Element | None = None  # the <Enqueue> the caller is holding in
     room: str = ""  # the conference the caller talks in with an agent
     agent: str = ""  # that agent's id
+    _dial: ET.Element | None = None  # the <Dial> that put the caller in that conference
 
     def __post_init__(self) -> None:
         self.client = self.app.test_client()
@@ -139,6 +140,7 @@ class Call:
         else:
             self.echo_line("IVR    (the prompt is cut short: the call moves on)")
         self._gather, self._rest = None, []
+        self.room, self._dial = "", None  # out of any conference, unless it joins one again
         self._run(document)
         return self
 
@@ -149,6 +151,21 @@ class Call:
         self._play(rest)
         if self._queue is not None and self._gather is None and self.ending.kind == "human":
             self._hold()  # Twilio fetches the waitUrl again when its document ends
+        return self
+
+    def conference_ends(self) -> Call:
+        """The agent hung up, which ends the conference: Twilio requests the caller's
+        <Dial> action and plays its answer; without an action the call ends."""
+        dial, self._dial, self.room = self._dial, None, ""
+        if dial is None:
+            raise RuntimeError("the caller is not in a conference")
+        self.echo_line("IVR    (the agent left the conference)")
+        if not dial.get("action"):
+            self.ending = Ending("goodbye")
+            self.echo_line("END the agent hung up")
+            return self
+        self._run(self.post(dial.get("action", ""), {"DialCallStatus": "completed",
+                                                     "DialCallDuration": "60"}))
         return self
 
     def hang_up(self) -> None:
@@ -177,7 +194,7 @@ class Call:
                 "base_url": self.base_url, "heard": self.heard,
                 "ending": None if self.ending is None else asdict(self.ending),
                 "gather": xml(self._gather), "rest": [xml(v) for v in self._rest],
-                "queue": xml(self._queue)}
+                "queue": xml(self._queue), "room": self.room, "agent": self.agent}
 
     @classmethod
     def resume(cls, app: Flask, token: str, saved: dict[str, Any]) -> Call:
@@ -191,12 +208,26 @@ class Call:
         call.ending = Ending(**saved["ending"]) if saved["ending"] else None
         call._gather, call._queue = verb(saved["gather"]), verb(saved["queue"])
         call._rest = [verb(v) for v in saved["rest"]]
+        call.room, call.agent = saved.get("room", ""), saved.get("agent", "")
         return call
 
     @property
     def waiting(self) -> bool:
         """Whether the IVR is waiting for the caller to answer a question."""
         return self._gather is not None
+
+    def keys_asked(self) -> dict[str, Any] | None:
+        """How the question asked now takes keys, as Twilio reads its <Gather>: where they
+        go, how many end it (0: no limit), the key that ends them ("" for none), the seconds
+        Twilio waits for the next key, and whether a spoken answer is recorded after it;
+        None if nothing is asked."""
+        if self._gather is None:
+            return None
+        return {"action": self._gather.get("action", ""),
+                "digits": int(self._gather.get("numDigits") or 0),
+                "finish": self._gather.get("finishOnKey", "#"),
+                "timeout": int(self._gather.get("timeout") or 5),
+                "records": any(v.tag == "Record" for v in self._rest)}
 
     def last_heard(self) -> str:
         return self.heard[-1] if self.heard else ""
@@ -236,6 +267,7 @@ class Call:
                 self._run(self.post(verb.text or "", {}))
                 return
             elif verb.tag == "Dial" and verb.find("Conference") is not None:
+                self._dial = verb
                 self._joins(verb.findtext("Conference", "").strip())
                 return
             elif verb.tag in ("Enqueue", "Dial"):

@@ -71,6 +71,20 @@ class ReturningSettings:
 
 
 @dataclass(frozen=True)
+class SurveySettings:
+    """The questions a caller hears when their agent hangs up (survey/questions.py)."""
+
+    resolved: dict[str, str]  # language -> "was it solved? 1 yes, 2 no"
+    thanks: dict[str, str]  # language -> the goodbye
+    rating: dict[str, str] = field(default_factory=dict)  # language -> "1 to 5"; none: not asked
+    callback: bool = True  # a "no" offers a callback
+    seconds: int = 30  # the survey's longest
+
+    def questions(self) -> tuple[str, ...]:
+        return ("resolved", "rating") if self.rating else ("resolved",)
+
+
+@dataclass(frozen=True)
 class Hours:
     """Weekly opening hours in a time zone, minus holidays."""
 
@@ -145,6 +159,7 @@ class Flow:
     hours: dict[str, Hours] = field(default_factory=dict)
     callbacks: CallbackSettings = field(default_factory=CallbackSettings)
     returning: ReturningSettings | None = None
+    survey: SurveySettings | None = None
     queue_names: dict[str, dict[str, str]] = field(default_factory=dict)  # queue, lang
     reason_names: dict[str, dict[str, str]] = field(default_factory=dict)  # reason, lang
     retries: int = 2

@@ -21,6 +21,7 @@ TOP_FIELDS: dict[str, tuple[str, bool]] = {
     "messages": ("messages", False),
     "callbacks": ("callbacks", False),
     "returning": ("returning", False),
+    "survey": ("survey", False),
     "queues": ("queue_names", False),
     "reasons": ("reason_names", False),
     "speech_bands": ("speech_bands", False),
@@ -35,6 +36,15 @@ RETURNING_FIELDS = {
     "open_issues": ("names", False),
 }
 RETURNING_PLACEHOLDERS = frozenset({"when", "topic"})
+
+SURVEY_FIELDS = {
+    "resolved": ("texts", True),
+    "rating": ("texts", False),
+    "thanks": ("texts", True),
+    "callback": ("bool", False),
+    "seconds": ("survey_seconds", False),
+}
+SURVEY_SECONDS = (10, 30)  # the shortest and longest a survey may keep a caller
 
 CALLBACK_FIELDS = {
     "offer_after": ("seconds", False),

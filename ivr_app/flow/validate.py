@@ -28,6 +28,7 @@ from ivr_app.flow import (
     nodes,
     returning_rules,
     spec,
+    survey_rules,
 )
 from ivr_app.flow.checker import Checker, Kind
 from ivr_app.flow.errors import FlowError, unforeseen
@@ -38,7 +39,7 @@ from ivr_app.flow.turn_rules import check_turns
 
 # Top-level sections checked first, in this order: later ones refer to them.
 _FIRST = ("languages", "escape_words", "messages", "hours", "callbacks", "returning",
-          "queues", "reasons")
+          "survey", "queues", "reasons")
 
 
 def load_flow(path: str | Path) -> model.Flow:
@@ -61,8 +62,8 @@ def validate(source: Source, name: str) -> model.Flow:
 def kinds() -> dict[str, Kind]:
     """Every kind of value a field table may name, the node types' own included."""
     return {**checker.KINDS, **hours_rules.KINDS, **language_rules.KINDS,
-            **callback_rules.KINDS, **returning_rules.KINDS, **choice_rules.KINDS,
-            **node_rules.KINDS, **nodes.kinds(), "human": human}
+            **callback_rules.KINDS, **returning_rules.KINDS, **survey_rules.KINDS,
+            **choice_rules.KINDS, **node_rules.KINDS, **nodes.kinds(), "human": human}
 
 
 def _build(check: Checker, name: str) -> model.Flow | None:
@@ -92,6 +93,7 @@ def _build(check: Checker, name: str) -> model.Flow | None:
         hours=top.get("hours") or {},
         callbacks=top.get("callbacks") or model.CallbackSettings(),
         returning=top.get("returning"),
+        survey=top.get("survey"),
         queue_names=top.get("queues") or {},
         reason_names=top.get("reasons") or {},
         retries=top.get("retries", spec.LIMITS["retries"][2]),
@@ -170,7 +172,7 @@ def turns(check: Checker, flow: model.Flow) -> None:
 RAW_RULES: tuple[Callable[[Checker, Any, dict[str, Any]], None], ...] = (unknown_targets,
                                                                           graph)
 FLOW_RULES: tuple[Callable[[Checker, model.Flow], None], ...] = (
-    unknown_queues, unknown_reasons, language_key, turns)
+    unknown_queues, unknown_reasons, language_key, turns, survey_rules.survey_fits)
 
 
 def _messages(check: Checker, given: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:

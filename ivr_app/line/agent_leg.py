@@ -8,7 +8,10 @@ The warm transfer, step by step (TwiML in docs of each view):
    the caller's call (REST) to /agent/bridge, which joins the same conference.
 3. /agent/status hears how the agent's call went: not answered or not accepted
    sets the agent away and tries the next one; a finished call starts wrap-up.
-4. The caller's call ends (call.voice /voice/status calls `let_go`): the agent ringing for
+4. With a flow's `survey:`, the caller's <Dial> has an action (AFTER_AGENT): when the agent
+   hangs up, the conference ends and Twilio asks it what the caller hears next
+   (survey/questions.py); without one, the caller's call ends with the conference.
+5. The caller's call ends (call.voice /voice/status calls `let_go`): the agent ringing for
    them stops ringing and is free; the agent talking to them is hung up, and wrap-up follows.
 Every move of the agent is one of state/lifecycle.py's, made only while the call is theirs.
 """
@@ -48,6 +51,7 @@ log = logging.getLogger(__name__)
 bp = Blueprint("agent_calls", __name__)
 
 END_WRAP_UP_JOB = "workers.routing.end_wrap_up"
+AFTER_AGENT = "/voice/survey"  # the caller's <Dial> action: the conference ended
 ACCEPT = "1"
 WHISPER_SECONDS = 10  # for the agent to press 1 after the whisper
 NOT_ACCEPTED = {"es": "Llamada no aceptada.", "en": "Call not accepted."}
@@ -162,13 +166,15 @@ def take_call(ivr: Services, caller: str, agent_id: str) -> bool:
 @twilio_signed
 def bridge() -> Response:
     """The caller's side of the warm transfer: the conference their agent is in."""
-    return xml(bridge_twiml(request.args.get("caller", "")))
+    caller = request.args.get("caller", "")
+    return xml(bridge_twiml(caller, survey=surveyed(services(), caller)))
 
 
-def bridge_twiml(caller: str) -> VoiceResponse:
-    """Both sides join one conference per caller; either hanging up ends it."""
+def bridge_twiml(caller: str, survey: bool = False) -> VoiceResponse:
+    """Both sides join one conference per caller; either hanging up ends it. With `survey`
+    (the caller's side, of a flow with one), the caller goes on to it when it ends."""
     response = VoiceResponse()
-    dial = response.dial()
+    dial = response.dial(action=AFTER_AGENT, method="POST") if survey else response.dial()
     dial.conference(room_name(caller), start_conference_on_enter=True,
                     end_conference_on_exit=True, beep=False)
     return response
@@ -204,9 +210,24 @@ def agent_call_status() -> tuple[str, int]:
     return "", 204
 
 
+def surveyed(ivr: Services, caller: str) -> bool:
+    """Whether the caller stays on for their flow's survey when the agent hangs up (a
+    called-back customer does not: the line called them)."""
+    if caller.startswith("CB"):
+        return False
+    _, state = ivr.store.load(caller)
+    try:
+        return state is not None and ivr.registry.of_call(state).survey is not None
+    except (LookupError, FlowError):
+        return False
+
+
 def _end_the_room(ivr: Services, caller: str) -> None:
     """The agent hung up: the caller's side ends too, as Twilio's conference does when a
-    participant with endConferenceOnExit leaves (a call already over is left alone)."""
+    participant with endConferenceOnExit leaves (a call already over is left alone); a
+    caller with a survey stays, for the <Dial>'s action."""
+    if surveyed(ivr, caller):
+        return
     if not caller.startswith("CB"):
         hang_up_leg(ivr, caller)
         return

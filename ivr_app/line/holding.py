@@ -42,8 +42,8 @@ from ivr_app.call.voice import _call_sid, _event
 from ivr_app.flow import builtins
 from ivr_app.flow.model import Flow
 from ivr_app.line import slots
-from ivr_app.line.agent_leg import bridge_twiml
-from ivr_app.line.wait import Handling, Staff, estimate_wait
+from ivr_app.line.agent_leg import bridge_twiml, surveyed
+from ivr_app.line.wait import PLAYED, Handling, Staff, estimate_wait
 from ivr_app.platform.security import twilio_signed
 from ivr_app.services import Services, services
 from ivr_app.state.queues import Waiter
@@ -64,7 +64,7 @@ def estimate(ivr: Services, waiter: Waiter, position: int) -> float:
     now = ivr.clock()
     staff = [Staff(agent.status, _since(agent.since, now)) for agent in ivr.roster.all()
              if agent.serves(waiter.queue) and agent.status != "away"]
-    ahead = ivr.queues.waiting(waiter.queue)[:position - 1]
+    ahead = ivr.queues.head(waiter.queue, min(position, PLAYED) - 1)
     return estimate_wait(position, staff, Handling(*ivr.wait_stats.handling(waiter.queue)),
                          ivr.wait_stats.hang_up_rate(waiter.queue),
                          callbacks_ahead=sum(sid.startswith("CB") for sid in ahead))
@@ -204,8 +204,8 @@ def queue_exit() -> Response:
     waiter = ivr.queues.waiter(sid)
     queue = request.args.get("queue") or current_app.config["FALLBACK_QUEUE"]
     if waiter is not None and waiter.room:
-        body = str(bridge_twiml(sid)) if result == "redirected" else twiml.after_queue(
-            result, queue, "")
+        body = str(bridge_twiml(sid, survey=surveyed(ivr, sid))) if result == "redirected" \
+            else twiml.after_queue(result, queue, "")
     elif waiter is not None and waiter.leaving_for == LEAVING_FOR_CALLBACK and result == "leave":
         response = VoiceResponse()
         response.redirect(CALLBACK_URL, method="POST")

@@ -55,7 +55,9 @@ def dispatch(ivr: Services, queue: str,
         return []
     offers = []
     agents = ivr.roster.all()
-    for sid in ivr.queues.waiting(queue):
+    for sid in ivr.queues.in_order(queue):
+        if not any(a.serves(queue) and a.status == "available" for a in agents):
+            break  # nobody left to offer anyone: the rest of the line is not read
         waiter = ivr.queues.waiter(sid)
         if waiter is None or waiter.offered or not _ready(ivr, sid):
             continue

@@ -28,6 +28,12 @@ measured ones, and tells the median of those futures' waits:
 6. With nobody signed in there is no estimate (infinity): offer the caller something
    else (a callback, a message), never a made-up number.
 
+7. Only the PLAYED callers at the head of the line are played one by one, so an estimate
+   costs the same however long the line: further back, the line ahead first drains to
+   PLAYED as a fluid (agents take callers at their measured rate, len(staff) per handle
+   time, while each caller in it hangs up at the measured rate), then the futures of
+   position PLAYED follow.
+
 The futures are drawn from a generator seeded by the position, so the same line and
 measurements always give the same estimate.
 """
@@ -44,6 +50,7 @@ BUSY_FLOOR = 0.15  # a call that ran past every measured one still has this shar
 MIN_CALLS = 5  # measured calls needed before they replace the configured defaults
 SAMPLES = 48  # futures played per estimate
 QUANTILE = 0.5  # of those futures' waits, the one told (see 5.)
+PLAYED = 50  # callers at the head of the line played one by one (see 7.)
 
 
 @dataclass(frozen=True)
@@ -119,8 +126,25 @@ def futures(position: int, staff: Sequence[Staff], handling: Handling,
     rng = random.Random(position)
     firsts = [first_free(agent, handling) for agent in staff]
     handles = [talk + wrap for talk in handling.talks for wrap in handling.wraps]
-    return sorted(_one_future(position, firsts, handling, handles, hang_up_rate,
-                              callbacks_ahead, rng) for _ in range(SAMPLES))
+    played = min(position, PLAYED)
+    before = drain(position, len(staff), handling, hang_up_rate)
+    return sorted(before + _one_future(played, firsts, handling, handles, hang_up_rate,
+                                       min(callbacks_ahead, played - 1), rng)
+                  for _ in range(SAMPLES))
+
+
+def drain(position: int, agents: int, handling: Handling, hang_up_rate: float) -> float:
+    """Seconds until a caller at `position` is at PLAYED (0 if they are nearer): the line
+    ahead shrinks by agents / handle time callers a second, and by its length times the
+    hang-up rate. With n callers ahead, dn/dt = -(r + h n), which takes
+    ln((n0 + r/h) / (n1 + r/h)) / h seconds to go from n0 to n1 (n0 - n1 over r when h is 0)."""
+    if position <= PLAYED:
+        return 0.0
+    rate = agents / handling.handle_time
+    if hang_up_rate <= 0:
+        return (position - PLAYED) / rate
+    k = rate / hang_up_rate
+    return math.log((position - 1 + k) / (PLAYED - 1 + k)) / hang_up_rate
 
 
 def quantile(waits: Sequence[float], share: float) -> float:

@@ -90,9 +90,13 @@ class Settings(BaseSettings):
     TEST_CALLERS: str = Field("", description=(
         "Numbers (E.164, comma-separated) of your own test phones. Their calls go through the "
         "line as any call, but are left out of the wait statistics and `/api/queues`, so "
-        "testing never skews the estimates real callers hear, and are never remembered as a "
-        "customer's earlier call. `simulate` adds its own number (not one given with "
-        "`--from`)."))
+        "testing never skews the estimates real callers hear, are never remembered as a "
+        "customer's earlier call, and count in no survey or repeat-call figure. `simulate` "
+        "adds its own number (not one given with `--from`)."))
+    REPEAT_WINDOW_HOURS: int = Field(72, description=(
+        "A call from the same number within this many hours of an earlier one counts "
+        "against that call's first-contact resolution on the metrics (`/api/metrics`, the "
+        "console). Test calls count neither way."))
     FLOW_CHECK_SECONDS: float = Field(1.0, description=(
         "How often, at most, the flow file is looked at for edits."))
     PORT: int = Field(8000, description="Port of the web process (`up --port` wins).")

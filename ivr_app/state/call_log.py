@@ -3,7 +3,8 @@
 A call's state lives six hours; its summary, written when Twilio reports the end
 (workers/metrics.py), lives KEEP seconds. A summary is a JSON object:
 
-    sid, flow, version, from, lang, trial (a console "Try a call"),
+    sid, flow, version, from, lang, trial (a console "Try a call"), test (TEST_CALLERS,
+    `simulate`), topic (the flow's `topic` variable, "" if it set none),
     started, ended (epoch seconds),
     outcome: self-service | person | callback | in-line | hung-up   (see OUTCOMES)
     zero_out: the question where the caller asked for a person ("" if they did not),
@@ -11,7 +12,12 @@ A call's state lives six hours; its summary, written when Twilio reports the end
     reason, queue, agent,
     to_person_s: call start to an agent taking the call (None if none did),
     waited_s: time in line, told_s: the first wait estimate they heard (None if none),
-    callback: the callback they asked for ("" if none)
+    callback: the callback they asked for ("" if none),
+    start_lang: the language the flow started in,
+    inputs: the caller's answers in the flow, in order, as the call's path recorded them
+            ({at, node, event, input, confidence?, heard?, refused?}): what `replay` plays again,
+    survey: {resolved: true | false | null, rating: 1-5 | null} after the agent hung up
+      (state/surveys.py), null if no survey was asked
 
 Agents' wrap-up notes are kept beside it, by call.
 """
@@ -57,6 +63,21 @@ class CallLog:
     def between(self, start: float, end: float) -> list[dict[str, Any]]:
         """Summaries of the calls that started in [start, end), oldest first."""
         return self._entries(self.redis.zrangebyscore(CALLS_KEY, start, f"({end}"))
+
+    def of_day(self, day: dt.date) -> list[dict[str, Any]]:
+        """Summaries of the calls that started on a day, in the server's time zone."""
+        start = dt.datetime.combine(day, dt.time()).astimezone()
+        return self.between(start.timestamp(), (start + dt.timedelta(days=1)).timestamp())
+
+    def following(self, spans: list[tuple[str, float, float]]) -> list[list[dict[str, Any]]]:
+        """For each (number, after, until), that number's calls that started in (after,
+        until], oldest first: two round trips for them all."""
+        pipe = self.redis.pipeline(transaction=False)
+        for number, after, until in spans:
+            pipe.zrangebyscore(NUMBER_KEY.format(number=number), f"({after}", until)
+        found = pipe.execute() if spans else []
+        entries = {e["sid"]: e for e in self._entries(sorted({s for f in found for s in f}))}
+        return [[entries[sid] for sid in sids if sid in entries] for sids in found]
 
     def of_number(self, number: str, limit: int = 10) -> list[dict[str, Any]]:
         """A caller number's latest finished calls, newest first."""

@@ -9,6 +9,7 @@ were already offered the call and did not take it, so they are not rung again.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import redis
@@ -175,6 +176,28 @@ class Queues:
 
     def waiting(self, queue: str) -> list[str]:
         return self.redis.zrange(WAITING_KEY.format(queue=queue), 0, -1)
+
+    def head(self, queue: str, count: int) -> list[str]:
+        """The first `count` callers of a line: what a request may read, however long it is."""
+        return self.redis.zrange(WAITING_KEY.format(queue=queue), 0, count - 1) if count > 0 \
+            else []
+
+    def length(self, queue: str) -> int:
+        return self.redis.zcard(WAITING_KEY.format(queue=queue))
+
+    def in_order(self, queue: str, page: int = 100) -> Iterator[str]:
+        """The line from its head, read a page at a time, for a reader that may stop early;
+        a caller who leaves meanwhile moves nobody past the reader (pages go by place)."""
+        key, at, seen = WAITING_KEY.format(queue=queue), "-inf", set()
+        while True:
+            found = self.redis.zrangebyscore(key, at, "+inf", start=0, num=page + len(seen),
+                                             withscores=True)
+            fresh = [(sid, place) for sid, place in found if sid not in seen]
+            yield from (sid for sid, _ in fresh)
+            if len(found) < page + len(seen) or not fresh:
+                return
+            at = fresh[-1][1]  # from the last place read, again: places may be shared
+            seen = {sid for sid, place in found if place == at}
 
     def leave(self, sid: str) -> Waiter | None:
         """Take a caller out of line (moved or gone); their record, or None if not in line."""

@@ -2,7 +2,8 @@
 
 The console marks the call before dialling; the call's greeter reads the mark and starts
 that version instead of the live one. The simulated caller's place in the conversation is
-kept here between the supervisor's clicks, which any web process may answer.
+kept here between the supervisor's clicks and the page's looks, which any web process may
+answer, one at a time (`lock`).
 """
 
 from __future__ import annotations
@@ -12,8 +13,12 @@ from typing import Any
 
 import redis
 
-TRIAL_KEY = "ivr:trial:{sid}"  # hash: flow, version, who, caller (the simulator's state, JSON)
+# hash: flow, version, who, caller (the simulator's state, JSON), and as the call goes on:
+# seen (the TwiML the demo line last gave the call), hung_up ("caller" once they did)
+TRIAL_KEY = "ivr:trial:{sid}"
+TRIAL_LOCK = "ivr:trial:{sid}:lock"  # held while one request plays the caller's part
 TRIAL_TTL = 6 * 3600  # as long as the call's own state
+LOCK_SECONDS = 20  # longer than any step's webhooks take
 
 
 class Trials:
@@ -34,8 +39,15 @@ class Trials:
         found = self.redis.hgetall(TRIAL_KEY.format(sid=sid))
         return found or None
 
-    def keep_caller(self, sid: str, caller: dict[str, Any]) -> None:
-        self.redis.hset(TRIAL_KEY.format(sid=sid), "caller", json.dumps(caller))
+    def keep_caller(self, sid: str, caller: dict[str, Any], **noted: str) -> None:
+        """The caller's place in the conversation, and anything `noted` about the call."""
+        self.redis.hset(TRIAL_KEY.format(sid=sid),
+                        mapping={"caller": json.dumps(caller), **noted})
+
+    def lock(self, sid: str) -> redis.lock.Lock:
+        """One request at a time plays the caller's part (a click and a look may cross)."""
+        return self.redis.lock(TRIAL_LOCK.format(sid=sid), timeout=LOCK_SECONDS,
+                               blocking_timeout=LOCK_SECONDS)
 
     def caller(self, sid: str) -> dict[str, Any] | None:
         raw = self.redis.hget(TRIAL_KEY.format(sid=sid), "caller")

@@ -19,18 +19,19 @@ CLOCK_WORDS = {"en": "AM PM", "es": ""}  # what each locale writes in a time
 # Every piece of text a person reads: text nodes and the names of controls. Left out: what
 # the reader typed or edits (inputs, the flow's YAML), codes (versions), and text whose own
 # `lang` declares its language apart from the page's (the names on the language switch, and
-# the flow checker's evidence, written in English only).
-READ_TEXT = """() => {
+# the flow checker's evidence, written in English only). Given a selector, only that part.
+READ_TEXT = """(part) => {
+  const top = part ? document.querySelector(part) : document.body;
   const skip = (el) => el.closest("script, style, textarea, code, [hidden], body [lang]");
   const found = [];
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const walker = document.createTreeWalker(top, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const el = node.parentElement;
     if (node.textContent.trim() && !skip(el) && (el.getClientRects().length || el.closest("svg"))) {
       found.push(node.textContent.trim());
     }
   }
-  for (const el of document.querySelectorAll("[placeholder], [aria-label], [title], option")) {
+  for (const el of top.querySelectorAll("[placeholder], [aria-label], [title], option")) {
     if (skip(el)) continue;
     const option = el.tagName === "OPTION" ? el.textContent : null;
     for (const text of [el.getAttribute("placeholder"), el.getAttribute("aria-label"),

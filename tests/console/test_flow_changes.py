@@ -120,19 +120,20 @@ def test_a_call_tried_from_the_console_runs_the_editors_version_not_the_live_one
     started = sol.post("/console/try/main", {"text": tried, "caller": "+15005550009"})
     assert started.status_code == 200, started.get_data(as_text=True)
     body = started.get_json()
-    assert body["heard"][0] == "[es-MX] Versión de prueba. Marque uno." and body["waiting"]
+    assert body["heard"][0] == "[es-MX] Versión de prueba. Marque uno." and body["asks"]
     assert first_words(sol.app) == f"[es-MX] {GREETING}", "the live flow is unchanged"
     sid = body["sid"]
     for action in ({"action": "press", "value": "1"}, {"action": "press", "value": "0"}):
         body = sol.post(f"/console/try/call/{sid}", action).get_json()
-    assert body["ending"] == "a person (queue 'support', reason: asked for a person)"
+    assert body["state"] == {"is": "line", "queue": "support", "position": 1, "told": True,
+                             "told_s": None}
     ivr = sol.app.extensions["ivr"]
     assert ivr.queues.position("support", sid) == 1
     _, state = ivr.store.load(sid)
     assert state["from"] == "+15005550009" and state["version"] != ivr.registry.current(
         "main").version
     ended = sol.post(f"/console/try/call/{sid}", {"action": "hangup"}).get_json()
-    assert ended["waiting"] is False
+    assert ended["state"] == {"is": "ended", "by": "caller"} and ended["asks"] is None
     assert sol.post(f"/console/try/call/{sid}", {"action": "press", "value": "1"}
                     ).status_code == 409
 

@@ -119,18 +119,30 @@ def test_a_signed_request_with_typed_words_does_not_move_a_call_on_the_line(make
     assert call.says("agente").ending is None  # the escape word, typed, is not heard either
 
 
-def test_a_call_tried_from_the_consoles_line_app_takes_keys_but_not_typed_words(make_app,
-                                                                                 redis):
+def test_a_call_tried_from_the_consoles_line_app_takes_typed_words_where_the_flow_does(
+        make_app, redis):
     app = make_app(typed_speech=False, FLOW_CHECK_SECONDS=0)
     add_people(app)
     sol = Browser(app)
     sol.sign_in("sol")
     text = Path("flows/main.yaml").read_text(encoding="utf-8")
-    sid = sol.post("/console/try/main", {"text": text}).get_json()["sid"]
-    typed = sol.post(f"/console/try/call/{sid}", {"action": "say", "value": "agente"})
-    assert typed.status_code == 400 and "only by the simulator" in typed.get_data(as_text=True)
-    pressed = sol.post(f"/console/try/call/{sid}", {"action": "press", "value": "1"})
-    assert pressed.get_json()["waiting"]
+    started = sol.post("/console/try/main", {"text": text}).get_json()
+    sid = started["sid"]
+    assert started["asks"]["speech"], "the language question takes a spoken answer"
+    sol.post(f"/console/try/call/{sid}", {"action": "press", "value": "1"})
+    typed = sol.post(f"/console/try/call/{sid}", {"action": "say",
+                                                  "value": "cancelar un servicio"})
+    assert typed.status_code == 200, typed.get_data(as_text=True)
+    _, state = app.extensions["ivr"].store.load(sid)
+    assert state["node"] == "cancel_menu"
+    asks = sol.post(f"/console/try/call/{sid}", {"action": "press", "value": "0"}).get_json()
+    assert asks["state"]["is"] == "line"
+    at_account = sol.post("/console/try/main", {"text": text}).get_json()["sid"]
+    for key in ("1", "1"):
+        answer = sol.post(f"/console/try/call/{at_account}", {"action": "press", "value": key})
+    assert answer.get_json()["asks"]["speech"] is False, "an account number takes keys only"
+    refused = sol.post(f"/console/try/call/{at_account}", {"action": "say", "value": "agente"})
+    assert refused.status_code == 409 and "keys only" in refused.get_data(as_text=True)
 
 
 def test_every_gather_the_app_writes_takes_keys_only():

@@ -22,11 +22,13 @@ const Lists = (() => {
 
   function queues(list) {
     return list.map((queue) => el("div", {class: "queue", "data-queue": queue.name},
-      el("h3", {}, queue.label, " ", el("span", {class: "count"}, String(queue.waiting.length))),
+      el("h3", {}, queue.label, " ", el("span", {class: "count"}, String(queue.count))),
       table([t("position"), t("caller"), t("topic"), t("waited"), t("estimate")],
         queue.waiting.map((w) => [String(w.position), w.caller + (w.callback ? " ↺" : ""),
           w.topic_shown, seconds(w.waited_s), told(w.told, w.estimate_s)]),
-        t("nobody_waiting"))));
+        t("nobody_waiting")),
+      queue.count > queue.waiting.length ?
+        el("p", {class: "more"}, t("more_waiting", {n: queue.count - queue.waiting.length})) : ""));
   }
 
   function callbackState(state) {
