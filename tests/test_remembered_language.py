@@ -128,3 +128,9 @@ def test_lint_refuses_star_at_the_first_question_after_the_language_one():
     assert str(refused.value) == (
         "star.yaml:16:3: key * changes the language of a caller greeted in the one their "
         "number chose, at the first question: give node 'menu' another key [language-key]")
+
+
+def test_a_withheld_number_is_no_one_to_remember(line):
+    line.caller("+266696687").dial().press("2").hang_up()  # how Twilio gives "anonymous"
+    assert line.ivr.remembered.language("+266696687") is None
+    assert line.caller("+266696687").dial().heard[0] == LANGUAGE_QUESTION

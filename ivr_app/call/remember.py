@@ -15,6 +15,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import phonenumbers
+
 from ivr_app.flow.model import Flow
 from ivr_app.flow.nodes.language import REMEMBERED
 from ivr_app.services import Services
@@ -22,7 +24,7 @@ from ivr_app.services import Services
 
 def recall_language(ivr: Services, flow: Flow, state: dict[str, Any]) -> None:
     """A call coming in: the language its number chose before, if the flow speaks it."""
-    if state.get("from") and not state.get("test"):
+    if _one_callers(state):
         known = ivr.remembered.language(state["from"])
         if known in flow.languages:
             state[REMEMBERED] = known
@@ -34,7 +36,7 @@ def remember_call(ivr: Services, sid: str, now: dt.datetime) -> bool:
     _, state = ivr.store.load(sid)
     if state is None or not state.get("from") or state.get("test"):
         return False  # a test call is no earlier call of a customer
-    if state["vars"].get("language"):
+    if state["vars"].get("language") and _one_callers(state):
         ivr.remembered.keep_language(state["from"], state["vars"]["language"])
     flow = ivr.registry.of_call(state)
     settings = flow.returning
@@ -51,3 +53,14 @@ def remember_call(ivr: Services, sid: str, now: dt.datetime) -> bool:
         "path": state.get("path", []), "notes": ivr.store.notes(sid)}
     ivr.remembered.keep(state["from"], record, settings.within_hours)
     return True
+
+
+def _one_callers(state: dict[str, Any]) -> bool:
+    """Whether the call's caller ID is one person's number, not a test call's: a withheld
+    number comes as "anonymous", or as an invalid one ("+266696687"), shared by strangers."""
+    if state.get("test"):
+        return False
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse(state.get("from", "")))
+    except phonenumbers.NumberParseException:
+        return False
