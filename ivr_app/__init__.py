@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from ivr_app.api import agents, metrics
 from ivr_app.call import fallback, heard, voice
 from ivr_app.callbacks import dialog as callback_dialog
-from ivr_app.callbacks import offer, placing, returning
+from ivr_app.callbacks import offer, placing, replies, returning
 from ivr_app.console import init_console
 from ivr_app.flow.errors import FlowError
 from ivr_app.line import agent_leg, holding, remembered
@@ -78,7 +78,8 @@ def create_app(config: dict[str, Any] | None = None, *, connection: redis.Redis 
     enders: list[voice.Ender] = [agent_leg.let_go, callback_dialog.let_go]
     app.extensions[voice.ENDERS] = enders
     for blueprint in (voice.bp, heard.bp, holding.bp, agent_leg.bp, agents.bp, metrics.bp,
-                      placing.bp, offer.bp, returning.bp, remembered.bp, survey.bp):
+                      placing.bp, offer.bp, returning.bp, remembered.bp, replies.bp,
+                      survey.bp):
         app.register_blueprint(blueprint)
     init_console(app)
 

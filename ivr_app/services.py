@@ -28,6 +28,7 @@ from ivr_app.state.calls import CallStore
 from ivr_app.state.flows import LastGoodFlows
 from ivr_app.state.queues import Queues
 from ivr_app.state.remembered import Remembered
+from ivr_app.state.texts import Texts
 from ivr_app.state.wait_stats import WaitStats
 from speech.listen import Listener
 from speech.models import model_dirs
@@ -62,6 +63,10 @@ class Services:
     @cached_property
     def remembered(self) -> Remembered:
         return Remembered(self.redis, self.config["CALLER_HASH_KEY"])
+
+    @cached_property
+    def texts(self) -> Texts:
+        return Texts(self.redis, self.remembered.digest)
 
     @cached_property
     def queues(self) -> Queues:

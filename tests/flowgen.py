@@ -120,9 +120,10 @@ def conditions(draw: st.DrawFn, hours: list[str], variables: list[str]) -> dict[
 
 
 @st.composite
-def keys(draw: st.DrawFn, count: int) -> list[Any]:
-    """`count` distinct keys, digits written as numbers or as quoted text."""
-    chosen = draw(st.lists(st.sampled_from(KEYS), min_size=count, max_size=count, unique=True))
+def keys(draw: st.DrawFn, count: int, but: str = "") -> list[Any]:
+    """`count` distinct keys other than `but`, digits written as numbers or as quoted text."""
+    chosen = draw(st.lists(st.sampled_from([k for k in KEYS if k != but]), min_size=count,
+                           max_size=count, unique=True))
     return [int(k) if k.isdigit() and draw(st.booleans()) else k for k in chosen]
 
 
@@ -231,7 +232,10 @@ def node_graph(draw: st.DrawFn, langs: list[str], flow: dict[str, Any],
             said = {lang: draw(st.lists(phrases(escape_words), max_size=2 * len(gotos),
                                         unique_by=builtins.normalize)) for lang in langs}
             options = []
-            for n, (key, goto) in enumerate(zip(draw(keys(len(gotos))), gotos, strict=True)):
+            # with a language question, star may change a remembered language: not an option
+            but = builtins.LANGUAGE_KEY if "language" in kinds else ""
+            for n, (key, goto) in enumerate(zip(draw(keys(len(gotos), but)), gotos,
+                                                strict=True)):
                 option: dict[str, Any] = {"key": key}
                 if draw(st.booleans()):
                     option["say"] = {lang: said[lang][n::len(gotos)] for lang in langs}

@@ -298,12 +298,13 @@ def test_calling_back_in_the_customer_cancels_it_and_goes_on_into_the_menu(line,
                              "cuando sea su turno.")
     call.press("2")
     assert call.heard[2] == "[es-MX] Cancelamos su devolución de llamada."
-    assert call.heard[3].startswith("[es-MX] Gracias por llamar a Red Hogar.")
+    # the menus, in the language the number chose when it booked
+    assert call.heard[3].startswith("[es-MX] Para reportar una falla")
     assert line.ivr.callbacks.get(callback.id).state == "cancelled"
     assert line.ivr.callbacks.history(callback.id)[-1]["note"] == \
         "cancelled by the customer, calling in"
     assert line.ivr.queues.waiting("support") == []
-    call.press("1").press("0")  # the flow goes on as for anyone
+    call.press("0")  # the flow goes on as for anyone
     assert call.ending.queue == "support"
 
 
@@ -322,7 +323,7 @@ def test_calling_back_in_silence_starts_the_menu_with_the_callback_kept(line, di
     call = calls_again(line)
     call.stays_silent().stays_silent().stays_silent()
     assert call.heard.count("[es-MX] No recibimos su respuesta.") == 2
-    assert call.heard[-4] == "[es-MX] Gracias por llamar a Red Hogar. Para español, marque uno."
+    assert call.heard[-3].startswith("[es-MX] Para reportar una falla")  # its language
     assert call.waiting
     assert line.ivr.callbacks.get(callback.id).state == "requested"
 

@@ -59,7 +59,8 @@ def test_anything_but_1_starts_the_flow_and_0_still_reaches_a_person(line):
     other = calls_again(line, "+525511110002", 2)
     assert BILL_QUESTION.replace("ayer", "hoy") in other.heard[0]
     other.press("2")
-    assert "Para español, marque uno" in " ".join(other.heard[-4:]) and other.waiting
+    # the flow, in the language the number chose yesterday
+    assert "Para reportar una falla" in " ".join(other.heard[-4:]) and other.waiting
     person = calls_again(line, "+525511110002", 1)
     person.press("0")
     assert (person.ending.queue, person.ending.reason) == ("support", "asked for a person")
@@ -75,7 +76,7 @@ def test_a_caller_we_remember_who_says_agente_reaches_a_person(line):
 def test_after_the_window_the_earlier_call_is_forgotten(line):
     dispute_a_bill_with_ana(line, "+525511110003")
     late = calls_again(line, "+525511110003", 49)  # the demo flow remembers for 48 hours
-    assert late.heard[0].startswith("[es-MX] Gracias por llamar a Red Hogar.")
+    assert late.heard[0].startswith("[es-MX] Para reportar una falla")  # its language kept
 
 
 def test_an_outage_reported_without_a_person_is_an_open_issue_remembered(line):

@@ -17,7 +17,7 @@ import datetime as dt
 from dataclasses import replace
 from typing import Any
 
-from ivr_app.call import answers, bands
+from ivr_app.call import answers, bands, kept_language
 from ivr_app.call.turn import (
     REASON_ASKED,
     REASON_NO_INPUT,
@@ -94,6 +94,13 @@ def _act(flow: Flow, state: dict[str, Any], node: Node, event: Event,
     if answers.is_escape(flow, event):
         _to_human(flow, state, turn, flow.human.queue, REASON_ASKED, now)
         return turn
+    language_question = kept_language.asks_again(state, node, event)
+    if language_question is not None:
+        _enter(flow, state, language_question, turn, now)
+        return turn
+    if kept_language.switched_to(flow, state, node, event) is not None:
+        _ask(flow, state, node, turn)
+        return turn
     if event.kind == "silence":
         return _retry(flow, state, node, REASON_NO_INPUT, now)
     if event.kind == "unclear":
@@ -143,6 +150,7 @@ def _enter(flow: Flow, state: dict[str, Any], node_id: str, turn: Turn,
     for _ in range(MAX_TURN_NODES):
         node = flow.nodes[node_id]
         state.update(node=node_id, phase="ask", pending="", tries=0)
+        kept_language.leave(state, node_id)
         state["vars"].update(node.set)
         _record(state, now, node=node_id, event="enter")
         entered = of(node).enter(flow, state, node, now)
@@ -183,6 +191,7 @@ def _ask(flow: Flow, state: dict[str, Any], node: Node, turn: Turn) -> None:
     for said_in in asked.languages:
         said = _utterance(node, said_in)
         turn.speech += [said, *_escape_note(flow, said_in, said.text)]
+    turn.speech += kept_language.offer(flow, state, node)
     turn.ask = Ask(node.id, asked.max_digits, flow.timeout, voice=lang if asked.spoken else "")
 
 

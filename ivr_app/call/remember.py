@@ -1,11 +1,13 @@
-"""At the end of a call, remember it for its caller: a second call soon after can go on
-from where this one was (line/remembered.py asks them).
+"""What we remember of a caller, by their number: the language they chose, so that their
+next call starts in it (flow/nodes/language.py), and, at the end of a call, the call
+itself, so that a second call soon after can go on from where this one was
+(line/remembered.py asks them).
 
 Remembered are calls that reached our line for a person (answered, called back, or
 still waiting when they hung up) and calls that reported an open issue (a topic the
 flow lists under `returning.open_issues`, such as an outage), for the flow's
 `returning.within_hours`. Flows without a `returning:` section remember nothing, and test
-calls (TEST_CALLERS, `simulate`) are never remembered.
+calls (TEST_CALLERS, `simulate`) are never remembered, and find nothing remembered.
 """
 
 from __future__ import annotations
@@ -13,14 +15,29 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import phonenumbers
+
+from ivr_app.flow.model import Flow
+from ivr_app.flow.nodes.language import REMEMBERED
 from ivr_app.services import Services
 
 
+def recall_language(ivr: Services, flow: Flow, state: dict[str, Any]) -> None:
+    """A call coming in: the language its number chose before, if the flow speaks it."""
+    if _one_callers(state):
+        known = ivr.remembered.language(state["from"])
+        if known in flow.languages:
+            state[REMEMBERED] = known
+
+
 def remember_call(ivr: Services, sid: str, now: dt.datetime) -> bool:
-    """Keep what an agent would need about this call under its caller's number."""
+    """Keep the language the caller chose, and what an agent would need about this call,
+    under its caller's number; whether the call itself was kept."""
     _, state = ivr.store.load(sid)
     if state is None or not state.get("from") or state.get("test"):
         return False  # a test call is no earlier call of a customer
+    if state["vars"].get("language") and _one_callers(state):
+        ivr.remembered.keep_language(state["from"], state["vars"]["language"])
     flow = ivr.registry.of_call(state)
     settings = flow.returning
     outcome = state.get("outcome") or {}
@@ -36,3 +53,14 @@ def remember_call(ivr: Services, sid: str, now: dt.datetime) -> bool:
         "path": state.get("path", []), "notes": ivr.store.notes(sid)}
     ivr.remembered.keep(state["from"], record, settings.within_hours)
     return True
+
+
+def _one_callers(state: dict[str, Any]) -> bool:
+    """Whether the call's caller ID is one person's number, not a test call's: a withheld
+    number comes as "anonymous", or as an invalid one ("+266696687"), shared by strangers."""
+    if state.get("test"):
+        return False
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse(state.get("from", "")))
+    except phonenumbers.NumberParseException:
+        return False

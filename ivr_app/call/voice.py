@@ -17,7 +17,7 @@ from flask import Blueprint, Response, current_app, request
 
 from ivr_app.call import engine, steps, twiml
 from ivr_app.call.fallback import NotACall, human_on_error, is_call_sid, noted_on_error, xml
-from ivr_app.call.remember import remember_call
+from ivr_app.call.remember import recall_language, remember_call
 from ivr_app.call.turn import Event, Turn
 from ivr_app.flow.model import Flow
 from ivr_app.platform.security import stream_proof, twilio_signed
@@ -79,6 +79,7 @@ def arriving() -> tuple[str, Services, Flow, dt.datetime, dict[str, Any]]:
     state = engine.new_state(flow, request.form, now)
     if state["from"] in test_callers(current_app.config):
         state["test"] = True  # waits and is answered as any call, out of the statistics
+    recall_language(ivr, flow, state)
     return sid, ivr, flow, now, state
 
 

@@ -33,6 +33,7 @@ from ivr_app.call.fallback import answer_on_error, noted_on_error, say_and_hang_
 from ivr_app.call.queueing import dispatch_soon
 from ivr_app.call.turn import Speech
 from ivr_app.call.voice import _event
+from ivr_app.callbacks import texts
 from ivr_app.flow import builtins
 from ivr_app.flow.model import Flow
 from ivr_app.line.context import context_for, said_reason
@@ -129,6 +130,7 @@ def request_callback(ivr: Services, sid: str, number: str, due: dt.datetime | No
             schedule(ivr, callback.id, due, 0)
     except Exception:  # the record is stored, so the promise stands: the reconciler lines it up
         log.exception("callback %s stored but not yet lined up; the reconciler will", callback.id)
+    texts.promise(ivr, callback)
     return callback
 
 

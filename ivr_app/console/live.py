@@ -150,7 +150,8 @@ def callback_row(ivr: Services, callback: Callback) -> dict[str, Any]:
             "max_attempts": callback.max_attempts, "agent": callback.agent,
             "requested": callback.requested_at,
             "message_s": message.get("seconds") if message else None,
-            "has_message": bool(message)}
+            "has_message": bool(message),
+            "texts": [{"at": t["at"], "body": t["body"]} for t in ivr.texts.of(callback.id)]}
 
 
 def _due(callback: Callback) -> dt.datetime:

@@ -34,6 +34,7 @@ AUTH_TOKEN = "standin-auth-token-0123456789abc"
 ROUTE = re.compile(r"/2010-04-01/Accounts/([^/]+)/(Calls|Messages)(?:/([^/]+))?\.json")
 TERMINAL = ("completed", "busy", "no-answer", "failed", "canceled")
 EVENT_OF = {"initiated": "initiated", "ringing": "ringing", "in-progress": "answered"}
+OPT_OUT = ("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT")
 CALL_NULLS = ("parent_call_sid", "phone_number_sid", "start_time", "end_time", "duration",
               "answered_by", "forwarded_from", "group_sid", "caller_name", "trunk_sid")
 
@@ -89,6 +90,7 @@ class TwilioStandin:
         self._requests: list[Recorded] = []
         self._calls: dict[str, CallRecord] = {}
         self._messages: dict[str, dict[str, Any]] = {}
+        self._opted_out: set[str] = set()  # numbers that texted an opt-out word
         self._faults: list[_Fault] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -129,6 +131,25 @@ class TwilioStandin:
         with self._lock:
             return [dict(c.resource) for c in self._calls.values()
                     if c.resource["direction"] == "outbound-api"]
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        """The texts sent through the REST API, oldest first."""
+        with self._lock:
+            return [dict(m) for m in self._messages.values()]
+
+    def text_in(self, from_: str, to: str, body: str, url: str) -> Webhook:
+        """A person texts the line: the message webhook at `url`, signed. As Twilio does on a
+        long code, an opt-out word stops every later text to them (START lets them again)."""
+        word = body.strip().upper()
+        with self._lock:
+            if word in OPT_OUT:
+                self._opted_out.add(from_)
+            elif word in ("START", "YES", "UNSTOP"):
+                self._opted_out.discard(from_)
+        return self._post(url, {"AccountSid": self.account_sid, "ApiVersion": VERSION,
+                                "MessageSid": "SM" + secrets.token_hex(16), "From": from_,
+                                "To": to, "Body": body, "NumMedia": "0"})
 
     def incoming_call(self, sid: str, from_: str, to: str, status_callback: str = "") -> None:
         """A call that came in to the app (a simulated caller): the REST API can now reach it."""
@@ -312,6 +333,8 @@ class TwilioStandin:
             return error(400, 21604, "A 'To' phone number is required.")
         if not form.get("Body") and not form.get("MediaUrl"):
             return error(400, 21602, "Message body is required.")
+        if form["To"] in self._opted_out:
+            return error(400, 21610, "Attempt to send to unsubscribed recipient")
         message = resource(self.account_sid, "Messages", "SM" + secrets.token_hex(16)) | {
             "to": form["To"], "from": form.get("From"), "body": form.get("Body", ""),
             "messaging_service_sid": form.get("MessagingServiceSid"), "num_segments": "1",

@@ -50,6 +50,10 @@ NO_WORDS: dict[str, tuple[str, ...]] = {
 SPEECH_BANDS: dict[str, tuple[float, float]] = {"ko": (0.95, 0.02)}
 DEFAULT_BANDS = (0.7, 0.4)
 
+# At the first question of a caller greeted in the language their number chose before:
+# ask the language question after all (call/kept_language.py).
+LANGUAGE_KEY = "*"
+
 DIGIT_WORDS: dict[str, tuple[str, ...]] = {
     "es": ("cero", "uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve"),
     "en": ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"),
@@ -125,6 +129,20 @@ MESSAGES: dict[str, dict[str, str]] = {
                                     "dos. Para hablar con una persona ahora, marque cero.",
         "callback_kept": "Conservamos su devolución de llamada. Hasta luego.",
         "callback_cancelled": "Cancelamos su devolución de llamada.",
+        "text_booked": "Le llamaremos {when} desde el {caller_id}. Responda 1 para que le "
+                       "llamemos en cuanto haya un agente libre, 2 para cancelar la llamada, "
+                       "o ALTO para no recibir más mensajes.",
+        "text_moved": "Su llamada se retrasó: le llamaremos {when} desde el {caller_id}. "
+                      "Responda 1 para que le llamemos en cuanto haya un agente libre, 2 para "
+                      "cancelarla.",
+        "text_help": "Responda 1 para que le llamemos en cuanto haya un agente libre, 2 para "
+                     "cancelar su devolución de llamada, o ALTO para no recibir más mensajes.",
+        "text_turn": "en cuanto sea su turno",
+        "text_soon": "Le llamaremos en cuanto haya un agente libre.",
+        "text_none": "No tiene devoluciones de llamada pendientes. Llámenos y marque cero "
+                     "para hablar con una persona.",
+        "text_stopped": "No le enviaremos más mensajes, y cancelamos su devolución de llamada.",
+        "language_change": "Para {language}, marque asterisco o diga {language}.",
         "slot_today": "hoy a las {time}",
         "slot_tomorrow": "mañana a las {time}",
         "slot_day": "el {weekday} {day} a las {time}",
@@ -186,6 +204,20 @@ MESSAGES: dict[str, dict[str, str]] = {
                                     "with a person now, press zero.",
         "callback_kept": "Your callback stays as it is. Goodbye.",
         "callback_cancelled": "Your callback is cancelled.",
+        "text_booked": "We will call you {when} from {caller_id}. Reply 1 to be called as "
+                       "soon as an agent is free, 2 to cancel the call, or STOP for no more "
+                       "texts.",
+        "text_moved": "Your callback is running late: we will call you {when} from "
+                      "{caller_id}. Reply 1 to be called as soon as an agent is free, 2 to "
+                      "cancel it.",
+        "text_help": "Reply 1 to be called as soon as an agent is free, 2 to cancel your "
+                     "callback, or STOP for no more texts.",
+        "text_turn": "as soon as it is your turn",
+        "text_soon": "We will call you as soon as an agent is free.",
+        "text_none": "You have no callback waiting. Call us and press zero to speak with a "
+                     "person.",
+        "text_stopped": "You will get no more texts from us, and your callback is cancelled.",
+        "language_change": "For {language}, press star or say {language}.",
         "slot_today": "today at {time}",
         "slot_tomorrow": "tomorrow at {time}",
         "slot_day": "on {weekday} the {day} at {time}",

@@ -49,6 +49,7 @@ class CallbackSettings:
     region: str = "MX"  # how a number typed without its country code is read
     countries: tuple[str, ...] = ("MX", "US")  # where a callback number may be
     sms: dict[str, str] = field(default_factory=dict)  # sent when a callback is missed
+    texts: bool = True  # text the customer when it is booked or moved (callbacks/texts.py)
 
     def threshold(self, queue: str) -> int:
         return self.offer_after_by_queue.get(queue, self.offer_after)

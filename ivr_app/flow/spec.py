@@ -56,6 +56,7 @@ CALLBACK_FIELDS = {
     "region": ("country", False),
     "countries": ("countries", False),
     "sms": ("texts", False),
+    "texts": ("bool", False),
 }
 
 LANGUAGE_FIELDS = {"voice": ("text", True), "locale": ("text", True)}

@@ -33,6 +33,7 @@ from ivr_app.flow import (
 from ivr_app.flow.checker import Checker, Kind
 from ivr_app.flow.errors import FlowError, unforeseen
 from ivr_app.flow.graph_rules import check_graph
+from ivr_app.flow.nodes.language import LanguageNode
 from ivr_app.flow.source import Path_, Source, read_file
 from ivr_app.flow.turn_rules import check_turns
 
@@ -134,6 +135,33 @@ def unknown_reasons(check: Checker, flow: model.Flow) -> None:
                     "(human.reason or a transfer's reason)", "unknown-reason", key=True)
 
 
+def language_key(check: Checker, flow: model.Flow) -> None:
+    """The first question after a language question takes no option on the key that
+    changes a remembered language (call/kept_language.py)."""
+    firsts: set[str] = set()
+    for question in flow.nodes.values():
+        if not isinstance(question, LanguageNode) or \
+                len({c.language for c in question.choices}) < 2:
+            continue  # no other language to change to
+        todo, seen = list(nodes.of(question).passes_to(question)), set()
+        while todo:
+            node = flow.nodes[todo.pop()]
+            if node.id in seen or node.type == "language":
+                continue
+            seen.add(node.id)
+            if node.asks:
+                firsts.add(node.id)
+            todo += nodes.of(node).passes_to(node)
+    for node_id in sorted(firsts):
+        node = flow.nodes[node_id]
+        heard = nodes.of(node).listens(node, flow.default_language)
+        if heard is not None and builtins.LANGUAGE_KEY in heard.keys:
+            check.error(("nodes", node_id), f"key {builtins.LANGUAGE_KEY} changes the "
+                        "language of a caller greeted in the one their number chose, at "
+                        f"the first question: give node {node_id!r} another key", "language-key",
+                        key=True)
+
+
 def turns(check: Checker, flow: model.Flow) -> None:
     """Every turn fits in one TwiML document and the engine's node limit."""
     for node_id, message, rule in check_turns(flow):
@@ -144,7 +172,7 @@ def turns(check: Checker, flow: model.Flow) -> None:
 RAW_RULES: tuple[Callable[[Checker, Any, dict[str, Any]], None], ...] = (unknown_targets,
                                                                           graph)
 FLOW_RULES: tuple[Callable[[Checker, model.Flow], None], ...] = (
-    unknown_queues, unknown_reasons, turns, survey_rules.survey_fits)
+    unknown_queues, unknown_reasons, language_key, turns, survey_rules.survey_fits)
 
 
 def _messages(check: Checker, given: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ivr_app.call import turn
 from ivr_app.flow.model import Flow
+from ivr_app.flow.nodes.language import KEPT
 from ivr_app.state.queues import Waiter
 
 if TYPE_CHECKING:
@@ -96,6 +97,7 @@ def call_context(state: dict[str, Any], waiter: Waiter | None,
         "call_sid": state.get("sid", ""),
         "caller": state.get("from", ""),
         "language": state.get("lang", ""),
+        "language_remembered": KEPT in state,  # not asked: the number chose it before
         "variables": variables,
         "reason": waiter.reason if waiter else outcome.get("reason", ""),
         "queue": waiter.queue if waiter else outcome.get("queue", ""),

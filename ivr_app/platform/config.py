@@ -61,7 +61,8 @@ class Settings(BaseSettings):
     TWILIO_TIMEOUT: float = Field(10.0, description=(
         "Seconds per connect and per read of a REST request."))
     TWILIO_CALLER_ID: str = Field("", description=(
-        "Your Twilio number; agents see it when the line rings them."))
+        "Your Twilio number; agents see it when the line rings them, and callback texts "
+        "come from it."))
     MAX_CONTENT_LENGTH: int = Field(64 * 1024, description=(
         "Largest request body in bytes: Twilio's webhooks are a few KB, anything much larger "
         "is refused (413) before parsing."))

@@ -1,8 +1,10 @@
-"""Recent calls remembered by caller number, so a caller who calls again need not start over.
+"""Recent calls and chosen languages remembered by caller number, so a caller who calls
+again need not start over, nor choose their language again.
 
 The lookup key is a keyed hash (HMAC-SHA256) of the number, never the number in clear:
 the key is CALLER_HASH_KEY, or one made at random the first time and kept in Redis for
-every process. A record expires when the flow's `returning.within_hours` is over.
+every process. A call expires when the flow's `returning.within_hours` is over; a language
+LANGUAGE_DAYS after the last call that chose or kept it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from typing import Any
 import redis
 
 REMEMBERED_KEY = "ivr:returning:{digest}"  # JSON: the earlier call, as the agent will see it
+LANGUAGE_KEY = "ivr:language:{digest}"  # the language code the number last chose
+LANGUAGE_DAYS = 180
 SECRET_KEY = "ivr:secret:caller-hash"  # the hash key, when CALLER_HASH_KEY is not set
 
 
@@ -42,3 +46,10 @@ class Remembered:
 
     def forget(self, number: str) -> None:
         self.redis.delete(REMEMBERED_KEY.format(digest=self.digest(number)))
+
+    def keep_language(self, number: str, lang: str) -> None:
+        self.redis.set(LANGUAGE_KEY.format(digest=self.digest(number)), lang,
+                       ex=LANGUAGE_DAYS * 24 * 3600)
+
+    def language(self, number: str) -> str | None:
+        return self.redis.get(LANGUAGE_KEY.format(digest=self.digest(number)))

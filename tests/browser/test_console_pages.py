@@ -132,6 +132,8 @@ def data_words(stack, local, callers: list) -> set[str]:
             found |= words(f"{name} {value}")
     for placed in stack.line.placed():
         found |= words(placed["hears"])
+    for callback in ivr.callbacks.requested_between(0, 2e10):  # what their customers read
+        found |= words(" ".join(t["body"] for t in ivr.texts.of(callback.id)))
     return found
 
 

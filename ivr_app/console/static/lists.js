@@ -35,10 +35,19 @@ const Lists = (() => {
     return t("cb_" + state);
   }
 
+  // The texts a callback's customer was sent, oldest first: when, and what they read.
+  function texts(list) {
+    return (list || []).map((m) => el("div", {}, t("texts") + ", " + clock(m.at) + ": " + m.body));
+  }
+
+  // A callback's state, and how many texts its customer was sent (their words are in the
+  // story of a call from that number).
   function callbacks(list) {
     return table([t("due"), t("callback_number"), t("queue"), t("reason"), t("state"), t("attempts")],
       list.map((c) => [el("span", {class: c.late ? "late" : ""}, clock(c.due), c.late ? " ⚠ " + t("late") : ""),
-        c.number, c.queue_name, c.reason_shown, callbackState(c.state), c.attempts + "/" + c.max_attempts]));
+        c.number, c.queue_name, c.reason_shown,
+        callbackState(c.state) + ((c.texts || []).length ? " ✉ " + c.texts.length : ""),
+        c.attempts + "/" + c.max_attempts]));
   }
 
   function messages(list) {
@@ -63,7 +72,8 @@ const Lists = (() => {
     const path = (call.path || []).map((step) => [time(step.at), step.node,
       t("ev_" + step.event) + (step.input ? ": " + step.input : "")]);
     return [
-      definitions([[t("caller"), call.caller], [t("language"), call.language_name],
+      definitions([[t("caller"), call.caller],
+        [t("language"), call.language_name + (call.language_remembered ? " (" + t("language_remembered") + ")" : "")],
         [t("queue"), call.queue_name], [t("reason"), call.reason_shown],
         [t("wait_told"), told(call.wait_told, call.wait_told_s)],
         [t("wait_had"), call.wait_had_s === undefined ? null : seconds(call.wait_had_s)]]),
@@ -78,7 +88,8 @@ const Lists = (() => {
       table([t("when"), t("step"), t("what")], path),
       el("h3", {}, t("earlier")),
       table([t("when"), t("state"), t("reason"), t("wrap_note")],
-        [...(call.callbacks || []).map((c) => [clock(c.due), t("callback") + ": " + callbackState(c.state), c.reason_shown, ""]),
+        [...(call.callbacks || []).map((c) => [clock(c.due), t("callback") + ": " + callbackState(c.state), c.reason_shown,
+            el("div", {}, texts(c.texts))]),
          ...(call.earlier || []).map((e) => [clock(e.started), t(e.outcome) +
             (e.callback_state ? " (" + t("callback") + ": " + callbackState(e.callback_state) + ")" : ""),
           e.reason_shown, wrapUp(e.wrap_up)])]),

@@ -1,9 +1,15 @@
 """The language question: each choice's prompt is said in its own language, and the
-caller picks one by key or by saying it; the call goes on in that language."""
+caller picks one by key or by saying it; the call goes on in that language.
+
+A caller whose number chose one of its languages before (call/remember.py) is not asked:
+the call goes on in that language, and its first question tells them how to change it
+(call/kept_language.py).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -23,7 +29,6 @@ from ivr_app.flow.nodes.base import (
     NodeType,
     Question,
     keep,
-    nowhere,
 )
 from ivr_app.flow.source import Path_
 
@@ -63,8 +68,27 @@ def choices(check: Checker, value: Any, path: Path_) -> tuple[LanguageChoice, ..
                  for c in items if c and c.get("key") and c.get("language"))
 
 
+REMEMBERED = "remembered_lang"  # the state's language its number chose before, if any
+KEPT = "language_kept"  # the state's note of a language question passed for it
+
+
 def enter(flow: Flow, state: dict[str, Any], node: LanguageNode, now: dt.datetime) -> Entered:
-    return ASK
+    known = state.get(REMEMBERED)
+    languages = {c.language for c in node.choices}
+    if known not in languages:
+        return ASK
+    state["lang"] = state["vars"]["language"] = known
+    # open: the first question offers the other languages, if there are any
+    state[KEPT] = {"node": node.id, "at": "", "open": len(languages) > 1}
+    return Entered("go", node.next)
+
+
+def passes_to(node: LanguageNode) -> list[str]:
+    return [node.next]  # a caller whose language is remembered
+
+
+def skips(raw: Mapping[str, Any]) -> bool:
+    return True
 
 
 def question(node: LanguageNode, lang: str) -> Question:
@@ -105,7 +129,7 @@ TYPE = NodeType(
     name="language", model=LanguageNode,
     fields={"prompt": ("prompt", True), "choices": ("choices", True),
             "next": ("node_ref", True)},
-    build=keep, enter=enter, passes_to=nowhere,
+    build=keep, enter=enter, passes_to=passes_to, skips=skips,
     drawn=Drawn(("{{", "}}"), fill="#dbe8ff"), edges=edges,
     facts=facts, listens=listens, question=question, answer=answer,
     kinds={"choices": choices},
