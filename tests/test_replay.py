@@ -106,6 +106,22 @@ def test_speech_is_judged_again_by_the_drafts_own_bands(line):
                         "draft": f"{PERSON} at billing_account"}]
 
 
+def test_a_caller_greeted_in_a_remembered_language_is_replayed_without_the_question(line):
+    number = "+15005550031"
+    first = line.caller(number).dial().press("2").press("4")  # English, a technician visit
+    first.hang_up()
+    again = line.caller(number).dial()  # greeted in English: no language question
+    line.clock.advance(5)
+    again.press("3").press("1")  # cancel a service, internet
+    again.hang_up()
+    line.run_jobs()
+    day = endings(line, MAIN)
+    replayed = next(e for e in day.draft if e.sid == again.sid)
+    assert (replayed.ending, replayed.node, replayed.questions) == (
+        PERSON, "cancel_internet", 2)
+    assert day.as_dict()["changed"] == []
+
+
 def test_replay_leaves_out_tried_calls_and_changes_nothing_in_redis(line):
     a_day_of_calls(line)
     tried = line.caller()

@@ -12,6 +12,7 @@ from typing import Any
 
 from ivr_app.call.turn import INPUT_KINDS, REASON_ASKED, REASON_SUPERVISOR
 from ivr_app.callbacks.offer import DIALOG_KEY, STORING
+from ivr_app.flow.nodes.language import REMEMBERED
 from ivr_app.services import Services
 from ivr_app.state.call_log import CallLog
 from ivr_app.state.queues import Waiter
@@ -74,7 +75,7 @@ def summarize(state: dict[str, Any], waiter: Waiter | None, answered: float | No
         "to_person_s": answered - started if answered is not None else None,
         "waited_s": (answered or ended) - waiter.entered if waiter else None,
         "told_s": told, "callback": callback, "survey": survey,
-        "start_lang": state.get("start_lang", state.get("lang", "")),
+        "remembered_lang": state.get(REMEMBERED, ""),
         "inputs": [{k: e[k] for k in INPUT_FIELDS if k in e} for e in state.get("path", [])
                    if e.get("event") in INPUT_KINDS and e.get("node") != "remembered"],
     }

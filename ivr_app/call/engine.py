@@ -60,7 +60,6 @@ def new_state(flow: Flow, call: dict[str, str], now: dt.datetime) -> dict[str, A
 def start(flow: Flow, state: dict[str, Any], now: dt.datetime) -> Turn:
     """Run the flow from its start node up to the first question or ending."""
     turn = Turn()
-    state["start_lang"] = state["lang"]  # a replay starts where this call did (call/replay.py)
     _enter(flow, state, flow.start, turn, now)
     return turn
 

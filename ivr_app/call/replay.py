@@ -1,8 +1,8 @@
 """A flow tried on a recorded day: each call's answers played again, in order, on a draft.
 
 A call's summary keeps the answers the caller gave in the flow (state/call_log.py:
-`inputs`, keys and recognised speech with its confidence) and the language the flow
-started in. Replaying them through the engine (pure over state and flow: no Redis, no
+`inputs`, keys and recognised speech with its confidence) and the language its number
+had chosen before, if any. Replaying them through the engine (pure over state and flow: no Redis, no
 Twilio, no line, no agents) tells where each call would have ended with the draft:
 
 - self-service: the draft said goodbye;
@@ -30,6 +30,7 @@ from typing import Any
 from ivr_app.call import engine
 from ivr_app.call.turn import Event
 from ivr_app.flow.model import Flow
+from ivr_app.flow.nodes.language import REMEMBERED
 
 SELF_SERVICE, PERSON, HUNG_UP, UNANSWERED = ("self-service", "person", "hung-up in the menus",
                                              "unanswered")
@@ -88,8 +89,8 @@ def play(flow: Flow, summary: dict[str, Any]) -> Ending:
     started = dt.datetime.fromtimestamp(summary["started"], dt.UTC)
     state = engine.new_state(flow, {"CallSid": summary["sid"], "From": summary["from"]},
                              started)
-    if summary.get("start_lang") in flow.languages:
-        state["lang"] = summary["start_lang"]
+    if summary.get("remembered_lang"):  # its language question passes, as it did
+        state[REMEMBERED] = summary["remembered_lang"]
     turn = engine.start(flow, state, started)
     inputs, used, last = summary.get("inputs", []), 0, started
     while turn.ask is not None and not turn.hangup and turn.human is None:

@@ -13,7 +13,7 @@ A call's state lives six hours; its summary, written when Twilio reports the end
     to_person_s: call start to an agent taking the call (None if none did),
     waited_s: time in line, told_s: the first wait estimate they heard (None if none),
     callback: the callback they asked for ("" if none),
-    start_lang: the language the flow started in,
+    remembered_lang: the language its number had chosen before ("" if none),
     inputs: the caller's answers in the flow, in order, as the call's path recorded them
             ({at, node, event, input, confidence?, heard?, refused?}): what `replay` plays again,
     survey: {resolved: true | false | null, rating: 1-5 | null} after the agent hung up
