@@ -62,34 +62,37 @@ def _file(name: str) -> flow_files.FlowFile:
 @bp.get("/<name>")
 def edit(name: str) -> str:
     """The editor: the draft if there is one, else the file, with what the loader says, and
-    the version the text is edited from (the draft's own, else the live one)."""
+    the version the text is edited from (the draft's own, else the live one); a recorded
+    version opened from the history is edited as if from the live one, and says so."""
     ivr = services()
     found = _file(name)
     history = FlowHistory(ivr.redis)
     draft = history.draft(name)
-    opened = request.args.get("version", "")
-    text, flow, problems, base = found.text, found.flow, found.problems, history.live(name)
-    if opened:
-        entry = history.entry(name, opened)
-        if entry is None:
+    version = request.args.get("version", "")
+    text, flow, problems, base = found.text, found.flow, found.problems, found.went_live
+    opened = None
+    if version:
+        opened = history.entry(name, version)
+        if opened is None:
             abort(404)
-        text = entry["text"]
+        text = opened["text"]
         flow, problems = flow_files.check(ivr, name, text)
     elif draft:
         text, base = draft["text"], draft.get("base", base)
         flow, problems = flow_files.check(ivr, name, text)
-    return _editor(found, text, flow, problems, draft if not opened else None, base)
+    return _editor(found, text, flow, problems, None if version else draft, base, opened=opened)
 
 
 def _editor(found: flow_files.FlowFile, text: str, flow: Flow | None, problems: list[Problem],
             draft: dict[str, str] | None, base: str, status: int = 200,
-            changed: list[str] | None = None) -> str | tuple[str, int]:
+            changed: list[str] | None = None,
+            opened: dict | None = None) -> str | tuple[str, int]:
     ivr = services()
     shown = flow or found.flow or ivr.registry.last_good(found.name)
     history = FlowHistory(ivr.redis).entries(found.name)
     page = render_template(
         "console/flow_edit.html", file=found, text=text, flow=flow, problems=problems,
-        draft=draft, base=base, changed=changed, history=history,
+        draft=draft, base=base, opened=opened, changed=changed, history=history,
         loads={e["version"]: flow_files.loads_today(ivr, found.name, e) for e in history},
         drawing=layout(shown) if shown else None, drawn=shown, script_table=script_text(),
         card=scorecard(shown) if shown else [])
@@ -118,6 +121,15 @@ def save(name: str) -> Response | tuple[str, int]:
         return _editor(found, text, None, saved.problems, draft, base, 422)
     flash(t("saved", version=saved.flow.version), "ok")
     return redirect(url_for("flows.edit", name=name))
+
+
+@bp.get("/<name>/standing")
+def standing(name: str) -> Response:
+    """Where the flow stands now, for an open editor: the version that went live last, the
+    one answering calls, and why the file on disk is refused, if it is."""
+    found = _file(name)
+    return jsonify({"live": found.went_live, "serving": found.serving,
+                    "refused": found.refused})
 
 
 @bp.post("/<name>/check")
