@@ -51,10 +51,10 @@ class FlowFile:
     serving: str = ""  # the version this process answers calls with ("" if none)
     went_live: str = ""  # the version that went live last: what a save is compared with
 
-    @property
-    def refused(self) -> list[str]:
-        """Why the loader refuses the file on disk, each line as `lint` prints it."""
-        return [str(p) for p in self.problems] if self.flow is None else []
+    def refused(self, lang: str) -> list[str]:
+        """Why the loader refuses the file on disk, each line as `lint` prints it, the
+        message in `lang`."""
+        return [p.located(lang) for p in self.problems] if self.flow is None else []
 
 
 def names(ivr: Services) -> list[str]:

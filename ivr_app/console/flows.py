@@ -22,7 +22,7 @@ from ivr_app.call.rehearsal import scorecard
 from ivr_app.console import flow_files
 from ivr_app.console.auth import guard
 from ivr_app.console.diagram import layout
-from ivr_app.console.text import script_text, t
+from ivr_app.console.text import language, script_text, t
 from ivr_app.flow.errors import FlowError, Problem
 from ivr_app.flow.model import Flow
 from ivr_app.flow.source import MAX_BYTES
@@ -129,7 +129,7 @@ def standing(name: str) -> Response:
     one answering calls, and why the file on disk is refused, if it is."""
     found = _file(name)
     return jsonify({"live": found.went_live, "serving": found.serving,
-                    "refused": found.refused})
+                    "refused": found.refused(language())})
 
 
 @bp.post("/<name>/check")
@@ -139,8 +139,9 @@ def check(name: str) -> Response:
     body = json_body()
     flow, problems = flow_files.check(services(), name, str(body.get("text", "")))
     return jsonify({"version": flow.version if flow else None,
-                    "problems": [{"line": p.line, "column": p.column, "message": p.message,
-                                  "rule": p.rule} for p in problems]})
+                    "problems": [{"line": p.line, "column": p.column,
+                                  "message": p.said(language()), "rule": p.rule}
+                                 for p in problems]})
 
 
 @bp.post("/<name>/rollback/<version>")
@@ -152,7 +153,7 @@ def roll_back(name: str, version: str) -> Response:
     except LookupError:
         abort(404)
     except FlowError as exc:
-        flash(str(exc), "error")
+        flash(exc.located(language()), "error")
     else:
         flash(t("rolled_back", version=flow.version), "ok")
     return redirect(url_for("flows.edit", name=name))

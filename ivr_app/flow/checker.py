@@ -23,7 +23,7 @@ NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")
 _PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")
 _KIND_WORDS = {dict: words("a mapping", "un mapa"), list: words("a list", "una lista"),
                str: words("text", "texto"), int: words("a number", "un número"),
-               bool: words("true/false", "true/false")}
+               bool: words("true/false", "true o false")}
 
 Kind = Callable[["Checker", Any, Path_], Any]
 FieldTable = dict[str, tuple[str, bool]]  # field -> (kind name, required)
