@@ -59,5 +59,5 @@ def did_you_mean(given: str, choices: Iterable[str], before: str = "",
     hint = difflib.get_close_matches(given, list(choices), n=1)
     if not hint:
         return ""
-    return words(before + "did you mean {name!r}?" + after,
-                 before + "¿quiso decir {name!r}?" + after, name=hint[0])
+    return words("{before}did you mean {name!r}?{after}", "{before}¿quiso decir {name!r}?{after}",
+                 before=before, after=after, name=hint[0])
