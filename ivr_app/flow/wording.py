@@ -14,13 +14,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-LANGUAGES = ("es", "en")  # those of the console (console/text.py)
 PRINTED = "en"  # what the commands print
 
 
 @dataclass(frozen=True, eq=False)
 class Wording:
-    """One message in every language, with its values."""
+    """One message in every language of the console (console/text.py), with its values."""
 
     en: str
     es: str
@@ -30,9 +29,6 @@ class Wording:
         template = self.es if lang == "es" else self.en
         return template.format(**{name: said(value, lang) for name, value in
                                   self.values.items()})
-
-    def __str__(self) -> str:
-        return self.render()
 
 
 def words(en: str, es: str, **values: Any) -> Wording:
@@ -45,10 +41,10 @@ def said(value: Any, lang: str = PRINTED) -> Any:
     return value.render(lang) if isinstance(value, Wording) else value
 
 
-def joined(parts: list[Any], separator: str = "; ") -> Wording:
-    """Several messages as one, each said in the reader's language."""
+def joined(parts: list[Any]) -> Wording:
+    """Several messages as one, "; " between them, each said in the reader's language."""
     names = {f"p{i}": part for i, part in enumerate(parts)}
-    template = separator.join(f"{{{name}}}" for name in names)
+    template = "; ".join(f"{{{name}}}" for name in names)
     return Wording(template, template, names)
 
 
