@@ -36,6 +36,7 @@ def assert_refused_with_located_problems_or_accepted(text: str) -> bool:
         for problem in exc.problems:
             assert problem.line >= 1 and problem.column >= 1, problem
             assert problem.message.strip() and problem.rule.strip(), problem
+            assert problem.said("es") != problem.message, f"no Spanish for {problem}"
             assert str(problem).startswith(f"f.yaml:{problem.line}:{problem.column}: ")
         return False
     return True

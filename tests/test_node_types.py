@@ -44,6 +44,7 @@ from ivr_app.flow.nodes.base import (
 )
 from ivr_app.flow.source import Path_
 from ivr_app.flow.validate import kinds, load_flow
+from ivr_app.flow.wording import words
 
 README = Path("flows/README.md").read_text(encoding="utf-8")
 
@@ -103,7 +104,9 @@ class DateNode(Node):
 def date_order(check: Checker, value: Any, path: Path_) -> str | None:
     text = checker.text(check, value, path)
     if text is not None and text not in ORDERS:
-        check.error(path, f"order must be one of {', '.join(ORDERS)}, not {text!r}", "type")
+        check.error(path, words("order must be one of {orders}, not {text!r}",
+                                "el orden debe ser uno de {orders}, no {text!r}",
+                                orders=", ".join(ORDERS), text=text), "type")
         return None
     return text
 

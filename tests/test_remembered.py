@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ivr_app.demo.simulator import Call
-from ivr_app.state.remembered import REMEMBERED_KEY
+from ivr_app.state.remembered import REMEMBERED_KEY, SECRET_KEY
 from tests.line import ACCOUNT, Line
 
 BILL_QUESTION = "¿Llama por su llamada de ayer sobre su factura?"
@@ -114,3 +114,29 @@ def test_a_test_phone_is_never_greeted_as_calling_again(make_app, redis, twilio_
     again = calls_again(line, "+525511110012", 1)
     assert BILL_QUESTION.replace("ayer", "hoy") not in " ".join(again.heard)
     assert "Para español, marque uno" in " ".join(again.heard)
+
+
+def test_after_redis_loses_the_hash_key_every_process_reads_the_caller_alike(
+        line, make_app, redis):
+    """Process A hashed a number, then Redis lost the key (restarted empty, or a flush):
+    process B makes a new one. A caller asked the question on B who answers on A, as
+    Twilio may send them, still goes on with their earlier call, not into the menus."""
+    line.caller("+525511110013").dial().hang_up()  # process A has hashed a number
+    redis.delete(SECRET_KEY)
+    other = make_app(clock=line.clock, **{k: line.app.config[k] for k in (
+        "PUBLIC_BASE_URL", "AGENT_API_TOKEN", "TWILIO_CALLER_ID", "TWILIO_AUTH_TOKEN",
+        "TWILIO_ACCOUNT_SID", "TWILIO_API_BASE")})  # process B, on the same line
+
+    def on_b() -> Call:
+        call = line.caller("+525511110014")
+        call.client = other.test_client()
+        return call
+
+    on_b().dial().press("1").press("1").press(ACCOUNT).press("1").press("1").press("2")\
+        .hang_up()  # an outage reported: remembered by B
+    again = on_b().dial()
+    assert "¿Llama por su llamada de hoy sobre su falla de servicio?" in again.heard[0]
+    again.client = line.app.test_client()  # the answer reaches process A
+    again.press("1")
+    assert (again.ending.queue, again.ending.reason) == ("support",
+                                                         "calling again: open issue: outage")

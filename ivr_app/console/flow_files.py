@@ -48,7 +48,13 @@ class FlowFile:
     flow: Flow | None  # None when the file does not pass the loader
     problems: list[Problem] = field(default_factory=list)
     live: bool = False  # the flow that answers calls (IVR_FLOW)
-    serving: str = ""  # the version this process answers calls with
+    serving: str = ""  # the version this process answers calls with ("" if none)
+    went_live: str = ""  # the version that went live last: what a save is compared with
+
+    def refused(self, lang: str) -> list[str]:
+        """Why the loader refuses the file on disk, each line as `lint` prints it, the
+        message in `lang`."""
+        return [p.located(lang) for p in self.problems] if self.flow is None else []
 
 
 def names(ivr: Services) -> list[str]:
@@ -90,20 +96,22 @@ def read(ivr: Services, name: str) -> FlowFile:
     """The file as it is on disk, checked; a valid edit made there is recorded as live."""
     path = path_of(ivr, name)
     written = path.stat().st_mtime  # before reading: a newer text never gets an older time
+    history = FlowHistory(ivr.redis)
     try:
         source = read_file(path)
     except FlowError as exc:
-        return FlowFile(name, "", None, exc.problems)
-    flow, problems = check(ivr, name, source.text)
+        text, flow, problems = "", None, exc.problems
+    else:
+        text = source.text
+        flow, problems = check(ivr, name, text)
     if flow is not None:
-        FlowHistory(ivr.redis).record(name, flow.version, source.text, "disk", "disk",
-                                      ivr.clock(), written)
+        history.record(name, flow.version, text, "disk", "disk", ivr.clock(), written)
     try:
         served: Flow | None = ivr.registry.current(name)  # picks up the file if it changed
     except FlowError:
         served = None
-    return FlowFile(name, source.text, flow, problems, live=name == ivr.config["IVR_FLOW"],
-                    serving=served.version if served else "")
+    return FlowFile(name, text, flow, problems, live=name == ivr.config["IVR_FLOW"],
+                    serving=served.version if served else "", went_live=history.live(name))
 
 
 def save(ivr: Services, name: str, text: str, who: str, base: str) -> Saved:

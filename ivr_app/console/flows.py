@@ -22,7 +22,7 @@ from ivr_app.call.rehearsal import scorecard
 from ivr_app.console import flow_files
 from ivr_app.console.auth import guard
 from ivr_app.console.diagram import layout
-from ivr_app.console.text import script_text, t
+from ivr_app.console.text import language, script_text, t
 from ivr_app.flow.errors import FlowError, Problem
 from ivr_app.flow.model import Flow
 from ivr_app.flow.source import MAX_BYTES
@@ -62,34 +62,37 @@ def _file(name: str) -> flow_files.FlowFile:
 @bp.get("/<name>")
 def edit(name: str) -> str:
     """The editor: the draft if there is one, else the file, with what the loader says, and
-    the version the text is edited from (the draft's own, else the live one)."""
+    the version the text is edited from (the draft's own, else the live one); a recorded
+    version opened from the history is edited as if from the live one, and says so."""
     ivr = services()
     found = _file(name)
     history = FlowHistory(ivr.redis)
     draft = history.draft(name)
-    opened = request.args.get("version", "")
-    text, flow, problems, base = found.text, found.flow, found.problems, history.live(name)
-    if opened:
-        entry = history.entry(name, opened)
-        if entry is None:
+    version = request.args.get("version", "")
+    text, flow, problems, base = found.text, found.flow, found.problems, found.went_live
+    opened = None
+    if version:
+        opened = history.entry(name, version)
+        if opened is None:
             abort(404)
-        text = entry["text"]
+        text = opened["text"]
         flow, problems = flow_files.check(ivr, name, text)
     elif draft:
         text, base = draft["text"], draft.get("base", base)
         flow, problems = flow_files.check(ivr, name, text)
-    return _editor(found, text, flow, problems, draft if not opened else None, base)
+    return _editor(found, text, flow, problems, None if version else draft, base, opened=opened)
 
 
 def _editor(found: flow_files.FlowFile, text: str, flow: Flow | None, problems: list[Problem],
             draft: dict[str, str] | None, base: str, status: int = 200,
-            changed: list[str] | None = None) -> str | tuple[str, int]:
+            changed: list[str] | None = None,
+            opened: dict | None = None) -> str | tuple[str, int]:
     ivr = services()
     shown = flow or found.flow or ivr.registry.last_good(found.name)
     history = FlowHistory(ivr.redis).entries(found.name)
     page = render_template(
         "console/flow_edit.html", file=found, text=text, flow=flow, problems=problems,
-        draft=draft, base=base, changed=changed, history=history,
+        draft=draft, base=base, opened=opened, changed=changed, history=history,
         loads={e["version"]: flow_files.loads_today(ivr, found.name, e) for e in history},
         drawing=layout(shown) if shown else None, drawn=shown, script_table=script_text(),
         card=scorecard(shown) if shown else [])
@@ -120,6 +123,15 @@ def save(name: str) -> Response | tuple[str, int]:
     return redirect(url_for("flows.edit", name=name))
 
 
+@bp.get("/<name>/standing")
+def standing(name: str) -> Response:
+    """Where the flow stands now, for an open editor: the version that went live last, the
+    one answering calls, and why the file on disk is refused, if it is."""
+    found = _file(name)
+    return jsonify({"live": found.went_live, "serving": found.serving,
+                    "refused": found.refused(language())})
+
+
 @bp.post("/<name>/check")
 def check(name: str) -> Response:
     """What the loader says of the editor's text, as the supervisor types."""
@@ -127,8 +139,9 @@ def check(name: str) -> Response:
     body = json_body()
     flow, problems = flow_files.check(services(), name, str(body.get("text", "")))
     return jsonify({"version": flow.version if flow else None,
-                    "problems": [{"line": p.line, "column": p.column, "message": p.message,
-                                  "rule": p.rule} for p in problems]})
+                    "problems": [{"line": p.line, "column": p.column,
+                                  "message": p.said(language()), "rule": p.rule}
+                                 for p in problems]})
 
 
 @bp.post("/<name>/rollback/<version>")
@@ -140,7 +153,7 @@ def roll_back(name: str, version: str) -> Response:
     except LookupError:
         abort(404)
     except FlowError as exc:
-        flash(str(exc), "error")
+        flash(exc.located(language()), "error")
     else:
         flash(t("rolled_back", version=flow.version), "ok")
     return redirect(url_for("flows.edit", name=name))

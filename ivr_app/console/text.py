@@ -62,6 +62,19 @@ TEXT: dict[str, dict[str, str]] = {
                     "usted editaba: su texto se guardó como borrador y no se activó. Revise "
                     "los cambios y vuelva a guardar.",
         "not_loadable": "ya no pasa la revisión",
+        "opened_live": "Abierto desde la versión {version}, la activa.",
+        "opened_draft": "Abierto desde el borrador de {who} ({when}), editado a partir de la "
+                        "versión {version}.",
+        "opened_version": "Abierto desde la versión registrada {version} ({when}); al guardar, "
+                          "este texto se activa en lugar de la versión {live}.",
+        "answering": "La versión {version} atiende las llamadas.",
+        "none_answering": "Ninguna versión atiende las llamadas: cada llamada pasa directo a "
+                          "una persona hasta que se corrija el archivo.",
+        "live_changed": "La versión {live} se activó después de la versión {base} desde la "
+                        "que edita: al guardar se le mostrará qué cambió y no se activará "
+                        "nada sin que usted lo vea.",
+        "disk_refused": "El archivo en disco no pasa la revisión (así lo dice "
+                        "«python -m ivr_app lint»); sigue atendiendo la versión indicada arriba:",
         "diagram": "Diagrama", "escape": "0 / agente → persona",
         "scorecard": "Estándar GetHuman: los nueve puntos", "pass": "Cumple",
         "fail": "No cumple",
@@ -199,6 +212,19 @@ TEXT: dict[str, dict[str, str]] = {
                     "were editing: your text was kept as a draft and is not live. Look at "
                     "what changed, then save again.",
         "not_loadable": "no longer passes the check",
+        "opened_live": "Opened from version {version}, the live one.",
+        "opened_draft": "Opened from the draft by {who} ({when}), edited from version "
+                        "{version}.",
+        "opened_version": "Opened from recorded version {version} ({when}); saving makes "
+                          "this text live in place of version {live}.",
+        "answering": "Version {version} answers calls.",
+        "none_answering": "No version answers calls: every caller goes straight to a person "
+                          "until the file is fixed.",
+        "live_changed": "Version {live} went live after version {base}, which you are "
+                        "editing: saving will show you what changed, and nothing goes live "
+                        "before you have seen it.",
+        "disk_refused": "The file on disk is refused (as “python -m ivr_app lint” says); the "
+                        "version named above goes on answering calls:",
         "diagram": "Diagram", "escape": "0 / agent → person",
         "scorecard": "GetHuman standard: the nine points", "pass": "Pass", "fail": "Fail",
         "line_col": "line {line}, column {column}", "open": "Open in the editor",

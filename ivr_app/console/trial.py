@@ -35,6 +35,7 @@ from ivr_app.console import flow_files
 from ivr_app.console.auth import guard
 from ivr_app.console.flows import room_for_a_flow
 from ivr_app.console.live import queue_name, told_wait
+from ivr_app.console.text import language
 from ivr_app.demo.on_the_line import AGENT_HUNG_UP, DemoLine, look
 from ivr_app.demo.simulator import Call
 from ivr_app.flow.errors import FlowError
@@ -162,7 +163,7 @@ def start(name: str) -> Response | tuple[Response, int]:
     except LookupError:
         abort(404)
     except FlowError as exc:
-        return jsonify({"error": str(exc)}), 422
+        return jsonify({"error": exc.located(language())}), 422
     sid = "CA" + secrets.token_hex(16)
     Trials(ivr.redis).start(sid, name, flow.version, current_user.user.name)
     call = _caller(sid, caller=str(body.get("caller") or "+15005550006"), number=TRIAL_TO)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from ivr_app.flow.model import Flow, Node
 from ivr_app.flow.nodes import of
 from ivr_app.flow.nodes.base import Facts
+from ivr_app.flow.wording import PRINTED, Wording, joined, words
 
 SPEECH_RATE = 2.5  # words a second (150 a minute)
 MAX_LISTEN_S = 20.0  # before the caller hears how to reach a person; and any one prompt
@@ -26,10 +27,17 @@ MAX_OFFER_AFTER_S = 600  # a callback is offered once the estimated wait passes 
 
 @dataclass(frozen=True)
 class Point:
+    """One point of the standard, passed or not; `said` is its evidence in every language
+    of the console, `evidence` the English the commands print."""
+
     point: int
     name: str
     passed: bool
-    evidence: str
+    said: Wording
+
+    @property
+    def evidence(self) -> str:
+        return self.said.render(PRINTED)
 
     def as_json(self) -> dict[str, object]:
         return {"point": self.point, "name": self.name, "pass": self.passed,
@@ -63,12 +71,17 @@ def _questions(flow: Flow) -> list[Node]:
 
 def person_from_every_question(flow: Flow) -> Point:
     missing = [lang for lang in flow.languages if not flow.escape_words.get(lang)]
-    words = "; ".join(f"{lang}: {', '.join(flow.escape_words.get(lang, ()))}"
-                      for lang in flow.languages)
-    evidence = (f"{len(_questions(flow))} questions; key 0 at every one (the loader refuses a "
-                f"flow that binds 0), and escape words {words}: 1 input by key and by speech")
+    escapes = "; ".join(f"{lang}: {', '.join(flow.escape_words.get(lang, ()))}"
+                        for lang in flow.languages)
+    evidence = words(
+        "{n} questions; key 0 at every one (the loader refuses a flow that binds 0), and "
+        "escape words {words}: 1 input by key and by speech", "{n} preguntas; la tecla 0 en "
+        "cada una (la revisión rechaza un flujo que use el 0), y las palabras de salida "
+        "{words}: 1 entrada por tecla y por voz", n=len(_questions(flow)), words=escapes)
     if missing:
-        evidence = f"no escape words in {', '.join(missing)}: speech needs more than 1 input"
+        evidence = words("no escape words in {langs}: speech needs more than 1 input",
+                         "sin palabras de salida en {langs}: por voz hace falta más de 1 "
+                         "entrada", langs=", ".join(missing))
     return Point(1, "A person from every question", not missing, evidence)
 
 
@@ -76,10 +89,14 @@ def wait_and_position(flow: Flow) -> Point:
     needs = {"queue_position": "{position}", "wait_minutes": "{minutes}", "wait_unknown": ""}
     gaps = [f"{lang}.{key}" for lang in flow.languages for key, field in needs.items()
             if not flow.messages[lang].get(key) or field not in flow.messages[lang][key]]
-    evidence = (f"queues {', '.join(queues(flow))} announce position and estimate on entering "
-                "and every minute, and say so plainly when nobody is signed in")
-    return Point(2, "Wait and position announced", not gaps,
-                 evidence if not gaps else f"messages missing their number: {', '.join(gaps)}")
+    evidence = words("queues {queues} announce position and estimate on entering and every "
+                     "minute, and say so plainly when nobody is signed in", "las filas "
+                     "{queues} anuncian el lugar y el estimado al entrar y cada minuto, y lo "
+                     "dicen claramente cuando no hay nadie conectado",
+                     queues=", ".join(queues(flow)))
+    return Point(2, "Wait and position announced", not gaps, evidence if not gaps else words(
+        "messages missing their number: {gaps}", "mensajes sin su número: {gaps}",
+        gaps=", ".join(gaps)))
 
 
 def never_asked_twice(flow: Flow) -> Point:
@@ -89,12 +106,16 @@ def never_asked_twice(flow: Flow) -> Point:
         if facts.collects and facts.asks_again:
             earlier = _reaches(flow, facts.collects, node.id)
             if earlier:
-                twice.append(f"{facts.collects!r} at {node.id!r} after {earlier!r}")
+                twice.append(words("{var!r} at {node!r} after {earlier!r}",
+                                   "{var!r} en {node!r} después de {earlier!r}",
+                                   var=facts.collects, node=node.id, earlier=earlier))
     collected = sorted({c for n in flow.nodes.values() if (c := _facts(n).collects)})
-    evidence = (f"variables {', '.join(collected) or 'none'} are asked at most once on any path "
-                "and go to the agent's whisper and screen")
-    return Point(3, "Never asked twice", not twice,
-                 evidence if not twice else "asked again: " + "; ".join(twice))
+    evidence = words("variables {vars} are asked at most once on any path and go to the "
+                     "agent's whisper and screen", "las variables {vars} se preguntan a lo "
+                     "sumo una vez en cualquier camino y van al aviso y a la pantalla del "
+                     "agente", vars=", ".join(collected) or words("none", "ninguna"))
+    return Point(3, "Never asked twice", not twice, evidence if not twice else words(
+        "asked again: {twice}", "preguntadas de nuevo: {twice}", twice=joined(twice)))
 
 
 def _reaches(flow: Flow, variable: str, target: str) -> str:
@@ -117,15 +138,22 @@ def callbacks_offered(flow: Flow) -> Point:
     late = [q for q in queues(flow) if flow.callbacks.threshold(q) > MAX_OFFER_AFTER_S]
     has_hours = any(_facts(n).hours for n in flow.nodes.values())
     after_hours = bool(flow.callbacks.hours) or not has_hours
-    problems = [f"{q} offers a callback only after {flow.callbacks.threshold(q)} s"
-                for q in late]
+    problems = [words("{queue} offers a callback only after {after} s",
+                      "{queue} ofrece una devolución solo después de {after} s", queue=q,
+                      after=flow.callbacks.threshold(q)) for q in late]
     if not after_hours:
-        problems.append("the flow closes by hours but sets no callbacks.hours for after-hours")
-    evidence = (f"every queue offers a callback above {flow.callbacks.offer_after} s of "
-                f"estimated wait or {flow.callbacks.max_hold} s on hold; after hours: "
-                f"{'a callback at the next opening or a voice message' if after_hours else '-'}")
+        problems.append(words("the flow closes by hours but sets no callbacks.hours for "
+                              "after-hours", "el flujo cierra por horario pero no define "
+                              "callbacks.hours para fuera de horario"))
+    evidence = words("every queue offers a callback above {offer} s of estimated wait or "
+                     "{hold} s on hold; after hours: {after}", "cada fila ofrece una "
+                     "devolución por encima de {offer} s de espera estimada o {hold} s en "
+                     "espera; fuera de horario: {after}", offer=flow.callbacks.offer_after,
+                     hold=flow.callbacks.max_hold, after=words(
+                         "a callback at the next opening or a voice message",
+                         "una devolución al abrir o un mensaje de voz") if after_hours else "-")
     return Point(4, "Callbacks when the wait is long", not problems,
-                 evidence if not problems else "; ".join(problems))
+                 evidence if not problems else joined(problems))
 
 
 def keys_for_speech(flow: Flow) -> Point:
@@ -133,9 +161,11 @@ def keys_for_speech(flow: Flow) -> Point:
     keyless = [f"{n.id}: {c.label}" for n, f in facts
                for c in (*f.choices, *(f.language_choices or ())) if not c.key]
     spoken = sum(1 for _, f in facts for c in f.choices if c.spoken)
-    return Point(5, "Keys for everything spoken", not keyless,
-                 f"all {spoken} spoken options have a key" if not keyless
-                 else "options with no key: " + ", ".join(keyless))
+    return Point(5, "Keys for everything spoken", not keyless, words(
+        "all {n} spoken options have a key", "las {n} opciones habladas tienen tecla",
+        n=spoken) if not keyless else words("options with no key: {keyless}",
+                                            "opciones sin tecla: {keyless}",
+                                            keyless=", ".join(keyless)))
 
 
 def short_prompts(flow: Flow) -> Point:
@@ -149,10 +179,13 @@ def short_prompts(flow: Flow) -> Point:
                                             for n in flow.nodes.values())),
                        default=(0.0, ""))
     passed = longest_prompt <= MAX_LISTEN_S and before <= MAX_LISTEN_S
-    return Point(6, "Short prompts", passed,
-                 f"at {SPEECH_RATE:g} words/s: longest prompt {longest_prompt:.0f} s ({where}); "
-                 f"longest before hearing how to reach a person {before:.0f} s ({path}); "
-                 f"limit {MAX_LISTEN_S:.0f} s")
+    return Point(6, "Short prompts", passed, words(
+        "at {rate:g} words/s: longest prompt {longest:.0f} s ({where}); longest before hearing "
+        "how to reach a person {before:.0f} s ({path}); limit {limit:.0f} s",
+        "a {rate:g} palabras/s: mensaje más largo {longest:.0f} s ({where}); lo más largo "
+        "antes de oír cómo llegar a una persona {before:.0f} s ({path}); límite {limit:.0f} s",
+        rate=SPEECH_RATE, longest=longest_prompt, where=where, before=before, path=path,
+        limit=MAX_LISTEN_S))
 
 
 def _listen_until_question(flow: Flow, node_id: str, lang: str,
@@ -173,19 +206,23 @@ def no_advertising(flow: Flow) -> Point:
     before, path = max((secs, f"{nodes}, {lang}") for lang in flow.languages
                        for secs, nodes in [_listen_until_question(flow, flow.start, lang,
                                                                    with_question=False)])
-    return Point(7, "No advertising before service", before <= MAX_BEFORE_SERVICE_S,
-                 f"{before:.0f} s of statements before the first question ({path}; "
-                 f"limit {MAX_BEFORE_SERVICE_S:.0f} s)")
+    return Point(7, "No advertising before service", before <= MAX_BEFORE_SERVICE_S, words(
+        "{before:.0f} s of statements before the first question ({path}; limit {limit:.0f} s)",
+        "{before:.0f} s de avisos antes de la primera pregunta ({path}; límite {limit:.0f} s)",
+        before=before, path=path, limit=MAX_BEFORE_SERVICE_S))
 
 
 def never_disconnected(flow: Flow) -> Point:
     goodbyes = [n.id for n in flow.nodes.values() if _facts(n).goodbye]
     unchosen = [g for g in goodbyes if not _only_chosen(flow, g)]
-    evidence = ("silence, wrong answers and our errors end with a person; the call ends only "
-                "at goodbyes the caller picks in a menu: " + ", ".join(sorted(goodbyes)))
-    return Point(8, "Never disconnected", not unchosen,
-                 evidence if not unchosen
-                 else "ends the call without the caller choosing it: " + ", ".join(unchosen))
+    evidence = words("silence, wrong answers and our errors end with a person; the call ends "
+                     "only at goodbyes the caller picks in a menu: {goodbyes}", "el silencio, "
+                     "las respuestas equivocadas y nuestros errores terminan con una persona; "
+                     "la llamada solo termina en despedidas que quien llama elige en un menú: "
+                     "{goodbyes}", goodbyes=", ".join(sorted(goodbyes)))
+    return Point(8, "Never disconnected", not unchosen, evidence if not unchosen else words(
+        "ends the call without the caller choosing it: {nodes}", "termina la llamada sin que "
+        "quien llama lo elija: {nodes}", nodes=", ".join(unchosen)))
 
 
 def _only_chosen(flow: Flow, goodbye: str) -> bool:
@@ -208,12 +245,15 @@ def languages(flow: Flow) -> Point:
     spoken = {c.label for n in choosers for c in _facts(n).language_choices or ()
               if c.key and c.spoken}
     problems = [lang for lang in langs if lang not in spoken] if len(langs) > 1 else []
-    evidence = (f"{', '.join(langs)}: every prompt in each (the loader refuses a missing "
-                "translation)" + (f"; chosen by key and by speech at "
-                                  f"{', '.join(n.id for n in choosers)}" if choosers else ""))
-    return Point(9, "Languages", not problems,
-                 evidence if not problems else
-                 f"not choosable by key and by speech: {', '.join(problems)}")
+    chosen = words("; chosen by key and by speech at {nodes}", "; se eligen por tecla y por "
+                   "voz en {nodes}", nodes=", ".join(n.id for n in choosers)) if choosers else ""
+    evidence = words("{langs}: every prompt in each (the loader refuses a missing "
+                     "translation){chosen}", "{langs}: cada mensaje en cada uno (la revisión "
+                     "rechaza una traducción que falte){chosen}", langs=", ".join(langs),
+                     chosen=chosen)
+    return Point(9, "Languages", not problems, evidence if not problems else words(
+        "not choosable by key and by speech: {langs}", "no se pueden elegir por tecla y por "
+        "voz: {langs}", langs=", ".join(problems)))
 
 
 CHECKS = (person_from_every_question, wait_and_position, never_asked_twice, callbacks_offered,

@@ -9,6 +9,7 @@ import phonenumbers
 from ivr_app.flow import checker, model, spec
 from ivr_app.flow.checker import Checker, Kind
 from ivr_app.flow.source import Path_
+from ivr_app.flow.wording import words
 
 
 def callbacks(check: Checker, value: Any, path: Path_) -> model.CallbackSettings | None:
@@ -23,8 +24,9 @@ def callbacks(check: Checker, value: Any, path: Path_) -> model.CallbackSettings
 def seconds(check: Checker, value: Any, path: Path_) -> int | None:
     number = checker.integer(check, value, path)
     if number is not None and not 0 <= number <= 7 * 24 * 3600:
-        check.error(path, f"{path[-1]!r} must be seconds from 0 to one week, not {number}",
-                    "range")
+        check.error(path, words("{field!r} must be seconds from 0 to one week, not {number}",
+                                "{field!r} debe ser de 0 segundos a una semana, no {number}",
+                                field=path[-1], number=number), "range")
         return None
     return number
 
@@ -39,7 +41,9 @@ def seconds_by_queue(check: Checker, value: Any, path: Path_) -> dict[str, int] 
 def country(check: Checker, value: Any, path: Path_) -> str | None:
     text = checker.text(check, value, path)
     if text is not None and text not in phonenumbers.SUPPORTED_REGIONS:
-        check.error(path, f"{text!r} is not a two-letter country code like 'MX'", "type")
+        check.error(path, words("{text!r} is not a two-letter country code like 'MX'",
+                                "{text!r} no es un código de país de dos letras como 'MX'",
+                                text=text), "type")
         return None
     return text
 

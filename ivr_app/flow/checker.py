@@ -9,7 +9,6 @@ composes from this module's KINDS, each *_rules module's and each node type's.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -17,19 +16,22 @@ from typing import Any
 from ivr_app.flow import builtins, model, spec
 from ivr_app.flow.errors import Problem
 from ivr_app.flow.source import Path_, Source
+from ivr_app.flow.wording import Wording, did_you_mean, words
 
 _UNSAYABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")
 _PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")
-_KIND_WORDS = {dict: "a mapping", list: "a list", str: "text", int: "a number", bool: "true/false"}
+_KIND_WORDS = {dict: words("a mapping", "un mapa"), list: words("a list", "una lista"),
+               str: words("text", "texto"), int: words("a number", "un número"),
+               bool: words("true/false", "true o false")}
 
 Kind = Callable[["Checker", Any, Path_], Any]
 FieldTable = dict[str, tuple[str, bool]]  # field -> (kind name, required)
 
 
-def _kind(value: Any) -> str:
+def _kind(value: Any) -> Wording | str:
     if value is None:
-        return "nothing"
+        return words("nothing", "nada")
     for typ, word in _KIND_WORDS.items():
         if type(value) is typ:
             return word
@@ -49,19 +51,21 @@ class Checker:
         self.hours_names: set[str] = set()
         self.refs: list[tuple[str, Path_]] = []  # every goto, for unknown targets
 
-    def error(self, path: Path_, message: str, rule: str, *, key: bool = False) -> None:
+    def error(self, path: Path_, message: Wording, rule: str, *, key: bool = False) -> None:
         line, column = self.source.where(path, key=key)
-        self.problems.append(Problem(self.source.file, line, column, message, rule))
+        self.problems.append(Problem.worded(self.source.file, line, column, message, rule))
 
-    def expect(self, value: Any, typ: type, path: Path_, what: str) -> bool:
-        if type(value) is typ or (typ is str and type(value) in (int, float)
-                                  and what.endswith("text")):
+    def expect(self, value: Any, typ: type, path: Path_, what: Wording | str) -> bool:
+        """`what` names the value: its field ('say'), or words for it (node 'billing')."""
+        if type(value) is typ:
             return True
-        self.error(path, f"{what} must be {_KIND_WORDS[typ]}, not {_kind(value)}", "type")
+        self.error(path, words("{what} must be {kind}, not {given}",
+                               "{what} debe ser {kind}, no {given}", what=what,
+                               kind=_KIND_WORDS[typ], given=_kind(value)), "type")
         return False
 
     def fields(self, value: Any, path: Path_, table: FieldTable,
-               what: str, extra: tuple[str, ...] = ()) -> dict[str, Any] | None:
+               what: Wording | str, extra: tuple[str, ...] = ()) -> dict[str, Any] | None:
         """Check a mapping against a field table; return the checked values."""
         if not self.expect(value, dict, path, what):
             return None
@@ -71,17 +75,19 @@ class Checker:
             if key in extra:
                 continue
             if key not in table:
-                hint = difflib.get_close_matches(key, allowed, n=1)
-                did_you_mean = f"did you mean {hint[0]!r}? " if hint else ""
-                choices = ", ".join(repr(k) for k in allowed)
-                self.error((*path, key), f"{what}: unknown field {key!r}; {did_you_mean}"
-                           f"expected one of {choices}", "unknown-field", key=True)
+                self.error((*path, key), words(
+                    "{what}: unknown field {key!r}; {hint}expected one of {choices}",
+                    "{what}: campo desconocido {key!r}; {hint}se espera uno de {choices}",
+                    what=what, key=key, hint=did_you_mean(key, allowed),
+                    choices=", ".join(repr(k) for k in allowed)), "unknown-field", key=True)
                 continue
             kind, _ = table[key]
             checked[key] = self.kinds[kind](self, item, (*path, key))
         for key, (_, required) in table.items():
             if required and key not in value:
-                self.error(path, f"{what}: missing required field {key!r}", "required")
+                self.error(path, words("{what}: missing required field {key!r}",
+                                       "{what}: falta el campo obligatorio {key!r}", what=what,
+                                       key=key), "required")
         return checked
 
 
@@ -91,11 +97,14 @@ def text(check: Checker, value: Any, path: Path_) -> str | None:
     if not check.expect(value, str, path, f"{path[-1]!r}"):
         return None
     if not value.strip():
-        check.error(path, f"{path[-1]!r} must not be empty", "type")
+        check.error(path, words("{field!r} must not be empty", "{field!r} no debe estar vacío",
+                                field=path[-1]), "type")
         return None
     if bad := _UNSAYABLE.search(value):
-        check.error(path, f"{path[-1]!r} contains the control character "
-                    f"U+{ord(bad.group()):04X}, which cannot be said; remove it", "type")
+        check.error(path, words(
+            "{field!r} contains the control character U+{code:04X}, which cannot be said; "
+            "remove it", "{field!r} contiene el carácter de control U+{code:04X}, que no se "
+            "puede decir; quítelo", field=path[-1], code=ord(bad.group())), "type")
         return None
     return value.strip()
 
@@ -109,8 +118,10 @@ def scalar_text(check: Checker, value: Any, path: Path_) -> str | None:
 def name(check: Checker, value: Any, path: Path_) -> str | None:
     said = text(check, value, path)
     if said is not None and not NAME.match(said):
-        check.error(path, f"{said!r} is not a valid name: use letters, digits, '_', '-' "
-                    "or '.', starting with a letter", "type")
+        check.error(path, words(
+            "{said!r} is not a valid name: use letters, digits, '_', '-' or '.', starting "
+            "with a letter", "{said!r} no es un nombre válido: use letras, dígitos, '_', '-' "
+            "o '.', empezando por una letra", said=said), "type")
         return None
     return said
 
@@ -118,7 +129,9 @@ def name(check: Checker, value: Any, path: Path_) -> str | None:
 def phone(check: Checker, value: Any, path: Path_) -> str | None:
     said = text(check, value, path)
     if said is not None and not _PHONE.match(said):
-        check.error(path, f"{said!r} is not an E.164 number like +15551234567", "type")
+        check.error(path, words("{said!r} is not an E.164 number like +15551234567",
+                                "{said!r} no es un número E.164 como +15551234567",
+                                said=said), "type")
         return None
     return said
 
@@ -136,7 +149,9 @@ def limited(check: Checker, value: Any, path: Path_) -> int | None:
     low, high, _ = spec.LIMITS[str(path[-1])]
     number = integer(check, value, path)
     if number is not None and not low <= number <= high:
-        check.error(path, f"{path[-1]!r} must be from {low} to {high}, not {number}", "range")
+        check.error(path, words("{field!r} must be from {low} to {high}, not {number}",
+                                "{field!r} debe estar entre {low} y {high}, no {number}",
+                                field=path[-1], low=low, high=high, number=number), "range")
         return None
     return number
 
@@ -144,7 +159,8 @@ def limited(check: Checker, value: Any, path: Path_) -> int | None:
 def url(check: Checker, value: Any, path: Path_) -> str | None:
     said = text(check, value, path)
     if said is not None and not said.startswith(("https://", "http://")):
-        check.error(path, f"{said!r} must be an http(s) URL", "type")
+        check.error(path, words("{said!r} must be an http(s) URL",
+                                "{said!r} debe ser una URL http(s)", said=said), "type")
         return None
     return said
 
@@ -154,8 +170,8 @@ def word_list(check: Checker, value: Any, path: Path_) -> tuple[str, ...] | None
         value = [value]
     if not check.expect(value, list, path, f"{path[-1]!r}"):
         return None
-    words = [text(check, w, (*path, i)) for i, w in enumerate(value)]
-    return tuple(w for w in words if w)
+    items = [text(check, w, (*path, i)) for i, w in enumerate(value)]
+    return tuple(w for w in items if w)
 
 
 def text_list(check: Checker, value: Any, path: Path_) -> tuple[str, ...] | None:

@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from ivr_app.flow.nodes import TYPES
+from ivr_app.flow.wording import Wording, words
 
-Finding = tuple[tuple[str, ...], str, str]  # (path, message, rule)
+Finding = tuple[tuple[str, ...], Wording, str]  # (path, message, rule)
 
 
 def raw_targets(node: Any) -> list[str]:
@@ -40,15 +41,21 @@ def check_graph(start: Any, nodes: dict[str, Any]) -> list[Finding]:
     skippable = {i for i, n in nodes.items() if kinds[i] in TYPES and TYPES[kinds[i]].skips(n)}
     findings: list[Finding] = []
     reached = _reachable(start, edges)
-    findings += [(("nodes", i), f"node {i!r} is never reached from start {start!r}",
+    findings += [(("nodes", i), words("node {node!r} is never reached from start {start!r}",
+                                      "al nodo {node!r} nunca se llega desde el inicio "
+                                      "{start!r}", node=i, start=start),
                   "unreachable") for i in nodes if i not in reached]
     ends = {i for i, k in kinds.items() if k in TYPES and TYPES[k].ends}
     finishing = _can_finish(edges, asks | ends)
-    findings += [(("nodes", i), f"node {i!r} leads neither to a person nor to a goodbye",
+    findings += [(("nodes", i), words("node {node!r} leads neither to a person nor to a "
+                                      "goodbye", "el nodo {node!r} no lleva ni a una persona "
+                                      "ni a una despedida", node=i),
                   "dead-end") for i in nodes if i not in finishing]
     for loop in _silent_loops(edges, (set(nodes) - asks) | skippable):
-        findings.append((("nodes", loop[0]), "nodes " + " -> ".join([*loop, loop[0]])
-                         + " form a loop that never asks the caller anything", "silent-loop"))
+        findings.append((("nodes", loop[0]), words(
+            "nodes {loop} form a loop that never asks the caller anything",
+            "los nodos {loop} forman un ciclo que nunca pregunta nada a quien llama",
+            loop=" -> ".join([*loop, loop[0]])), "silent-loop"))
     return findings
 
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ivr_app.flow import checker, model, spec
 from ivr_app.flow.checker import Checker, Kind
 from ivr_app.flow.source import Path_
+from ivr_app.flow.wording import words
 
 _SPAN = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
 
@@ -21,7 +22,8 @@ def hours_map(check: Checker, value: Any, path: Path_) -> dict[str, model.Hours]
     result = {}
     for name, item in value.items():
         check.hours_names.add(name)
-        checked = check.fields(item, (*path, name), spec.HOURS_FIELDS, f"hours {name!r}")
+        checked = check.fields(item, (*path, name), spec.HOURS_FIELDS,
+                               words("hours {name!r}", "horario {name!r}", name=name))
         if checked and checked.get("timezone") and checked.get("weekly") is not None:
             result[name] = model.Hours(checked["timezone"], checked["weekly"],
                                        frozenset(checked.get("holidays") or ()))
@@ -35,8 +37,10 @@ def timezone(check: Checker, value: Any, path: Path_) -> ZoneInfo | None:
     try:
         return ZoneInfo(text)
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "America", a folder
-        check.error(path, f"unknown time zone {text[:60]!r}; use a name like "
-                    "'America/Mexico_City'", "type")
+        check.error(path, words("unknown time zone {zone!r}; use a name like "
+                                "'America/Mexico_City'", "zona horaria desconocida {zone!r}; "
+                                "use un nombre como 'America/Mexico_City'", zone=text[:60]),
+                    "type")
         return None
 
 
@@ -61,7 +65,9 @@ def day_range(check: Checker, days: str, path: Path_) -> list[int] | None:
         first, last = spec.WEEKDAYS.index(names[0]), spec.WEEKDAYS.index(names[-1])
         if first <= last:
             return list(range(first, last + 1))
-    check.error(path, f"{days!r} is not a day or day range like 'mon-fri'", "type", key=True)
+    check.error(path, words("{days!r} is not a day or day range like 'mon-fri'",
+                            "{days!r} no es un día ni un rango de días como 'mon-fri'",
+                            days=days), "type", key=True)
     return None
 
 
@@ -72,7 +78,9 @@ def time_span(check: Checker, value: Any, path: Path_) -> tuple[dt.time, dt.time
         if h1 < 24 and h2 <= 24 and m1 < 60 and m2 < 60 and (h1, m1) < (h2, m2):
             end = dt.time.max if h2 == 24 else dt.time(h2, m2)
             return dt.time(h1, m1), end
-    check.error(path, f"{value!r} is not a time span like \"08:00-20:00\"", "type")
+    check.error(path, words('{value!r} is not a time span like "08:00-20:00"',
+                            '{value!r} no es un horario como "08:00-20:00"', value=value),
+                "type")
     return None
 
 
@@ -84,16 +92,20 @@ def dates(check: Checker, value: Any, path: Path_) -> list[dt.date] | None:
         if type(item) is dt.date:
             dates.append(item)
         else:
-            check.error((*path, i), f"{item!r} is not a date like 2026-12-25", "type")
+            check.error((*path, i), words("{item!r} is not a date like 2026-12-25",
+                                          "{item!r} no es una fecha como 2026-12-25",
+                                          item=item), "type")
     return dates
 
 
 def hours_ref(check: Checker, value: Any, path: Path_) -> str | None:
     text = checker.text(check, value, path)
     if text is not None and text not in check.hours_names:
-        known = ", ".join(sorted(check.hours_names)) or "none are defined"
-        check.error(path, f"hours {text!r} are not defined under 'hours' ({known})",
-                    "unknown-hours")
+        known = ", ".join(sorted(check.hours_names)) or words("none are defined",
+                                                               "no hay ninguno")
+        check.error(path, words("hours {name!r} are not defined under 'hours' ({known})",
+                                "el horario {name!r} no está definido en 'hours' ({known})",
+                                name=text, known=known), "unknown-hours")
         return None
     return text
 

@@ -21,6 +21,7 @@ from ivr_app.flow.errors import FlowError, Problem
 from ivr_app.flow.model import Flow
 from ivr_app.flow.source import parse, read_file
 from ivr_app.flow.validate import validate
+from ivr_app.flow.wording import words
 
 log = logging.getLogger(__name__)
 KEPT_VERSIONS = 32
@@ -174,4 +175,6 @@ class FlowRegistry:
 
 
 def _file_error(path: Path, exc: OSError) -> FlowError:
-    return FlowError([Problem(str(path), 1, 1, f"cannot read flow: {exc.strerror}", "file")])
+    return FlowError([Problem.worded(str(path), 1, 1, words(
+        "cannot read flow: {why}", "no se puede leer el flujo: {why}", why=exc.strerror),
+        "file")])

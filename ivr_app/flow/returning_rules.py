@@ -9,6 +9,7 @@ from ivr_app.flow import checker, model, spec
 from ivr_app.flow.checker import Checker, Kind
 from ivr_app.flow.language_rules import texts
 from ivr_app.flow.source import Path_
+from ivr_app.flow.wording import words
 
 
 def returning(check: Checker, value: Any, path: Path_) -> model.ReturningSettings | None:
@@ -19,8 +20,10 @@ def returning(check: Checker, value: Any, path: Path_) -> model.ReturningSetting
         check_fields_of(check, text, (*path, "ask", lang))
     unknown = [t for t in checked.get("open_issues", ()) if t not in checked["topics"]]
     for topic in unknown:
-        check.error((*path, "open_issues"), f"open issue {topic!r} is not under "
-                    "returning.topics: name it there, per language", "unknown-topic")
+        check.error((*path, "open_issues"), words(
+            "open issue {topic!r} is not under returning.topics: name it there, per language",
+            "el asunto abierto {topic!r} no está en returning.topics: nómbrelo ahí, en cada "
+            "idioma", topic=topic), "unknown-topic")
     if unknown:
         return None
     return model.ReturningSettings(**{**checked, "open_issues": tuple(
@@ -32,18 +35,23 @@ def check_fields_of(check: Checker, text: str, path: Path_) -> None:
     try:
         used = [(f, s, c) for _, f, s, c in string.Formatter().parse(text) if f is not None]
     except ValueError as exc:
-        check.error(path, f"{exc}; write braces as {{{{ and }}}}", "placeholder")
+        check.error(path, words("{why}; write braces as {{{{ and }}}}",
+                                "{why}; escriba las llaves como {{{{ y }}}}", why=exc),
+                    "placeholder")
         return
     for name, format_spec, conversion in used:
         if format_spec or conversion or name not in spec.RETURNING_PLACEHOLDERS:
-            check.error(path, f"placeholder {{{name}}} is not one of {{when}}, {{topic}}",
-                        "placeholder")
+            check.error(path, words("placeholder {{{name}}} is not one of {{when}}, {{topic}}",
+                                    "el marcador {{{name}}} no es uno de {{when}}, {{topic}}",
+                                    name=name), "placeholder")
 
 
 def hours_count(check: Checker, value: Any, path: Path_) -> int | None:
     number = checker.integer(check, value, path)
     if number is not None and not 1 <= number <= 30 * 24:
-        check.error(path, f"{path[-1]!r} must be hours from 1 to 720, not {number}", "range")
+        check.error(path, words("{field!r} must be hours from 1 to 720, not {number}",
+                                "{field!r} debe ser de 1 a 720 horas, no {number}",
+                                field=path[-1], number=number), "range")
         return None
     return number
 

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from ivr_app.flow.errors import FlowError, Problem, unforeseen
+from ivr_app.flow.wording import Wording, words
 
 MAX_BYTES = 256 * 1024
 MAX_VALUES = 50_000  # stops alias bombs: "&a [*a, *a, ...]" nested a few levels
@@ -56,7 +57,9 @@ def read_file(path: str | Path) -> Source:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise FlowError([Problem(name, 1, 1, f"cannot read file: {exc.strerror}", "file")]) from exc
+        raise FlowError([Problem.worded(name, 1, 1, words(
+            "cannot read file: {why}", "no se puede leer el archivo: {why}", why=exc.strerror),
+            "file")]) from exc
     return from_bytes(raw, name)
 
 
@@ -64,13 +67,16 @@ def from_bytes(raw: bytes, name: str = "<flow>") -> Source:
     """A flow file's bytes parsed as `read_file` takes them: within MAX_BYTES, UTF-8, YAML
     (the console checks an edit with it before it is written)."""
     if len(raw) > MAX_BYTES:
-        raise FlowError([Problem(name, 1, 1, f"file is {len(raw)} bytes; the limit is "
-                                 f"{MAX_BYTES}", "file")])
+        raise FlowError([Problem.worded(name, 1, 1, words(
+            "file is {size} bytes; the limit is {limit}",
+            "el archivo tiene {size} bytes; el límite es {limit}", size=len(raw),
+            limit=MAX_BYTES), "file")])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise FlowError([Problem(name, 1, 1, f"file is not UTF-8 text ({exc.reason})",
-                                 "file")]) from exc
+        raise FlowError([Problem.worded(name, 1, 1, words(
+            "file is not UTF-8 text ({why})", "el archivo no es texto UTF-8 ({why})",
+            why=exc.reason), "file")]) from exc
     return parse(text, name)
 
 
@@ -89,21 +95,24 @@ def parse(text: str, name: str = "<flow>") -> Source:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        message = exc.problem or exc.context or "invalid YAML"
-        raise FlowError([Problem(name, line, col, f"YAML syntax: {message}", "yaml")]) from exc
+        raise FlowError([Problem.worded(name, line, col, _syntax(
+            exc.problem or exc.context or "invalid YAML"), "yaml")]) from exc
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow, by position
         before = text[:exc.position]
         line, col = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
         code = exc.character if isinstance(exc.character, int) else ord(exc.character)
-        message = f"character U+{code:04X} is not allowed in a flow file"
-        raise FlowError([Problem(name, line, col, message, "yaml")]) from exc
+        message = words("character U+{code:04X} is not allowed in a flow file",
+                        "el carácter U+{code:04X} no se admite en un archivo de flujo",
+                        code=code)
+        raise FlowError([Problem.worded(name, line, col, message, "yaml")]) from exc
     except yaml.YAMLError as exc:
-        raise FlowError([Problem(name, 1, 1, f"YAML syntax: {exc}", "yaml")]) from exc
+        raise FlowError([Problem.worded(name, 1, 1, _syntax(exc), "yaml")]) from exc
     finally:
         if loader is not None:
             loader.dispose()
     if root is None:
-        raise FlowError([Problem(name, 1, 1, "file is empty", "yaml")])
+        raise FlowError([Problem.worded(name, 1, 1, words("file is empty",
+                                                          "el archivo está vacío"), "yaml")])
     builder = _Builder(source, loader)
     try:
         source.data = builder.build(root, ())
@@ -111,6 +120,16 @@ def parse(text: str, name: str = "<flow>") -> Source:
         raise unforeseen(name, exc) from exc
     source.problems = builder.problems
     return source
+
+
+def _syntax(detail: object) -> Wording:
+    """PyYAML's own words, which only it has, after ours."""
+    return words("YAML syntax: {detail}", "sintaxis YAML: {detail}", detail=detail)
+
+
+def _tag_refused(node: yaml.Node) -> Wording:
+    return words("tag {tag!r} is not allowed in a flow file",
+                 "la etiqueta {tag!r} no se admite en un archivo de flujo", tag=node.tag)
 
 
 def _check_depth(text: str, name: str) -> None:
@@ -122,9 +141,10 @@ def _check_depth(text: str, name: str) -> None:
             depth += 1
             if depth > MAX_DEPTH:
                 mark = event.start_mark
-                raise FlowError([Problem(name, mark.line + 1, mark.column + 1,
-                                         f"values are nested more than {MAX_DEPTH} levels "
-                                         "deep", "yaml")])
+                raise FlowError([Problem.worded(name, mark.line + 1, mark.column + 1, words(
+                    "values are nested more than {depth} levels deep",
+                    "los valores están anidados a más de {depth} niveles", depth=MAX_DEPTH),
+                    "yaml")])
         elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
             depth -= 1
 
@@ -137,27 +157,30 @@ class _Builder:
         self.count = 0
         self.active: set[int] = set()
 
-    def problem(self, node: yaml.Node, message: str, rule: str = "yaml") -> None:
+    def problem(self, node: yaml.Node, message: Wording, rule: str = "yaml") -> None:
         mark = node.start_mark
-        self.problems.append(Problem(self.source.file, mark.line + 1, mark.column + 1,
-                                     message, rule))
+        self.problems.append(Problem.worded(self.source.file, mark.line + 1, mark.column + 1,
+                                            message, rule))
 
     def build(self, node: yaml.Node, path: Path_) -> Any:
         self.count += 1
         if self.count > MAX_VALUES:
             if self.count == MAX_VALUES + 1:
-                self.problem(node, f"more than {MAX_VALUES} values (aliases expanding too far?)")
+                self.problem(node, words(
+                    "more than {n} values (aliases expanding too far?)",
+                    "más de {n} valores (¿alias que se expanden demasiado?)", n=MAX_VALUES))
             return None
         self.source.value_marks.setdefault(path, (node.start_mark.line + 1,
                                                   node.start_mark.column + 1))
         if id(node) in self.active:
-            self.problem(node, "an alias refers to itself")
+            self.problem(node, words("an alias refers to itself",
+                                     "un alias se refiere a sí mismo"))
             return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             if node.tag != "tag:yaml.org,2002:seq":
-                self.problem(node, f"tag {node.tag!r} is not allowed in a flow file")
+                self.problem(node, _tag_refused(node))
                 return None
             self.active.add(id(node))
             items = [self.build(child, (*path, i)) for i, child in enumerate(node.value)]
@@ -167,39 +190,49 @@ class _Builder:
 
     def _scalar(self, node: yaml.Node) -> Any:
         if node.tag not in _SAFE_SCALAR_TAGS:
-            self.problem(node, f"tag {node.tag!r} is not allowed in a flow file")
+            self.problem(node, _tag_refused(node))
             return None
         try:
             return self.loader.construct_object(node)
         except Exception as exc:  # "!!int two", "!!bool bye": PyYAML raises all sorts
-            self.problem(node, f"cannot read value {node.value!r} as "
-                         f"{node.tag.rsplit(':', 1)[-1]}: {getattr(exc, 'problem', None) or exc}")
+            self.problem(node, words(
+                "cannot read value {value!r} as {tag}: {why}",
+                "no se puede leer el valor {value!r} como {tag}: {why}", value=node.value,
+                tag=node.tag.rsplit(":", 1)[-1], why=getattr(exc, "problem", None) or exc))
             return None
 
     def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict:
         if node.tag != "tag:yaml.org,2002:map":
-            self.problem(node, f"tag {node.tag!r} is not allowed in a flow file")
+            self.problem(node, _tag_refused(node))
             return {}
         self.active.add(id(node))
         result: dict = {}
         first_seen: dict[Any, yaml.Node] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                self.problem(key_node, "merge keys ('<<') are not supported; write the fields out")
+                self.problem(key_node, words(
+                    "merge keys ('<<') are not supported; write the fields out",
+                    "las claves de combinación ('<<') no se admiten; escriba los campos"))
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
-                self.problem(key_node, "a key must be plain text, not a list or mapping")
+                self.problem(key_node, words(
+                    "a key must be plain text, not a list or mapping",
+                    "una clave debe ser texto simple, no una lista ni un mapa"))
                 continue
             key = self._scalar(key_node)
             if isinstance(key, int | float) and not isinstance(key, bool):
                 key = key_node.value  # "1:" as a key means the text "1"
             if not isinstance(key, str):
-                self.problem(key_node, f"key {key_node.value!r} must be text (quote it)")
+                self.problem(key_node, words("key {key!r} must be text (quote it)",
+                                             "la clave {key!r} debe ser texto (entre comillas)",
+                                             key=key_node.value))
                 continue
             if key in first_seen:
                 line = first_seen[key].start_mark.line + 1
-                self.problem(key_node, f"duplicate key {key!r} (first defined on line {line})",
-                             "duplicate-key")
+                self.problem(key_node, words(
+                    "duplicate key {key!r} (first defined on line {line})",
+                    "clave repetida {key!r} (definida antes en la línea {line})", key=key,
+                    line=line), "duplicate-key")
                 continue
             first_seen[key] = key_node
             child = (*path, key)

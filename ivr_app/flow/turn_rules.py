@@ -15,13 +15,14 @@ from xml.sax.saxutils import escape
 from ivr_app.flow import spec
 from ivr_app.flow.model import Flow, Node, Utterance
 from ivr_app.flow.nodes import of
+from ivr_app.flow.wording import Wording, words
 
 MAX_TWIML_BYTES = 64 * 1024  # Twilio's limit for one TwiML document
 MAX_TURN_NODES = 200  # nodes the engine walks in one turn
 WRAPPER_BYTES = 1024  # Gather, Record, Redirect or Enqueue with their URLs, the XML header
 RETRY_MESSAGES = ("no_input", "not_understood", "use_keys", "callback_cancelled")
 
-Finding = tuple[str, str, str]  # (node id, message, rule)
+Finding = tuple[str, Wording, str]  # (node id, message, rule)
 
 
 def say_bytes(flow: Flow, lang: str, text: str) -> int:
@@ -53,20 +54,29 @@ def check_turns(flow: Flow) -> list[Finding]:
         node_id, (count, size) = max(longest.items(), key=lambda item: item[1][1])
         total = WRAPPER_BYTES + lead + size
         if total > MAX_TWIML_BYTES:
-            findings.append((node_id, f"a turn entering node {node_id!r} can say {total} bytes "
-                             f"of TwiML in {lang!r}, over Twilio's limit of {MAX_TWIML_BYTES}: "
-                             "shorten its prompts or ask something between them",
-                             "twiml-size"))
+            findings.append((node_id, words(
+                "a turn entering node {node!r} can say {total} bytes of TwiML in {lang!r}, "
+                "over Twilio's limit of {limit}: shorten its prompts or ask something between "
+                "them", "un turno que entra al nodo {node!r} puede decir {total} bytes de TwiML "
+                "en {lang!r}, más que el límite de Twilio de {limit}: acorte sus mensajes o "
+                "pregunte algo entre ellos", node=node_id, total=total, lang=lang,
+                limit=MAX_TWIML_BYTES), "twiml-size"))
         node_id, (count, size) = max(longest.items(), key=lambda item: item[1][0])
         if count > MAX_TURN_NODES:
-            findings.append((node_id, f"from node {node_id!r}, {count} nodes play without "
-                             f"asking anything; a turn plays at most {MAX_TURN_NODES}: ask "
-                             "something between them", "long-turn"))
+            findings.append((node_id, words(
+                "from node {node!r}, {count} nodes play without asking anything; a turn plays "
+                "at most {limit}: ask something between them", "desde el nodo {node!r}, "
+                "{count} nodos suenan sin preguntar nada; un turno reproduce como máximo "
+                "{limit}: pregunte algo entre ellos", node=node_id, count=count,
+                limit=MAX_TURN_NODES), "long-turn"))
         every_message = sum(say_bytes(flow, lang, t) for t in flow.messages[lang].values())
         if WRAPPER_BYTES + every_message > MAX_TWIML_BYTES:
-            findings.append(("", f"messages.{lang} add up to {every_message} bytes of TwiML; "
-                             f"an answer made of them could pass Twilio's limit of "
-                             f"{MAX_TWIML_BYTES}: shorten them", "twiml-size"))
+            findings.append(("", words(
+                "messages.{lang} add up to {size} bytes of TwiML; an answer made of them could "
+                "pass Twilio's limit of {limit}: shorten them", "messages.{lang} suman {size} "
+                "bytes de TwiML; una respuesta hecha con ellos podría pasar el límite de "
+                "Twilio de {limit}: acórtelos", lang=lang, size=every_message,
+                limit=MAX_TWIML_BYTES), "twiml-size"))
     return findings
 
 

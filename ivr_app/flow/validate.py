@@ -10,7 +10,6 @@ their tables name, and the whole-flow rules below run over the result in order.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 from collections.abc import Callable
 from pathlib import Path
@@ -36,6 +35,7 @@ from ivr_app.flow.graph_rules import check_graph
 from ivr_app.flow.nodes.language import LanguageNode
 from ivr_app.flow.source import Path_, Source, read_file
 from ivr_app.flow.turn_rules import check_turns
+from ivr_app.flow.wording import did_you_mean, words
 
 # Top-level sections checked first, in this order: later ones refer to them.
 _FIRST = ("languages", "escape_words", "messages", "hours", "callbacks", "returning",
@@ -109,9 +109,10 @@ def unknown_targets(check: Checker, start: Any, raw_nodes: dict[str, Any]) -> No
     """Every goto names a node."""
     for target, path in check.refs:
         if target not in raw_nodes:
-            hint = difflib.get_close_matches(target, list(raw_nodes), n=1)
-            did_you_mean = f"; did you mean {hint[0]!r}?" if hint else ""
-            check.error(path, f"goto target {target!r} is not a node{did_you_mean}",
+            check.error(path, words("goto target {target!r} is not a node{hint}",
+                                    "el destino de goto {target!r} no es un nodo{hint}",
+                                    target=target,
+                                    hint=did_you_mean(target, raw_nodes, "; ", "")),
                         "unknown-target")
 
 
@@ -124,15 +125,19 @@ def graph(check: Checker, start: Any, raw_nodes: dict[str, Any]) -> None:
 def unknown_queues(check: Checker, flow: model.Flow) -> None:
     """Queue display names are given only for queues the flow sends callers to."""
     for queue in sorted(flow.queue_names.keys() - flow.queues()):
-        check.error(("queues", queue), f"queue {queue!r} is not one the flow sends callers "
-                    f"to ({', '.join(sorted(flow.queues()))})", "unknown-queue", key=True)
+        check.error(("queues", queue), words(
+            "queue {queue!r} is not one the flow sends callers to ({queues})",
+            "la fila {queue!r} no es una a la que el flujo envíe llamadas ({queues})",
+            queue=queue, queues=", ".join(sorted(flow.queues()))), "unknown-queue", key=True)
 
 
 def unknown_reasons(check: Checker, flow: model.Flow) -> None:
     """Reason display names are given only for reasons the flow gives agents."""
     for reason in sorted(flow.reason_names.keys() - flow.reasons()):
-        check.error(("reasons", reason), f"reason {reason!r} is not one the flow gives "
-                    "(human.reason or a transfer's reason)", "unknown-reason", key=True)
+        check.error(("reasons", reason), words(
+            "reason {reason!r} is not one the flow gives (human.reason or a transfer's reason)",
+            "el motivo {reason!r} no es uno que dé el flujo (human.reason o el reason de una "
+            "transferencia)", reason=reason), "unknown-reason", key=True)
 
 
 def language_key(check: Checker, flow: model.Flow) -> None:
@@ -181,9 +186,10 @@ def _messages(check: Checker, given: dict[str, dict[str, str]]) -> dict[str, dic
         merged = {**builtins.MESSAGES.get(lang, {}), **given.get(lang, {})}
         missing = [k for k in builtins.MESSAGE_KEYS if k not in merged]
         if missing:
-            check.error(("languages", lang), f"language {lang!r} has no built-in messages; "
-                        f"add messages.{lang} with {', '.join(missing)}", "translation",
-                        key=True)
+            check.error(("languages", lang), words(
+                "language {lang!r} has no built-in messages; add messages.{lang} with {keys}",
+                "el idioma {lang!r} no tiene mensajes incluidos; agregue messages.{lang} con "
+                "{keys}", lang=lang, keys=", ".join(missing)), "translation", key=True)
         result[lang] = merged
     return result
 
@@ -193,7 +199,9 @@ def human(check: Checker, value: Any, path: Path_) -> model.Human | None:
     if not checked or None in checked.values() or "queue" not in checked:
         return None
     if checked.get("supervisor_key") == "1":
-        check.error((*path, "supervisor_key"), "supervisor_key 1 is taken: while waiting, "
-                    "1 asks for a callback; choose another key", "escape")
+        check.error((*path, "supervisor_key"), words(
+            "supervisor_key 1 is taken: while waiting, 1 asks for a callback; choose another "
+            "key", "supervisor_key 1 está ocupada: en la fila, 1 pide una devolución de "
+            "llamada; elija otra tecla"), "escape")
         return None
     return model.Human(**checked)

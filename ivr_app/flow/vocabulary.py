@@ -17,6 +17,7 @@ from ivr_app.flow.model import Flow, Node
 from ivr_app.flow.nodes import of
 from ivr_app.flow.nodes.base import READ_BACK
 from ivr_app.flow.source import Path_, Source
+from ivr_app.flow.wording import words
 from speech import UNKNOWN, Recognizer
 from speech.models import missing_message
 from speech.vosk_recognizer import words_of
@@ -62,9 +63,10 @@ def unknown_words(source: Source, flow: Flow, lang: str, knows: Knows) -> list[P
         if missing and (path, phrase) not in seen:
             seen.add((path, phrase))
             line, column = source.where(path)
-            problems.append(Problem(source.file, line, column,
-                                    f"phrase {phrase!r} has words the {lang} model does not "
-                                    f"know: {', '.join(missing)}", RULE))
+            problems.append(Problem.worded(source.file, line, column, words(
+                "phrase {phrase!r} has words the {lang} model does not know: {missing}",
+                "la frase {phrase!r} tiene palabras que el modelo {lang} no conoce: {missing}",
+                phrase=phrase, lang=lang, missing=", ".join(missing)), RULE))
     return problems
 
 

@@ -3,8 +3,9 @@ again need not start over, nor choose their language again.
 
 The lookup key is a keyed hash (HMAC-SHA256) of the number, never the number in clear:
 the key is CALLER_HASH_KEY, or one made at random the first time and kept in Redis for
-every process. A call expires when the flow's `returning.within_hours` is over; a language
-LANGUAGE_DAYS after the last call that chose or kept it.
+every process (read from there at each lookup). A call expires when the flow's
+`returning.within_hours` is over; a language LANGUAGE_DAYS after the last call that chose
+or kept it.
 """
 
 from __future__ import annotations
@@ -31,10 +32,16 @@ class Remembered:
         self._key = hash_key.encode()
 
     def digest(self, number: str) -> str:
-        if not self._key:
-            self.redis.set(SECRET_KEY, secrets.token_hex(32), nx=True)
-            self._key = self.redis.get(SECRET_KEY).encode()
-        return hmac.new(self._key, number.encode(), hashlib.sha256).hexdigest()
+        return hmac.new(self._key or self._shared_key(), number.encode(),
+                        hashlib.sha256).hexdigest()
+
+    def _shared_key(self) -> bytes:
+        """The key kept in Redis, made if it is missing, in one command. Read at every
+        lookup, never kept here: a process holding a key Redis has lost (restarted empty,
+        flushed) would hash unlike every process that made the new one, and a caller asked
+        by one would not be found by the next."""
+        made = secrets.token_hex(32)
+        return (self.redis.set(SECRET_KEY, made, nx=True, get=True) or made).encode()
 
     def keep(self, number: str, call: dict[str, Any], hours: int) -> None:
         self.redis.set(REMEMBERED_KEY.format(digest=self.digest(number)),

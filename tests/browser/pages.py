@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ivr_app.call.rehearsal import scorecard
 from ivr_app.console.text import LANGUAGES, TEXT
 from ivr_app.flow.model import Flow
 from ivr_app.line.context import LANGUAGE_NAMES, REASONS
@@ -18,8 +19,8 @@ CLOCK_WORDS = {"en": "AM PM", "es": ""}  # what each locale writes in a time
 
 # Every piece of text a person reads: text nodes and the names of controls. Left out: what
 # the reader typed or edits (inputs, the flow's YAML), codes (versions), and text whose own
-# `lang` declares its language apart from the page's (the names on the language switch, and
-# the flow checker's evidence, written in English only). Given a selector, only that part.
+# `lang` declares its language apart from the page's (the names on the language switch).
+# Given a selector, only that part.
 READ_TEXT = """(part) => {
   const top = part ? document.querySelector(part) : document.body;
   const skip = (el) => el.closest("script, style, textarea, code, [hidden], body [lang]");
@@ -69,10 +70,12 @@ LAYOUT = """() => {
 
 
 def table_words(lang: str, flow: Flow) -> set[str]:
-    """The words the text tables give `lang`: the console's, the line's reasons, and the
-    flow's names for its queues, reasons and topics."""
+    """The words the text tables give `lang`: the console's, the line's reasons, the flow's
+    names for its queues, reasons and topics, and its audit's evidence (worded in each
+    language where it is found, flow/wording.py)."""
     texts = [*TEXT[lang].values(), *REASONS.get(lang, {}).values(),
-             *LANGUAGE_NAMES[lang].values(), *LANGUAGES, CLOCK_WORDS[lang]]
+             *LANGUAGE_NAMES[lang].values(), *LANGUAGES, CLOCK_WORDS[lang],
+             *(point.said.render(lang) for point in scorecard(flow))]
     for names in (flow.queue_names, flow.reason_names,
                   flow.returning.topics if flow.returning else {}):
         texts += [by_lang[lang] for by_lang in names.values() if lang in by_lang]

@@ -106,8 +106,6 @@ def a_busy_day(page, stack, local, lang: str) -> list:
                           ("dialing", "missed")):
         ivr.callbacks.move(callback.id, (before,), after, ivr.clock())
     again = stack.caller(local, caller=CUSTOMER).dial().press("1")  # goes on with the first
-    if not ivr.queues.waiter(again.sid):  # the question was not asked: the menus, then 0
-        again.press("0")
     assert ivr.queues.waiter(again.sid), again.heard
     page.click("button[data-status=available]")
     expect(page.locator("#call-title")).to_contain_text(f"{TEXT[lang]['ringing']}: {CUSTOMER}",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
+from ivr_app.__main__ import lint_command
 from tests.browser.conftest import shoot, sign_in
 from tests.support.workers import wait_for
 
@@ -71,3 +72,45 @@ def test_errors_found_while_typing_read_in_the_supervisors_words(page, stack):
     goto = lines.index("        goto: goodbye") + 1
     expect(page.locator("#problems li").first).to_contain_text(f"line {goto}, column 15: goto")
     assert (stack.flows / "main.yaml").read_text() == original, "checking saves nothing"
+
+
+def test_an_open_editor_says_when_another_version_went_live_and_never_saves_over_it(
+        page, stack, local, capsys):
+    """Sol edits; meanwhile the file is changed on disk, then broken: the open page says so,
+    refuses Sol's save until she has seen what changed, and names the version answering."""
+    path = stack.flows / "main.yaml"
+    original = path.read_text()
+    try:
+        sign_in(page, "sol")
+        page.goto("/console/flows/main")
+        expect(page.locator("#opened")).to_contain_text("the live one")
+        first = page.locator("#standing").get_attribute("data-base")
+        expect(page.locator("#answering")).to_have_text(f"Version {first} answers calls.")
+        expect(page.locator("#live-changed")).to_be_hidden()
+
+        path.write_text(original.replace("offer_after: 120", "offer_after: 90"))
+        changed = page.locator("#live-changed")
+        expect(changed).to_be_visible(timeout=10_000)
+        expect(changed).to_contain_text(f"went live after version {first}, which you are "
+                                        "editing")
+        newer = page.locator("#answering").inner_text().split()[1]
+        assert newer != first
+
+        page.fill("#text-input", original.replace(GREETING, NEW_GREETING))
+        page.click("#save")
+        expect(page.locator("#flash")).to_contain_text(
+            f"Someone else made version {newer} live after version {first}")
+        expect(page.locator("#conflict")).to_contain_text("+  offer_after: 90")
+        assert "offer_after: 90" in path.read_text(), "the other edit stands"
+        shoot(page, "flow-editor-conflict")
+
+        path.write_text(original.replace("goto: goodbye", "goto: goodby"))
+        assert lint_command([str(path)]) == 1
+        said = capsys.readouterr().out.strip()
+        assert "goto target 'goodby' is not a node" in said
+        expect(page.locator("#disk-problems")).to_have_text(said, timeout=10_000)
+        expect(page.locator("#answering")).to_have_text(f"Version {newer} answers calls.")
+        shoot(page, "flow-editor-disk-refused")
+        assert greeting_heard(stack, local) == f"[es-MX] {GREETING}", "the last good answers"
+    finally:
+        path.write_text(original)

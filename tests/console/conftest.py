@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +14,7 @@ from flask.testing import FlaskClient
 from ivr_app.state.users import Users
 
 PASSWORD = "correct horse battery"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class Browser:
@@ -51,3 +54,20 @@ def add_people(app: Flask) -> None:
 def browser(app: Flask) -> Browser:
     add_people(app)
     return Browser(app)
+
+
+@pytest.fixture
+def flows(tmp_path: Path) -> Path:
+    """A flows folder holding a copy of the demo flow."""
+    shutil.copy(ROOT / "flows" / "main.yaml", tmp_path / "main.yaml")
+    return tmp_path
+
+
+@pytest.fixture
+def sol(make_app, flows: Path, redis) -> Browser:
+    """Supervisor Sol, signed in to an app on that folder, which sees edits at once."""
+    app = make_app(FLOWS_DIR=str(flows), FLOW_CHECK_SECONDS=0)
+    add_people(app)
+    browser = Browser(app)
+    browser.sign_in("sol")
+    return browser

@@ -4,37 +4,17 @@ edits on disk, and trying a version through the signed webhooks before it goes l
 from __future__ import annotations
 
 import re
-import shutil
 import threading
 import time
-from pathlib import Path
-
-import pytest
 
 from ivr_app.console import flow_files
 from ivr_app.demo.simulator import Call
 from ivr_app.flow.source import MAX_BYTES
 from ivr_app.state.flow_history import FlowHistory
 from tests.conftest import TOKEN
-from tests.console.conftest import Browser, add_people
+from tests.console.conftest import Browser
 
-ROOT = Path(__file__).resolve().parents[2]
 GREETING = "Gracias por llamar a Red Hogar. Para español, marque uno."
-
-
-@pytest.fixture
-def flows(tmp_path: Path) -> Path:
-    shutil.copy(ROOT / "flows" / "main.yaml", tmp_path / "main.yaml")
-    return tmp_path
-
-
-@pytest.fixture
-def sol(make_app, flows, redis) -> Browser:
-    app = make_app(FLOWS_DIR=str(flows), FLOW_CHECK_SECONDS=0)
-    add_people(app)
-    browser = Browser(app)
-    browser.sign_in("sol")
-    return browser
 
 
 def save(sol: Browser, text: str, base: str | None = None):

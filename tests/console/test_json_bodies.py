@@ -7,7 +7,6 @@ import pytest
 
 from ivr_app.platform.json_body import parse
 from tests.console.conftest import Browser
-from tests.console.test_flow_changes import flows, sol  # noqa: F401 (fixtures)
 
 BAD = [
     ('{"text": ' + "[" * 3000 + "]" * 3000 + "}", "JSON nested more than"),

@@ -1,5 +1,7 @@
 // The flow editor: line numbers with the loader's errors marked at their lines, checked
-// again as the supervisor types; clicking an error goes to its line.
+// again as the supervisor types; clicking an error goes to its line. While it is open, it
+// says which version answers calls, whether one went live after the version being edited,
+// and why the file on disk is refused, if it is.
 "use strict";
 
 (() => {
@@ -78,6 +80,17 @@
     event.preventDefault();
     goTo(Number(line));
   });
+  const standing = document.getElementById("standing");
+  Console.poll(standing.dataset.url, (now) => {
+    const base = standing.dataset.base;
+    fill("answering", now.serving ? t("answering", {version: now.serving}) : t("none_answering"));
+    const changed = document.getElementById("live-changed");
+    changed.hidden = now.live === base;
+    changed.textContent = t("live_changed", {live: now.live || "—", base: base || "—"});
+    document.getElementById("disk-refused").hidden = !now.refused.length;
+    fill("disk-problems", now.refused.join("\n"));
+  }, 3000);
+
   drawGutter();
   check();
 })();

@@ -11,6 +11,7 @@ from ivr_app.flow.checker import Checker
 from ivr_app.flow.model import Flow, Node
 from ivr_app.flow.nodes.base import Drawn, Entered, Facts, NodeType, keep, keys_only
 from ivr_app.flow.source import Path_
+from ivr_app.flow.wording import words
 
 CASE_FIELDS = {"when": ("condition", True), "goto": ("node_ref", True)}
 
@@ -54,7 +55,7 @@ def cases(check: Checker, value: Any, path: Path_) -> tuple[Case, ...] | None:
         return None
     found = []
     for i, item in enumerate(value):
-        checked = check.fields(item, (*path, i), CASE_FIELDS, "case")
+        checked = check.fields(item, (*path, i), CASE_FIELDS, words("case", "caso"))
         if checked and checked.get("when") and checked.get("goto"):
             found.append(Case(checked["when"], checked["goto"]))
     return tuple(found)
@@ -67,12 +68,15 @@ def condition(check: Checker, value: Any, path: Path_) -> Condition | None:
     tests = [k for k in ("equals", "in", "is_set") if k in checked]
     if "hours" in checked:
         if "var" in checked or tests:
-            check.error(path, "'when' with 'hours' takes only 'open'", "condition")
+            check.error(path, words("'when' with 'hours' takes only 'open'",
+                                    "'when' con 'hours' solo admite 'open'"), "condition")
             return None
         return Condition(hours=checked["hours"], open=checked.get("open", True))
     if "var" not in checked or len(tests) != 1 or "open" in checked:
-        check.error(path, "'when' needs 'hours' (with optional 'open'), or 'var' with "
-                    "exactly one of 'equals', 'in', 'is_set'", "condition")
+        check.error(path, words("'when' needs 'hours' (with optional 'open'), or 'var' with "
+                                "exactly one of 'equals', 'in', 'is_set'", "'when' necesita "
+                                "'hours' (con 'open' opcional), o 'var' con exactamente uno de "
+                                "'equals', 'in', 'is_set'"), "condition")
         return None
     return Condition(var=checked["var"], equals=checked.get("equals"),
                      one_of=checked.get("in"), is_set=checked.get("is_set"))

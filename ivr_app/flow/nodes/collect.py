@@ -24,6 +24,7 @@ from ivr_app.flow.nodes.base import (
     plain_edges,
 )
 from ivr_app.flow.source import Path_
+from ivr_app.flow.wording import words
 
 LENGTH_FIELDS = {"min": ("int", True), "max": ("int", True)}
 CHECKSUMS = ("luhn",)
@@ -47,8 +48,9 @@ class CollectNode(Node):
 def checksum(check: Checker, value: Any, path: Path_) -> str | None:
     text = checker.text(check, value, path)
     if text is not None and text not in CHECKSUMS:
-        check.error(path, f"unknown checksum {text!r}; expected one of "
-                    f"{', '.join(CHECKSUMS)}", "type")
+        check.error(path, words("unknown checksum {text!r}; expected one of {known}",
+                                "suma de verificación desconocida {text!r}; se espera una de "
+                                "{known}", text=text, known=", ".join(CHECKSUMS)), "type")
         return None
     return text
 
@@ -62,8 +64,10 @@ def length(check: Checker, value: Any, path: Path_) -> tuple[int, int] | None:
             return None
         low, high = checked["min"], checked["max"]
     if not 2 <= low <= high <= spec.MAX_DIGITS:
-        check.error(path, f"length must satisfy 2 <= min <= max <= {spec.MAX_DIGITS} "
-                    "(a lone 0 is the escape)", "range")
+        check.error(path, words("length must satisfy 2 <= min <= max <= {most} (a lone 0 "
+                                "is the escape)", "la longitud debe cumplir 2 <= min <= max <= "
+                                "{most} (un 0 solo es la salida)", most=spec.MAX_DIGITS),
+                    "range")
         return None
     return low, high
 

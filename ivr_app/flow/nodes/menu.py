@@ -25,6 +25,7 @@ from ivr_app.flow.nodes.base import (
     nowhere,
 )
 from ivr_app.flow.source import Path_
+from ivr_app.flow.wording import words
 
 OPTION_FIELDS = {"key": ("key", True), "say": ("phrases", False), "goto": ("node_ref", True)}
 
@@ -50,11 +51,14 @@ def options(check: Checker, value: Any, path: Path_) -> tuple[Option, ...] | Non
         return None
     limit = check.source.data.get("max_options", spec.LIMITS["max_options"][2])
     if isinstance(limit, int) and len(value) > limit:
-        check.error(path, f"menu has {len(value)} options; the limit is {limit} "
-                    "(set max_options, or split the menu)", "too-many-options")
+        check.error(path, words("menu has {n} options; the limit is {limit} (set "
+                                "max_options, or split the menu)", "el menú tiene {n} "
+                                "opciones; el límite es {limit} (ajuste max_options o divida "
+                                "el menú)", n=len(value), limit=limit), "too-many-options")
     if not value:
-        check.error(path, "a menu needs at least one option", "required")
-    items = [check.fields(item, (*path, i), OPTION_FIELDS, "option")
+        check.error(path, words("a menu needs at least one option",
+                                "un menú necesita al menos una opción"), "required")
+    items = [check.fields(item, (*path, i), OPTION_FIELDS, words("option", "opción"))
              for i, item in enumerate(value)]
     distinct_keys(check, items, path)
     no_escape_phrases(check, [(c.get("say") or {}, (*path, i, "say"))

@@ -18,6 +18,7 @@ from ivr_app.flow.nodes.base import (
     plain_edges,
 )
 from ivr_app.flow.source import Path_
+from ivr_app.flow.wording import words
 
 
 @dataclass(frozen=True)
@@ -33,8 +34,9 @@ def build(check: Checker, checked: dict[str, Any], path: Path_) -> dict[str, Any
     if checked.get("queue") == "supervisor":
         human = check.source.data.get("human") if isinstance(check.source.data, dict) else None
         if not isinstance(human, dict) or "supervisor_queue" not in human:
-            check.error((*path, "queue"), "queue 'supervisor' needs human.supervisor_queue",
-                        "required")
+            check.error((*path, "queue"), words(
+                "queue 'supervisor' needs human.supervisor_queue",
+                "la fila 'supervisor' necesita human.supervisor_queue"), "required")
     return checked
 
 
