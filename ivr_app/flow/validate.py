@@ -161,10 +161,12 @@ def language_key(check: Checker, flow: model.Flow) -> None:
         node = flow.nodes[node_id]
         heard = nodes.of(node).listens(node, flow.default_language)
         if heard is not None and builtins.LANGUAGE_KEY in heard.keys:
-            check.error(("nodes", node_id), f"key {builtins.LANGUAGE_KEY} changes the "
-                        "language of a caller greeted in the one their number chose, at "
-                        f"the first question: give node {node_id!r} another key", "language-key",
-                        key=True)
+            check.error(("nodes", node_id), words(
+                "key {key} changes the language of a caller greeted in the one their number "
+                "chose, at the first question: give node {node!r} another key",
+                "la tecla {key} cambia el idioma de quien llama y fue saludado en el que eligió "
+                "su número, en la primera pregunta: dé otra tecla al nodo {node!r}",
+                key=builtins.LANGUAGE_KEY, node=node_id), "language-key", key=True)
 
 
 def turns(check: Checker, flow: model.Flow) -> None:
