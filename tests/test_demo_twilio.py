@@ -5,6 +5,7 @@ to its status callback (docs/demo-twilio.md)."""
 from __future__ import annotations
 
 import pytest
+import requests
 
 from ivr_app.demo.demo_line import DemoTwilio
 from tests.line import Line, created_calls
@@ -63,3 +64,58 @@ def test_a_call_ended_through_the_api_is_reported_to_its_status_callback(line):
                          for h in line.standin.webhooks), 3, "the canceled leg's report")
     assert line.standin.call(leg)["status"] == "canceled"
     assert line.ivr.roster.get("ana").status == "available"
+
+
+def on_the_demo_line(line, sid: str, action: str, digits: str = "") -> None:
+    """What a person on a placed call does, through the demo line's own routes."""
+    done = requests.post(f"{line.standin.url}/demo/calls/{sid}/{action}", timeout=5,
+                         data={"Digits": digits})
+    assert done.status_code == 202, done.text
+
+
+def in_the_room(line, caller: str) -> tuple[str, str]:
+    """Ana took the caller: her phone and the caller's call meet in the caller's room. The
+    caller's call reports to the line's status URL, as the number's settings say."""
+    line.agent("ana", ["es"], ["support"])
+    line.standin.incoming_call(caller, "+525512340077", "+15005550001",
+                               status_callback=f"{line.public}/voice/status")
+    line.run_jobs()
+    [(leg, _)] = created_calls(line)
+    on_the_demo_line(line, leg, "answer")
+    wait_for(lambda: "<Gather" in line.standin.heard.get(leg, ""), 3, "the whisper")
+    on_the_demo_line(line, leg, "press", "1")
+    wait_for(lambda: line.standin.heard.get(caller), 3, "the caller moved to the room")
+    return leg, caller
+
+
+def ended_by_the_app(line, sid: str) -> list:
+    return [r for r in line.standin.requests
+            if r.path.endswith(f"/Calls/{sid}.json") and r.form.get("Status")]
+
+
+def test_the_agent_hangs_up_and_the_room_ends_the_callers_call_as_twilio_does(line):
+    caller = line.caller().dial().press("1").press("0").sid
+    leg, _ = in_the_room(line, caller)
+    on_the_demo_line(line, leg, "hangup")  # Ana puts her phone down
+    wait_for(lambda: line.standin.call(caller)["status"] == "completed", 3,
+             "the caller's <Dial> to end with the room (endConferenceOnExit)")
+    wait_for(lambda: line.ivr.roster.get("ana").status == "wrap-up", 3, "Ana to wrap up")
+    assert ended_by_the_app(line, caller) == []  # the room did it, not a call update
+    reports = [(h.params["CallStatus"], h.params["SequenceNumber"])
+               for h in line.standin.webhooks
+               if h.params["CallSid"] == caller and "SequenceNumber" in h.params]
+    assert reports == [("completed", "0")]  # reported once
+    assert line.ivr.store.status(caller)["call"] == "completed"
+
+
+def test_the_caller_hangs_up_and_the_room_ends_the_agents_call(line):
+    caller = line.caller().dial().press("1").press("0").sid
+    leg, _ = in_the_room(line, caller)
+    line.standin.hang_up(caller)  # the caller puts the phone down
+    wait_for(lambda: line.standin.call(leg)["status"] == "completed", 3,
+             "Ana's <Dial> to end with the room")
+    wait_for(lambda: line.ivr.roster.get("ana").status == "wrap-up", 3, "Ana to wrap up")
+    assert ended_by_the_app(line, leg) == []
+    statuses = [h.params["CallStatus"] for h in line.standin.webhooks
+                if h.params["CallSid"] == leg and "SequenceNumber" in h.params]
+    assert statuses == ["in-progress", "completed"]

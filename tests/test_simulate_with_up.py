@@ -1,7 +1,8 @@
 """The README's demo, with real processes: `up` without a Twilio account (gunicorn, the RQ
 worker, Redis, the demo line), `simulate` in another terminal, and the agent in the console.
-A caller presses 0, Ana accepts on her screen, and `simulate` says so within 3 s; Ana hangs
-up, the caller's call ends, and Ana goes through wrap-up to available."""
+A caller presses 0, Ana accepts on her screen (which picks up her demo phone), and
+`simulate` says so within 3 s; Ana hangs up, the caller's call ends, and Ana goes through
+wrap-up to available."""
 
 from __future__ import annotations
 
@@ -107,10 +108,10 @@ def test_the_agent_accepts_in_the_console_and_simulate_is_put_through(redis_url,
         assert next_line(said, "CALLER connected to agent ", 3, seen) == \
             "CALLER connected to agent ana"
 
-        leg = roster.get("ana").leg
-        assert ana.post(f"/console/demo/calls/{leg}/answer").status_code == 202
-        wait_for(lambda: "[conference call-" in str(ana.get("/console/demo/calls")), 10,
-                 "Ana's phone to join the caller")
+        leg = roster.get("ana").leg  # her phone: Accept picked it up, into the caller's room
+        wait_for(lambda: "[conference call-" in str(ana.get("/console/demo/calls")), 3,
+                 "Ana's phone to join the caller without her answering it again")
+        assert ana.post(f"/console/demo/calls/{leg}/answer").status_code == 409
         assert ana.post(f"/console/demo/calls/{leg}/hangup").status_code == 202
         next_line(said, "END the agent hung up", 5, seen)
         assert simulate.wait(timeout=10) == 0

@@ -13,10 +13,16 @@ time (docs/demo-twilio.md says which of Twilio's pages each follows):
     POST /demo/calls/<sid>/answer          the callee picks up (Twilio fetches the call's TwiML)
     POST /demo/calls/<sid>/press  Digits=1 keys for the question they hear (its <Gather>)
     POST /demo/calls/<sid>/hangup          the callee hangs up (Twilio reports the end)
+    POST /demo/pick-up            To=+1..  the person at that phone picks up: the call
+                                           ringing it now, or the next one placed to it
+                                           within PICK_UP_SECONDS (an agent's Accept)
 
 and, as Twilio does: a call placed and not answered within its Timeout ends `no-answer`; a
 call update with Url or Twiml plays the new TwiML at once (the caller leaves <Enqueue>); a
-call update with Status ends the call and reports it to its status callback.
+call update with Status ends the call and reports it to its status callback; `<Dial>
+<Conference>` joins a room, and a room that ends finishes the `<Dial>` of everyone still in
+it (its `action` URL, else the verbs after it, else the call ends: conference.py); TwiML that
+plays out with nothing to wait for ends the call. A call ends once, in its room first.
 
 Each action runs on its own thread and answers 202 at once: the webhooks it sends may need
 the very web worker that asked. Inbound calls the console's "Try a call" makes never went
@@ -28,18 +34,23 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 import xml.etree.ElementTree as ET
 from typing import Any
 from urllib.parse import urljoin
 
 from werkzeug.datastructures import MultiDict
 
-from ivr_app.demo.rest_json import Reply, error
-from ivr_app.demo.twilio_rest import ROUTE, CallRecord, TwilioStandin
+from ivr_app.demo.conference import Rooms, Seat, seat_in
+from ivr_app.demo.rest_json import Reply, error, rfc2822_now
+from ivr_app.demo.twilio_rest import ROUTE, TERMINAL, CallRecord, TwilioStandin, Webhook
 
 log = logging.getLogger(__name__)
 DEMO = re.compile(r"/demo/calls(?:/([^/]+)(?:/(answer|press|hangup|dial))?)?")
+PICK_UP = "/demo/pick-up"
+PICK_UP_SECONDS = 60.0  # an Accept before the phone rings (a callback's customer answers)
 RINGING = ("queued", "ringing")
+PLAYED_OUT = {"Say", "Play", "Pause", "Hangup"}  # a document of only these ends the call
 
 
 class DemoTwilio(TwilioStandin):
@@ -48,6 +59,9 @@ class DemoTwilio(TwilioStandin):
     def __init__(self) -> None:
         super().__init__()
         self.heard: dict[str, str] = {}  # the last TwiML each call got
+        self.rooms = Rooms()
+        self._over: set[str] = set()  # calls whose end was reported
+        self._picking_up: dict[str, float] = {}  # phone -> until when its next call is answered
         self._timers: list[threading.Timer] = []
 
     def stop(self) -> None:
@@ -59,6 +73,8 @@ class DemoTwilio(TwilioStandin):
         demo = DEMO.fullmatch(path)
         if demo:
             return self._demo(method, demo[1], demo[2], form)
+        if path == PICK_UP and method == "POST":
+            return self._pick_up(form.get("To", ""))
         route = ROUTE.fullmatch(path)
         if route and route[2] == "Calls" and route[3]:
             with self._lock:
@@ -83,6 +99,8 @@ class DemoTwilio(TwilioStandin):
             if action is None:
                 return 200, {"sid": sid, "status": known.resource["status"],
                              "twiml": self.heard.get(sid, "")}
+            if action == "answer" and known.resource["status"] not in RINGING:
+                return error(409, 21220, f"call {sid} is not ringing")
         digits = form.get("Digits", "")
         steps = {"answer": lambda: self._keep(sid, self.answer(sid)),
                  "press": lambda: self._press(sid, digits),
@@ -90,10 +108,28 @@ class DemoTwilio(TwilioStandin):
         self._later(steps[action])
         return 202, {"sid": sid, "action": action}
 
+    def _pick_up(self, phone: str) -> Reply:
+        """Answer the call ringing `phone`, or the next one placed to it soon; a phone on a
+        call already is left alone."""
+        with self._lock:
+            calls = [c.resource for c in self._calls.values() if c.resource["to"] == phone]
+            if any(c["status"] == "in-progress" for c in calls):
+                return 200, {"to": phone, "picked_up": ""}
+            ringing = next((c["sid"] for c in calls if c["status"] in RINGING), "")
+            if not ringing:
+                self._picking_up[phone] = time.monotonic() + PICK_UP_SECONDS
+        if ringing:
+            self._later(lambda: self._keep(ringing, self.answer(ringing)))
+        return 200, {"to": phone, "picked_up": ringing}
+
     def _create_call(self, form: MultiDict) -> Reply:
-        """Placed as Twilio places it; not answered within its Timeout, it ends no-answer."""
+        """Placed as Twilio places it; not answered within its Timeout, it ends no-answer
+        (picked up at once if its phone's person said so: _pick_up)."""
         status, created = super()._create_call(form)
-        if status == 201:
+        if status == 201 and self._picking_up.pop(created["to"], 0) > time.monotonic():
+            sid = created["sid"]
+            self._later(lambda: self._keep(sid, self.answer(sid)))
+        elif status == 201:
             timer = threading.Timer(float(form.get("Timeout") or 60), self._later,
                                     args=(lambda: self._ring_out(created["sid"]),))
             timer.daemon = True
@@ -102,8 +138,44 @@ class DemoTwilio(TwilioStandin):
         return status, created
 
     def _ring_out(self, sid: str) -> None:
-        if self.call(sid)["status"] in RINGING:
-            self.fail_call(sid, "no-answer")
+        with self._lock:
+            if self._calls[sid].resource["status"] not in RINGING or sid in self._over:
+                return
+            self._over.add(sid)
+        self.fail_call(sid, "no-answer")
+
+    def hang_up(self, sid: str, duration: int = 30) -> Webhook | None:
+        """The call ends, once: it leaves its room first (which may end the room for the
+        others), then its status callback hears the end."""
+        with self._lock:
+            if sid in self._over:
+                return None
+            self._over.add(sid)
+            resource = self._calls[sid].resource
+            if resource["status"] not in TERMINAL:
+                resource.update(status="completed", end_time=rfc2822_now())
+        self._leaves_room(sid)
+        return super().hang_up(sid, duration)
+
+    def _leaves_room(self, sid: str) -> None:
+        for seat in self.rooms.leave(sid):
+            self._dial_over(seat)
+
+    def _dial_over(self, seat: Seat) -> None:
+        """The room ended under this call: its `<Dial>` goes on as Twilio's does."""
+        action = seat.dial.get("action")
+        if not action:
+            twiml = seat.next_twiml()
+        else:
+            with self._lock:
+                call = self._calls[seat.sid]
+                params = self._params(call) | {"DialCallStatus": "completed",
+                                               "DialCallDuration": str(seat.seconds)}
+            twiml = self._post(urljoin(call.url, action), params).body
+        if twiml:
+            self._keep(seat.sid, twiml)
+        else:
+            self.hang_up(seat.sid, seat.seconds)
 
     def _update_call(self, call: CallRecord, form: MultiDict) -> Reply:
         """Twilio's call update: new TwiML plays at once on a live call; a Status ends it, and
@@ -130,7 +202,15 @@ class DemoTwilio(TwilioStandin):
                 for c in reversed(self.created_calls)]
 
     def _keep(self, sid: str, twiml: str) -> None:
+        """The call plays new TwiML: it leaves the room it was in, joins the one the TwiML
+        names, or ends if the TwiML plays out with nothing to wait for."""
         self.heard[sid] = twiml
+        self._leaves_room(sid)
+        seat = seat_in(sid, twiml)
+        if seat is not None:
+            self.rooms.join(seat)
+        elif {verb.tag for verb in ET.fromstring(twiml)} <= PLAYED_OUT:
+            self.hang_up(sid)
 
     def _press(self, sid: str, digits: str) -> None:
         """Answer the question the callee hears: post the keys to its Gather's action."""

@@ -105,13 +105,13 @@ class Watch:
             with self.lock:
                 if self.ended.is_set():  # the caller hung up meanwhile
                     return
-                if status in TERMINAL:
-                    self._over()
-                elif twiml and twiml != self._seen:
+                if twiml and twiml != self._seen:  # what it played before it ended, too
                     self._seen = twiml
                     self.call.moved(twiml)
                     if self.call.room:
                         self.connected.set()
+                if status in TERMINAL:
+                    self._over()
             self.ended.wait(POLL_SECONDS)
 
     def _over(self) -> None:
