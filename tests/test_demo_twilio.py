@@ -1,6 +1,7 @@
 """The demo line plays what Twilio does on its own time: a ring that times out, a call
 update that moves a caller out of the line at once, a call ended through the API reported
-to its status callback (docs/demo-twilio.md)."""
+to its status callback, conference rooms that end and finish the `<Dial>` of those still in
+them (docs/demo-twilio.md)."""
 
 from __future__ import annotations
 
@@ -119,3 +120,46 @@ def test_the_caller_hangs_up_and_the_room_ends_the_agents_call(line):
     statuses = [h.params["CallStatus"] for h in line.standin.webhooks
                 if h.params["CallSid"] == leg and "SequenceNumber" in h.params]
     assert statuses == ["in-progress", "completed"]
+
+
+def into_the_room(line, sid: str, twiml: str) -> None:
+    """A call update with Twiml (Twilio's REST API): the call plays it at once."""
+    line.ivr.twilio.calls(sid).update(twiml=twiml)
+    wait_for(lambda: line.standin.heard.get(sid) == twiml, 3, f"{sid} to play its TwiML")
+
+
+def test_a_room_left_by_its_last_participant_without_end_on_exit_tells_nobody(line):
+    first, second = line.caller().sid, line.caller().sid
+    into_the_room(line, first, "<Response><Dial><Conference>r1</Conference></Dial></Response>")
+    into_the_room(line, second, "<Response><Dial><Conference endConferenceOnExit='false'>"
+                                "r1</Conference></Dial><Say>after</Say></Response>")
+    line.standin.hang_up(first)  # endConferenceOnExit is false by default: the room goes on
+    assert line.standin.call(second)["status"] == "in-progress"
+    assert line.standin.heard[second].endswith("<Say>after</Say></Response>")
+
+
+def test_a_room_that_ends_plays_the_verbs_after_dial_then_the_call_ends(line):
+    agent, caller = line.caller().sid, line.caller().sid
+    into_the_room(line, caller, "<Response><Dial><Conference>r2</Conference></Dial>"
+                                "<Say>after the call</Say></Response>")
+    into_the_room(line, agent, "<Response><Dial><Conference endConferenceOnExit='true'>r2"
+                               "</Conference></Dial></Response>")
+    line.standin.hang_up(agent)
+    assert line.standin.heard[caller] == "<Response><Say>after the call</Say></Response>"
+    assert line.standin.call(caller)["status"] == "completed"  # it played out
+
+
+def test_a_room_that_ends_requests_the_dials_action_signed_and_plays_its_answer(line):
+    agent, caller = line.caller().sid, line.caller().sid
+    action = f"{line.public}/agent/whisper"  # it answers a call it does not know: goodbye
+    into_the_room(line, caller, f"<Response><Dial action='{action}'><Conference>r3"
+                                "</Conference></Dial><Say>never heard</Say></Response>")
+    into_the_room(line, agent, "<Response><Dial><Conference endConferenceOnExit='true'>r3"
+                               "</Conference></Dial></Response>")
+    line.standin.hang_up(agent)
+    [asked] = [h for h in line.standin.webhooks if h.url == action]
+    assert asked.status == 200  # the app checked Twilio's signature
+    assert (asked.params["CallSid"], asked.params["DialCallStatus"]) == (caller, "completed")
+    assert "<Hangup />" in line.standin.heard[caller]
+    assert "never heard" not in line.standin.heard[caller]
+    assert line.standin.call(caller)["status"] == "completed"
