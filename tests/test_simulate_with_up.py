@@ -149,8 +149,10 @@ def test_the_agent_accepts_in_the_console_and_simulate_is_put_through(redis_url,
                 "CALLER connected to agent ana"
 
             leg = roster.get("ana").leg  # her phone: Accept picked it up, into the room
-            wait_for(lambda: "[conference call-" in str(ana.get("/console/demo/calls")), 3,
-                     "Ana's phone to join the caller without her answering it again")
+            wait_for(lambda: {"sid": leg, "room": ringing["call"]["call_sid"]} in [
+                {"sid": c["sid"], "room": c["room"].removeprefix("call-")}
+                for c in ana.get("/console/demo/calls")["calls"]], 3,
+                "Ana's phone to join the caller's room without her answering it again")
             assert ana.post(f"/console/demo/calls/{leg}/answer").status_code == 409
             assert ana.post(f"/console/demo/calls/{leg}/hangup").status_code == 202
             next_line(said, "END the agent hung up", 5, seen)

@@ -81,3 +81,9 @@ class Rooms:
             for other in others:
                 del self._seats[other.sid]
             return others
+
+    def room_of(self, sid: str) -> str:
+        """The room the call is in now ("" if none)."""
+        with self._lock:
+            seat = self._seats.get(sid)
+            return seat.room if seat else ""

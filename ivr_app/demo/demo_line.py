@@ -6,7 +6,8 @@ It is the tests' REST stand-in (twilio_rest.py) plus what a person on those call
 asked for over HTTP by the console or by `simulate`, and what Twilio itself does on its own
 time (docs/demo-twilio.md says which of Twilio's pages each follows):
 
-    GET  /demo/calls                       the calls placed, newest first, with what they hear
+    GET  /demo/calls                       the calls placed, newest first: what they hear,
+                                           the room they talk in
     GET  /demo/calls/<sid>                 one call: its status and the TwiML it plays now
     POST /demo/calls/<sid>/dial            a simulated caller's call comes in (From, To,
                                            StatusCallback): the REST API can move it now
@@ -109,13 +110,14 @@ class DemoTwilio(TwilioStandin):
         return 202, {"sid": sid, "action": action}
 
     def _pick_up(self, phone: str) -> Reply:
-        """Answer the call ringing `phone`, or the next one placed to it soon; a phone on a
-        call already is left alone."""
+        """Answer the call ringing `phone`, or the next one placed to it soon; a phone whose
+        latest call is answered already is left alone."""
         with self._lock:
-            calls = [c.resource for c in self._calls.values() if c.resource["to"] == phone]
-            if any(c["status"] == "in-progress" for c in calls):
+            latest = next((c.resource for c in reversed(self._calls.values())
+                           if c.resource["to"] == phone), {"status": ""})
+            if latest["status"] == "in-progress":
                 return 200, {"to": phone, "picked_up": ""}
-            ringing = next((c["sid"] for c in calls if c["status"] in RINGING), "")
+            ringing = latest["sid"] if latest["status"] in RINGING else ""
             if not ringing:
                 self._picking_up[phone] = time.monotonic() + PICK_UP_SECONDS
         if ringing:
@@ -195,10 +197,12 @@ class DemoTwilio(TwilioStandin):
         threading.Thread(target=self._quietly, args=(step,), daemon=True).start()
 
     def placed(self) -> list[dict[str, Any]]:
-        """The calls the app placed, newest first, each with the words it hears now."""
+        """The calls the app placed, newest first, each with the words it hears now and the
+        room it talks in ("" if none)."""
         return [{"sid": c["sid"], "to": c["to"], "status": c["status"],
                  "url": self._calls[c["sid"]].url, "hears": _words(self.heard.get(c["sid"])),
-                 "asks": "<Gather" in self.heard.get(c["sid"], "")}
+                 "asks": "<Gather" in self.heard.get(c["sid"], ""),
+                 "room": self.rooms.room_of(c["sid"])}
                 for c in reversed(self.created_calls)]
 
     def _keep(self, sid: str, twiml: str) -> None:
@@ -231,10 +235,7 @@ class DemoTwilio(TwilioStandin):
 
 
 def _words(twiml: str | None) -> str:
-    """What a callee hears in a TwiML document, as one line."""
+    """What a callee is told in a TwiML document, as one line."""
     if not twiml:
         return ""
-    root = ET.fromstring(twiml)
-    said = [e.text or "" for e in root.iter("Say")]
-    rooms = [e.text or "" for e in root.iter("Conference")]
-    return " ".join(said + [f"[conference {room}]" for room in rooms])
+    return " ".join(e.text or "" for e in ET.fromstring(twiml).iter("Say"))
