@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 import redis as redis_py
 import requests
 
@@ -27,6 +28,8 @@ from tests.browser.stack import ROOT
 from tests.console.conftest import PASSWORD
 from tests.support.servers import free_port
 from tests.support.workers import wait_for
+
+pytestmark = pytest.mark.drill
 
 
 def lines_of(proc: subprocess.Popen) -> tuple[queue.Queue, threading.Thread]:
