@@ -82,8 +82,12 @@ class Rooms:
                 del self._seats[other.sid]
             return others
 
-    def room_of(self, sid: str) -> str:
-        """The room the call is in now ("" if none)."""
+    def where(self, sid: str) -> tuple[str, bool]:
+        """The room the call is in now ("" if none), and whether it talks there: someone
+        else is in it and the room has started (until then it hears the waitUrl)."""
         with self._lock:
             seat = self._seats.get(sid)
-            return seat.room if seat else ""
+            if seat is None:
+                return "", False
+            room = [s for s in self._seats.values() if s.room == seat.room]
+            return seat.room, len(room) > 1 and any(s.starts for s in room)

@@ -7,7 +7,7 @@ asked for over HTTP by the console or by `simulate`, and what Twilio itself does
 time (docs/demo-twilio.md says which of Twilio's pages each follows):
 
     GET  /demo/calls                       the calls placed, newest first: what they hear,
-                                           the room they talk in
+                                           the room they are in, talking or waiting
     GET  /demo/calls/<sid>                 one call: its status and the TwiML it plays now
     POST /demo/calls/<sid>/dial            a simulated caller's call comes in (From, To,
                                            StatusCallback): the REST API can move it now
@@ -197,12 +197,12 @@ class DemoTwilio(TwilioStandin):
         threading.Thread(target=self._quietly, args=(step,), daemon=True).start()
 
     def placed(self) -> list[dict[str, Any]]:
-        """The calls the app placed, newest first, each with the words it hears now and the
-        room it talks in ("" if none)."""
+        """The calls the app placed, newest first, each with the words it hears now, the
+        room it is in ("" if none) and whether it talks there or waits."""
         return [{"sid": c["sid"], "to": c["to"], "status": c["status"],
                  "url": self._calls[c["sid"]].url, "hears": _words(self.heard.get(c["sid"])),
-                 "asks": "<Gather" in self.heard.get(c["sid"], ""),
-                 "room": self.rooms.room_of(c["sid"])}
+                 "asks": "<Gather" in self.heard.get(c["sid"], "")}
+                | dict(zip(("room", "talking"), self.rooms.where(c["sid"]), strict=True))
                 for c in reversed(self.created_calls)]
 
     def _keep(self, sid: str, twiml: str) -> None:

@@ -44,6 +44,12 @@ def on_the_phone(stack, sid: str, action: str, digits: str = "") -> None:
     assert done.status_code == 202, done.text
 
 
+def in_room(stack, sid: str) -> tuple[str, bool]:
+    """The room a placed call is in, and whether it talks there (else it waits)."""
+    [found] = [c for c in stack.line.placed() if c["sid"] == sid]
+    return found["room"], found["talking"]
+
+
 def placed_to(stack, number: str) -> str:
     return wait_for(lambda: next((c["sid"] for c in stack.line.created_calls
                                   if c["to"] == number), ""), 5, f"a call to {number}")
@@ -65,13 +71,14 @@ def test_a_callback_falls_due_the_customer_answers_and_the_agent_accepts_on_scre
     on_the_phone(stack, customer, "answer")
     wait_for(lambda: "<Gather" in stack.line.heard.get(customer, ""), 5, "the greeting")
     on_the_phone(stack, customer, "press", "1")  # to talk to a person now
+    room = f"call-{callback.id}"
+    wait_for(lambda: in_room(stack, customer) == (room, False), 3, "the customer on hold")
     expect(page.locator("#status")).to_have_text("Ringing", timeout=3000)
     page.click("#accept")
     expect(page.locator("#status")).to_have_text("On a call", timeout=2000)
-    room = f">call-{callback.id}</Conference>"
     leg = ivr.roster.get("ana").leg
-    wait_for(lambda: room in stack.line.heard.get(leg, ""), 3, "Ana's phone in the room")
-    assert room in stack.line.heard[customer]
+    wait_for(lambda: in_room(stack, leg) == (room, True), 3, "Ana's phone in the room")
+    assert in_room(stack, customer) == (room, True)  # the agent started the room
 
     on_the_phone(stack, customer, "hangup")  # the customer is done: the room ends
     wait_for(lambda: stack.line.call(leg)["status"] == "completed", 3, "Ana's call to end")
