@@ -1,6 +1,6 @@
 """One call, one story, with real processes (gunicorn, the rq worker and its scheduler, the
 demo line playing Twilio, Chromium for the screens): a callback that falls due is answered
-and accepted on the agent's screen; a Try a call that reaches a person and ends leaves
+and accepted on the agent's screen (before or after the customer answers); a Try a call that reaches a person and ends leaves
 nobody ringing; Twilio's reports out of order, or a step after the end, bring nobody back."""
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ from ivr_app.callbacks.placing import request_callback
 from tests.browser.conftest import sign_in
 from tests.browser.stack import ROOT
 from tests.support.workers import wait_for
-
-CUSTOMER = "+525512340031"
 
 
 def available(page, name: str) -> None:
@@ -55,23 +53,32 @@ def placed_to(stack, number: str) -> str:
                                   if c["to"] == number), ""), 5, f"a call to {number}")
 
 
-def test_a_callback_falls_due_the_customer_answers_and_the_agent_accepts_on_screen(
-        page, stack, local):
-    ivr = local.extensions["ivr"]
+def callback_due(page, stack, local, number: str) -> tuple[str, str]:
+    """A holding caller asks to be called back; Ana comes back from a break and the
+    callback falls due: the line calls the customer. The callback's room, the call."""
     available(page, "ana")
     page.click("button[data-status=away]")  # on a break while the caller holds
     caller = stack.caller(local)
     caller.dial().press("1").press("0")
     due = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)
-    callback = request_callback(ivr, caller.sid, CUSTOMER, due=due)
+    callback = request_callback(local.extensions["ivr"], caller.sid, number, due=due)
     caller.hang_up()  # "we will call you back"
     page.click("button[data-status=available]")
+    return f"call-{callback.id}", placed_to(stack, number)
 
-    customer = placed_to(stack, CUSTOMER)  # the callback fell due: the line calls back
+
+def talks_now(stack, customer: str) -> None:
+    """The customer answers the callback and presses 1 to talk to a person now."""
     on_the_phone(stack, customer, "answer")
     wait_for(lambda: "<Gather" in stack.line.heard.get(customer, ""), 5, "the greeting")
-    on_the_phone(stack, customer, "press", "1")  # to talk to a person now
-    room = f"call-{callback.id}"
+    on_the_phone(stack, customer, "press", "1")
+
+
+def test_a_callback_falls_due_the_customer_answers_and_the_agent_accepts_on_screen(
+        page, stack, local):
+    ivr = local.extensions["ivr"]
+    room, customer = callback_due(page, stack, local, "+525512340031")
+    talks_now(stack, customer)
     wait_for(lambda: in_room(stack, customer) == (room, False), 3, "the customer on hold")
     expect(page.locator("#status")).to_have_text("Ringing", timeout=3000)
     page.click("#accept")
@@ -83,7 +90,19 @@ def test_a_callback_falls_due_the_customer_answers_and_the_agent_accepts_on_scre
     on_the_phone(stack, customer, "hangup")  # the customer is done: the room ends
     wait_for(lambda: stack.line.call(leg)["status"] == "completed", 3, "Ana's call to end")
     expect(page.locator("#status")).to_have_text("Wrap-up", timeout=2000)
-    assert ivr.callbacks.get(callback.id).state == "completed"
+    assert ivr.callbacks.get(room.removeprefix("call-")).state == "completed"
+
+
+def test_a_callback_accepted_while_the_customers_phone_rings_connects_when_they_answer(
+        page, stack, local):
+    ivr = local.extensions["ivr"]
+    room, customer = callback_due(page, stack, local, "+525512340032")
+    expect(page.locator("#status")).to_have_text("Ringing", timeout=3000)
+    page.click("#accept")  # before her own phone rings: it is picked up when it does
+    expect(page.locator("#status")).to_have_text("On a call", timeout=2000)
+    talks_now(stack, customer)
+    leg = wait_for(lambda: ivr.roster.get("ana").leg, 3, "Ana's phone to ring")
+    wait_for(lambda: in_room(stack, leg) == (room, True), 3, "Ana's phone in the room")
 
 
 def test_a_try_a_call_that_reaches_a_person_and_ends_leaves_nobody_ringing(
