@@ -1,7 +1,8 @@
 """One call, one story, with real processes (gunicorn, the rq worker and its scheduler, the
 demo line playing Twilio, Chromium for the screens): a callback that falls due is answered
-and accepted on the agent's screen (before or after the customer answers); a Try a call that reaches a person and ends leaves
-nobody ringing; Twilio's reports out of order, or a step after the end, bring nobody back."""
+and accepted on the agent's screen (before or after the customer answers); a Try a call
+that reaches a person and ends leaves nobody ringing; Twilio's reports out of order, or a
+step after the end, bring nobody back."""
 
 from __future__ import annotations
 
