@@ -1,10 +1,12 @@
 """The README's demo, with real processes: `up` without a Twilio account (gunicorn, the RQ
 worker, Redis, the demo line), `simulate` in another terminal, and the agent in the console.
-A caller presses 0, Ana accepts on her screen, and `simulate` says so within 3 s; Ana hangs
-up, the caller's call ends, and Ana goes through wrap-up to available."""
+A caller presses 0, Ana accepts on her screen (which picks up her demo phone), and
+`simulate` says so within 3 s; Ana hangs up, the caller's call ends, and Ana goes through
+wrap-up to available. A ring nobody answers passes the call to the next agent."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import queue
@@ -13,7 +15,10 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
+import pytest
 import redis as redis_py
 import requests
 
@@ -23,6 +28,8 @@ from tests.browser.stack import ROOT
 from tests.console.conftest import PASSWORD
 from tests.support.servers import free_port
 from tests.support.workers import wait_for
+
+pytestmark = pytest.mark.drill
 
 
 def lines_of(proc: subprocess.Popen) -> tuple[queue.Queue, threading.Thread]:
@@ -72,62 +79,106 @@ class Console:
                              headers={"X-CSRFToken": self.token})
 
 
-def test_the_agent_accepts_in_the_console_and_simulate_is_put_through(redis_url, redis,
-                                                                      tmp_path):
+@contextlib.contextmanager
+def running_up(redis_url: str, folder: Path, **settings: str) -> Iterator[str]:
+    """`up` without a Twilio account, from a folder of its own (its var/, where `simulate`
+    finds the demo line, is there); yields the console's address once it answers."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TWILIO_")} | {
-        "REDIS_URL": redis_url, "WRAP_UP_SECONDS": "2", "PYTHONUNBUFFERED": "1",
-        "PYTHONPATH": str(ROOT)}
-    with open(tmp_path / "up.log", "w") as log:
-        # from a folder of its own: up's var/ (where simulate finds the demo line) is there
+    env = up_env(redis_url) | settings
+    with open(folder / "up.log", "w") as log:
         up = subprocess.Popen([sys.executable, "-m", "ivr_app", "up", "--port", str(port)],
-                              cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT,
+                              cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT,
                               start_new_session=True)
     base = f"http://127.0.0.1:{port}"
-    store = redis_py.Redis.from_url(redis_url, decode_responses=True)
-    roster, simulate = Roster(store), None
     try:
         wait_for(lambda: _answers(base), 40, "up to serve the console")
+        yield base
+    finally:
+        os.killpg(up.pid, signal.SIGINT)
+        up.wait(timeout=30)
+
+
+def up_env(redis_url: str) -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith("TWILIO_")} | {
+        "REDIS_URL": redis_url, "WRAP_UP_SECONDS": "2", "PYTHONUNBUFFERED": "1",
+        "PYTHONPATH": str(ROOT)}
+
+
+@contextlib.contextmanager
+def simulating(folder: Path, redis_url: str, *args: str) -> Iterator[tuple[subprocess.Popen,
+                                                                           queue.Queue]]:
+    """`simulate` in another terminal, its lines as it prints them."""
+    simulate = subprocess.Popen(
+        [sys.executable, "-m", "ivr_app", "simulate", str(ROOT / "flows" / "main.yaml"),
+         *args], cwd=folder, env=up_env(redis_url), text=True, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, start_new_session=True)
+    said, reader = lines_of(simulate)
+    try:
+        yield simulate, said
+    finally:
+        if simulate.poll() is None:
+            os.killpg(simulate.pid, signal.SIGKILL)
+        simulate.wait(timeout=10)
+        reader.join(timeout=10)
+        simulate.stdout.close()
+
+
+def available(roster: Roster, *agents: str) -> None:
+    """Agents set available in this order: the first has been idle the longest."""
+    for i, agent in enumerate(agents):
+        roster.set_status(agent, "available",
+                          dt.datetime.now(dt.UTC) - dt.timedelta(seconds=60 - i))
+
+
+def test_the_agent_accepts_in_the_console_and_simulate_is_put_through(redis_url, redis,
+                                                                      tmp_path):
+    store = redis_py.Redis.from_url(redis_url, decode_responses=True)
+    roster = Roster(store)
+    with running_up(redis_url, tmp_path) as base:
         wait_for(lambda: roster.get("ana"), 10, "the demo roster")
-        roster.set_status("ana", "available", dt.datetime.now(dt.UTC))
+        available(roster, "ana")
         Users(store).add("ana", "agent", PASSWORD)
         ana = Console(base, "ana")
+        with simulating(tmp_path, redis_url, "--script", "1,0", "--wait-for-agent",
+                        "60") as (simulate, said):
+            seen: list[str] = []
+            next_line(said, "(holding up to 60 s", 30, seen)
+            ringing = wait_for(lambda: (v := ana.get("/console/agent/live"))["call"] and v,
+                               20, "Ana's screen to ring")
+            assert ringing["agent"]["status"] == "offered"
+            accepted = ana.post("/console/agent/accept", {"call": ringing["call"]["call_sid"]})
+            assert accepted.status_code == 200, accepted.text
+            assert next_line(said, "CALLER connected to agent ", 3, seen) == \
+                "CALLER connected to agent ana"
 
-        simulate = subprocess.Popen(
-            [sys.executable, "-m", "ivr_app", "simulate", str(ROOT / "flows" / "main.yaml"),
-             "--script", "1,0", "--wait-for-agent", "60"], cwd=tmp_path, env=env, text=True,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
-        (said, reader), seen = lines_of(simulate), []
-        next_line(said, "(holding up to 60 s", 30, seen)
-        ringing = wait_for(lambda: (v := ana.get("/console/agent/live"))["call"] and v, 20,
-                           "Ana's screen to ring")
-        assert ringing["agent"]["status"] == "offered"
-        accepted = ana.post("/console/agent/accept", {"call": ringing["call"]["call_sid"]})
-        assert accepted.status_code == 200, accepted.text
-        assert next_line(said, "CALLER connected to agent ", 3, seen) == \
-            "CALLER connected to agent ana"
-
-        leg = roster.get("ana").leg
-        assert ana.post(f"/console/demo/calls/{leg}/answer").status_code == 202
-        wait_for(lambda: "[conference call-" in str(ana.get("/console/demo/calls")), 10,
-                 "Ana's phone to join the caller")
-        assert ana.post(f"/console/demo/calls/{leg}/hangup").status_code == 202
-        next_line(said, "END the agent hung up", 5, seen)
-        assert simulate.wait(timeout=10) == 0
+            leg = roster.get("ana").leg  # her phone: Accept picked it up, into the room
+            wait_for(lambda: {"sid": leg, "room": ringing["call"]["call_sid"]} in [
+                {"sid": c["sid"], "room": c["room"].removeprefix("call-")}
+                for c in ana.get("/console/demo/calls")["calls"]], 3,
+                "Ana's phone to join the caller's room without her answering it again")
+            assert ana.post(f"/console/demo/calls/{leg}/answer").status_code == 409
+            assert ana.post(f"/console/demo/calls/{leg}/hangup").status_code == 202
+            next_line(said, "END the agent hung up", 5, seen)
+            assert simulate.wait(timeout=10) == 0
         wait_for(lambda: roster.get("ana").status == "available", 10, "Ana free again")
         since_the_call = [e["status"] for e in reversed(roster.history("ana"))][-4:]
         assert since_the_call == ["offered", "busy", "wrap-up", "available"]
-        assert "Logging error" not in (tmp_path / "up.log").read_text()  # gunicorn's too
-    finally:
-        if simulate is not None:
-            if simulate.poll() is None:
-                os.killpg(simulate.pid, signal.SIGKILL)
-            simulate.wait(timeout=10)
-            reader.join(timeout=10)
-            simulate.stdout.close()
-        os.killpg(up.pid, signal.SIGINT)
-        up.wait(timeout=30)
-        store.close()
+    assert "Logging error" not in (tmp_path / "up.log").read_text()  # gunicorn's too
+    store.close()
+
+
+def test_a_ring_nobody_answers_passes_the_call_to_the_next_agent(redis_url, redis, tmp_path):
+    store = redis_py.Redis.from_url(redis_url, decode_responses=True)
+    roster = Roster(store)
+    with running_up(redis_url, tmp_path, AGENT_RING_SECONDS="2"):
+        wait_for(lambda: roster.get("bruno"), 10, "the demo roster")
+        available(roster, "ana", "bruno")  # Ana idle the longest: rung first
+        with simulating(tmp_path, redis_url, "--script", "1,0", "--wait-for-agent", "30"):
+            wait_for(lambda: roster.get("ana").status == "offered", 20, "Ana's phone to ring")
+            wait_for(lambda: roster.get("bruno").status == "offered", 2 + 3,
+                     "Bruno rung once Ana's ring time is over")
+            assert roster.get("ana").status == "away"  # she did not answer: set away
+    store.close()
 
 
 def _answers(base: str) -> bool:

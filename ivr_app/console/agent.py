@@ -18,7 +18,7 @@ from flask_login import current_user
 from ivr_app.call.queueing import dispatch_soon
 from ivr_app.callbacks.numbers import callable_number
 from ivr_app.callbacks.placing import request_callback
-from ivr_app.console import live
+from ivr_app.console import demo, live
 from ivr_app.console.auth import guard
 from ivr_app.console.text import script_text
 from ivr_app.line import escalation
@@ -145,6 +145,7 @@ def accept() -> Response:
                 url=public_url(ivr.config, f"/agent/bridge?caller={sid}"), method="POST")
         except Exception:
             log.info("agent %s's call %s not moved (not answered yet?)", agent.id, agent.leg)
+    demo.pick_up(agent.address)
     return jsonify({"accepted": sid})
 
 

@@ -6,19 +6,24 @@ It is the tests' REST stand-in (twilio_rest.py) plus what a person on those call
 asked for over HTTP by the console or by `simulate`, and what Twilio itself does on its own
 time (docs/demo-twilio.md says which of Twilio's pages each follows):
 
-    GET  /demo/calls                       the calls placed, newest first, with what they hear
+    GET  /demo/calls                       the calls placed, newest first: what they hear,
+                                           the room they are in, talking or waiting
     GET  /demo/calls/<sid>                 one call: its status and the TwiML it plays now
     POST /demo/calls/<sid>/dial            a simulated caller's call comes in (From, To,
                                            StatusCallback): the REST API can move it now
     POST /demo/calls/<sid>/answer          the callee picks up (Twilio fetches the call's TwiML)
     POST /demo/calls/<sid>/press  Digits=1 keys for the question they hear (its <Gather>)
     POST /demo/calls/<sid>/hangup          the callee hangs up (Twilio reports the end)
+    POST /demo/pick-up            To=+1..  the person at that phone picks up: the call
+                                           ringing it now, or the next one placed to it
+                                           within PICK_UP_SECONDS (an agent's Accept)
 
 and, as Twilio does: a call placed and not answered within its Timeout ends `no-answer`; a
 call update with Url or Twiml plays the new TwiML at once (the caller leaves <Enqueue>); a
-call update with Status ends the call and reports it to its status callback; a call that
-hangs up ends its conference (endConferenceOnExit), and each other call in it whose <Dial>
-has an action goes on to what the action answers (a flow's survey).
+call update with Status ends the call and reports it to its status callback; `<Dial>
+<Conference>` joins a room, and a room that ends finishes the `<Dial>` of everyone still in
+it (its `action` URL, else the verbs after it, else the call ends: conference.py); TwiML that
+plays out with nothing to wait for ends the call. A call ends once, in its room first.
 
 Each action runs on its own thread and answers 202 at once: the webhooks it sends may need
 the very web worker that asked. Inbound calls the console's "Try a call" makes never went
@@ -30,18 +35,23 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 import xml.etree.ElementTree as ET
 from typing import Any
 from urllib.parse import urljoin
 
 from werkzeug.datastructures import MultiDict
 
-from ivr_app.demo.rest_json import Reply, error
-from ivr_app.demo.twilio_rest import ROUTE, CallRecord, TwilioStandin, Webhook
+from ivr_app.demo.conference import Rooms, Seat, seat_in
+from ivr_app.demo.rest_json import Reply, error, rfc2822_now
+from ivr_app.demo.twilio_rest import ROUTE, TERMINAL, CallRecord, TwilioStandin, Webhook
 
 log = logging.getLogger(__name__)
 DEMO = re.compile(r"/demo/calls(?:/([^/]+)(?:/(answer|press|hangup|dial))?)?")
+PICK_UP = "/demo/pick-up"
+PICK_UP_SECONDS = 60.0  # an Accept before the phone rings (a callback's customer answers)
 RINGING = ("queued", "ringing")
+PLAYED_OUT = {"Say", "Play", "Pause", "Hangup"}  # a document of only these ends the call
 
 
 class DemoTwilio(TwilioStandin):
@@ -50,6 +60,9 @@ class DemoTwilio(TwilioStandin):
     def __init__(self) -> None:
         super().__init__()
         self.heard: dict[str, str] = {}  # the last TwiML each call got
+        self.rooms = Rooms()
+        self._over: set[str] = set()  # calls whose end was reported
+        self._picking_up: dict[str, float] = {}  # phone -> until when its next call is answered
         self._timers: list[threading.Timer] = []
 
     def stop(self) -> None:
@@ -61,6 +74,8 @@ class DemoTwilio(TwilioStandin):
         demo = DEMO.fullmatch(path)
         if demo:
             return self._demo(method, demo[1], demo[2], form)
+        if path == PICK_UP and method == "POST":
+            return self._pick_up(form.get("To", ""))
         route = ROUTE.fullmatch(path)
         if route and route[2] == "Calls" and route[3]:
             with self._lock:
@@ -85,6 +100,8 @@ class DemoTwilio(TwilioStandin):
             if action is None:
                 return 200, {"sid": sid, "status": known.resource["status"],
                              "twiml": self.heard.get(sid, "")}
+            if action == "answer" and known.resource["status"] not in RINGING:
+                return error(409, 21220, f"call {sid} is not ringing")
         digits = form.get("Digits", "")
         steps = {"answer": lambda: self._keep(sid, self.answer(sid)),
                  "press": lambda: self._press(sid, digits),
@@ -92,10 +109,29 @@ class DemoTwilio(TwilioStandin):
         self._later(steps[action])
         return 202, {"sid": sid, "action": action}
 
+    def _pick_up(self, phone: str) -> Reply:
+        """Answer the call ringing `phone`, or the next one placed to it soon; a phone whose
+        latest call is answered already is left alone."""
+        with self._lock:
+            latest = next((c.resource for c in reversed(self._calls.values())
+                           if c.resource["to"] == phone), {"status": ""})
+            if latest["status"] == "in-progress":
+                return 200, {"to": phone, "picked_up": ""}
+            ringing = latest["sid"] if latest["status"] in RINGING else ""
+            if not ringing:
+                self._picking_up[phone] = time.monotonic() + PICK_UP_SECONDS
+        if ringing:
+            self._later(lambda: self._keep(ringing, self.answer(ringing)))
+        return 200, {"to": phone, "picked_up": ringing}
+
     def _create_call(self, form: MultiDict) -> Reply:
-        """Placed as Twilio places it; not answered within its Timeout, it ends no-answer."""
+        """Placed as Twilio places it; not answered within its Timeout, it ends no-answer
+        (picked up at once if its phone's person said so: _pick_up)."""
         status, created = super()._create_call(form)
-        if status == 201:
+        if status == 201 and self._picking_up.pop(created["to"], 0) > time.monotonic():
+            sid = created["sid"]
+            self._later(lambda: self._keep(sid, self.answer(sid)))
+        elif status == 201:
             timer = threading.Timer(float(form.get("Timeout") or 60), self._later,
                                     args=(lambda: self._ring_out(created["sid"]),))
             timer.daemon = True
@@ -103,22 +139,45 @@ class DemoTwilio(TwilioStandin):
             timer.start()
         return status, created
 
-    def hang_up(self, sid: str, duration: int = 30) -> Webhook | None:
-        """The call ends (its final callback), and with it the conference it was in."""
-        ended = super().hang_up(sid, duration)
-        room = _room(self.heard.get(sid))
-        for other, twiml in list(self.heard.items()) if room else ():
-            dial = ET.fromstring(twiml).find("Dial")
-            if other == sid or _room(twiml) != room or dial is None or not dial.get("action"):
-                continue
-            params = self._params(self._calls[other]) | {"DialCallStatus": "completed"}
-            self._keep(other, self._post(urljoin(self._calls[other].url, dial.get("action", "")),
-                                         params).body)
-        return ended
-
     def _ring_out(self, sid: str) -> None:
-        if self.call(sid)["status"] in RINGING:
-            self.fail_call(sid, "no-answer")
+        with self._lock:
+            if self._calls[sid].resource["status"] not in RINGING or sid in self._over:
+                return
+            self._over.add(sid)
+        self.fail_call(sid, "no-answer")
+
+    def hang_up(self, sid: str, duration: int = 30) -> Webhook | None:
+        """The call ends, once: it leaves its room first (which may end the room for the
+        others), then its status callback hears the end."""
+        with self._lock:
+            if sid in self._over:
+                return None
+            self._over.add(sid)
+            resource = self._calls[sid].resource
+            if resource["status"] not in TERMINAL:
+                resource.update(status="completed", end_time=rfc2822_now())
+        self._leaves_room(sid)
+        return super().hang_up(sid, duration)
+
+    def _leaves_room(self, sid: str) -> None:
+        for seat in self.rooms.leave(sid):
+            self._dial_over(seat)
+
+    def _dial_over(self, seat: Seat) -> None:
+        """The room ended under this call: its `<Dial>` goes on as Twilio's does."""
+        action = seat.dial.get("action")
+        if not action:
+            twiml = seat.next_twiml()
+        else:
+            with self._lock:
+                call = self._calls[seat.sid]
+                params = self._params(call) | {"DialCallStatus": "completed",
+                                               "DialCallDuration": str(seat.seconds)}
+            twiml = self._post(urljoin(call.url, action), params).body
+        if twiml:
+            self._keep(seat.sid, twiml)
+        else:
+            self.hang_up(seat.sid, seat.seconds)
 
     def _update_call(self, call: CallRecord, form: MultiDict) -> Reply:
         """Twilio's call update: new TwiML plays at once on a live call; a Status ends it, and
@@ -138,14 +197,24 @@ class DemoTwilio(TwilioStandin):
         threading.Thread(target=self._quietly, args=(step,), daemon=True).start()
 
     def placed(self) -> list[dict[str, Any]]:
-        """The calls the app placed, newest first, each with the words it hears now."""
+        """The calls the app placed, newest first, each with the words it hears now, the
+        room it is in ("" if none) and whether it talks there or waits."""
         return [{"sid": c["sid"], "to": c["to"], "status": c["status"],
                  "url": self._calls[c["sid"]].url, "hears": _words(self.heard.get(c["sid"])),
                  "asks": "<Gather" in self.heard.get(c["sid"], "")}
+                | dict(zip(("room", "talking"), self.rooms.where(c["sid"]), strict=True))
                 for c in reversed(self.created_calls)]
 
     def _keep(self, sid: str, twiml: str) -> None:
+        """The call plays new TwiML: it leaves the room it was in, joins the one the TwiML
+        names, or ends if the TwiML plays out with nothing to wait for."""
         self.heard[sid] = twiml
+        self._leaves_room(sid)
+        seat = seat_in(sid, twiml)
+        if seat is not None:
+            self.rooms.join(seat)
+        elif {verb.tag for verb in ET.fromstring(twiml)} <= PLAYED_OUT:
+            self.hang_up(sid)
 
     def _press(self, sid: str, digits: str) -> None:
         """Answer the question the callee hears: post the keys to its Gather's action."""
@@ -165,17 +234,8 @@ class DemoTwilio(TwilioStandin):
             log.exception("demo line: that step did not happen")
 
 
-def _room(twiml: str | None) -> str:
-    """The conference a TwiML document puts its call in ("" if none)."""
-    found = ET.fromstring(twiml).find("Dial/Conference") if twiml else None
-    return (found.text or "").strip() if found is not None else ""
-
-
 def _words(twiml: str | None) -> str:
-    """What a callee hears in a TwiML document, as one line."""
+    """What a callee is told in a TwiML document, as one line."""
     if not twiml:
         return ""
-    root = ET.fromstring(twiml)
-    said = [e.text or "" for e in root.iter("Say")]
-    rooms = [e.text or "" for e in root.iter("Conference")]
-    return " ".join(said + [f"[conference {room}]" for room in rooms])
+    return " ".join(e.text or "" for e in ET.fromstring(twiml).iter("Say"))

@@ -91,14 +91,14 @@ def look(call: Call, line: DemoLine, seen: str) -> tuple[str, bool]:
         status, twiml = line.now(call.sid)
     except (requests.RequestException, ValueError):
         return seen, False  # the line did not answer: look again later
+    who = AGENT_HUNG_UP if call.room else LINE_HUNG_UP
+    if twiml and twiml != seen:  # what it played before it ended, too
+        call.moved(twiml)
+        seen = twiml
     if status in TERMINAL:
-        who = AGENT_HUNG_UP if call.room else LINE_HUNG_UP
         call.ending = Ending(who)
         call.echo_line(f"END {who}")
         return seen, True
-    if twiml and twiml != seen:
-        call.moved(twiml)
-        return twiml, False
     return seen, False
 
 

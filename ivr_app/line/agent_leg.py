@@ -8,11 +8,13 @@ The warm transfer, step by step (TwiML in docs of each view):
    the caller's call (REST) to /agent/bridge, which joins the same conference.
 3. /agent/status hears how the agent's call went: not answered or not accepted
    sets the agent away and tries the next one; a finished call starts wrap-up.
-4. With a flow's `survey:`, the caller's <Dial> has an action (AFTER_AGENT): when the agent
-   hangs up, the conference ends and Twilio asks it what the caller hears next
-   (survey/questions.py); without one, the caller's call ends with the conference.
-5. The caller's call ends (call.voice /voice/status calls `let_go`): the agent ringing for
-   them stops ringing and is free; the agent talking to them is hung up, and wrap-up follows.
+4. Either side hangs up: both joined the room with endConferenceOnExit, so Twilio ends it
+   and the other side's call with it, unless the caller's <Dial> has an action: with a
+   flow's `survey:` (AFTER_AGENT), Twilio then asks it what the caller hears next
+   (survey/questions.py). The caller's call ends (call.voice /voice/status calls
+   `let_go`): the agent ringing for them stops ringing and is free; the agent's leg is
+   ended too if still up (a phone ringing after an Accept on the screen is in no room),
+   and wrap-up follows.
 Every move of the agent is one of state/lifecycle.py's, made only while the call is theirs.
 """
 
@@ -223,8 +225,9 @@ def surveyed(ivr: Services, caller: str) -> bool:
 
 
 def _end_the_room(ivr: Services, caller: str) -> None:
-    """The agent hung up: the caller's side ends too, as Twilio's conference does when a
-    participant with endConferenceOnExit leaves (a call already over is left alone); a
+    """The agent's call ended: the caller's side ends too. Twilio's room has done it if the
+    agent was in it (endConferenceOnExit), and an ended call is left alone; an agent who
+    accepted on the screen but whose phone never joined leaves the caller alone in it. A
     caller with a survey stays, for the <Dial>'s action."""
     if surveyed(ivr, caller):
         return

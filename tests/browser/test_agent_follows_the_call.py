@@ -37,8 +37,8 @@ def test_accepted_on_screen_then_the_caller_hangs_up_the_agent_wraps_up(page, st
     expect(page.locator("#status")).to_have_text("Ringing", timeout=3000)
     page.click("#accept")
     expect(page.locator("#status")).to_have_text("On a call")
-    leg = local.extensions["ivr"].roster.get("ana").leg
-    stack.line.answer(leg)  # her phone: picked up, straight into the caller's conference
+    leg = local.extensions["ivr"].roster.get("ana").leg  # Accept picked up her demo phone
+    wait_for(lambda: "<Conference" in stack.line.heard.get(leg, ""), 2, "her phone in the room")
     caller.hang_up()
     expect(page.locator("#status")).to_have_text("Wrap-up", timeout=2000)
     wait_for(lambda: stack.line.call(leg)["status"] == "completed", 2, "her phone to hang up")

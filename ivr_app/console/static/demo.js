@@ -24,7 +24,9 @@ window.DemoLegs = (() => {
     if (!response.ok) return;
     const {calls} = await response.json();
     fill("legs", Lists.table([t("to"), t("purpose"), t("state"), t("try_heard"), t("actions")],
-      calls.map((c) => [c.to, purpose(c.url), t("call_" + c.status), c.hears,
+      calls.map((c) => [c.to, purpose(c.url), t("call_" + c.status),
+        [c.hears, c.room ? t(c.talking ? "demo_in_room" : "demo_waiting_room") : ""]
+          .filter(Boolean).join(" "),
         el("span", {},
           ["queued", "ringing"].includes(c.status) ? el("button", {onclick: () => act(c.sid, "answer")}, t("answer")) : null,
           c.asks ? el("button", {onclick: () => act(c.sid, "press", "1")}, t("press") + " 1") : null,
