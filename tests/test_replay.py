@@ -9,12 +9,20 @@ from pathlib import Path
 import pytest
 
 from ivr_app.__main__ import main
-from ivr_app.call.replay import HUNG_UP, PERSON, SELF_SERVICE, UNANSWERED, replay_day
+from ivr_app.call.replay import (
+    HUNG_UP,
+    PERSON,
+    SELF_SERVICE,
+    TRIED,
+    UNANSWERED,
+    replay_day,
+)
 from ivr_app.flow.source import parse
 from ivr_app.flow.validate import validate
 from ivr_app.state.call_log import CallLog
 from ivr_app.state.trials import Trials
 from tests.conftest import OFFICE_HOURS
+from tests.console.conftest import Browser, add_people
 
 DAY = OFFICE_HOURS.date()
 MAIN = Path("flows/main.yaml").read_text(encoding="utf-8")
@@ -82,7 +90,8 @@ def test_a_draft_with_two_keys_swapped_shows_who_would_have_ended_elsewhere(line
     day = endings(line, SWAPPED)
     changed = {c["sid"]: (c["happened"], c["draft"]) for c in day.as_dict()["changed"]}
     # pressing 3 now starts a technician visit, which asks for an account: "1" is refused
-    assert changed == {sids["cancel internet"]: (f"{PERSON} at cancel_internet", UNANSWERED)}
+    assert changed == {sids["cancel internet"]: ({"ending": PERSON, "node": "cancel_internet"},
+                                                 {"ending": UNANSWERED, "node": ""})}
     moved = next(e for e in day.draft if e.sid == sids["cancel internet"])
     assert moved.refused == 1
     figures = day.as_dict()
@@ -102,8 +111,8 @@ def test_speech_is_judged_again_by_the_drafts_own_bands(line):
     trusting = MAIN.replace("start: language",
                             "speech_bands: {es: {accept: 0.3, confirm: 0.2}}\nstart: language")
     changed = endings(line, trusting).as_dict()["changed"]
-    assert changed == [{"sid": unsure.sid, "happened": f"{PERSON} at main_menu",
-                        "draft": f"{PERSON} at billing_account"}]
+    assert changed == [{"sid": unsure.sid, "happened": {"ending": PERSON, "node": "main_menu"},
+                        "draft": {"ending": PERSON, "node": "billing_account"}}]
 
 
 def test_a_caller_greeted_in_a_remembered_language_is_replayed_without_the_question(line):
@@ -131,7 +140,7 @@ def test_replay_leaves_out_tried_calls_and_changes_nothing_in_redis(line):
     line.run_jobs()
     dumped = {key: line.ivr.redis.dump(key) for key in line.ivr.redis.scan_iter()}
     day = endings(line, SWAPPED)
-    assert (len(day.draft), dict(day.left_out)) == (7, {"tried from the console": 1})
+    assert (len(day.draft), dict(day.left_out)) == (7, {TRIED: 1})
     assert {key: line.ivr.redis.dump(key) for key in line.ivr.redis.scan_iter()} == dumped
 
 
@@ -144,7 +153,7 @@ def test_the_command_prints_what_happened_beside_the_draft(line, redis_url, tmp_
     assert main(["replay", str(draft), "--day", DAY.isoformat()]) == 0
     out = capsys.readouterr().out
     assert "flow main, 2026-11-25: 7 calls replayed" in out
-    assert f"{sids['cancel internet']}: {PERSON} at cancel_internet -> {UNANSWERED}" in out
+    assert f"{sids['cancel internet']}: a person at cancel_internet -> unanswered" in out
     assert main(["replay", str(draft), "--day", "2026-11-24"]) == 0
     assert "0 calls replayed" in capsys.readouterr().out
     draft.write_text(SWAPPED.replace("start: language", "start: nowhere"), encoding="utf-8")
@@ -155,3 +164,20 @@ def test_the_command_prints_what_happened_beside_the_draft(line, redis_url, tmp_
 @pytest.fixture(autouse=True)
 def _at_the_repository_root(monkeypatch):
     monkeypatch.chdir(Path(__file__).resolve().parent.parent)
+
+
+def test_the_editor_replays_its_text_and_refuses_a_broken_one_or_no_day(line):
+    sids = a_day_of_calls(line)
+    add_people(line.app)
+    sol = Browser(line.app)
+    sol.sign_in("sol")
+    day = sol.post("/console/flows/main/replay", {"text": SWAPPED, "day": DAY.isoformat()})
+    assert day.status_code == 200
+    assert [c["sid"] for c in day.get_json()["changed"]] == [sids["cancel internet"]]
+    broken = sol.post("/console/flows/main/replay", {"text": "start: nowhere\n",
+                                                    "day": DAY.isoformat()})
+    assert broken.status_code == 400 and "problem" in broken.get_json()["error"]
+    assert sol.post("/console/flows/main/replay", {"text": MAIN, "day": "yesterday"}
+                    ).status_code == 400
+    assert Browser(line.app).post("/console/flows/main/replay", {"text": MAIN}
+                                  ).status_code in (302, 401, 403)

@@ -32,9 +32,14 @@ from ivr_app.call.turn import Event
 from ivr_app.flow.model import Flow
 from ivr_app.flow.nodes.language import REMEMBERED
 
-SELF_SERVICE, PERSON, HUNG_UP, UNANSWERED = ("self-service", "person", "hung-up in the menus",
-                                             "unanswered")
+SELF_SERVICE, PERSON, HUNG_UP, UNANSWERED = "self-service", "person", "hung-up", "unanswered"
 ENDINGS = (SELF_SERVICE, PERSON, HUNG_UP, UNANSWERED)
+# calls not replayed, by why
+OTHER_FLOW, TRIED, WENT_ON_WITH = "another-flow", "tried", "went-on"
+LABELS = {  # how the command says each (the console has its own words: console/text.py)
+    SELF_SERVICE: "self-service", PERSON: "a person", HUNG_UP: "hung up in the menus",
+    UNANSWERED: "unanswered", OTHER_FLOW: "another flow", TRIED: "tried from the console",
+    WENT_ON_WITH: "went on with an earlier call"}
 WENT_ON = "remembered"  # the person_node of a call that went on with an earlier one
 HANDED_OVER = ("person", "callback", "in-line")  # summary outcomes past the flow's handover
 
@@ -126,11 +131,11 @@ def happened(summary: dict[str, Any]) -> Ending:
 
 def _left_out(draft: Flow, summary: dict[str, Any]) -> str:
     if summary["flow"] != draft.name:
-        return "another flow"
+        return OTHER_FLOW
     if summary.get("trial"):
-        return "tried from the console"
+        return TRIED
     if summary.get("person_node") == WENT_ON:
-        return "went on with an earlier call"
+        return WENT_ON_WITH
     return ""
 
 
@@ -149,15 +154,19 @@ def _since(started: dt.datetime, last: dt.datetime) -> float:
     return max(0.0, (last - started).total_seconds())
 
 
-def _where(ending: Ending) -> str:
-    return f"{ending.ending} at {ending.node}" if ending.ending == PERSON else ending.ending
+def _where(ending: Ending) -> dict[str, str]:
+    return {"ending": ending.ending, "node": ending.node if ending.ending == PERSON else ""}
+
+
+def _said(where: dict[str, str]) -> str:
+    return LABELS[where["ending"]] + (f" at {where['node']}" if where["node"] else "")
 
 
 def _figures(endings: list[Ending]) -> dict[str, Any]:
     people = [e for e in endings if e.ending == PERSON]
     return {
         "endings": {name: sum(e.ending == name for e in endings) for name in ENDINGS},
-        "people_at": dict(Counter(f"{e.node} ({e.queue})" for e in people)),
+        "people_at": dict(Counter(f"{e.node} ({e.queue})" for e in people)),  # node (queue)
         "calls_with_refused_answers": sum(e.refused > 0 for e in endings),
         "refused_answers": sum(e.refused for e in endings),
         "to_person_questions_median": _median([e.questions for e in people]),
@@ -171,11 +180,11 @@ def _median(values: list[float]) -> float | None:
 
 def report(day: Day) -> str:
     """The replay as a table: what happened beside what the draft would have done."""
-    left = ", ".join(f"{n} {why}" for why, n in sorted(day.left_out.items()))
+    left = ", ".join(f"{n} {LABELS[why]}" for why, n in sorted(day.left_out.items()))
     lines = [f"flow {day.flow}, {day.day}: {len(day.draft)} calls replayed"
              + (f" (left out: {left})" if left else "")]
     real, draft = _figures(day.happened), _figures(day.draft)
-    rows = [(name, real["endings"][name], draft["endings"][name]) for name in ENDINGS]
+    rows = [(LABELS[name], real["endings"][name], draft["endings"][name]) for name in ENDINGS]
     rows += [("calls with answers refused", real["calls_with_refused_answers"],
               draft["calls_with_refused_answers"]),
              ("questions to a person, median", real["to_person_questions_median"],
@@ -189,7 +198,7 @@ def report(day: Day) -> str:
     lines += [f"{name:34} {_shown(a):>9} {_shown(b):>9}" for name, a, b in rows]
     changed = day.as_dict()["changed"]
     lines.append(f"{len(changed)} calls would end elsewhere" + (":" if changed else ""))
-    lines += [f"  {c['sid']}: {c['happened']} -> {c['draft']}" for c in changed]
+    lines += [f"  {c['sid']}: {_said(c['happened'])} -> {_said(c['draft'])}" for c in changed]
     return "\n".join(lines) + "\n"
 
 

@@ -5,6 +5,8 @@ and the flow drawn with its escapes.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import (
     Blueprint,
     Response,
@@ -18,6 +20,7 @@ from flask import (
 )
 from flask_login import current_user
 
+from ivr_app.call import replay
 from ivr_app.call.rehearsal import scorecard
 from ivr_app.console import flow_files
 from ivr_app.console.auth import guard
@@ -28,6 +31,7 @@ from ivr_app.flow.model import Flow
 from ivr_app.flow.source import MAX_BYTES
 from ivr_app.platform.json_body import json_body
 from ivr_app.services import services
+from ivr_app.state.call_log import CallLog
 from ivr_app.state.flow_history import FlowHistory
 
 bp = Blueprint("flows", __name__, url_prefix="/console/flows")
@@ -95,7 +99,8 @@ def _editor(found: flow_files.FlowFile, text: str, flow: Flow | None, problems: 
         draft=draft, base=base, opened=opened, changed=changed, history=history,
         loads={e["version"]: flow_files.loads_today(ivr, found.name, e) for e in history},
         drawing=layout(shown) if shown else None, drawn=shown, script_table=script_text(),
-        card=scorecard(shown) if shown else [])
+        card=scorecard(shown) if shown else [],
+        today=ivr.clock().astimezone().date().isoformat())  # the day replay offers first
     return (page, status) if status != 200 else page
 
 
@@ -142,6 +147,22 @@ def check(name: str) -> Response:
                     "problems": [{"line": p.line, "column": p.column,
                                   "message": p.said(language()), "rule": p.rule}
                                  for p in problems]})
+
+
+@bp.post("/<name>/replay")
+def replay_day(name: str) -> Response | tuple[Response, int]:
+    """The editor's text played on a recorded day's calls (call/replay.py), beside what
+    happened: nothing of the live line is touched."""
+    _file(name)
+    ivr, body = services(), json_body()
+    try:
+        day = dt.date.fromisoformat(str(body.get("day", "")))
+    except ValueError:
+        return jsonify({"error": t("replay_bad_day")}), 400
+    flow, problems = flow_files.check(ivr, name, str(body.get("text", "")))
+    if flow is None:
+        return jsonify({"error": t("problems", n=len(problems))}), 400
+    return jsonify(replay.replay_day(flow, CallLog(ivr.redis).of_day(day), day).as_dict())
 
 
 @bp.post("/<name>/rollback/<version>")

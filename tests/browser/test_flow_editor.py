@@ -5,6 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from ivr_app.__main__ import lint_command
+from ivr_app.state.call_log import CallLog
 from tests.browser.conftest import shoot, sign_in
 from tests.support.workers import wait_for
 
@@ -114,3 +115,33 @@ def test_an_open_editor_says_when_another_version_went_live_and_never_saves_over
         assert greeting_heard(stack, local) == f"[es-MX] {GREETING}", "the last good answers"
     finally:
         path.write_text(original)
+
+
+def test_a_draft_tried_on_todays_calls_shows_the_call_it_would_send_elsewhere(
+        page, stack, local):
+    """Keys 3 and 4 of the main menu swapped in the editor: the day's caller who pressed 3 to
+    cancel a service would now be asked for an account, and is listed."""
+    original = (stack.flows / "main.yaml").read_text()
+    cancel = stack.caller(local).dial().press("1").press("3").press("1")
+    cancel.hang_up()
+    asked = stack.caller(local).dial().press("1").press("0")
+    asked.hang_up()
+    log = CallLog(local.extensions["ivr"].redis)
+    wait_for(lambda: len(log.between(0, 2e10)) == 2, 15, "both calls' summaries")
+    swapped = original.replace("- key: 3\n        say: {es: [cancelar", "- key: 4\n        say: "
+                               "{es: [cancelar").replace("- key: 4\n        say: {es: [visita",
+                                                         "- key: 3\n        say: {es: [visita")
+    sign_in(page, "sol")
+    page.goto("/console/flows/main")
+    page.fill("#text-input", swapped)
+    page.click("#replay-run")
+    result = page.locator("#replay-result")
+    expect(result).to_contain_text("2 calls replayed.")
+    expect(result.locator("table").first).to_contain_text("With a person")
+    changed = result.locator("table").nth(1)
+    expect(changed.locator("tbody tr")).to_have_count(1)
+    expect(changed).to_contain_text(cancel.sid)
+    expect(changed).to_contain_text("With a person · cancel_internet")
+    expect(changed).to_contain_text("No recorded answer")
+    shoot(page, "flow-editor-replay")
+    assert (stack.flows / "main.yaml").read_text() == original, "nothing went live"
