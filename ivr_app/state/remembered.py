@@ -36,12 +36,14 @@ class Remembered:
                         hashlib.sha256).hexdigest()
 
     def _shared_key(self) -> bytes:
-        """The key kept in Redis, made if it is missing, in one command. Read at every
+        """The key kept in Redis, made if it is missing, in one round trip. Read at every
         lookup, never kept here: a process holding a key Redis has lost (restarted empty,
         flushed) would hash unlike every process that made the new one, and a caller asked
         by one would not be found by the next."""
-        made = secrets.token_hex(32)
-        return (self.redis.set(SECRET_KEY, made, nx=True, get=True) or made).encode()
+        pipe = self.redis.pipeline()  # MULTI: one round trip (SET NX GET needs Redis 7)
+        pipe.set(SECRET_KEY, secrets.token_hex(32), nx=True)
+        pipe.get(SECRET_KEY)
+        return pipe.execute()[1].encode()
 
     def keep(self, number: str, call: dict[str, Any], hours: int) -> None:
         self.redis.set(REMEMBERED_KEY.format(digest=self.digest(number)),
