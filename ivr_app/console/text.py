@@ -83,7 +83,7 @@ TEXT: dict[str, dict[str, str]] = {
         "replay_hint": "Las llamadas grabadas de ese día, con las mismas respuestas, en el "
                        "texto del editor: nada de la línea en vivo cambia.",
         "replay_day": "Día", "replay_run": "Reproducir", "replay_bad_day": "Elija un día.",
-        "replay_calls": "{n} llamadas reproducidas.", "replay_happened": "Lo que pasó",
+        "replay_calls": "Llamadas reproducidas: {n}.", "replay_happened": "Lo que pasó",
         "replay_draft": "Con este texto", "replay_what": "Cómo terminan",
         "replay_self-service": "Autoservicio", "replay_person": "Con una persona",
         "replay_hung-up": "Colgaron en los menús",
@@ -252,7 +252,7 @@ TEXT: dict[str, dict[str, str]] = {
         "replay_hint": "That day's recorded calls, with the same answers, on the editor's "
                        "text: nothing of the live line changes.",
         "replay_day": "Day", "replay_run": "Replay", "replay_bad_day": "Choose a day.",
-        "replay_calls": "{n} calls replayed.", "replay_happened": "What happened",
+        "replay_calls": "Calls replayed: {n}.", "replay_happened": "What happened",
         "replay_draft": "With this text", "replay_what": "How they end",
         "replay_self-service": "Self-service", "replay_person": "With a person",
         "replay_hung-up": "Hung up in the menus",

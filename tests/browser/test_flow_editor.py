@@ -122,9 +122,9 @@ def test_a_draft_tried_on_todays_calls_shows_the_call_it_would_send_elsewhere(
     """Keys 3 and 4 of the main menu swapped in the editor: the day's caller who pressed 3 to
     cancel a service would now be asked for an account, and is listed."""
     original = (stack.flows / "main.yaml").read_text()
-    cancel = stack.caller(local).dial().press("1").press("3").press("1")
+    cancel = stack.caller(local, caller="+15005550041").dial().press("1").press("3").press("1")
     cancel.hang_up()
-    asked = stack.caller(local).dial().press("1").press("0")
+    asked = stack.caller(local, caller="+15005550042").dial().press("1").press("0")
     asked.hang_up()
     log = CallLog(local.extensions["ivr"].redis)
     wait_for(lambda: len(log.between(0, 2e10)) == 2, 15, "both calls' summaries")
@@ -136,11 +136,14 @@ def test_a_draft_tried_on_todays_calls_shows_the_call_it_would_send_elsewhere(
     page.fill("#text-input", swapped)
     page.click("#replay-run")
     result = page.locator("#replay-result")
-    expect(result).to_contain_text("2 calls replayed.")
+    expect(result).to_contain_text("Calls replayed: 2.")
     expect(result.locator("table").first).to_contain_text("With a person")
     changed = result.locator("table").nth(1)
     expect(changed.locator("tbody tr")).to_have_count(1)
-    expect(changed).to_contain_text(cancel.sid)
+    expect(changed.locator(f"span[title={cancel.sid}]")).to_be_visible()
+    width = page.evaluate("() => { const card = document.getElementById('replay');"
+                          " return [card.scrollWidth, card.clientWidth]; }")
+    assert width[0] <= width[1], f"the replay's tables are wider than their card: {width}"
     expect(changed).to_contain_text("With a person · cancel_internet")
     expect(changed).to_contain_text("No recorded answer")
     shoot(page, "flow-editor-replay")

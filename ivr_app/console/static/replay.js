@@ -35,7 +35,8 @@
       Lists.table([t("replay_what"), t("replay_happened"), t("replay_draft")], rows),
       el("h3", {}, t("replay_changed")),
       Lists.table([t("replay_call"), t("replay_happened"), t("replay_draft")],
-        day.changed.map((c) => [c.sid, where(c.happened), where(c.draft)]), t("replay_same"))];
+        day.changed.map((c) => [el("span", {title: c.sid}, c.sid.slice(0, 8) + "…" + c.sid.slice(-4)),
+          where(c.happened), where(c.draft)]), t("replay_same"))];
   }
 
   document.getElementById("replay-form").addEventListener("submit", async (event) => {
