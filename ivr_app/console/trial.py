@@ -20,8 +20,10 @@ ends it.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import secrets
+from collections.abc import Iterator
 from typing import Any
 
 import requests
@@ -191,12 +193,7 @@ def act(sid: str) -> Response:
             action == "press" and not KEYS.fullmatch(value)):
         abort(400, f"action must be one of {', '.join(ACTIONS)}, with keys (0-9, *, #) or "
               "words")
-    trials = Trials(ivr.redis)
-    with trials.lock(sid):
-        trial, saved = trials.get(sid), trials.caller(sid)
-        if trial is None or saved is None:
-            abort(404)
-        call = _caller(saved=saved)
+    with _tried(ivr, sid) as (trial, call):
         if action == "hangup":
             return _hang_up(ivr, call, trial)
         if not call.waiting:
@@ -211,6 +208,17 @@ def act(sid: str) -> Response:
         except RuntimeError as exc:  # a webhook answered with an error
             abort(502, str(exc))
         return _answer(ivr, call, trial)
+
+
+@contextlib.contextmanager
+def _tried(ivr: Services, sid: str) -> Iterator[tuple[dict[str, str], Call]]:
+    """A tried call and its simulated caller, held for one request at a time; 404 if gone."""
+    trials = Trials(ivr.redis)
+    with trials.lock(sid):
+        trial, saved = trials.get(sid), trials.caller(sid)
+        if trial is None or saved is None:
+            abort(404)
+        yield trial, _caller(saved=saved)
 
 
 def _hang_up(ivr: Services, call: Call, trial: dict[str, str]) -> Response:
@@ -231,12 +239,7 @@ def _hang_up(ivr: Services, call: Call, trial: dict[str, str]) -> Response:
 def follow(sid: str) -> Response:
     """Where the call is now; on the demo line, what happened to it there plays first."""
     ivr = services()
-    trials = Trials(ivr.redis)
-    with trials.lock(sid):
-        trial, saved = trials.get(sid), trials.caller(sid)
-        if trial is None or saved is None:
-            abort(404)
-        call = _caller(saved=saved)
+    with _tried(ivr, sid) as (trial, call):
         line = _line()
         seen = trial.get("seen", "")
         if line is not None and _state(ivr, call, trial.get("hung_up"))["is"] != "ended":
