@@ -76,7 +76,9 @@ const Lists = (() => {
   // Everything the call gathered, so the caller never repeats it.
   function story(call) {
     const variables = Object.entries(call.variables || {});
-    const path = (call.path || []).map((step) => [time(step.at), step.node,
+    // the question about an earlier call is the line's own, not a node of the flow
+    const path = (call.path || []).map((step) => [time(step.at),
+      step.node === "remembered" ? t("step_remembered") : step.node,
       t("ev_" + step.event) + (step.input ? ": " + step.input : "")]);
     return [
       definitions([[t("caller"), call.caller],
