@@ -20,10 +20,19 @@ SURVEY = {
 
 
 def with_survey(folder: Path, timeout: int = 5, **changes) -> Path:
-    """The demo flow with a survey (changed by `changes`), written to `folder`."""
+    """The demo flow with its survey (changed by `changes`), written to `folder`."""
     flow = yaml.safe_load(Path("flows/main.yaml").read_text(encoding="utf-8"))
     flow["survey"] = SURVEY | changes
     flow["timeout"] = timeout
+    path = folder / "main.yaml"
+    path.write_text(yaml.safe_dump(flow, allow_unicode=True, sort_keys=False))
+    return path
+
+
+def without_survey(folder: Path) -> Path:
+    """The demo flow with its survey taken out, written to `folder`."""
+    flow = yaml.safe_load(Path("flows/main.yaml").read_text(encoding="utf-8"))
+    del flow["survey"]
     path = folder / "main.yaml"
     path.write_text(yaml.safe_dump(flow, allow_unicode=True, sort_keys=False))
     return path

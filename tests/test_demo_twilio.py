@@ -11,6 +11,9 @@ import requests
 from ivr_app.demo.demo_line import DemoTwilio
 from tests.line import Line, created_calls
 from tests.support.workers import wait_for
+from tests.survey import SURVEY
+
+SURVEY_ASKED = SURVEY["resolved"]["es"]
 
 
 @pytest.fixture
@@ -98,9 +101,13 @@ def test_the_agent_hangs_up_and_the_room_ends_the_callers_call_as_twilio_does(li
     caller = line.caller().dial().press("1").press("0").sid
     leg, _ = in_the_room(line, caller)
     on_the_demo_line(line, leg, "hangup")  # Ana puts her phone down
-    wait_for(lambda: line.standin.call(caller)["status"] == "completed", 3,
-             "the caller's <Dial> to end with the room (endConferenceOnExit)")
+    wait_for(lambda: SURVEY_ASKED in line.standin.heard.get(caller, ""), 3,
+             "the caller's <Dial> to end with the room (endConferenceOnExit), and its action "
+             "to ask the demo flow's survey")
     wait_for(lambda: line.ivr.roster.get("ana").status == "wrap-up", 3, "Ana to wrap up")
+    assert line.standin.call(caller)["status"] == "in-progress"  # on, for the survey
+    line.standin.hang_up(caller)  # the caller does not answer it
+    wait_for(lambda: line.standin.call(caller)["status"] == "completed", 3, "the end")
     assert ended_by_the_app(line, caller) == []  # the room did it, not a call update
     reports = [(h.params["CallStatus"], h.params["SequenceNumber"])
                for h in line.standin.webhooks

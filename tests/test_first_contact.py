@@ -104,6 +104,9 @@ def test_the_metrics_page_shows_resolution_per_queue_agent_flow_and_day(line):
     assert '<g data-bar="2026-11-25" data-value="33% (1/3)">' in page
     assert '<g data-bar="2026-11-24" data-value="–">' in page
     assert "3.5" in page and "Called again within 72 h" in page
+    sol.form("/console/language", {"lang": "es", "back": "/console/metrics"})
+    page = sol.get("/console/metrics?day=2026-11-25").get_data(as_text=True)
+    assert '<g data-bar="soporte" data-value="33% (1/3)">' in page  # the flow's name for it
 
 
 def test_calls_from_a_withheld_number_are_no_repeats_of_each_other(line):

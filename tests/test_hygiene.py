@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 
 from ivr_app.__main__ import DEMO_ROSTER, lint_command, main
+from ivr_app.console import live
 from ivr_app.demo.simulator import Call
-from tests.line import PUBLIC, Line
+from tests.line import PUBLIC, Line, created_calls
 from tests.test_commands import run
 
 FLOW = """\
@@ -94,11 +95,28 @@ def test_calls_from_a_test_phone_do_not_count_in_the_wait_statistics(make_app, r
     assert "[es-MX] Tiempo estimado de espera: 12 minutos." in third.heard
 
 
+def test_the_agent_who_takes_a_test_call_sees_the_wait_it_was_told(make_app, redis,
+                                                                  twilio_standin):
+    line = Line(make_app, twilio_standin, TEST_CALLERS=TEST_PHONE)
+    line.agent("ana", ["es"], ["support"], status="busy", since_s=0)
+    test = line.caller(TEST_PHONE).dial().press("1").press("0")
+    assert "[es-MX] Tiempo estimado de espera: 6 minutos." in test.heard
+    line.ivr.roster.set_status("ana", "available", line.clock())
+    line.run_jobs()
+    [(leg, _)] = created_calls(line)
+    line.agent_presses(line.standin.answer(leg), "1")  # Ana takes it
+    with line.app.test_request_context():
+        story = live.call_view(line.ivr, test.sid)
+    assert (story["wait_told"], story["wait_told_s"]) == (True, 330)
+    assert line.ivr.wait_stats.accuracy("support").answered == 0, "and it is not scored"
+
+
 def test_calls_made_by_simulate_leave_no_wait_statistics(redis_url, redis):
     done = run(["simulate", "flows/main.yaml", "--script", "1,0"], redis_url)
     assert done.returncode == 0, done.stderr
     assert redis.llen("ivr:wait:support:outcomes") == 0
-    assert redis.keys("ivr:wait:call:*") == []
+    [told] = redis.keys("ivr:wait:call:*")  # the wait it heard, kept for an agent's screen
+    assert all(json.loads(e)["test"] for e in redis.lrange(told, 0, -1))
 
 
 def test_simulate_calls_from_the_number_given(redis_url, redis):

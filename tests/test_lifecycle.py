@@ -10,6 +10,7 @@ import pytest
 from ivr_app.callbacks.placing import request_callback
 from tests.console.conftest import Browser, add_people
 from tests.line import created_calls
+from tests.survey import SURVEY
 from workers import context
 from workers import routing as routing_jobs
 
@@ -165,15 +166,20 @@ def test_an_accepted_callback_whose_customer_never_answers_frees_the_agent(line,
     assert line.ivr.roster.get("ana").status == "available"
 
 
-def test_the_agent_hangs_up_and_the_callers_call_ends_too(line):
+def test_the_agent_hangs_up_and_the_callers_call_ends_after_the_survey(line):
     line.agent("ana", ["es"], ["support"])
     call = holding(line)
     line.run_jobs()
     [(leg, _)] = created_calls(line)
     line.agent_presses(line.standin.answer(leg), "1")
+    call.moved(line.standin.fetch_twiml(call.sid))  # Twilio puts the caller through
     line.standin.hang_up(leg)  # Ana puts the phone down
     assert line.ivr.roster.get("ana").status == "wrap-up"
-    assert line.standin.call(call.sid)["status"] == "completed"
+    call.conference_ends()  # the caller's <Dial> action: the demo flow's survey
+    assert call.heard[-2] == f"[es-MX] {SURVEY['resolved']['es']}"
+    call.stays_silent()  # skipped: thanks, and the line hangs up
+    assert call.last_heard() == f"[es-MX] {SURVEY['thanks']['es']}"
+    assert call.ending.kind == "goodbye"
 
 
 def test_a_try_a_call_that_reaches_a_person_and_ends_leaves_nobody_ringing(line, ana):

@@ -23,6 +23,7 @@ import redis as redis_py
 import requests
 
 from ivr_app.state.agents import Roster
+from ivr_app.state.surveys import Surveys
 from ivr_app.state.users import Users
 from tests.browser.stack import ROOT
 from tests.console.conftest import PASSWORD
@@ -110,8 +111,8 @@ def simulating(folder: Path, redis_url: str, *args: str) -> Iterator[tuple[subpr
     """`simulate` in another terminal, its lines as it prints them."""
     simulate = subprocess.Popen(
         [sys.executable, "-m", "ivr_app", "simulate", str(ROOT / "flows" / "main.yaml"),
-         *args], cwd=folder, env=up_env(redis_url), text=True, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, start_new_session=True)
+         *args], cwd=folder, env=up_env(redis_url), text=True, stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     said, reader = lines_of(simulate)
     try:
         yield simulate, said
@@ -120,6 +121,7 @@ def simulating(folder: Path, redis_url: str, *args: str) -> Iterator[tuple[subpr
             os.killpg(simulate.pid, signal.SIGKILL)
         simulate.wait(timeout=10)
         reader.join(timeout=10)
+        simulate.stdin.close()
         simulate.stdout.close()
 
 
@@ -158,8 +160,15 @@ def test_the_agent_accepts_in_the_console_and_simulate_is_put_through(redis_url,
                 "Ana's phone to join the caller's room without her answering it again")
             assert ana.post(f"/console/demo/calls/{leg}/answer").status_code == 409
             assert ana.post(f"/console/demo/calls/{leg}/hangup").status_code == 202
-            next_line(said, "END the agent hung up", 5, seen)
+            next_line(said, "IVR    (the agent left: the call moves on)", 5, seen)
+            next_line(said, "IVR    [es-MX] ¿Resolvimos su consulta?", 5, seen)  # the survey
+            simulate.stdin.write("1\n5\n")  # solved; five out of five
+            simulate.stdin.flush()
+            next_line(said, "IVR    [es-MX] Gracias por su respuesta. Hasta luego.", 5, seen)
+            assert next_line(said, "Call ended with:", 5, seen) == "Call ended with: goodbye"
             assert simulate.wait(timeout=10) == 0
+        assert Surveys(store).summary(ringing["call"]["call_sid"]) == {"resolved": True,
+                                                                       "rating": 5}
         wait_for(lambda: roster.get("ana").status == "available", 10, "Ana free again")
         since_the_call = [e["status"] for e in reversed(roster.history("ana"))][-4:]
         assert since_the_call == ["offered", "busy", "wrap-up", "available"]

@@ -15,7 +15,7 @@ from ivr_app.flow.validate import load_flow
 from ivr_app.state.surveys import Surveys
 from tests.line import Line, created_calls
 from tests.support.workers import wait_for
-from tests.survey import SURVEY, helped_by, with_survey
+from tests.survey import SURVEY, helped_by, with_survey, without_survey
 
 ESCAPE = "[es-MX] Para hablar con una persona, marque cero."
 
@@ -102,8 +102,8 @@ def test_a_caller_who_hung_up_first_is_not_surveyed(line):
 
 
 def test_without_a_survey_the_callers_dial_has_no_action_and_ends_with_the_agent(
-        make_app, redis, twilio_standin):
-    line = Line(make_app, twilio_standin)
+        make_app, redis, twilio_standin, tmp_path):
+    line = Line(make_app, twilio_standin, FLOWS_DIR=str(without_survey(tmp_path).parent))
     line.agent("ana", ["es"], ["support"])
     call = line.caller().dial().press("1").press("0")
     line.run_jobs()

@@ -122,7 +122,8 @@ def call_view(ivr: Services, sid: str) -> dict[str, Any] | None:
 
 
 def earlier_calls(ivr: Services, number: str, sid: str) -> list[dict[str, Any]]:
-    """This number's earlier finished calls: when, how they ended, the agent's wrap-up."""
+    """This number's earlier finished calls: when, how they ended, the agent's wrap-up, the
+    callback one asked for and the texts that promised it."""
     log = CallLog(ivr.redis)
     rows = []
     for summary in log.of_number(number):
@@ -134,7 +135,8 @@ def earlier_calls(ivr: Services, number: str, sid: str) -> list[dict[str, Any]]:
                      "reason_shown": reason_shown(ivr, summary["reason"]),
                      "agent": summary["agent"], "wrap_up": log.wrap_up(summary["sid"]),
                      "callback": callback.id if callback else "",
-                     "callback_state": callback.state if callback else ""})
+                     "callback_state": callback.state if callback else "",
+                     "texts": _texts(ivr, callback.id) if callback else []})
     return rows
 
 
@@ -151,7 +153,12 @@ def callback_row(ivr: Services, callback: Callback) -> dict[str, Any]:
             "requested": callback.requested_at,
             "message_s": message.get("seconds") if message else None,
             "has_message": bool(message),
-            "texts": [{"at": t["at"], "body": t["body"]} for t in ivr.texts.of(callback.id)]}
+            "texts": _texts(ivr, callback.id)}
+
+
+def _texts(ivr: Services, callback_id: str) -> list[dict[str, str]]:
+    """The texts a callback's customer was sent, oldest first: when, and what they read."""
+    return [{"at": t["at"], "body": t["body"]} for t in ivr.texts.of(callback_id)]
 
 
 def _due(callback: Callback) -> dt.datetime:

@@ -9,12 +9,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request
 
 from ivr_app.console import charts, flow_files
 from ivr_app.console.auth import guard
+from ivr_app.console.live import queue_name
 from ivr_app.console.text import t
 from ivr_app.line import resolution
 from ivr_app.line.measures import CSV_FIELDS, csv_row, measure
@@ -70,14 +72,17 @@ def _solved(ivr: Services, day: dt.date, flow: str,
         trend[then.isoformat()] = resolution.first_contact(
             those, resolution.repeated(log, those, window))
     fcr = solved["first_contact"]
-    drawn = {"fcr_" + by: _shares(fcr["by_" + by]) for by in ("queue", "agent", "flow")}
+    drawn = {"fcr_" + by: _shares(fcr["by_" + by]) for by in ("agent", "flow")}
+    drawn["fcr_queue"] = _shares(fcr["by_queue"], lambda queue: queue_name(ivr, queue))
     drawn["fcr_trend"] = _shares(trend)
     return solved, drawn
 
 
-def _shares(groups: dict[str, dict[str, Any]]) -> charts.Chart:
+def _shares(groups: dict[str, dict[str, Any]],
+            label: Callable[[str], str] = str) -> charts.Chart:
     """Resolved shares as lying bars: "67% (2/3)"; a group with no call shows "–"."""
-    items = [(name or t("none"), 100 * (g["share"] or 0)) for name, g in groups.items()]
+    items = [(label(name) if name else t("none"), 100 * (g["share"] or 0))
+             for name, g in groups.items()]
     shown = [f"{round(100 * g['share'])}% ({g['resolved']}/{g['count']})" if g["count"]
              else "–" for g in groups.values()]
     return charts.hbars(items, shown)

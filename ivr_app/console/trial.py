@@ -112,19 +112,20 @@ def _answer(ivr: Services, call: Call, trial: dict[str, str], **noted: str) -> R
 
 def _state(ivr: Services, call: Call, hung_up: str | None) -> dict[str, Any]:
     """Where the call is now: ended (and by whom), connected to an agent, an agent rung,
-    in line (place and the wait told), put through to a number, or in the flow."""
+    in line (place and the wait told), put through to a number, or in the flow (a survey
+    after the agent, a callback's questions: out of line)."""
     ended = call.ending.kind if call.ending is not None and call.ending.kind != "human" else ""
     if hung_up or ended:
         return {"is": "ended", "by": hung_up or ENDED_BY.get(ended, "line")}
     if call.room:
         return {"is": "connected", "agent": call.agent}
-    waiter = ivr.queues.waiter(call.sid)
-    if waiter is not None and waiter.offered:
+    waiter = ivr.queues.waiter(call.sid)  # kept out of line too, for the caller's place
+    position = ivr.queues.position(waiter.queue, call.sid) if waiter is not None else None
+    if position is not None and waiter.offered:
         return {"is": "ringing", "agent": waiter.offered}
-    if waiter is not None:
+    if position is not None:
         told = told_wait(ivr, call.sid)
-        return {"is": "line", "queue": queue_name(ivr, waiter.queue),
-                "position": ivr.queues.position(waiter.queue, call.sid),
+        return {"is": "line", "queue": queue_name(ivr, waiter.queue), "position": position,
                 "told": bool(told), "told_s": told[-1]["estimate_s"] if told else None}
     if call.ending is not None and not call.waiting:
         return {"is": "person", "number": call.ending.number}

@@ -98,9 +98,7 @@ class Call:
 
     def speaks(self, wav: bytes, not_ready: int = 0, delay: float = 0.0) -> Call:
         """Say a recorded answer after the beep: Twilio records it and posts its URL.
-
-        `not_ready` and `delay` make the recording late to appear or slow to download.
-        """
+        `not_ready` and `delay` make the recording late to appear or slow to download."""
         self.echo_line(f"CALLER speaks ({len(wav)} bytes of audio)")
         self._need_question()
         record = next((v for v in self._rest if v.tag == "Record"), None)
@@ -137,8 +135,9 @@ class Call:
             if queue.get("action"):
                 self.post(queue.get("action", ""), {"QueueResult": "redirected",
                                                     "QueueTime": "30"})
-        else:
-            self.echo_line("IVR    (the prompt is cut short: the call moves on)")
+        else:  # out of the agent's room, or a prompt cut short
+            self.echo_line(f"IVR    ({'the agent left' if self.room else 'the prompt is cut short'}"
+                           ": the call moves on)")
         self._gather, self._rest = None, []
         self.room, self._dial = "", None  # out of any conference, unless it joins one again
         self._run(document)

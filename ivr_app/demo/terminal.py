@@ -64,7 +64,7 @@ def _type_along(call: Call, watch: Watch | None, on_the_line: Callable[[], bool]
 def _hold_for_agent(call: Call, watch: Watch | None, seconds: float, typing: bool,
                     on_the_line: Callable[[], bool]) -> None:
     """--wait-for-agent: hold so a person can accept the call in the console, then stay on
-    it until one side hangs up."""
+    it until one side hangs up; what the line asks after the agent is answered by typing."""
     if watch is None:
         print("(no demo line: `up` without a Twilio account rings the agents; holding on "
               "alone would change nothing)")
@@ -76,3 +76,5 @@ def _hold_for_agent(call: Call, watch: Watch | None, seconds: float, typing: boo
         _type_along(call, watch, on_the_line)
     else:
         watch.wait_for_end()
+        if on_the_line():  # the agent left and the line asks on (a survey): type the answers
+            _type_along(call, watch, on_the_line)

@@ -76,8 +76,7 @@ def announcement(ivr: Services, flow: Flow, lang: str, waiter: Waiter) -> list[s
     if position is None:
         return []
     seconds = estimate(ivr, waiter, position)
-    if not waiter.test:  # a test call's wait would skew the real callers' estimates
-        ivr.wait_stats.record_estimate(waiter.sid, waiter.queue, position, seconds)
+    ivr.wait_stats.record_estimate(waiter.sid, waiter.queue, position, seconds, waiter.test)
     ivr.queues.mark_announced(waiter.sid, ivr.clock())
     words = flow.messages[lang]
     now = ivr.clock()

@@ -21,7 +21,7 @@ from ivr_app.state.calls import CALL_TTL
 TALK_TIMES_KEY = "ivr:wait:{queue}:talk_times"  # list of seconds, newest first
 WRAP_UPS_KEY = "ivr:wait:{queue}:wrap_ups"  # list of seconds, newest first
 WRAPPING_UP_KEY = "ivr:wait:agent:{agent}:wrap-up"  # JSON {"queue", "at"} while it lasts
-ESTIMATES_KEY = "ivr:wait:call:{sid}"  # list of {"queue", "position", "estimate_s", "at"} JSON
+ESTIMATES_KEY = "ivr:wait:call:{sid}"  # list of {"queue", "position", "estimate_s", "at", "test"}
 OUTCOMES_KEY = "ivr:wait:{queue}:outcomes"  # list of finished waits (JSON), newest first
 STATS_TTL = 30 * 24 * 3600
 HANDLE_WINDOW = 50  # answered calls whose talk and wrap-up are kept
@@ -86,10 +86,12 @@ class WaitStats:
         return ([float(s) for s in talks], [float(s) for s in wraps], self.default_talk,
                 self.default_wrap_up)
 
-    def record_estimate(self, sid: str, queue: str, position: int, estimate_s: float) -> None:
-        """Keep an estimate as it is given; inf (no agents) is kept as no estimate."""
+    def record_estimate(self, sid: str, queue: str, position: int, estimate_s: float,
+                        test: bool = False) -> None:
+        """Keep an estimate as it is given; inf (no agents) is kept as no estimate. A test
+        call's is kept for the agent's screen, and never scored: it would skew the line's."""
         given = {"queue": queue, "position": position, "at": self._now(),
-                 "estimate_s": estimate_s if math.isfinite(estimate_s) else None}
+                 "estimate_s": estimate_s if math.isfinite(estimate_s) else None, "test": test}
         key = ESTIMATES_KEY.format(sid=sid)
         pipe = self.redis.pipeline(transaction=False)
         pipe.rpush(key, json.dumps(given))
@@ -123,7 +125,8 @@ class WaitStats:
                         mean_abs_error_s=sum(errors) / len(errors) if errors else None)
 
     def given(self, sid: str) -> list[dict[str, Any]]:
-        """The estimates a caller still waiting has been told, oldest first."""
+        """The estimates a caller still waiting (or a test call, to its end) was told, oldest
+        first."""
         return [json.loads(raw) for raw in self.redis.lrange(ESTIMATES_KEY.format(sid=sid), 0, -1)]
 
     def finished(self, queue: str, sid: str) -> dict[str, Any] | None:
@@ -135,8 +138,12 @@ class WaitStats:
                 self.redis.lrange(OUTCOMES_KEY.format(queue=queue), 0, -1)]
 
     def _finish(self, sid: str, outcome: str) -> float | None:
-        """Move a caller's estimates to the queue's outcomes, once even if called twice."""
+        """Move a caller's estimates to the queue's outcomes, once even if called twice. A
+        test call's stay where they are, for its agent's screen, until they expire."""
         key = ESTIMATES_KEY.format(sid=sid)
+        first = self.redis.lindex(key, 0)
+        if first is None or json.loads(first).get("test"):
+            return None
         pipe = self.redis.pipeline()  # MULTI: a retried callback finds nothing left
         pipe.lrange(key, 0, -1)
         pipe.delete(key)

@@ -138,8 +138,11 @@ def test_a_caller_who_presses_0_is_rung_through_to_ana_until_she_hangs_up(
         expect(sol.locator("#keypad button").first).to_be_disabled()
         problems += looked_at(sol, axe, allowed)
         shoot(sol, f"try-a-call-connected-{lang}")
-        ana.click("#hangup")
-        expect(state).to_have_text(said["try_ended_agent"], timeout=5000)
+        ana.click("#hangup")  # the demo flow's survey follows, for the caller
+        expect(transcript(sol)).to_contain_text(flow.survey.resolved["es"], timeout=5000)
+        expect(state).to_have_text(said["try_state_flow"])
+        sol.click("#trial-hangup")
+        expect(state).to_have_text(said["try_ended_caller"], timeout=5000)
         expect(sol.locator("#trial-hangup")).to_be_disabled()
         problems += looked_at(sol, axe, allowed)
         assert not problems, "\n".join(problems)

@@ -105,8 +105,8 @@ def test_a_call_tried_from_the_console_runs_the_editors_version_not_the_live_one
     sid = body["sid"]
     for action in ({"action": "press", "value": "1"}, {"action": "press", "value": "0"}):
         body = sol.post(f"/console/try/call/{sid}", action).get_json()
-    # the caller hears the wait; a test call's is not kept, so the estimates stay the line's
-    assert body["state"] == {"is": "line", "queue": "support", "position": 1, "told": False,
+    # the caller hears the wait, and the page says so (no agent signed in: no figure)
+    assert body["state"] == {"is": "line", "queue": "support", "position": 1, "told": True,
                              "told_s": None}
     assert "en la fila" in " ".join(body["heard"])
     ivr = sol.app.extensions["ivr"]

@@ -40,6 +40,9 @@ def test_a_callback_shows_once_in_the_history_of_a_customer_who_calls_again(line
         story = live.call_view(line.ivr, again.sid)
     assert [row["callback"] for row in story["earlier"]] == [callback.id]
     assert story["callbacks"] == []
+    [text] = story["earlier"][0]["texts"]  # the promise in writing, beside the call that asked
+    [sent] = line.standin.messages
+    assert (sent["to"], sent["body"]) == (CUSTOMER, text["body"])
 
 
 def test_the_wait_told_to_a_caller_goes_with_their_callback(line):

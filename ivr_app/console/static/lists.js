@@ -66,10 +66,19 @@ const Lists = (() => {
     return entry ? t("code_" + entry.code) + (entry.note ? ": " + entry.note : "") : "";
   }
 
+  // How an earlier call ended, with the state of the callback it asked for.
+  function outcome(e) {
+    const callback = e.callback_state ? t("callback") + ": " + callbackState(e.callback_state) : "";
+    if (e.outcome === "callback" && callback) return callback;
+    return t(e.outcome) + (callback ? " (" + callback + ")" : "");
+  }
+
   // Everything the call gathered, so the caller never repeats it.
   function story(call) {
     const variables = Object.entries(call.variables || {});
-    const path = (call.path || []).map((step) => [time(step.at), step.node,
+    // the question about an earlier call is the line's own, not a node of the flow
+    const path = (call.path || []).map((step) => [time(step.at),
+      step.node === "remembered" ? t("step_remembered") : step.node,
       t("ev_" + step.event) + (step.input ? ": " + step.input : "")]);
     return [
       definitions([[t("caller"), call.caller],
@@ -90,9 +99,8 @@ const Lists = (() => {
       table([t("when"), t("state"), t("reason"), t("wrap_note")],
         [...(call.callbacks || []).map((c) => [clock(c.due), t("callback") + ": " + callbackState(c.state), c.reason_shown,
             el("div", {}, texts(c.texts))]),
-         ...(call.earlier || []).map((e) => [clock(e.started), t(e.outcome) +
-            (e.callback_state ? " (" + t("callback") + ": " + callbackState(e.callback_state) + ")" : ""),
-          e.reason_shown, wrapUp(e.wrap_up)])]),
+         ...(call.earlier || []).map((e) => [clock(e.started), outcome(e),
+          e.reason_shown, el("div", {}, wrapUp(e.wrap_up), texts(e.texts))])]),
     ];
   }
 
