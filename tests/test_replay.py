@@ -10,6 +10,7 @@ import pytest
 
 from ivr_app.__main__ import main
 from ivr_app.call.replay import (
+    GREETED,
     HUNG_UP,
     PERSON,
     SELF_SERVICE,
@@ -128,6 +129,21 @@ def test_a_caller_greeted_in_a_remembered_language_is_replayed_without_the_quest
     replayed = next(e for e in day.draft if e.sid == again.sid)
     assert (replayed.ending, replayed.node, replayed.questions) == (
         PERSON, "cancel_internet", 2)
+    assert day.as_dict()["changed"] == []
+
+
+def test_a_caller_who_answered_the_earlier_call_question_first_is_left_out(line):
+    number = "+15005550032"
+    first = line.caller(number).dial().press("1").press("1").press("12345674").press("1")
+    first.press("0")  # a person, about an outage: asked about it when calling again
+    first.hang_up()
+    again = line.caller(number).dial()
+    assert "su llamada de hoy" in " ".join(again.heard)
+    again.press("0")  # a person now, from the question before the flow
+    again.hang_up()
+    line.run_jobs()
+    day = endings(line, MAIN)
+    assert (len(day.draft), dict(day.left_out)) == (1, {GREETED: 1})
     assert day.as_dict()["changed"] == []
 
 

@@ -75,9 +75,9 @@ def summarize(state: dict[str, Any], waiter: Waiter | None, answered: float | No
         "to_person_s": answered - started if answered is not None else None,
         "waited_s": (answered or ended) - waiter.entered if waiter else None,
         "told_s": told, "callback": callback, "survey": survey,
-        "remembered_lang": state.get(REMEMBERED, ""),
+        "remembered_lang": state.get(REMEMBERED, ""), "greeted": state.get("greeted", ""),
         "inputs": [{k: e[k] for k in INPUT_FIELDS if k in e} for e in state.get("path", [])
-                   if e.get("event") in INPUT_KINDS and e.get("node") != "remembered"],
+                   if e.get("event") in INPUT_KINDS],
     }
 
 

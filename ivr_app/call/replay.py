@@ -35,12 +35,11 @@ from ivr_app.flow.nodes.language import REMEMBERED
 SELF_SERVICE, PERSON, HUNG_UP, UNANSWERED = "self-service", "person", "hung-up", "unanswered"
 ENDINGS = (SELF_SERVICE, PERSON, HUNG_UP, UNANSWERED)
 # calls not replayed, by why
-OTHER_FLOW, TRIED, WENT_ON_WITH = "another-flow", "tried", "went-on"
+OTHER_FLOW, TRIED, GREETED = "another-flow", "tried", "greeted"
 LABELS = {  # how the command says each (the console has its own words: console/text.py)
     SELF_SERVICE: "self-service", PERSON: "a person", HUNG_UP: "hung up in the menus",
     UNANSWERED: "unanswered", OTHER_FLOW: "another flow", TRIED: "tried from the console",
-    WENT_ON_WITH: "went on with an earlier call"}
-WENT_ON = "remembered"  # the person_node of a call that went on with an earlier one
+    GREETED: "asked about an earlier call or a callback first"}
 HANDED_OVER = ("person", "callback", "in-line")  # summary outcomes past the flow's handover
 
 
@@ -134,8 +133,8 @@ def _left_out(draft: Flow, summary: dict[str, Any]) -> str:
         return OTHER_FLOW
     if summary.get("trial"):
         return TRIED
-    if summary.get("person_node") == WENT_ON:
-        return WENT_ON_WITH
+    if summary.get("greeted"):  # its first answers went to a question the flow does not ask
+        return GREETED
     return ""
 
 

@@ -69,14 +69,17 @@ def incoming() -> Response:
     return first_answer(ivr, sid, flow, state, engine.start(flow, state, now))
 
 
-def arriving() -> tuple[str, Services, Flow, dt.datetime, dict[str, Any]]:
+def arriving(greeted: str = "") -> tuple[str, Services, Flow, dt.datetime, dict[str, Any]]:
     """The request's call as it comes in, before any of the flow has played: its sid, the
-    services, the flow that answers now, the time, and a new state."""
+    services, the flow that answers now, the time, and a new state (noting the greeting it
+    answered first, if any: a replay leaves such a call out, call/replay.py)."""
     sid = _call_sid()
     ivr = services()
     flow = ivr.registry.current(current_app.config["IVR_FLOW"])
     now = ivr.clock()
     state = engine.new_state(flow, request.form, now)
+    if greeted:
+        state["greeted"] = greeted
     if state["from"] in test_callers(current_app.config):
         state["test"] = True  # waits and is answered as any call, out of the statistics
     recall_language(ivr, flow, state)

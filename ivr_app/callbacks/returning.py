@@ -65,7 +65,7 @@ def greeting(ivr: Services, flow: Flow, state: dict[str, Any]) -> str | None:
 @human_on_error
 def answer() -> Response:
     """1 keeps the callback, 2 cancels it and starts the flow, 0 is a person now."""
-    sid, ivr, flow, now, state = arriving()
+    sid, ivr, flow, now, state = arriving(greeted="pending-callback")
     found = pending(ivr, flow, state["from"])
     if not found:  # dialled or cancelled meanwhile
         return first_answer(ivr, sid, flow, state, engine.start(flow, state, now))

@@ -59,7 +59,7 @@ def greeting(ivr: Services, flow: Flow, state: dict[str, Any]) -> str | None:
 def answer() -> Response:
     """1 goes on with the earlier call, 0 (or an escape word) is a person now, anything
     else starts the flow: asked once, without retries."""
-    sid, ivr, flow, now, state = arriving()
+    sid, ivr, flow, now, state = arriving(greeted="earlier-call")
     earlier = _earlier(ivr, flow, state)
     if earlier is None:
         return first_answer(ivr, sid, flow, state, engine.start(flow, state, now))

@@ -14,6 +14,7 @@ A call's state lives six hours; its summary, written when Twilio reports the end
     waited_s: time in line, told_s: the first wait estimate they heard (None if none),
     callback: the callback they asked for ("" if none),
     remembered_lang: the language its number had chosen before ("" if none),
+    greeted: the question it answered before the flow ("earlier-call", "pending-callback"; ""),
     inputs: the caller's answers in the flow, in order, as the call's path recorded them
             ({at, node, event, input, confidence?, heard?, refused?}): what `replay` plays again,
     survey: {resolved: true | false | null, rating: 1-5 | null} after the agent hung up
