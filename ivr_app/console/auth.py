@@ -107,14 +107,13 @@ def init_auth(app: Flask, blueprints: list[str]) -> None:
     # for a later page to show.
     login_manager.login_message = "login_needed"
     login_manager.localize_callback = t
-    csrf.init_app(app)
-    _console_only(app, blueprints, login_manager.init_app)
-    _console_only(app, blueprints, limiter.init_app)
+    for extension in (csrf, login_manager, limiter):
+        _console_only(app, blueprints, extension.init_app)
 
 
 def _console_only(app: Flask, blueprints: list[str], init: Callable[[Flask], None]) -> None:
-    """`init` an extension whose request hooks concern the console alone (Flask-Limiter's
-    limits, Flask-Login's remember cookie): its hooks go on the console's blueprints, and
+    """`init` an extension whose request hooks concern the console alone (CSRF, Flask-Login's
+    remember cookie, Flask-Limiter's limits): its hooks go on the console's blueprints, and
     Twilio's webhooks skip them."""
     hooks = (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs)
     had = [list(funcs.get(None, ())) for funcs in hooks]
