@@ -7,6 +7,7 @@ import pytest
 from redis.connection import AbstractConnection
 
 from ivr_app.state.recent import RecentSteps
+from ivr_app.state.users import SECRET_KEY
 
 
 @pytest.fixture
@@ -69,3 +70,11 @@ def test_remembers_a_bounded_number_of_calls():
     assert recent.get("CA1", 1) is None
     assert recent.get("CA3", 1) == ("{}", False)
     assert recent.get("CA3", 2) is None
+
+
+def test_a_call_never_opens_a_console_session(call, redis):
+    """Sessions are the console's: a call's webhooks neither read cookies nor need the
+    key that signs them (made in Redis by the first request that opens a session)."""
+    call.dial().press("1")
+    assert "[es-MX] Para reportar una falla" in " ".join(call.heard)
+    assert not redis.exists(SECRET_KEY)

@@ -14,6 +14,7 @@ question, and lets it interpret the answer. The rules kept here hold at every no
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import replace
 from typing import Any
 
@@ -259,7 +260,10 @@ def _keys_read_out(flow: Flow, node: Node, lang: str) -> list[Speech]:
 def _escape_note(flow: Flow, lang: str, text: str) -> list[Speech]:
     """The escape announcement, unless the prompt already tells the caller."""
     note = flow.messages[lang]["escape"]
+    return [Speech(lang, note)] if _needs_note(note, lang, text) else []
+
+
+@functools.lru_cache(maxsize=4096)  # the same few prompts, read on every step
+def _needs_note(note: str, lang: str, text: str) -> bool:
     mentions = (note, *builtins.ESCAPE_MENTIONS.get(lang, ()))
-    if any(builtins.contains_phrase(text, m) for m in mentions):
-        return []
-    return [Speech(lang, note)]
+    return not any(builtins.contains_phrase(text, m) for m in mentions)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hmac
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -45,6 +45,7 @@ from ivr_app.state.users import User, Users
 log = logging.getLogger(__name__)
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
                static_folder="static")
+CONSOLE_PATHS = f"{bp.url_prefix}/"  # the console's pages: the only ones with a session
 
 # Scripts and styles come from this app only, never inline: a transcript that slipped into
 # markup could still run nothing.
@@ -106,17 +107,17 @@ def init_auth(app: Flask, blueprints: list[str]) -> None:
     # for a later page to show.
     login_manager.login_message = "login_needed"
     login_manager.localize_callback = t
-    login_manager.init_app(app)
-    csrf.init_app(app)
-    _limits_for(app, blueprints)
+    for extension in (csrf, login_manager, limiter):
+        _console_only(app, blueprints, extension.init_app)
 
 
-def _limits_for(app: Flask, blueprints: list[str]) -> None:
-    """Flask-Limiter hooks every request of an app; only the console has limits, so its
-    hooks go on the console's blueprints alone and Twilio's webhooks skip them."""
+def _console_only(app: Flask, blueprints: list[str], init: Callable[[Flask], None]) -> None:
+    """`init` an extension whose request hooks concern the console alone (CSRF, Flask-Login's
+    remember cookie, Flask-Limiter's limits): its hooks go on the console's blueprints, and
+    Twilio's webhooks skip them."""
     hooks = (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs)
     had = [list(funcs.get(None, ())) for funcs in hooks]
-    limiter.init_app(app)
+    init(app)
     for funcs, before in zip(hooks, had, strict=True):
         added = [f for f in funcs.get(None, ()) if f not in before]
         funcs[None] = before
@@ -127,9 +128,13 @@ def _limits_for(app: Flask, blueprints: list[str]) -> None:
 class _SecretFromRedis(SecureCookieSessionInterface):
     """Sessions signed with SECRET_KEY or, without it, with the key every web process shares
     in Redis, read when a request first needs it: nothing at start-up needs Redis, so a
-    process started during an outage boots and puts callers through to a person."""
+    process started during an outage boots and puts callers through to a person. Only the
+    console's pages have sessions: Twilio's webhooks and the API get the null session,
+    without reading cookies or making a signer, and never wait for the key."""
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if request.path != bp.url_prefix and not request.path.startswith(CONSOLE_PATHS):
+            return self.make_null_session(app)
         if not app.secret_key:
             try:
                 app.config["SECRET_KEY"] = users().session_secret()
