@@ -7,10 +7,12 @@ as text, so nothing a caller said or typed can become markup.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
-from ivr_app.console.text import language
+from ivr_app.console.text import language, t
 from ivr_app.flow.model import Flow
+from ivr_app.line import holding
 from ivr_app.line.context import LANGUAGE_NAMES, context_for, said_reason
 from ivr_app.services import Services
 from ivr_app.state.agents import Agent
@@ -69,9 +71,17 @@ def queue_view(ivr: Services, queue: str) -> dict[str, Any]:
                         "waited_s": round(now - waiter.entered),
                         "told": bool(told),
                         "estimate_s": told[-1]["estimate_s"] if told else None,
+                        "estimate_said": told_said(told[-1]["estimate_s"]) if told else "",
                         "offered_to": waiter.offered, "callback": sid.startswith("CB")})
     return {"name": queue, "label": queue_name(ivr, queue), "waiting": waiting,
             "count": ivr.queues.length(queue)}
+
+
+def told_said(estimate_s: float | None) -> str:
+    """A wait told to a caller as they heard it ("less than a minute", not "0:00"), in the
+    reader's language; no estimate is what they heard when nobody was signed in."""
+    key, minutes = holding.wait_said(math.inf if estimate_s is None else estimate_s)
+    return t("told_" + key, minutes=minutes)
 
 
 def told_wait(ivr: Services, sid: str) -> list[dict[str, Any]]:
@@ -105,6 +115,7 @@ def call_view(ivr: Services, sid: str) -> dict[str, Any] | None:
     numbers = [e["estimate_s"] for e in estimates if e["estimate_s"] is not None]
     context["wait_told"] = bool(estimates)
     context["wait_told_s"] = numbers[0] if numbers else None
+    context["wait_told_said"] = told_said(context["wait_told_s"]) if estimates else ""
     context["queue_name"] = queue_name(ivr, context.get("queue", ""))
     context["reason_shown"] = reason_shown(ivr, context.get("reason", ""))
     context["language_name"] = LANGUAGE_NAMES[language()].get(context.get("language", ""),

@@ -36,7 +36,7 @@ from ivr_app.call.voice import KEYS, first_answer
 from ivr_app.console import flow_files
 from ivr_app.console.auth import guard
 from ivr_app.console.flows import room_for_a_flow
-from ivr_app.console.live import queue_name, told_wait
+from ivr_app.console.live import queue_name, told_said, told_wait
 from ivr_app.console.text import language
 from ivr_app.demo.on_the_line import AGENT_HUNG_UP, DemoLine, look
 from ivr_app.demo.simulator import Call
@@ -126,7 +126,8 @@ def _state(ivr: Services, call: Call, hung_up: str | None) -> dict[str, Any]:
     if position is not None:
         told = told_wait(ivr, call.sid)
         return {"is": "line", "queue": queue_name(ivr, waiter.queue), "position": position,
-                "told": bool(told), "told_s": told[-1]["estimate_s"] if told else None}
+                "told": bool(told),
+                "told_said": told_said(told[-1]["estimate_s"]) if told else ""}
     if call.ending is not None and not call.waiting:
         return {"is": "person", "number": call.ending.number}
     return {"is": "flow"}

@@ -101,13 +101,20 @@ def announcement(ivr: Services, flow: Flow, lang: str, waiter: Waiter) -> list[s
 
 def wait_sentence(words: dict[str, str], seconds: float) -> str:
     """The estimated wait as said to the caller, in whole minutes or "nobody is signed in"."""
+    key, minutes = wait_said(seconds)
+    return words[key].format(minutes=minutes)
+
+
+def wait_said(seconds: float) -> tuple[str, int]:
+    """How an estimate is put to the caller: the message saying it and its whole minutes;
+    the console shows a told wait the same way, so the agent reads what the caller heard."""
     if not math.isfinite(seconds):
-        return words["wait_unknown"]
+        return "wait_unknown", 0
     if seconds < 60:
-        return words["wait_under_minute"]
+        return "wait_under_minute", 0
     if seconds < 90:
-        return words["wait_one_minute"]
-    return words["wait_minutes"].format(minutes=round(seconds / 60))
+        return "wait_one_minute", 1
+    return "wait_minutes", round(seconds / 60)
 
 
 def _hold(ivr: Services, sid: str, force_announcement: bool) -> Response:

@@ -107,7 +107,7 @@ def test_a_call_tried_from_the_console_runs_the_editors_version_not_the_live_one
         body = sol.post(f"/console/try/call/{sid}", action).get_json()
     # the caller hears the wait, and the page says so (no agent signed in: no figure)
     assert body["state"] == {"is": "line", "queue": "support", "position": 1, "told": True,
-                             "told_s": None}
+                             "told_said": "no estimate (no agents signed in)"}
     assert "en la fila" in " ".join(body["heard"])
     ivr = sol.app.extensions["ivr"]
     assert ivr.queues.position("support", sid) == 1

@@ -64,3 +64,14 @@ def test_an_agent_hangs_up_their_call_from_the_screen(line, ana):  # noqa: F811
     assert ana.post("/console/agent/hangup", {"call": other.sid}).status_code == 409
     assert ana.post("/console/agent/hangup", {"call": call.sid}).status_code == 200
     assert line.standin.call(leg)["status"] == "completed"
+
+
+def test_the_agent_reads_the_wait_as_the_caller_heard_it_in_either_language(line):
+    line.agent("ana", ["es"], ["support"], status="wrap-up", since_s=300)  # free any moment
+    caller = waiting_caller(line, "+525587654321").press("1").press("0")
+    assert "[es-MX] Tiempo estimado de espera: menos de un minuto." in caller.heard
+    for lang, heard in (("es", "menos de un minuto"), ("en", "less than a minute")):
+        with line.app.test_request_context(headers={"Accept-Language": lang}):
+            story = live.call_view(line.ivr, caller.sid)
+            [waiting] = live.queue_view(line.ivr, "support")["waiting"]
+        assert (story["wait_told_said"], waiting["estimate_said"]) == (heard, heard)

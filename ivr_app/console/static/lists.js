@@ -14,10 +14,9 @@ const Lists = (() => {
       el("tbody", {}, rows.map((cells) => el("tr", {}, cells.map((c) => el("td", {}, c))))));
   }
 
-  // The wait a caller was told: the number, or why there is none.
-  function told(wasTold, estimate) {
-    if (!wasTold) return t("not_told");
-    return estimate === null || estimate === undefined ? t("told_unknown") : seconds(estimate);
+  // The wait a caller was told, in the words they heard it (the server words it), or none.
+  function told(wasTold, said) {
+    return wasTold ? said : t("not_told");
   }
 
   function queues(list) {
@@ -25,7 +24,7 @@ const Lists = (() => {
       el("h3", {}, queue.label, " ", el("span", {class: "count"}, String(queue.count))),
       table([t("position"), t("caller"), t("topic"), t("waited"), t("estimate")],
         queue.waiting.map((w) => [String(w.position), w.caller + (w.callback ? " ↺" : ""),
-          w.topic_shown, seconds(w.waited_s), told(w.told, w.estimate_s)]),
+          w.topic_shown, seconds(w.waited_s), told(w.told, w.estimate_said)]),
         t("nobody_waiting")),
       queue.count > queue.waiting.length ?
         el("p", {class: "more"}, t("more_waiting", {n: queue.count - queue.waiting.length})) : ""));
@@ -84,7 +83,7 @@ const Lists = (() => {
       definitions([[t("caller"), call.caller],
         [t("language"), call.language_name + (call.language_remembered ? " (" + t("language_remembered") + ")" : "")],
         [t("queue"), call.queue_name], [t("reason"), call.reason_shown],
-        [t("wait_told"), told(call.wait_told, call.wait_told_s)],
+        [t("wait_told"), told(call.wait_told, call.wait_told_said)],
         [t("wait_had"), call.wait_had_s === undefined ? null : seconds(call.wait_had_s)]]),
       el("h3", {}, t("variables")),
       variables.length ? definitions(variables) : el("p", {class: "muted"}, t("none")),

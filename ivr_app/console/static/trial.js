@@ -3,7 +3,7 @@
 "use strict";
 
 (() => {
-  const {t, el, fill, post, seconds} = Console;
+  const {t, el, fill, post} = Console;
   const panel = document.getElementById("trial");
   const keypad = document.getElementById("keypad");
   const words = document.getElementById("trial-words");
@@ -31,7 +31,7 @@
   function where(state) {
     switch (state.is) {
       case "line": return t("try_state_line", {queue: state.queue, position: state.position || ""}) +
-        (state.told ? " " + t("try_state_told", {wait: state.told_s === null ? t("told_unknown") : seconds(state.told_s)}) : "");
+        (state.told ? " " + t("try_state_told", {wait: state.told_said}) : "");
       case "ringing": return t("try_state_ringing", {agent: state.agent});
       case "connected": return t("try_connected", {agent: state.agent});
       case "person": return t("try_state_person", {number: state.number});
