@@ -174,8 +174,8 @@ def test_the_worker_calls_back_in_turn_and_the_agent_hears_it_is_a_callback(dril
         '<?xml version="1.0" encoding="UTF-8"?><Response>'
         f'<Gather action="/callback/accept{query}" finishOnKey="#" input="dtmf" method="POST" '
         'numDigits="1" timeout="8">'
-        '<Say language="es-MX" voice="Polly.Mia">Le llamamos por su solicitud: '
-        'pidió hablar con una persona. Para hablar ahora con una persona, marque uno.</Say>'
+        '<Say language="es-MX" voice="Polly.Mia">Le llamamos de soporte, como nos pidió. '
+        'Para hablar ahora con una persona, marque uno.</Say>'
         '</Gather>'
         '<Say language="es-MX" voice="Polly.Mia">Le volveremos a llamar más tarde. '
         'Hasta luego.</Say><Hangup /></Response>')

@@ -62,8 +62,8 @@ def test_callback_keeps_the_callers_place_and_is_placed_when_its_turn_comes(line
     [customer_call] = customer_calls(line)
     assert line.ivr.roster.get("ana").status == "offered"
     intro = line.standin.answer(customer_call)
-    assert "Le llamamos por su solicitud: pidió hablar con una persona. Para hablar ahora con " \
-           "una persona, marque uno." in intro
+    assert "Le llamamos de soporte, como nos pidió. Para hablar ahora con una persona, " \
+           "marque uno." in intro, "the flow's name for the queue, not the agent's reason"
     held = line.agent_presses(intro, "1")
     assert f">call-{callback.id}</Conference>" in held
     assert line.ivr.callbacks.get(callback.id).state == "connected"
@@ -235,3 +235,16 @@ def test_a_stored_request_whose_job_could_not_be_made_is_kept_and_lined_up_later
     assert line.ivr.queues.position("support", caller.sid) is None, "served once, as a callback"
     with_services(line, callback_jobs.reconcile)
     assert len(customer_calls(line)) == 1
+
+
+def test_an_english_customer_hears_the_queue_named_in_english_not_the_agents_reason(line):
+    line.agent("ana", ["en"], ["support"], status="busy", since_s=60)
+    caller = line.caller().dial().press("2").press("0")
+    request_callback(line.ivr, caller.sid, CUSTOMER)
+    line.clock.advance(25 * 60)
+    line.ivr.roster.set_status("ana", "available", line.clock())
+    line.run_jobs()
+    [customer_call] = customer_calls(line)
+    intro = line.standin.answer(customer_call)
+    assert "We are calling you back from support, as you asked. To speak with a person " \
+           "now, press one." in intro

@@ -36,7 +36,7 @@ from ivr_app.call.voice import _event
 from ivr_app.callbacks import texts
 from ivr_app.flow import builtins
 from ivr_app.flow.model import Flow
-from ivr_app.line.context import context_for, said_reason
+from ivr_app.line.context import context_for
 from ivr_app.line.routing import FINISHED_CALL, ring
 from ivr_app.platform.security import twilio_signed
 from ivr_app.platform.telephony import public_url
@@ -153,11 +153,13 @@ def _callback() -> Callback:
     return callback
 
 
-def _speech(ivr: Services, callback: Callback, key: str, **values: str) -> tuple[Flow, Speech]:
-    """The flow's words `key` in the callback's language, and the flow."""
+def _speech(ivr: Services, callback: Callback, key: str) -> tuple[Flow, Speech]:
+    """The flow's words `key` in the callback's language, and the flow; a queue is named
+    as the flow names it in that language (the customer hears no agent's reason)."""
     flow = ivr.registry.current(callback.flow)
     lang = callback.lang if callback.lang in flow.languages else flow.default_language
-    return flow, Speech(lang, flow.messages[lang][key].format(**values))
+    return flow, Speech(lang, flow.messages[lang][key].format(
+        queue=flow.queue_said(callback.queue, lang)))
 
 
 def _goodbye(ivr: Services, callback: Callback) -> Response:
@@ -172,15 +174,14 @@ def _goodbye(ivr: Services, callback: Callback) -> Response:
 @twilio_signed
 @apology_on_error
 def answer() -> Response:
-    """The customer picked up: who is calling and why, and 1 to talk to a person now."""
+    """The customer picked up: who is calling back, and 1 to talk to a person now."""
     ivr = services()
     callback = _callback()
     if request.form.get("AnsweredBy", "").startswith("machine") or callback.state != "dialing":
         response = VoiceResponse()
         response.hangup()  # a voicemail is not the customer; /callback/status retries
         return xml(response)
-    flow, intro = _speech(ivr, callback, "callback_intro",
-                          reason=said_reason(callback.reason, callback.lang))
+    flow, intro = _speech(ivr, callback, "callback_intro")
     _, later = _speech(ivr, callback, "callback_later")
     return xml(ask(VoiceResponse(), f"/callback/accept?id={callback.id}", [intro], flow,
                    timeout=ANSWER_SECONDS, goodbye=[later]))

@@ -94,7 +94,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "to_supervisor": "Le comunicamos con un supervisor. Un momento, por favor.",
         "queue_unavailable": "Lo sentimos: en este momento no podemos dejarle en espera en "
                              "la fila.",
-        "callback_intro": "Le llamamos por su solicitud: {reason}. Para hablar ahora con "
+        "callback_intro": "Le llamamos de {queue}, como nos pidió. Para hablar ahora con "
                           "una persona, marque uno.",
         "callback_later": "Le volveremos a llamar más tarde. Hasta luego.",
         "callback_connecting": "Gracias. Le comunicamos con una persona en un momento.",
@@ -170,7 +170,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "queue_supervisor": "To speak with a supervisor, press {key}.",
         "to_supervisor": "Connecting you with a supervisor. One moment, please.",
         "queue_unavailable": "We are sorry: we cannot keep you waiting in line right now.",
-        "callback_intro": "We are calling you back about your request: {reason}. To speak "
+        "callback_intro": "We are calling you back from {queue}, as you asked. To speak "
                           "with a person now, press one.",
         "callback_later": "We will call you again later. Goodbye.",
         "callback_connecting": "Thank you. Connecting you with a person in a moment.",
