@@ -72,16 +72,17 @@ def _solved(ivr: Services, day: dt.date, flow: str,
         trend[then.isoformat()] = resolution.first_contact(
             those, resolution.repeated(log, those, window))
     fcr = solved["first_contact"]
-    drawn = {"fcr_" + by: _shares(fcr["by_" + by]) for by in ("agent", "flow")}
-    drawn["fcr_queue"] = _shares(fcr["by_queue"], lambda queue: queue_name(ivr, queue))
-    drawn["fcr_trend"] = _shares(trend)
+    drawn = {"fcr_" + by: _shares(fcr["by_" + by], t("none_m")) for by in ("agent", "flow")}
+    drawn["fcr_queue"] = _shares(fcr["by_queue"], t("none"), lambda q: queue_name(ivr, q))
+    drawn["fcr_trend"] = _shares(trend, "")
     return solved, drawn
 
 
-def _shares(groups: dict[str, dict[str, Any]],
+def _shares(groups: dict[str, dict[str, Any]], nameless: str,
             label: Callable[[str], str] = str) -> charts.Chart:
-    """Resolved shares as lying bars: "67% (2/3)"; a group with no call shows "–"."""
-    items = [(label(name) if name else t("none"), 100 * (g["share"] or 0))
+    """Resolved shares as lying bars: "67% (2/3)"; a group with no call shows "–". Calls
+    without an agent, queue or flow are under `nameless`, in the gender of the word."""
+    items = [(label(name) if name else nameless, 100 * (g["share"] or 0))
              for name, g in groups.items()]
     shown = [f"{round(100 * g['share'])}% ({g['resolved']}/{g['count']})" if g["count"]
              else "–" for g in groups.values()]

@@ -38,6 +38,7 @@ TEXT: dict[str, dict[str, str]] = {
         "variables": "Datos", "path": "Recorrido", "said": "Lo que dijo",
         "wait_told": "Espera anunciada", "wait_had": "Espera real", "notes": "Notas",
         "earlier": "Llamadas y devoluciones anteriores de este número", "none": "Ninguna",
+        "none_m": "Ninguno", "nothing": "Nada",
         "accept": "Aceptar", "escalate": "Pasar a supervisor", "escalate_note":
             "Nota para el supervisor", "schedule_callback": "Programar devolución",
         "callback_when": "Cuándo", "callback_number": "Número", "done": "Hecho.",
@@ -213,6 +214,7 @@ TEXT: dict[str, dict[str, str]] = {
         "variables": "Details", "path": "Path", "said": "What they said",
         "wait_told": "Wait told", "wait_had": "Wait had", "notes": "Notes",
         "earlier": "Earlier calls and callbacks from this number", "none": "None",
+        "none_m": "None", "nothing": "Nothing",
         "accept": "Accept", "escalate": "Escalate to a supervisor", "escalate_note":
             "Note for the supervisor", "schedule_callback": "Schedule a callback",
         "callback_when": "When", "callback_number": "Number", "done": "Done.",

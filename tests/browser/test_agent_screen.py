@@ -30,3 +30,19 @@ def test_the_ringing_call_shows_account_and_reason_within_two_seconds(page, stac
     page.click("#accept")
     expect(page.locator("#status")).to_have_text("On a call")
     assert local.extensions["ivr"].queues.waiter(caller.sid).room
+
+
+def test_an_empty_list_says_none_in_the_gender_of_what_it_lists(browser, stack, local):
+    context = browser.new_context(base_url=stack.url, locale="es-MX",
+                                  viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    sign_in(page, "ana")
+    page.click("button[data-status=available]")
+    caller = stack.caller(local, caller="+15005550031")
+    caller.dial().press("1").press("0")  # a person at once: no details, no voice message
+    expect(page.locator("#call-title")).to_contain_text("Llamada entrante", timeout=5000)
+    expect(page.locator("#call h3:text-is('Datos') + p")).to_have_text("Ninguno")
+    expect(page.locator("#messages")).to_have_text("Ninguno")  # mensajes de voz
+    expect(page.locator("#callbacks")).to_have_text("Ninguna")  # devoluciones
+    expect(page.locator("#call h3:text-is('Lo que dijo') + p")).to_have_text("Nada")
+    context.close()

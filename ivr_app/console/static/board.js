@@ -7,7 +7,7 @@
     const names = Object.fromEntries(data.queues.map((q) => [q.name, q.label]));
     fill("agents", Lists.table([t("agents"), t("status"), t("since"), t("queues")],
       data.agents.map((a) => [a.name, t(a.status), clock(a.since),
-        a.queues.map((q) => names[q] || q).join(", ")])));
+        a.queues.map((q) => names[q] || q).join(", ")]), t("none_m")));
     fill("callbacks", Lists.callbacks(data.due));
     fill("missed", Lists.callbacks(data.missed));
     fill("messages", Lists.messages(data.messages));

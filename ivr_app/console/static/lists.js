@@ -6,7 +6,8 @@
 const Lists = (() => {
   const {t, el, seconds, clock, time} = Console;
 
-  // A header over every column; long values wrap inside their cell (console.css).
+  // A header over every column; long values wrap inside their cell (console.css). An empty
+  // list says so in the gender of what it lists ("Ninguna" devolución, "Ninguno" mensaje).
   function table(headers, rows, empty) {
     if (!rows.length) return el("p", {class: "muted"}, empty || t("none"));
     return el("table", {},
@@ -53,7 +54,7 @@ const Lists = (() => {
     return table([t("when"), t("callback_number"), t("queue"), t("play")],
       list.map((m) => [clock(m.requested), m.number, m.queue_name,
         el("audio", {controls: true, preload: "none", "aria-label": t("play") + " " + m.number,
-          src: "/console/agent/messages/" + encodeURIComponent(m.id)})]));
+          src: "/console/agent/messages/" + encodeURIComponent(m.id)})]), t("none_m"));
   }
 
   function definitions(pairs) {
@@ -86,14 +87,15 @@ const Lists = (() => {
         [t("wait_told"), told(call.wait_told, call.wait_told_said)],
         [t("wait_had"), call.wait_had_s === undefined ? null : seconds(call.wait_had_s)]]),
       el("h3", {}, t("variables")),
-      variables.length ? definitions(variables) : el("p", {class: "muted"}, t("none")),
+      variables.length ? definitions(variables) : el("p", {class: "muted"}, t("none_m")),
       el("h3", {}, t("said")),
-      table([t("when"), t("step"), t("words")], (call.said || []).map((s) => [time(s.at), s.node, s.text])),
+      table([t("when"), t("step"), t("words")], (call.said || []).map((s) => [time(s.at), s.node, s.text]),
+        t("nothing")),
       el("h3", {}, t("notes")),
       (call.notes || []).length ? el("ul", {}, call.notes.map((n) => el("li", {}, n)))
         : el("p", {class: "muted"}, t("none")),
       el("h3", {}, t("path")),
-      table([t("when"), t("step"), t("what")], path),
+      table([t("when"), t("step"), t("what")], path, t("none_m")),
       el("h3", {}, t("earlier")),
       table([t("when"), t("state"), t("reason"), t("wrap_note")],
         [...(call.callbacks || []).map((c) => [clock(c.due), t("callback") + ": " + callbackState(c.state), c.reason_shown,
