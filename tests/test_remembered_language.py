@@ -62,7 +62,7 @@ def test_star_asks_the_language_question_and_the_new_choice_is_remembered(line):
     again.hang_up()
     third = line.caller("+525511330004").dial()
     assert third.heard[0].startswith(SPANISH_MENU)
-    assert third.heard[-1] == "[en-US] For english, press star or say english."
+    assert third.heard[-1] == "[en-US] For English, press star or say English."
 
 
 def test_saying_the_other_language_switches_to_it_at_once(line):

@@ -2,10 +2,11 @@
 its question for them) can change it at the first question they hear.
 
 That question ends with the way to change, in each other language of the question, in its
-own voice ("For english, press star or say english."). At it, the language key (star,
-ivr_app.flow.builtins.LANGUAGE_KEY; lint refuses a first question that binds it) asks the
-language question after all, and saying another language's name switches the call to it
-and asks the same question again. Once the caller is past that question, the offer is over.
+own voice and by its own name ("For English, press star or say English."). At it, the
+language key (star, ivr_app.flow.builtins.LANGUAGE_KEY; lint refuses a first question that
+binds it) asks the language question after all, and saying another language's name
+switches the call to it and asks the same question again. Once the caller is past that
+question, the offer is over.
 """
 
 from __future__ import annotations
@@ -25,8 +26,7 @@ def offer(flow: Flow, state: dict[str, Any], node: Node) -> list[Speech]:
         return []
     kept["at"] = node.id
     return [Speech(c.language, flow.messages[c.language]["language_change"].format(
-        language=c.phrases[0] if c.phrases else c.language))
-        for c in _others(flow, kept, state["lang"])]
+        language=_own_name(c))) for c in _others(flow, kept, state["lang"])]
 
 
 def leave(state: dict[str, Any], node_id: str) -> None:
@@ -59,6 +59,12 @@ def switched_to(flow: Flow, state: dict[str, Any], node: Node, event: Event) -> 
             state["lang"] = state["vars"]["language"] = choice.language
             return choice.language
     return None
+
+
+def _own_name(choice: LanguageChoice) -> str:
+    """The language's name in itself, as it writes it ("English"); else its first phrase."""
+    own = builtins.LANGUAGE_NAMES.get(choice.language, {}).get(choice.language)
+    return own or (choice.phrases[0] if choice.phrases else choice.language)
 
 
 def _offered_at(kept: dict[str, Any] | None, node: Node) -> bool:

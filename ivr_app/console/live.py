@@ -11,9 +11,10 @@ import math
 from typing import Any
 
 from ivr_app.console.text import language, t
+from ivr_app.flow.builtins import LANGUAGE_NAMES
 from ivr_app.flow.model import Flow
 from ivr_app.line import holding
-from ivr_app.line.context import LANGUAGE_NAMES, context_for, said_reason
+from ivr_app.line.context import context_for, said_reason
 from ivr_app.services import Services
 from ivr_app.state.agents import Agent
 from ivr_app.state.call_log import CallLog

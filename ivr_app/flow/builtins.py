@@ -54,6 +54,14 @@ DEFAULT_BANDS = (0.7, 0.4)
 # ask the language question after all (call/kept_language.py).
 LANGUAGE_KEY = "*"
 
+# Each language's name in each language, written as that language writes it: agents read
+# and hear a caller's language by it, and a caller hears their own language offered by its
+# name in itself ("For English", "Para español").
+LANGUAGE_NAMES: dict[str, dict[str, str]] = {
+    "es": {"es": "español", "en": "inglés"},
+    "en": {"es": "Spanish", "en": "English"},
+}
+
 DIGIT_WORDS: dict[str, tuple[str, ...]] = {
     "es": ("cero", "uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve"),
     "en": ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"),

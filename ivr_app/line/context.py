@@ -9,17 +9,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ivr_app.call import turn
+from ivr_app.flow.builtins import LANGUAGE_NAMES
 from ivr_app.flow.model import Flow
 from ivr_app.flow.nodes.language import KEPT
 from ivr_app.state.queues import Waiter
 
 if TYPE_CHECKING:
     from ivr_app.services import Services
-
-LANGUAGE_NAMES = {
-    "es": {"es": "español", "en": "inglés"},
-    "en": {"es": "Spanish", "en": "English"},
-}
 
 WHISPER = {
     "es": {

@@ -9,8 +9,9 @@ from typing import Any
 
 from ivr_app.call.rehearsal import scorecard
 from ivr_app.console.text import LANGUAGES, TEXT
+from ivr_app.flow.builtins import LANGUAGE_NAMES
 from ivr_app.flow.model import Flow
-from ivr_app.line.context import LANGUAGE_NAMES, REASONS
+from ivr_app.line.context import REASONS
 
 WIDTHS = (1024, 1280, 1920)  # the screens agents and supervisors use
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
