@@ -39,6 +39,7 @@ def record_with(ivr: Services, sid: str) -> dict[str, Any] | None:
     ended = _epoch(ended_at) if ended_at else ivr.clock().timestamp()
     callback = ivr.redis.hget(DIALOG_KEY.format(sid=sid), "callback") or ""
     summary = summarize(state, waiter, answered, ended,
+                        waited=ivr.store.waited_for_agent(sid),
                         callback="" if callback == STORING else callback,
                         told=_first_estimate(ivr, sid, waiter),
                         trial=Trials(ivr.redis).get(sid) is not None, agent=agent,
@@ -49,8 +50,14 @@ def record_with(ivr: Services, sid: str) -> dict[str, Any] | None:
 
 def summarize(state: dict[str, Any], waiter: Waiter | None, answered: float | None,
               ended: float, callback: str, told: float | None, trial: bool, agent: str = "",
-              survey: dict[str, Any] | None = None) -> dict[str, Any]:
-    """A finished call in the terms the console counts (pure: given what was read)."""
+              survey: dict[str, Any] | None = None,
+              waited: float | None = None) -> dict[str, Any]:
+    """A finished call in the terms the console counts (pure: given what was read).
+
+    The wait of an answered call is the one measured when its agent took it (`waited`),
+    not the agent's "busy" less the waiter's entry: that entry may be a later one, after
+    the agent (back in line from the survey, or escalated), and the agent's history keeps
+    whole seconds only, so an answer within the second of the entry came out below zero."""
     outcome = state.get("outcome") or {}
     started = _epoch(state["started"])
     asked = outcome.get("type") == "human" and outcome.get("reason") in (REASON_ASKED,
@@ -73,7 +80,8 @@ def summarize(state: dict[str, Any], waiter: Waiter | None, answered: float | No
         "reason": outcome.get("reason", ""), "queue": waiter.queue if waiter else "",
         "agent": agent if answered is not None else "",
         "to_person_s": answered - started if answered is not None else None,
-        "waited_s": (answered or ended) - waiter.entered if waiter else None,
+        "waited_s": waited if answered is not None else (
+            ended - waiter.entered if waiter else None),
         "told_s": told, "callback": callback, "survey": survey,
         "remembered_lang": state.get(REMEMBERED, ""), "greeted": state.get("greeted", ""),
         "inputs": [{k: e[k] for k in INPUT_FIELDS if k in e} for e in state.get("path", [])

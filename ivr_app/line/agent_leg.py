@@ -159,7 +159,7 @@ def take_call(ivr: Services, caller: str, agent_id: str) -> bool:
         return False
     if not ivr.roster.follow(agent_id, caller, "accepted", ivr.clock()):
         log.warning("agent %s took call %s but had moved on meanwhile", agent_id, caller)
-    ivr.store.set_handled_by(caller, agent_id)
+    ivr.store.set_handled_by(caller, agent_id, ivr.clock().timestamp() - waiter.entered)
     ivr.wait_stats.record_answered(caller)
     return True
 

@@ -23,7 +23,8 @@ from ivr_app.state.recent import RecentSteps
 
 log = logging.getLogger(__name__)
 
-CALL_KEY = "ivr:call:{sid}"  # hash: seq, data (JSON), asked (when seq was set), status fields
+CALL_KEY = "ivr:call:{sid}"  # hash: seq, data (JSON), asked (when seq was set), status fields,
+# the agent who took the call and the wait before them
 NOTES_KEY = "ivr:call:{sid}:notes"  # list of notes agents added, oldest first
 ANSWER_KEY = "ivr:call:{sid}:answer:{seq}"  # the TwiML sent in reply to step `seq`
 FLOW_SOURCE_KEY = "ivr:flow:{name}:{version}"  # text of a flow version calls are using
@@ -289,12 +290,21 @@ class CallStore:
         return {k[7:]: v for k, v in raw.items()
                 if k.startswith("status_") and k not in ("status_rank", "status_seq")}
 
-    def set_handled_by(self, sid: str, agent_id: str) -> None:
-        """The agent who took the call (a caller calling again is offered to them first)."""
-        self.redis.hset(CALL_KEY.format(sid=sid), "agent", agent_id)
+    def set_handled_by(self, sid: str, agent_id: str, waited_s: float) -> None:
+        """The agent who took the call (a caller calling again is offered to them first),
+        and how long the caller had waited in line for them: a caller can line up again
+        after their agent (the survey's 0 or "no", an escalation), and the line keeps only
+        the newest entry."""
+        self.redis.hset(CALL_KEY.format(sid=sid), mapping={"agent": agent_id,
+                                                           "waited": waited_s})
 
     def handled_by(self, sid: str) -> str:
         return self.redis.hget(CALL_KEY.format(sid=sid), "agent") or ""
+
+    def waited_for_agent(self, sid: str) -> float | None:
+        """Seconds the caller waited in line for the agent who took them last, if one did."""
+        waited = self.redis.hget(CALL_KEY.format(sid=sid), "waited")
+        return float(waited) if waited else None
 
     def add_note(self, sid: str, note: str) -> None:
         """Keep an agent's note with the call, so the next person reads it too."""
