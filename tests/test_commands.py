@@ -14,6 +14,7 @@ from twilio.request_validator import RequestValidator
 
 from ivr_app.__main__ import main
 from ivr_app.flow.validate import load_flow
+from ivr_app.platform.launcher import TRY_IT
 from tests.support.servers import free_port
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -117,6 +118,18 @@ def test_up_serves_signed_calls_with_gunicorn_and_a_worker(redis_url, redis):
         out, _ = proc.communicate(timeout=30)
     assert "simulate flows/main.yaml" in out
     assert "PUBLIC_BASE_URL is not set" in out  # signed calls, checked against Host headers
+
+
+def test_ups_banner_gives_a_newcomer_the_readmes_next_steps():
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as file:
+        readme = file.read()
+    banner = TRY_IT.format(port=8000)
+    commands = [line.strip() for line in banner.splitlines()
+                if line.strip().startswith(".venv/bin/python")]
+    assert [c for c in commands if c not in readme] == [], "the README's own commands"
+    for step in ("user add admin --role supervisor", "user add ana --role agent",
+                 "http://127.0.0.1:8000/", "--wait-for-agent"):
+        assert step in banner
 
 
 def test_simulate_on_a_machine_without_redis_starts_one_and_stops_it_after(tmp_path):

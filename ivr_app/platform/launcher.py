@@ -22,12 +22,17 @@ NO_TOKEN_NOTICE = """\
 *** TWILIO_AUTH_TOKEN is not set: running with IVR_INSECURE_DEV=1, so request signatures
 *** are NOT checked. Fine for the simulator; real Twilio traffic needs TWILIO_AUTH_TOKEN."""
 
-TRY_IT = """\
-Try a call without Twilio, in another terminal:
-    .venv/bin/python -m ivr_app simulate flows/main.yaml
-    .venv/bin/python -m ivr_app simulate flows/main.yaml --script "1,0"
-The console is at http://127.0.0.1:{port}/ ; make its first user (a supervisor) with:
-    .venv/bin/python -m ivr_app user add admin --role supervisor
+# What a newcomer does next, as the README's "A call, from the terminal" says it.
+CALL_AND_HOLD = (".venv/bin/python -m ivr_app simulate flows/main.yaml --from +525511112222 "
+                 '--script "1,0" --wait-for-agent 120')
+TRY_IT = f"""\
+Next, in another terminal (README.md, "A call, from the terminal"):
+  1. Make the console's users (each password is asked twice):
+       .venv/bin/python -m ivr_app user add admin --role supervisor
+       .venv/bin/python -m ivr_app user add ana --role agent
+  2. Open http://127.0.0.1:{{port}}/ , sign in as ana and click Disponible (EN for English).
+  3. Call the line (1: Spanish, 0: a person) and hold until Ana accepts:
+       {CALL_AND_HOLD}
 """
 
 DEMO_NOTICE = """\
