@@ -20,6 +20,7 @@ from ivr_app.flow.model import Flow
 from ivr_app.flow.source import parse
 from ivr_app.flow.validate import validate
 from ivr_app.platform.redis_server import answers, ensure_redis, stop_redis
+from ivr_app.state import users
 from ivr_app.state.calls import CallStore
 
 # The quick tests that take one core module alone run first, so that a failure in the
@@ -33,6 +34,13 @@ TEST_REDIS_URL = f"redis://127.0.0.1:6379/{os.environ.get('IVR_TEST_REDIS_DB', '
 
 # Folders whose every test is of one kind: the fast loop leaves them out (docs/testing.md).
 FOLDER_MARKS = {"browser": pytest.mark.browser, "speech": pytest.mark.speech}
+
+
+def pytest_configure() -> None:
+    # scrypt at a 32nd of its cost (n=2**10, not 2**15): hundreds of users are added and
+    # signed in, at 0.1 s of CPU a hash otherwise. Stored hashes still say scrypt, and a
+    # check still follows the cost its hash names (the line's own processes keep theirs).
+    users.PASSWORD_HASH = "scrypt:1024:8:1"
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker

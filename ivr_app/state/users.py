@@ -9,6 +9,7 @@ one, so a copied cookie stops working on the server, not only in the browser tha
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
 from dataclasses import dataclass
@@ -28,8 +29,9 @@ _END_SESSIONS = """
 if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'sessions', ARGV[1]) end
 """
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,39}$")
-# Checked against when the name is unknown, so a wrong name costs as long as a wrong password.
-_DUMMY_HASH = generate_password_hash(secrets.token_hex(8))
+# werkzeug's scrypt at its own cost (about 0.1 s of CPU a hash, each check as much, as meant).
+# The tests lower the cost (tests/conftest.py): a hash names its cost, and a check follows it.
+PASSWORD_HASH = "scrypt"
 
 
 @dataclass(frozen=True)
@@ -59,8 +61,8 @@ class Users:
             raise ValueError(f"role {role!r}: expected one of {', '.join(ROLES)}")
         if len(password) < MIN_PASSWORD:
             raise ValueError(f"the password needs at least {MIN_PASSWORD} characters")
-        fields = {"name": name, "role": role, "agent": agent or name,
-                  "password": generate_password_hash(password), "sessions": _generation()}
+        fields = {"name": name, "role": role, "agent": agent or name, "sessions": _generation(),
+                  "password": generate_password_hash(password, PASSWORD_HASH)}
         pipe = self.redis.pipeline()
         pipe.hset(USER_KEY.format(name=name), mapping=fields)
         pipe.sadd(USERS_KEY, name)
@@ -76,7 +78,8 @@ class Users:
     def check(self, name: str, password: str) -> User | None:
         """The user if the password is theirs; None otherwise, in about the same time."""
         stored = self.redis.hget(USER_KEY.format(name=name), "password")
-        if not check_password_hash(stored or _DUMMY_HASH, password) or stored is None:
+        against = stored or _dummy_hash(PASSWORD_HASH)
+        if not check_password_hash(against, password) or stored is None:
             return None
         return self.get(name)
 
@@ -113,3 +116,13 @@ class Users:
 
 def _generation() -> str:
     return secrets.token_hex(8)
+
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    """Checked against when the name is unknown, so that a wrong name costs as long as a
+    wrong password."""
+    return generate_password_hash(secrets.token_hex(8), method)
+
+
+_dummy_hash(PASSWORD_HASH)  # made now: a first unknown name costs no more than the next
