@@ -89,9 +89,18 @@ def parse(text: str, name: str = "<flow>") -> Source:
     source = Source(name, text, None)
     loader = None
     try:
-        _check_depth(text, name)
-        loader = yaml.SafeLoader(text)
-        root = loader.get_single_node()
+        try:
+            _check_depth(text, name, _FAST_LOADER)
+            loader = yaml.SafeLoader(text)
+            root = loader.get_single_node()
+        except (FlowError, yaml.YAMLError, UnicodeError):  # UnicodeError: a lone surrogate
+            # Refused: again as PyYAML alone refuses it, so that the first problem it finds
+            # is the one named, in its words.
+            if loader is not None:
+                loader.dispose()
+            _check_depth(text, name, yaml.SafeLoader)
+            loader = yaml.SafeLoader(text)
+            root = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -132,11 +141,16 @@ def _tag_refused(node: yaml.Node) -> Wording:
                  "la etiqueta {tag!r} no se admite en un archivo de flujo", tag=node.tag)
 
 
-def _check_depth(text: str, name: str) -> None:
+# libyaml's parser (in PyYAML's wheels) counts the depth in a tenth of the time of PyYAML's
+# own; built without it, PyYAML's counts alone.
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _check_depth(text: str, name: str, loader: type) -> None:
     """Refuse deep nesting before composing: PyYAML composes nodes recursively, and a few
     hundred levels would end in RecursionError. Its parser is not recursive."""
     depth = 0
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+    for event in yaml.parse(text, Loader=loader):
         if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
