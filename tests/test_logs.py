@@ -9,6 +9,14 @@ import time
 from ivr_app.platform import logs
 
 
+def soon(path, found) -> list[str]:
+    """The file's lines once `found(lines)` holds, or as they are 3 FLUSH_S from now."""
+    deadline = time.monotonic() + logs.FLUSH_S * 3
+    while not found(lines := path.read_text().splitlines()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return lines
+
+
 def test_lines_reach_the_file_together_soon_and_a_warning_at_once(tmp_path):
     path = tmp_path / "web.log"
     stream = path.open("a", buffering=1 << 16, encoding="utf-8")
@@ -24,8 +32,7 @@ def test_lines_reach_the_file_together_soon_and_a_warning_at_once(tmp_path):
         "INFO ivr_app.access: CA1 /voice 200",
         "WARNING ivr_app.access: a step reached 0 of 1 replicas"]
     log.info("%s %s %d", "CA2", "/voice/step?seq=0", 200)
-    time.sleep(logs.FLUSH_S * 3)
-    assert path.read_text().splitlines()[-1].endswith("CA2 /voice/step?seq=0 200")
+    assert soon(path, lambda lines: len(lines) == 3)[-1].endswith("CA2 /voice/step?seq=0 200")
     stream.close()
 
 
@@ -41,13 +48,15 @@ def test_a_forked_worker_writes_its_own_lines_soon_and_none_of_its_parents(tmp_p
     handler = logs.BatchedHandler(stream)
     log = logging.Logger("ivr_app")
     log.addHandler(handler)
+    began = time.monotonic()
     log.info("built in the master")  # its timer thread stays in the master
     pid = os.fork()
     if pid == 0:  # the worker
         log.info("a worker's line")
-        time.sleep(logs.FLUSH_S * 3)
+        soon(path, lambda lines: "a worker's line" in lines)
         os._exit(0)
     os.waitpid(pid, 0)
+    time.sleep(max(0.0, began + logs.FLUSH_S * 2 - time.monotonic()))  # the master's timer
     assert path.read_text().splitlines() == ["built in the master", "a worker's line"]
     stream.close()
 
