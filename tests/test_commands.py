@@ -26,6 +26,7 @@ def run(args: list[str], redis_url: str, **env: str) -> subprocess.CompletedProc
                           env={**os.environ, "REDIS_URL": redis_url, **env})
 
 
+@pytest.mark.drill  # the command, a process of its own
 @pytest.mark.parametrize(("script", "ending"), [
     ("1,0", "a person (queue 'support', reason: asked for a person)"),
     (",,,", "a person (queue 'support', reason: no input)"),
@@ -41,6 +42,7 @@ def test_simulate_with_a_script_prints_the_call_and_where_it_ended(script, endin
         in done.stdout
 
 
+@pytest.mark.drill  # the command, a process of its own
 def test_simulate_in_english_answers_the_language_question(redis_url, redis):
     done = run(["simulate", "flows/main.yaml", "--lang", "en", "--script", "say: agent"],
                redis_url)
@@ -48,6 +50,7 @@ def test_simulate_in_english_answers_the_language_question(redis_url, redis):
     assert "IVR    [en-US] Connecting you with a person. One moment, please." in done.stdout
 
 
+@pytest.mark.drill  # the command, a process of its own
 def test_simulate_interactively_reads_keys_speech_and_silence(redis_url, redis):
     done = subprocess.run([sys.executable, "-m", "ivr_app", "simulate", "flows/main.yaml"],
                           cwd=ROOT, text=True, capture_output=True, timeout=60,
@@ -61,6 +64,7 @@ def test_simulate_interactively_reads_keys_speech_and_silence(redis_url, redis):
                                     "reason: cancel tv)")
 
 
+@pytest.mark.drill  # the command, a process of its own
 def test_simulate_refuses_a_broken_flow_with_its_errors(tmp_path, redis_url):
     broken = tmp_path / "main.yaml"
     broken.write_text("languages: {}\n")
@@ -132,6 +136,7 @@ def test_ups_banner_gives_a_newcomer_the_readmes_next_steps():
         assert step in banner
 
 
+@pytest.mark.drill  # the command, a process of its own
 def test_simulate_on_a_machine_without_redis_starts_one_and_stops_it_after(tmp_path):
     from ivr_app.platform.redis_server import answers
 

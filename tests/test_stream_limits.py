@@ -89,6 +89,7 @@ def test_a_frame_larger_than_twilio_sends_closes_the_stream(line, size):
         assert stream.closed_by_server() == 1009
 
 
+@pytest.mark.drill  # two seconds of real waiting
 def test_a_connection_that_never_says_start_is_closed_after_two_seconds(line):
     call = line.call()
     with MediaStream(line.url, TOKEN, call.sid, call.stream_parameters) as stream:
@@ -126,6 +127,7 @@ def flood(url: str, call: Call, frame: bytes, count: int) -> None:
         stream.closed_by_server(timeout=60)
 
 
+@pytest.mark.drill  # the stream server, a process of its own
 def test_a_flood_of_large_frames_leaves_the_real_server_small_and_answering(
         make_app, redis, redis_url):
     with StreamProcess(redis_url, STREAM_MAX="40") as server:

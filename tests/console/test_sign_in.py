@@ -73,6 +73,7 @@ def test_one_address_guessing_one_name_is_limited_sooner(browser):
     assert browser.sign_in("sol").status_code == 302  # the address itself is not limited
 
 
+@pytest.mark.drill  # seconds of real slow-down
 def test_wrong_passwords_from_everywhere_slow_a_name_down_but_never_lock_its_owner_out(
         browser, monkeypatch):
     monkeypatch.setattr(auth, "SLOW_STEP", 0.1)
@@ -178,6 +179,7 @@ def test_pages_allow_no_inline_script(browser):
     assert "script-src 'self';" in policy
 
 
+@pytest.mark.drill  # the command, a process of its own
 def test_users_are_added_from_the_command_line_with_the_password_on_stdin(redis, redis_url):
     done = subprocess.run([sys.executable, "-m", "ivr_app", "user", "add", "admin", "--role",
                            "supervisor"], input=PASSWORD + "\n", text=True, capture_output=True,

@@ -16,6 +16,8 @@ from tests.console.conftest import PASSWORD
 from tests.support.servers import Server, gunicorn
 from tests.support.workers import worker_env
 
+pytestmark = pytest.mark.drill  # gunicorn
+
 
 @pytest.fixture
 def console(redis, redis_url, tmp_path: Path) -> Iterator[Server]:
