@@ -19,8 +19,8 @@ from pathlib import Path
 
 from ivr_app.flow.errors import FlowError, Problem
 from ivr_app.flow.model import Flow
-from ivr_app.flow.source import from_bytes, read_file
-from ivr_app.flow.validate import validate
+from ivr_app.flow.source import decoded, read_text
+from ivr_app.flow.validate import checked
 from ivr_app.services import Services
 from ivr_app.state.flow_history import FlowHistory
 
@@ -78,7 +78,8 @@ def check(ivr: Services, name: str, text: str) -> tuple[Flow | None, list[Proble
 
 def _load(ivr: Services, name: str, text: str) -> Flow:
     """The flow, as the loader would take the file holding `text`; FlowError otherwise."""
-    return validate(from_bytes(text.encode("utf-8"), str(ivr.registry.path(name))), name)
+    where = str(ivr.registry.path(name))
+    return checked(decoded(text.encode("utf-8"), where), where, name)
 
 
 def loads_today(ivr: Services, name: str, entry: dict[str, str]) -> bool:
@@ -98,11 +99,10 @@ def read(ivr: Services, name: str) -> FlowFile:
     written = path.stat().st_mtime  # before reading: a newer text never gets an older time
     history = FlowHistory(ivr.redis)
     try:
-        source = read_file(path)
+        text = read_text(path)
     except FlowError as exc:
         text, flow, problems = "", None, exc.problems
     else:
-        text = source.text
         flow, problems = check(ivr, name, text)
     if flow is not None:
         history.record(name, flow.version, text, "disk", "disk", ivr.clock(), written)

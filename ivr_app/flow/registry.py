@@ -19,8 +19,8 @@ from typing import Any, Protocol
 
 from ivr_app.flow.errors import FlowError, Problem
 from ivr_app.flow.model import Flow
-from ivr_app.flow.source import parse, read_file
-from ivr_app.flow.validate import validate
+from ivr_app.flow.source import read_text
+from ivr_app.flow.validate import checked
 from ivr_app.flow.wording import words
 
 log = logging.getLogger(__name__)
@@ -84,7 +84,7 @@ class FlowRegistry:
     def adopt(self, name: str, text: str) -> Flow:
         """Check a text and keep it as a version of `name` that is not the live one (a call
         the console tries on it); raises FlowError like the loader."""
-        flow = validate(parse(text, str(self.path(name))), name)
+        flow = checked(text, str(self.path(name)), name)
         with self._lock:
             self._remember(flow, text)
         return flow
@@ -129,11 +129,11 @@ class FlowRegistry:
         settled = time.time() - stat.st_mtime > SETTLE_SECONDS
         self._file_sig[name] = sig if settled else None
         try:
-            source = read_file(path)
-            if source.text == self._read.get(name):
+            text = read_text(path)
+            if text == self._read.get(name):
                 return
-            self._read[name] = source.text
-            flow = validate(source, name)
+            self._read[name] = text
+            flow = checked(text, str(path), name)
         except FlowError as exc:
             self.errors[name] = exc
             kept = "keeping the last good version" if name in self._current else "no version"
@@ -146,9 +146,9 @@ class FlowRegistry:
         if previous is None or previous[0].version != flow.version:
             log.info("flow %s loaded, version %s", path, flow.version)
             if self.keeper is not None:
-                self.keeper.save(name, flow.version, source.text)
-        self._current[name] = (flow, source.text)
-        self._remember(flow, source.text)
+                self.keeper.save(name, flow.version, text)
+        self._current[name] = (flow, text)
+        self._remember(flow, text)
 
     def _revive(self, name: str) -> None:
         """No good version in memory and none on disk: take the keeper's, if it has one."""
@@ -158,7 +158,7 @@ class FlowRegistry:
                       "to a person until it is fixed\n" + "!" * 72, name)
             return
         try:
-            flow = validate(parse(text, f"{self.path(name)} (last good, from Redis)"), name)
+            flow = checked(text, f"{self.path(name)} (last good, from Redis)", name)
         except FlowError as exc:  # written by an older release with other rules
             log.error("flow %s: the last good version kept in Redis is refused too:\n%s",
                       name, exc)

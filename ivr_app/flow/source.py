@@ -52,32 +52,41 @@ class Source:
 
 def read_file(path: str | Path) -> Source:
     """Read and parse a flow file; raise FlowError with located problems."""
-    path = Path(path)
+    return parse(read_text(path), str(path))
+
+
+def read_text(path: str | Path) -> str:
+    """A flow file's text, as `read_file` takes it, not yet parsed; FlowError if it cannot
+    be read or is not within MAX_BYTES of UTF-8."""
     name = str(path)
     try:
-        raw = path.read_bytes()
+        raw = Path(path).read_bytes()
     except OSError as exc:
         raise FlowError([Problem.worded(name, 1, 1, words(
             "cannot read file: {why}", "no se puede leer el archivo: {why}", why=exc.strerror),
             "file")]) from exc
-    return from_bytes(raw, name)
+    return decoded(raw, name)
 
 
 def from_bytes(raw: bytes, name: str = "<flow>") -> Source:
     """A flow file's bytes parsed as `read_file` takes them: within MAX_BYTES, UTF-8, YAML
     (the console checks an edit with it before it is written)."""
+    return parse(decoded(raw, name), name)
+
+
+def decoded(raw: bytes, name: str = "<flow>") -> str:
+    """A flow file's bytes as text, if within MAX_BYTES and UTF-8; FlowError otherwise."""
     if len(raw) > MAX_BYTES:
         raise FlowError([Problem.worded(name, 1, 1, words(
             "file is {size} bytes; the limit is {limit}",
             "el archivo tiene {size} bytes; el límite es {limit}", size=len(raw),
             limit=MAX_BYTES), "file")])
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise FlowError([Problem.worded(name, 1, 1, words(
             "file is not UTF-8 text ({why})", "el archivo no es texto UTF-8 ({why})",
             why=exc.reason), "file")]) from exc
-    return parse(text, name)
 
 
 def parse(text: str, name: str = "<flow>") -> Source:

@@ -10,6 +10,7 @@ their tables name, and the whole-flow rules below run over the result in order.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable
 from pathlib import Path
@@ -33,7 +34,7 @@ from ivr_app.flow.checker import Checker, Kind
 from ivr_app.flow.errors import FlowError, unforeseen
 from ivr_app.flow.graph_rules import check_graph
 from ivr_app.flow.nodes.language import LanguageNode
-from ivr_app.flow.source import Path_, Source, read_file
+from ivr_app.flow.source import Path_, Source, parse, read_file
 from ivr_app.flow.turn_rules import check_turns
 from ivr_app.flow.wording import did_you_mean, words
 
@@ -45,6 +46,14 @@ _FIRST = ("languages", "escape_words", "messages", "hours", "callbacks", "return
 def load_flow(path: str | Path) -> model.Flow:
     """Read, check and build the flow in `path`; raise FlowError listing every problem."""
     return validate(read_file(path), Path(path).stem)
+
+
+@functools.lru_cache(maxsize=64)
+def checked(text: str, where: str, name: str) -> model.Flow:
+    """`validate(parse(text, where), name)`, kept for the texts checked last: every app a
+    process builds reads the same file, and the console checks one text many times. A flow
+    is frozen, so one can serve them all; a refusal is not kept."""
+    return validate(parse(text, where), name)
 
 
 def validate(source: Source, name: str) -> model.Flow:
