@@ -109,3 +109,15 @@ def test_a_restarted_process_serves_the_last_good_version_kept_in_redis(make_app
     assert Call(restarted, TOKEN).dial().heard[0] == "[en-US] For billing press one."
     edit(flows, "goto: nowhere", "goto: billing")  # fixed: the new text answers
     assert Call(restarted, TOKEN).dial().heard[0] == "[en-US] Billing here. Press one."
+
+
+def test_apps_built_from_one_text_share_the_flow_checked_once_and_an_edit_is_checked_anew(
+        make_app, flows, redis):
+    def served():
+        return make_app(FLOWS_DIR=str(flows)).extensions["ivr"].registry.current("main")
+
+    first = served()
+    assert served() is first  # the second app did not parse the text again
+    edit(flows, "For billing press one.", "Billing here. Press one.")
+    edited = served()
+    assert edited is not first and edited.version != first.version
