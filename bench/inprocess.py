@@ -51,6 +51,7 @@ STEP_PATH = "/voice/step?seq=0"
 WAIT_PATH = "/voice/wait?queue=support"
 AGENTS = 12  # signed in to support for the wait estimate; half of them on a call
 KINDS = ("voice", "step", "transfer", "wait")
+CHUNK = 200  # requests per slice of a repeat: the floor's, then the same calls' own
 
 
 def new_sid() -> str:
@@ -100,9 +101,9 @@ class Figures:
     def __getitem__(self, key: str) -> float:
         return statistics.median(run[key] for run in self.runs)
 
-    def spread(self, key: str) -> str:
+    def spread(self, key: str, digits: int = 0) -> str:
         values = [run[key] for run in self.runs]
-        return f"{min(values):.0f}-{max(values):.0f}"
+        return f"{min(values):.{digits}f}-{max(values):.{digits}f}"
 
 
 def make_ivr_app() -> Flask:
@@ -127,7 +128,6 @@ def timed_posts(client: Client, reqs: list[Req], mark: bytes | None) -> list[flo
     """Microseconds per signed POST; checks every answer, outside the timed part."""
     times: list[float] = []
     clock = time.perf_counter_ns
-    gc.collect()
     for req in reqs:
         headers = {"X-Twilio-Signature": req.signature}
         t0 = clock()
@@ -140,7 +140,21 @@ def timed_posts(client: Client, reqs: list[Req], mark: bytes | None) -> list[flo
     return times
 
 
+def cpu_posts(client: Client, reqs: list[Req], mark: bytes | None) -> tuple[list[float], float]:
+    """timed_posts, with this process's CPU seconds over them; the garbage left by what ran
+    before is collected first, outside the CPU counted."""
+    gc.collect()
+    cpu0 = time.process_time()
+    times = timed_posts(client, reqs, mark)
+    return times, time.process_time() - cpu0
+
+
 def in_process(requests: int, repeats: int) -> dict[str, Figures]:
+    """Each row's figures per repeat, with `ratio`: its CPU over the floor's in that repeat.
+
+    A repeat is a pair: the floor answers the very requests the step then answers (it writes
+    nothing), in slices of CHUNK, each slice's floor, first answers and steps back to back,
+    so that what else the machine does falls on both sides of the ratio alike."""
     from bench.floor_app import create_floor_app
 
     validator = RequestValidator(TOKEN)
@@ -165,18 +179,23 @@ def in_process(requests: int, repeats: int) -> dict[str, Figures]:
 
     for _ in range(repeats):
         reqs = prepare(requests)
-        # Interleaved per repeat, so drift on a noisy machine hits every row alike. The floor
-        # answers the very requests the step then answers (it writes nothing).
-        rows = [("floor", floor, reqs["step"], None), ("voice", ivr, reqs["voice"], VOICE_MARK),
-                ("step", ivr, reqs["step"], STEP_MARK),
-                ("transfer", ivr, reqs["transfer"], TRANSFER_MARK),
-                ("wait", ivr, reqs["wait"], WAIT_MARK)]
-        for name, client, batch, mark in rows:
-            cpu0 = time.process_time()
-            times = timed_posts(client, batch, mark)
-            cpu = (time.process_time() - cpu0) / len(batch) * 1e6
-            figures[name].add(p50=statistics.median(times), p99=percentile(times, 99),
-                              mean=statistics.fmean(times), cpu=cpu)
+        times: dict[str, list[float]] = {name: [] for name in figures}
+        cpu = dict.fromkeys(figures, 0.0)
+        sliced = [("floor", floor, "step", None), ("voice", ivr, "voice", VOICE_MARK),
+                  ("step", ivr, "step", STEP_MARK)]
+        whole = [("transfer", ivr, "transfer", TRANSFER_MARK), ("wait", ivr, "wait", WAIT_MARK)]
+        for start in range(0, requests, CHUNK):
+            for name, client, kind, mark in sliced:
+                took, seconds = cpu_posts(client, reqs[kind][start:start + CHUNK], mark)
+                times[name] += took
+                cpu[name] += seconds
+        for name, client, kind, mark in whole:
+            times[name], cpu[name] = cpu_posts(client, reqs[kind], mark)
+        for name, kind in (("floor", "step"), *((k, k) for k in KINDS)):
+            cpu[name] *= 1e6 / len(reqs[kind])
+        for name, took in times.items():
+            figures[name].add(p50=statistics.median(took), p99=percentile(took, 99),
+                              cpu=cpu[name], ratio=cpu[name] / cpu["floor"])
     flush_db(REDIS_URL)
     return figures
 

@@ -22,7 +22,9 @@ measured in the same run.
 4. Growth: bench/growth.py's step, wait URL, routing and agent-screen poll with 10 and 10,000
    callers waiting (100,000 calls' state kept), the worst ratio as `growth_ratio`.
 
-Each measurement of 1 and 2 is repeated (--repeats) and the median of the repeats is quoted.
+Each measurement of 1 is repeated (--pairs, 15), each repeat a pair: the floor and the steps on
+the same calls in slices of 200 back to back; a row's ratio to the floor is the median of its
+ratios in each repeat. Each measurement of 2 is repeated (--repeats) and the median quoted.
 The app logs one line per webhook, as in production, to a file whose name is printed. Uses
 the Redis server of REDIS_URL (127.0.0.1:6379 by default), on database 12 only
 (BENCH_REDIS_DB to change it), flushed before, between and after.
@@ -144,7 +146,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=2000,
                         help="in-process requests per measurement (default 2000)")
-    parser.add_argument("--repeats", type=int, default=3, help="repeats of each measurement")
+    parser.add_argument("--repeats", type=int, default=3, help="repeats over HTTP and of growth")
+    parser.add_argument("--pairs", type=int, default=15,
+                        help="in-process repeats, each floor and steps paired (default 15)")
     parser.add_argument("--seconds", type=float, default=3.0, help="length of one HTTP run")
     parser.add_argument("--open-seconds", type=float, default=4.0,
                         help="length of each open-loop rate")
@@ -171,14 +175,16 @@ def run(args: argparse.Namespace) -> None:
         logs.configure("INFO", log.name)  # as the web process logs
     load = os.getloadavg()[0]
     print(f"webhook step benchmark: Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
-          f"load average {load:.1f}, Redis {REDIS_URL}, median of {args.repeats} repeats; "
+          f"load average {load:.1f}, Redis {REDIS_URL}, median of {args.pairs} paired repeats "
+          f"in process, {args.repeats} over HTTP; "
           f"the app's log (one line per webhook, as in production) goes to {log.name}")
-    ip = in_process(args.requests, args.repeats)
+    ip = in_process(args.requests, args.pairs)
     trips, kept = step_round_trips()
     floor = ip["floor"]
     print(f"\n1. In process (Flask test client), {args.requests} signed requests per repeat "
           f"({args.requests // 4} for the transfer and the wait)")
-    print(f"{'':46} {'CPU µs':>7} {'x floor':>7} {'p50 µs':>8} {'p99 µs':>8}  {'CPU range':>10}")
+    print(f"{'':46} {'CPU µs':>7} {'x floor':>7} {'p50 µs':>8} {'p99 µs':>8}  {'CPU range':>10} "
+          f"{'x range':>9}")
     rows = (("floor: Flask, form, signature, 1 EVALSHA", "floor"),
             ("POST /voice (a call's first answer)", "voice"),
             ("POST /voice/step Digits=1 (one step)", "step"),
@@ -186,12 +192,13 @@ def run(args: argparse.Namespace) -> None:
             ("POST /voice/wait (position and estimate)", "wait"))
     for label, key in rows:
         f = ip[key]
-        print(f"{label:46} {f['cpu']:7.0f} {f['cpu'] / floor['cpu']:7.2f} {f['p50']:8.0f} "
-              f"{f['p99']:8.0f}  {f.spread('cpu'):>10}")
+        print(f"{label:46} {f['cpu']:7.0f} {f['ratio']:7.2f} {f['p50']:8.0f} "
+              f"{f['p99']:8.0f}  {f.spread('cpu'):>10} {f.spread('ratio', 2):>9}")
     print(f"Redis round trips per step: {trips:.2f}; Redis memory per call in a menu: "
           f"{kept} bytes (MEMORY USAGE of its state and kept answers).")
-    print("CPU µs is this process's CPU time per request (Redis's own not counted).")
-    step_ratio = ip["step"]["cpu"] / floor["cpu"]
+    print("CPU µs is this process's CPU time per request (Redis's own not counted); x floor "
+          "is the median over the repeats of each repeat's CPU over the floor's.")
+    step_ratio = ip["step"]["ratio"]
     result: dict[str, Any] = {
         "load_average": round(load, 1),
         "step_cpu_us": round(ip["step"]["cpu"], 1),

@@ -83,7 +83,7 @@ def create_app(config: dict[str, Any] | None = None, *, connection: redis.Redis 
         app.register_blueprint(blueprint)
     init_console(app)
 
-    logs.init_app(app)  # first of the hooks: the access line's time covers the others
+    logs.init_app(app)  # first of the hooks, so its line is written after the others ran
 
     @app.before_request
     def refuse_large_bodies() -> None:

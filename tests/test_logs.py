@@ -6,6 +6,8 @@ import logging
 import os
 import time
 
+from flask import Flask
+
 from ivr_app.platform import logs
 
 
@@ -70,3 +72,15 @@ def test_gunicorns_own_lines_still_show_their_process(monkeypatch):
         "gunicorn.error", logging.INFO, __file__, 1, "Booting worker with pid: %s", (42,), None)
     line = logging.Formatter("[%(process)d] [%(levelname)s] %(message)s").format(record)
     assert line == f"[{os.getpid()}] [INFO] Booting worker with pid: 42"
+
+
+def test_the_access_line_times_the_whole_request_hooks_included(caplog):
+    """The clock starts as the request reaches the app: a slow hook counts in the line."""
+    app = Flask(__name__)
+    logs.init_app(app)
+    app.before_request(lambda: time.sleep(0.05))
+    app.get("/slow")(lambda: "")
+    with caplog.at_level(logging.INFO, logger="ivr_app.access"):
+        app.test_client().get("/slow")
+    [line] = [r.getMessage() for r in caplog.records if r.name == "ivr_app.access"]
+    assert line.startswith("- GET /slow 200 ") and float(line.split()[-2]) >= 50, line

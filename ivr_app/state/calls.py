@@ -30,6 +30,8 @@ ANSWER_KEY = "ivr:call:{sid}:answer:{seq}"  # the TwiML sent in reply to step `s
 FLOW_SOURCE_KEY = "ivr:flow:{name}:{version}"  # text of a flow version calls are using
 STREAM_KEY = "ivr:call:{sid}:stream"  # the sid of the call's live media stream, while it lives
 CALL_TTL = 6 * 3600
+# A state as JSON (json.dumps with ensure_ascii=False), without an encoder made per step
+_encode = json.JSONEncoder(ensure_ascii=False).encode
 
 # Stores step ARGV[1]'s outcome: the new step number ARGV[2], the state ARGV[3] and the
 # answer ARGV[4], for ARGV[5] seconds. The step's time (Redis's clock, Unix seconds) goes to
@@ -203,7 +205,7 @@ class CallStore:
                     found = self._run(self._take, keys, read)
                 else:
                     state, answer = decide(state, streaming)
-                    data = json.dumps(state, ensure_ascii=False)
+                    data = _encode(state)
                     found = self._run(self._take, keys, [seq, seq + 1, data, answer, self.ttl,
                                                          int(streaming), FINAL_RANK])
                     if found[0] == 1:
@@ -247,7 +249,7 @@ class CallStore:
             name, version, _ = flow_source
             keys.append(FLOW_SOURCE_KEY.format(name=name, version=version))
         args = ["" if seq is None else str(seq), str(0 if seq is None else seq + 1),
-                json.dumps(state, ensure_ascii=False), answer, self.ttl]
+                _encode(state), answer, self.ttl]
         won, kept, *standing = self._run(self._commit, keys, args)
         if flow_source is not None and not kept:  # the version's first call, or Redis lost it
             self.redis.set(keys[2], flow_source[2], ex=self.ttl)
