@@ -229,3 +229,27 @@ def test_the_sign_in_limit_is_checked_on_console_pages_and_never_on_a_call(brows
     assert checked == []
     browser.get("/console/agent")
     assert checked == ["/console/agent"]
+
+
+def test_wrong_passwords_up_to_the_bar_cost_their_owner_no_wait():
+    assert [auth.slowdown(n) for n in range(auth.SLOW_AFTER)] == [0.0] * auth.SLOW_AFTER
+    assert 0 < auth.slowdown(auth.SLOW_AFTER) <= auth.slowdown(auth.SLOW_AFTER + 1)
+
+
+def test_a_sign_in_without_a_name_is_refused_as_any_wrong_one(browser):
+    browser.client.get("/console/login")
+    answer = browser.client.post("/console/login", data={"password": PASSWORD,
+                                                         "csrf_token": browser.token or ""})
+    assert answer.status_code in (200, 400) and "Sign out" not in answer.get_data(as_text=True)
+
+
+def test_a_screen_asking_for_news_it_may_not_have_gets_json_it_can_show(browser):
+    browser.sign_in("ana")  # an agent's script polling the supervisors' board
+    answer = browser.get("/console/board/live")
+    assert answer.status_code == 403 and "error" in answer.get_json()
+
+
+def test_every_page_offers_both_languages(browser):
+    browser.sign_in("ana")
+    page = browser.get("/console/agent").get_data(as_text=True)
+    assert 'value="es"' in page and 'value="en"' in page
