@@ -175,8 +175,19 @@ def test_posts_without_the_csrf_token_are_refused(browser):
 
 def test_pages_allow_no_inline_script(browser):
     browser.sign_in("ana")
-    policy = browser.get("/console/agent").headers["Content-Security-Policy"]
-    assert "script-src 'self';" in policy
+    headers = browser.get("/console/agent").headers
+    assert "script-src 'self';" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"  # a file is never run as a script
+
+
+@pytest.mark.parametrize("demo", [True, False])
+def test_the_demo_phones_are_listed_only_on_the_demo_line(make_app, redis, demo):
+    config = {"TWILIO_DEMO": "1"} if demo else {}
+    add_people(app := make_app(**config))
+    ana = Browser(app)
+    ana.sign_in("ana")
+    page = ana.get("/console/agent").get_data(as_text=True)
+    assert ('id="legs"' in page) is demo
 
 
 @pytest.mark.drill  # the command, a process of its own
