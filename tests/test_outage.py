@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from twilio.request_validator import RequestValidator
 
+from ivr_app.platform.launcher import free_port
 from tests.conftest import TOKEN
 from tests.support.servers import DrillRedis, OverHttp, gunicorn
 from tests.support.workers import wait_for
@@ -204,3 +205,10 @@ def test_a_line_started_while_redis_is_down_puts_callers_through_and_recovers_by
         after = signed_post(http, "/voice", FORM | {"CallSid": sid(2)}, base=base)
         assert "Gather" in verbs(after.content) and "Enqueue" not in verbs(after.content)
         assert http.session.get(base + "/console/login", timeout=15).status_code == 200
+
+
+@pytest.mark.parametrize("page", ["/console/agent", "/console/board", "/console/flows"])
+def test_every_console_page_says_it_waits_for_redis_when_redis_is_gone(make_app, redis, page):
+    app = make_app(REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+    answer = app.test_client().get(page)
+    assert answer.status_code == 503 and "Redis" in answer.get_data(as_text=True)
