@@ -134,12 +134,13 @@ def test_a_caller_who_presses_0_is_rung_through_to_ana_until_she_hangs_up(
         ana.click("#accept")
         leg = local.extensions["ivr"].roster.get("ana").leg
         stack.line.answer(leg)  # her phone: picked up, into the caller's conference
-        expect(state).to_have_text(said["try_connected"].format(agent="ana"), timeout=5000)
+        expect(state).to_have_text(said["try_connected"].format(agent="ana"), timeout=15000)
         expect(sol.locator("#keypad button").first).to_be_disabled()
         problems += looked_at(sol, axe, allowed)
         shoot(sol, f"try-a-call-connected-{lang}")
         ana.click("#hangup")  # the demo flow's survey follows, for the caller
-        expect(transcript(sol)).to_contain_text(flow.survey.resolved["es"], timeout=5000)
+        # the room's end, the caller's <Dial> action and the page's next look: a few hops
+        expect(transcript(sol)).to_contain_text(flow.survey.resolved["es"], timeout=15000)
         expect(state).to_have_text(said["try_state_flow"])
         sol.click("#trial-hangup")
         expect(state).to_have_text(said["try_ended_caller"], timeout=5000)
