@@ -13,6 +13,7 @@ from ivr_app.demo.twilio_rest import TwilioStandin
 from ivr_app.state.agents import Agent
 from tests.conftest import OFFICE_HOURS, distinct_number
 from workers import context
+from workers import routing as routing_jobs
 
 PUBLIC = "https://ivr.example.com"
 API_TOKEN = "agent-api-token"
@@ -85,6 +86,14 @@ class Line:
         try:
             BurstWorker([self.ivr.jobs], connection=self.ivr.jobs.connection).work(
                 burst=True)
+        finally:
+            context.use(None)
+
+    def end_wrap_up(self, agent_id: str) -> list[tuple[str, str]]:
+        """The job that ends an agent's wrap-up, run here and now: the offers it made."""
+        context.use(self.ivr)
+        try:
+            return routing_jobs.end_wrap_up(agent_id)
         finally:
             context.use(None)
 

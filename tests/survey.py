@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import yaml
 
 from ivr_app.demo.simulator import Call
+from ivr_app.demo.twilio_rest import TwilioStandin
 from tests.line import Line, created_calls
 
 SURVEY = {
@@ -17,6 +20,17 @@ SURVEY = {
     "thanks": {"es": "Gracias por su respuesta. Hasta luego.",
                "en": "Thank you for your answer. Goodbye."},
 }
+
+
+@contextlib.contextmanager
+def a_line_with_survey(make_app, folder: Path) -> Iterator[Line]:
+    """A line whose flow (written to `folder`) has the survey, Twilio's REST played locally."""
+    with_survey(folder)
+    standin = TwilioStandin().start()
+    try:
+        yield Line(make_app, standin, FLOWS_DIR=str(folder))
+    finally:
+        standin.stop()
 
 
 def with_survey(folder: Path, timeout: int = 5, **changes) -> Path:

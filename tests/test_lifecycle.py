@@ -11,8 +11,6 @@ from ivr_app.callbacks.placing import request_callback
 from tests.console.conftest import Browser, add_people
 from tests.line import created_calls
 from tests.survey import SURVEY
-from workers import context
-from workers import routing as routing_jobs
 
 CUSTOMER = "+525512340001"
 
@@ -92,11 +90,7 @@ def test_the_caller_hangs_up_mid_call_then_wrap_up_then_available(line):
     assert line.standin.call(leg)["status"] == "completed"  # the conference ended her leg
     line.standin.hang_up(leg)  # and Twilio reports it
     assert line.ivr.roster.get("ana").status == "wrap-up"
-    context.use(line.ivr)
-    try:
-        routing_jobs.end_wrap_up("ana")
-    finally:
-        context.use(None)
+    line.end_wrap_up("ana")
     assert line.ivr.roster.get("ana").status == "available"
 
 

@@ -178,11 +178,7 @@ def test_a_finished_call_puts_the_agent_in_wrap_up_and_measures_talk_then_wrap_u
     scheduled = rq.registry.ScheduledJobRegistry(queue=line.ivr.jobs)
     assert len(scheduled.get_job_ids()) == 1  # the end of wrap-up
     line.clock.advance(35)
-    context.use(line.ivr)
-    try:
-        routing_jobs.end_wrap_up("ana")
-    finally:
-        context.use(None)
+    line.end_wrap_up("ana")
     assert line.ivr.roster.get("ana").status == "available"
     assert line.ivr.redis.lrange("ivr:wait:support:wrap_ups", 0, -1) == ["35.0"]
 
@@ -231,11 +227,7 @@ def test_wrap_up_ends_on_schedule_and_the_agent_takes_the_next_caller(line):
     call = line.caller().dial().press("1").press("0")
     line.run_jobs()
     assert created_calls(line) == [], "an agent in wrap-up is not rung"
-    context.use(line.ivr)
-    try:
-        offers = routing_jobs.end_wrap_up("ana")
-    finally:
-        context.use(None)
+    offers = line.end_wrap_up("ana")
     assert offers == [(call.sid, "ana")]
     assert line.ivr.roster.get("ana").status == "offered"
 

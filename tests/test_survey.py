@@ -9,25 +9,20 @@ import requests
 
 from ivr_app.demo.demo_line import DemoTwilio
 from ivr_app.demo.simulator import Call
-from ivr_app.demo.twilio_rest import TwilioStandin
 from ivr_app.flow.errors import FlowError
 from ivr_app.flow.validate import load_flow
 from ivr_app.state.surveys import Surveys
 from tests.line import Line, created_calls
 from tests.support.workers import wait_for
-from tests.survey import SURVEY, helped_by, with_survey, without_survey
+from tests.survey import SURVEY, a_line_with_survey, helped_by, with_survey, without_survey
 
 ESCAPE = "[es-MX] Para hablar con una persona, marque cero."
 
 
 @pytest.fixture
 def line(make_app, redis, tmp_path):
-    with_survey(tmp_path)
-    standin = TwilioStandin().start()
-    try:
-        yield Line(make_app, standin, FLOWS_DIR=str(tmp_path))
-    finally:
-        standin.stop()
+    with a_line_with_survey(make_app, tmp_path) as line:
+        yield line
 
 
 def helped_by_ana(line: Line, lang_key: str = "1", number: str = "") -> Call:

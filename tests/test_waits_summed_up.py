@@ -5,20 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from ivr_app.demo.twilio_rest import TwilioStandin
 from ivr_app.state.call_log import CallLog
 from tests.line import Line, created_calls
-from tests.survey import helped_by, with_survey
+from tests.survey import a_line_with_survey, helped_by
 
 
 @pytest.fixture
 def line(make_app, redis, tmp_path):
-    with_survey(tmp_path)
-    standin = TwilioStandin().start()
-    try:
-        yield Line(make_app, standin, FLOWS_DIR=str(tmp_path))
-    finally:
-        standin.stop()
+    with a_line_with_survey(make_app, tmp_path) as line:
+        yield line
 
 
 def summary(line: Line, sid: str) -> dict:
