@@ -111,6 +111,20 @@ def test_a_restarted_process_serves_the_last_good_version_kept_in_redis(make_app
     assert Call(restarted, TOKEN).dial().heard[0] == "[en-US] Billing here. Press one."
 
 
+def test_every_web_process_serves_the_same_last_good_version_when_the_file_breaks(
+        make_app, flows):
+    """A good edit lived on disk only long enough for one process to read it; then the file
+    broke. The other process never saw the edit, yet callers hear it from both."""
+    one = make_app(FLOWS_DIR=str(flows), FLOW_CHECK_SECONDS=0)
+    other = make_app(FLOWS_DIR=str(flows), FLOW_CHECK_SECONDS=0)
+    assert Call(other, TOKEN).dial().heard[0] == "[en-US] For billing press one."
+    edit(flows, "For billing press one.", "Billing in brief. Press one.")
+    assert Call(one, TOKEN).dial().heard[0] == "[en-US] Billing in brief. Press one."
+    edit(flows, "goto: billing", "goto: bililng")
+    for app in (other, one):
+        assert Call(app, TOKEN).dial().heard[0] == "[en-US] Billing in brief. Press one."
+
+
 def test_apps_built_from_one_text_share_the_flow_checked_once_and_an_edit_is_checked_anew(
         make_app, flows, redis):
     def served():

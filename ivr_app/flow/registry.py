@@ -119,7 +119,7 @@ class FlowRegistry:
         except OSError as exc:
             if name not in self._current:
                 self.errors[name] = _file_error(path, exc)
-                self._revive(name)
+            self._revive(name)
             return
         sig = (stat.st_mtime_ns, stat.st_size)
         if self._file_sig.get(name) == sig:
@@ -138,24 +138,27 @@ class FlowRegistry:
             self.errors[name] = exc
             kept = "keeping the last good version" if name in self._current else "no version"
             log.error("flow %s refused (%s):\n%s", path, kept, exc)
-            if name not in self._current:
-                self._revive(name)
+            self._revive(name)
             return
         self.errors.pop(name, None)
         previous = self._current.get(name)
         if previous is None or previous[0].version != flow.version:
             log.info("flow %s loaded, version %s", path, flow.version)
-            if self.keeper is not None:
-                self.keeper.save(name, flow.version, text)
+        if self.keeper is not None:  # even a version this process had: the others may not
+            self.keeper.save(name, flow.version, text)
         self._current[name] = (flow, text)
         self._remember(flow, text)
 
     def _revive(self, name: str) -> None:
-        """No good version in memory and none on disk: take the keeper's, if it has one."""
+        """No good version on disk: serve the keeper's last good one, so that every process
+        serves the same (one that never read a short-lived good file would otherwise keep an
+        older one); this process's own if the keeper has none."""
         text = self.keeper.load(name) if self.keeper is not None else None
-        if text is None:
-            log.error("!" * 72 + "\nflow %s has no valid version: every caller goes straight "
-                      "to a person until it is fixed\n" + "!" * 72, name)
+        held = self._current.get(name)
+        if text is None or (held is not None and held[1] == text):
+            if held is None:
+                log.error("!" * 72 + "\nflow %s has no valid version: every caller goes "
+                          "straight to a person until it is fixed\n" + "!" * 72, name)
             return
         try:
             flow = checked(text, f"{self.path(name)} (last good, from Redis)", name)
