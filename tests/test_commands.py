@@ -48,6 +48,11 @@ def test_simulate_in_english_answers_the_language_question(redis_url, redis):
                redis_url)
     assert "CALLER presses 2" in done.stdout
     assert "IVR    [en-US] Connecting you with a person. One moment, please." in done.stdout
+    lines = done.stdout.splitlines()
+    queued = lines.index("QUEUE  in line for a person (queue 'support', reason: asked for "
+                         "a person)")
+    assert not any(line.startswith("END") for line in lines[:queued]), "holding, not ended"
+    assert any("[en-US] You are number 1 in line." in line for line in lines[queued:])
 
 
 @pytest.mark.drill  # the command, a process of its own

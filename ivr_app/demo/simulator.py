@@ -295,9 +295,9 @@ class Call:
 
     def _to_person(self, verb: ET.Element) -> None:
         target = (verb.text or "").strip()
-        if verb.tag == "Enqueue":
+        if verb.tag == "Enqueue":  # not an end: the caller holds until a person takes it
             self.ending = Ending("human", queue=target, reason=self._reason())
-            self.echo_line(f"END {self.ending}")
+            self.echo_line(f"QUEUE  in line for {self.ending}")
             if verb.get("waitUrl"):
                 self._queue = verb
                 self._hold()
