@@ -8,6 +8,7 @@ docs/security.md.
 
 from __future__ import annotations
 
+import functools
 import hmac
 import logging
 import time
@@ -178,16 +179,19 @@ def guard(blueprint: Blueprint, supervisors_only: bool = False) -> None:
     blueprint.register_error_handler(RedisError, _unavailable)
     blueprint.after_request(policy)
     blueprint.before_request(_needs_a_secret)
+    blueprint.before_request(functools.partial(_admitted, supervisors_only))
 
-    @blueprint.before_request
-    def _check() -> Response | None:
-        if not current_user.is_authenticated:
-            return login_manager.unauthorized()
-        if supervisors_only and not current_user.is_supervisor:
-            abort(403)
-        if request.method not in ("GET", "HEAD", "OPTIONS"):
-            csrf.protect()
-        return None
+
+def _admitted(supervisors_only: bool) -> Response | None:
+    """Before each view of a guarded blueprint: who may see it, and a POST's CSRF token (a
+    function of its own, so that what it decides is looked up at each request)."""
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if supervisors_only and not current_user.is_supervisor:
+        abort(403)
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        csrf.protect()
+    return None
 
 
 def policy(response: Response) -> Response:
