@@ -59,6 +59,16 @@ def helped_by(line: Line, agent: str, *keys: str, number: str = "") -> Call:
     call = line.caller(number).dial()
     for key in keys or ("1", "0"):
         call.press(key)
+    leg = taken_by_the_next(line, call)
+    line.clock.advance(120)
+    line.standin.hang_up(leg)  # the agent puts the phone down: the conference ends
+    call.conference_ends()
+    return call
+
+
+def taken_by_the_next(line: Line, call: Call) -> str:
+    """The caller waiting is rung through to the next person free, who takes the call; the
+    person's leg."""
     line.run_jobs()
     leg, _ = created_calls(line)[-1]
     joined = line.agent_presses(line.standin.answer(leg), "1")
@@ -67,7 +77,4 @@ def helped_by(line: Line, agent: str, *keys: str, number: str = "") -> Call:
     assert '<Dial action="/voice/survey" method="POST">' in bridged
     call.moved(bridged)  # Twilio moves the caller to the agent
     assert call.room == f"call-{call.sid}"
-    line.clock.advance(120)
-    line.standin.hang_up(leg)  # the agent puts the phone down: the conference ends
-    call.conference_ends()
-    return call
+    return leg

@@ -170,3 +170,16 @@ def test_a_room_that_ends_requests_the_dials_action_signed_and_plays_its_answer(
     assert "<Hangup />" in line.standin.heard[caller]
     assert "never heard" not in line.standin.heard[caller]
     assert line.standin.call(caller)["status"] == "completed"
+
+
+def test_a_call_moved_out_of_its_room_requests_its_dials_action_and_plays_the_new_twiml(line):
+    """Twilio asks a moved call's <Dial> action and plays nothing of its answer: the call
+    plays the TwiML it was moved to (an escalation takes a caller from the agent's room)."""
+    caller = line.caller().sid
+    action = f"{line.public}/agent/whisper"
+    into_the_room(line, caller, f"<Response><Dial action='{action}'><Conference>r4"
+                                "</Conference></Dial></Response>")
+    into_the_room(line, caller, "<Response><Gather><Say>moved on</Say></Gather></Response>")
+    [asked] = [h for h in line.standin.webhooks if h.url == action]
+    assert (asked.params["CallSid"], asked.params["DialCallStatus"]) == (caller, "completed")
+    assert line.standin.call(caller)["status"] == "in-progress"

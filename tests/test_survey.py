@@ -14,7 +14,14 @@ from ivr_app.flow.validate import load_flow
 from ivr_app.state.surveys import Surveys
 from tests.line import Line, created_calls
 from tests.support.workers import wait_for
-from tests.survey import SURVEY, a_line_with_survey, helped_by, with_survey, without_survey
+from tests.survey import (
+    SURVEY,
+    a_line_with_survey,
+    helped_by,
+    taken_by_the_next,
+    with_survey,
+    without_survey,
+)
 
 ESCAPE = "[es-MX] Para hablar con una persona, marque cero."
 
@@ -94,6 +101,24 @@ def test_a_caller_who_hung_up_first_is_not_surveyed(line):
     call = helped_by_ana(line)
     answer = call.post("/voice/survey", {"CallStatus": "completed"})
     assert "<Hangup" in answer and "Gather" not in answer
+
+
+def test_an_escalated_caller_is_surveyed_after_the_supervisor_not_on_the_way(line):
+    """Ana escalates: the call update that takes the caller to the supervisors' line makes
+    Twilio ask the caller's <Dial> action, whose answer is not played; nothing begins there.
+    Sol takes the call and hangs up: then the caller is asked."""
+    line.agent("ana", ["es"], ["support"])
+    line.agent("sol", ["es"], ["supervisors"], supervisor=True)
+    call = line.caller().dial().press("1").press("0")
+    taken_by_the_next(line, call)
+    line.post(f"/api/calls/{call.sid}/escalate", {"agent": "ana", "note": "quiere un reembolso"})
+    call.moved(line.standin.fetch_twiml(call.sid))  # out of Ana's room, into the line
+    assert Surveys(line.ivr.redis).get(call.sid) is None, "no survey begun on the way"
+    assert not any(SURVEY["resolved"]["es"] in heard for heard in call.heard)
+    sol = taken_by_the_next(line, call)
+    line.standin.hang_up(sol)
+    call.conference_ends()
+    assert call.heard[-2:] == [f"[es-MX] {SURVEY['resolved']['es']}", ESCAPE]
 
 
 def test_without_a_survey_the_callers_dial_has_no_action_and_ends_with_the_agent(

@@ -82,6 +82,10 @@ class Rooms:
                 del self._seats[other.sid]
             return others
 
+    def seat(self, sid: str) -> Seat | None:
+        with self._lock:
+            return self._seats.get(sid)
+
     def where(self, sid: str) -> tuple[str, bool]:
         """The room the call is in now ("" if none), and whether it talks there: someone
         else is in it and the room has started (until then it hears the waitUrl)."""

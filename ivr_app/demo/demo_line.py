@@ -165,15 +165,7 @@ class DemoTwilio(TwilioStandin):
 
     def _dial_over(self, seat: Seat) -> None:
         """The room ended under this call: its `<Dial>` goes on as Twilio's does."""
-        action = seat.dial.get("action")
-        if not action:
-            twiml = seat.next_twiml()
-        else:
-            with self._lock:
-                call = self._calls[seat.sid]
-                params = self._params(call) | {"DialCallStatus": "completed",
-                                               "DialCallDuration": str(seat.seconds)}
-            twiml = self._post(urljoin(call.url, action), params).body
+        twiml = self._dial_action(seat) if seat.dial.get("action") else seat.next_twiml()
         if twiml:
             self._keep(seat.sid, twiml)
         else:
@@ -189,8 +181,25 @@ class DemoTwilio(TwilioStandin):
         if form.get("Status"):
             self._later(lambda: self.hang_up(sid))
         elif (form.get("Url") or form.get("Twiml")) and updated["status"] not in RINGING:
-            self._later(lambda: self._keep(sid, self.fetch_twiml(sid)))
+            self._later(lambda: self._moved(sid))
         return status, updated
+
+    def _moved(self, sid: str) -> None:
+        """A call update: the new TwiML plays at once. A call in a `<Dial>` leaves it, and
+        Twilio requests that `<Dial>`'s action, playing nothing of its answer (Twilio's
+        changelog, "Changes to <Dial> behavior", 2021-05-24)."""
+        seat = self.rooms.seat(sid)
+        if seat is not None and seat.dial.get("action"):
+            self._dial_action(seat)
+        self._keep(sid, self.fetch_twiml(sid))
+
+    def _dial_action(self, seat: Seat) -> str:
+        """The call's `<Dial>` is over: its `action` URL, requested signed; what it answers."""
+        with self._lock:
+            call = self._calls[seat.sid]
+            params = self._params(call) | {"DialCallStatus": "completed",
+                                           "DialCallDuration": str(seat.seconds)}
+        return self._post(urljoin(call.url, seat.dial.get("action", "")), params).body
 
     def _later(self, step: Any) -> None:
         """Off the request's thread: the webhooks it sends may need the worker that asked."""

@@ -26,6 +26,7 @@ from ivr_app.demo.twilio_rest import TwilioStandin
 
 BASE_URL = "http://localhost"
 DEFAULT_CALLER = "+15005550006"  # Twilio's test number: a valid number, never called back
+DIAL_OVER = {"DialCallStatus": "completed", "DialCallDuration": "60"}  # a <Dial>'s action
 
 
 @dataclass
@@ -126,9 +127,9 @@ class Call:
         return self if moved is None else self.moved(moved)
 
     def moved(self, document: str) -> Call:
-        """Twilio moved the live call (a REST update): its new TwiML plays from the start.
-        A caller holding in <Enqueue> leaves the queue first: its action hears "redirected"
-        at once (Twilio's answer to it is not played: the new TwiML is)."""
+        """Twilio moved the live call (a REST update): its new TwiML plays from the start. A
+        caller holding in <Enqueue> leaves the queue, its action hearing "redirected"; one in a
+        <Dial> (an agent's room) leaves it, its action asked too; neither answer is played."""
         queue, self._queue = self._queue, None
         if queue is not None:
             self.echo_line("IVR    (the call leaves the line)")
@@ -138,6 +139,8 @@ class Call:
         else:  # out of the agent's room, or a prompt cut short
             self.echo_line(f"IVR    ({'the agent left' if self.room else 'the prompt is cut short'}"
                            ": the call moves on)")
+            if self._dial is not None and self._dial.get("action"):
+                self.post(self._dial.get("action", ""), DIAL_OVER)  # its answer not played
         self._gather, self._rest = None, []
         self.room, self._dial = "", None  # out of any conference, unless it joins one again
         self._run(document)
@@ -162,8 +165,7 @@ class Call:
             self.ending = Ending("goodbye")
             self.echo_line("END the agent hung up")
             return self
-        self._run(self.post(dial.get("action", ""), {"DialCallStatus": "completed",
-                                                     "DialCallDuration": "60"}))
+        self._run(self.post(dial.get("action", ""), DIAL_OVER))
         return self
 
     def hang_up(self) -> None:
@@ -215,10 +217,9 @@ class Call:
         return self._gather is not None
 
     def keys_asked(self) -> dict[str, Any] | None:
-        """How the question asked now takes keys, as Twilio reads its <Gather>: where they
-        go, how many end it (0: no limit), the key that ends them ("" for none), the seconds
-        Twilio waits for the next key, and whether a spoken answer is recorded after it;
-        None if nothing is asked."""
+        """How the question asked now takes keys, as Twilio reads its <Gather>: where they go,
+        how many end it (0: no limit), the key that ends them ("" for none), the seconds Twilio
+        waits for the next key, whether speech is recorded after it; None if nothing asked."""
         if self._gather is None:
             return None
         return {"action": self._gather.get("action", ""),

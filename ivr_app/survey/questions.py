@@ -2,8 +2,9 @@
 
 With a survey, the caller's side of the conference is <Dial action="/voice/survey">
 (line/agent_leg.py): when the agent hangs up, the conference ends and Twilio asks that
-URL what comes next. At most two questions, each asked once, as every question is
-(call/dialog.py), in the caller's language:
+URL what comes next (Twilio also asks it when a call update moves the caller out of the
+room, and plays nothing of the answer then: that request begins nothing). At most two
+questions, each asked once, as every question is (call/dialog.py), in the caller's language:
 
     <Gather action="/voice/survey/resolved" input="dtmf" numDigits="1" timeout="5" ...>
       <Say>¿Resolvimos su consulta? Marque 1 para sí, 2 para no.</Say>
@@ -86,6 +87,8 @@ def start() -> Response:
     caller = _surveyed(ivr, sid)
     if caller is None or request.form.get("CallStatus") in ENDED:
         return xml(twiml.hang_up())
+    if _in_line(ivr, sid):  # moved out of the room by a call update (an escalation): Twilio
+        return xml(VoiceResponse())  # asks, plays nothing of the answer; no survey begins
     if Surveys(ivr.redis).begin(sid, ivr.clock().timestamp(), "resolved"):
         caller.record = Surveys(ivr.redis).get(sid) or {}
     return xml(_where_it_stands(caller))
@@ -115,6 +118,11 @@ def answer(step: str) -> Response:
     if step == "resolved" and "rating" in caller.survey.questions():
         return xml(_go(caller, "rating"))
     return xml(_end(caller))
+
+
+def _in_line(ivr: Services, sid: str) -> bool:
+    waiter = ivr.queues.waiter(sid)
+    return waiter is not None and ivr.queues.position(waiter.queue, sid) is not None
 
 
 def _where_it_stands(caller: Surveyed) -> VoiceResponse:
