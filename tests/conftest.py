@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
+import fcntl
 import itertools
 import os
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
 import redis as redis_py
@@ -28,8 +31,32 @@ from ivr_app.state.calls import CallStore
 CORE_ALONE = ("test_answers.py", "test_engine.py", "test_routing.py", "test_callback_records.py")
 
 REDIS_SERVER_URL = "redis://127.0.0.1:6379/0"
-# A database of its own, flushed around each test; IVR_TEST_REDIS_DB separates parallel runs.
-TEST_REDIS_URL = f"redis://127.0.0.1:6379/{os.environ.get('IVR_TEST_REDIS_DB', '13')}"
+_HELD: dict[int, tuple[str, IO[str]]] = {}  # by process: the database it took, and its lock
+
+
+def own_redis_url() -> str:
+    """A database of its own, flushed around each test. IVR_TEST_REDIS_DB separates parallel
+    runs: a number, or a range ("8-11") from which each test process takes one that no
+    other holds (a lock file, let go when the process ends), so that the children of a
+    mutation run never flush each other's data."""
+    wanted = os.environ.get("IVR_TEST_REDIS_DB", "13")
+    first, _, last = wanted.partition("-")
+    if not last:
+        return f"redis://127.0.0.1:6379/{wanted}"
+    if os.getpid() not in _HELD:  # a forked process takes its own, whatever its parent held
+        for number in range(int(first), int(last) + 1):
+            lock = open(Path(tempfile.gettempdir()) / f"ivr-test-redis-db-{number}.lock", "w")
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                lock.close()
+                continue
+            _HELD[os.getpid()] = (str(number), lock)
+            atexit.register(lock.close)
+            break
+        else:
+            raise RuntimeError(f"every test database of IVR_TEST_REDIS_DB={wanted} is taken")
+    return f"redis://127.0.0.1:6379/{_HELD[os.getpid()][0]}"
 
 
 # Folders whose every test is of one kind: the fast loop leaves them out (docs/testing.md).
@@ -66,7 +93,7 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture
 def redis_url(redis_server: str) -> str:
     """URL of the test database, for code that opens its own connections."""
-    return TEST_REDIS_URL
+    return own_redis_url()
 
 
 @pytest.fixture

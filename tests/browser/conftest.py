@@ -13,7 +13,7 @@ import redis as redis_py
 from ivr_app import create_app
 from ivr_app.platform.config import from_env, settings
 from tests.browser.stack import PASSWORD, ROOT, Stack
-from tests.conftest import TEST_REDIS_URL
+from tests.conftest import own_redis_url
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = ROOT / "artifacts" / "screenshots"
@@ -27,7 +27,7 @@ if not Path(CHROMIUM).exists():
 
 @pytest.fixture(scope="package")
 def stack(redis_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    running = Stack(TEST_REDIS_URL, tmp_path_factory.mktemp("stack"))
+    running = Stack(own_redis_url(), tmp_path_factory.mktemp("stack"))
     try:
         yield running
     finally:
@@ -46,7 +46,7 @@ def browser() -> Iterator[sync_api.Browser]:
 def local(stack: Stack):
     """An app in this process on the same Redis and settings: it seeds the people of the
     test and reads what a caller left; the calls themselves go to gunicorn."""
-    client = redis_py.Redis.from_url(TEST_REDIS_URL)
+    client = redis_py.Redis.from_url(own_redis_url())
     client.flushdb()
     app = create_app(settings(from_env(stack.config)))
     stack.seed(app.extensions["ivr"])

@@ -11,7 +11,7 @@ from flask import request
 
 from ivr_app.console import auth
 from ivr_app.state.users import Users
-from tests.conftest import TEST_REDIS_URL
+from tests.conftest import own_redis_url
 from tests.console.conftest import PASSWORD, Browser, add_people
 
 
@@ -200,7 +200,7 @@ def test_users_are_added_from_the_command_line_with_the_password_on_stdin(redis,
     redis.close()
     from redis import Redis
 
-    users = Users(Redis.from_url(TEST_REDIS_URL, decode_responses=True))
+    users = Users(Redis.from_url(own_redis_url(), decode_responses=True))
     assert users.check("admin", PASSWORD).is_supervisor
     short = subprocess.run([sys.executable, "-m", "ivr_app", "user", "add", "max", "--role",
                             "agent"], input="short\n", text=True, capture_output=True,
