@@ -121,6 +121,19 @@ def test_a_caller_on_hold_during_a_redis_outage_hears_music_and_stays(make_app, 
         assert played == [MUSIC], hold.data
 
 
+def test_a_caller_on_hold_when_our_line_cannot_reach_redis_hears_music_and_stays(
+        make_app, redis):
+    app = make_app(REDIS_URL=f"redis://127.0.0.1:{free_port()}/0", HOLD_MUSIC_URL=MUSIC)
+    client = app.test_client()  # nothing listens there: every wait request fails at once
+    for path, form in (("/voice/wait?queue=support", {"QueueTime": "40"}),
+                       ("/voice/wait-key", {"Digits": "0"}),
+                       ("/voice/wait-key", {"Digits": "1"})):
+        hold = signed_post(client, path, FORM | form)
+        assert hold.status_code == 200
+        assert verbs(hold.data) <= HOLDING_VERBS, hold.data
+        assert [e.text for e in ET.fromstring(hold.data).iter("Play")] == [MUSIC], hold.data
+
+
 def test_the_wait_url_lines_up_a_caller_our_line_never_knew_at_their_real_arrival(
         make_app, redis):
     app = make_app()
@@ -130,8 +143,9 @@ def test_the_wait_url_lines_up_a_caller_our_line_never_knew_at_their_real_arriva
     signed_post(client, "/voice", earlier)
     signed_post(client, "/voice/step?seq=0", earlier | {"Digits": "0"})  # in line, normally
     unknown = FORM | {"CallSid": sid(8), "From": "+15005550077", "QueueTime": "95"}
-    hold = signed_post(client, "/voice/wait?queue=support", unknown)
-    assert verbs(hold.data) <= HOLDING_VERBS
+    hold = signed_post(client, "/voice/wait?queue=support", unknown).get_data(as_text=True)
+    assert verbs(hold) <= HOLDING_VERBS
+    assert "Usted es el número 1 en la fila." in hold  # in the flow's language, like anyone
     waiter = ivr.queues.waiter(sid(8))
     assert (waiter.queue, waiter.reason) == ("support", "our error")
     assert waiter.entered == ivr.clock().timestamp() - 95
@@ -141,6 +155,30 @@ def test_the_wait_url_lines_up_a_caller_our_line_never_knew_at_their_real_arriva
     assert context.status_code in (401, 403)  # the API wants its token; the state is kept:
     _, state = ivr.store.load(sid(8))
     assert state["from"] == "+15005550077" and state["outcome"]["reason"] == "our error"
+
+
+@pytest.mark.parametrize("query, queue", [("?queue=supervisors", "supervisors"), ("", "support")])
+def test_a_caller_our_line_never_knew_joins_the_line_of_the_queue_twilio_holds_them_in(
+        make_app, redis, query, queue):
+    """Twilio's supervisors' queue holds them: ours too; a wait URL naming no queue: the
+    flow's own."""
+    app = make_app()
+    signed_post(app.test_client(), f"/voice/wait{query}", FORM | {"QueueTime": "5"})
+    waiter = app.extensions["ivr"].queues.waiter(FORM["CallSid"])
+    assert (waiter.queue, waiter.reason) == (queue, "our error")
+
+
+@pytest.mark.parametrize("queue_time, waited", [
+    ("0", 0), (None, 0), ("", 0), ("-30", 0), ("soon", 0), ("100000", 86400)])
+def test_a_queue_time_twilio_sends_oddly_puts_the_caller_at_most_a_day_back_never_ahead(
+        make_app, redis, queue_time, waited):
+    """Twilio's QueueTime dates an unknown caller's arrival: missing or unreadable, they
+    arrived just now; never in the future, nor more than a day ago."""
+    app = make_app()
+    ivr = app.extensions["ivr"]
+    form = FORM | ({} if queue_time is None else {"QueueTime": queue_time})
+    signed_post(app.test_client(), "/voice/wait?queue=support", form)
+    assert ivr.queues.waiter(FORM["CallSid"]).entered == ivr.clock().timestamp() - waited
 
 
 @pytest.mark.drill
