@@ -7,6 +7,7 @@ Twilio plays "an application error has occurred" and hangs up on any answer that
 from __future__ import annotations
 
 import ast
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -19,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 NOT_UNDERSTOOD = "[es-MX] No entendimos su respuesta."
 BAD_NUMBER = "[es-MX] No podemos devolver la llamada a ese número."
 ENTER_NUMBER = "[es-MX] Marque el número al que le llamaremos"
+QUEUE_UNAVAILABLE = "Lo sentimos: en este momento no podemos dejarle en espera en la fila."
 CHOOSE = ("[es-MX] Para que le devolvamos la llamada, marque uno. Para dejarnos un mensaje de "
           "voz, marque dos.")
 
@@ -93,8 +95,7 @@ def test_a_signed_request_without_a_call_sid_still_reaches_a_person(app):
 def test_a_queue_that_fails_without_a_fallback_apologises_and_offers_a_callback(line, result):
     caller = line.caller().dial().press("1").press("0")
     caller.queue_fails(result)
-    assert caller.heard[-3] == ("[es-MX] Lo sentimos: en este momento no podemos dejarle en "
-                                "espera en la fila.")
+    assert caller.heard[-3] == f"[es-MX] {QUEUE_UNAVAILABLE}"
     assert caller.heard[-2] == CHOOSE
     caller.press("1").press("5512345678")
     assert caller.heard[-2].startswith("[es-MX] Le llamaremos al 5 5 1 2 3 4 5 6 7 8.")
@@ -104,10 +105,27 @@ def test_a_queue_that_fails_without_a_fallback_apologises_and_offers_a_callback(
     assert line.ivr.queues.waiting("support") == [callback.id]
 
 
-def test_a_queue_that_fails_for_a_caller_we_do_not_know_still_says_something(line):
-    answer = line.caller().post("/voice/queue-exit?queue=support",
-                                {"QueueResult": "system-error"})
-    assert "<Say" in answer and ">support</Enqueue>" in answer
+def test_a_queue_that_fails_hands_a_caller_in_our_line_to_the_callback_offer_by_post(line):
+    """Twilio asks the callback offer as it asks every webhook: a POST it signs."""
+    caller = line.caller().dial().press("1").press("0")
+    answer = caller.post("/voice/queue-exit?queue=support", {"QueueResult": "queue-full"})
+    [redirect] = ET.fromstring(answer).iter("Redirect")
+    assert redirect.get("method", "POST") == "POST"  # Twilio's default
+    assert redirect.text.startswith("/voice/callback/start?")
+
+
+@pytest.mark.parametrize("dialled", [False, True])
+def test_a_queue_that_fails_for_a_caller_not_in_our_line_apologises_and_queues_again(
+        line, dialled):
+    """Never known to us, or sent to Twilio's queue before our line could hold them: there
+    is no place to keep while a callback is offered, so the queue is tried again."""
+    caller = line.caller()
+    if dialled:
+        caller.dial()
+    answer = caller.post("/voice/queue-exit?queue=support", {"QueueResult": "system-error"})
+    said = [(verb.tag, verb.text, verb.get("length")) for verb in ET.fromstring(answer)]
+    assert said == [("Say", QUEUE_UNAVAILABLE, None), ("Pause", None, "5"),
+                    ("Enqueue", "support", None)]
 
 
 @pytest.mark.parametrize("path", ["/callback/answer", "/callback/accept", "/callback/status"])
