@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import rq
+import yaml
 
 from ivr_app.state.agents import Agent
-from tests.line import ACCOUNT, API_TOKEN, PUBLIC, created_calls
+from tests.line import ACCOUNT, API_TOKEN, PUBLIC, Line, created_calls
 from workers import context
 from workers import routing as routing_jobs
 
@@ -137,6 +140,17 @@ def test_caller_who_presses_9_while_waiting_moves_to_the_supervisors(line):
     assert "[es-MX] Le comunicamos con un supervisor. Un momento, por favor." in call.heard
     assert line.ivr.queues.position("support", call.sid) is None
     assert line.ivr.queues.position("supervisors", call.sid) == 1
+
+
+def test_a_caller_moved_to_the_supervisors_keeps_the_fallback_number_if_that_queue_fails(
+        make_app, twilio_standin, tmp_path):
+    flow = yaml.safe_load(Path("flows/main.yaml").read_text(encoding="utf-8"))
+    flow["human"]["fallback_number"] = "+15005550002"
+    (tmp_path / "main.yaml").write_text(yaml.safe_dump(flow, allow_unicode=True))
+    call = Line(make_app, twilio_standin, FLOWS_DIR=str(tmp_path)).caller().dial()
+    call.press("1").press("0").press("9")  # waiting for a person, then for a supervisor
+    call.queue_fails("queue-full")
+    assert (call.ending.kind, call.ending.number) == ("human", "+15005550002")
 
 
 def test_position_is_repeated_with_0_and_announced_again_each_minute(line):
