@@ -220,6 +220,17 @@ def test_a_caller_behind_an_agent_in_wrap_up_hears_the_wrap_up_left_not_a_whole_
     assert "[es-MX] Tiempo estimado de espera: 6 minutos." in second.heard
 
 
+def test_an_agent_the_roster_file_puts_in_wrap_up_is_counted_as_starting_it_now(line, tmp_path):
+    """A roster file gives a status but no time it began: the whole wrap-up is left."""
+    roster = tmp_path / "agents.yaml"
+    roster.write_text("- {id: ana, name: Ana, phone: '+15005550101', languages: [es],\n"
+                      "   queues: [support], status: wrap-up}\n")
+    line.ivr.roster.seed(roster)
+    caller = line.caller().dial().press("1").press("0")
+    assert "[es-MX] Usted es el número 1 en la fila." in caller.heard
+    assert [e["estimate_s"] for e in line.ivr.wait_stats.given(caller.sid)] == [WRAP]
+
+
 def test_an_agent_who_ends_their_wrap_up_early_has_it_measured_then(line):
     """Wrap-up ends when the agent is free again, however that comes: here they say so."""
     line.agent("ana", ["es"], ["support"], status="wrap-up")
