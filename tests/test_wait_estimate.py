@@ -231,6 +231,26 @@ def test_an_agent_the_roster_file_puts_in_wrap_up_is_counted_as_starting_it_now(
     assert [e["estimate_s"] for e in line.ivr.wait_stats.given(caller.sid)] == [WRAP]
 
 
+@pytest.mark.parametrize("ahead, wait", [("a caller", "6 minutos"), ("a callback", "11 minutos")])
+def test_a_callback_ahead_keeps_its_place_a_caller_ahead_may_hang_up_one_behind_counts_not(
+        line, ahead, wait):
+    """Here every wait ended in a hang-up within a second: a caller ahead is gone before Ana
+    is free (the rest of her call and its wrap-up, 330 s); a callback ahead will not go."""
+    for n in range(5):
+        line.ivr.wait_stats.record_estimate(f"CA{n}", "support", 1, 60)
+        line.clock.advance(1)
+        line.ivr.wait_stats.record_abandoned(f"CA{n}")
+    line.agent("ana", ["es"], ["support"], status="busy", since_s=0)
+    if ahead == "a callback":
+        line.ivr.queues.join("CB" + "1" * 32, "support", "es", "callback", line.clock())
+    else:
+        line.caller().dial().press("1").press("0")
+    caller = line.caller().dial().press("1").press("0")
+    line.ivr.queues.join("CB" + "2" * 32, "support", "es", "callback", line.clock())  # behind
+    caller.press("0")  # where am I now?
+    assert caller.heard.count(f"[es-MX] Tiempo estimado de espera: {wait}.") == 2
+
+
 def test_an_agent_who_ends_their_wrap_up_early_has_it_measured_then(line):
     """Wrap-up ends when the agent is free again, however that comes: here they say so."""
     line.agent("ana", ["es"], ["support"], status="wrap-up")
