@@ -142,13 +142,19 @@ def test_caller_who_presses_9_while_waiting_moves_to_the_supervisors(line):
     assert line.ivr.queues.position("supervisors", call.sid) == 1
 
 
+def a_line_whose_flow(make_app, standin, folder: Path, part: str, **changes) -> Line:
+    """The demo line, its flow's `part` (human, callbacks...) changed, written to `folder`."""
+    flow = yaml.safe_load(Path("flows/main.yaml").read_text(encoding="utf-8"))
+    flow[part].update(changes)
+    (folder / "main.yaml").write_text(yaml.safe_dump(flow, allow_unicode=True))
+    return Line(make_app, standin, FLOWS_DIR=str(folder))
+
+
 def test_a_caller_moved_to_the_supervisors_keeps_the_fallback_number_if_that_queue_fails(
         make_app, twilio_standin, tmp_path):
-    flow = yaml.safe_load(Path("flows/main.yaml").read_text(encoding="utf-8"))
-    flow["human"]["fallback_number"] = "+15005550002"
-    (tmp_path / "main.yaml").write_text(yaml.safe_dump(flow, allow_unicode=True))
-    call = Line(make_app, twilio_standin, FLOWS_DIR=str(tmp_path)).caller().dial()
-    call.press("1").press("0").press("9")  # waiting for a person, then for a supervisor
+    line = a_line_whose_flow(make_app, twilio_standin, tmp_path, "human",
+                             fallback_number="+15005550002")
+    call = line.caller().dial().press("1").press("0").press("9")  # a person, then a supervisor
     call.queue_fails("queue-full")
     assert (call.ending.kind, call.ending.number) == ("human", "+15005550002")
 
@@ -167,6 +173,16 @@ def test_position_is_repeated_with_0_and_announced_again_each_minute(line):
     assert "[es-MX] Usted es el número 2 en la fila." in second.heard[heard + 1:]
     first.press("0")
     assert first.heard[-6] == "[es-MX] Usted es el número 1 en la fila."
+
+
+def test_a_queue_with_a_callback_threshold_of_its_own_offers_one_only_above_it(
+        make_app, twilio_standin, tmp_path):
+    line = a_line_whose_flow(make_app, twilio_standin, tmp_path, "callbacks",
+                             offer_after_by_queue={"support": 600})  # the line's: 120 s
+    line.agent("ana", ["es"], ["support"], status="busy", since_s=0)  # a call, a wrap-up
+    call = line.caller().dial().press("1").press("0")
+    assert "[es-MX] Tiempo estimado de espera: 6 minutos." in call.heard
+    assert not [said for said in call.heard if "Si prefiere que le llamemos" in said]
 
 
 def test_nobody_signed_in_is_said_plainly_not_a_made_up_wait(line):
