@@ -251,6 +251,15 @@ def test_a_callback_ahead_keeps_its_place_a_caller_ahead_may_hang_up_one_behind_
     assert caller.heard.count(f"[es-MX] Tiempo estimado de espera: {wait}.") == 2
 
 
+def test_a_caller_hears_a_wait_measured_on_their_own_queues_calls(line):
+    for _ in range(5):  # support's calls lately: two and a half minutes of talk each
+        line.ivr.wait_stats.record_talk("support", "bea", 150)
+    line.agent("ana", ["es"], ["support"], status="busy", since_s=0)
+    caller = line.caller().dial().press("1").press("0")
+    # 150 s of Ana's call, then a wrap-up (the default, 30 s), not the default call of 300 s
+    assert "[es-MX] Tiempo estimado de espera: 3 minutos." in caller.heard
+
+
 def test_an_agent_who_ends_their_wrap_up_early_has_it_measured_then(line):
     """Wrap-up ends when the agent is free again, however that comes: here they say so."""
     line.agent("ana", ["es"], ["support"], status="wrap-up")
