@@ -135,9 +135,13 @@ def test_agent_escalates_to_a_supervisor_and_the_context_goes_along(line):
 
 def test_caller_who_presses_9_while_waiting_moves_to_the_supervisors(line):
     call = line.caller().dial().press("1").press("0")
+    before = len(call.heard)
     call.press("9")
     assert (call.ending.queue, call.ending.reason) == ("supervisors", "asked for a supervisor")
-    assert "[es-MX] Le comunicamos con un supervisor. Un momento, por favor." in call.heard
+    moved = call.heard[before:]
+    assert "[es-MX] Le comunicamos con un supervisor. Un momento, por favor." in moved
+    assert "[es-MX] Usted es el número 1 en la fila." in moved
+    assert "[es-MX] Para hablar con un supervisor, marque nueve." not in moved  # there already
     assert line.ivr.queues.position("support", call.sid) is None
     assert line.ivr.queues.position("supervisors", call.sid) == 1
 
