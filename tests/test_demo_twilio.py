@@ -38,7 +38,7 @@ def test_a_ring_nobody_answers_passes_the_call_to_the_next_agent(line):
     call = line.caller().dial().press("1").press("0")
     line.run_jobs()
     [(ana_leg, _)] = created_calls(line)
-    wait_for(lambda: line.ivr.roster.get("ana").status == "away", 3,
+    wait_for(lambda: line.ivr.roster.get("ana").status == "away", 10,
              "Ana's phone to stop ringing after the ring time, and Twilio to say so")
     assert line.standin.call(ana_leg)["status"] == "no-answer"
     line.run_jobs()
@@ -53,7 +53,7 @@ def test_an_accepted_caller_leaves_the_line_for_the_agents_conference_at_once(li
     line.run_jobs()
     [(leg, _)] = created_calls(line)
     line.agent_presses(line.standin.answer(leg), "1")
-    heard = wait_for(lambda: line.standin.heard.get(call.sid), 3,
+    heard = wait_for(lambda: line.standin.heard.get(call.sid), 10,
                      "Twilio to fetch the caller's new TwiML")
     assert f">call-{call.sid}</Conference>" in heard
 
@@ -65,7 +65,7 @@ def test_a_call_ended_through_the_api_is_reported_to_its_status_callback(line):
     [(leg, _)] = created_calls(line)
     call.hang_up()  # the line cancels Ana's ringing phone; Twilio reports it canceled
     wait_for(lambda: any(h.url.endswith("agent=ana") and h.params["CallStatus"] == "canceled"
-                         for h in line.standin.webhooks), 3, "the canceled leg's report")
+                         for h in line.standin.webhooks), 10, "the canceled leg's report")
     assert line.standin.call(leg)["status"] == "canceled"
     assert line.ivr.roster.get("ana").status == "available"
 
@@ -86,9 +86,9 @@ def in_the_room(line, caller: str) -> tuple[str, str]:
     line.run_jobs()
     [(leg, _)] = created_calls(line)
     on_the_demo_line(line, leg, "answer")
-    wait_for(lambda: "<Gather" in line.standin.heard.get(leg, ""), 3, "the whisper")
+    wait_for(lambda: "<Gather" in line.standin.heard.get(leg, ""), 10, "the whisper")
     on_the_demo_line(line, leg, "press", "1")
-    wait_for(lambda: line.standin.heard.get(caller), 3, "the caller moved to the room")
+    wait_for(lambda: line.standin.heard.get(caller), 10, "the caller moved to the room")
     return leg, caller
 
 
@@ -101,13 +101,13 @@ def test_the_agent_hangs_up_and_the_room_ends_the_callers_call_as_twilio_does(li
     caller = line.caller().dial().press("1").press("0").sid
     leg, _ = in_the_room(line, caller)
     on_the_demo_line(line, leg, "hangup")  # Ana puts her phone down
-    wait_for(lambda: SURVEY_ASKED in line.standin.heard.get(caller, ""), 3,
+    wait_for(lambda: SURVEY_ASKED in line.standin.heard.get(caller, ""), 10,
              "the caller's <Dial> to end with the room (endConferenceOnExit), and its action "
              "to ask the demo flow's survey")
-    wait_for(lambda: line.ivr.roster.get("ana").status == "wrap-up", 3, "Ana to wrap up")
+    wait_for(lambda: line.ivr.roster.get("ana").status == "wrap-up", 10, "Ana to wrap up")
     assert line.standin.call(caller)["status"] == "in-progress"  # on, for the survey
     line.standin.hang_up(caller)  # the caller does not answer it
-    wait_for(lambda: line.standin.call(caller)["status"] == "completed", 3, "the end")
+    wait_for(lambda: line.standin.call(caller)["status"] == "completed", 10, "the end")
     assert ended_by_the_app(line, caller) == []  # the room did it, not a call update
     reports = [(h.params["CallStatus"], h.params["SequenceNumber"])
                for h in line.standin.webhooks
@@ -120,9 +120,9 @@ def test_the_caller_hangs_up_and_the_room_ends_the_agents_call(line):
     caller = line.caller().dial().press("1").press("0").sid
     leg, _ = in_the_room(line, caller)
     line.standin.hang_up(caller)  # the caller puts the phone down
-    wait_for(lambda: line.standin.call(leg)["status"] == "completed", 3,
+    wait_for(lambda: line.standin.call(leg)["status"] == "completed", 10,
              "Ana's <Dial> to end with the room")
-    wait_for(lambda: line.ivr.roster.get("ana").status == "wrap-up", 3, "Ana to wrap up")
+    wait_for(lambda: line.ivr.roster.get("ana").status == "wrap-up", 10, "Ana to wrap up")
     assert ended_by_the_app(line, leg) == []
     statuses = [h.params["CallStatus"] for h in line.standin.webhooks
                 if h.params["CallSid"] == leg and "SequenceNumber" in h.params]
@@ -132,7 +132,7 @@ def test_the_caller_hangs_up_and_the_room_ends_the_agents_call(line):
 def into_the_room(line, sid: str, twiml: str) -> None:
     """A call update with Twiml (Twilio's REST API): the call plays it at once."""
     line.ivr.twilio.calls(sid).update(twiml=twiml)
-    wait_for(lambda: line.standin.heard.get(sid) == twiml, 3, f"{sid} to play its TwiML")
+    wait_for(lambda: line.standin.heard.get(sid) == twiml, 10, f"{sid} to play its TwiML")
 
 
 def test_a_room_left_by_its_last_participant_without_end_on_exit_tells_nobody(line):
