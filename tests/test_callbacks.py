@@ -10,7 +10,7 @@ import yaml
 from rq.registry import ScheduledJobRegistry
 
 from ivr_app.callbacks.placing import request_callback
-from tests.line import Line, created_calls
+from tests.line import LINE_NUMBER, Line, created_calls
 from workers import callbacks as callback_jobs
 from workers import context
 
@@ -102,8 +102,21 @@ def test_no_answer_is_tried_again_later_then_missed_with_an_sms(line):
     line.standin.fail_call(second_try, "busy")
     assert line.ivr.callbacks.get(callback.id).state == "missed"
     [sms] = [r.form for r in line.standin.requests if r.path.endswith("/Messages.json")]
-    assert (sms["To"], sms["Body"]) == (
-        CUSTOMER, "Intentamos llamarle. Llame al 800 para hablar con una persona.")
+    assert (sms["To"], sms["From"], sms["Body"]) == (  # from the line they can call back
+        CUSTOMER, LINE_NUMBER, "Intentamos llamarle. Llame al 800 para hablar con una persona.")
+
+
+def test_the_agent_kept_for_a_customer_who_does_not_answer_takes_the_next_caller_at_once(line):
+    line.agent("ana", ["es"], ["support"])
+    callback = request_callback(line.ivr, waiting_caller(line).sid, CUSTOMER)
+    line.run_jobs()
+    behind = waiting_caller(line)
+    assert line.ivr.roster.get("ana").call == callback.id
+    line.standin.fail_call(customer_calls(line)[0], "no-answer")
+    line.run_jobs()
+    ana = line.ivr.roster.get("ana")
+    assert (ana.status, ana.call) == ("offered", behind.sid)
+    assert created_calls(line)[-1][1] == line.phone("ana")
 
 
 def test_an_answering_machine_is_not_the_customer(line):
@@ -111,7 +124,8 @@ def test_an_answering_machine_is_not_the_customer(line):
     callback = request_callback(line.ivr, waiting_caller(line).sid, CUSTOMER)
     line.run_jobs()
     [call] = customer_calls(line)
-    assert "<Hangup />" in line.standin.answer(call, answered_by="machine_start")
+    machine_heard = line.standin.answer(call, answered_by="machine_start")
+    assert "<Hangup />" in machine_heard and "Le llamamos" not in machine_heard
     line.standin.hang_up(call)
     assert line.ivr.callbacks.get(callback.id).state == "retry-wait"
 
