@@ -109,9 +109,9 @@ def test_no_answer_is_tried_again_later_then_missed_with_an_sms(line):
 def test_the_agent_kept_for_a_customer_who_does_not_answer_takes_the_next_caller_at_once(line):
     line.agent("ana", ["es"], ["support"])
     callback = request_callback(line.ivr, waiting_caller(line).sid, CUSTOMER)
-    line.run_jobs()
     behind = waiting_caller(line)
-    assert line.ivr.roster.get("ana").call == callback.id
+    line.run_jobs()
+    assert line.ivr.roster.get("ana").call == callback.id, "the callback is ahead"
     line.standin.fail_call(customer_calls(line)[0], "no-answer")
     line.run_jobs()
     ana = line.ivr.roster.get("ana")
