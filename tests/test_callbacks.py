@@ -11,6 +11,7 @@ from rq.job import Job
 from rq.registry import ScheduledJobRegistry
 
 from ivr_app.callbacks.placing import request_callback
+from ivr_app.state.callbacks import AlreadyPending
 from tests.line import LINE_NUMBER, Line, created_calls
 from workers import callbacks as callback_jobs
 from workers import context
@@ -265,3 +266,13 @@ def test_an_english_customer_hears_the_queue_named_in_english_not_the_agents_rea
     intro = line.standin.answer(customer_call)
     assert "We are calling you back from support, as you asked. To speak with a person " \
            "now, press one." in intro
+
+
+def test_a_voice_message_left_on_a_second_call_joins_the_callback_already_pending(line):
+    line.agent("ana", ["es"], ["support"], status="busy", since_s=60)
+    pending = request_callback(line.ivr, waiting_caller(line).sid, CUSTOMER)
+    message = {"voice_message": {"url": "https://api.twilio.com/recording/RE1", "seconds": 12}}
+    with pytest.raises(AlreadyPending):  # one callback per number
+        request_callback(line.ivr, waiting_caller(line).sid, CUSTOMER, context=message)
+    assert line.ivr.callbacks.get(pending.id).context["voice_message"] == message["voice_message"]
+
