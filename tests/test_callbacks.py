@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from rq.job import Job
 from rq.registry import ScheduledJobRegistry
 
 from ivr_app.callbacks.placing import request_callback
-from tests.line import Line, created_calls
+from ivr_app.state.callbacks import AlreadyPending
+from tests.line import LINE_NUMBER, Line, created_calls
 from workers import callbacks as callback_jobs
 from workers import context
 
@@ -86,6 +88,7 @@ def test_no_answer_is_tried_again_later_then_missed_with_an_sms(line):
     line.run_jobs()
     [first_try] = customer_calls(line)
     line.standin.fail_call(first_try, "no-answer")
+    line.run_jobs()  # the freed agent is offered whoever waits: nobody
     record = line.ivr.callbacks.get(callback.id)
     assert record.state == "retry-wait"
     assert line.ivr.roster.get("ana").status == "available"
@@ -94,16 +97,30 @@ def test_no_answer_is_tried_again_later_then_missed_with_an_sms(line):
     assert scheduled.get_job_ids() == [f"callback-{callback.id}-1"]
     assert dt.datetime.fromisoformat(record.due_at) == line.clock() + dt.timedelta(minutes=10)
 
-    line.clock.advance(600)
-    with_services(line, callback_jobs.callback_due, callback.id)
+    line.clock.advance(600)  # rq's scheduler hands the job to the workers
+    line.ivr.jobs.enqueue_job(Job.fetch(f"callback-{callback.id}-1",
+                                        connection=line.ivr.jobs.connection))
     line.run_jobs()
     second_try = customer_calls(line)[-1]
     assert second_try != first_try
     line.standin.fail_call(second_try, "busy")
     assert line.ivr.callbacks.get(callback.id).state == "missed"
     [sms] = [r.form for r in line.standin.requests if r.path.endswith("/Messages.json")]
-    assert (sms["To"], sms["Body"]) == (
-        CUSTOMER, "Intentamos llamarle. Llame al 800 para hablar con una persona.")
+    assert (sms["To"], sms["From"], sms["Body"]) == (  # from the line they can call back
+        CUSTOMER, LINE_NUMBER, "Intentamos llamarle. Llame al 800 para hablar con una persona.")
+
+
+def test_the_agent_kept_for_a_customer_who_does_not_answer_takes_the_next_caller_at_once(line):
+    line.agent("ana", ["es"], ["support"])
+    callback = request_callback(line.ivr, waiting_caller(line).sid, CUSTOMER)
+    behind = waiting_caller(line)
+    line.run_jobs()
+    assert line.ivr.roster.get("ana").call == callback.id, "the callback is ahead"
+    line.standin.fail_call(customer_calls(line)[0], "no-answer")
+    line.run_jobs()
+    ana = line.ivr.roster.get("ana")
+    assert (ana.status, ana.call) == ("offered", behind.sid)
+    assert created_calls(line)[-1][1] == line.phone("ana")
 
 
 def test_an_answering_machine_is_not_the_customer(line):
@@ -111,7 +128,8 @@ def test_an_answering_machine_is_not_the_customer(line):
     callback = request_callback(line.ivr, waiting_caller(line).sid, CUSTOMER)
     line.run_jobs()
     [call] = customer_calls(line)
-    assert "<Hangup />" in line.standin.answer(call, answered_by="machine_start")
+    machine_heard = line.standin.answer(call, answered_by="machine_start")
+    assert "<Hangup />" in machine_heard and "Le llamamos" not in machine_heard
     line.standin.hang_up(call)
     assert line.ivr.callbacks.get(callback.id).state == "retry-wait"
 
@@ -248,3 +266,13 @@ def test_an_english_customer_hears_the_queue_named_in_english_not_the_agents_rea
     intro = line.standin.answer(customer_call)
     assert "We are calling you back from support, as you asked. To speak with a person " \
            "now, press one." in intro
+
+
+def test_a_voice_message_left_on_a_second_call_joins_the_callback_already_pending(line):
+    line.agent("ana", ["es"], ["support"], status="busy", since_s=60)
+    pending = request_callback(line.ivr, waiting_caller(line).sid, CUSTOMER)
+    message = {"voice_message": {"url": "https://api.twilio.com/recording/RE1", "seconds": 12}}
+    with pytest.raises(AlreadyPending):  # one callback per number
+        request_callback(line.ivr, waiting_caller(line).sid, CUSTOMER, context=message)
+    assert line.ivr.callbacks.get(pending.id).context["voice_message"] == message["voice_message"]
+
