@@ -88,7 +88,7 @@ def in_the_room(line, caller: str) -> tuple[str, str]:
     on_the_demo_line(line, leg, "answer")
     wait_for(lambda: "<Gather" in line.standin.heard.get(leg, ""), 10, "the whisper")
     on_the_demo_line(line, leg, "press", "1")
-    wait_for(lambda: line.standin.heard.get(caller), 10, "the caller moved to the room")
+    wait_for(lambda: line.standin.rooms.where(caller)[1], 10, "the two to talk in the room")
     return leg, caller
 
 

@@ -216,13 +216,17 @@ class DemoTwilio(TwilioStandin):
 
     def _keep(self, sid: str, twiml: str) -> None:
         """The call plays new TwiML: it leaves the room it was in, joins the one the TwiML
-        names, or ends if the TwiML plays out with nothing to wait for."""
-        self.heard[sid] = twiml
+        names, or ends if the TwiML plays out with nothing to wait for. Whoever sees the new
+        TwiML sees the call in its room; a call over meanwhile plays nothing."""
         self._leaves_room(sid)
         seat = seat_in(sid, twiml)
-        if seat is not None:
-            self.rooms.join(seat)
-        elif {verb.tag for verb in ET.fromstring(twiml)} <= PLAYED_OUT:
+        with self._lock:
+            if sid in self._over:
+                return
+            if seat is not None:
+                self.rooms.join(seat)
+            self.heard[sid] = twiml
+        if seat is None and {verb.tag for verb in ET.fromstring(twiml)} <= PLAYED_OUT:
             self.hang_up(sid)
 
     def _press(self, sid: str, digits: str) -> None:
