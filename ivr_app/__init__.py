@@ -9,6 +9,7 @@ import redis
 import yaml
 from flask import Flask, abort, request
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.sansio.utils import get_content_length
 
 from ivr_app.api import agents, metrics
 from ivr_app.call import fallback, heard, voice
@@ -87,8 +88,12 @@ def create_app(config: dict[str, Any] | None = None, *, connection: redis.Redis 
 
     @app.before_request
     def refuse_large_bodies() -> None:
-        """Webhooks are a few KB: a larger body is refused before anything parses it."""
-        if (request.content_length or 0) > request.max_content_length:
+        """Webhooks are a few KB: a larger body is refused before anything parses it (the
+        length read as Request.content_length reads it, from the environ: its headers' view
+        raises and catches a KeyError for the Transfer-Encoding a webhook never has)."""
+        env = request.environ
+        length = get_content_length(env.get("CONTENT_LENGTH"), env.get("HTTP_TRANSFER_ENCODING"))
+        if (length or 0) > request.max_content_length:  # a flow's page raises its own
             abort(413)
 
     fallback.init_app(app, ivr)  # callers sent to Twilio's queue while Redis was down

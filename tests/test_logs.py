@@ -84,3 +84,33 @@ def test_the_access_line_times_the_whole_request_hooks_included(caplog):
         app.test_client().get("/slow")
     [line] = [r.getMessage() for r in caplog.records if r.name == "ivr_app.access"]
     assert line.startswith("- GET /slow 200 ") and float(line.split()[-2]) >= 50, line
+
+
+def test_an_access_line_written_straight_reads_as_the_line_logging_writes(
+        tmp_path, monkeypatch, caplog):
+    """With configure()'s handler the only one listening, the line skips the log record;
+    with anything else on the way (here a filter), logging writes it: the file reads the
+    same either way."""
+    path = tmp_path / "web.log"
+    stream = path.open("a", buffering=1 << 16, encoding="utf-8")
+    handler = logs.BatchedHandler(stream)
+    handler.setFormatter(logs.StampedFormatter())
+    monkeypatch.setattr(logging.root, "handlers", [handler])
+    monkeypatch.setattr(time, "time", lambda: 1_796_000_000.25)  # the same instant both ways
+    app = Flask(__name__)
+    logs.init_app(app)
+    app.post("/voice/step")(lambda: "")
+    form = {"CallSid": "CA" + "1" * 32, "Digits": "1"}
+    with caplog.at_level(logging.INFO, logger="ivr_app.access"):
+        with monkeypatch.context() as no_record:
+            no_record.setattr(logs.access, "handle", None)  # a record made would fail here
+            assert app.test_client().post("/voice/step?seq=0", data=form).status_code == 200
+        handler.addFilter(lambda record: True)
+        assert app.test_client().post("/voice/step?seq=0", data=form).status_code == 200
+    handler.flush()
+    straight, logged = (line.rsplit(" ", 2)[0] for line in path.read_text().splitlines())
+    when = logging.makeLogRecord({"created": 1_796_000_000.25, "msecs": 250.0})
+    stamp = logging.Formatter(logs.FORMAT).formatTime(when)
+    assert straight == logged == f"{stamp} INFO ivr_app.access: CA{'1' * 32} POST " \
+        "/voice/step?seq=0 200"
+    stream.close()

@@ -141,8 +141,8 @@ def _answer(sid: str, committed: Committed) -> Response:
 
 
 def _event() -> Event:
-    form = request.form
-    if request.args.get("silence"):
+    form, args = request.form, request.args
+    if "silence" in args and args["silence"]:  # MultiDict.get raises inside for a missing key
         return Event("silence")
     digits = form.get("Digits", "")
     if digits:  # anything but keys (too many, a newline, other scripts) is a wrong answer

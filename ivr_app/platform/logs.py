@@ -3,7 +3,9 @@
 The access line is written on every request a caller waits on, so it is made cheaply: no
 look-up of the calling source line, thread or process, the line put together directly with
 its time stamp made once per second, and lines written out together at most FLUSH_S apart
-(as nginx's `access_log ... flush=`), a warning or worse at once.
+(as nginx's `access_log ... flush=`), a warning or worse at once. While the handler
+configure() set up is the only one that would see it, the line goes straight into it, as
+that handler would write it, without a log record (`_written_directly`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ FORM = "application/x-www-form-urlencoded"
 STARTED = "ivr.started"  # the request's start (perf_counter), in its WSGI environ
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 access = logging.getLogger("ivr_app.access")
+ACCESS_LINE = "%s %s %s %d %.1f ms"  # call sid, method, path, status, milliseconds
 
 
 class StampedFormatter(logging.Formatter):
@@ -44,11 +47,15 @@ class StampedFormatter(logging.Formatter):
         return f"{self.formatTime(record)} {record.levelname} {record.name}: {record.message}"
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
-        second = int(record.created)
+        return self.stamp(record.created)
+
+    def stamp(self, created: float) -> str:
+        """The date and time of a record made at `created` (time.time()), as logging writes it."""
+        second = int(created)
         if second != self._second:  # one thread may redo it at worst: same text
             self._stamp = time.strftime("%Y-%m-%d %H:%M:%S", self.converter(second))
             self._second = second
-        return f"{self._stamp},{record.msecs:03.0f}"
+        return f"{self._stamp},{int((created - second) * 1000):03d}"  # LogRecord's msecs
 
 
 class BatchedHandler(logging.StreamHandler):
@@ -67,15 +74,20 @@ class BatchedHandler(logging.StreamHandler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            self.stream.write(self.format(record) + self.terminator)
-            if record.levelno >= logging.WARNING:
-                self.flush()
-            elif self._timer is None:
-                self._timer = threading.Timer(FLUSH_S, self.flush)
-                self._timer.daemon = True
-                self._timer.start()
+            self.write(self.format(record), record.levelno >= logging.WARNING)
         except Exception:
             self.handleError(record)
+
+    def write(self, line: str, at_once: bool = False) -> None:
+        """One formatted line into the buffer; out to the file now if `at_once`, else soon.
+        Called with the handler's lock held (Handler.handle takes it)."""
+        self.stream.write(line + self.terminator)
+        if at_once:
+            self.flush()
+        elif self._timer is None:
+            self._timer = threading.Timer(FLUSH_S, self.flush)
+            self._timer.daemon = True
+            self._timer.start()
 
     def flush(self) -> None:
         with self.lock:
@@ -126,7 +138,36 @@ def access_line(response: Response) -> Response:
     form = response.status_code != 413 and \
         env.get("CONTENT_TYPE", "").startswith(FORM)  # a refused body stays unread
     query = env.get("QUERY_STRING")
-    access.info("%s %s %s %d %.1f ms", req.form.get("CallSid", "-") if form else "-",
-                env["REQUEST_METHOD"], f"{req.path}?{query}" if query else req.path,
-                response.status_code, took)
+    args = (req.form.get("CallSid", "-") if form else "-", env["REQUEST_METHOD"],
+            f"{req.path}?{query}" if query else req.path, response.status_code, took)
+    if not _written_directly(ACCESS_LINE % args):
+        access.info(ACCESS_LINE, *args)
     return response
+
+
+def _written_directly(message: str) -> bool:
+    """Writes an INFO line of `access` into the handler configure() set up, as logging would,
+    when nothing else would see its record: that handler alone on the way to the root, no
+    filter, no level above INFO. False otherwise (tests capturing records, another logging
+    set-up), and nothing written: the caller logs it."""
+    if access.disabled or access.filters or not access.isEnabledFor(logging.INFO):
+        return False
+    logger: logging.Logger | None = access
+    while logger is not None and logger is not logging.root:
+        if logger.handlers or not logger.propagate:
+            return False
+        logger = logger.parent
+    handlers = logging.root.handlers
+    if len(handlers) != 1:
+        return False
+    handler = handlers[0]
+    formatter = handler.formatter
+    if type(handler) is not BatchedHandler or type(formatter) is not StampedFormatter or \
+            handler.filters or handler.level > logging.INFO:
+        return False
+    try:
+        with handler.lock:  # type: ignore[union-attr]
+            handler.write(f"{formatter.stamp(time.time())} INFO {access.name}: {message}")
+    except Exception:  # a closed stream: logging reports it (Handler.handleError)
+        return False
+    return True
