@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from email.utils import parsedate_to_datetime
 
+from rq.registry import ScheduledJobRegistry
+
 from ivr_app.callbacks.placing import request_callback
 from tests import test_callbacks
 from tests.test_callbacks import CUSTOMER, customer_calls, waiting_caller, with_services
@@ -114,6 +116,7 @@ def test_a_try_never_placed_waits_again_at_its_place_with_no_agent_named(line):
     callback = request_callback(line.ivr, asker.sid, CUSTOMER)
     line.ivr.roster.set_status("ana", "available", line.clock())
     worker_died_before_calling(line, callback.id, "ana")  # before it even claimed the try
+    line.ivr.queues.leave(callback.id)  # and a failover lost it from the line too
     line.clock.advance(60)
     assert reconcile(line)["calls_resolved"] == 1
     record = line.ivr.callbacks.get(callback.id)
@@ -175,4 +178,39 @@ def test_a_retry_whose_job_is_still_scheduled_is_left_to_it(line):
     line.standin.fail_call(customer_calls(line)[0], "no-answer")
     line.clock.advance(60)
     assert not any(reconcile(line).values()), "nothing to repair"
+    line.clock.advance(9 * 60)  # due now: the job is about to run it
+    assert not any(reconcile(line).values())
     assert line.ivr.callbacks.get(callback.id).state == "retry-wait"
+    line.clock.advance(60)  # due a minute ago, its job still waiting: the scheduler is down
+    assert reconcile(line)["brought_into_line"] == 1
+    assert len(customer_calls(line)) == 2
+
+
+def test_a_callback_booked_for_later_whose_job_was_lost_joins_the_line_at_its_time(line):
+    line.agent("ana", ["es"], ["support"], status="busy", since_s=60)
+    caller = waiting_caller(line)
+    due = line.clock() + dt.timedelta(minutes=30)
+    callback = request_callback(line.ivr, caller.sid, CUSTOMER, due=due)
+    ScheduledJobRegistry(queue=line.ivr.jobs).remove(f"callback-{callback.id}-0",
+                                                      delete_job=True)
+    line.clock.advance(30 * 60)
+    assert reconcile(line)["brought_into_line"] == 1
+    assert line.ivr.queues.waiting("support") == [callback.id]
+
+
+def test_a_request_stored_but_never_lined_up_joins_the_next_pass_and_stays(line, monkeypatch):
+    line.agent("ana", ["es"], ["support"], status="busy", since_s=60)
+    ahead, asker = waiting_caller(line), waiting_caller(line)
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("the line's records are unreachable")
+
+    monkeypatch.setattr(line.ivr.queues, "leave", broken)
+    callback = request_callback(line.ivr, asker.sid, CUSTOMER)  # stored: the promise stands
+    monkeypatch.undo()
+    asker.hang_up()  # told their callback is booked
+    assert line.ivr.callbacks.get(callback.id).state == "requested"
+    assert reconcile(line)["brought_into_line"] == 1
+    assert line.ivr.queues.waiting("support") == [ahead.sid, callback.id]
+    line.clock.advance(60)
+    assert not any(reconcile(line).values()), "in line: nothing to repair"
