@@ -214,3 +214,14 @@ def test_a_request_stored_but_never_lined_up_joins_the_next_pass_and_stays(line,
     assert line.ivr.queues.waiting("support") == [ahead.sid, callback.id]
     line.clock.advance(60)
     assert not any(reconcile(line).values()), "in line: nothing to repair"
+
+
+def test_two_callbacks_lost_from_the_line_in_one_pass_are_both_put_back_and_counted(line):
+    line.agent("ana", ["es"], ["support"], status="busy", since_s=60)
+    first = request_callback(line.ivr, waiting_caller(line).sid, CUSTOMER)
+    second = request_callback(line.ivr, waiting_caller(line).sid, "+525587654321")
+    for callback in (first, second):
+        line.ivr.queues.leave(callback.id)
+    line.clock.advance(60)
+    assert reconcile(line)["rejoined"] == 2, "the pass logs what it repaired"
+    assert line.ivr.queues.waiting("support") == [first.id, second.id]
