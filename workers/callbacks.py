@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 
 from rq.job import Job
-from twilio.base.exceptions import TwilioRestException
+from twilio.base.exceptions import TwilioException
 
 from ivr_app.callbacks import placing
 from ivr_app.services import Services
@@ -123,7 +123,7 @@ def _find_placed_call(ivr: Services, callback: Callback, marker: str | None) -> 
     since = dt.datetime.fromisoformat(marker) - dt.timedelta(seconds=5)
     try:
         calls = ivr.twilio.calls.list(to=callback.number, limit=50)
-    except (TwilioRestException, OSError):
+    except (TwilioException, OSError):  # a failed page is TwilioException, not its Rest child
         log.exception("callback %s: cannot ask Twilio whether a try was placed", callback.id)
         return None
     others = {c.call_sid for c in ivr.callbacks.pending_for(callback.number)

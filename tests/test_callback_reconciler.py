@@ -1,0 +1,227 @@
+"""The reconciler keeps a callback's promise when a worker or a report is lost: a try
+Twilio took is adopted, never placed twice; a try never placed is made again at the
+callback's place; a call whose end was never reported is found out, in its time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from email.utils import parsedate_to_datetime
+
+from rq.registry import ScheduledJobRegistry
+
+from ivr_app.callbacks.placing import request_callback
+from tests import test_callbacks
+from tests.test_callbacks import CUSTOMER, customer_calls, waiting_caller, with_services
+from workers import callbacks as callback_jobs
+
+flows, line = test_callbacks.flows, test_callbacks.line  # the same line, as fixtures
+
+
+def reconcile(line) -> dict[str, int]:
+    return with_services(line, callback_jobs.reconcile)
+
+
+def a_try_whose_worker_died_after_twilio_took_it(line, claimed_after_s: int):
+    """The worker claimed the try `claimed_after_s` after Twilio's record of the call says
+    it was made (the two clocks differ), then died before writing the call down."""
+    line.agent("ana", ["es"], ["support"])
+    callback = request_callback(line.ivr, waiting_caller(line).sid, CUSTOMER)
+    line.run_jobs()
+    [call] = customer_calls(line)
+    made = parsedate_to_datetime(line.standin.call(call)["date_created"])
+    line.ivr.callbacks.set_fields(callback.id, call_sid="")
+    line.ivr.callbacks.forget_attempt(callback.id, 1)
+    line.ivr.callbacks.claim_attempt(callback.id, 1, made + dt.timedelta(seconds=claimed_after_s))
+    return callback, call
+
+
+def test_a_try_twilio_took_before_its_worker_died_is_adopted_within_a_minute_not_placed_again(
+        line):
+    callback, call = a_try_whose_worker_died_after_twilio_took_it(line, claimed_after_s=5)
+    line.clock.advance(30)  # the worker may only be slow yet
+    assert reconcile(line)["calls_resolved"] == 0
+    assert line.ivr.callbacks.get(callback.id).call_sid == ""
+    line.clock.advance(30)
+    assert reconcile(line)["calls_resolved"] == 1
+    assert line.ivr.callbacks.get(callback.id).call_sid == call
+    assert line.ivr.callbacks.attempt_marker(callback.id, 1) == call
+    reconcile(line)
+    line.run_jobs()
+    assert customer_calls(line) == [call], "the customer is called once"
+    line.agent_presses(line.standin.answer(call), "1")
+    assert line.ivr.callbacks.get(callback.id).state == "connected"
+
+
+def test_a_call_made_more_than_five_seconds_before_the_try_began_is_not_that_try(line):
+    callback, earlier = a_try_whose_worker_died_after_twilio_took_it(line, claimed_after_s=6)
+    line.clock.advance(60)
+    assert reconcile(line)["calls_resolved"] == 1
+    [_, call] = customer_calls(line)  # the try, never placed, is placed now
+    assert line.ivr.callbacks.get(callback.id).call_sid == call != earlier
+
+
+def test_twilio_unreachable_leaves_the_try_to_the_next_pass(line):
+    callback, call = a_try_whose_worker_died_after_twilio_took_it(line, claimed_after_s=0)
+    line.clock.advance(60)
+    line.standin.fail_next(count=1, path="/Calls.json")
+    assert reconcile(line)["calls_resolved"] == 0
+    assert line.ivr.callbacks.get(callback.id).state == "dialing"
+    line.clock.advance(60)
+    assert reconcile(line)["calls_resolved"] == 1
+    assert customer_calls(line) == [call]
+
+
+def test_a_try_whose_call_was_written_down_but_not_on_the_record_is_adopted(line):
+    line.agent("ana", ["es"], ["support"])
+    callback = request_callback(line.ivr, waiting_caller(line).sid, CUSTOMER)
+    line.run_jobs()
+    [call] = customer_calls(line)
+    line.ivr.callbacks.set_fields(callback.id, call_sid="")  # its guard names the call
+    line.clock.advance(60)
+    assert reconcile(line)["calls_resolved"] == 1
+    assert line.ivr.callbacks.get(callback.id).call_sid == call
+    assert customer_calls(line) == [call]
+
+
+def test_another_callbacks_call_to_the_same_number_is_not_taken_for_this_try(line):
+    line.agent("ana", ["es"], ["support"])
+    first = request_callback(line.ivr, waiting_caller(line).sid, CUSTOMER)
+    line.run_jobs()
+    [first_call] = customer_calls(line)  # ringing: the customer may ask for another one
+    second = request_callback(line.ivr, waiting_caller(line).sid, CUSTOMER)
+    line.agent("bob", ["es"], ["support"])
+    made = parsedate_to_datetime(line.standin.call(first_call)["date_created"])
+    worker_died_before_calling(line, second.id, "bob", claimed_at=made)
+    line.clock.advance(60)
+    reconcile(line)
+    [_, call] = customer_calls(line)
+    assert line.ivr.callbacks.get(second.id).call_sid == call
+    assert line.ivr.callbacks.get(first.id).call_sid == first_call
+
+
+def worker_died_before_calling(line, callback_id: str, agent: str,
+                               claimed_at: dt.datetime | None = None) -> None:
+    """What a worker killed between reserving the try and calling leaves behind."""
+    line.ivr.roster.reserve(agent, callback_id, line.clock())
+    line.ivr.queues.offer(callback_id, agent, False)
+    line.ivr.callbacks.move(callback_id, ("waiting",), "dialing", line.clock(), attempts=1,
+                            agent=agent)
+    if claimed_at is not None:
+        line.ivr.callbacks.claim_attempt(callback_id, 1, claimed_at)
+
+
+def test_a_try_never_placed_waits_again_at_its_place_with_no_agent_named(line):
+    line.agent("ana", ["es"], ["support"], status="busy", since_s=60)
+    ahead, asker, behind = waiting_caller(line), waiting_caller(line), waiting_caller(line)
+    callback = request_callback(line.ivr, asker.sid, CUSTOMER)
+    line.ivr.roster.set_status("ana", "available", line.clock())
+    worker_died_before_calling(line, callback.id, "ana")  # before it even claimed the try
+    line.ivr.queues.leave(callback.id)  # and a failover lost it from the line too
+    line.clock.advance(60)
+    assert reconcile(line)["calls_resolved"] == 1
+    record = line.ivr.callbacks.get(callback.id)
+    assert (record.state, record.attempts, record.agent) == ("waiting", 0, "")
+    assert line.ivr.queues.waiting("support")[1:] == [callback.id, behind.sid], "at its place"
+    assert line.ivr.roster.get("ana").call == ahead.sid, "the agent goes to the caller ahead"
+    assert customer_calls(line) == []
+
+
+def test_a_try_whose_end_was_never_reported_is_tried_again_once_twilio_says_it_is_over(line):
+    line.agent("ana", ["es"], ["support"])
+    callback = request_callback(line.ivr, waiting_caller(line).sid, CUSTOMER)
+    line.run_jobs()
+    [call] = customer_calls(line)
+    line.clock.advance(4 * 60)  # Twilio's report may come yet: it is not asked
+    assert reconcile(line)["calls_resolved"] == 0
+    line.clock.advance(60)
+    assert reconcile(line)["calls_resolved"] == 0, "still ringing"
+    assert line.ivr.callbacks.get(callback.id).state == "dialing"
+    line.standin.hang_up_quietly(call)  # over, and its report lost
+    assert reconcile(line)["calls_resolved"] == 1
+    record = line.ivr.callbacks.get(callback.id)
+    assert record.state == "retry-wait"
+    assert dt.datetime.fromisoformat(record.due_at) == line.clock() + dt.timedelta(minutes=10)
+    assert line.ivr.roster.get("ana").status == "available"
+
+
+def connected(line):
+    line.agent("ana", ["es"], ["support"])
+    callback = request_callback(line.ivr, waiting_caller(line).sid, CUSTOMER)
+    line.run_jobs()
+    [call] = customer_calls(line)
+    line.agent_presses(line.standin.answer(call), "1")
+    return callback, call
+
+
+def test_a_call_whose_end_was_not_reported_is_given_five_minutes_before_twilio_is_asked(line):
+    callback, call = connected(line)
+    line.standin.hang_up_quietly(call)
+    line.clock.advance(5 * 60 - 1)
+    assert reconcile(line)["calls_resolved"] == 0
+    assert line.ivr.callbacks.get(callback.id).state == "connected"
+    line.clock.advance(1)
+    assert reconcile(line)["calls_resolved"] == 1
+    assert line.ivr.callbacks.get(callback.id).state == "completed"
+
+
+def test_a_callback_still_talking_after_five_minutes_stays_connected(line):
+    callback, _ = connected(line)
+    line.clock.advance(30 * 60)
+    assert reconcile(line)["calls_resolved"] == 0
+    assert line.ivr.callbacks.get(callback.id).state == "connected"
+
+
+def test_a_retry_whose_job_is_still_scheduled_is_left_to_it(line):
+    line.agent("ana", ["es"], ["support"])
+    callback = request_callback(line.ivr, waiting_caller(line).sid, CUSTOMER)
+    line.run_jobs()
+    line.standin.fail_call(customer_calls(line)[0], "no-answer")
+    line.clock.advance(60)
+    assert not any(reconcile(line).values()), "nothing to repair"
+    line.clock.advance(9 * 60)  # due now: the job is about to run it
+    assert not any(reconcile(line).values())
+    assert line.ivr.callbacks.get(callback.id).state == "retry-wait"
+    line.clock.advance(60)  # due a minute ago, its job still waiting: the scheduler is down
+    assert reconcile(line)["brought_into_line"] == 1
+    assert len(customer_calls(line)) == 2
+
+
+def test_a_callback_booked_for_later_whose_job_was_lost_joins_the_line_at_its_time(line):
+    line.agent("ana", ["es"], ["support"], status="busy", since_s=60)
+    caller = waiting_caller(line)
+    due = line.clock() + dt.timedelta(minutes=30)
+    callback = request_callback(line.ivr, caller.sid, CUSTOMER, due=due)
+    ScheduledJobRegistry(queue=line.ivr.jobs).remove(f"callback-{callback.id}-0",
+                                                      delete_job=True)
+    line.clock.advance(30 * 60)
+    assert reconcile(line)["brought_into_line"] == 1
+    assert line.ivr.queues.waiting("support") == [callback.id]
+
+
+def test_a_request_stored_but_never_lined_up_joins_the_next_pass_and_stays(line, monkeypatch):
+    line.agent("ana", ["es"], ["support"], status="busy", since_s=60)
+    ahead, asker = waiting_caller(line), waiting_caller(line)
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("the line's records are unreachable")
+
+    monkeypatch.setattr(line.ivr.queues, "leave", broken)
+    callback = request_callback(line.ivr, asker.sid, CUSTOMER)  # stored: the promise stands
+    monkeypatch.undo()
+    asker.hang_up()  # told their callback is booked
+    assert line.ivr.callbacks.get(callback.id).state == "requested"
+    assert reconcile(line)["brought_into_line"] == 1
+    assert line.ivr.queues.waiting("support") == [ahead.sid, callback.id]
+    line.clock.advance(60)
+    assert not any(reconcile(line).values()), "in line: nothing to repair"
+
+
+def test_two_callbacks_lost_from_the_line_in_one_pass_are_both_put_back_and_counted(line):
+    line.agent("ana", ["es"], ["support"], status="busy", since_s=60)
+    first = request_callback(line.ivr, waiting_caller(line).sid, CUSTOMER)
+    second = request_callback(line.ivr, waiting_caller(line).sid, "+525587654321")
+    for callback in (first, second):
+        line.ivr.queues.leave(callback.id)
+    line.clock.advance(60)
+    assert reconcile(line)["rejoined"] == 2, "the pass logs what it repaired"
+    assert line.ivr.queues.waiting("support") == [first.id, second.id]
