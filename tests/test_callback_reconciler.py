@@ -225,3 +225,20 @@ def test_two_callbacks_lost_from_the_line_in_one_pass_are_both_put_back_and_coun
     line.clock.advance(60)
     assert reconcile(line)["rejoined"] == 2, "the pass logs what it repaired"
     assert line.ivr.queues.waiting("support") == [first.id, second.id]
+
+
+def test_twilio_failing_on_one_callbacks_call_never_stops_the_others_repairs(line):
+    line.agent("ana", ["es"], ["support"])
+    ringing = request_callback(line.ivr, waiting_caller(line).sid, CUSTOMER)
+    line.run_jobs()
+    [call] = customer_calls(line)  # Ana is on it: the next one waits
+    lost = request_callback(line.ivr, waiting_caller(line).sid, "+525512349876")
+    line.ivr.queues.leave(lost.id)  # lost from its queue
+    line.clock.advance(5 * 60)
+    line.standin.hang_up_quietly(call)  # over, its report lost; and Twilio fails when asked
+    line.standin.fail_next(count=1, path=f"/Calls/{call}.json")
+    repaired = reconcile(line)
+    assert (repaired["rejoined"], repaired["calls_resolved"]) == (1, 0)
+    assert line.ivr.queues.position("support", lost.id) is not None
+    assert line.ivr.callbacks.get(ringing.id).state == "dialing"
+    assert reconcile(line)["calls_resolved"] == 1, "Twilio answers again: the next pass"

@@ -77,7 +77,7 @@ def _resolve_dialing(ivr: Services, callback: Callback, now: dt.datetime) -> int
     if callback.call_sid:
         if now - updated < STALE_CALL:
             return 0
-        status = ivr.twilio.calls(callback.call_sid).fetch().status
+        status = _status_now(ivr, callback)
         if status in placing.FINISHED:
             placing.not_reached(ivr, callback, f"{status} (found by the reconciler)")
             return 1
@@ -107,12 +107,23 @@ def _resolve_connected(ivr: Services, callback: Callback, now: dt.datetime) -> i
     """A call whose end was never reported: once Twilio says it is over, it is completed."""
     if not callback.call_sid or now - dt.datetime.fromisoformat(callback.updated) < STALE_CALL:
         return 0
-    if ivr.twilio.calls(callback.call_sid).fetch().status not in placing.FINISHED:
+    if _status_now(ivr, callback) not in placing.FINISHED:
         return 0
     ivr.callbacks.move(callback.id, ("connected",), "completed", now,
                        note="its end was found by the reconciler")
     ivr.queues.leave(callback.id)
     return 1
+
+
+def _status_now(ivr: Services, callback: Callback) -> str:
+    """The status Twilio gives the try's call now; "" if Twilio cannot tell us now (ask
+    again next pass: one callback never stops the others' repairs)."""
+    try:
+        return ivr.twilio.calls(callback.call_sid).fetch().status
+    except (TwilioException, OSError):
+        log.exception("callback %s: cannot ask Twilio about call %s", callback.id,
+                      callback.call_sid)
+        return ""
 
 
 def _find_placed_call(ivr: Services, callback: Callback, marker: str | None) -> str | None:
