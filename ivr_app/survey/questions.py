@@ -87,8 +87,8 @@ def start() -> Response:
     caller = _surveyed(ivr, sid)
     if caller is None or request.form.get("CallStatus") in ENDED:
         return xml(twiml.hang_up())
-    if _in_line(ivr, sid):  # moved out of the room by a call update (an escalation): Twilio
-        return xml(VoiceResponse())  # asks, plays nothing of the answer; no survey begins
+    if ivr.queues.snapshot(sid).in_line:  # moved out of the room by a call update (an
+        return xml(VoiceResponse())  # escalation): Twilio plays nothing of the answer
     if Surveys(ivr.redis).begin(sid, ivr.clock().timestamp(), "resolved"):
         caller.record = Surveys(ivr.redis).get(sid) or {}
     return xml(_where_it_stands(caller))
@@ -118,11 +118,6 @@ def answer(step: str) -> Response:
     if step == "resolved" and "rating" in caller.survey.questions():
         return xml(_go(caller, "rating"))
     return xml(_end(caller))
-
-
-def _in_line(ivr: Services, sid: str) -> bool:
-    waiter = ivr.queues.waiter(sid)
-    return waiter is not None and ivr.queues.position(waiter.queue, sid) is not None
 
 
 def _where_it_stands(caller: Surveyed) -> VoiceResponse:
