@@ -68,14 +68,9 @@ def read_text(path: str | Path) -> str:
     return decoded(raw, name)
 
 
-def from_bytes(raw: bytes, name: str = "<flow>") -> Source:
-    """A flow file's bytes parsed as `read_file` takes them: within MAX_BYTES, UTF-8, YAML
-    (the console checks an edit with it before it is written)."""
-    return parse(decoded(raw, name), name)
-
-
 def decoded(raw: bytes, name: str = "<flow>") -> str:
-    """A flow file's bytes as text, if within MAX_BYTES and UTF-8; FlowError otherwise."""
+    """A flow file's bytes as text, if within MAX_BYTES and UTF-8; FlowError otherwise (the
+    console checks an edit's bytes with it before they are written)."""
     if len(raw) > MAX_BYTES:
         raise FlowError([Problem.worded(name, 1, 1, words(
             "file is {size} bytes; the limit is {limit}",
