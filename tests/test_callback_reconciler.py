@@ -11,7 +11,13 @@ from rq.registry import ScheduledJobRegistry
 
 from ivr_app.callbacks.placing import request_callback
 from tests import test_callbacks
-from tests.test_callbacks import CUSTOMER, customer_calls, waiting_caller, with_services
+from tests.test_callbacks import (
+    CUSTOMER,
+    connected,
+    customer_calls,
+    waiting_caller,
+    with_services,
+)
 from workers import callbacks as callback_jobs
 
 flows, line = test_callbacks.flows, test_callbacks.line  # the same line, as fixtures
@@ -142,15 +148,6 @@ def test_a_try_whose_end_was_never_reported_is_tried_again_once_twilio_says_it_i
     assert record.state == "retry-wait"
     assert dt.datetime.fromisoformat(record.due_at) == line.clock() + dt.timedelta(minutes=10)
     assert line.ivr.roster.get("ana").status == "available"
-
-
-def connected(line):
-    line.agent("ana", ["es"], ["support"])
-    callback = request_callback(line.ivr, waiting_caller(line).sid, CUSTOMER)
-    line.run_jobs()
-    [call] = customer_calls(line)
-    line.agent_presses(line.standin.answer(call), "1")
-    return callback, call
 
 
 def test_a_call_whose_end_was_not_reported_is_given_five_minutes_before_twilio_is_asked(line):

@@ -226,12 +226,18 @@ def test_a_report_that_arrives_before_the_call_is_recorded_still_counts(line):
     assert line.ivr.roster.get("ana").status == "available"
 
 
-def test_a_connected_callback_whose_end_was_never_reported_is_completed(line):
+def connected(line):
+    """Ana takes a callback: the customer answered and she pressed 1."""
     line.agent("ana", ["es"], ["support"])
     callback = request_callback(line.ivr, waiting_caller(line).sid, CUSTOMER)
     line.run_jobs()
     [call] = customer_calls(line)
     line.agent_presses(line.standin.answer(call), "1")
+    return callback, call
+
+
+def test_a_connected_callback_whose_end_was_never_reported_is_completed(line):
+    callback, call = connected(line)
     line.standin.hang_up_quietly(call)  # the customer hangs up, but the report is lost
     line.clock.advance(6 * 60)
     assert with_services(line, callback_jobs.reconcile)["calls_resolved"] == 1

@@ -110,21 +110,12 @@ def test_a_caller_on_hold_during_a_redis_outage_hears_music_and_stays(make_app, 
     signed_post(client, "/voice", FORM)
     signed_post(client, "/voice/step?seq=0", FORM | {"Digits": "0"})  # waiting for a person
     drill_redis.kill()
-    # the music ends and Twilio asks again; the caller presses 0 (where am I?), then 1
-    for path, form in (("/voice/wait?queue=support", {"QueueTime": "40"}),
-                       ("/voice/wait-key", {"Digits": "0"}),
-                       ("/voice/wait-key", {"Digits": "1"})):
-        hold = signed_post(client, path, FORM | form)
-        assert hold.status_code == 200
-        assert verbs(hold.data) <= HOLDING_VERBS, hold.data
-        played = [e.text for e in ET.fromstring(hold.data).iter("Play")]
-        assert played == [MUSIC], hold.data
+    hears_music_and_stays(client)
 
 
-def test_a_caller_on_hold_when_our_line_cannot_reach_redis_hears_music_and_stays(
-        make_app, redis):
-    app = make_app(REDIS_URL=f"redis://127.0.0.1:{free_port()}/0", HOLD_MUSIC_URL=MUSIC)
-    client = app.test_client()  # nothing listens there: every wait request fails at once
+def hears_music_and_stays(client) -> None:
+    """The music ends and Twilio asks again; the caller presses 0 (where am I?), then 1:
+    each answer is the music again, and nothing that ends the call."""
     for path, form in (("/voice/wait?queue=support", {"QueueTime": "40"}),
                        ("/voice/wait-key", {"Digits": "0"}),
                        ("/voice/wait-key", {"Digits": "1"})):
@@ -132,6 +123,12 @@ def test_a_caller_on_hold_when_our_line_cannot_reach_redis_hears_music_and_stays
         assert hold.status_code == 200
         assert verbs(hold.data) <= HOLDING_VERBS, hold.data
         assert [e.text for e in ET.fromstring(hold.data).iter("Play")] == [MUSIC], hold.data
+
+
+def test_a_caller_on_hold_when_our_line_cannot_reach_redis_hears_music_and_stays(
+        make_app, redis):
+    app = make_app(REDIS_URL=f"redis://127.0.0.1:{free_port()}/0", HOLD_MUSIC_URL=MUSIC)
+    hears_music_and_stays(app.test_client())  # nothing listens there: every request fails
 
 
 def test_the_wait_url_lines_up_a_caller_our_line_never_knew_at_their_real_arrival(
