@@ -5,19 +5,40 @@ a Procfile runner such as honcho would then stop everything. Here the command is
 again after a short pause (doubling up to 30 s while it keeps failing fast), until a
 SIGTERM or SIGINT asks this process to stop; that signal is passed on to the command,
 and this process exits 0 once it has ended.
+
+The command runs in a process group of its own, so a signal sent to this process's group
+(honcho stops each Procfile line with `killpg`) reaches it once, from here: a second SIGTERM
+would turn an RQ worker's warm shutdown, which lets the job in hand finish, into a cold one.
+Should this process die without passing anything on, the command gets a SIGTERM (Linux's
+parent-death signal), so it never outlives its supervisor.
 """
 
 from __future__ import annotations
 
+import ctypes
+import os
 import signal
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 
 FIRST_PAUSE = 1.0
 LONGEST_PAUSE = 30.0
 STEADY_AFTER = 60.0  # a run this long resets the pause
+PR_SET_PDEATHSIG = 1  # prctl(2)
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _ended_with(supervisor: int) -> Callable[[], None]:
+    def in_child() -> None:
+        """Before exec: SIGTERM when the supervisor dies (prctl's PR_SET_PDEATHSIG)."""
+        _libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != supervisor:  # it died before prctl took effect
+            os._exit(1)
+
+    return in_child
 
 
 def supervise(argv: list[str]) -> int:
@@ -35,7 +56,8 @@ def supervise(argv: list[str]) -> int:
     pause = FIRST_PAUSE
     while True:
         started = time.monotonic()
-        child = subprocess.Popen(argv)
+        child = subprocess.Popen(argv, process_group=0,
+                                 preexec_fn=_ended_with(os.getpid()))
         code = child.wait()
         if stop.is_set():
             return 0
