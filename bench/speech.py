@@ -57,6 +57,7 @@ from tests.support.routes import (
     Decoded,
     choose_bands,
     decode,
+    hear,
     line_flow,
     measure,
     read_clips,
@@ -139,8 +140,8 @@ def wideband_figures(lang: str, folder: Path, flow_phrases: list[str],
     rate = model_rate(folder)
     with tempfile.TemporaryDirectory() as tmp:
         recognizer = VoskRecognizer({lang: wideband_copy(folder, Path(tmp) / lang)})
-        right = sum(recognizer.recognize(read_wav((AUDIO / c.file).read_bytes()), lang,
-                                         flow_phrases).text == c.expect for c in spoken)
+        right = sum(hear(recognizer, read_wav((AUDIO / c.file).read_bytes()), lang,
+                         flow_phrases).text == c.expect for c in spoken)
     recall = right / len(spoken)
     print(f"model rate {rate.sample_rate} Hz (upsamples itself: {rate.allow_upsample}); "
           f"wideband-only copy heard {right}/{len(spoken)} menu-word clips right")

@@ -25,10 +25,22 @@ SEALED = AUDIO / "sealed"
 
 
 @pytest.fixture(scope="module")
-def sealed() -> Figures:
+def korean() -> VoskRecognizer:
+    return VoskRecognizer({"ko": model_folder("ko")})
+
+
+@pytest.fixture(scope="module")
+def sealed(korean) -> Figures:
     flow = line_flow("ko")
-    recognizer = VoskRecognizer({"ko": model_folder("ko")})
-    return measure(flow, "ko", decode(recognizer, flow, "ko", SEALED, read_clips(SEALED)))
+    return measure(flow, "ko", decode(korean, flow, "ko", SEALED, read_clips(SEALED)))
+
+
+def test_each_clip_is_heard_the_same_whatever_was_decoded_before_it(korean):
+    flow = line_flow("ko")
+    clips = [c for c in read_clips(SEALED) if c.voice == "ko+edward"]
+    forward = decode(korean, flow, "ko", SEALED, clips)
+    backward = decode(korean, flow, "ko", SEALED, clips[::-1])[::-1]
+    assert [d.heard for d in forward] == [d.heard for d in backward]
 
 
 def test_no_menu_answer_is_sent_to_another_option(sealed):
