@@ -152,7 +152,7 @@ def test_a_language_without_a_model_says_press_only(make_call):
     assert call.press("1").waiting  # keys work as ever
 
 
-# 요금, heard at 0.66 to 0.85 over eight runs (between the bands 0.02 and 0.95)
+# 요금, heard at 0.66 to 0.85 over eight runs (between the bands 0.001 and 0.95)
 MIDDLING_CLIP = "ko-yogeum-f4-210.wav"
 
 
