@@ -7,8 +7,10 @@ the menu), and may add part, voice and speed. Decoding is the slow part (Kaldi),
 done once per clip; the bands and the engine then cost microseconds per answer, which is
 also how bands are chosen on the tuning clips (`choose_bands`) without decoding again.
 
-Every clip is heard with the same dither (`hear`), so a clip's figures are the same in every
-run, whatever was decoded before it in the process.
+Every clip is heard with a fixed draw of Kaldi's dither (`hear`), so a clip's figures are the
+same in every run, whatever was decoded before it in the process. A caller's answer is heard
+with a random draw, so the figures a caller meets are the mean over draws: verdicts are on
+the mean over seeds 1..DITHER_DRAWS (`decode_draws`, `mean_figures`), the same every run.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import csv
 import ctypes
 import ctypes.util
 import datetime as dt
+import statistics
 import tempfile
 import time
 from collections.abc import Iterable, Sequence
@@ -42,6 +45,9 @@ MAX_WRONG_OFF_MENU = 0.01  # on the tuning clips: half the target, since off-men
 # taken rose by up to 8 points from tuning to validation clips before
 MAX_WRONG_MENU = 0.005
 DITHER_SEED = 1  # glibc's default seed; not chosen on any figure
+DITHER_DRAWS = 20  # seeds 1..20, fixed before any mean was read: one draw can be lucky (seed
+# 1 is the best of these 20 for off-menu answers and reached)
+TARGET_FIGURES = ("wrong_route_off_menu", "wrong_route_menu", "reached", "turns_per_answer")
 _LIBC = ctypes.CDLL(ctypes.util.find_library("c"))
 
 
@@ -86,8 +92,9 @@ class Figures:
     confirmed_share: float  # menu answers read back
     noise_wrong_route: float
 
-    def rounded(self) -> dict[str, float | int]:
-        return {k: round(v, 3) if isinstance(v, float) else v for k, v in vars(self).items()}
+    def rounded(self, digits: int = 3) -> dict[str, float | int]:
+        return {k: round(v, digits) if isinstance(v, float) else v
+                for k, v in vars(self).items()}
 
 
 def read_clips(folder: Path) -> list[Clip]:
@@ -136,6 +143,27 @@ def decode(recognizer: Recognizer, flow: Flow, lang: str, folder: Path,
         heard = hear(recognizer, audio, lang, phrases, seed)
         out.append(Decoded(clip, heard, time.perf_counter() - started, audio.seconds))
     return out
+
+
+def decode_draws(recognizer: Recognizer, flow: Flow, lang: str, folder: Path,
+                 clips: Sequence[Clip], draws: int = DITHER_DRAWS) -> list[list[Decoded]]:
+    """The clips heard with dither draws (seeds) 1..`draws`, one list per draw; the first
+    is the fixed draw `decode` uses."""
+    return [decode(recognizer, flow, lang, folder, clips, seed)
+            for seed in range(1, draws + 1)]
+
+
+def mean_figures(found: Sequence[Figures]) -> Figures:
+    """Each figure's mean over the draws `found` was measured with: what callers, each
+    heard with a random draw of their own, meet."""
+    return Figures(**{k: statistics.fmean(getattr(f, k) for f in found)
+                      if isinstance(v, float) else v for k, v in vars(found[0]).items()})
+
+
+def spread(found: Sequence[Figures], name: str) -> tuple[float, float]:
+    """The least and most of one figure over the draws."""
+    values = [getattr(f, name) for f in found]
+    return min(values), max(values)
 
 
 def replay(flow: Flow, lang: str, decoded: Decoded) -> Route:
