@@ -126,7 +126,7 @@ def hear(recognizer: Recognizer, audio: Audio, lang: str, phrases: Sequence[str]
     reordered. Seeding rand() before each clip fixes the draw: the recogniser, its model
     and its dither are the ones a caller gets. Turning dither off instead would measure
     features no caller's answer is heard with. Not for threads: another thread decoding
-    would draw from the same rand(). Another `seed` is another draw (bench.speech --draws).
+    would draw from the same rand(). Another `seed` is another draw (`decode_draws`).
     """
     _LIBC.srand(seed)
     return recognizer.recognize(audio, lang, phrases)
