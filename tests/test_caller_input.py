@@ -59,6 +59,8 @@ def test_more_digits_than_the_question_takes_are_a_wrong_answer_not_an_error(lin
     call = line.caller().dial().press("1").press("1")  # at the account number question
     answer = call.post("/voice/step?seq=2", {"Digits": "1" * 41})
     assert "No entendimos su respuesta." in answer and "<Enqueue" not in answer
+    _, state = line.ivr.store.load(call.sid)
+    assert state["path"][-1]["input"] == "1" * 40, "the call keeps 40 keys at most"
 
 
 def test_the_pound_key_ends_a_typed_number_as_the_prompt_says(line):
@@ -83,6 +85,14 @@ def test_a_step_number_that_is_not_ascii_digits_asks_the_question_again(call, st
     answer = call.post(f"/voice/step?{urlencode({'seq': seq})}", {"Digits": "1"})
     assert "Para español, marque uno." in answer and "<Gather" in answer
     assert store.load(call.sid) == before
+
+
+def test_an_answer_that_carries_nothing_is_a_silence(call, store):
+    """No keys, no words, no silence mark: what a Gather posts when it heard nothing."""
+    call.dial()
+    answer = call.post("/voice/step?seq=0", {})
+    assert "No recibimos su respuesta." in answer and "<Enqueue" not in answer
+    assert store.load(call.sid)[1]["tries"] == 1
 
 
 def test_a_signed_request_without_a_call_sid_still_reaches_a_person(app):

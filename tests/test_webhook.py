@@ -10,6 +10,7 @@ import redis as redis_py
 from twilio.request_validator import RequestValidator
 from werkzeug.datastructures import MultiDict
 
+from ivr_app.demo.simulator import Call
 from ivr_app.platform.security import valid_signature
 from tests.conftest import TOKEN
 
@@ -232,3 +233,17 @@ def test_a_step_that_is_not_the_current_one_gets_the_earlier_answer_and_changes_
         assert ivr.store.load(SID) == after, path
     assert ivr.queues.waiter(SID) is None
     assert ear.heard == [], "a recording for a question already left is not even fetched"
+
+
+def test_words_typed_into_a_request_on_the_line_are_heard_as_nothing_said(make_app):
+    """On the phone line spoken answers are recorded: SpeechResult is read only by the
+    simulator's app, so typed words move no call there, not even the escape word."""
+    app = make_app(typed_speech=False)  # built as wsgi.py builds it
+    call = Call(app, TOKEN).dial().press("1")
+    heard = len(call.heard)
+    call.says("cancelar un servicio")
+    assert call.heard[heard] == "[es-MX] No recibimos su respuesta."
+    assert call.waiting and call.ending is None
+    _, state = app.extensions["ivr"].store.load(call.sid)
+    assert state["node"] == "main_menu" and state["path"][-1]["event"] == "silence"
+    assert call.says("agente").ending is None
