@@ -78,11 +78,12 @@ def test_digits_that_are_not_keys_are_a_wrong_answer(call, store, digits):
     assert store.load(call.sid)[1]["node"] == "outage_account"
 
 
-@pytest.mark.parametrize("seq", ["٠", "²", "abc", "", "0\n", "-0"])
+@pytest.mark.parametrize("seq", ["٠", "²", "abc", "", "0\n", "-0", None])
 def test_a_step_number_that_is_not_ascii_digits_asks_the_question_again(call, store, seq):
     call.dial()
     before = store.load(call.sid)
-    answer = call.post(f"/voice/step?{urlencode({'seq': seq})}", {"Digits": "1"})
+    query = "" if seq is None else f"?{urlencode({'seq': seq})}"  # None: no step number at all
+    answer = call.post(f"/voice/step{query}", {"Digits": "1"})
     assert "Para español, marque uno." in answer and "<Gather" in answer
     assert store.load(call.sid) == before
 
