@@ -88,6 +88,13 @@ def test_a_step_number_that_is_not_ascii_digits_asks_the_question_again(call, st
     assert store.load(call.sid) == before
 
 
+def test_a_call_keeps_500_characters_of_what_a_caller_says_at_most(call, store):
+    call.dial().press("1")  # Spanish: at the main menu, which takes words
+    call.says("quiero hablar de mi factura " * 20)
+    [said] = [e for e in store.load(call.sid)[1]["path"] if e.get("event") != "enter"][-1:]
+    assert len(said["input"]) == 500
+
+
 def test_an_answer_that_carries_nothing_is_a_silence(call, store):
     """No keys, no words, no silence mark: what a Gather posts when it heard nothing."""
     call.dial()
