@@ -217,6 +217,13 @@ class Ear:
         pass
 
 
+def test_a_caller_may_answer_the_first_question_by_voice_where_the_line_hears_speech(app):
+    ivr = app.extensions["ivr"]
+    ivr.recognizer = ivr.listener = Ear()
+    body = signed_post(app.test_client(), "/voice", FORM).get_data(as_text=True)
+    assert '<Record action="/voice/heard?seq=0"' in body
+
+
 def test_a_step_that_is_not_the_current_one_gets_the_earlier_answer_and_changes_nothing(app):
     ivr = app.extensions["ivr"]
     ivr.recognizer = ivr.listener = ear = Ear()
