@@ -103,10 +103,14 @@ def test_an_answer_that_carries_nothing_is_a_silence(call, store):
     assert store.load(call.sid)[1]["tries"] == 1
 
 
-def test_a_signed_request_without_a_call_sid_still_reaches_a_person(app):
+def test_a_signed_request_without_a_call_sid_still_reaches_a_person(app, caplog):
     call = Call(app, "test-auth-token-0123456789abcdef", sid="")
-    answer = call.post("/voice", {})
+    with caplog.at_level("WARNING"):
+        answer = call.post("/voice", {})
     assert ">support</Enqueue>" in answer
+    [record] = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert "(CallSid is missing or malformed)" in record.getMessage()
+    assert record.exc_info is None, "a request we understand is one line, not a traceback"
 
 
 @pytest.mark.parametrize("result", ["queue-full", "system-error"])

@@ -192,6 +192,15 @@ def test_a_step_the_call_never_had_is_logged_in_one_line_without_a_traceback(app
     assert record.exc_info is None
 
 
+def test_a_signed_request_with_no_call_sid_at_all_reaches_a_person_and_one_log_line(app, caplog):
+    form = {k: v for k, v in FORM.items() if k != "CallSid"}
+    with caplog.at_level(logging.WARNING):
+        body = signed_post(app.test_client(), "/voice", form).get_data(as_text=True)
+    assert ">support</Enqueue>" in body
+    [record] = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert "CallSid is missing" in record.getMessage() and record.exc_info is None
+
+
 def test_without_a_public_base_url_the_app_warns_what_it_checks_signatures_against(
         make_app, caplog):
     make_app()
