@@ -171,7 +171,9 @@ def test_queue_exit_after_a_served_call_hangs_up_and_a_full_queue_tries_again(ap
 def test_status_callback_records_how_the_call_ended(call, store):
     call.dial().press("1").press("0")
     call.hang_up()
-    assert store.status(call.sid)["call"] == "completed"
+    status = store.status(call.sid)
+    assert (status["call"], status["duration"]) == ("completed", "30")
+    assert sorted(status) == ["at", "call", "duration"], "what Twilio reported, and when"
 
 
 def test_each_webhook_is_logged_in_one_line_with_call_route_status_and_time(app, caplog):
