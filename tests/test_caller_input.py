@@ -88,6 +88,13 @@ def test_a_step_number_that_is_not_ascii_digits_asks_the_question_again(call, st
     assert store.load(call.sid) == before
 
 
+def test_a_step_number_that_is_not_ours_at_a_later_question_asks_that_one_again(call, store):
+    menu = call.dial().post("/voice/step?seq=0", {"Digits": "1"})  # Spanish: the main menu
+    before = store.load(call.sid)
+    assert call.post("/voice/step?seq=x", {"Digits": "2"}) == menu
+    assert store.load(call.sid) == before
+
+
 def test_a_call_keeps_500_characters_of_what_a_caller_says_at_most(call, store):
     call.dial().press("1")  # Spanish: at the main menu, which takes words
     call.says("quiero hablar de mi factura " * 20)
