@@ -103,6 +103,19 @@ def test_twilio_retrying_a_step_gets_the_same_answer_and_does_not_count_twice(ca
     assert seq == 1 and state["tries"] == 1
 
 
+def test_a_caller_whose_steps_twilio_retries_hears_each_ones_own_answer_and_nothing_changes(
+        call, store, app):
+    first = call.dial().post("/voice/step?seq=0", {"Digits": "1"})  # Spanish: the main menu
+    second = call.post("/voice/step?seq=1", {"Digits": "2"})  # billing
+    other = Call(app, TOKEN).dial()  # another caller, at their first step
+    at_first = other.post("/voice/step?seq=0", {"Digits": "2"})  # English
+    before = store.load(call.sid)
+    assert call.post("/voice/step?seq=0", {"Digits": "1"}) == first
+    assert call.post("/voice/step?seq=1", {"Digits": "2"}) == second
+    assert other.post("/voice/step?seq=0", {"Digits": "2"}) == at_first != first
+    assert store.load(call.sid) == before
+
+
 def test_twilio_retrying_the_incoming_call_does_not_restart_it(app, store):
     client = app.test_client()
     first = signed_post(client, "/voice", FORM).get_data(as_text=True)
