@@ -116,6 +116,14 @@ def test_a_caller_whose_steps_twilio_retries_hears_each_ones_own_answer_and_noth
     assert store.load(call.sid) == before
 
 
+def test_a_step_after_the_caller_was_put_through_changes_nothing(call, store):
+    call.dial().press("1").press("0")  # Spanish, then a person: in line at step 2
+    before = store.load(call.sid)
+    answer = call.post("/voice/step?seq=2", {"Digits": "1"})
+    assert ">support</Enqueue>" in answer
+    assert store.load(call.sid) == before
+
+
 def test_twilio_retrying_the_incoming_call_does_not_restart_it(app, store):
     client = app.test_client()
     first = signed_post(client, "/voice", FORM).get_data(as_text=True)
