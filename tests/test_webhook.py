@@ -116,12 +116,15 @@ def test_a_caller_whose_steps_twilio_retries_hears_each_ones_own_answer_and_noth
     assert store.load(call.sid) == before
 
 
-def test_a_step_after_the_caller_was_put_through_changes_nothing(call, store):
+def test_a_step_after_the_caller_was_put_through_changes_nothing(call, store, caplog):
     call.dial().press("1").press("0")  # Spanish, then a person: in line at step 2
     before = store.load(call.sid)
-    answer = call.post("/voice/step?seq=2", {"Digits": "1"})
+    with caplog.at_level(logging.WARNING):
+        answer = call.post("/voice/step?seq=2", {"Digits": "1"})
     assert ">support</Enqueue>" in answer
     assert store.load(call.sid) == before
+    [record] = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert "no step 2 for this call" in record.getMessage() and record.exc_info is None
 
 
 def test_twilio_retrying_the_incoming_call_does_not_restart_it(app, store):
