@@ -59,6 +59,8 @@ def test_more_digits_than_the_question_takes_are_a_wrong_answer_not_an_error(lin
     call = line.caller().dial().press("1").press("1")  # at the account number question
     answer = call.post("/voice/step?seq=2", {"Digits": "1" * 41})
     assert "No entendimos su respuesta." in answer and "<Enqueue" not in answer
+    _, state = line.ivr.store.load(call.sid)
+    assert state["path"][-1]["input"] == "1" * 40, "the call keeps 40 keys at most"
 
 
 def test_the_pound_key_ends_a_typed_number_as_the_prompt_says(line):
@@ -76,19 +78,46 @@ def test_digits_that_are_not_keys_are_a_wrong_answer(call, store, digits):
     assert store.load(call.sid)[1]["node"] == "outage_account"
 
 
-@pytest.mark.parametrize("seq", ["٠", "²", "abc", "", "0\n", "-0"])
+@pytest.mark.parametrize("seq", ["٠", "²", "abc", "", "0\n", "-0", None])
 def test_a_step_number_that_is_not_ascii_digits_asks_the_question_again(call, store, seq):
     call.dial()
     before = store.load(call.sid)
-    answer = call.post(f"/voice/step?{urlencode({'seq': seq})}", {"Digits": "1"})
+    query = "" if seq is None else f"?{urlencode({'seq': seq})}"  # None: no step number at all
+    answer = call.post(f"/voice/step{query}", {"Digits": "1"})
     assert "Para español, marque uno." in answer and "<Gather" in answer
     assert store.load(call.sid) == before
 
 
-def test_a_signed_request_without_a_call_sid_still_reaches_a_person(app):
+def test_a_step_number_that_is_not_ours_at_a_later_question_asks_that_one_again(call, store):
+    menu = call.dial().post("/voice/step?seq=0", {"Digits": "1"})  # Spanish: the main menu
+    before = store.load(call.sid)
+    assert call.post("/voice/step?seq=x", {"Digits": "2"}) == menu
+    assert store.load(call.sid) == before
+
+
+def test_a_call_keeps_500_characters_of_what_a_caller_says_at_most(call, store):
+    call.dial().press("1")  # Spanish: at the main menu, which takes words
+    call.says("quiero hablar de mi factura " * 20)
+    [said] = [e for e in store.load(call.sid)[1]["path"] if e.get("event") != "enter"][-1:]
+    assert len(said["input"]) == 500
+
+
+def test_an_answer_that_carries_nothing_is_a_silence(call, store):
+    """No keys, no words, no silence mark: what a Gather posts when it heard nothing."""
+    call.dial()
+    answer = call.post("/voice/step?seq=0", {})
+    assert "No recibimos su respuesta." in answer and "<Enqueue" not in answer
+    assert store.load(call.sid)[1]["tries"] == 1
+
+
+def test_a_signed_request_without_a_call_sid_still_reaches_a_person(app, caplog):
     call = Call(app, "test-auth-token-0123456789abcdef", sid="")
-    answer = call.post("/voice", {})
+    with caplog.at_level("WARNING"):
+        answer = call.post("/voice", {})
     assert ">support</Enqueue>" in answer
+    [record] = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert "(CallSid is missing or malformed)" in record.getMessage()
+    assert record.exc_info is None, "a request we understand is one line, not a traceback"
 
 
 @pytest.mark.parametrize("result", ["queue-full", "system-error"])

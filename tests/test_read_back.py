@@ -30,6 +30,14 @@ def test_a_sure_answer_is_acted_on_at_once(menu):
     assert menu.app.extensions["ivr"].store.load(menu.sid)[1]["node"] != "main_menu"
 
 
+def test_words_typed_without_a_confidence_are_what_they_say(menu):
+    """A trial's typed words carry no confidence: nothing to read back, nor to fail on."""
+    menu._answer({"SpeechResult": "facturación"})
+    assert READ_BACK not in heard(menu)
+    _, state = menu.app.extensions["ivr"].store.load(menu.sid)
+    assert "billing_hours" in [e["node"] for e in state["path"]]
+
+
 def test_a_middling_answer_is_read_back_and_a_yes_acts_on_it(menu):
     menu.says("facturación", 0.55)
     assert heard(menu)[-2:] == [READ_BACK, ES["escape"]]

@@ -10,6 +10,7 @@ import redis as redis_py
 from twilio.request_validator import RequestValidator
 from werkzeug.datastructures import MultiDict
 
+from ivr_app.demo.simulator import Call
 from ivr_app.platform.security import valid_signature
 from tests.conftest import TOKEN
 
@@ -102,6 +103,30 @@ def test_twilio_retrying_a_step_gets_the_same_answer_and_does_not_count_twice(ca
     assert seq == 1 and state["tries"] == 1
 
 
+def test_a_caller_whose_steps_twilio_retries_hears_each_ones_own_answer_and_nothing_changes(
+        call, store, app):
+    first = call.dial().post("/voice/step?seq=0", {"Digits": "1"})  # Spanish: the main menu
+    second = call.post("/voice/step?seq=1", {"Digits": "2"})  # billing
+    other = Call(app, TOKEN).dial()  # another caller, at their first step
+    at_first = other.post("/voice/step?seq=0", {"Digits": "2"})  # English
+    before = store.load(call.sid)
+    assert call.post("/voice/step?seq=0", {"Digits": "1"}) == first
+    assert call.post("/voice/step?seq=1", {"Digits": "2"}) == second
+    assert other.post("/voice/step?seq=0", {"Digits": "2"}) == at_first != first
+    assert store.load(call.sid) == before
+
+
+def test_a_step_after_the_caller_was_put_through_changes_nothing(call, store, caplog):
+    call.dial().press("1").press("0")  # Spanish, then a person: in line at step 2
+    before = store.load(call.sid)
+    with caplog.at_level(logging.WARNING):
+        answer = call.post("/voice/step?seq=2", {"Digits": "1"})
+    assert ">support</Enqueue>" in answer
+    assert store.load(call.sid) == before
+    [record] = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert "no step 2 for this call" in record.getMessage() and record.exc_info is None
+
+
 def test_twilio_retrying_the_incoming_call_does_not_restart_it(app, store):
     client = app.test_client()
     first = signed_post(client, "/voice", FORM).get_data(as_text=True)
@@ -170,7 +195,9 @@ def test_queue_exit_after_a_served_call_hangs_up_and_a_full_queue_tries_again(ap
 def test_status_callback_records_how_the_call_ended(call, store):
     call.dial().press("1").press("0")
     call.hang_up()
-    assert store.status(call.sid)["call"] == "completed"
+    status = store.status(call.sid)
+    assert (status["call"], status["duration"]) == ("completed", "30")
+    assert sorted(status) == ["at", "call", "duration"], "what Twilio reported, and when"
 
 
 def test_each_webhook_is_logged_in_one_line_with_call_route_status_and_time(app, caplog):
@@ -189,6 +216,15 @@ def test_a_step_the_call_never_had_is_logged_in_one_line_without_a_traceback(app
     [record] = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert "no step 7 for this call (now at 0)" in record.getMessage()
     assert record.exc_info is None
+
+
+def test_a_signed_request_with_no_call_sid_at_all_reaches_a_person_and_one_log_line(app, caplog):
+    form = {k: v for k, v in FORM.items() if k != "CallSid"}
+    with caplog.at_level(logging.WARNING):
+        body = signed_post(app.test_client(), "/voice", form).get_data(as_text=True)
+    assert ">support</Enqueue>" in body
+    [record] = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert "CallSid is missing" in record.getMessage() and record.exc_info is None
 
 
 def test_without_a_public_base_url_the_app_warns_what_it_checks_signatures_against(
@@ -216,6 +252,13 @@ class Ear:
         pass
 
 
+def test_a_caller_may_answer_the_first_question_by_voice_where_the_line_hears_speech(app):
+    ivr = app.extensions["ivr"]
+    ivr.recognizer = ivr.listener = Ear()
+    body = signed_post(app.test_client(), "/voice", FORM).get_data(as_text=True)
+    assert '<Record action="/voice/heard?seq=0"' in body
+
+
 def test_a_step_that_is_not_the_current_one_gets_the_earlier_answer_and_changes_nothing(app):
     ivr = app.extensions["ivr"]
     ivr.recognizer = ivr.listener = ear = Ear()
@@ -232,3 +275,17 @@ def test_a_step_that_is_not_the_current_one_gets_the_earlier_answer_and_changes_
         assert ivr.store.load(SID) == after, path
     assert ivr.queues.waiter(SID) is None
     assert ear.heard == [], "a recording for a question already left is not even fetched"
+
+
+def test_words_typed_into_a_request_on_the_line_are_heard_as_nothing_said(make_app):
+    """On the phone line spoken answers are recorded: SpeechResult is read only by the
+    simulator's app, so typed words move no call there, not even the escape word."""
+    app = make_app(typed_speech=False)  # built as wsgi.py builds it
+    call = Call(app, TOKEN).dial().press("1")
+    heard = len(call.heard)
+    call.says("cancelar un servicio")
+    assert call.heard[heard] == "[es-MX] No recibimos su respuesta."
+    assert call.waiting and call.ending is None
+    _, state = app.extensions["ivr"].store.load(call.sid)
+    assert state["node"] == "main_menu" and state["path"][-1]["event"] == "silence"
+    assert call.says("agente").ending is None

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from ivr_app.state.call_log import CallLog
+from ivr_app.state.calls import CALL_TTL, NOTES_KEY
 from tests.console.conftest import Browser, add_people
 from tests.line import ACCOUNT, PUBLIC, created_calls
 
@@ -110,3 +111,12 @@ def test_wrap_up_with_a_code_and_a_note_is_kept_with_the_call(line, ana):
 def test_an_agent_missing_from_the_roster_is_told_so(line, ana):
     line.ivr.roster.remove("ana")
     assert ana.get("/console/agent/live").get_json() == {"agent": None, "agent_id": "ana"}
+
+
+def test_every_note_on_a_call_reaches_the_next_person_in_order_while_the_call_is_kept(line):
+    call = line.caller().dial().press("1").press("0")
+    notes = ["ana: wants a refund", "sol: refund approved", "ana: told the caller"]
+    for note in notes:
+        line.ivr.store.add_note(call.sid, note)
+    assert line.ivr.store.notes(call.sid) == notes
+    assert 0 < line.ivr.redis.ttl(NOTES_KEY.format(sid=call.sid)) <= CALL_TTL

@@ -1,5 +1,6 @@
 """A caller who says the escape word is heard at every question that takes speech, from
-their recording; words typed into a request are never taken as said on the phone line.
+their recording; words typed in are taken only from the console's Try a call (on the phone
+line, tests/test_webhook.py).
 
 The demo line is Spanish and English, and the only model here is Korean: the tests give
 both languages the Korean model, with the Korean word for an agent among the escape words.
@@ -107,16 +108,6 @@ def test_the_escape_word_said_at_a_callback_question_puts_the_caller_back_in_lin
     call.speaks(clip(ESCAPE_CLIPS["ko"]))
     assert call.heard[heard] == BACK_IN_LINE
     assert demo_line.line.ivr.queues.waiter(call.sid).queue == "support"
-
-
-def test_a_signed_request_with_typed_words_does_not_move_a_call_on_the_line(make_app, redis):
-    app = make_app(typed_speech=False)  # built as wsgi.py builds it
-    call = Call(app, app.config["TWILIO_AUTH_TOKEN"]).dial().press("1")
-    call.says("cancelar un servicio")
-    assert call.waiting and call.ending is None
-    _, state = app.extensions["ivr"].store.load(call.sid)
-    assert state["node"] == "main_menu"
-    assert call.says("agente").ending is None  # the escape word, typed, is not heard either
 
 
 def test_a_call_tried_from_the_consoles_line_app_takes_typed_words_where_the_flow_does(
