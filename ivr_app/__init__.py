@@ -86,14 +86,19 @@ def create_app(config: dict[str, Any] | None = None, *, connection: redis.Redis 
 
     logs.init_app(app)  # first of the hooks, so its line is written after the others ran
 
+    webhook_limit = app.config["MAX_CONTENT_LENGTH"]  # no page lowers it (a flow's raises it)
+
     @app.before_request
     def refuse_large_bodies() -> None:
         """Webhooks are a few KB: a larger body is refused before anything parses it (the
         length read as Request.content_length reads it, from the environ: its headers' view
-        raises and catches a KeyError for the Transfer-Encoding a webhook never has)."""
-        env = request.environ
+        raises and catches a KeyError for the Transfer-Encoding a webhook never has). The
+        request is read once, not through the proxy; only a body over the webhooks' limit
+        asks for the request's own, which a page may raise."""
+        req = request._get_current_object()  # type: ignore[attr-defined]
+        env = req.environ
         length = get_content_length(env.get("CONTENT_LENGTH"), env.get("HTTP_TRANSFER_ENCODING"))
-        if (length or 0) > request.max_content_length:  # a flow's page raises its own
+        if length and length > webhook_limit and length > req.max_content_length:
             abort(413)
 
     fallback.init_app(app, ivr)  # callers sent to Twilio's queue while Redis was down

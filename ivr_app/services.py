@@ -121,5 +121,6 @@ def build_services(config: Mapping[str, Any], connection: redis.Redis | None = N
 
 
 def services() -> Services:
-    """The current app's services (set by create_app)."""
-    return current_app.extensions["ivr"]
+    """The current app's services (set by create_app); the app itself, not an attribute
+    read through the `current_app` proxy, which first misses the proxy's own (every step)."""
+    return current_app._get_current_object().extensions["ivr"]  # type: ignore[attr-defined]

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Request, Response, current_app, request
 
 from ivr_app.call import engine, steps, twiml
 from ivr_app.call.fallback import NotACall, human_on_error, is_call_sid, noted_on_error, xml
@@ -49,10 +49,16 @@ _STEP = re.compile(r"[0-9]{1,9}")
 def _call_sid() -> str:
     """The request's CallSid; a signed request without one is answered, never refused: the
     error reaches human_on_error, which puts the caller through to a person."""
-    sid = request.form.get("CallSid", "")
+    sid = _request().form.get("CallSid", "")
     if not is_call_sid(sid):
         raise NotACall("CallSid is missing or malformed")
     return sid
+
+
+def _request() -> Request:
+    """The request itself: each attribute read through Flask's `request` proxy first misses
+    the proxy's own attributes (an AttributeError made and dropped), on every step."""
+    return request._get_current_object()  # type: ignore[attr-defined]
 
 
 @bp.post("")
@@ -120,7 +126,7 @@ def take_step(event_of: Callable[[Flow, dict[str, Any]], Event]) -> Response:
     recognised against the question being asked. A repeated request never gets there.
     """
     sid = _call_sid()
-    seq = request.args.get("seq", "")
+    seq = _request().args.get("seq", "")
     ivr = services()
     if not _STEP.fullmatch(seq):  # not a step we numbered: ask the current question again
         asked = ivr.store.asked(sid)
@@ -141,14 +147,15 @@ def _answer(sid: str, committed: Committed) -> Response:
 
 
 def _event() -> Event:
-    form, args = request.form, request.args
+    req = _request()
+    form, args = req.form, req.args
     if "silence" in args and args["silence"]:  # MultiDict.get raises inside for a missing key
         return Event("silence")
     digits = form.get("Digits", "")
     if digits:  # anything but keys (too many, a newline, other scripts) is a wrong answer
         kind = "digits" if KEYS.fullmatch(digits) else "unclear"
         return Event(kind, digits[:40])
-    typed = current_app.extensions.get(TYPED_SPEECH, False)
+    typed = current_app._get_current_object().extensions.get(TYPED_SPEECH, False)  # type: ignore[attr-defined]
     speech = form.get("SpeechResult", "").strip() if typed else ""
     if speech:
         try:
