@@ -53,13 +53,13 @@ def prepared(reqs: list[Req]) -> list[tuple[str, bytes, dict[str, str], bytes]]:
 
 
 def drive(server: Server, jobs: list[list[tuple[str, bytes, dict[str, str], bytes]]],
-          seconds: float, check: bool, warn: bool = True, step_path: str = "") -> dict[str, Any]:
+          seconds: float, check: bool, warn: bool = True) -> dict[str, Any]:
     """One thread per job list, each with its own connection, until the lists or time run out.
 
-    Returns throughput and latencies; each job list is played in order, so a call's
-    step always follows its /voice on the same thread.
+    Returns throughput, latencies and how many requests each thread got through; each job
+    list is played in order.
     """
-    latencies: list[list[tuple[str, float]]] = [[] for _ in jobs]
+    latencies: list[list[float]] = [[] for _ in jobs]
     opened = [0] * len(jobs)
     errors: list[str] = []
     ends = [0.0] * len(jobs)
@@ -80,7 +80,7 @@ def drive(server: Server, jobs: list[list[tuple[str, bytes, dict[str, str], byte
                 response = conn.getresponse()
                 data = response.read()
                 t1 = clock()
-                mine.append((path, t1 - t0))
+                mine.append(t1 - t0)
                 if response.status != 200 or (check and mark not in data):
                     errors.append(f"POST {path} answered {response.status}: {data[:200]!r}")
                     break
@@ -108,15 +108,12 @@ def drive(server: Server, jobs: list[list[tuple[str, bytes, dict[str, str], byte
     if warn and any(len(done) == len(job) for done, job in zip(latencies, jobs, strict=True)):
         print(f"  note: a thread ran out of prepared requests before {seconds} s "
               "(raise --max-rps)", file=sys.stderr)
-    every = [(path, t) for done in latencies for path, t in done]
-    all_ms = [t * 1000 for _, t in every]
-    step_ms = [t * 1000 for path, t in every if path == step_path] or all_ms
-    return {"rps": len(every) / elapsed, "p50": statistics.median(all_ms),
-            "p99": percentile(all_ms, 99), "step_p50": statistics.median(step_ms),
-            "step_p99": percentile(step_ms, 99), "requests": len(every),
+    every = [t * 1000 for done in latencies for t in done]
+    return {"rps": len(every) / elapsed, "p50": statistics.median(every),
+            "p99": percentile(every, 99), "requests": len(every),
             "connections": sum(opened), "server_cpu": (cpu1 - cpu0) / elapsed,
             "client_cpu": (own1 - own0) / elapsed,
-            "cpu_us": (cpu1 - cpu0) / len(every) * 1e6}
+            "cpu_us": (cpu1 - cpu0) / len(every) * 1e6, "done": [len(d) for d in latencies]}
 
 
 def open_loop(server: Server, calls: list[list[tuple[str, bytes, dict[str, str], bytes]]],

@@ -13,7 +13,9 @@ measured in the same run.
    menu keeps.
 2. Over HTTP, closed loop: gunicorn with the app's gunicorn.conf.py (as the Procfile runs
    it) for the floor app and for the IVR, on free loopback ports, each driven by --threads
-   callers that never pause (alternating /voice and /voice/step?seq=0 per CallSid).
+   callers that never pause: the floor on step requests, the IVR's first answers (/voice)
+   alone, then the steps (/voice/step?seq=0) of calls already answered, alone; and the two
+   together as a call makes them (one after the other: the rate both rows give).
 3. Over HTTP, open loop: calls arrive at a fixed rate with random gaps (each a /voice, then
    its step once answered), rate raised by half each round until p99 reaches 100 ms (a rate
    that misses is run again and judged on both runs' requests); the highest rate below is
@@ -47,10 +49,9 @@ from twilio.request_validator import RequestValidator
 
 from bench import flush_db, percentile
 from bench.growth import growth
-from bench.http_load import Req, drive, open_loop, prepared
+from bench.http_load import drive, open_loop, prepared
 from bench.inprocess import (
     REDIS_URL,
-    STEP_PATH,
     TOKEN,
     Figures,
     in_process,
@@ -62,49 +63,59 @@ from ivr_app.platform import logs
 from tests.support.servers import gunicorn
 
 ROOT = Path(__file__).resolve().parents[1]
+Jobs = list[list[tuple[str, bytes, dict[str, str], bytes]]]  # per thread, requests in order
 STEP_EVERY_S = 6  # a call in a menu or on hold makes a request about this often
 P99_MS = 100
 
 
-def call_jobs(port: int, threads: int, per_thread: int
-              ) -> list[list[tuple[str, bytes, dict[str, str], bytes]]]:
-    """Per thread: /voice then /voice/step?seq=0 Digits=1, each pair on a fresh CallSid."""
+def call_jobs(port: int, threads: int, per_thread: int) -> tuple[Jobs, Jobs]:
+    """Per thread, on fresh CallSids: the calls' first answers (/voice), and the same calls'
+    steps (/voice/step?seq=0 Digits=1), in the same order."""
     validator = RequestValidator(TOKEN)
     base = f"http://127.0.0.1:{port}"
-    jobs = []
-    for _ in range(threads):
-        reqs: list[Req] = []
-        for _ in range((per_thread + 1) // 2):
-            reqs.extend(one_call(validator, base))
-        jobs.append(prepared(reqs))
-    return jobs
+    calls = [[one_call(validator, base) for _ in range(per_thread)] for _ in range(threads)]
+    return ([prepared([v for v, _ in mine]) for mine in calls],
+            [prepared([s for _, s in mine]) for mine in calls])
 
 
 def over_http(args: argparse.Namespace) -> tuple[dict[str, Figures], dict[str, Any]]:
+    """Each repeat: the floor app on step requests; the IVR's first answers; then the steps
+    of the calls those answered (the rest of the calls answered first, untimed, so that
+    every step the run may send has its call)."""
     env = {k: v for k, v in os.environ.items()
            if k not in ("PUBLIC_BASE_URL", "TRUSTED_PROXIES", "IVR_INSECURE_DEV")}
     env.update(REDIS_URL=REDIS_URL, TWILIO_AUTH_TOKEN=TOKEN, FLOWS_DIR="flows", IVR_FLOW="main",
                PYTHONPATH=str(ROOT))
     threads, seconds = args.threads, args.seconds
-    per_thread = int(args.max_rps * seconds / threads) + 1
-    figures = {"floor": Figures(), "step": Figures()}
+    max_rps_jobs = int(args.max_rps * seconds / threads) + 1
+    figures = {"floor": Figures(), "voice": Figures(), "step": Figures()}
     flush_db(REDIS_URL)
     with tempfile.TemporaryDirectory(prefix="bench-webhook-") as tmp, \
             gunicorn("floor", "bench.floor_app:create_floor_app()", env, Path(tmp)) as floor, \
             gunicorn("ivr", "wsgi:app", env, Path(tmp)) as ivr:
-        drive(floor, call_jobs(floor.port, threads, 200), 1.0, check=False, warn=False,
-              step_path=STEP_PATH)  # warm-up
-        drive(ivr, call_jobs(ivr.port, threads, 200), 1.0, check=True, warn=False,
-              step_path=STEP_PATH)
+        drive(floor, call_jobs(floor.port, threads, 100)[1], 1.0, check=False, warn=False)
+        drive(ivr, call_jobs(ivr.port, threads, 100)[0], 1.0, check=True, warn=False)
         for _ in range(args.repeats):  # interleaved per repeat, as in process
             flush_db(REDIS_URL)
-            figures["floor"].add(**drive(floor, call_jobs(floor.port, threads, per_thread),
-                                         seconds, check=False, step_path=STEP_PATH))
-            figures["step"].add(**drive(ivr, call_jobs(ivr.port, threads, per_thread),
-                                        seconds, check=True, step_path=STEP_PATH))
+            bare = drive(floor, call_jobs(floor.port, threads, max_rps_jobs)[1], seconds,
+                         check=False)
+            figures["floor"].add(**timed(bare))
+            # calls enough for steps at the floor's rate and a quarter more
+            firsts, steps = call_jobs(ivr.port, threads, int(bare["rps"] * 1.25 * seconds
+                                                             / threads) + 1)
+            answered = drive(ivr, firsts, seconds, check=True)
+            figures["voice"].add(**timed(answered))
+            rest = [job[done:] for job, done in zip(firsts, answered["done"], strict=True)]
+            drive(ivr, rest, 3600, check=True, warn=False)
+            figures["step"].add(**timed(drive(ivr, steps, seconds, check=True)))
         found = highest_rate(ivr, args.open_seconds, args.max_rps)
     flush_db(REDIS_URL)
     return figures, found
+
+
+def timed(run: dict[str, Any]) -> dict[str, float]:
+    """A run's figures, without what each of its threads got through."""
+    return {k: v for k, v in run.items() if k != "done"}
 
 
 def highest_rate(ivr: Any, seconds: float, max_rps: int) -> dict[str, Any]:
@@ -211,18 +222,21 @@ def run(args: argparse.Namespace) -> None:
     }
     if not args.skip_http:
         hf, found = over_http(args)
-        b, s = hf["floor"], hf["step"]
+        b, v, s = hf["floor"], hf["voice"], hf["step"]
+        pair = 2 / (1 / v["rps"] + 1 / s["rps"])  # a call's first answer and one step
         print(f"\n2. HTTP, closed loop: gunicorn as gunicorn.conf.py sets it, {args.threads} "
               f"callers that never pause, {args.seconds:g} s per run")
         print(f"{'':44} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'x floor':>7} "
               f"{'worker CPU':>10}  {'req/s range':>11}")
-        print(f"{'floor app':44} {b['rps']:7.0f} {b['p50']:7.2f} {b['p99']:7.2f} {1:7.2f} "
-              f"{b['cpu_us']:7.0f} µs  {b.spread('rps'):>11}")
-        print(f"{'IVR: /voice, /voice/step alternating':44} {s['rps']:7.0f} {s['p50']:7.2f} "
-              f"{s['p99']:7.2f} {s['rps'] / b['rps']:7.2f} {s['cpu_us']:7.0f} µs  "
-              f"{s.spread('rps'):>11}")
+        for label, f in (("floor app (on the step's requests)", b),
+                         ("IVR: POST /voice (a call's first answer)", v),
+                         ("IVR: POST /voice/step Digits=1 (one step)", s)):
+            print(f"{label:44} {f['rps']:7.0f} {f['p50']:7.2f} {f['p99']:7.2f} "
+                  f"{f['rps'] / b['rps']:7.2f} {f['cpu_us']:7.0f} µs  {f.spread('rps'):>11}")
+        print(f"A call's first answer and one step, one after the other: {pair:.0f} requests/s, "
+              f"{pair / b['rps']:.2f} x the floor's.")
         print(f"Cores busy: floor workers {b['server_cpu']:.2f} + load generator "
-              f"{b['client_cpu']:.2f}; IVR workers {s['server_cpu']:.2f} + load generator "
+              f"{b['client_cpu']:.2f}; IVR steps {s['server_cpu']:.2f} + load generator "
               f"{s['client_cpu']:.2f} (of {os.cpu_count()}; Redis not counted).")
         cores = found["server_cpu"]
         per_core = found["rate"] * STEP_EVERY_S / cores if cores == cores and cores else 0
@@ -231,6 +245,8 @@ def run(args: argparse.Namespace) -> None:
               f"request every {STEP_EVERY_S} s per call.")
         result.update(http_step_rps=round(s["rps"]), http_floor_rps=round(b["rps"]),
                       http_ratio_to_floor=round(s["rps"] / b["rps"], 2),
+                      http_voice_rps=round(v["rps"]),
+                      http_call_ratio_to_floor=round(pair / b["rps"], 2),
                       http_step_p99_ms=round(s["p99"], 1),
                       open_loop_steps_s=round(found["rate"]),
                       calls_per_core=round(per_core))
