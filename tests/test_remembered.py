@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ivr_app.demo.simulator import Call
 from ivr_app.state.remembered import REMEMBERED_KEY, SECRET_KEY
 from tests.line import ACCOUNT, Line
@@ -89,6 +91,18 @@ def test_an_outage_reported_without_a_person_is_an_open_issue_remembered(line):
     again.press("1")
     assert (again.ending.queue, again.ending.reason) == ("support",
                                                          "calling again: open issue: outage")
+
+
+@pytest.mark.parametrize("withheld", ["anonymous", "+266696687"])  # as Twilio gives them
+def test_a_call_from_a_withheld_number_is_never_offered_to_the_next_caller_who_withholds_theirs(
+        line, redis, withheld):
+    """Strangers share a withheld number: one's bill dispute, account and agent's note must
+    never greet the next, nor reach that caller's agent."""
+    dispute_a_bill_with_ana(line, withheld)
+    assert not redis.keys(REMEMBERED_KEY.format(digest="*"))
+    stranger = calls_again(line, withheld, 2)
+    assert "Llama por su llamada" not in stranger.heard[0]
+    assert stranger.heard[0].startswith("[es-MX] Gracias por llamar")  # the language question
 
 
 def test_numbers_are_looked_up_by_a_keyed_hash_never_in_clear(line, redis):

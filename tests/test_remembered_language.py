@@ -90,9 +90,9 @@ def test_a_test_call_leaves_no_language_and_finds_none(make_app, redis, twilio_s
     tried = line.caller("+525511330007").dial()
     assert tried.heard[0] == LANGUAGE_QUESTION  # a test call hears the flow from its start
     tried.press("1").hang_up()
-    assert line.ivr.remembered.language("+525511330007") == "en"  # its "1" was not kept
+    assert line.ivr.remembered.about("+525511330007").language == "en"  # its "1" was not kept
     line.caller("+525511330008").dial().press("1").hang_up()  # a customer's call is
-    assert line.ivr.remembered.language("+525511330008") == "es"
+    assert line.ivr.remembered.about("+525511330008").language == "es"
 
 
 STAR_MENU = """\
@@ -132,5 +132,5 @@ def test_lint_refuses_star_at_the_first_question_after_the_language_one():
 
 def test_a_withheld_number_is_no_one_to_remember(line):
     line.caller("+266696687").dial().press("2").hang_up()  # how Twilio gives "anonymous"
-    assert line.ivr.remembered.language("+266696687") is None
+    assert line.ivr.remembered.about("+266696687").language is None
     assert line.caller("+266696687").dial().heard[0] == LANGUAGE_QUESTION

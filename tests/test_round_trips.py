@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 from redis.connection import AbstractConnection
 
+from ivr_app.demo.simulator import Call
 from ivr_app.state.recent import RecentSteps
 from ivr_app.state.users import SECRET_KEY
+from tests.conftest import TOKEN, distinct_number
 
 
 @pytest.fixture
@@ -61,6 +63,14 @@ def test_a_retried_step_gets_the_answer_that_stands_in_one_round_trip(call, roun
     round_trips.clear()
     assert call.post("/voice/step?seq=0", {"Digits": "1"}) == first
     assert len(round_trips) == 1
+
+
+def test_a_call_comes_in_in_two_round_trips_what_its_number_left_then_its_first_answer(
+        app, call, round_trips):
+    call.dial()  # the first call this process answers also reads the key numbers are hashed by
+    round_trips.clear()
+    Call(app, TOKEN, caller=distinct_number()).dial()
+    assert len(round_trips) == 2
 
 
 def test_remembers_a_bounded_number_of_calls():

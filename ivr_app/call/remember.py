@@ -6,8 +6,10 @@ itself, so that a second call soon after can go on from where this one was
 Remembered are calls that reached our line for a person (answered, called back, or
 still waiting when they hung up) and calls that reported an open issue (a topic the
 flow lists under `returning.open_issues`, such as an outage), for the flow's
-`returning.within_hours`. Flows without a `returning:` section remember nothing, and test
-calls (TEST_CALLERS, `simulate`) are never remembered, and find nothing remembered.
+`returning.within_hours`. Flows without a `returning:` section remember nothing. Test
+calls (TEST_CALLERS, `simulate`) and calls from a number that is not one person's (withheld,
+or invalid as Twilio gives a withheld one: strangers share it) are never remembered, and
+find nothing remembered.
 """
 
 from __future__ import annotations
@@ -20,23 +22,27 @@ import phonenumbers
 from ivr_app.flow.model import Flow
 from ivr_app.flow.nodes.language import REMEMBERED
 from ivr_app.services import Services
+from ivr_app.state.remembered import Known
 
 
-def recall_language(ivr: Services, flow: Flow, state: dict[str, Any]) -> None:
-    """A call coming in: the language its number chose before, if the flow speaks it."""
-    if _one_callers(state):
-        known = ivr.remembered.language(state["from"])
-        if known in flow.languages:
-            state[REMEMBERED] = known
+def recall(ivr: Services, flow: Flow, state: dict[str, Any]) -> Known:
+    """A call coming in: what its number left (one round trip), and the language it chose
+    before taken, if the flow speaks it. A number that is not one person's left nothing."""
+    if not _one_callers(state):
+        return Known()
+    known = ivr.remembered.about(state["from"])
+    if known.language in flow.languages:
+        state[REMEMBERED] = known.language
+    return known
 
 
 def remember_call(ivr: Services, sid: str, now: dt.datetime) -> bool:
     """Keep the language the caller chose, and what an agent would need about this call,
     under its caller's number; whether the call itself was kept."""
     _, state = ivr.store.load(sid)
-    if state is None or not state.get("from") or state.get("test"):
-        return False  # a test call is no earlier call of a customer
-    if state["vars"].get("language") and _one_callers(state):
+    if state is None or not _one_callers(state):
+        return False  # a test call is no earlier call of a customer; a withheld number, no one's
+    if state["vars"].get("language"):
         ivr.remembered.keep_language(state["from"], state["vars"]["language"])
     flow = ivr.registry.of_call(state)
     settings = flow.returning

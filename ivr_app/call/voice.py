@@ -11,19 +11,20 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import Blueprint, Request, Response, current_app, request
 
 from ivr_app.call import engine, steps, twiml
 from ivr_app.call.fallback import NotACall, human_on_error, is_call_sid, noted_on_error, xml
-from ivr_app.call.remember import recall_language, remember_call
+from ivr_app.call.remember import recall, remember_call
 from ivr_app.call.turn import Event, Turn
 from ivr_app.flow.model import Flow
 from ivr_app.platform.security import stream_proof, twilio_signed
 from ivr_app.services import Services, services
 from ivr_app.state.calls import Committed, UnknownStep
 from ivr_app.state.lifecycle import ENDED
+from ivr_app.state.remembered import Known
 
 log = logging.getLogger(__name__)
 bp = Blueprint("voice", __name__, url_prefix="/voice")
@@ -35,7 +36,7 @@ GREETERS = "ivr.greeters"
 # Words typed as SpeechResult are taken only by an app built for the simulator:
 # create_app(typed_speech=True) sets this. On the line, callers are recorded (heard.py).
 TYPED_SPEECH = "ivr.typed_speech"
-Greeter = Callable[[Services, Flow, dict[str, Any]], "str | None"]
+Greeter = Callable[["Arrival"], "str | None"]
 # When Twilio reports a caller's call over, each ender lets go of what was theirs (the line
 # registers the agent ringing for them or talking to them); registered by create_app too.
 ENDERS = "ivr.enders"
@@ -61,24 +62,35 @@ def _request() -> Request:
     return request._get_current_object()  # type: ignore[attr-defined]
 
 
+class Arrival(NamedTuple):
+    """A call as it comes in, before any of the flow has played."""
+
+    sid: str
+    ivr: Services
+    flow: Flow  # the flow that answers now
+    now: dt.datetime
+    state: dict[str, Any]  # new: the greeting it answered first noted, if any
+    known: Known  # what its number left: the language it chose, an earlier call
+
+
 @bp.post("")
 @twilio_signed
 @human_on_error
 def incoming() -> Response:
     """A call comes in: the greeters first (a pending callback, a call we remember), else
     the flow starts."""
-    sid, ivr, flow, now, state = arriving()
+    call = arriving()
     for greet in current_app.extensions.get(GREETERS, ()):
-        greeting = greet(ivr, flow, state)
+        greeting = greet(call)
         if greeting is not None:
             return xml(greeting)
-    return first_answer(ivr, sid, flow, state, engine.start(flow, state, now))
+    return first_answer(call.ivr, call.sid, call.flow, call.state,
+                        engine.start(call.flow, call.state, call.now))
 
 
-def arriving(greeted: str = "") -> tuple[str, Services, Flow, dt.datetime, dict[str, Any]]:
-    """The request's call as it comes in, before any of the flow has played: its sid, the
-    services, the flow that answers now, the time, and a new state (noting the greeting it
-    answered first, if any: a replay leaves such a call out, call/replay.py)."""
+def arriving(greeted: str = "") -> Arrival:
+    """The request's call as it comes in, noting the greeting it answered first, if any (a
+    replay leaves such a call out, call/replay.py)."""
     sid = _call_sid()
     ivr = services()
     flow = ivr.registry.current(current_app.config["IVR_FLOW"])
@@ -88,8 +100,7 @@ def arriving(greeted: str = "") -> tuple[str, Services, Flow, dt.datetime, dict[
         state["greeted"] = greeted
     if state["from"] in test_callers(current_app.config):
         state["test"] = True  # waits and is answered as any call, out of the statistics
-    recall_language(ivr, flow, state)
-    return sid, ivr, flow, now, state
+    return Arrival(sid, ivr, flow, now, state, recall(ivr, flow, state))
 
 
 def test_callers(config: Mapping[str, Any]) -> set[str]:

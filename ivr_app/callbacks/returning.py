@@ -19,7 +19,6 @@ key asks again up to the flow's retries; then the flow starts, the callback kept
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, request
@@ -29,7 +28,7 @@ from ivr_app.call import engine
 from ivr_app.call.dialog import AGAIN, ESCAPE, GAVE_UP, ask, read, say
 from ivr_app.call.fallback import human_on_error, xml
 from ivr_app.call.turn import Speech
-from ivr_app.call.voice import _event, arriving, first_answer
+from ivr_app.call.voice import Arrival, _event, arriving, first_answer
 from ivr_app.callbacks.numbers import callable_number
 from ivr_app.flow.model import Flow
 from ivr_app.line import slots
@@ -52,12 +51,12 @@ def pending(ivr: Services, flow: Flow, caller: str) -> list[Callback]:
     return [c for c in ivr.callbacks.pending_for(number) if c.state in PENDING]
 
 
-def greeting(ivr: Services, flow: Flow, state: dict[str, Any]) -> str | None:
+def greeting(call: Arrival) -> str | None:
     """The question for a caller with a callback pending; None to start the flow as usual."""
-    found = pending(ivr, flow, state["from"])
+    found = pending(call.ivr, call.flow, call.state["from"])
     if not found:
         return None
-    return str(_ask(flow, _language(flow, found[0]), found[0], ivr.clock(), tries=0))
+    return str(_ask(call.flow, _language(call.flow, found[0]), found[0], call.now, tries=0))
 
 
 @bp.post("/pending-callback")
@@ -65,7 +64,7 @@ def greeting(ivr: Services, flow: Flow, state: dict[str, Any]) -> str | None:
 @human_on_error
 def answer() -> Response:
     """1 keeps the callback, 2 cancels it and starts the flow, 0 is a person now."""
-    sid, ivr, flow, now, state = arriving(greeted="pending-callback")
+    sid, ivr, flow, now, state, _ = arriving(greeted="pending-callback")
     found = pending(ivr, flow, state["from"])
     if not found:  # dialled or cancelled meanwhile
         return first_answer(ivr, sid, flow, state, engine.start(flow, state, now))

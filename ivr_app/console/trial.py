@@ -32,7 +32,7 @@ from flask_login import current_user
 
 from ivr_app.call import engine, steps, twiml
 from ivr_app.call.turn import Event
-from ivr_app.call.voice import KEYS, first_answer
+from ivr_app.call.voice import KEYS, Arrival, first_answer
 from ivr_app.console import flow_files
 from ivr_app.console.auth import guard
 from ivr_app.console.flows import room_for_a_flow
@@ -41,7 +41,6 @@ from ivr_app.console.text import language
 from ivr_app.demo.on_the_line import AGENT_HUNG_UP, DemoLine, look
 from ivr_app.demo.simulator import Call
 from ivr_app.flow.errors import FlowError
-from ivr_app.flow.model import Flow
 from ivr_app.flow.vocabulary import phrases_now
 from ivr_app.platform.json_body import json_body
 from ivr_app.services import Services, services
@@ -59,9 +58,10 @@ BY_CALLER = "caller"  # who hung up, when the supervisor did
 ENDED_BY = {"goodbye": "goodbye", AGENT_HUNG_UP: "agent"}  # else the line hung up
 
 
-def greeting(ivr: Services, flow: Flow, state: dict[str, Any]) -> str | None:
+def greeting(call: Arrival) -> str | None:
     """A call the console placed starts on the version it tries; any other call goes on
     (and costs nothing here: only a tried call is made to TRIAL_TO)."""
+    ivr, state = call.ivr, call.state
     if state["to"] != TRIAL_TO:
         return None
     trial = Trials(ivr.redis).get(state["sid"])
@@ -69,7 +69,7 @@ def greeting(ivr: Services, flow: Flow, state: dict[str, Any]) -> str | None:
         return None
     name, version = trial["flow"], trial["version"]
     chosen = ivr.registry.version(name, version)
-    now = ivr.clock()
+    now = call.now
     fresh = engine.new_state(chosen, {"CallSid": state["sid"], "From": state["from"],
                                       "To": state["to"]}, now)
     fresh["test"] = True  # a tried call waits as any call does, out of the statistics

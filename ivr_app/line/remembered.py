@@ -29,11 +29,10 @@ from twilio.twiml.voice_response import VoiceResponse
 from ivr_app.call import dialog, engine
 from ivr_app.call.fallback import human_on_error
 from ivr_app.call.turn import REASON_AGAIN, Human, Speech, Turn
-from ivr_app.call.voice import _event, arriving, first_answer
+from ivr_app.call.voice import Arrival, _event, arriving, first_answer
 from ivr_app.flow import builtins
 from ivr_app.flow.model import Flow
 from ivr_app.platform.security import twilio_signed
-from ivr_app.services import Services
 
 bp = Blueprint("remembered", __name__, url_prefix="/voice")
 URL = "/voice/remembered"
@@ -41,13 +40,14 @@ GO_ON = "1"  # go on with the earlier call
 AGAIN = REASON_AGAIN.partition("{")[0]  # "calling again: "
 
 
-def greeting(ivr: Services, flow: Flow, state: dict[str, Any]) -> str | None:
+def greeting(call: Arrival) -> str | None:
     """The question for a caller we remember; None to start the flow as usual."""
-    earlier = _earlier(ivr, flow, state)
+    flow = call.flow
+    earlier = _earlier(call)
     if earlier is None:
         return None
     lang = _language(flow, earlier)
-    ask = flow.returning.ask[lang].format(when=when(earlier, lang, ivr.clock()),
+    ask = flow.returning.ask[lang].format(when=when(earlier, lang, call.now),
                                           topic=flow.returning.topic_words(earlier["topic"], lang))
     said = [Speech(lang, ask), Speech(lang, flow.messages[lang]["escape"])]
     return str(dialog.ask(VoiceResponse(), URL, said, flow, timeout=flow.timeout))
@@ -59,8 +59,9 @@ def greeting(ivr: Services, flow: Flow, state: dict[str, Any]) -> str | None:
 def answer() -> Response:
     """1 goes on with the earlier call, 0 (or an escape word) is a person now, anything
     else starts the flow: asked once, without retries."""
-    sid, ivr, flow, now, state = arriving(greeted="earlier-call")
-    earlier = _earlier(ivr, flow, state)
+    call = arriving(greeted="earlier-call")
+    sid, ivr, flow, now, state, _ = call
+    earlier = _earlier(call)
     if earlier is None:
         return first_answer(ivr, sid, flow, state, engine.start(flow, state, now))
     event = _event()
@@ -96,15 +97,13 @@ def when(earlier: dict[str, Any], lang: str, now: dt.datetime) -> str:
     return weekday.format(weekday=names[ended.weekday()])
 
 
-def _earlier(ivr: Services, flow: Flow, state: dict[str, Any]) -> dict[str, Any] | None:
-    if flow.returning is None or not state.get("from"):
-        return None
-    earlier = ivr.remembered.find(state["from"])
-    if earlier is None or earlier["flow"] != flow.name or \
+def _earlier(call: Arrival) -> dict[str, Any] | None:
+    flow, earlier = call.flow, call.known.earlier
+    if flow.returning is None or earlier is None or earlier["flow"] != flow.name or \
             flow.returning.topic_words(earlier["topic"], _language(flow, earlier)) is None:
         return None
     window = dt.timedelta(hours=flow.returning.within_hours)  # also if the setting shrank
-    return earlier if ivr.clock() - dt.datetime.fromisoformat(earlier["ended"]) <= window \
+    return earlier if call.now - dt.datetime.fromisoformat(earlier["ended"]) <= window \
         else None
 
 

@@ -3,7 +3,7 @@ again need not start over, nor choose their language again.
 
 The lookup key is a keyed hash (HMAC-SHA256) of the number, never the number in clear:
 the key is CALLER_HASH_KEY, or one made at random the first time and kept in Redis for
-every process (read from there at each lookup). A call expires when the flow's
+every process (checked against Redis's at each lookup). A call expires when the flow's
 `returning.within_hours` is over; a language LANGUAGE_DAYS after the last call that chose
 or kept it.
 """
@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import json
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 import redis
@@ -24,16 +25,46 @@ LANGUAGE_DAYS = 180
 SECRET_KEY = "ivr:secret:caller-hash"  # the hash key, when CALLER_HASH_KEY is not set
 
 
+@dataclass(frozen=True)
+class Known:
+    """What a number left when its call comes in: the language it chose, its earlier call."""
+
+    language: str | None = None
+    earlier: dict[str, Any] | None = None
+
+
 class Remembered:
     """Takes a Redis connection (decode_responses=True) and the configured hash key."""
 
     def __init__(self, connection: redis.Redis, hash_key: str = ""):
         self.redis = connection
         self._key = hash_key.encode()
+        self._last_shared = b""  # the shared key as the last lookup found it in Redis
 
     def digest(self, number: str) -> str:
-        return hmac.new(self._key or self._shared_key(), number.encode(),
-                        hashlib.sha256).hexdigest()
+        return _digest(self._key or self._shared_key(), number)
+
+    def about(self, number: str) -> Known:
+        """The number's language and earlier call, in one round trip: the shared key the
+        last lookup found is used, and read again in the same round trip; if Redis holds
+        another (restarted empty, flushed), the lookup is made again with that one."""
+        key = self._key or self._last_shared or self._shared_key()
+        for _ in range(2):
+            digest = _digest(key, number)
+            pipe = self.redis.pipeline(transaction=False)
+            pipe.get(LANGUAGE_KEY.format(digest=digest))
+            pipe.get(REMEMBERED_KEY.format(digest=digest))
+            if not self._key:
+                pipe.set(SECRET_KEY, secrets.token_hex(32), nx=True)
+                pipe.get(SECRET_KEY)
+            language, earlier, *shared = pipe.execute()
+            if shared:  # the key Redis holds, for the next lookup; made with another: again
+                self._last_shared = shared[1].encode()
+                if self._last_shared != key:
+                    key = self._last_shared
+                    continue
+            return Known(language, json.loads(earlier) if earlier else None)
+        return Known()  # the key changed twice in two round trips: nothing found, as new
 
     def _shared_key(self) -> bytes:
         """The key kept in Redis, made if it is missing, in one round trip. Read at every
@@ -49,10 +80,6 @@ class Remembered:
         self.redis.set(REMEMBERED_KEY.format(digest=self.digest(number)),
                        json.dumps(call, ensure_ascii=False), ex=hours * 3600)
 
-    def find(self, number: str) -> dict[str, Any] | None:
-        raw = self.redis.get(REMEMBERED_KEY.format(digest=self.digest(number)))
-        return json.loads(raw) if raw else None
-
     def forget(self, number: str) -> None:
         self.redis.delete(REMEMBERED_KEY.format(digest=self.digest(number)))
 
@@ -60,5 +87,6 @@ class Remembered:
         self.redis.set(LANGUAGE_KEY.format(digest=self.digest(number)), lang,
                        ex=LANGUAGE_DAYS * 24 * 3600)
 
-    def language(self, number: str) -> str | None:
-        return self.redis.get(LANGUAGE_KEY.format(digest=self.digest(number)))
+
+def _digest(key: bytes, number: str) -> str:
+    return hmac.new(key, number.encode(), hashlib.sha256).hexdigest()
