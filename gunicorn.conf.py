@@ -9,3 +9,12 @@ gives the measurement that chose the number.
 workers = 2
 worker_class = "gthread"
 threads = 32
+
+
+def on_starting(server: object) -> None:
+    """Before the workers are forked: they share what each knows of the calls whose last
+    step it took (ivr_app/state/recent.py), so a call's next step, whichever worker takes
+    it, is one round trip to Redis."""
+    from ivr_app.state.recent import share_between_workers
+
+    share_between_workers()

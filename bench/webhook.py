@@ -107,10 +107,23 @@ def over_http(args: argparse.Namespace) -> tuple[dict[str, Figures], dict[str, A
             figures["voice"].add(**timed(answered))
             rest = [job[done:] for job, done in zip(firsts, answered["done"], strict=True)]
             drive(ivr, rest, 3600, check=True, warn=False)
-            figures["step"].add(**timed(drive(ivr, steps, seconds, check=True)))
+            scripts = scripts_run()
+            stepped = drive(ivr, steps, seconds, check=True)
+            stepped["scripts"] = (scripts_run() - scripts) / stepped["requests"]
+            figures["step"].add(**timed(stepped))
         found = highest_rate(ivr, args.open_seconds, args.max_rps)
     flush_db(REDIS_URL)
     return figures, found
+
+
+def scripts_run() -> int:
+    """Scripts the Redis server has run (EVALSHA): a step's one round trip is one, a step
+    that reads its call first two. Counts every client of the server: run it alone."""
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        return int(client.info("commandstats").get("cmdstat_evalsha", {}).get("calls", 0))
+    finally:
+        client.close()
 
 
 def timed(run: dict[str, Any]) -> dict[str, float]:
@@ -234,7 +247,8 @@ def run(args: argparse.Namespace) -> None:
             print(f"{label:44} {f['rps']:7.0f} {f['p50']:7.2f} {f['p99']:7.2f} "
                   f"{f['rps'] / b['rps']:7.2f} {f['cpu_us']:7.0f} µs  {f.spread('rps'):>11}")
         print(f"A call's first answer and one step, one after the other: {pair:.0f} requests/s, "
-              f"{pair / b['rps']:.2f} x the floor's.")
+              f"{pair / b['rps']:.2f} x the floor's. Redis scripts per step: {s['scripts']:.2f} "
+              "(1: each step one round trip, whichever worker took the call's last step).")
         print(f"Cores busy: floor workers {b['server_cpu']:.2f} + load generator "
               f"{b['client_cpu']:.2f}; IVR steps {s['server_cpu']:.2f} + load generator "
               f"{s['client_cpu']:.2f} (of {os.cpu_count()}; Redis not counted).")
@@ -246,6 +260,7 @@ def run(args: argparse.Namespace) -> None:
         result.update(http_step_rps=round(s["rps"]), http_floor_rps=round(b["rps"]),
                       http_ratio_to_floor=round(s["rps"] / b["rps"], 2),
                       http_voice_rps=round(v["rps"]),
+                      http_scripts_per_step=round(s["scripts"], 2),
                       http_call_ratio_to_floor=round(pair / b["rps"], 2),
                       http_step_p99_ms=round(s["p99"], 1),
                       open_loop_steps_s=round(found["rate"]),

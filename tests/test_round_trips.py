@@ -3,11 +3,16 @@ one script checks that state is still current and commits the next one."""
 
 from __future__ import annotations
 
+import json
+import os
+
 import pytest
 from redis.connection import AbstractConnection
 
 from ivr_app.demo.simulator import Call
-from ivr_app.state.recent import RecentSteps
+from ivr_app.state import recent
+from ivr_app.state.calls import CALL_KEY
+from ivr_app.state.recent import SLOT, RecentSteps, SharedSteps
 from ivr_app.state.users import SECRET_KEY
 from tests.conftest import TOKEN, distinct_number
 
@@ -48,6 +53,66 @@ def test_a_step_another_process_took_the_last_one_of_reads_first(call, store, ro
     assert len(round_trips) == 2  # the state, then the commit
 
 
+def test_a_step_another_worker_of_the_host_took_the_last_one_of_is_one_round_trip(
+        make_app, monkeypatch, round_trips):
+    monkeypatch.setattr(recent, "_shared", SharedSteps())  # as gunicorn.conf.py, before forking
+    first, second = make_app(), make_app()  # two workers of one host
+    call = Call(first, TOKEN, caller=distinct_number()).dial()
+    call.client = second.test_client()  # Twilio sends the next step to the other
+    round_trips.clear()
+    call.press("1")
+    assert "[es-MX] Para reportar una falla" in " ".join(call.heard)
+    assert len(round_trips) == 1
+
+
+def test_what_one_worker_took_another_forked_beside_it_knows():
+    shared = SharedSteps(size=8)
+    sid = "CA" + "7" * 32
+    child = os.fork()
+    if child == 0:  # another worker, forked from the same master
+        shared.put(sid, 3, '{"node": "billing"}', True, "1765000000.000003")
+        os._exit(0)
+    os.waitpid(child, 0)
+    assert shared.get(sid, 3) == ('{"node": "billing"}', True, "1765000000.000003")
+    assert shared.get(sid, 4) is None  # another step: not known
+
+
+def test_a_shared_entry_half_written_or_taken_by_another_call_is_not_known():
+    shared = SharedSteps(size=1)  # one slot: every call takes turns in it
+    first, second = "CA" + "1" * 32, "CA" + "2" * 32
+    shared.put(first, 1, '{"lang": "es"}', False, "1765000000.000004")
+    shared.put(second, 1, '{"lang": "en"}', False, "1765000000.000005")
+    assert shared.get(first, 1) is None
+    assert shared.get(second, 1) == ('{"lang": "en"}', False, "1765000000.000005")
+    shared._memory[shared._memory.find(b'"en"') + 2] ^= 0x20  # "eN": as another worker writes
+    assert shared.get(second, 1) is None
+    shared.put(first, 2, '"' + "x" * SLOT + '"', False, "1765000000.000006")
+    assert shared.get(first, 2) is None  # too large to keep: read from Redis instead
+
+
+def test_two_calls_hashed_to_the_same_slot_are_both_known():
+    shared = SharedSteps(size=8)
+    sids = [f"CA{n:032x}" for n in range(100)]
+    first = sids[0]
+    second = next(s for s in sids[1:] if shared._slots(s)[0] == shared._slots(first)[0]
+                  and shared._slots(s)[1] != shared._slots(first)[1])
+    shared.put(first, 1, "{}", False, "1765000000.000008")
+    shared.put(second, 5, "{}", True, "1765000000.000009")
+    assert shared.get(first, 1) == ("{}", False, "1765000000.000008")
+    assert shared.get(second, 5) == ("{}", True, "1765000000.000009")
+
+
+def test_a_step_lost_in_a_failover_and_taken_again_is_decided_from_what_redis_holds(
+        call, store, redis):
+    call.dial().press("1")  # Spanish: this process keeps the call at step 1
+    _, state = store.load(call.sid)
+    state["lang"] = "en"  # the step lost, and taken again in English on the new master
+    redis.hset(CALL_KEY.format(sid=call.sid),
+               mapping={"data": json.dumps(state), "asked": "1765000000.000007"})
+    call.press("2")  # billing: asked in the language Redis holds, not the one kept here
+    assert call.heard[-2] == "[en-US] Enter your eight-digit account number."
+
+
 def test_state_kept_here_is_never_decided_from_once_another_process_moved_on(call, store):
     call.dial().press("1")  # Spanish: this process keeps the call at step 1, the main menu
     kept = store.recent.get(call.sid, 1)
@@ -76,9 +141,9 @@ def test_a_call_comes_in_in_two_round_trips_what_its_number_left_then_its_first_
 def test_remembers_a_bounded_number_of_calls():
     recent = RecentSteps(size=2)
     for sid in ("CA1", "CA2", "CA3"):
-        recent.put(sid, 1, "{}", False)
+        recent.put(sid, 1, "{}", False, "1765000000.000001")
     assert recent.get("CA1", 1) is None
-    assert recent.get("CA3", 1) == ("{}", False)
+    assert recent.get("CA3", 1) == ("{}", False, "1765000000.000001")
     assert recent.get("CA3", 2) is None
 
 

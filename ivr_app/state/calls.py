@@ -19,7 +19,7 @@ import redis
 from redis.commands.core import Script
 
 from ivr_app.state.lifecycle import ENDED, FINAL_RANK, call_rank
-from ivr_app.state.recent import RecentSteps
+from ivr_app.state.recent import recent_steps
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,8 @@ _encode = json.JSONEncoder(ensure_ascii=False).encode
 
 # Stores step ARGV[1]'s outcome: the new step number ARGV[2], the state ARGV[3] and the
 # answer ARGV[4], for ARGV[5] seconds. The step's time (Redis's clock, Unix seconds) goes to
-# `asked`: a live stream tells from it whether the question's prompt is still playing.
+# `asked`: a live stream tells from it whether the question's prompt is still playing; and
+# with the step number it names this commit alone (what a cached state is checked by).
 _STORE = """
   local now = redis.call('TIME')
   local asked = now[1] .. '.' .. string.format('%06d', tonumber(now[2]))
@@ -46,37 +47,40 @@ _STORE = """
 
 # KEYS: call, answer[, flow source]; ARGV: expected seq ("" for a new call), new seq, data,
 # answer, ttl. Returns {1 if this request took the step else 0, whether the flow source is
-# kept (its TTL renewed here, so a new call need not send the flow's text again), the answer
-# that stands} (the answer last: a nil one ends the reply).
+# kept (its TTL renewed here, so a new call need not send the flow's text again), the step's
+# time if taken here, the answer that stands} (the answer last: a nil one ends the reply).
 _COMMIT = """
 local kept = 1
 if KEYS[3] then kept = redis.call('EXPIRE', KEYS[3], ARGV[5]) end
 local current = redis.call('HGET', KEYS[1], 'seq')
 if (current == false and ARGV[1] == '') or current == ARGV[1] then
 """ + _STORE + """
-  return {1, kept, ARGV[4]}
+  return {1, kept, asked, ARGV[4]}
 end
-return {0, kept, redis.call('GET', KEYS[2])}
+return {0, kept, '', redis.call('GET', KEYS[2])}
 """
 
 # A step in one round trip. KEYS: call, answer to step ARGV[1], the call's stream mark;
 # ARGV: seq, then (to commit what was decided from state known beforehand) new seq, data,
 # answer, ttl, and '1' or '0': whether that decision took a stream as live ('' for each of
-# these five: a read); last, the rank of a final status (state/lifecycle.py). {3} if the
-# call is over (nothing is decided for it). Commits only if the call is still at that step
-# with its stream as assumed: {1}. Else {0, the answer that stands} if the step was taken,
-# or {2, stream live, the call's seq and data} to decide from.
+# these five: a read); the rank of a final status (state/lifecycle.py); last, the time of
+# the step the state decided from was taken at ('' for a read). {3} if the call is over
+# (nothing is decided for it). Commits only if the call is still at that step, taken at that
+# time (a state lost by a failover and taken again is another), with its stream as assumed:
+# {1, the step's time}. Else {0, the answer that stands} if the step was taken, or {2,
+# stream live, the call's seq, data and step time} to decide from.
 _TAKE = """
-local current = redis.call('HMGET', KEYS[1], 'seq', 'data', 'status_rank')
+local current = redis.call('HMGET', KEYS[1], 'seq', 'data', 'status_rank', 'asked')
 if tonumber(current[3] or '-1') >= tonumber(ARGV[7]) then return {3} end
 local streaming = redis.call('EXISTS', KEYS[3])
-if ARGV[2] ~= '' and current[1] == ARGV[1] and tonumber(ARGV[6]) == streaming then
+if ARGV[2] ~= '' and current[1] == ARGV[1] and current[4] == ARGV[8]
+    and tonumber(ARGV[6]) == streaming then
 """ + _STORE + """
-  return {1}
+  return {1, asked}
 end
 local standing = redis.call('GET', KEYS[2])
 if standing then return {0, standing} end
-return {2, streaming, current[1], current[2]}
+return {2, streaming, current[1], current[2], current[4]}
 """
 
 
@@ -156,7 +160,7 @@ class CallStore:
         self._warned = float("-inf")
         self._commit = connection.register_script(_COMMIT)
         self._take = connection.register_script(_TAKE)
-        self.recent = RecentSteps()
+        self.recent = recent_steps()
         self._stream_live = connection.register_script(_STREAM_LIVE)
         self._stream_ended = connection.register_script(_STREAM_ENDED)
         self._status = connection.register_script(_STATUS)
@@ -194,12 +198,12 @@ class CallStore:
         keys = [CALL_KEY.format(sid=sid), ANSWER_KEY.format(sid=sid, seq=seq),
                 STREAM_KEY.format(sid=sid)]
         known = self.recent.get(sid, seq)
-        read = [seq, "", "", "", "", "", FINAL_RANK]
+        read = [seq, "", "", "", "", "", FINAL_RANK, ""]
         for _ in range(3):  # the cached state, then fresh state (again if a stream began)
             if known is None:
                 found = self._run(self._take, keys, read)
             else:
-                data, streaming = known
+                data, streaming, asked = known
                 state = json.loads(data)
                 if state.get("outcome"):  # put through: it has no next step to take
                     found = self._run(self._take, keys, read)
@@ -207,18 +211,18 @@ class CallStore:
                     state, answer = decide(state, streaming)
                     data = _encode(state)
                     found = self._run(self._take, keys, [seq, seq + 1, data, answer, self.ttl,
-                                                         int(streaming), FINAL_RANK])
+                                                         int(streaming), FINAL_RANK, asked])
                     if found[0] == 1:
-                        self.recent.put(sid, seq + 1, data, streaming)
+                        self.recent.put(sid, seq + 1, data, streaming, found[1])
                         return Committed(True, answer)
             if found[0] == 3:
                 return Committed(False, None, ended=True)
             if found[0] == 0:
                 return Committed(False, found[1])
-            streaming, at, data = bool(found[1]), found[2], found[3]
+            streaming, at, data, asked = bool(found[1]), found[2], found[3], found[4] or ""
             if at != str(seq) or data is None or json.loads(data).get("outcome"):
                 raise UnknownStep(f"no step {seq} for this call (now at {at})")
-            known = (data, streaming)
+            known = (data, streaming, asked)
         raise UnknownStep(f"step {seq} of this call: its stream kept starting and ending")
 
     def asked(self, sid: str) -> str | None:
@@ -250,11 +254,11 @@ class CallStore:
             keys.append(FLOW_SOURCE_KEY.format(name=name, version=version))
         args = ["" if seq is None else str(seq), str(0 if seq is None else seq + 1),
                 _encode(state), answer, self.ttl]
-        won, kept, *standing = self._run(self._commit, keys, args)
+        won, kept, asked, *standing = self._run(self._commit, keys, args)
         if flow_source is not None and not kept:  # the version's first call, or Redis lost it
             self.redis.set(keys[2], flow_source[2], ex=self.ttl)
         if won == 1:
-            self.recent.put(sid, int(args[1]), args[2], False)  # its stream starts later
+            self.recent.put(sid, int(args[1]), args[2], False, asked)  # its stream starts later
         return Committed(won == 1, standing[0] if standing else None)
 
     def _run(self, script: Script, keys: list[str], args: list[Any]) -> list[Any]:
