@@ -20,6 +20,7 @@ import pytest
 from redis import RedisError
 from twilio.request_validator import RequestValidator
 
+from ivr_app.console.text import TEXT
 from ivr_app.platform.launcher import free_port
 from tests.conftest import TOKEN
 from tests.console.conftest import Browser, add_people
@@ -250,6 +251,14 @@ def test_every_console_page_says_it_waits_for_redis_when_redis_is_gone(make_app,
     app = make_app(REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
     answer = app.test_client().get(page)
     assert answer.status_code == 503 and "Redis" in answer.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_the_page_that_waits_for_redis_is_in_the_readers_language(make_app, redis, lang):
+    app = make_app(REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+    page = app.test_client().get("/console/agent", headers={"Accept-Language": lang})
+    text = page.get_data(as_text=True)  # marked too, for a screen reader's voice
+    assert f'<html lang="{lang}">' in text and TEXT[lang]["unavailable"] in text
 
 
 def test_a_console_page_without_redis_logs_that_it_waits_and_why(make_app, redis, caplog):
