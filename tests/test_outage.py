@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import http.client
+import logging
 import os
 import time
 import urllib.parse
@@ -16,10 +17,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from redis import RedisError
 from twilio.request_validator import RequestValidator
 
+from ivr_app.console.text import TEXT
 from ivr_app.platform.launcher import free_port
 from tests.conftest import TOKEN
+from tests.console.conftest import Browser, add_people
 from tests.support.servers import DrillRedis, OverHttp, gunicorn
 from tests.support.workers import wait_for
 from tests.test_webhook import FORM, signed_post
@@ -247,3 +251,34 @@ def test_every_console_page_says_it_waits_for_redis_when_redis_is_gone(make_app,
     app = make_app(REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
     answer = app.test_client().get(page)
     assert answer.status_code == 503 and "Redis" in answer.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_the_page_that_waits_for_redis_is_in_the_readers_language(make_app, redis, lang):
+    app = make_app(REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+    page = app.test_client().get("/console/agent", headers={"Accept-Language": lang})
+    text = page.get_data(as_text=True)  # marked too, for a screen reader's voice
+    assert f'<html lang="{lang}">' in text and TEXT[lang]["unavailable"] in text
+
+
+def test_a_console_page_without_redis_logs_that_it_waits_and_why(make_app, redis, caplog):
+    app = make_app(REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+    with caplog.at_level(logging.WARNING, logger="ivr_app.console.auth"):
+        assert app.test_client().get("/console/agent").status_code == 503
+    [line] = [r for r in caplog.records if r.name == "ivr_app.console.auth"]
+    [why] = line.args  # the line docs/failures.md lists, with Redis's error
+    assert isinstance(why, RedisError)
+    assert line.getMessage() == f"console sessions wait for Redis: {why}"
+
+
+@pytest.mark.drill
+def test_a_signed_in_agent_sees_her_screen_wait_for_redis_when_it_goes_away(make_app,
+                                                                             drill_redis):
+    app = make_app(REDIS_URL=drill_redis.url)
+    add_people(app)
+    ana = Browser(app)
+    ana.sign_in("ana")
+    assert ana.get("/console/agent").status_code == 200
+    drill_redis.kill()
+    gone = ana.get("/console/agent")
+    assert gone.status_code == 503 and "Redis" in gone.get_data(as_text=True)

@@ -145,8 +145,11 @@ class _SecretFromRedis(SecureCookieSessionInterface):
 
 
 def _unavailable(_: Exception | None = None) -> tuple[str, int]:
-    """The console without Redis: a page that says so and comes back by itself."""
-    return render_template("console/unavailable.html"), 503
+    """The console without Redis: a page that says so and comes back by itself. Rendered
+    without the app's context processors: Flask-Login's would load the signed-in user from
+    Redis again, and fail inside this handler."""
+    page = current_app.jinja_env.get_template("console/unavailable.html")
+    return page.render(t=t, lang=language()), 503
 
 
 def _needs_a_secret() -> tuple[str, int] | None:
@@ -189,8 +192,7 @@ def _admitted(supervisors_only: bool) -> Response | None:
         return login_manager.unauthorized()
     if supervisors_only and not current_user.is_supervisor:
         abort(403)
-    if request.method not in ("GET", "HEAD", "OPTIONS"):
-        csrf.protect()
+    csrf.protect()  # only what changes something (WTF_CSRF_METHODS: a POST), not a GET
     return None
 
 

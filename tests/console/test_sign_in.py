@@ -8,8 +8,11 @@ import time
 
 import pytest
 from flask import request
+from itsdangerous import TimestampSigner
 
 from ivr_app.console import auth
+from ivr_app.console.text import TEXT
+from ivr_app.platform.launcher import free_port
 from ivr_app.state.users import Users
 from tests.conftest import own_redis_url
 from tests.console.conftest import PASSWORD, Browser, add_people
@@ -264,3 +267,38 @@ def test_every_page_offers_both_languages(browser):
     browser.sign_in("ana")
     page = browser.get("/console/agent").get_data(as_text=True)
     assert 'value="es"' in page and 'value="en"' in page
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_a_person_sent_to_sign_in_is_told_why_in_their_language(browser, lang):
+    browser.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = lang
+    sent = browser.get("/console/agent")
+    page = browser.get(sent.headers["Location"]).get_data(as_text=True)
+    assert TEXT[lang]["login_needed"] in page
+
+
+def test_a_page_left_open_all_shift_still_takes_its_posts(browser, monkeypatch):
+    """A form's token lasts as long as the session: a screen opened at nine still takes a
+    choice made at six."""
+    browser.sign_in("ana")
+    nine_hours_later = int(time.time()) + 9 * 3600
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda _: nine_hours_later)
+    chosen = browser.form("/console/language", {"lang": "es", "back": "/console/agent"})
+    assert chosen.status_code == 302
+    assert "Mi pantalla" in browser.get("/console/agent").get_data(as_text=True)
+
+
+def test_the_sign_in_limit_holds_in_every_web_process(make_app, redis):
+    """Counted in Redis: a guesser gains nothing from another process, or a restarted one."""
+    first = make_app()
+    add_people(first)
+    for _ in range(5):
+        assert Browser(first).sign_in("ana", "guessing again").status_code == 401
+    second = make_app()  # another process on the same Redis, started after the guesses
+    assert Browser(second).sign_in("ana").status_code == 429
+
+
+def test_behind_sentinel_sign_in_attempts_are_counted_on_the_master_it_names(make_app):
+    sentinels = [f"127.0.0.1:{free_port()}", f"127.0.0.1:{free_port()}"]
+    app = make_app(REDIS_SENTINELS=",".join(sentinels), REDIS_SENTINEL_MASTER="ivr")
+    assert app.config["RATELIMIT_STORAGE_URI"] == f"redis+sentinel://{','.join(sentinels)}/ivr"
