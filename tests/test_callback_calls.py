@@ -16,7 +16,7 @@ from ivr_app.callbacks import placing
 from ivr_app.callbacks.placing import request_callback
 from ivr_app.demo.simulator import Call
 from tests.conftest import OFFICE_HOURS
-from tests.line import PUBLIC, Clock, Line
+from tests.line import LINE_NUMBER, PUBLIC, Clock, Line
 from tests.test_callbacks import CUSTOMER, customer_calls, waiting_caller, with_services
 from workers import callbacks as callback_jobs
 
@@ -196,3 +196,19 @@ def test_with_no_flow_that_loads_a_callback_call_still_says_we_will_call_again(m
         f"/callback/answer?id={UNKNOWN}", {})
     assert said(apology) == [("Say", "We will call you again later. Goodbye.",
                               {"language": "en-US"}), ("Hangup", None, {})]
+
+
+def test_a_customer_who_texts_1_once_their_callback_is_in_line_does_not_make_it_look_late(
+        line):
+    """Booked for half an hour later and in line since then: a "1" (call me sooner) changes
+    nothing, and the board still counts it due from its time, not from when it was asked."""
+    line = line()
+    line.agent("ana", ["es"], ["support"], status="busy", since_s=60)
+    due = line.clock() + dt.timedelta(minutes=30)
+    callback = request_callback(line.ivr, waiting_caller(line).sid, CUSTOMER, due=due)
+    line.clock.advance(30 * 60)
+    assert with_services(line, callback_jobs.callback_due, callback.id)
+    line.clock.advance(60)
+    assert line.standin.text_in(CUSTOMER, LINE_NUMBER, "1", PUBLIC + "/texts/reply").status == 200
+    record = line.ivr.callbacks.get(callback.id)
+    assert (record.state, dt.datetime.fromisoformat(record.due_at)) == ("waiting", due)
