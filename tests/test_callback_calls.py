@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 import yaml
 
+from ivr_app.callbacks import placing
 from ivr_app.callbacks.placing import request_callback
 from ivr_app.demo.simulator import Call
 from tests.conftest import OFFICE_HOURS
-from tests.line import PUBLIC, Clock, Line
+from tests.line import LINE_NUMBER, PUBLIC, Clock, Line
 from tests.test_callbacks import CUSTOMER, customer_calls, waiting_caller, with_services
 from workers import callbacks as callback_jobs
 
@@ -66,6 +67,17 @@ def test_the_call_to_the_customer_asks_twilio_for_what_the_callback_relies_on(li
     assert asked.get("StatusCallbackMethod", "POST") == "POST"
     assert asked.getlist("StatusCallbackEvent") == ["answered", "completed"]
     assert (asked.get("Timeout"), asked.get("MachineDetection")) == ("30", "Enable")
+
+
+def test_the_log_says_which_call_each_try_was_placed_as(line, caplog):
+    line = line()
+    line.agent("ana", ["es"], ["support"])
+    callback = request_callback(line.ivr, waiting_caller(line).sid, CUSTOMER)
+    with caplog.at_level("INFO", logger=placing.__name__):
+        line.run_jobs()
+    [call] = customer_calls(line)
+    assert [r.getMessage() for r in caplog.records if r.name == placing.__name__] == [
+        f"callback {callback.id}: attempt 1 placed as {call}"]
 
 
 def test_a_customer_who_answers_a_try_twilio_was_slow_to_take_still_reaches_a_person(line):
@@ -143,7 +155,27 @@ def test_a_try_that_would_fall_after_support_closes_is_made_when_it_opens(line):
     assert dt.datetime.fromisoformat(record.due_at) == OFFICE_HOURS.replace(day=26, hour=8)
 
 
-def test_a_callback_call_we_cannot_read_says_the_flows_own_we_will_call_again(line, tmp_path):
+def test_a_missed_callback_whose_text_cannot_be_sent_is_missed_all_the_same_and_logged(
+        line, tmp_path, caplog):
+    """The flow's one try goes unanswered and Twilio refuses the SMS: the callback is still
+    marked missed, and the log says which callback's text was not sent."""
+    flow = main_flow()
+    flow["callbacks"]["attempts"] = 1
+    write(tmp_path, flow)
+    line = line()
+    line.agent("ana", ["es"], ["support"])
+    callback = request_callback(line.ivr, waiting_caller(line).sid, CUSTOMER)
+    line.run_jobs()
+    line.standin.fail_next(count=1, path="/Messages.json")
+    line.standin.fail_call(customer_calls(line)[0], "no-answer")
+    assert line.ivr.callbacks.get(callback.id).state == "missed"
+    assert [r.getMessage() for r in caplog.records
+            if r.name == placing.__name__ and r.levelname == "ERROR"] == [
+        f"callback {callback.id}: missed-callback SMS not sent"]
+
+
+def test_a_callback_call_we_cannot_read_says_the_flows_own_we_will_call_again(line, tmp_path,
+                                                                            caplog):
     flow = main_flow()
     flow.setdefault("messages", {})["es"] = {"callback_later": "Le llamaremos de nuevo. Adiós."}
     write(tmp_path, flow)
@@ -153,6 +185,7 @@ def test_a_callback_call_we_cannot_read_says_the_flows_own_we_will_call_again(li
     assert said(apology) == [("Say", "Le llamaremos de nuevo. Adiós.",
                               {"voice": "Polly.Mia", "language": "es-MX"}),
                              ("Hangup", None, {})]
+    assert "LookupError: no such callback" in caplog.text.splitlines(), "the log says why"
 
 
 def test_with_no_flow_that_loads_a_callback_call_still_says_we_will_call_again(make_app, redis,
@@ -163,3 +196,19 @@ def test_with_no_flow_that_loads_a_callback_call_still_says_we_will_call_again(m
         f"/callback/answer?id={UNKNOWN}", {})
     assert said(apology) == [("Say", "We will call you again later. Goodbye.",
                               {"language": "en-US"}), ("Hangup", None, {})]
+
+
+def test_a_customer_who_texts_1_once_their_callback_is_in_line_does_not_make_it_look_late(
+        line):
+    """Booked for half an hour later and in line since then: a "1" (call me sooner) changes
+    nothing, and the board still counts it due from its time, not from when it was asked."""
+    line = line()
+    line.agent("ana", ["es"], ["support"], status="busy", since_s=60)
+    due = line.clock() + dt.timedelta(minutes=30)
+    callback = request_callback(line.ivr, waiting_caller(line).sid, CUSTOMER, due=due)
+    line.clock.advance(30 * 60)
+    assert with_services(line, callback_jobs.callback_due, callback.id)
+    line.clock.advance(60)
+    assert line.standin.text_in(CUSTOMER, LINE_NUMBER, "1", PUBLIC + "/texts/reply").status == 200
+    record = line.ivr.callbacks.get(callback.id)
+    assert (record.state, dt.datetime.fromisoformat(record.due_at)) == ("waiting", due)

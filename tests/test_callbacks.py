@@ -10,6 +10,7 @@ import yaml
 from rq.job import Job
 from rq.registry import ScheduledJobRegistry
 
+from ivr_app.callbacks import placing
 from ivr_app.callbacks.placing import request_callback
 from ivr_app.state.callbacks import AlreadyPending
 from tests.line import LINE_NUMBER, Line, created_calls
@@ -108,6 +109,12 @@ def test_no_answer_is_tried_again_later_then_missed_with_an_sms(line):
     [sms] = [r.form for r in line.standin.requests if r.path.endswith("/Messages.json")]
     assert (sms["To"], sms["From"], sms["Body"]) == (  # from the line they can call back
         CUSTOMER, LINE_NUMBER, "Intentamos llamarle. Llame al 800 para hablar con una persona.")
+    retry_at = dt.datetime.fromisoformat(record.due_at).isoformat(timespec="minutes")
+    assert [(h["state"], h["note"]) for h in line.ivr.callbacks.history(callback.id)] == [
+        ("requested", ""), ("waiting", ""), ("dialing", "attempt 1, agent ana"),
+        ("retry-wait", f"no-answer; next try at {retry_at}"), ("waiting", ""),
+        ("dialing", "attempt 2, agent ana"), ("missed", "busy on try 2, the last")], \
+        "its history says who was kept for each try, how it ended and when the next was due"
 
 
 def test_the_agent_kept_for_a_customer_who_does_not_answer_takes_the_next_caller_at_once(line):
@@ -121,6 +128,20 @@ def test_the_agent_kept_for_a_customer_who_does_not_answer_takes_the_next_caller
     ana = line.ivr.roster.get("ana")
     assert (ana.status, ana.call) == ("offered", behind.sid)
     assert created_calls(line)[-1][1] == line.phone("ana")
+
+
+def test_a_callback_back_in_line_while_its_last_agent_is_busy_names_no_agent(line):
+    """The board shows the agent a callback's record names: back in line for its next try,
+    it is nobody's until an agent is kept for it."""
+    line.agent("ana", ["es"], ["support"])
+    callback = request_callback(line.ivr, waiting_caller(line).sid, CUSTOMER)
+    line.run_jobs()
+    line.standin.fail_call(customer_calls(line)[0], "no-answer")
+    line.ivr.roster.set_status("ana", "busy", line.clock())  # on another call
+    line.clock.advance(600)
+    assert with_services(line, callback_jobs.callback_due, callback.id)
+    record = line.ivr.callbacks.get(callback.id)
+    assert (record.state, record.agent) == ("waiting", "")
 
 
 def test_an_answering_machine_is_not_the_customer(line):
@@ -140,7 +161,7 @@ def test_twilio_refusing_the_call_loses_nothing_and_calls_once(line):
     callback = request_callback(line.ivr, waiting_caller(line).sid, CUSTOMER)
     with_services(line, callback_jobs.reconcile)  # the first try: refused (HTTP 500)
     record = line.ivr.callbacks.get(callback.id)
-    assert (record.state, record.attempts) == ("waiting", 0)
+    assert (record.state, record.attempts, record.agent) == ("waiting", 0, ""), "no agent named"
     assert line.ivr.callbacks.history(callback.id)[-1]["note"] == "Twilio refused the call (500)"
     assert line.ivr.roster.get("ana").status == "available"
     assert customer_calls(line) == []
@@ -245,7 +266,8 @@ def test_a_connected_callback_whose_end_was_never_reported_is_completed(line):
 
 
 def test_a_stored_request_whose_job_could_not_be_made_is_kept_and_lined_up_later(line,
-                                                                               monkeypatch):
+                                                                               monkeypatch,
+                                                                               caplog):
     line.agent("ana", ["es"], ["support"])
     caller = waiting_caller(line)
 
@@ -257,8 +279,15 @@ def test_a_stored_request_whose_job_could_not_be_made_is_kept_and_lined_up_later
     monkeypatch.undo()
     assert line.ivr.callbacks.get(callback.id) is not None
     assert line.ivr.queues.position("support", caller.sid) is None, "served once, as a callback"
+    assert placing_logged(caplog, "ERROR") == [
+        f"callback {callback.id} stored but not yet lined up; the reconciler will"]
     with_services(line, callback_jobs.reconcile)
     assert len(customer_calls(line)) == 1
+
+
+def placing_logged(caplog, level: str) -> list[str]:
+    return [r.getMessage() for r in caplog.records
+            if r.name == placing.__name__ and r.levelname == level]
 
 
 def test_an_english_customer_hears_the_queue_named_in_english_not_the_agents_reason(line):
@@ -282,3 +311,28 @@ def test_a_voice_message_left_on_a_second_call_joins_the_callback_already_pendin
         request_callback(line.ivr, waiting_caller(line).sid, CUSTOMER, context=message)
     assert line.ivr.callbacks.get(pending.id).context["voice_message"] == message["voice_message"]
 
+
+
+def test_a_second_voice_message_for_a_callback_that_has_one_is_not_kept_and_the_log_says_so(
+        line, caplog):
+    line.agent("ana", ["es"], ["support"], status="busy", since_s=60)
+    first = {"voice_message": {"url": "https://api.twilio.com/recording/RE1", "seconds": 12}}
+    pending = request_callback(line.ivr, waiting_caller(line).sid, CUSTOMER, context=first)
+    again = waiting_caller(line)
+    with pytest.raises(AlreadyPending):
+        request_callback(line.ivr, again.sid, CUSTOMER, context={
+            "voice_message": {"url": "https://api.twilio.com/recording/RE2", "seconds": 5}})
+    assert line.ivr.callbacks.get(pending.id).context["voice_message"] == first["voice_message"]
+    assert placing_logged(caplog, "WARNING") == [
+        f"call {again.sid}: callback {pending.id} has a message already; this one is not kept"]
+
+
+def test_the_agents_api_says_since_when_a_callbacks_customer_has_been_waiting(line):
+    """The callback keeps the caller's place, and with it the time they began to wait."""
+    line.agent("ana", ["es"], ["support"], status="busy", since_s=60)
+    caller = waiting_caller(line)
+    began = line.ivr.queues.waiter(caller.sid).entered
+    line.clock.advance(5 * 60)
+    callback = request_callback(line.ivr, caller.sid, CUSTOMER)
+    context = line.get(f"/api/calls/{callback.id}/context").get_json()
+    assert (context["call_sid"], context["waiting_since"]) == (callback.id, began)
