@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import textwrap
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 
 from ivr_app.__main__ import lint_command, main
 from ivr_app.flow.errors import FlowError
+from ivr_app.flow.model import Bands
 from ivr_app.flow.validate import load_flow
 
 HEAD = """\
@@ -214,3 +216,42 @@ def test_the_supervisor_key_cannot_be_the_callback_key(tmp_path):
     [message] = problems(write(tmp_path, text))
     assert message.endswith(":6:19: supervisor_key 1 is taken: while waiting, 1 asks for a "
                             "callback; choose another key [escape]")
+
+
+SURVEY = "{resolved: {es: a, en: b}, rating: {es: c, en: d}, thanks: {es: e, en: f}"
+ACCEPTED = {
+    "speech bands at their edges": (
+        "speech_bands: {es: {accept: 1, confirm: 0}, en: {accept: 0.5, confirm: 0.5}}\n",
+        lambda f: f.speech_bands, {"es": Bands(1.0, 0.0), "en": Bands(0.5, 0.5)}),
+    "callbacks at their edges": (
+        "callbacks: {offer_after: 0, max_hold: 604800, offer_after_by_queue: {support: 0},"
+        " countries: [US]}\n",
+        lambda f: (f.callbacks.offer_after, f.callbacks.max_hold,
+                   f.callbacks.offer_after_by_queue, f.callbacks.countries),
+        (0, 604800, {"support": 0}, ("US",))),
+    "a caller remembered for an hour": (
+        "returning: {within_hours: 1, ask: {es: '{when}', en: '{topic}'},"
+        " topics: {billing: {es: a, en: b}}, open_issues: [billing]}\n",
+        lambda f: (f.returning.within_hours, f.returning.open_issues), (1, ("billing",))),
+    "a caller remembered for a month": (
+        "returning: {within_hours: 720, ask: {es: a, en: b}, topics: {x: {es: a, en: b}}}\n",
+        lambda f: f.returning.within_hours, 720),
+    "the shortest survey": ("survey: " + SURVEY.replace(" rating: {es: c, en: d},", "")
+                            + ", seconds: 10}\n", lambda f: f.survey.seconds, 10),
+    "the longest survey, filled by its questions' waits": (
+        "timeout: 15\nsurvey: " + SURVEY + ", seconds: 30}\n", lambda f: f.survey.seconds, 30),
+    "hours up to midnight": (
+        "hours: {all: {timezone: UTC, weekly: {mon-sun: '00:00-24:00',"
+        " sat: ['00:00-00:59', '23:00-23:59']}}}\n", lambda f: f.hours["all"].weekly[5],
+        ((dt.time(0, 0), dt.time.max), (dt.time(0, 0), dt.time(0, 59)),
+         (dt.time(23, 0), dt.time(23, 59)))),
+    "escape words added to the built-in ones": (
+        "escape_words: {en: [help desk]}\n", lambda f: f.escape_words["en"][-2:],
+        ("person", "help desk")),
+}
+
+
+@pytest.mark.parametrize("top, read, expected", ACCEPTED.values(), ids=ACCEPTED)
+def test_a_flow_at_the_edge_of_each_rule_is_accepted_as_written(tmp_path, top, read,
+                                                                 expected):
+    assert read(load_flow(write(tmp_path, top + HEAD + MENU))) == expected
