@@ -41,7 +41,8 @@ def chain(count: int, text: str, lang: str = "es") -> dict:
             "human": {"queue": "support"}, "start": "s0", "nodes": nodes}
 
 
-@pytest.mark.parametrize("zone, shown", [("America", "'America'"), ("Z" * 3000, "'" + "Z" * 60)])
+@pytest.mark.parametrize("zone, shown", [("America", "'America'"),
+                                         ("Z" * 3000, "'" + "Z" * 60 + "'")])
 def test_a_time_zone_written_as_a_region_or_a_very_long_name_is_a_located_error(
         tmp_path, capsys, zone, shown):
     text = DEMO.replace("America/Mexico_City", zone, 1)

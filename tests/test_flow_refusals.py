@@ -1,6 +1,7 @@
 """A supervisor's broken flow is refused with its line, column and the problem named, in
-English as `lint` prints it and in Spanish as the console shows it. One flow per section,
-every problem of it found in one run (the edges each rule accepts: tests/test_lint.py)."""
+English as `lint` prints it and in Spanish as the console shows it: what a flow says and
+how it is laid out. One flow per section, every problem of it found in one run (the settings:
+tests/test_flow_setting_refusals.py; the edges each rule accepts: tests/test_lint.py)."""
 
 from __future__ import annotations
 
@@ -26,10 +27,23 @@ def refusal(text: str) -> list[tuple[str, str, str]]:
 
 
 REFUSED = {
-    'speech bands that are not a mapping': (
-        flow("speech_bands: 3\n"), [
+    'sections that are not mappings': (
+        flow("speech_bands: 3\nescape_words: 3\nmessages: 3\nqueues: 3\ncallbacks: 3\n"
+         "returning: 3\nsurvey: 3\n"), [
         ('1:15 type', "'speech_bands' must be a mapping, not a number",
          "'speech_bands' debe ser un mapa, no un número"),
+        ('2:15 type', "'escape_words' must be a mapping, not a number",
+         "'escape_words' debe ser un mapa, no un número"),
+        ('3:11 type', "'messages' must be a mapping, not a number",
+         "'messages' debe ser un mapa, no un número"),
+        ('4:9 type', "'queues' must be a mapping, not a number",
+         "'queues' debe ser un mapa, no un número"),
+        ('5:12 type', "'callbacks' must be a mapping, not a number",
+         "'callbacks' debe ser un mapa, no un número"),
+        ('6:12 type', "'returning' must be a mapping, not a number",
+         "'returning' debe ser un mapa, no un número"),
+        ('7:9 type', "'survey' must be a mapping, not a number",
+         "'survey' debe ser un mapa, no un número"),
     ]),
     'speech bands of each language': (
         flow("speech_bands:\n  es: 3\n  en: {accept: yes, confirm: high}\n"
@@ -59,11 +73,6 @@ REFUSED = {
          'confirm 0.3 es mayor que accept 0.2: una respuesta lo bastante segura para actuar se '
          'leería de vuelta'),
     ]),
-    'escape words that are not a mapping': (
-        flow("escape_words: 3\n"), [
-        ('1:15 type', "'escape_words' must be a mapping, not a number",
-         "'escape_words' debe ser un mapa, no un número"),
-    ]),
     'escape words': (
         flow("escape_words: {es: [gerente general], en: [help desk], fr: [factura]}\n",
          MENU.replace("en: [bill]", "en: [operator]")), [
@@ -77,16 +86,11 @@ REFUSED = {
          "la frase 'operator' contiene la palabra de salida 'operator', que siempre lleva a una "
          'persona'),
     ]),
-    'messages that are not a mapping': (
-        flow("messages: 3\n"), [
-        ('1:11 type', "'messages' must be a mapping, not a number",
-         "'messages' debe ser un mapa, no un número"),
-    ]),
     'message placeholders': (
         flow("messages:\n  en:\n    no_input: 'We did not {hear'\n"
          "    keys_again: 'Choose {keys!r} or {keys:>4}'\n"
-         "    queue_position: 'You are number {place}.'\n    escape: 'Press zero, {name}.'\n"
-         "  fr: {escape: x}\n"), [
+         "    key_for: 'for {phrase}, press {digit}'\n    escape: 'Press zero, {name}.'\n"
+         "  fr: {escape: x}\n  es: 3\n"), [
         ('3:15 placeholder', "message 'no_input': expected '}' before end of string; write "
          'braces as {{ and }}',
          "mensaje 'no_input': expected '}' before end of string; escriba las llaves como {{ y }}"),
@@ -98,19 +102,21 @@ REFUSED = {
          'write it as {name}',
          "mensaje 'keys_again': el marcador {keys:>4} no es un nombre simple; escríbalo como "
          '{nombre}'),
-        ('5:21 placeholder', "message 'queue_position': unknown placeholder {place}; it takes "
-         '{position}',
-         "mensaje 'queue_position': marcador desconocido {place}; admite {position}"),
+        ('5:14 placeholder', "message 'key_for': unknown placeholder {digit}; it takes {key}, "
+         '{phrase}',
+         "mensaje 'key_for': marcador desconocido {digit}; admite {key}, {phrase}"),
         ('6:13 placeholder', "message 'escape': unknown placeholder {name}; it takes no "
          'placeholders',
          "mensaje 'escape': marcador desconocido {name}; admite ningún marcador"),
         ('7:3 unknown-language', "language 'fr' is not declared under 'languages'",
          "el idioma 'fr' no está declarado en 'languages'"),
+        ('8:7 type', 'messages.es must be a mapping, not a number',
+         'messages.es debe ser un mapa, no un número'),
     ]),
     'languages': (
         flow().replace("  en: {voice: Polly.Joanna, locale: en-US}\n",
-                       "  en: {voice: Polly.Joanna, locale: en-US}\n"
-                       "  fr: 3\n  pt: {voice: Polly.Camila}\n"), [
+                   "  en: {voice: Polly.Joanna, locale: en-US}\n"
+                   "  fr: 3\n  pt: {voice: Polly.Camila}\n"), [
         ('4:7 type', "language 'fr' must be a mapping, not a number",
          "idioma 'fr' debe ser un mapa, no un número"),
         ('5:7 required', "language 'pt': missing required field 'locale'",
@@ -120,7 +126,7 @@ REFUSED = {
         flow("", MENU.replace("{es: Hola, en: Hello}", "{es: Hola, fr: Bonjour}")
          .replace("{es: [factura], en: [bill]}", "{es: [factura], fr: [facture]}")
          .replace("goto: bye}\n", "goto: bye}\n      - {key: 2, say: 3, goto: note}\n")
-         .replace("{es: Adiós, en: Bye}", "{es: {play: 3}, en: Bye}")
+         .replace("{es: Adiós, en: Bye}", "{es: {play: 3, loop: 2}, en: {}}")
          + "  note: {type: say, prompt: 3, next: bye}\n"), [
         ('10:13 translation', "prompt has no 'en' translation",
          "el mensaje no tiene traducción 'en'"),
@@ -134,6 +140,10 @@ REFUSED = {
          "'say' debe ser un mapa, no un número"),
         ('16:25 type', "'3' must be an http(s) URL",
          "'3' debe ser una URL http(s)"),
+        ('16:28 unknown-field', "prompt.es: unknown field 'loop'; expected one of 'play'",
+         "prompt.es: campo desconocido 'loop'; se espera uno de 'play'"),
+        ('16:42 required', "prompt.en: missing required field 'play'",
+         "prompt.en: falta el campo obligatorio 'play'"),
         ('17:29 type', 'a prompt must be a mapping, not a number',
          'un mensaje debe ser un mapa, no un número'),
     ]),
@@ -151,49 +161,17 @@ REFUSED = {
         ('2:31 unknown-language', "language 'fr' is not declared under 'languages'",
          "el idioma 'fr' no está declarado en 'languages'"),
     ]),
-    'hours': (
-        flow("hours:\n  office:\n    timezone: Mars/Olympus\n    weekly:\n"
-         "      fri-mon: '08:00-20:00'\n      mon-tue-wed: '08:00-20:00'\n"
-         "      sat: ['20:00-08:00', '24:00-25:00', '9-17']\n    holidays: [2026-12-25, tomorrow]\n"
-         "  lab: 3\n  shop: {timezone: America/Mexico_City, weekly: 3, holidays: 3}\n"
-         "callbacks: {hours: nights}\n"), [
-        ('3:15 type', "unknown time zone 'Mars/Olympus'; use a name like 'America/Mexico_City'",
-         "zona horaria desconocida 'Mars/Olympus'; use un nombre como 'America/Mexico_City'"),
-        ('5:7 type', "'fri-mon' is not a day or day range like 'mon-fri'",
-         "'fri-mon' no es un día ni un rango de días como 'mon-fri'"),
-        ('6:7 type', "'mon-tue-wed' is not a day or day range like 'mon-fri'",
-         "'mon-tue-wed' no es un día ni un rango de días como 'mon-fri'"),
-        ('7:12 type', '\'20:00-08:00\' is not a time span like "08:00-20:00"',
-         '\'20:00-08:00\' no es un horario como "08:00-20:00"'),
-        ('7:12 type', '\'24:00-25:00\' is not a time span like "08:00-20:00"',
-         '\'24:00-25:00\' no es un horario como "08:00-20:00"'),
-        ('7:12 type', '\'9-17\' is not a time span like "08:00-20:00"',
-         '\'9-17\' no es un horario como "08:00-20:00"'),
-        ('8:28 type', "'tomorrow' is not a date like 2026-12-25",
-         "'tomorrow' no es una fecha como 2026-12-25"),
-        ('9:8 type', "hours 'lab' must be a mapping, not a number",
-         "horario 'lab' debe ser un mapa, no un número"),
-        ('10:49 type', "'weekly' must be a mapping, not a number",
-         "'weekly' debe ser un mapa, no un número"),
-        ('10:62 type', "'holidays' must be a list, not a number",
-         "'holidays' debe ser una lista, no un número"),
-        ('11:20 unknown-hours', "hours 'nights' are not defined under 'hours' (lab, office, shop)",
-         "el horario 'nights' no está definido en 'hours' (lab, office, shop)"),
-    ]),
-    'hours that are not a mapping': (
-        flow("hours: 3\ncallbacks: {hours: nights}\n"), [
-        ('1:8 type', "'hours' must be a mapping, not a number",
-         "'hours' debe ser un mapa, no un número"),
-        ('2:20 unknown-hours', "hours 'nights' are not defined under 'hours' (none are defined)",
-         "el horario 'nights' no está definido en 'hours' (no hay ninguno)"),
-    ]),
     'nodes': (
-        flow("", MENU + "  Bad-Id!: {type: goodbye, prompt: {es: a, en: b}}\n  gone: 3\n"
-         "  nothing: {prompt: {es: a, en: b}}\n  typo: {type: goodby}\n"), [
+        flow("", MENU + "  Bad-Id!: {type: goodbye, prompt: {es: a, en: b}, colour: red}\n"
+         "  gone: 3\n"
+         "  nothing: {prompt: {es: a, en: b}}\n  typo: {type: goodby}\n  odd: {type: [menu]}\n"), [
         ('16:3 unreachable', "node 'Bad-Id!' is never reached from start 'menu'",
          "al nodo 'Bad-Id!' nunca se llega desde el inicio 'menu'"),
         ('16:3 type', "node id 'Bad-Id!' is not a valid name",
          "el id de nodo 'Bad-Id!' no es un nombre válido"),
+        ('16:52 unknown-field', "node 'Bad-Id!': unknown field 'colour'; expected one of 'set', "
+         "'prompt', 'type'",
+         "nodo 'Bad-Id!': campo desconocido 'colour'; se espera uno de 'set', 'prompt', 'type'"),
         ('17:3 unreachable', "node 'gone' is never reached from start 'menu'",
          "al nodo 'gone' nunca se llega desde el inicio 'menu'"),
         ('17:9 type', "node 'gone' must be a mapping, not a number",
@@ -212,107 +190,49 @@ REFUSED = {
          'branch, collect, goodbye, language, menu, say, transfer',
          "tipo de nodo desconocido 'goodby'; ¿quiso decir 'goodbye'? se espera uno de branch, "
          'collect, goodbye, language, menu, say, transfer'),
+        ('20:3 unreachable', "node 'odd' is never reached from start 'menu'",
+         "al nodo 'odd' nunca se llega desde el inicio 'menu'"),
+        ('20:15 type', "'type' must be text, not a list",
+         "'type' debe ser texto, no una lista"),
+    ]),
+    'a start that is not a name': (
+        flow().replace("start: menu", "start: [menu]"), [
+        ('6:8 type', "'start' must be text, not a list",
+         "'start' debe ser texto, no una lista"),
     ]),
     'a loop that never asks': (
-        flow("", MENU + "  lost: {type: say, prompt: {es: a, en: b}, next: lost}\n"), [
-        ('16:3 unreachable', "node 'lost' is never reached from start 'menu'",
-         "al nodo 'lost' nunca se llega desde el inicio 'menu'"),
-        ('16:3 dead-end', "node 'lost' leads neither to a person nor to a goodbye",
+        flow("", MENU.replace("goto: bye}\n", "goto: bye}\n      - {key: 2, goto: into}\n")
+         + "  into: {type: say, prompt: {es: a, en: b}, next: lost}\n"
+         "  lost: {type: say, prompt: {es: c, en: d}, next: found}\n"
+         "  found: {type: say, prompt: {es: e, en: f}, next: lost}\n"), [
+        ('17:3 dead-end', "node 'into' leads neither to a person nor to a goodbye",
+         "el nodo 'into' no lleva ni a una persona ni a una despedida"),
+        ('18:3 dead-end', "node 'lost' leads neither to a person nor to a goodbye",
          "el nodo 'lost' no lleva ni a una persona ni a una despedida"),
-        ('16:3 silent-loop', 'nodes lost -> lost form a loop that never asks the caller anything',
-         'los nodos lost -> lost forman un ciclo que nunca pregunta nada a quien llama'),
+        ('18:3 silent-loop', 'nodes lost -> found -> lost form a loop that never asks the caller '
+         'anything',
+         'los nodos lost -> found -> lost forman un ciclo que nunca pregunta nada a quien llama'),
+        ('19:3 dead-end', "node 'found' leads neither to a person nor to a goodbye",
+         "el nodo 'found' no lleva ni a una persona ni a una despedida"),
     ]),
     'keys and phrases': (
         flow("", MENU.replace("      - {key: 1,", "      - {key: 0, goto: bye}\n"
          "      - {key: '%', goto: bye}\n"
-         "      - {key: 1, say: {es: [Factura], en: [hablar con un agente]}, goto: bye}\n"
+         "      - say: {es: [Factura], en: [hablar con un agente]}\n"
+         "        key: 1\n        goto: bye\n"
          "      - {key: 1,")), [
         ('12:15 escape', 'key 0 is reserved: it always takes the caller to a person',
          'la tecla 0 está reservada: siempre lleva a una persona'),
         ('13:15 type', "key must be one of 1 2 3 4 5 6 7 8 9 * #, not '%'",
          "la tecla debe ser una de 1 2 3 4 5 6 7 8 9 * #, no '%'"),
-        ('14:44 escape', "phrase 'hablar con un agente' contains the escape word 'agente', which "
+        ('14:35 escape', "phrase 'hablar con un agente' contains the escape word 'agente', which "
          'always reaches a person',
          "la frase 'hablar con un agente' contiene la palabra de salida 'agente', que siempre "
          'lleva a una persona'),
-        ('15:15 duplicate-key', "key '1' is already used on line 14",
-         "la tecla '1' ya se usa en la línea 14"),
-        ('15:29 duplicate-phrase', "phrase 'factura' is also used on line 14",
+        ('17:15 duplicate-key', "key '1' is already used on line 15",
+         "la tecla '1' ya se usa en la línea 15"),
+        ('17:29 duplicate-phrase', "phrase 'factura' is also used on line 14",
          "la frase 'factura' también se usa en la línea 14"),
-    ]),
-    'returning': (
-        flow("returning:\n  ask: {es: '¿Llama por {topic}? {when!r} {who}', en: 'About {topic'}\n"
-         "  topics: {billing: {es: su factura}}\n  open_issues: [outage, 3]\n"), [
-        ('2:13 placeholder', 'placeholder {when} is not one of {when}, {topic}',
-         'el marcador {when} no es uno de {when}, {topic}'),
-        ('2:13 placeholder', 'placeholder {who} is not one of {when}, {topic}',
-         'el marcador {who} no es uno de {when}, {topic}'),
-        ('2:55 placeholder', "expected '}' before end of string; write braces as {{ and }}",
-         "expected '}' before end of string; escriba las llaves como {{ y }}"),
-        ('3:21 translation', "'billing' has no 'en' translation",
-         "'billing' no tiene traducción 'en'"),
-        ('4:16 unknown-topic', "open issue '3' is not under returning.topics: name it there, per "
-         'language',
-         "el asunto abierto '3' no está en returning.topics: nómbrelo ahí, en cada idioma"),
-        ('4:16 unknown-topic', "open issue 'outage' is not under returning.topics: name it "
-         'there, per language',
-         "el asunto abierto 'outage' no está en returning.topics: nómbrelo ahí, en cada idioma"),
-    ]),
-    'returning after a month, about nothing': (
-        flow("returning:\n  within_hours: 721\n  ask: {es: a, en: b}\n  topics: {}\n"), [
-        ('2:17 range', "'within_hours' must be hours from 1 to 720, not 721",
-         "'within_hours' debe ser de 1 a 720 horas, no 721"),
-        ('4:11 required', "'topics' must name at least one topic",
-         "'topics' debe nombrar al menos un asunto"),
-    ]),
-    'returning shapes': (
-        flow("returning:\n  within_hours: 0\n  ask: {es: a, en: b}\n  topics: 3\n"
-         "  open_issues: 3\n"), [
-        ('2:17 range', "'within_hours' must be hours from 1 to 720, not 0",
-         "'within_hours' debe ser de 1 a 720 horas, no 0"),
-        ('4:11 type', "'topics' must be a mapping, not a number",
-         "'topics' debe ser un mapa, no un número"),
-        ('5:16 type', "'open_issues' must be a list, not a number",
-         "'open_issues' debe ser una lista, no un número"),
-    ]),
-    'a survey too short': (
-        flow("survey: {resolved: {es: a, en: b}, thanks: {es: c, en: d}, seconds: 9}\n"), [
-        ('1:69 range', "'seconds' must be seconds from 10 to 30, not 9",
-         "'seconds' debe ser de 10 a 30 segundos, no 9"),
-    ]),
-    'a survey its questions outlast': (
-        flow("timeout: 8\nsurvey: {resolved: {es: a, en: b}, rating: {es: e, en: f},"
-         " thanks: {es: c, en: d}, seconds: 15}\n"), [
-        ('2:1 survey-time', "2 questions with the flow's timeout of 8 s wait up to 16 s for "
-         "keys, more than the survey's 15 s: lower 'timeout' or leave out 'rating'",
-         '2 preguntas con el timeout del flujo de 8 s esperan teclas hasta 16 s, más que los 15 '
-         "s de la encuesta: baje 'timeout' o quite 'rating'"),
-    ]),
-    'callbacks': (
-        flow("callbacks: {offer_after: -1, max_hold: 604801, offer_after_by_queue: 3,"
-         " region: XX}\n"), [
-        ('1:26 range', "'offer_after' must be seconds from 0 to one week, not -1",
-         "'offer_after' debe ser de 0 segundos a una semana, no -1"),
-        ('1:40 range', "'max_hold' must be seconds from 0 to one week, not 604801",
-         "'max_hold' debe ser de 0 segundos a una semana, no 604801"),
-        ('1:70 type', "'offer_after_by_queue' must be a mapping, not a number",
-         "'offer_after_by_queue' debe ser un mapa, no un número"),
-        ('1:81 type', "'XX' is not a two-letter country code like 'MX'",
-         "'XX' no es un código de país de dos letras como 'MX'"),
-    ]),
-    'callbacks to no country': (
-        flow("callbacks: {offer_after: 300, countries: []}\n"), [
-        ('1:42 required', "'countries' must name at least one country, like [MX]",
-         "'countries' debe nombrar al menos un país, como [MX]"),
-    ]),
-    'callbacks per queue and countries': (
-        flow("callbacks: {offer_after_by_queue: {support: 604801}, countries: 3, region: 3}\n"), [
-        ('1:45 range', "'support' must be seconds from 0 to one week, not 604801",
-         "'support' debe ser de 0 segundos a una semana, no 604801"),
-        ('1:65 type', "'countries' must be a list, not a number",
-         "'countries' debe ser una lista, no un número"),
-        ('1:76 type', "'3' is not a two-letter country code like 'MX'",
-         "'3' no es un código de país de dos letras como 'MX'"),
     ]),
 }
 
