@@ -200,6 +200,22 @@ REFUSED = {
         ('6:8 type', "'start' must be text, not a list",
          "'start' debe ser texto, no una lista"),
     ]),
+    'nodes that are not a mapping': (
+        flow("", "nodes: 3\n"), [
+        ('6:8 unknown-target', "goto target 'menu' is not a node",
+         "el destino de goto 'menu' no es un nodo"),
+        ('7:8 type', "'nodes' must be a mapping, not a number",
+         "'nodes' debe ser un mapa, no un número"),
+    ]),
+    'a start that is not a node': (
+        flow().replace("start: menu", "start: mnu"), [
+        ('6:8 unknown-target', "goto target 'mnu' is not a node; did you mean 'menu'?",
+         "el destino de goto 'mnu' no es un nodo; ¿quiso decir 'menu'?"),
+        ('8:3 unreachable', "node 'menu' is never reached from start 'mnu'",
+         "al nodo 'menu' nunca se llega desde el inicio 'mnu'"),
+        ('13:3 unreachable', "node 'bye' is never reached from start 'mnu'",
+         "al nodo 'bye' nunca se llega desde el inicio 'mnu'"),
+    ]),
     'a loop that never asks': (
         flow("", MENU.replace("goto: bye}\n", "goto: bye}\n      - {key: 2, goto: into}\n")
          + "  into: {type: say, prompt: {es: a, en: b}, next: lost}\n"

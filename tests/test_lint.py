@@ -243,11 +243,11 @@ ACCEPTED = {
     "the longest survey, filled by its questions' waits": (
         "timeout: 15\nsurvey: " + SURVEY + ", seconds: 30}\n", lambda f: f.survey.seconds, 30),
     "hours up to midnight, and a holiday": (
-        "hours: {all: {timezone: UTC, weekly: {tue-thu: '00:00-24:00', sat: ['00:30-00:59',"
-        " '23:00-23:59']}, holidays: [2026-12-25]}}\n",
+        "hours: {all: {timezone: UTC, weekly: {tue-thu: '00:00-24:00', sat-sun: '00:30-00:59',"
+        " sat: '23:00-23:59'}, holidays: [2026-12-25]}}\n",
         lambda f: (sorted(f.hours["all"].weekly), f.hours["all"].weekly[1],
                    f.hours["all"].weekly[5], f.hours["all"].holidays),
-        ([1, 2, 3, 5], ((dt.time(0, 0), dt.time.max),),
+        ([1, 2, 3, 5, 6], ((dt.time(0, 0), dt.time.max),),
          ((dt.time(0, 30), dt.time(0, 59)), (dt.time(23, 0), dt.time(23, 59))),
          {dt.date(2026, 12, 25)})),
     "queue names as agents hear them": ("queues: {support: {es: Soporte}}\n",
