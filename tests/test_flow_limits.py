@@ -14,9 +14,10 @@ import yaml
 
 from ivr_app.__main__ import lint_command
 from ivr_app.flow.errors import FlowError
-from ivr_app.flow.source import MAX_DEPTH
+from ivr_app.flow.source import MAX_DEPTH, parse
 from ivr_app.flow.turn_rules import MAX_TURN_NODES, MAX_TWIML_BYTES, WRAPPER_BYTES, turn_bytes
-from ivr_app.flow.validate import load_flow
+from ivr_app.flow.validate import load_flow, validate
+from tests.test_flow_refusals import refusal
 from tests.test_webhook import FORM, signed_post
 
 DEMO = Path("flows/main.yaml").read_text(encoding="utf-8")
@@ -41,7 +42,8 @@ def chain(count: int, text: str, lang: str = "es") -> dict:
             "human": {"queue": "support"}, "start": "s0", "nodes": nodes}
 
 
-@pytest.mark.parametrize("zone, shown", [("America", "'America'"), ("Z" * 3000, "'" + "Z" * 60)])
+@pytest.mark.parametrize("zone, shown", [("America", "'America'"),
+                                         ("Z" * 3000, "'" + "Z" * 60 + "'")])
 def test_a_time_zone_written_as_a_region_or_a_very_long_name_is_a_located_error(
         tmp_path, capsys, zone, shown):
     text = DEMO.replace("America/Mexico_City", zone, 1)
@@ -110,3 +112,48 @@ def test_a_long_flow_that_lint_accepts_plays_its_whole_turn_to_the_caller(tmp_pa
     nodes, size = turn_bytes(loaded, "es", "s0")
     assert nodes == MAX_TURN_NODES - 1
     assert len(body) <= WRAPPER_BYTES + size <= MAX_TWIML_BYTES
+
+
+def with_messages(size: int) -> dict:
+    """A one-saying flow whose callback greeting alone is `size` characters long."""
+    flow = chain(1, "Hola.")
+    flow["messages"] = {"es": {"callback_intro": "a" * size + " {queue}"}}
+    return flow
+
+
+HUGE = dict(chain(4, "&" * 4000), messages={"es": {"callback_intro": "&" * 13200 + " {queue}"}})
+
+
+def test_turns_and_messages_past_twilios_limit_are_named_in_both_languages():
+    assert refusal(yaml.safe_dump(HUGE)) == [
+        ("7:1 twiml-size", "messages.es add up to 71682 bytes of TwiML; an answer made of them "
+         "could pass Twilio's limit of 65536: shorten them", "messages.es suman 71682 bytes de "
+         "TwiML; una respuesta hecha con ellos podría pasar el límite de Twilio de 65536: "
+         "acórtelos"),
+        ("16:3 twiml-size", "a turn entering node 's0' can say 81551 bytes of TwiML in 'es', "
+         "over Twilio's limit of 65536: shorten its prompts or ask something between them",
+         "un turno que entra al nodo 's0' puede decir 81551 bytes de TwiML en 'es', más que el "
+         "límite de Twilio de 65536: acorte sus mensajes o pregunte algo entre ellos")]
+    assert refusal(yaml.safe_dump(chain(MAX_TURN_NODES + 5, "Hola."))) == [
+        ("12:3 long-turn", "from node 's0', 206 nodes play without asking anything; a turn "
+         "plays at most 200: ask something between them", "desde el nodo 's0', 206 nodos suenan "
+         "sin preguntar nada; un turno reproduce como máximo 200: pregunte algo entre ellos")]
+
+
+@pytest.mark.parametrize("make, high, said", [
+    (lambda n: chain(1, "a" * n), 70_000,
+     f"a turn entering node 's0' can say {MAX_TWIML_BYTES + 1} bytes of TwiML"),
+    (with_messages, 70_000,  # the messages, less the document's markup around them
+     f"messages.es add up to {MAX_TWIML_BYTES - WRAPPER_BYTES + 1} bytes of TwiML"),
+    (lambda n: chain(n, "Hola."), 300, f"from node 's0', {MAX_TURN_NODES + 1} nodes play")])
+def test_one_byte_or_node_past_the_limit_is_refused_and_the_limit_itself_is_accepted(
+        make, high, said):
+    low = 0  # the largest accepted, the smallest refused
+    while high - low > 1:
+        middle = (low + high) // 2
+        try:
+            validate(parse(yaml.safe_dump(make(middle)), "main.yaml"), "main")
+            low = middle
+        except FlowError:
+            high = middle
+    assert any(said in english for _, english, _ in refusal(yaml.safe_dump(make(high))))

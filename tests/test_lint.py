@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import textwrap
 from pathlib import Path
 
 import pytest
+import yaml
 
 from ivr_app.__main__ import lint_command, main
+from ivr_app.flow.builtins import MESSAGES
 from ivr_app.flow.errors import FlowError
+from ivr_app.flow.model import Bands, Utterance
 from ivr_app.flow.validate import load_flow
 
 HEAD = """\
@@ -214,3 +218,76 @@ def test_the_supervisor_key_cannot_be_the_callback_key(tmp_path):
     [message] = problems(write(tmp_path, text))
     assert message.endswith(":6:19: supervisor_key 1 is taken: while waiting, 1 asks for a "
                             "callback; choose another key [escape]")
+
+
+SURVEY = "{resolved: {es: a, en: b}, rating: {es: c, en: d}, thanks: {es: e, en: f}"
+ACCEPTED = {
+    "speech bands at their edges": (
+        "speech_bands: {es: {accept: 1, confirm: 0}, en: {accept: 0.5, confirm: 0.5}}\n",
+        lambda f: f.speech_bands, {"es": Bands(1.0, 0.0), "en": Bands(0.5, 0.5)}),
+    "callbacks at their edges": (
+        "callbacks: {offer_after: 0, max_hold: 604800, offer_after_by_queue: {support: 0},"
+        " countries: [US]}\n",
+        lambda f: (f.callbacks.offer_after, f.callbacks.max_hold,
+                   f.callbacks.offer_after_by_queue, f.callbacks.countries),
+        (0, 604800, {"support": 0}, ("US",))),
+    "a caller remembered for an hour": (
+        "returning: {within_hours: 1, ask: {es: '{when}', en: '{topic}'},"
+        " topics: {billing: {es: a, en: b}}, open_issues: [billing]}\n",
+        lambda f: (f.returning.within_hours, f.returning.open_issues), (1, ("billing",))),
+    "a caller remembered for a month": (
+        "returning: {within_hours: 720, ask: {es: a, en: b}, topics: {x: {es: a, en: b}}}\n",
+        lambda f: f.returning.within_hours, 720),
+    "the shortest survey": ("survey: " + SURVEY.replace(" rating: {es: c, en: d},", "")
+                            + ", seconds: 10}\n", lambda f: f.survey.seconds, 10),
+    "the longest survey, filled by its questions' waits": (
+        "timeout: 15\nsurvey: " + SURVEY + ", seconds: 30}\n", lambda f: f.survey.seconds, 30),
+    "hours up to midnight, and a holiday": (
+        "hours: {all: {timezone: UTC, weekly: {tue-thu: '00:00-24:00', sat-sun: '00:30-00:59',"
+        " sat: '23:00-23:59'}, holidays: [2026-12-25]}}\n",
+        lambda f: (sorted(f.hours["all"].weekly), f.hours["all"].weekly[1],
+                   f.hours["all"].weekly[5], f.hours["all"].holidays),
+        ([1, 2, 3, 5, 6], ((dt.time(0, 0), dt.time.max),),
+         ((dt.time(0, 30), dt.time(0, 59)), (dt.time(23, 0), dt.time(23, 59))),
+         {dt.date(2026, 12, 25)})),
+    "queue names as agents hear them": ("queues: {support: {es: Soporte}}\n",
+                                        lambda f: f.queue_names, {"support": {"es": "Soporte"}}),
+    "escape words added to the built-in ones": (
+        "escape_words: {en: [help desk]}\n", lambda f: f.escape_words["en"][-2:],
+        ("person", "help desk")),
+}
+
+
+@pytest.mark.parametrize("top, read, expected", ACCEPTED.values(), ids=ACCEPTED)
+def test_a_flow_at_the_edge_of_each_rule_is_accepted_as_written(tmp_path, top, read,
+                                                                 expected):
+    assert read(load_flow(write(tmp_path, top + HEAD + MENU))) == expected
+
+
+@pytest.mark.parametrize("span", ["20:00-08:00", "08:00-08:00", "24:00-24:30", "23:00-25:00",
+                                  "08:60-09:00", "08:00-09:60", 9])
+def test_a_span_that_is_not_a_time_of_day_is_refused_at_its_line(tmp_path, span):
+    text = f"hours:\n  all:\n    timezone: UTC\n    weekly: {{sat: {span!r}}}\n" + HEAD + MENU
+    assert problems(write(tmp_path, text)) == [
+        f"{tmp_path}/flow.yaml:4:19: {span!r} is not a time span like \"08:00-20:00\" [type]"]
+
+
+def test_a_caller_comes_back_to_the_menu_and_sayings_in_a_row_reach_the_goodbye(tmp_path):
+    """A loop through a question is no silent loop; a chain of sayings is no dead end."""
+    nodes = MENU.replace("goto: bye}", "goto: first}\n      - {key: 2, goto: again}") + """\
+  again: {type: say, prompt: {es: {play: "https://example.com/a.wav"}, en: Again}, next: menu}
+  first: {type: say, prompt: {es: Uno, en: One}, next: second}
+  second: {type: say, prompt: {es: Dos, en: Two}, next: bye}
+"""
+    flow = load_flow(write(tmp_path, HEAD + nodes))
+    assert flow.nodes["first"].next == "second" and flow.nodes["again"].next == "menu"
+    assert flow.nodes["again"].prompt["es"] == Utterance(play="https://example.com/a.wav")
+
+
+def test_a_language_without_built_in_words_takes_the_escape_words_it_is_given(tmp_path):
+    flow = {"languages": {"pt": {"voice": "Polly.Camila", "locale": "pt-BR"}},
+            "messages": {"pt": dict(MESSAGES["en"])}, "escape_words": {"pt": ["atendente"]},
+            "human": {"queue": "support"}, "start": "bye",
+            "nodes": {"bye": {"type": "goodbye", "prompt": {"pt": "Tchau"}}}}
+    loaded = load_flow(write(tmp_path, yaml.safe_dump(flow)))
+    assert loaded.escape_words["pt"] == ("atendente",)

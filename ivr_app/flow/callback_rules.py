@@ -49,10 +49,17 @@ def country(check: Checker, value: Any, path: Path_) -> str | None:
 
 
 def countries(check: Checker, value: Any, path: Path_) -> list[str] | None:
+    """The countries a callback may be placed to; an empty list would drop the whole
+    `callbacks:` section, so it is named rather than ignored."""
     if not check.expect(value, list, path, "'countries'"):
         return None
+    if not value:
+        check.error(path, words("'countries' must name at least one country, like [MX]",
+                                "'countries' debe nombrar al menos un país, como [MX]"),
+                    "required")
+        return None
     found = [country(check, v, (*path, i)) for i, v in enumerate(value)]
-    return None if None in found or not found else found
+    return None if None in found else found
 
 
 KINDS: dict[str, Kind] = {"callbacks": callbacks, "seconds": seconds,

@@ -40,7 +40,8 @@ def check_graph(start: Any, nodes: dict[str, Any]) -> list[Finding]:
     # variable is known) may not be counted on to ask.
     skippable = {i for i, n in nodes.items() if kinds[i] in TYPES and TYPES[kinds[i]].skips(n)}
     findings: list[Finding] = []
-    reached = _reachable(start, edges)
+    # A start that is not a name is reported elsewhere; every node is not unreached by it.
+    reached = _reachable(start, edges) if start is not None else set(nodes)
     findings += [(("nodes", i), words("node {node!r} is never reached from start {start!r}",
                                       "al nodo {node!r} nunca se llega desde el inicio "
                                       "{start!r}", node=i, start=start),

@@ -57,10 +57,16 @@ def hours_count(check: Checker, value: Any, path: Path_) -> int | None:
 
 
 def topic_names(check: Checker, value: Any, path: Path_) -> dict[str, dict[str, str]] | None:
+    """What {topic} says for each open issue; none at all would drop the whole
+    `returning:` section, so it is named rather than ignored."""
     if not check.expect(value, dict, path, "'topics'"):
         return None
+    if not value:
+        check.error(path, words("'topics' must name at least one topic",
+                                "'topics' debe nombrar al menos un asunto"), "required")
+        return None
     named = {topic: texts(check, said, (*path, topic)) for topic, said in value.items()}
-    return None if None in named.values() or not named else named
+    return None if None in named.values() else named
 
 
 def names(check: Checker, value: Any, path: Path_) -> list[str] | None:
