@@ -16,7 +16,8 @@ import struct
 import threading
 import zlib
 
-SIZE = 4096  # calls remembered per process, or per host when shared
+SIZE = 4096  # calls remembered per process
+SHARED_SIZE = 16384  # slots shared by a host's workers: more calls than its 2 cores hold
 SLOT = 4096  # bytes a call takes when shared: a state past it is not kept
 _HEAD = struct.Struct("<II")  # the entry's CRC-32 and length
 Known = tuple[str, bool, str]  # the state (JSON), whether a stream was live, the step's time
@@ -51,7 +52,7 @@ class SharedSteps:
     the one whose step is oldest. Writes are not locked between processes: an entry read
     while another is written fails its CRC and counts as not known."""
 
-    def __init__(self, size: int = SIZE):
+    def __init__(self, size: int = SHARED_SIZE):
         self.size = size
         self._memory = mmap.mmap(-1, size * SLOT)  # anonymous and shared: kept across fork
 
