@@ -107,7 +107,7 @@ REFUSED = {
          "mensaje 'key_for': marcador desconocido {digit}; admite {key}, {phrase}"),
         ('6:13 placeholder', "message 'escape': unknown placeholder {name}; it takes no "
          'placeholders',
-         "mensaje 'escape': marcador desconocido {name}; admite ningún marcador"),
+         "mensaje 'escape': marcador desconocido {name}; no admite marcadores"),
         ('7:3 unknown-language', "language 'fr' is not declared under 'languages'",
          "el idioma 'fr' no está declarado en 'languages'"),
         ('8:7 type', 'messages.es must be a mapping, not a number',

@@ -76,8 +76,9 @@ def messages(check: Checker, value: Any, path: Path_) -> dict | None:
 def check_placeholders(check: Checker, key: str, text: str, path: Path_) -> None:
     """A message may only use the {placeholders} it is given when said."""
     allowed = builtins.MESSAGE_FIELDS[key]
-    expected = ", ".join(f"{{{f}}}" for f in sorted(allowed)) or words("no placeholders",
-                                                                        "ningún marcador")
+    names = ", ".join(f"{{{f}}}" for f in sorted(allowed))
+    takes = words("it takes {names}", "admite {names}", names=names) if names else \
+        words("it takes no placeholders", "no admite marcadores")
     try:
         fields = [(f, s, c) for _, f, s, c in string.Formatter().parse(text) if f is not None]
     except ValueError as exc:
@@ -95,10 +96,9 @@ def check_placeholders(check: Checker, key: str, text: str, path: Path_) -> None
                 "escríbalo como {{nombre}}", key=key, written=written), "placeholder")
     used = {name for name, _, _ in fields}
     for name in sorted(used - allowed):
-        check.error(path, words("message {key!r}: unknown placeholder {{{name}}}; it takes "
-                                "{expected}", "mensaje {key!r}: marcador desconocido "
-                                "{{{name}}}; admite {expected}", key=key, name=name,
-                                expected=expected), "placeholder")
+        check.error(path, words("message {key!r}: unknown placeholder {{{name}}}; {takes}",
+                                "mensaje {key!r}: marcador desconocido {{{name}}}; {takes}",
+                                key=key, name=name, takes=takes), "placeholder")
 
 
 def prompt(check: Checker, value: Any, path: Path_) -> model.Prompt | None:
