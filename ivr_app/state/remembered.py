@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import redis
+from redis.client import Pipeline
 
 REMEMBERED_KEY = "ivr:returning:{digest}"  # JSON: the earlier call, as the agent will see it
 LANGUAGE_KEY = "ivr:language:{digest}"  # the language code the number last chose
@@ -55,8 +56,7 @@ class Remembered:
             pipe.get(LANGUAGE_KEY.format(digest=digest))
             pipe.get(REMEMBERED_KEY.format(digest=digest))
             if not self._key:
-                pipe.set(SECRET_KEY, secrets.token_hex(32), nx=True)
-                pipe.get(SECRET_KEY)
+                _read_shared_key(pipe)
             language, earlier, *shared = pipe.execute()
             if shared:  # the key Redis holds, for the next lookup; made with another: again
                 self._last_shared = shared[1].encode()
@@ -67,13 +67,13 @@ class Remembered:
         return Known()  # the key changed twice in two round trips: nothing found, as new
 
     def _shared_key(self) -> bytes:
-        """The key kept in Redis, made if it is missing, in one round trip. Read at every
-        lookup, never kept here: a process holding a key Redis has lost (restarted empty,
-        flushed) would hash unlike every process that made the new one, and a caller asked
-        by one would not be found by the next."""
-        pipe = self.redis.pipeline()  # MULTI: one round trip (SET NX GET needs Redis 7)
-        pipe.set(SECRET_KEY, secrets.token_hex(32), nx=True)
-        pipe.get(SECRET_KEY)
+        """The key kept in Redis, made if it is missing, in one round trip. Read afresh for
+        every write, and checked by every lookup in its own round trip (`about`): a process
+        holding a key Redis has lost (restarted empty, flushed) would hash unlike every
+        process that made the new one, and a caller asked by one would not be found by the
+        next."""
+        pipe = self.redis.pipeline()  # MULTI: one round trip
+        _read_shared_key(pipe)
         return pipe.execute()[1].encode()
 
     def keep(self, number: str, call: dict[str, Any], hours: int) -> None:
@@ -86,6 +86,12 @@ class Remembered:
     def keep_language(self, number: str, lang: str) -> None:
         self.redis.set(LANGUAGE_KEY.format(digest=self.digest(number)), lang,
                        ex=LANGUAGE_DAYS * 24 * 3600)
+
+
+def _read_shared_key(pipe: Pipeline) -> None:
+    """Queue the shared key's read, made first if it is missing (SET NX GET needs Redis 7)."""
+    pipe.set(SECRET_KEY, secrets.token_hex(32), nx=True)
+    pipe.get(SECRET_KEY)
 
 
 def _digest(key: bytes, number: str) -> str:
