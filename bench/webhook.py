@@ -60,7 +60,7 @@ from bench.inprocess import (
     step_round_trips,
 )
 from ivr_app.platform import logs
-from tests.support.servers import gunicorn
+from tests.support.servers import gunicorn, scripts_run
 
 ROOT = Path(__file__).resolve().parents[1]
 Jobs = list[list[tuple[str, bytes, dict[str, str], bytes]]]  # per thread, requests in order
@@ -107,23 +107,13 @@ def over_http(args: argparse.Namespace) -> tuple[dict[str, Figures], dict[str, A
             figures["voice"].add(**timed(answered))
             rest = [job[done:] for job, done in zip(firsts, answered["done"], strict=True)]
             drive(ivr, rest, 3600, check=True, warn=False)
-            scripts = scripts_run()
+            scripts = scripts_run(REDIS_URL)  # every client of the server: run it alone
             stepped = drive(ivr, steps, seconds, check=True)
-            stepped["scripts"] = (scripts_run() - scripts) / stepped["requests"]
+            stepped["scripts"] = (scripts_run(REDIS_URL) - scripts) / stepped["requests"]
             figures["step"].add(**timed(stepped))
         found = highest_rate(ivr, args.open_seconds, args.max_rps)
     flush_db(REDIS_URL)
     return figures, found
-
-
-def scripts_run() -> int:
-    """Scripts the Redis server has run (EVALSHA): a step's one round trip is one, a step
-    that reads its call first two. Counts every client of the server: run it alone."""
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        return int(client.info("commandstats").get("cmdstat_evalsha", {}).get("calls", 0))
-    finally:
-        client.close()
 
 
 def timed(run: dict[str, Any]) -> dict[str, float]:

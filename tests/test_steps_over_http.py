@@ -13,11 +13,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import redis as redis_py
 from twilio.request_validator import RequestValidator
 
 from tests.conftest import TOKEN, distinct_number
-from tests.support.servers import DrillRedis, Server, gunicorn
+from tests.support.servers import DrillRedis, Server, gunicorn, scripts_run
 
 pytestmark = pytest.mark.slow
 
@@ -30,14 +29,6 @@ def own_redis(tmp_path: Path) -> Iterator[str]:
     server = DrillRedis(tmp_path / "redis").start()
     yield server.url
     server.stop()
-
-
-def scripts_run(url: str) -> int:
-    client = redis_py.Redis.from_url(url)
-    try:
-        return int(client.info("commandstats").get("cmdstat_evalsha", {}).get("calls", 0))
-    finally:
-        client.close()
 
 
 def post(server: Server, path: str, form: dict[str, str]) -> str:

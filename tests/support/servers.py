@@ -138,6 +138,16 @@ class RoundRobin:
         self.session.close()
 
 
+def scripts_run(url: str) -> int:
+    """Scripts the Redis server of `url` has run (EVALSHA): a step's one round trip is one,
+    a step that reads its call first two. Counts every client of the server."""
+    client = redis.Redis.from_url(url)
+    try:
+        return int(client.info("commandstats").get("cmdstat_evalsha", {}).get("calls", 0))
+    finally:
+        client.close()
+
+
 class DrillRedis:
     """A throwaway redis-server of a drill's own: stall it (SIGSTOP), kill it, start it again."""
 
