@@ -185,7 +185,10 @@ def test_a_callback_call_we_cannot_read_says_the_flows_own_we_will_call_again(li
     assert said(apology) == [("Say", "Le llamaremos de nuevo. Adiós.",
                               {"voice": "Polly.Mia", "language": "es-MX"}),
                              ("Hangup", None, {})]
-    assert "LookupError: no such callback" in caplog.text.splitlines(), "the log says why"
+    [why] = [r for r in caplog.records if r.name == "ivr_app.call.fallback"]
+    assert (why.levelname, why.exc_info) == ("WARNING", None), "one line, no traceback"
+    assert f"failed (no such callback '{UNKNOWN}'); the customer is told we will call again" \
+        in why.getMessage()
 
 
 def test_with_no_flow_that_loads_a_callback_call_still_says_we_will_call_again(make_app, redis,

@@ -48,8 +48,8 @@ REFUSED = {
     'returning': (
         flow("returning:\n  ask: {es: '¿Llama por {topic}? {when!r} {who}', en: 'About {topic'}\n"
          "  topics: {billing: {es: su factura, fr: x}}\n  open_issues: [outage, 3]\n"), [
-        ('2:13 placeholder', 'placeholder {when} is not one of {when}, {topic}',
-         'el marcador {when} no es uno de {when}, {topic}'),
+        ('2:13 placeholder', 'placeholder {when!r} is not a plain name; write {when} or {topic}',
+         'el marcador {when!r} no es un nombre simple; escriba {when} o {topic}'),
         ('2:13 placeholder', 'placeholder {who} is not one of {when}, {topic}',
          'el marcador {who} no es uno de {when}, {topic}'),
         ('2:55 placeholder', "expected '}' before end of string; write braces as {{ and }}",

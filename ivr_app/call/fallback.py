@@ -28,6 +28,7 @@ from ivr_app.call.queueing import dispatch_soon
 from ivr_app.call.turn import REASON_ERROR
 from ivr_app.flow.model import Flow
 from ivr_app.services import Services, services
+from ivr_app.state.callbacks import UnknownCallback
 from ivr_app.state.calls import UnknownStep
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ class NotACall(LookupError):
 
 
 # Failures we understand and log in one line; anything else is a bug: its traceback is kept.
-KNOWN_FAILURES = (redis.RedisError, UnknownStep, NotACall)
+KNOWN_FAILURES = (redis.RedisError, UnknownStep, NotACall, UnknownCallback)
 
 
 def is_call_sid(text: str) -> bool:

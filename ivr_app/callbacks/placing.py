@@ -42,7 +42,7 @@ from ivr_app.platform.security import twilio_signed
 from ivr_app.platform.telephony import public_url
 from ivr_app.services import Services, services
 from ivr_app.state.agents import Agent
-from ivr_app.state.callbacks import AlreadyPending, Callback
+from ivr_app.state.callbacks import AlreadyPending, Callback, UnknownCallback
 from ivr_app.state.lifecycle import room_name
 
 log = logging.getLogger(__name__)
@@ -146,10 +146,12 @@ def bring_into_line(ivr: Services, callback: Callback) -> bool:
 
 
 def _callback() -> Callback:
-    """The callback the request is about; LookupError (answered, never a 4xx) if unknown."""
-    callback = services().callbacks.get(request.args.get("id", ""))
+    """The callback the request is about; UnknownCallback (answered, never a 4xx) if we do
+    not keep it."""
+    wanted = request.args.get("id", "")
+    callback = services().callbacks.get(wanted)
     if callback is None:
-        raise LookupError("no such callback")
+        raise UnknownCallback(f"no such callback {wanted[:40]!r}")
     return callback
 
 

@@ -91,6 +91,12 @@ class Checker:
         return checked
 
 
+def placeholder_written(name: str, format_spec: str | None, conversion: str | None) -> str:
+    """A placeholder as the supervisor wrote it, braces left out: `when!r`, `n:>3`."""
+    return name + (f"!{conversion}" if conversion else "") + \
+        (f":{format_spec}" if format_spec else "")
+
+
 def text(check: Checker, value: Any, path: Path_) -> str | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         value = str(value)

@@ -33,14 +33,14 @@ def check_graph(start: Any, nodes: dict[str, Any]) -> list[Finding]:
     edges = {i: [t for t in raw_targets(n) if t in nodes] for i, n in nodes.items()}
     kinds = {i: n.get("type") if isinstance(n, dict) else None for i, n in nodes.items()}
     kinds = {i: k if isinstance(k, str) else None for i, k in kinds.items()}
-    start = start if isinstance(start, str) else None
+    start = start if isinstance(start, str) and start in nodes else None
     # A node whose type is broken is reported elsewhere; assume the best of it here.
-    asks = {i for i, k in kinds.items() if k is None or (k in TYPES and TYPES[k].asks)}
+    asks = {i for i, k in kinds.items() if k not in TYPES or TYPES[k].asks}
     # A question that may pass the caller on without asking (a collect skipped once its
     # variable is known) may not be counted on to ask.
     skippable = {i for i, n in nodes.items() if kinds[i] in TYPES and TYPES[kinds[i]].skips(n)}
     findings: list[Finding] = []
-    # A start that is not a name is reported elsewhere; every node is not unreached by it.
+    # A start that is not a node's name is reported elsewhere; no node is unreached by it.
     reached = _reachable(start, edges) if start is not None else set(nodes)
     findings += [(("nodes", i), words("node {node!r} is never reached from start {start!r}",
                                       "al nodo {node!r} nunca se llega desde el inicio "

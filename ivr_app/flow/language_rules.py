@@ -88,8 +88,7 @@ def check_placeholders(check: Checker, key: str, text: str, path: Path_) -> None
         return
     for name, format_spec, conversion in fields:
         if format_spec or conversion or not name.isidentifier():
-            written = name + (f"!{conversion}" if conversion else "") + \
-                (f":{format_spec}" if format_spec else "")
+            written = checker.placeholder_written(name, format_spec, conversion)
             check.error(path, words(
                 "message {key!r}: placeholder {{{written}}} is not a plain name; write it as "
                 "{{name}}", "mensaje {key!r}: el marcador {{{written}}} no es un nombre simple; "

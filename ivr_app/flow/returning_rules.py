@@ -40,7 +40,13 @@ def check_fields_of(check: Checker, text: str, path: Path_) -> None:
                     "placeholder")
         return
     for name, format_spec, conversion in used:
-        if format_spec or conversion or name not in spec.RETURNING_PLACEHOLDERS:
+        if format_spec or conversion:
+            written = checker.placeholder_written(name, format_spec, conversion)
+            check.error(path, words(
+                "placeholder {{{written}}} is not a plain name; write {{when}} or {{topic}}",
+                "el marcador {{{written}}} no es un nombre simple; escriba {{when}} o {{topic}}",
+                written=written), "placeholder")
+        elif name not in spec.RETURNING_PLACEHOLDERS:
             check.error(path, words("placeholder {{{name}}} is not one of {{when}}, {{topic}}",
                                     "el marcador {{{name}}} no es uno de {{when}}, {{topic}}",
                                     name=name), "placeholder")

@@ -115,14 +115,17 @@ def _build(check: Checker, name: str) -> model.Flow | None:
 
 
 def unknown_targets(check: Checker, start: Any, raw_nodes: dict[str, Any]) -> None:
-    """Every goto names a node."""
+    """Every goto, and the start, names a node."""
     for target, path in check.refs:
         if target not in raw_nodes:
-            check.error(path, words("goto target {target!r} is not a node{hint}",
-                                    "el destino de goto {target!r} no es un nodo{hint}",
-                                    target=target,
-                                    hint=did_you_mean(target, raw_nodes, "; ", "")),
-                        "unknown-target")
+            hint = did_you_mean(target, raw_nodes, "; ", "")
+            said = words("start {target!r} is not a node{hint}",
+                         "el inicio {target!r} no es un nodo{hint}",
+                         target=target, hint=hint) if path == ("start",) else \
+                words("goto target {target!r} is not a node{hint}",
+                      "el destino de goto {target!r} no es un nodo{hint}",
+                      target=target, hint=hint)
+            check.error(path, said, "unknown-target")
 
 
 def graph(check: Checker, start: Any, raw_nodes: dict[str, Any]) -> None:

@@ -75,6 +75,11 @@ class AlreadyPending(Exception):
         self.callback = callback
 
 
+class UnknownCallback(LookupError):
+    """A request about a callback we do not keep (never ours, or its record expired):
+    answered, and logged in one line."""
+
+
 @dataclass
 class Callback:
     id: str
