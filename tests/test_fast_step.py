@@ -5,12 +5,13 @@ built afresh, and a new call sends the flow's text only when Redis does not keep
 from __future__ import annotations
 
 import pytest
+from flask import Flask
 from hypothesis import given
 from hypothesis import strategies as st
 from twilio.request_validator import RequestValidator
 from werkzeug.datastructures import MultiDict
 
-from ivr_app.call import engine, twiml
+from ivr_app.call import engine, twiml, voice
 from ivr_app.call.turn import Event
 from ivr_app.demo.simulator import Call
 from ivr_app.platform.security import signature, valid_signature
@@ -45,6 +46,23 @@ def _swap_port(url: str) -> str:
     if ":443/" in url or ":80/" in url or ":5000/" in url:
         return url.replace(":443/", "/").replace(":80/", "/").replace(":5000/", "/")
     return url.replace(".com/", ".com:443/").replace("localhost/", "localhost:80/")
+
+
+QUERIES = ["seq=3", "seq=3&silence=1", "silence=1&seq=4", "seq=3&seq=4", "seq=", "seq", "",
+           "seq=%33", "seq=3+1", "seq=٣", "a=b=c", "&seq=5&", "seq=1;silence=1", "=7&seq=2"]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+@given(extra=st.lists(st.tuples(st.sampled_from(["seq", "silence", "x"]),
+                                st.text(max_size=4)), max_size=3))
+def test_a_step_reads_its_query_as_werkzeug_reads_it(query, extra):
+    """The step URL's fields read directly are the first of each name request.args gives,
+    whatever the query holds (our own `seq=3&silence=1`, quoted, repeated, other scripts)."""
+    full = "&".join([query, *(f"{name}={value}" for name, value in extra)])
+    path = f"/voice/step?{full}".replace("#", "%23")
+    with Flask(__name__).test_request_context(path, method="POST") as ctx:
+        args = ctx.request.args
+        assert voice._query(ctx.request) == {name: args[name] for name in args}
 
 
 @pytest.mark.parametrize("digits", ["1", "2", "0", "7", "*"])

@@ -45,6 +45,7 @@ Ender = Callable[[Services, str], None]
 CALL_ENDED_JOB = "workers.metrics.record_call"  # the console's summary of a finished call
 KEYS = re.compile(r"[0-9*#]{1,40}")  # keys a phone sends; ASCII only: "١" is a digit to str.isdigit
 _STEP = re.compile(r"[0-9]{1,9}")
+_QUERY = "ivr.query"  # the request's query fields, once read (its WSGI environ)
 
 
 def _call_sid() -> str:
@@ -60,6 +61,25 @@ def _request() -> Request:
     """The request itself: each attribute read through Flask's `request` proxy first misses
     the proxy's own attributes (an AttributeError made and dropped), on every step."""
     return request._get_current_object()  # type: ignore[attr-defined]
+
+
+def _query(req: Request) -> dict[str, str]:
+    """The query's fields, the first of each name, as `request.args` reads them. The step URLs
+    we write carry only names and digits (`seq=3&silence=1`): split as they are, once per
+    request, without Werkzeug's general parse; a query with anything quoted goes through it."""
+    found: dict[str, str] | None = req.environ.get(_QUERY)
+    if found is None:
+        query = req.environ.get("QUERY_STRING", "")
+        if not query.isascii() or "%" in query or "+" in query:
+            found = {name: req.args[name] for name in req.args}
+        else:
+            found = {}
+            for part in query.split("&"):
+                if part:
+                    name, _, value = part.partition("=")
+                    found.setdefault(name, value)
+        req.environ[_QUERY] = found
+    return found
 
 
 class Arrival(NamedTuple):
@@ -137,7 +157,7 @@ def take_step(event_of: Callable[[Flow, dict[str, Any]], Event]) -> Response:
     recognised against the question being asked. A repeated request never gets there.
     """
     sid = _call_sid()
-    seq = _request().args.get("seq", "")
+    seq = _query(_request()).get("seq", "")
     ivr = services()
     if not _STEP.fullmatch(seq):  # not a step we numbered: ask the current question again
         asked = ivr.store.asked(sid)
@@ -159,8 +179,8 @@ def _answer(sid: str, committed: Committed) -> Response:
 
 def _event() -> Event:
     req = _request()
-    form, args = req.form, req.args
-    if "silence" in args and args["silence"]:  # MultiDict.get raises inside for a missing key
+    form = req.form
+    if _query(req).get("silence"):
         return Event("silence")
     digits = form.get("Digits", "")
     if digits:  # anything but keys (too many, a newline, other scripts) is a wrong answer
