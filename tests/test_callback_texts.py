@@ -140,6 +140,17 @@ def test_after_stop_no_text_is_sent_and_the_callback_is_cancelled(line):
     assert texted(line, "+525511220005") == [BOOKED]
 
 
+def test_help_is_answered_once_by_twilio_and_ayuda_by_the_line(line):
+    books_a_callback(line, "+525511220008")
+    line.run_jobs()
+    [before] = pending(line, "+525511220008")
+    for word in ("HELP", "info"):  # Twilio sends its own help text for these
+        assert replies(line, "+525511220008", word) == \
+            '<?xml version="1.0" encoding="UTF-8"?><Response />'
+    assert "Responda 1 para que le llamemos" in replies(line, "+525511220008", "Ayuda")
+    assert pending(line, "+525511220008") == [before], "asking for help changes nothing"
+
+
 def test_alto_in_spanish_stops_the_texts_too_and_is_confirmed(line):
     books_a_callback(line, "+525511220006")
     line.run_jobs()

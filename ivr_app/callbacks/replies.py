@@ -8,7 +8,8 @@ else gets the help text. Twilio's own opt-out words on long codes (OPT_OUT), and
 BAJA, stop every further text to the number and cancel its pending callback; Twilio
 confirms its own words itself (and would refuse a text of ours after them), so only ALTO
 and BAJA get our confirmation. START, YES and UNSTOP, Twilio's opt-in words, allow texts
-again.
+again. HELP and INFO are Twilio's too: it answers them with its own help text (set in its
+console's opt-out settings), so ours would be a second one; AYUDA gets ours.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ URL = "/texts/reply"
 OPT_OUT = ("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT")
 OWN_OPT_OUT = ("ALTO", "BAJA")  # in Spanish: ours to honour, Twilio does not know them
 OPT_IN = ("START", "YES", "UNSTOP")
+TWILIO_HELP = ("HELP", "INFO")  # answered by Twilio itself
 SOONER, CANCEL_IT = "1", "2"
 
 
@@ -54,6 +56,8 @@ def reply() -> Response:
         return _answer(words["text_stopped"] if word in OWN_OPT_OUT else "")
     if word in OPT_IN:
         ivr.texts.opt_in(number)
+        return _answer("")
+    if word in TWILIO_HELP:
         return _answer("")
     if not found:
         return _answer(words["text_none"])
