@@ -122,6 +122,18 @@ def test_state_kept_here_is_never_decided_from_once_another_process_moved_on(cal
     assert store.load(call.sid)[1]["node"] == "billing_account"
 
 
+def test_a_late_step_for_a_caller_put_through_is_refused_at_the_first_read_in_any_process(
+        call, store, round_trips, caplog):
+    call.dial().press("1").press("0")  # Spanish, then a person: in line at step 2
+    before = store.load(call.sid)
+    store.recent = RecentSteps()  # another process: it reads the call first
+    round_trips.clear()
+    answer = call.post("/voice/step?seq=2", {"Digits": "1"})
+    assert ">support</Enqueue>" in answer and store.load(call.sid) == before
+    assert "no step 2 for this call (now at 2)" in caplog.text
+    assert sum(b"EVALSHA" in sent for sent in round_trips) == 1  # then a person, as before
+
+
 def test_a_retried_step_gets_the_answer_that_stands_in_one_round_trip(call, round_trips):
     call.dial()
     first = call.post("/voice/step?seq=0", {"Digits": "1"})
