@@ -9,7 +9,15 @@ import time
 import pytest
 
 from ivr_app.demo.simulator import Call
-from ivr_app.state.calls import ANSWER_KEY, CALL_KEY, CALL_TTL, NOTES_KEY, Step, UnknownStep
+from ivr_app.state.calls import (
+    ANSWER_KEY,
+    CALL_KEY,
+    CALL_TTL,
+    FLOW_SOURCE_KEY,
+    NOTES_KEY,
+    Step,
+    UnknownStep,
+)
 from ivr_app.state.recent import RecentSteps
 from tests.conftest import TOKEN, distinct_number
 from tests.test_webhook import Ear
@@ -69,9 +77,25 @@ def test_a_step_whose_stream_keeps_starting_and_ending_is_given_up_not_decided_f
     assert store.load(call.sid)[0] == 0 and store.answer(call.sid, 0) is None
 
 
-def test_a_call_and_its_notes_are_kept_six_hours_from_its_last_step(call, store, redis):
+def test_a_call_its_notes_and_its_flow_text_are_kept_six_hours_from_its_last_step(
+        app, call, store, redis):
+    flow = app.extensions["ivr"].registry.current("main")
+    source = FLOW_SOURCE_KEY.format(name=flow.name, version=flow.version)
+    redis.delete(source)  # lost (a failover, a flush): the next call brings it back
     call.dial().press("1")
     store.add_note(call.sid, "ana: called about the outage")
     for key in (CALL_KEY.format(sid=call.sid), ANSWER_KEY.format(sid=call.sid, seq=0),
-                NOTES_KEY.format(sid=call.sid)):
+                NOTES_KEY.format(sid=call.sid), source):
         assert CALL_TTL - 60 < redis.ttl(key) <= CALL_TTL == 6 * 3600, key
+
+
+def test_a_missing_replica_is_told_again_once_a_minute_has_passed(make_app, caplog):
+    app = make_app(REDIS_WAIT_REPLICAS=1, REDIS_WAIT_MS=10)  # this Redis has no replica
+    store = app.extensions["ivr"].store
+    with caplog.at_level("WARNING", logger="ivr_app.state.calls"):
+        call = Call(app, TOKEN, caller=distinct_number()).dial()
+        store._warned = time.monotonic() - 59  # told 59 s ago: not again yet
+        call.press("1")
+        store._warned = time.monotonic() - 60.5  # told a minute and a half-second ago
+        call.press("2")
+    assert caplog.text.count("a step reached 0 of 1 replicas within 10 ms") == 2
