@@ -77,6 +77,15 @@ def test_a_step_whose_stream_keeps_starting_and_ending_is_given_up_not_decided_f
     assert store.load(call.sid)[0] == 0 and store.answer(call.sid, 0) is None
 
 
+def test_a_step_that_comes_after_the_caller_hung_up_hangs_up_in_any_process(call, store):
+    call.dial().press("1")  # at the main menu, step 1
+    call.hang_up()
+    store.recent = RecentSteps()  # another process: it reads the call first
+    answer = call.post("/voice/step?seq=1", {"Digits": "0"})  # 0 comes late
+    assert answer.endswith("<Response><Hangup /></Response>")
+    assert store.load(call.sid)[0] == 1  # nothing decided
+
+
 def test_a_call_its_notes_and_its_flow_text_are_kept_six_hours_from_its_last_step(
         app, call, store, redis):
     flow = app.extensions["ivr"].registry.current("main")
