@@ -81,7 +81,7 @@ def test_after_the_window_the_earlier_call_is_forgotten(line):
     assert late.heard[0].startswith("[es-MX] Para reportar una falla")  # its language kept
 
 
-def test_an_outage_reported_without_a_person_is_an_open_issue_remembered(line):
+def test_an_outage_reported_without_a_person_is_an_open_issue_remembered_with_no_agent(line):
     call = line.caller("+525511110005")
     call.dial().press("1").press("1").press(ACCOUNT).press("1").press("1").press("2")
     assert call.ending.kind == "goodbye"
@@ -91,6 +91,8 @@ def test_an_outage_reported_without_a_person_is_an_open_issue_remembered(line):
     again.press("1")
     assert (again.ending.queue, again.ending.reason) == ("support",
                                                          "calling again: open issue: outage")
+    earlier = line.get(f"/api/calls/{again.sid}/context").get_json()["earlier"]
+    assert earlier["agent"] == ""  # no agent took that call: none is offered it first
 
 
 @pytest.mark.parametrize("withheld", ["anonymous", "+266696687"])  # as Twilio gives them

@@ -42,6 +42,7 @@ def test_a_step_after_this_process_took_the_last_one_is_one_round_trip(call, rou
     assert len(round_trips) == 1
     call.press("2")  # the next menu too: the state this step left is the one kept
     assert len(round_trips) == 2
+    assert not any(b"$4\r\nWAIT\r\n" in sent for sent in round_trips), "no replica asked for"
 
 
 def test_a_step_another_process_took_the_last_one_of_reads_first(call, store, round_trips):
@@ -120,6 +121,22 @@ def test_state_kept_here_is_never_decided_from_once_another_process_moved_on(cal
     store.recent.put(call.sid, 1, *kept)  # as if another process had taken that step
     assert call.post("/voice/step?seq=1", {"Digits": "3"}) == standing  # an answer too late
     assert store.load(call.sid)[1]["node"] == "billing_account"
+
+
+@pytest.mark.parametrize(("keys", "seq", "now_at"), [("10", 2, 2), ("1", 7, 1)])
+def test_a_step_not_ours_is_refused_at_the_first_read_in_any_process(
+        call, store, round_trips, caplog, keys, seq, now_at):
+    """Late for a caller already put through (Spanish, then a person), or from the future."""
+    call.dial()
+    for key in keys:
+        call.press(key)
+    before = store.load(call.sid)
+    store.recent = RecentSteps()  # another process: it reads the call first
+    round_trips.clear()
+    answer = call.post(f"/voice/step?seq={seq}", {"Digits": "1"})
+    assert ">support</Enqueue>" in answer and store.load(call.sid) == before  # a person
+    assert f"no step {seq} for this call (now at {now_at})" in caplog.text
+    assert sum(store._take.sha.encode() in sent for sent in round_trips) == 1  # one read
 
 
 def test_a_retried_step_gets_the_answer_that_stands_in_one_round_trip(call, round_trips):
