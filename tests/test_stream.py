@@ -103,28 +103,6 @@ def test_an_off_menu_phrase_after_the_prompt_is_a_wrong_answer(line):
     assert spoken_events(line, call)[0][0] == "unclear"
 
 
-def test_a_stream_for_an_unknown_call_is_closed(line):
-    unknown = "CA" + "0" * 32
-    with MediaStream(line.url, TOKEN, unknown, proof(unknown)).start() as stream:
-        assert stream.closed_by_server() == 1008
-
-
-def test_a_stream_for_a_finished_call_is_closed(line):
-    call = line.call()
-    call.hang_up()
-    with MediaStream(line.url, TOKEN, call.sid, call.stream_parameters).start() as stream:
-        assert stream.closed_by_server() == 1008
-    assert not line.ivr.store.step(call.sid).streaming
-
-
-@pytest.mark.parametrize("token", [None, "not-the-auth-token-0123456789abc"])
-def test_a_handshake_twilio_did_not_sign_is_refused(line, token):
-    call = line.call()
-    with pytest.raises(InvalidStatus) as refused:
-        MediaStream(line.url, token, call.sid)
-    assert refused.value.response.status_code == 403
-
-
 def test_malformed_messages_are_skipped_and_the_stream_goes_on(line):
     call = line.call()
     with MediaStream(line.url, TOKEN, call.sid, call.stream_parameters) as stream:

@@ -49,6 +49,7 @@ def test_a_handshake_twilio_did_not_sign_is_refused_before_any_audio(line, signe
         MediaStream(line.url, None, call.sid, headers=signed_headers(url, token)
                     if token else None)
     assert refused.value.response.status_code == 403
+    assert refused.value.response.body == b"not signed by Twilio\n"
     assert not line.streaming(call)
 
 

@@ -13,9 +13,10 @@ import threading
 from collections.abc import Iterator
 
 import pytest
+from websockets.exceptions import InvalidStatus
 
 from ivr_app.call import stream as stream_module
-from ivr_app.call.stream import LIVE_SECONDS, MAX_FRAME
+from ivr_app.call.stream import LIVE_SECONDS, MAX_FRAME, MAX_MESSAGE
 from ivr_app.demo.media_stream import MediaStream, mu_law_byte
 from ivr_app.demo.simulator import Call
 from ivr_app.state.calls import CALL_KEY, STREAM_KEY
@@ -99,11 +100,12 @@ def test_speaking_after_the_call_ended_closes_the_stream(make_app, redis):
 def test_a_sound_on_a_line_without_a_model_leaves_the_call_to_its_keys(line, caplog):
     call = line.call()
     with caplog.at_level(logging.INFO, logger=LOGGER), opened(line, call) as stream:
-        stream.frames([TONE] * 12, speed=4.0)
-        stream.quiet(0.6, speed=2.0)
-        BargeLine.wait_for(lambda: said(caplog) or None, "the utterance logged")
+        for sounds in (1, 2):  # one sound, and another once the first is decided
+            stream.frames([TONE] * 12, speed=4.0)
+            stream.quiet(0.6, speed=2.0)
+            BargeLine.wait_for(lambda n=sounds: len(said(caplog)) >= n or None, "it logged")
         assert not stream.closed
-    assert said(caplog) == [("INFO", f"call {call.sid} step 0: heard '' (-): keys")]
+    assert said(caplog) == [("INFO", f"call {call.sid} step 0: heard '' (-): keys")] * 2
     assert line.ivr.store.step(call.sid).seq == 0  # the question still stands
     call.press("1")
     assert line.ivr.store.step(call.sid).seq == 1
@@ -142,15 +144,13 @@ def test_a_frame_larger_than_twilio_sends_is_logged_with_its_size(line, caplog):
                                         f"{MAX_FRAME + 7} bytes")]
 
 
-def test_a_stream_that_falls_silent_is_closed_as_gone(make_app, redis):
-    line = DoorLine(make_app, idle_seconds=0.3)
-    try:
-        call = line.call()
-        with opened(line, call) as stream:
-            assert stream.closed_by_server(timeout=2.0) == 1001
-            assert stream.ws.close_reason == "no audio"
-    finally:
-        line.stop()
+def test_a_message_over_4_kb_closes_the_stream_whatever_it_holds(line):
+    call = line.call()
+    with opened(line, call) as stream:
+        stream.send({"event": "mark", "mark": {"name": "m" * MAX_MESSAGE}})
+        code, reason = heard_until_closed(stream)  # websockets' own limit, set to 4 KB
+        assert code == 1009 and reason.endswith(f"exceeds limit of {MAX_MESSAGE} bytes")
+    assert stream.ws.response.headers.get("Sec-WebSocket-Extensions") is None  # uncompressed
 
 
 def test_what_the_server_cannot_read_is_skipped_and_the_stream_hears_on(line):
@@ -180,30 +180,39 @@ def test_a_server_shutting_down_closes_its_streams_and_frees_their_calls(make_ap
     assert not any(line.streaming(call) for call in calls)
 
 
-def test_the_procfile_process_listens_where_told_and_closes_its_streams_on_sigterm(
-        make_app, redis, redis_url, monkeypatch):
+@pytest.mark.parametrize(("bind", "public"), [("127.0.0.1", True), ("", True), ("", False)])
+def test_the_procfile_process_hears_at_its_address_and_closes_its_streams_on_sigterm(
+        make_app, redis, redis_url, monkeypatch, caplog, bind, public):
     port = free_port()
     url = f"ws://127.0.0.1:{port}/stream"
-    for name, value in {"REDIS_URL": redis_url, "STREAM_URL": url, "TWILIO_AUTH_TOKEN": TOKEN,
-                        "VOSK_MODELS_DIR": ""}.items():
+    for name, value in {"REDIS_URL": redis_url, "STREAM_URL": url if public else "",
+                        "TWILIO_AUTH_TOKEN": TOKEN, "VOSK_MODELS_DIR": ""}.items():
         monkeypatch.setenv(name, value)
     app = make_app(STREAM_URL=url)
     call = Call(app, TOKEN).dial()
     seen: list[object] = []
 
     def caller() -> None:
-        with BargeLine.wait_for(lambda: _connected(url, call), "the server listening", 10) as s:
-            BargeLine.wait_for(lambda: app.extensions["ivr"].store.step(call.sid).streaming
-                               or None, "the stream heard")
-            os.kill(os.getpid(), signal.SIGTERM)  # the stream server is this process here
-            seen.append(s.closed_by_server())
+        try:
+            with BargeLine.wait_for(lambda: _connected(url, call), "the server", 10) as stream:
+                BargeLine.wait_for(lambda: app.extensions["ivr"].store.step(call.sid).streaming
+                                   or None, "the stream heard")
+                os.kill(os.getpid(), signal.SIGTERM)  # the stream server is this process here
+                seen.append(stream.closed_by_server())
+        except InvalidStatus as refused:
+            seen.append(refused.response.status_code)
+            os.kill(os.getpid(), signal.SIGTERM)
 
     thread = threading.Thread(target=caller)
     thread.start()
-    stream_module.main(["--bind", f"127.0.0.1:{port}"])  # returns once SIGTERM closed it all
+    with caplog.at_level(logging.INFO, logger=LOGGER):
+        stream_module.main(["--bind", f"{bind}:{port}"])  # returns once SIGTERM closed it all
     thread.join(timeout=10)
-    assert seen == [1001]
+    assert seen == [1001 if public else 403]
     assert not app.extensions["ivr"].store.step(call.sid).streaming
+    assert said(caplog)[0] == (("INFO", "speech models loaded for none") if public else (
+        "WARNING", "STREAM_URL is not set: no call starts a stream, and every handshake is "
+        "refused (its signature is checked against that address); no model is loaded"))
 
 
 def _connected(url: str, call: Call) -> MediaStream | None:

@@ -94,6 +94,7 @@ def test_messages_without_audio_do_not_keep_a_stream_open(make_app, redis):
                 stream.send({"event": "media", "media": {"payload": "@@"}})  # no audio in it
                 time.sleep(0.05)
             assert stream.closed_by_server(timeout=1.0) == 1001
+            assert stream.ws.close_reason == "no audio"
             assert time.monotonic() - began < 1.5
     finally:
         line.stop()
