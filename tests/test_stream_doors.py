@@ -53,6 +53,13 @@ def test_a_handshake_twilio_did_not_sign_is_refused_before_any_audio(line, signe
     assert not line.streaming(call)
 
 
+def test_the_server_hears_on_the_address_it_is_given_alone(line):
+    call = line.call()
+    elsewhere = line.url.replace("127.0.0.1", "127.0.0.2")  # the same machine, another address
+    with pytest.raises(OSError):
+        MediaStream(elsewhere, None, call.sid, headers=signed_headers(line.url, TOKEN))
+
+
 def test_behind_a_proxy_the_handshake_is_checked_against_the_public_address(make_app, redis):
     public = "wss://ivr.example.org/stream"
     line = DoorLine(make_app, public=public)

@@ -111,6 +111,29 @@ def test_a_sound_on_a_line_without_a_model_leaves_the_call_to_its_keys(line, cap
     assert line.ivr.store.step(call.sid).seq == 1
 
 
+def test_a_sound_redis_failed_to_place_is_logged_and_the_stream_hears_on(make_app, redis,
+                                                                         caplog):
+    line = DoorLine(make_app)  # renewed only after 5 s: only the sound meets the failure
+    try:
+        call = line.call()
+        key = CALL_KEY.format(sid=call.sid)
+        kept = redis.hgetall(key)
+        with caplog.at_level(logging.INFO, logger=LOGGER), opened(line, call) as stream:
+            redis.delete(key)
+            redis.set(key, "not a call")  # the step read as the caller starts fails
+            stream.frames([TONE] * 12, speed=4.0)
+            stream.quiet(0.6, speed=2.0)
+            BargeLine.wait_for(lambda: said(caplog) or None, "the sound logged")
+            redis.delete(key)
+            redis.hset(key, mapping=kept)
+            assert stream.closed_by_server(timeout=0.3) is None
+        assert said(caplog) == [("ERROR", f"call {call.sid}: an utterance could not be acted on")]
+        call.press("3")
+        assert line.ivr.store.step(call.sid).seq == 1
+    finally:
+        line.stop()
+
+
 @pytest.mark.parametrize("when", ["at start", "while it hears"])
 def test_when_redis_fails_the_stream_closes_and_the_call_goes_on(line, redis, caplog, when):
     call = line.call()
@@ -197,8 +220,9 @@ def test_the_procfile_process_hears_at_its_address_and_closes_its_streams_on_sig
             with BargeLine.wait_for(lambda: _connected(url, call), "the server", 10) as stream:
                 BargeLine.wait_for(lambda: app.extensions["ivr"].store.step(call.sid).streaming
                                    or None, "the stream heard")
+                elsewhere = _connected(url.replace("127.0.0.1", "127.0.0.2"), call)
                 os.kill(os.getpid(), signal.SIGTERM)  # the stream server is this process here
-                seen.append(stream.closed_by_server())
+                seen.extend([stream.closed_by_server(), elsewhere])
         except InvalidStatus as refused:
             seen.append(refused.response.status_code)
             os.kill(os.getpid(), signal.SIGTERM)
@@ -208,7 +232,7 @@ def test_the_procfile_process_hears_at_its_address_and_closes_its_streams_on_sig
     with caplog.at_level(logging.INFO, logger=LOGGER):
         stream_module.main(["--bind", f"{bind}:{port}"])  # returns once SIGTERM closed it all
     thread.join(timeout=10)
-    assert seen == [1001 if public else 403]
+    assert seen == ([1001, None] if public else [403])  # heard on 127.0.0.1 alone
     assert not app.extensions["ivr"].store.step(call.sid).streaming
     assert said(caplog)[0] == (("INFO", "speech models loaded for none") if public else (
         "WARNING", "STREAM_URL is not set: no call starts a stream, and every handshake is "

@@ -88,6 +88,8 @@ def test_messages_without_audio_do_not_keep_a_stream_open(make_app, redis):
     try:
         call = line.call()
         with MediaStream(line.url, TOKEN, call.sid, call.stream_parameters).start() as stream:
+            stream.quiet(1.2)  # line silence is audio: it keeps the stream open
+            assert stream.closed_by_server(timeout=0.1) is None
             began = time.monotonic()
             while not stream.closed and time.monotonic() - began < 3:
                 stream.send({"event": "mark", "mark": {"name": "held"}})
