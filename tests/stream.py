@@ -87,6 +87,26 @@ class BargeLine:
         raise AssertionError(f"no {what} within {seconds} s")
 
 
+class DoorLine:
+    """The demo line with a stream server in a thread (no speech model: only its doors).
+    `public` is the STREAM_URL Twilio is given, when a proxy stands before the server."""
+
+    def __init__(self, make_app: Callable[..., Flask], public: str | None = None,
+                 config: dict[str, Any] | None = None, **server: Any) -> None:
+        port = free_port()
+        self.url = f"ws://127.0.0.1:{port}/stream"
+        self.app = make_app(STREAM_URL=public or self.url, **(config or {}))
+        self.ivr = self.app.extensions["ivr"]
+        self.server = StreamServer(self.ivr, **server)
+        self.stop = in_thread(self.server, "127.0.0.1", port)
+
+    def call(self) -> Call:
+        return Call(self.app, TOKEN).dial()
+
+    def streaming(self, call: Call) -> bool:
+        return self.ivr.store.step(call.sid).streaming
+
+
 class StreamProcess:
     """The stream server as the Procfile runs it, in a process of its own on `redis_url`."""
 

@@ -3,7 +3,9 @@ the stream server (the real Korean Vosk model), which moves the call through the
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import subprocess
 import sys
 import time
@@ -14,6 +16,7 @@ import pytest
 from websockets.exceptions import InvalidStatus
 from werkzeug.datastructures import MultiDict
 
+from ivr_app.call import stream as stream_server
 from ivr_app.call.barge_in import prompt_seconds
 from ivr_app.demo.media_stream import MediaStream, mu_law_frames, signed_headers
 from ivr_app.demo.simulator import BASE_URL
@@ -52,15 +55,21 @@ def spoken_events(line: BargeLine, call) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize(("name", "reason"), [(BOOKING, "option 2"), (CANCELLING, "option 3"),
                                               (ESCAPE_CLIPS["ko"], "asked for a person")])
-def test_saying_an_option_during_the_prompt_moves_the_call_to_its_node(line, name, reason):
+def test_saying_an_option_during_the_prompt_moves_the_call_to_its_node(line, name, reason,
+                                                                      caplog):
     call = line.call()
-    with line.stream(call) as stream:
+    with caplog.at_level(logging.INFO, logger=stream_server.__name__), line.stream(call) as stream:
         stream.play(clip(name), speed=2.0)
         update = line.moved_to(call)
     assert update.form["Url"] == f"{BASE_URL}/voice/step?seq=0"
     assert update.form["Method"] == "POST"
     assert (call.ending.kind, call.ending.reason) == ("human", reason)
-    assert spoken_events(line, call)[0][0] == "speech"
+    kind, said = spoken_events(line, call)[0]
+    assert kind == "speech"
+    logged = [r.getMessage() for r in caplog.records if r.name == stream_server.__name__]
+    assert len(logged) == 1  # what was heard, how sure, and what became of it
+    assert re.fullmatch(rf"call {call.sid} step 0: heard {re.escape(repr(said))} "
+                        r"\((0|1)(\.\d+)?\): moved", logged[0]), logged
 
 
 def test_a_key_pressed_while_the_caller_speaks_wins(line):
@@ -101,28 +110,6 @@ def test_an_off_menu_phrase_after_the_prompt_is_a_wrong_answer(line):
     assert KO_MESSAGES["not_understood"] in call.heard[-3]
     assert call.waiting
     assert spoken_events(line, call)[0][0] == "unclear"
-
-
-def test_a_stream_for_an_unknown_call_is_closed(line):
-    unknown = "CA" + "0" * 32
-    with MediaStream(line.url, TOKEN, unknown, proof(unknown)).start() as stream:
-        assert stream.closed_by_server() == 1008
-
-
-def test_a_stream_for_a_finished_call_is_closed(line):
-    call = line.call()
-    call.hang_up()
-    with MediaStream(line.url, TOKEN, call.sid, call.stream_parameters).start() as stream:
-        assert stream.closed_by_server() == 1008
-    assert not line.ivr.store.step(call.sid).streaming
-
-
-@pytest.mark.parametrize("token", [None, "not-the-auth-token-0123456789abc"])
-def test_a_handshake_twilio_did_not_sign_is_refused(line, token):
-    call = line.call()
-    with pytest.raises(InvalidStatus) as refused:
-        MediaStream(line.url, token, call.sid)
-    assert refused.value.response.status_code == 403
 
 
 def test_malformed_messages_are_skipped_and_the_stream_goes_on(line):

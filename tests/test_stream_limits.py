@@ -11,35 +11,17 @@ from collections.abc import Iterator
 
 import pytest
 
-from ivr_app.call.stream import MAX_FRAME, STREAM_BYTES, StreamServer, in_thread
+from ivr_app.call.stream import MAX_FRAME, STREAM_BYTES
 from ivr_app.call.utterances import FRAME_BYTES
 from ivr_app.demo.media_stream import MediaStream, stream_parameters
 from ivr_app.demo.simulator import Call
 from tests.conftest import TOKEN
-from tests.stream import BargeLine, StreamProcess
-from tests.support.servers import free_port
-
-
-class Line:
-    """The demo line with a stream server in a thread (no speech model: only its doors)."""
-
-    def __init__(self, make_app, **server) -> None:
-        self.url = f"ws://127.0.0.1:{free_port()}/stream"
-        self.app = make_app(STREAM_URL=self.url)
-        self.ivr = self.app.extensions["ivr"]
-        port = int(self.url.rsplit(":", 1)[1].split("/")[0])
-        self.stop = in_thread(StreamServer(self.ivr, **server), "127.0.0.1", port)
-
-    def call(self) -> Call:
-        return Call(self.app, TOKEN).dial()
-
-    def streaming(self, call: Call) -> bool:
-        return self.ivr.store.step(call.sid).streaming
+from tests.stream import BargeLine, DoorLine, StreamProcess
 
 
 @pytest.fixture
-def line(make_app, redis) -> Iterator[Line]:
-    built = Line(make_app)
+def line(make_app, redis) -> Iterator[DoorLine]:
+    built = DoorLine(make_app)
     yield built
     built.stop()
 
@@ -102,16 +84,19 @@ def test_a_connection_that_never_says_start_is_closed_after_two_seconds(line):
 
 
 def test_messages_without_audio_do_not_keep_a_stream_open(make_app, redis):
-    line = Line(make_app, idle_seconds=0.5)
+    line = DoorLine(make_app, idle_seconds=0.5)
     try:
         call = line.call()
         with MediaStream(line.url, TOKEN, call.sid, call.stream_parameters).start() as stream:
+            stream.quiet(1.2)  # line silence is audio: it keeps the stream open
+            assert stream.closed_by_server(timeout=0.1) is None
             began = time.monotonic()
             while not stream.closed and time.monotonic() - began < 3:
                 stream.send({"event": "mark", "mark": {"name": "held"}})
                 stream.send({"event": "media", "media": {"payload": "@@"}})  # no audio in it
                 time.sleep(0.05)
             assert stream.closed_by_server(timeout=1.0) == 1001
+            assert stream.ws.close_reason == "no audio"
             assert time.monotonic() - began < 1.5
     finally:
         line.stop()

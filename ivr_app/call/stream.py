@@ -91,10 +91,12 @@ class StreamServer:
     """Hears the calls' streams with the process's services; recognition runs on `threads`."""
 
     def __init__(self, ivr: Services, max_streams: int | None = None, threads: int = 4,
-                 idle_seconds: float = IDLE_SECONDS, start_seconds: float = START_SECONDS):
+                 idle_seconds: float = IDLE_SECONDS, start_seconds: float = START_SECONDS,
+                 renew_seconds: float = RENEW_SECONDS):
         self.ivr = ivr
         self.max_streams = ivr.config["STREAM_MAX"] if max_streams is None else max_streams
         self.idle_seconds, self.start_seconds = idle_seconds, start_seconds
+        self.renew_seconds = renew_seconds
         # recognition and decisions on `threads`; Redis reads apart, so none waits behind them
         self.pool: Executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="hear")
         self.io: Executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="stream-io")
@@ -207,7 +209,7 @@ class StreamServer:
                 task = asyncio.create_task(self._decide(stream, onset, utterance))
                 self._deciding.add(task)  # a reference, until it is done
                 task.add_done_callback(self._deciding.discard)
-        if time.monotonic() - stream.renewed > RENEW_SECONDS:
+        if time.monotonic() - stream.renewed > self.renew_seconds:
             stream.renewed = time.monotonic()
             at = await self._io(self.ivr.store.step, stream.sid)
             kept = await self._io(self.ivr.store.stream_live, stream.sid, stream.stream,
