@@ -231,6 +231,16 @@ REFUSED = {
         ('19:3 dead-end', "node 'found' leads neither to a person nor to a goodbye",
          "el nodo 'found' no lleva ni a una persona ni a una despedida"),
     ]),
+    "a language node's choices": (
+        flow("", MENU.replace("nodes:\n", "nodes:\n  pick:\n    type: language\n"
+         "    prompt: {es: Elija, en: Choose}\n    choices:\n      - {key: 1, language: es}\n"
+         "      - {key: 2, language: fr, say: [francais]}\n      - {key: 3, language: [en]}\n"
+         "    next: menu\n")).replace("start: menu", "start: pick"), [
+        ('13:28 unknown-language', "language 'fr' is not declared under 'languages'",
+         "el idioma 'fr' no está declarado en 'languages'"),
+        ('14:28 type', "'language' must be text, not a list",
+         "'language' debe ser texto, no una lista"),
+    ]),
     'keys and phrases': (
         flow("", MENU.replace("      - {key: 1,", "      - {key: 0, goto: bye}\n"
          "      - {key: '%', goto: bye}\n"
