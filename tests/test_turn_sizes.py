@@ -10,9 +10,11 @@ import datetime as dt
 import re
 
 import pytest
+from twilio.twiml.voice_response import VoiceResponse
 
-from ivr_app.call import engine, twiml
+from ivr_app.call import dialog, engine, twiml
 from ivr_app.call.turn import Event
+from ivr_app.flow import spec
 from ivr_app.flow.source import parse
 from ivr_app.flow.turn_rules import turn_bytes
 from ivr_app.flow.validate import validate
@@ -29,6 +31,13 @@ def sent(document: str) -> int:
     """Bytes of the Say and Play elements of a TwiML document."""
     return sum(len(part.encode()) for part in
                re.findall(r"<Say [^>]*>.*?</Say>|<Play>.*?</Play>", document))
+
+
+def said(flow, lang: str, key: str) -> int:
+    """Bytes of one of the flow's messages said on its own."""
+    response = VoiceResponse()
+    dialog.say(response, flow, lang, flow.messages[lang][key])
+    return sent(str(response))
 
 
 def first_turn(flow, speech=("es",), known: dict | None = None) -> tuple[str, int]:
@@ -103,3 +112,40 @@ def test_a_question_skipped_once_its_answer_is_known_counts_the_longer_of_both_w
     assert nodes_counted == walked == 4
     assert size >= max(sent(asked), sent(skipped), sent(read_back))
     assert (size == sent(skipped)) == (len(after) > 100)  # the way past it is the longer
+
+
+def test_a_read_back_is_counted_for_the_longest_number_a_caller_may_type():
+    flow = loaded(COLLECT.replace("length: 4", f"length: {spec.MAX_DIGITS}")
+                  .replace("SAID", "Gracias."))
+    state = engine.new_state(flow, {"CallSid": "CA" + "9" * 32}, NOW)
+    engine.start(flow, state, NOW)  # "Hola.", then the question
+    longest = "4" * spec.MAX_DIGITS
+    read_back = twiml.render(flow, engine.handle(flow, state, Event("digits", longest), NOW), 2)
+    assert longest not in read_back and " ".join(longest) in read_back  # digit by digit
+    # with the speech hint, which a question that may be answered aloud says after it
+    assert turn_bytes(flow, "es", "account")[1] == sent(read_back) + said(flow, "es",
+                                                                          "speech_hint")
+
+
+LANGUAGE = ES.replace("human:", "  en: {voice: Polly.Joanna, locale: en-US}\nhuman:") + """\
+start: pick
+nodes:
+  pick:
+    type: language
+    prompt: {es: Para español marque uno., en: For English press two.}
+    choices: [{key: 1, language: es}, {key: 2, language: en}]
+    next: bye
+  bye: {type: goodbye, prompt: {es: Adiós., en: Bye.}}
+"""
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_a_question_asked_in_every_language_is_counted_in_each_with_its_hint(lang):
+    flow = validate(parse(LANGUAGE, "sizes.yaml"), "sizes")
+    state = engine.new_state(flow, {"CallSid": "CA" + "6" * 32}, NOW)
+    state["lang"] = lang
+    document = twiml.render(flow, engine.start(flow, state, NOW), 1, speech=(lang,))
+    other = "en" if lang == "es" else "es"
+    assert "For English" in document and "Para español" in document
+    assert turn_bytes(flow, lang, "pick") == (2, sent(document) + said(flow, other,
+                                                                       "speech_hint"))
