@@ -122,6 +122,12 @@ REFUSED = {
         ('5:7 required', "language 'pt': missing required field 'locale'",
          "idioma 'pt': falta el campo obligatorio 'locale'"),
     ]),
+    'no language at all': (
+        flow("", "nodes:\n  menu: {type: goodbye, prompt: {}}\n").replace(
+            HEAD.split("human:")[0], "languages: {}\n"), [
+        ('1:12 required', "'languages' must declare at least one language",
+         "'languages' debe declarar al menos un idioma"),
+    ]),
     'prompts and phrases': (
         flow("", MENU.replace("{es: Hola, en: Hello}", "{es: Hola, fr: Bonjour}")
          .replace("{es: [factura], en: [bill]}", "{es: [factura], fr: [facture]}")
