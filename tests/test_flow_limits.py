@@ -157,3 +157,14 @@ def test_one_byte_or_node_past_the_limit_is_refused_and_the_limit_itself_is_acce
         except FlowError:
             high = middle
     assert any(said in english for _, english, _ in refusal(yaml.safe_dump(make(high))))
+
+
+def test_a_turn_too_long_is_refused_where_a_shorter_turn_says_more():
+    flow = chain(MAX_TURN_NODES + 3, "Hola.")
+    flow["nodes"]["pick"] = {"type": "menu", "prompt": {"es": "Marque uno o dos."},
+                             "options": [{"key": 1, "goto": "s0"}, {"key": 2, "goto": "big"}]}
+    flow["nodes"]["big"] = {"type": "say", "prompt": {"es": "Aviso. " * 3000}, "next": "bye"}
+    flow["start"] = "pick"
+    assert [english for _, english, _ in refusal(yaml.safe_dump(flow))] == [
+        f"from node 's0', {MAX_TURN_NODES + 4} nodes play without asking anything; a turn "
+        f"plays at most {MAX_TURN_NODES}: ask something between them"]

@@ -122,6 +122,12 @@ REFUSED = {
         ('5:7 required', "language 'pt': missing required field 'locale'",
          "idioma 'pt': falta el campo obligatorio 'locale'"),
     ]),
+    'no language at all': (
+        flow("", "nodes:\n  menu: {type: goodbye, prompt: {}}\n").replace(
+            HEAD.split("human:")[0], "languages: {}\n"), [
+        ('1:12 required', "'languages' must declare at least one language",
+         "'languages' debe declarar al menos un idioma"),
+    ]),
     'prompts and phrases': (
         flow("", MENU.replace("{es: Hola, en: Hello}", "{es: Hola, fr: Bonjour}")
          .replace("{es: [factura], en: [bill]}", "{es: [factura], fr: [facture]}")
@@ -224,6 +230,16 @@ REFUSED = {
          'los nodos lost -> found -> lost forman un ciclo que nunca pregunta nada a quien llama'),
         ('19:3 dead-end', "node 'found' leads neither to a person nor to a goodbye",
          "el nodo 'found' no lleva ni a una persona ni a una despedida"),
+    ]),
+    "a language node's choices": (
+        flow("", MENU.replace("nodes:\n", "nodes:\n  pick:\n    type: language\n"
+         "    prompt: {es: Elija, en: Choose}\n    choices:\n      - {key: 1, language: es}\n"
+         "      - {key: 2, language: fr, say: [francais]}\n      - {key: 3, language: [en]}\n"
+         "    next: menu\n")).replace("start: menu", "start: pick"), [
+        ('13:28 unknown-language', "language 'fr' is not declared under 'languages'",
+         "el idioma 'fr' no está declarado en 'languages'"),
+        ('14:28 type', "'language' must be text, not a list",
+         "'language' debe ser texto, no una lista"),
     ]),
     'keys and phrases': (
         flow("", MENU.replace("      - {key: 1,", "      - {key: 0, goto: bye}\n"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.test_flow_refusals import flow, refusal
+from tests.test_lint import MENU
 
 REFUSED = {
     'hours': (
@@ -88,6 +89,16 @@ REFUSED = {
          "'topics' debe ser un mapa, no un número"),
         ('5:16 type', "'open_issues' must be a list, not a number",
          "'open_issues' debe ser una lista, no un número"),
+    ]),
+    'a language not declared, then an empty text: both found': (
+        flow("survey: {resolved: {fr: oui, es: '', en: b}, thanks: {es: c, en: d}}\n",
+             MENU.replace("{es: Hola, en: Hello}", "{fr: Bonjour, es: '', en: Hello}")), [
+        ('1:21 unknown-language', "language 'fr' is not declared under 'languages'",
+         "el idioma 'fr' no está declarado en 'languages'"),
+        ('1:34 type', "'es' must not be empty", "'es' no debe estar vacío"),
+        ('11:14 unknown-language', "language 'fr' is not declared under 'languages'",
+         "el idioma 'fr' no está declarado en 'languages'"),
+        ('11:31 type', "'es' must not be empty", "'es' no debe estar vacío"),
     ]),
     'a survey too short': (
         flow("survey: {resolved: {es: a, en: b}, thanks: {es: c, en: d}, seconds: 9}\n"), [
