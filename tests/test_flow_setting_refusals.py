@@ -47,13 +47,15 @@ REFUSED = {
          "el horario 'nights' no está definido en 'hours' (no hay ninguno)"),
     ]),
     'returning': (
-        flow("returning:\n  ask: {es: '¿Llama por {topic}? {when!r} {who}', en: 'About {topic'}\n"
+        flow("returning:\n  ask: {es: '¿Llama por {topic:>9}? {when!r} {who}', en: 'About {topic'}\n"
          "  topics: {billing: {es: su factura, fr: x}}\n  open_issues: [outage, 3]\n"), [
+        ('2:13 placeholder', 'placeholder {topic:>9} is not a plain name; write {when} or {topic}',
+         'el marcador {topic:>9} no es un nombre simple; escriba {when} o {topic}'),
         ('2:13 placeholder', 'placeholder {when!r} is not a plain name; write {when} or {topic}',
          'el marcador {when!r} no es un nombre simple; escriba {when} o {topic}'),
         ('2:13 placeholder', 'placeholder {who} is not one of {when}, {topic}',
          'el marcador {who} no es uno de {when}, {topic}'),
-        ('2:55 placeholder', "expected '}' before end of string; write braces as {{ and }}",
+        ('2:58 placeholder', "expected '}' before end of string; write braces as {{ and }}",
          "expected '}' before end of string; escriba las llaves como {{ y }}"),
         ('3:21 translation', "'billing' has no 'en' translation",
          "'billing' no tiene traducción 'en'"),
