@@ -47,7 +47,8 @@ REFUSED = {
          "el horario 'nights' no está definido en 'hours' (no hay ninguno)"),
     ]),
     'returning': (
-        flow("returning:\n  ask: {es: '¿Llama por {topic:>9}? {when!r} {who}', en: 'About {topic'}\n"
+        flow("returning:\n  ask: {es: '¿Llama por {topic:>9}? {when!r} {who}', "
+             "en: 'About {topic'}\n"
          "  topics: {billing: {es: su factura, fr: x}}\n  open_issues: [outage, 3]\n"), [
         ('2:13 placeholder', 'placeholder {topic:>9} is not a plain name; write {when} or {topic}',
          'el marcador {topic:>9} no es un nombre simple; escriba {when} o {topic}'),
