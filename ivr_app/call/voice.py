@@ -45,7 +45,6 @@ Ender = Callable[[Services, str], None]
 CALL_ENDED_JOB = "workers.metrics.record_call"  # the console's summary of a finished call
 KEYS = re.compile(r"[0-9*#]{1,40}")  # keys a phone sends; ASCII only: "١" is a digit to str.isdigit
 _STEP = re.compile(r"[0-9]{1,9}")
-_QUERY = "ivr.query"  # the request's query fields, once read (its WSGI environ)
 
 
 def _call_sid() -> str:
@@ -65,20 +64,16 @@ def _request() -> Request:
 
 def _query(req: Request) -> dict[str, str]:
     """The query's fields, the first of each name, as `request.args` reads them. The step URLs
-    we write carry only names and digits (`seq=3&silence=1`): split as they are, once per
-    request, without Werkzeug's general parse; a query with anything quoted goes through it."""
-    found: dict[str, str] | None = req.environ.get(_QUERY)
-    if found is None:
-        query = req.environ.get("QUERY_STRING", "")
-        if not query.isascii() or "%" in query or "+" in query:
-            found = {name: req.args[name] for name in req.args}
-        else:
-            found = {}
-            for part in query.split("&"):
-                if part:
-                    name, _, value = part.partition("=")
-                    found.setdefault(name, value)
-        req.environ[_QUERY] = found
+    we write carry only names and digits (`seq=3&silence=1`): split as they are, without
+    Werkzeug's general parse; a query with anything quoted goes through it."""
+    query = req.environ.get("QUERY_STRING", "")
+    if not query.isascii() or "%" in query or "+" in query:
+        return {name: req.args[name] for name in req.args}
+    found: dict[str, str] = {}
+    for part in query.split("&"):
+        if part:
+            name, _, value = part.partition("=")
+            found.setdefault(name, value)
     return found
 
 
@@ -180,7 +175,8 @@ def _answer(sid: str, committed: Committed) -> Response:
 def _event() -> Event:
     req = _request()
     form = req.form
-    if _query(req).get("silence"):
+    # the query is parsed again only when it may say `silence` (take_step read it for `seq`)
+    if "silence" in req.environ.get("QUERY_STRING", "") and _query(req).get("silence"):
         return Event("silence")
     digits = form.get("Digits", "")
     if digits:  # anything but keys (too many, a newline, other scripts) is a wrong answer

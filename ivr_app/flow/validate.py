@@ -119,12 +119,13 @@ def unknown_targets(check: Checker, start: Any, raw_nodes: dict[str, Any]) -> No
     for target, path in check.refs:
         if target not in raw_nodes:
             hint = did_you_mean(target, raw_nodes, "; ", "")
-            said = words("start {target!r} is not a node{hint}",
-                         "el inicio {target!r} no es un nodo{hint}",
-                         target=target, hint=hint) if path == ("start",) else \
-                words("goto target {target!r} is not a node{hint}",
-                      "el destino de goto {target!r} no es un nodo{hint}",
-                      target=target, hint=hint)
+            if path == ("start",):
+                said = words("start {target!r} is not a node{hint}",
+                             "el inicio {target!r} no es un nodo{hint}", target=target, hint=hint)
+            else:
+                said = words("goto target {target!r} is not a node{hint}",
+                             "el destino de goto {target!r} no es un nodo{hint}",
+                             target=target, hint=hint)
             check.error(path, said, "unknown-target")
 
 
