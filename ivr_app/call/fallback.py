@@ -143,7 +143,7 @@ def line_up(ivr: Services, sid: str, form: Mapping[str, str], flow: Flow | None,
             {"sid": sid, "from": form.get("From", ""), "lang": "", "vars": {}, "path": []}
         state["outcome"] = {"type": "human", "queue": queue, "reason": reason,
                             "at": arrived.isoformat(timespec="seconds")}
-        ivr.store.commit(sid, None, state, "")
+        ivr.store.commit(sid, state, "")
     ivr.queues.join(sid, queue, state.get("lang", ""), reason, arrived,
                     place=ivr.queues.place_at(arrived))
     dispatch_soon(ivr, queue)

@@ -131,7 +131,7 @@ def first_answer(ivr: Services, sid: str, flow: Flow, state: dict[str, Any],
                           stream=current_app.config["STREAM_URL"],
                           proof=stream_proof(current_app.config["TWILIO_AUTH_TOKEN"], sid))
     source = (flow.name, flow.version, ivr.registry.source(flow))
-    committed = ivr.store.commit(sid, None, state, answer, flow_source=source)
+    committed = ivr.store.commit(sid, state, answer, flow_source=source)
     if committed.won:
         steps.to_queue(ivr, sid, state, turn)
     return _answer(sid, committed)

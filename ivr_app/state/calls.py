@@ -45,15 +45,16 @@ _STORE = """
   redis.call('SET', KEYS[2], ARGV[4], 'EX', ARGV[5])
 """
 
-# KEYS: call, answer[, flow source]; ARGV: expected seq ("" for a new call), new seq, data,
-# answer, ttl. Returns {1 if this request took the step else 0, whether the flow source is
-# kept (its TTL renewed here, so a new call need not send the flow's text again), the step's
-# time if taken here, the answer that stands} (the answer last: a nil one ends the reply).
+# A call's first step. KEYS: call, answer[, flow source]; ARGV in _TAKE's order: "" (no step
+# before it), new seq (0), data, answer, ttl; stored only if the call has no state yet.
+# Returns {1 if this request took the step else 0, whether the flow source is kept (its TTL
+# renewed here, so a new call need not send the flow's text again), the step's time if taken
+# here, the answer that stands} (the answer last: a nil one ends the reply).
 _COMMIT = """
 local kept = 1
 if KEYS[3] then kept = redis.call('EXPIRE', KEYS[3], ARGV[5]) end
 local current = redis.call('HGET', KEYS[1], 'seq')
-if (current == false and ARGV[1] == '') or current == ARGV[1] then
+if current == false then
 """ + _STORE + """
   return {1, kept, asked, ARGV[4]}
 end
@@ -239,26 +240,25 @@ class CallStore:
         """The stream is gone: later questions take spoken answers by recording again."""
         self._stream_ended(keys=[STREAM_KEY.format(sid=sid)], args=[stream])
 
-    def commit(self, sid: str, seq: int | None, state: dict[str, Any], answer: str,
+    def commit(self, sid: str, state: dict[str, Any], answer: str,
                flow_source: tuple[str, str, str] | None = None) -> Committed:
-        """Store the state and answer for step `seq` unless another request already did.
+        """Store a call's first state and answer unless another request already did.
 
-        Only a request that won the step may act on its turn (put the caller in line);
-        a loser answers with what stands. With `flow_source` (name, version, text) the
-        flow text is kept too, so another process can finish this call on that version.
+        Only the request that won may act on its turn (put the caller in line); a loser
+        answers with what stands. With `flow_source` (name, version, text) the flow text is
+        kept too, so another process can finish this call on that version. Later steps go
+        through `take`.
         """
-        step = "start" if seq is None else str(seq)
-        keys = [CALL_KEY.format(sid=sid), ANSWER_KEY.format(sid=sid, seq=step)]
+        keys = [CALL_KEY.format(sid=sid), ANSWER_KEY.format(sid=sid, seq="start")]
         if flow_source is not None:
             name, version, _ = flow_source
             keys.append(FLOW_SOURCE_KEY.format(name=name, version=version))
-        args = ["" if seq is None else str(seq), str(0 if seq is None else seq + 1),
-                _encode(state), answer, self.ttl]
+        args = ["", "0", _encode(state), answer, self.ttl]
         won, kept, asked, *standing = self._run(self._commit, keys, args)
         if flow_source is not None and not kept:  # the version's first call, or Redis lost it
             self.redis.set(keys[2], flow_source[2], ex=self.ttl)
         if won == 1:
-            self.recent.put(sid, int(args[1]), args[2], False, asked)  # its stream starts later
+            self.recent.put(sid, 0, args[2], False, asked)  # its stream starts later
         return Committed(won == 1, standing[0] if standing else None)
 
     def _run(self, script: Script, keys: list[str], args: list[Any]) -> list[Any]:

@@ -133,6 +133,8 @@ def test_a_phrase_over_a_small_part_of_the_speech_is_not_what_was_said():
     assert menu_answer(menu, longer, KO_PHRASES) == ("", 0.0)
     most = Decoded((("모르", 0.1, 0.5), ("겠어요", 0.5, 0.76)), 49.0)  # 0.4 s of 0.66
     assert menu_answer(menu, most, KO_PHRASES)[0] == "요금"  # 60%, and the phrase's vowels
+    exactly = Decoded((("모르", 0.0, 0.4), ("겠어요", 0.4, 0.5)), 49.0)  # 0.3 s of 0.5
+    assert menu_answer(Decoded((("요금", 0.2, 0.5),), 50.0), exactly, KO_PHRASES)[0] == "요금"
 
 
 def test_two_phrases_at_once_are_no_phrase():
