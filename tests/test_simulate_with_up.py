@@ -183,11 +183,20 @@ def test_a_ring_nobody_answers_passes_the_call_to_the_next_agent(redis_url, redi
         wait_for(lambda: roster.get("bruno"), 10, "the demo roster")
         available(roster, "ana", "bruno")  # Ana idle the longest: rung first
         with simulating(tmp_path, redis_url, "--script", "1,0", "--wait-for-agent", "30"):
-            wait_for(lambda: roster.get("ana").status == "offered", 20, "Ana's phone to ring")
-            wait_for(lambda: roster.get("bruno").status == "offered", 2 + 3,
+            wait_for(lambda: roster.get("bruno").status == "offered", 30,
                      "Bruno rung once Ana's ring time is over")
-            assert roster.get("ana").status == "away"  # she did not answer: set away
+            ana = list(reversed(roster.history("ana")))[-2:]  # read after, not polled: a 2 s
+            assert [e["status"] for e in ana] == ["offered", "away"]  # ring is easily missed
+            rang = _at(ana[1]) - _at(ana[0])  # she did not answer: set away, her ring over
+            assert dt.timedelta(seconds=1) <= rang <= dt.timedelta(seconds=2 + 3)
+            bruno = list(reversed(roster.history("bruno")))[-1]
+            assert bruno["status"] == "offered" and _at(bruno) >= _at(ana[1])
     store.close()
+
+
+def _at(entry: dict[str, str]) -> dt.datetime:
+    """When an agent's history says a status began (to the second)."""
+    return dt.datetime.fromisoformat(entry["at"])
 
 
 def _answers(base: str) -> bool:
