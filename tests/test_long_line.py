@@ -97,8 +97,24 @@ def test_a_caller_far_back_waits_for_the_line_ahead_to_drain_then_as_the_head_wo
     handling = Handling([300.0] * 6, [0.0] * 6, 300.0, 0.0)
     agents = [Staff("busy", 10.0)] * 5  # five agents, a caller every 60 s between them
     assert drain(PLAYED, 5, handling, 0.0) == 0
+    assert drain(PLAYED + 1, 5, handling, 0.0) == pytest.approx(60)
     assert drain(PLAYED + 100, 5, handling, 0.0) == pytest.approx(100 * 60)
     with_hang_ups = drain(PLAYED + 100, 5, handling, 1 / 600)
-    assert 0 < with_hang_ups < 100 * 60  # callers ahead who give up shorten it
+    assert with_hang_ups < 100 * 60  # callers ahead who give up shorten it
+    assert with_hang_ups == pytest.approx(_drained_in_small_steps(PLAYED + 100, 1 / 60, 1 / 600),
+                                          rel=1e-3)
+    assert drain(PLAYED + 100, 2, handling, 1 / 600) == pytest.approx(
+        _drained_in_small_steps(PLAYED + 100, 2 / 300, 1 / 600), rel=1e-3)
     far = estimate_wait(PLAYED + 1000, agents, handling)
     assert 1000 * 60 <= far <= 1000 * 60 + estimate_wait(PLAYED, agents, handling) * 2
+
+
+def _drained_in_small_steps(position: int, answered: float, hang_up_rate: float) -> float:
+    """Seconds until fewer than PLAYED - 1 callers are ahead of `position`, played a
+    hundredth of a second at a time: agents answer `answered` callers a second, and each
+    caller ahead hangs up at `hang_up_rate`."""
+    ahead, seconds, step = float(position - 1), 0.0, 0.01
+    while ahead > PLAYED - 1:
+        ahead -= (answered + hang_up_rate * ahead) * step
+        seconds += step
+    return seconds
