@@ -5,6 +5,7 @@ it, so each way a caller may put an answer is checked without a whole call aroun
 
 from __future__ import annotations
 
+import copy
 from dataclasses import replace
 from typing import Any
 
@@ -117,6 +118,23 @@ def test_any_other_answer_to_the_read_back_is_not_understood(flow):
     assert collect.answer(flow, state, flow.nodes["outage_account"], Event("digits", "3")) \
         is None
     assert (state["phase"], state["pending"]) == ("confirm", ACCOUNT)
+
+
+def test_an_answer_is_understood_if_the_question_would_act_on_it_and_asking_changes_nothing(
+        flow):
+    """What is said over a prompt, or a middling answer to read back, is acted on only if the
+    question would take it (or it is the way out); asking leaves the call as it was."""
+    ask = {**at("es"), "node": "outage_account"}
+    confirm = {**at("es", "confirm", ACCOUNT), "node": "outage_account"}
+    for state, event, expected in [
+            (ask, Event("digits", ACCOUNT), True),
+            (ask, said("uno dos tres cuatro cinco seis siete cuatro"), True),
+            (ask, Event("digits", "0"), True), (ask, said("quiero hablar con un agente"), True),
+            (ask, Event("digits", "1234"), False), (ask, Event("silence"), False),
+            (confirm, Event("digits", "1"), True), (confirm, Event("digits", "3"), False)]:
+        before = copy.deepcopy(state)
+        assert answers.understood(flow, state, event) is expected, event
+        assert state == before
 
 
 def test_words_that_are_not_digits_make_no_number(flow):
