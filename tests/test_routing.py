@@ -123,7 +123,7 @@ def test_without_twilio_settings_nobody_is_rung_and_callers_keep_their_place(
     assert f"cannot ring agents for queue support: {missing} not set" in caplog.text
 
 
-def test_a_callback_twilio_will_not_place_frees_its_agent_and_keeps_its_place(line):
+def test_a_callback_twilio_will_not_place_frees_its_agent_and_keeps_its_place(line, caplog):
     """The customer could not be called: not the agent's doing, so they stay available."""
     line.agent("ana", ["es"], ["support"], status="busy")
     callback = request_callback(line.ivr, line.caller().dial().press("1").press("0").sid,
@@ -131,6 +131,7 @@ def test_a_callback_twilio_will_not_place_frees_its_agent_and_keeps_its_place(li
     line.ivr.roster.set_status("ana", "available", line.clock())
     line.standin.fail_next(status=400, path="/Calls.json")
     assert routing_jobs.dispatch(line.ivr, "support") == []
+    assert f"could not offer {callback.id} to agent ana; trying again later" in caplog.messages
     assert line.ivr.roster.get("ana").status == "available"
     assert line.ivr.queues.waiting("support") == [callback.id]
     assert line.ivr.queues.waiter(callback.id).offered == ""
