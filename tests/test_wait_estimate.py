@@ -101,6 +101,11 @@ def test_a_call_that_runs_long_is_expected_to_run_like_the_long_calls_did():
     assert first_free(busy(50), handling) == ((50.0, 50.0, 50.0, 50.0, 450.0), True)
 
 
+def test_a_busy_agent_is_expected_free_when_calls_like_theirs_ended_drawn_one_by_one():
+    # four measured calls in five ran 500 s: the median future has the agent on one of them
+    assert estimate_wait(1, [busy(0)], measured((100.0, 500.0, 500.0, 500.0, 500.0))) == 520
+
+
 def test_the_estimate_is_the_median_of_the_futures_played():
     # The caller ahead takes a 100 s call three times in five, a 500 s one otherwise:
     # the median future has them done in 120 s; the mean (280 s) is never what happens.
@@ -121,6 +126,7 @@ def test_callbacks_holding_a_place_do_not_hang_up():
     agent = [busy(200)]
     assert estimate_wait(3, agent, DEFAULTS, hang_up_rate=1.0, callbacks_ahead=2) == 130 + 2 * H
     assert estimate_wait(3, agent, DEFAULTS, hang_up_rate=1.0, callbacks_ahead=1) == 130 + H
+    assert estimate_wait(3, agent, DEFAULTS, callbacks_ahead=1) == 130 + 2 * H  # nobody hangs up
 
 
 def test_nobody_signed_in_gives_no_estimate():
