@@ -112,6 +112,7 @@ def test_the_estimate_is_the_median_of_the_futures_played():
     handling = measured((100.0, 100.0, 100.0, 500.0, 500.0))
     assert estimate_wait(2, [FREE], handling) == 120
     assert estimate_wait(2, [FREE], handling) == 120  # the same line gives the same estimate
+    assert estimate_wait(2, [FREE], measured((100.0, 500.0, 500.0, 500.0, 500.0))) == 520
 
 
 def test_callers_ahead_who_will_likely_hang_up_are_not_waited_for():
