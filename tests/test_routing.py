@@ -111,6 +111,16 @@ def test_callers_are_offered_in_line_order_each_once(line, caplog):
     assert len(line.standin.created_calls) == 2
 
 
+def test_a_caller_being_rung_for_one_agent_is_not_rung_for_another_meanwhile(line):
+    line.agent("ana", ["es"], ["support"], since_s=60)
+    line.agent("zoe", ["es"], ["support"], since_s=900)
+    caller = line.caller().dial().press("1").press("0")
+    assert routing_jobs.dispatch(line.ivr, "support") == [(caller.sid, "zoe")]
+    assert routing_jobs.dispatch(line.ivr, "support") == []  # Ana is free, the caller is not
+    assert len(line.standin.created_calls) == 1
+    assert "offered" not in [e["status"] for e in line.ivr.roster.history("ana")]  # not a flash
+
+
 @pytest.mark.parametrize("missing", ["TWILIO_CALLER_ID", "TWILIO_ACCOUNT_SID"])
 def test_without_twilio_settings_nobody_is_rung_and_callers_keep_their_place(
         make_app, line, missing, caplog):
@@ -120,7 +130,8 @@ def test_without_twilio_settings_nobody_is_rung_and_callers_keep_their_place(
     assert routing_jobs.dispatch(unset.ivr, "support") == []
     assert line.standin.requests == [] and unset.ivr.queues.position("support", call.sid) == 1
     assert unset.ivr.roster.get("ana").status == "available"
-    assert f"cannot ring agents for queue support: {missing} not set" in caplog.text
+    assert (f"cannot ring agents for queue support: {missing} not set; callers keep holding, "
+            "with their place announced") in caplog.messages
 
 
 def test_a_callback_twilio_will_not_place_frees_its_agent_and_keeps_its_place(line, caplog):
