@@ -99,6 +99,7 @@ def test_a_call_that_runs_long_is_expected_to_run_like_the_long_calls_did():
     assert first_free(busy(150), handling) == ((350.0,), True)
     assert estimate_wait(1, [busy(150)], handling) == 350 + 20
     assert first_free(busy(50), handling) == ((50.0, 50.0, 50.0, 50.0, 450.0), True)
+    assert first_free(busy(100), handling) == ((400.0,), True)  # past the short ones' end
 
 
 def test_a_busy_agent_is_expected_free_when_calls_like_theirs_ended_drawn_one_by_one():
