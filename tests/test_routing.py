@@ -121,6 +121,26 @@ def test_a_caller_being_rung_for_one_agent_is_not_rung_for_another_meanwhile(lin
     assert "offered" not in [e["status"] for e in line.ivr.roster.history("ana")]  # not a flash
 
 
+def test_an_agent_held_for_a_caller_another_worker_offered_first_is_given_the_next_one(
+        line, monkeypatch):
+    """Two workers read the line at once: the one whose offer comes second gives Ana back at
+    once (withdrawn, not her doing) and offers her the next caller in line."""
+    line.agent("ana", ["es"], ["support"], since_s=60)
+    line.agent("zoe", ["es"], ["support"], since_s=900)
+    first = line.caller().dial().press("1").press("0")
+    as_read = line.ivr.queues.waiter(first.sid)  # the other worker's read, before any offer
+    assert routing_jobs.dispatch(line.ivr, "support") == [(first.sid, "zoe")]
+    second = line.caller().dial().press("1").press("0")
+    read = line.ivr.queues.waiter
+    monkeypatch.setattr(line.ivr.queues, "waiter",
+                        lambda sid: as_read if sid == first.sid else read(sid))
+    assert routing_jobs.dispatch(line.ivr, "support") == [(second.sid, "ana")]
+    history = list(reversed(line.ivr.roster.history("ana")))[-3:]
+    assert [(e["status"], e["call"]) for e in history] == [
+        ("offered", first.sid), ("available", ""), ("offered", second.sid)]
+    assert read(first.sid).offered == "zoe"  # her offer stands
+
+
 @pytest.mark.parametrize("missing", ["TWILIO_CALLER_ID", "TWILIO_ACCOUNT_SID"])
 def test_without_twilio_settings_nobody_is_rung_and_callers_keep_their_place(
         make_app, line, missing, caplog):
