@@ -119,6 +119,8 @@ def test_a_caller_being_rung_for_one_agent_is_not_rung_for_another_meanwhile(lin
     assert routing_jobs.dispatch(line.ivr, "support") == []  # Ana is free, the caller is not
     assert len(line.standin.created_calls) == 1
     assert "offered" not in [e["status"] for e in line.ivr.roster.history("ana")]  # not a flash
+    behind = line.caller().dial().press("1").press("0")
+    assert routing_jobs.dispatch(line.ivr, "support") == [(behind.sid, "ana")]  # not held up
 
 
 def test_an_agent_held_for_a_caller_another_worker_offered_first_is_given_the_next_one(
