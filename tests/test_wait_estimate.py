@@ -12,7 +12,7 @@ import redis as redis_py
 from bench.predictors import ESTIMATORS, Seen, as_heard, predict
 from bench.traffic import DAYS, simulate
 from bench.wait_estimate import HEARD, OTHERS, score_day, summary
-from ivr_app.line.wait import Handling, Staff, estimate_wait, first_free, futures
+from ivr_app.line.wait import Handling, Staff, estimate_wait, first_free, futures, quantile
 from ivr_app.state.wait_stats import (
     OUTCOMES_KEY,
     TALK_TIMES_KEY,
@@ -114,6 +114,16 @@ def test_the_estimate_is_the_median_of_the_futures_played():
     assert estimate_wait(2, [FREE], handling) == 120
     assert estimate_wait(2, [FREE], handling) == 120  # the same line gives the same estimate
     assert estimate_wait(2, [FREE], measured((100.0, 500.0, 500.0, 500.0, 500.0))) == 520
+
+
+def test_the_same_line_always_plays_the_same_futures_and_tells_one_of_them():
+    line = (6, [busy(200), FREE], measured((100.0, 200.0, 300.0, 400.0, 500.0)), 0.002, 1)
+    played = futures(*line)
+    assert played == futures(*line) and played == sorted(played) and len(set(played)) > 1
+    assert quantile(played, 0.5) == played[len(played) // 2] == estimate_wait(*line)
+    assert quantile(played, 0.0) == played[0] and quantile(played, 1.0) == played[-1]
+    assert futures(*line[:3]) == futures(*line[:3], 0.0)  # by default nobody hangs up,
+    assert futures(*line[:4]) == futures(*line[:4], 0)  # and no callback is ahead
 
 
 def test_callers_ahead_who_will_likely_hang_up_are_not_waited_for():
