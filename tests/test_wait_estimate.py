@@ -139,6 +139,7 @@ def test_callbacks_holding_a_place_do_not_hang_up():
     assert estimate_wait(3, agent, DEFAULTS, hang_up_rate=1.0, callbacks_ahead=2) == 130 + 2 * H
     assert estimate_wait(3, agent, DEFAULTS, hang_up_rate=1.0, callbacks_ahead=1) == 130 + H
     assert estimate_wait(3, agent, DEFAULTS, callbacks_ahead=1) == 130 + 2 * H  # nobody hangs up
+    assert estimate_wait(2, agent, DEFAULTS, callbacks_ahead=3) == 130 + H  # one caller ahead
 
 
 def test_nobody_signed_in_gives_no_estimate():
