@@ -83,24 +83,6 @@ def test_callback_keeps_the_callers_place_and_is_placed_when_its_turn_comes(line
         "requested", "waiting", "dialing", "connected", "completed"]
 
 
-def test_a_customer_on_the_line_whose_agent_does_not_answer_is_put_through_to_the_next(line):
-    """The customer answered our callback and pressed 1, then Ana's phone rang out: Bea is
-    rung for the customer still holding, who is not called again."""
-    line.agent("ana", ["es"], ["support"], since_s=900)
-    line.agent("bea", ["es"], ["support"], since_s=60)
-    callback = request_callback(line.ivr, waiting_caller(line).sid, CUSTOMER)
-    line.run_jobs()
-    [call] = customer_calls(line)
-    line.agent_presses(line.standin.answer(call), "1")
-    ana_leg, to = created_calls(line)[-1]
-    assert to == line.phone("ana")
-    assert line.standin.fail_call(ana_leg, "no-answer").status == 204
-    line.run_jobs()
-    assert created_calls(line)[-1][1] == line.phone("bea")
-    assert customer_calls(line) == [call]
-    assert line.ivr.callbacks.get(callback.id).state == "connected"
-
-
 def test_no_answer_is_tried_again_later_then_missed_with_an_sms(line):
     line.agent("ana", ["es"], ["support"])
     callback = request_callback(line.ivr, waiting_caller(line).sid, CUSTOMER)

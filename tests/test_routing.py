@@ -170,3 +170,23 @@ def test_a_callback_twilio_will_not_place_frees_its_agent_and_keeps_its_place(li
     assert line.ivr.queues.waiter(callback.id).offered == ""
     assert line.ivr.callbacks.get(callback.id).state == "waiting"
     assert routing_jobs.dispatch(line.ivr, "support") == [(callback.id, "ana")]
+
+
+def test_a_customer_on_the_line_whose_agent_does_not_answer_is_put_through_to_the_next(line):
+    """The customer answered our callback and pressed 1, then Ana's phone rang out: Bea is
+    rung for the customer still holding, who is not called again."""
+    line.agent("ana", ["es"], ["support"], since_s=900)
+    line.agent("bea", ["es"], ["support"], since_s=60)
+    customer = "+525512345678"
+    callback = request_callback(line.ivr, line.caller().dial().press("1").press("0").sid,
+                                customer)
+    line.run_jobs()
+    [call] = [c["sid"] for c in line.standin.created_calls if c["to"] == customer]
+    line.agent_presses(line.standin.answer(call), "1")
+    assert line.standin.created_calls[-1]["to"] == line.phone("ana")
+    ana_leg = line.standin.created_calls[-1]["sid"]
+    assert line.standin.fail_call(ana_leg, "no-answer").status == 204
+    line.run_jobs()
+    assert line.standin.created_calls[-1]["to"] == line.phone("bea")
+    assert [c["sid"] for c in line.standin.created_calls if c["to"] == customer] == [call]
+    assert line.ivr.callbacks.get(callback.id).state == "connected"
