@@ -11,7 +11,7 @@ from ivr_app.call.fallback import line_up
 from ivr_app.callbacks.placing import request_callback
 from ivr_app.line.routing import pick_agent
 from ivr_app.state.agents import Agent
-from tests.line import Line
+from tests.line import Line, created_calls
 from tests.test_webhook import FORM
 from workers import routing as routing_jobs
 
@@ -181,12 +181,12 @@ def test_a_customer_on_the_line_whose_agent_does_not_answer_is_put_through_to_th
     callback = request_callback(line.ivr, line.caller().dial().press("1").press("0").sid,
                                 customer)
     line.run_jobs()
-    [call] = [c["sid"] for c in line.standin.created_calls if c["to"] == customer]
+    [call] = [sid for sid, to in created_calls(line) if to == customer]
     line.agent_presses(line.standin.answer(call), "1")
-    assert line.standin.created_calls[-1]["to"] == line.phone("ana")
-    ana_leg = line.standin.created_calls[-1]["sid"]
+    ana_leg, to = created_calls(line)[-1]
+    assert to == line.phone("ana")
     assert line.standin.fail_call(ana_leg, "no-answer").status == 204
     line.run_jobs()
-    assert line.standin.created_calls[-1]["to"] == line.phone("bea")
-    assert [c["sid"] for c in line.standin.created_calls if c["to"] == customer] == [call]
+    assert created_calls(line)[-1][1] == line.phone("bea")
+    assert [sid for sid, to in created_calls(line) if to == customer] == [call]
     assert line.ivr.callbacks.get(callback.id).state == "connected"
