@@ -23,6 +23,7 @@ import redis as redis_py
 import requests
 
 from ivr_app.state.agents import Roster
+from ivr_app.state.queues import Queues
 from ivr_app.state.surveys import Surveys
 from ivr_app.state.users import Users
 from tests.browser.stack import ROOT
@@ -191,6 +192,26 @@ def test_a_ring_nobody_answers_passes_the_call_to_the_next_agent(redis_url, redi
             assert dt.timedelta(seconds=1) <= rang <= dt.timedelta(seconds=2 + 3)
             bruno = list(reversed(roster.history("bruno")))[-1]
             assert bruno["status"] == "offered" and _at(bruno) >= _at(ana[1])
+    store.close()
+
+
+def test_a_caller_who_presses_ctrl_c_while_ringing_an_agent_has_hung_up(redis_url, redis,
+                                                                         tmp_path):
+    """Ctrl-C in `simulate` is the caller putting the phone down: Ana's phone stops ringing
+    and she stays available, and the caller is no longer in line."""
+    store = redis_py.Redis.from_url(redis_url, decode_responses=True)
+    roster = Roster(store)
+    with running_up(redis_url, tmp_path):
+        wait_for(lambda: roster.get("ana"), 10, "the demo roster")
+        available(roster, "ana")
+        with simulating(tmp_path, redis_url, "--script", "1,0", "--wait-for-agent", "60") as (
+                simulate, said):
+            wait_for(lambda: roster.get("ana").status == "offered", 20, "Ana's phone to ring")
+            caller = roster.get("ana").call
+            simulate.send_signal(signal.SIGINT)
+            assert simulate.wait(timeout=10) == 0
+            wait_for(lambda: roster.get("ana").status == "available", 5, "Ana free again")
+            assert Queues(store).position("support", caller) is None
     store.close()
 
 

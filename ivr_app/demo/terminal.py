@@ -13,7 +13,8 @@ from ivr_app.demo.simulator import Call, apply_input, choose_language
 def converse(call: Call, path: Path, lang: str | None, script: str | None,
               wait_for_agent: float, line: DemoLine | None) -> None:
     """Dial, then answer from the script or the keyboard, hold for an agent if asked, then
-    hang up (typing `hangup` hangs up too). On `up`'s demo line an agent can take the call."""
+    hang up (typing `hangup` or Ctrl-C hangs up too: the line and the agent hear it). On
+    `up`'s demo line an agent can take the call."""
     print(f"Calling {path} from {call.caller} (call {call.sid})")
     watch = None
     if line is not None:
@@ -22,25 +23,28 @@ def converse(call: Call, path: Path, lang: str | None, script: str | None,
     call.dial()
     if watch is not None:
         watch.start()
-    if lang and not choose_language(call, lang):
-        print(f"(the flow did not ask for a language, so --lang {lang} was not used)")
 
     def on_the_line() -> bool:
         return not (watch and watch.ended.is_set()) and (call.waiting or bool(call.room))
 
-    if script is not None:
-        left = script.split(",")
-        while left and on_the_line() and left[0].strip().lower() != HANG_UP:
-            (watch.act if watch else lambda text: apply_input(call, text))(left.pop(0))
-        if left and left[0].strip().lower() != HANG_UP:
-            print(f"(the call ended before these inputs: {left})")
-    else:
-        print('Type keys (e.g. 1 or 12345674), "say: words", "wav: answer.wav" (after the '
-              'beep), "stream: answer.wav" (over the prompt), an empty line for silence, or '
-              f"{HANG_UP} (or Ctrl-D) to hang up.")
-        _type_along(call, watch, on_the_line)
-    if wait_for_agent and on_the_line() and not call.room:
-        _hold_for_agent(call, watch, wait_for_agent, script is None, on_the_line)
+    try:
+        if lang and not choose_language(call, lang):
+            print(f"(the flow did not ask for a language, so --lang {lang} was not used)")
+        if script is not None:
+            left = script.split(",")
+            while left and on_the_line() and left[0].strip().lower() != HANG_UP:
+                (watch.act if watch else lambda text: apply_input(call, text))(left.pop(0))
+            if left and left[0].strip().lower() != HANG_UP:
+                print(f"(the call ended before these inputs: {left})")
+        else:
+            print('Type keys (e.g. 1 or 12345674), "say: words", "wav: answer.wav" (after the '
+                  'beep), "stream: answer.wav" (over the prompt), an empty line for silence, or '
+                  f"{HANG_UP} (or Ctrl-D) to hang up.")
+            _type_along(call, watch, on_the_line)
+        if wait_for_agent and on_the_line() and not call.room:
+            _hold_for_agent(call, watch, wait_for_agent, script is None, on_the_line)
+    except KeyboardInterrupt:  # Ctrl-C: the caller puts the phone down, as `hangup` does
+        print("\n(Ctrl-C: hanging up)")
     if watch is not None:
         watch.hang_up()
     else:
