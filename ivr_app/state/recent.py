@@ -19,7 +19,9 @@ import zlib
 SIZE = 4096  # calls remembered per process
 SHARED_SIZE = 16384  # slots shared by a host's workers: more calls than its 2 cores hold
 SLOT = 4096  # bytes a call takes when shared: a state past it is not kept
+WAYS = 4  # slots a call may take
 _HEAD = struct.Struct("<II")  # the entry's CRC-32 and length
+_HEAD_MAX = 160  # bytes read to find an entry's sid and step time
 Known = tuple[str, bool, str]  # the state (JSON), whether a stream was live, the step's time
 
 
@@ -48,16 +50,22 @@ class RecentSteps:
 
 class SharedSteps:
     """The same, in memory shared by the processes forked after it was made. Each call has
-    two slots it may take (by hashes of its sid), and takes its own, else a free one, else
-    the one whose step is oldest. Writes are not locked between processes: an entry read
-    while another is written fails its CRC and counts as not known."""
+    WAYS slots it may take (by hashes of its sid), and takes its own, else a free one, else
+    the one whose step is oldest: with four ways, a host holding half as many calls as it has
+    slots loses about one in fifty to another call, with two, one in ten. Writes are not
+    locked between processes: an entry read while another is written fails its CRC and
+    counts as not known (choosing a slot reads only heads: a torn one costs a poor choice)."""
 
     def __init__(self, size: int = SHARED_SIZE):
         self.size = size
         self._memory = mmap.mmap(-1, size * SLOT)  # anonymous and shared: kept across fork
 
     def get(self, sid: str, seq: int) -> Known | None:
+        mine = sid.encode() + b"\n"
+        memory, skip = self._memory, _HEAD.size
         for at in self._slots(sid):
+            if memory[at + skip:at + skip + len(mine)] != mine:
+                continue  # another call's, or empty: not read further
             found = self._entry(at)
             if found is not None and found[0] == sid and found[1] == str(seq):
                 return found[4], found[2] == "1", found[3]
@@ -67,14 +75,25 @@ class SharedSteps:
         entry = f"{sid}\n{seq}\n{int(streaming)}\n{asked}\n\n".encode() + data.encode()
         if len(entry) > SLOT - _HEAD.size:
             return  # a state this large is read from Redis at the next step
-        held = {at: self._entry(at) for at in self._slots(sid)}
-        at = min(held, key=lambda at: _claim(held[at], sid))
+        mine = sid.encode()
+        at = min(self._slots(sid), key=lambda at: _claim(self._head(at), mine))
         self._memory[at:at + _HEAD.size + len(entry)] = \
             _HEAD.pack(zlib.crc32(entry), len(entry)) + entry
 
-    def _slots(self, sid: str) -> tuple[int, int]:
+    def _slots(self, sid: str) -> dict[int, None]:
+        """The call's slots (offsets), in the order it prefers them: distinct, by double
+        hashing (an odd stride over a power-of-two table; fewer if the table is smaller)."""
         digest = zlib.crc32(sid.encode())
-        return digest % self.size * SLOT, (digest >> 16) * 40503 % self.size * SLOT
+        first, stride = digest % self.size, (digest >> 16) * 2 + 1
+        return dict.fromkeys((first + k * stride) % self.size * SLOT for k in range(WAYS))
+
+    def _head(self, at: int) -> list[bytes] | None:
+        """The slot's sid and step time as written (not checked: for choosing a slot only);
+        None if empty."""
+        length = _HEAD.unpack_from(self._memory, at)[1]
+        if not 0 < length <= SLOT - _HEAD.size:
+            return None
+        return self._memory[at + _HEAD.size:at + _HEAD.size + _HEAD_MAX].split(b"\n", 4)
 
     def _entry(self, at: int) -> list[str] | None:
         """The slot's sid, step, stream flag, step time and state; None if empty or damaged."""
@@ -89,14 +108,14 @@ class SharedSteps:
         return [*fields, data.decode()] if len(fields) == 4 else None
 
 
-def _claim(held: list[str] | None, sid: str) -> tuple[int, float]:
+def _claim(head: list[bytes] | None, sid: bytes) -> tuple[int, float]:
     """Which slot a call takes first: its own, then a free one, then the oldest step's."""
-    if held is not None and held[0] == sid:
+    if head is not None and head[0] == sid:
         return 0, 0.0
-    if held is None:
+    if head is None or len(head) < 4:
         return 1, 0.0
     try:
-        return 2, float(held[3])
+        return 2, float(head[3])
     except ValueError:
         return 1, 0.0
 
