@@ -8,13 +8,13 @@ same answer back. That keeps retries from counting twice or skipping a node.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 import redis
 from redis.commands.core import Script
 
@@ -30,10 +30,15 @@ ANSWER_KEY = "ivr:call:{sid}:answer:{seq}"  # the TwiML sent in reply to step `s
 FLOW_SOURCE_KEY = "ivr:flow:{name}:{version}"  # text of a flow version calls are using
 STREAM_KEY = "ivr:call:{sid}:stream"  # the sid of the call's live media stream, while it lives
 CALL_TTL = 6 * 3600
-# A state as JSON (json.dumps with ensure_ascii=False), without an encoder made per step. A
-# state is plain data decoded from JSON, so it holds no cycles: not looking for them halves
-# the encoding's time (a cycle would still fail, as RecursionError).
-_encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+
+
+def _encode(state: dict[str, Any]) -> str:
+    """A state as compact JSON (UTF-8 as is): orjson, a tenth of the json module's time."""
+    return orjson.dumps(state).decode()
+
+
+_decode = orjson.loads
+
 
 # Stores step ARGV[1]'s outcome: the new step number ARGV[2], the state ARGV[3] and the
 # answer ARGV[4], for ARGV[5] seconds. The step's time (Redis's clock, Unix seconds) goes to
@@ -173,7 +178,7 @@ class CallStore:
         seq, data = self.redis.hmget(CALL_KEY.format(sid=sid), "seq", "data")
         if seq is None or data is None:
             return None, None
-        return int(seq), json.loads(data)
+        return int(seq), _decode(data)
 
     def step(self, sid: str) -> Step:
         """The call's step with its time, stream and end, in one round trip."""
@@ -182,7 +187,7 @@ class CallStore:
         pipe.exists(STREAM_KEY.format(sid=sid))
         (seq, data, asked, status), streaming = pipe.execute()
         known = seq is not None and data is not None
-        return Step(int(seq) if known else None, json.loads(data) if known else None,
+        return Step(int(seq) if known else None, _decode(data) if known else None,
                     float(asked or 0), bool(streaming), status in ENDED)
 
     def take(self, sid: str, seq: int,
@@ -207,7 +212,7 @@ class CallStore:
                 found = self._run(self._take, keys, read)
             else:
                 data, streaming, asked = known
-                state = json.loads(data)
+                state = _decode(data)
                 if state.get("outcome"):  # put through: it has no next step to take
                     found = self._run(self._take, keys, read)
                 else:
@@ -223,7 +228,7 @@ class CallStore:
             if found[0] == 0:
                 return Committed(False, found[1])
             streaming, at, data, asked = bool(found[1]), found[2], found[3], found[4] or ""
-            if at != str(seq) or data is None or json.loads(data).get("outcome"):
+            if at != str(seq) or data is None or _decode(data).get("outcome"):
                 raise UnknownStep(f"no step {seq} for this call (now at {at})")
             known = (data, streaming, asked)
         raise UnknownStep(f"step {seq} of this call: its stream kept starting and ending")
