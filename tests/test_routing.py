@@ -81,8 +81,11 @@ def lined_up_late(line: Line, *, hung_up: bool):
 def test_a_caller_lined_up_late_who_hung_up_meanwhile_rings_no_agent(line):
     line.agent("ana", ["es"], ["support"], since_s=60)
     line.agent("bea", ["es"], ["support"])  # still free when routing reaches the one gone
-    gone, live = lined_up_late(line, hung_up=True), lined_up_late(line, hung_up=False)
-    line.run_jobs()
+    gone = lined_up_late(line, hung_up=True)
+    line.clock.advance(5)  # first in line
+    live = lined_up_late(line, hung_up=False)
+    assert list(line.ivr.queues.in_order("support")) == [gone.sid, live.sid]
+    assert routing_jobs.dispatch(line.ivr, "support") == [(live.sid, "ana")]  # in one pass
     assert line.ivr.queues.position("support", gone.sid) is None
     assert [c["to"] for c in line.standin.created_calls] == [line.phone("ana")]
     assert line.ivr.queues.waiter(live.sid).offered == "ana"
@@ -143,17 +146,36 @@ def test_an_agent_held_for_a_caller_another_worker_offered_first_is_given_the_ne
     assert read(first.sid).offered == "zoe"  # her offer stands
 
 
-@pytest.mark.parametrize("missing", ["TWILIO_CALLER_ID", "TWILIO_ACCOUNT_SID"])
+def test_an_agent_another_worker_took_first_leaves_the_caller_to_the_next_free_agent(
+        line, monkeypatch):
+    """The pass read Ana as free, but another worker reserved her for its own caller first:
+    the first caller in line is offered Bruno in the same pass, ahead of the one behind."""
+    line.agent("ana", ["es"], ["support"], since_s=900)
+    line.agent("bruno", ["es"], ["support"], since_s=60)
+    first = line.caller().dial().press("1").press("0")
+    line.caller().dial().press("1").press("0")
+    as_read = line.ivr.roster.all()  # this worker's read, before the other's reservation
+    assert line.ivr.roster.reserve("ana", "CA" + "5e" * 16, line.clock())
+    stale, read = [as_read], line.ivr.roster.all
+    monkeypatch.setattr(line.ivr.roster, "all", lambda: stale.pop() if stale else read())
+    assert routing_jobs.dispatch(line.ivr, "support") == [(first.sid, "bruno")]
+    assert line.ivr.roster.get("ana").call == "CA" + "5e" * 16  # the other worker's stands
+    bruno = line.ivr.roster.get("bruno")
+    assert (bruno.status, bruno.call) == ("offered", first.sid)  # reserved, as Ana would be
+
+
+@pytest.mark.parametrize("missing", [("TWILIO_CALLER_ID",), ("TWILIO_ACCOUNT_SID",),
+                                     ("TWILIO_ACCOUNT_SID", "TWILIO_CALLER_ID")])
 def test_without_twilio_settings_nobody_is_rung_and_callers_keep_their_place(
         make_app, line, missing, caplog):
-    unset = Line(make_app, line.standin, **{missing: ""})
+    unset = Line(make_app, line.standin, **dict.fromkeys(missing, ""))
     unset.agent("ana", ["es"], ["support"])
     call = unset.caller().dial().press("1").press("0")
     assert routing_jobs.dispatch(unset.ivr, "support") == []
     assert line.standin.requests == [] and unset.ivr.queues.position("support", call.sid) == 1
     assert unset.ivr.roster.get("ana").status == "available"
-    assert (f"cannot ring agents for queue support: {missing} not set; callers keep holding, "
-            "with their place announced") in caplog.messages
+    assert (f"cannot ring agents for queue support: {', '.join(missing)} not set; callers "
+            "keep holding, with their place announced") in caplog.messages
 
 
 def test_a_callback_twilio_will_not_place_frees_its_agent_and_keeps_its_place(line, caplog):

@@ -65,11 +65,11 @@ def dispatch(ivr: Services, queue: str,
             ivr.queues.end(sid)  # lined up late, after a hang-up that Redis never heard of
             continue
         agent, fallback = pick_agent(agents, queue, waiter.lang, waiter.passed, waiter.prefer)
-        if agent is None:
-            continue
         now = ivr.clock()
-        if not ivr.roster.reserve(agent.id, sid, now):
-            agents = ivr.roster.all()  # someone else took them; look again next time
+        while agent is not None and not ivr.roster.reserve(agent.id, sid, now):
+            agents = ivr.roster.all()  # another worker took them first: this caller's next best
+            agent, fallback = pick_agent(agents, queue, waiter.lang, waiter.passed, waiter.prefer)
+        if agent is None:
             continue
         if not ivr.queues.offer(sid, agent.id, fallback):
             ivr.roster.follow(agent.id, sid, "withdrawn", now)  # another worker was first
