@@ -64,11 +64,12 @@ def dispatch(ivr: Services, queue: str,
         if waiter.reason == REASON_ERROR and not _still_on_the_line(ivr, sid):
             ivr.queues.end(sid)  # lined up late, after a hang-up that Redis never heard of
             continue
-        agent, fallback = pick_agent(agents, queue, waiter.lang, waiter.passed, waiter.prefer)
         now = ivr.clock()
-        while agent is not None and not ivr.roster.reserve(agent.id, sid, now):
-            agents = ivr.roster.all()  # another worker took them first: this caller's next best
+        while True:  # ends: each agent another worker took first is not free at the next read
             agent, fallback = pick_agent(agents, queue, waiter.lang, waiter.passed, waiter.prefer)
+            if agent is None or ivr.roster.reserve(agent.id, sid, now):
+                break
+            agents = ivr.roster.all()  # another worker took them first: this caller's next best
         if agent is None:
             continue
         if not ivr.queues.offer(sid, agent.id, fallback):
