@@ -9,7 +9,7 @@ import pytest
 
 from ivr_app.call.fallback import line_up
 from ivr_app.callbacks.placing import request_callback
-from ivr_app.line.routing import pick_agent
+from ivr_app.line.routing import dispatch, pick_agent
 from ivr_app.state.agents import Agent
 from tests.line import Line, created_calls
 from tests.test_webhook import FORM
@@ -192,6 +192,19 @@ def test_a_callback_twilio_will_not_place_frees_its_agent_and_keeps_its_place(li
     assert line.ivr.queues.waiter(callback.id).offered == ""
     assert line.ivr.callbacks.get(callback.id).state == "waiting"
     assert routing_jobs.dispatch(line.ivr, "support") == [(callback.id, "ana")]
+
+
+def test_a_callback_whose_attempt_was_placed_elsewhere_gives_its_agent_back(line, caplog):
+    """Another worker placed this attempt's call first (place() answers None): Ana is free
+    again at once, and the log says why nobody was called."""
+    line.agent("ana", ["es"], ["support"], status="busy")
+    callback = request_callback(line.ivr, line.caller().dial().press("1").press("0").sid,
+                                "+525512340099")
+    line.ivr.roster.set_status("ana", "available", line.clock())
+    assert dispatch(line.ivr, "support", lambda ivr, cb, agent: None) == []
+    assert line.ivr.roster.get("ana").status == "available"
+    failed = next(r for r in caplog.records if r.getMessage().startswith("could not offer"))
+    assert str(failed.exc_info[1]) == f"callback {callback.id} was not placed (already tried)"
 
 
 def test_a_customer_on_the_line_whose_agent_does_not_answer_is_put_through_to_the_next(line):
