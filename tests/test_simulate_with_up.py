@@ -195,10 +195,12 @@ def test_a_ring_nobody_answers_passes_the_call_to_the_next_agent(redis_url, redi
     store.close()
 
 
+@pytest.mark.parametrize("sent", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
 def test_a_caller_who_presses_ctrl_c_while_ringing_an_agent_has_hung_up(redis_url, redis,
-                                                                         tmp_path):
-    """Ctrl-C in `simulate` is the caller putting the phone down: Ana's phone stops ringing
-    and she stays available, and the caller is no longer in line."""
+                                                                         tmp_path, sent):
+    """Ctrl-C in `simulate` (or its terminal closed, or the process told to stop) is the
+    caller putting the phone down: Ana's phone stops ringing and she stays available, and
+    the caller is no longer in line."""
     store = redis_py.Redis.from_url(redis_url, decode_responses=True)
     roster = Roster(store)
     with running_up(redis_url, tmp_path):
@@ -208,7 +210,7 @@ def test_a_caller_who_presses_ctrl_c_while_ringing_an_agent_has_hung_up(redis_ur
                 simulate, said):
             wait_for(lambda: roster.get("ana").status == "offered", 20, "Ana's phone to ring")
             caller = roster.get("ana").call
-            simulate.send_signal(signal.SIGINT)
+            simulate.send_signal(sent)
             assert simulate.wait(timeout=10) == 0
             wait_for(lambda: roster.get("ana").status == "available", 5, "Ana free again")
             assert Queues(store).position("support", caller) is None

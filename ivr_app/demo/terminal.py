@@ -3,7 +3,10 @@ and the call's story is printed as it goes (on `up`'s demo line, an agent can ta
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ivr_app.demo.on_the_line import HANG_UP, DemoLine, Watch
@@ -13,8 +16,8 @@ from ivr_app.demo.simulator import Call, apply_input, choose_language
 def converse(call: Call, path: Path, lang: str | None, script: str | None,
               wait_for_agent: float, line: DemoLine | None) -> None:
     """Dial, then answer from the script or the keyboard, hold for an agent if asked, then
-    hang up (typing `hangup` or Ctrl-C hangs up too: the line and the agent hear it). On
-    `up`'s demo line an agent can take the call."""
+    hang up (typing `hangup`, Ctrl-C or closing the terminal hangs up too: the line and the
+    agent hear it). On `up`'s demo line an agent can take the call."""
     print(f"Calling {path} from {call.caller} (call {call.sid})")
     watch = None
     if line is not None:
@@ -27,29 +30,49 @@ def converse(call: Call, path: Path, lang: str | None, script: str | None,
     def on_the_line() -> bool:
         return not (watch and watch.ended.is_set()) and (call.waiting or bool(call.room))
 
-    try:
-        if lang and not choose_language(call, lang):
-            print(f"(the flow did not ask for a language, so --lang {lang} was not used)")
-        if script is not None:
-            left = script.split(",")
-            while left and on_the_line() and left[0].strip().lower() != HANG_UP:
-                (watch.act if watch else lambda text: apply_input(call, text))(left.pop(0))
-            if left and left[0].strip().lower() != HANG_UP:
-                print(f"(the call ended before these inputs: {left})")
-        else:
-            print('Type keys (e.g. 1 or 12345674), "say: words", "wav: answer.wav" (after the '
-                  'beep), "stream: answer.wav" (over the prompt), an empty line for silence, or '
-                  f"{HANG_UP} (or Ctrl-D) to hang up.")
-            _type_along(call, watch, on_the_line)
-        if wait_for_agent and on_the_line() and not call.room:
-            _hold_for_agent(call, watch, wait_for_agent, script is None, on_the_line)
-    except KeyboardInterrupt:  # Ctrl-C: the caller puts the phone down, as `hangup` does
-        print("\n(Ctrl-C: hanging up)")
+    with _stopping_hangs_up():
+        try:
+            if lang and not choose_language(call, lang):
+                print(f"(the flow did not ask for a language, so --lang {lang} was not used)")
+            if script is not None:
+                left = script.split(",")
+                while left and on_the_line() and left[0].strip().lower() != HANG_UP:
+                    (watch.act if watch else lambda text: apply_input(call, text))(left.pop(0))
+                if left and left[0].strip().lower() != HANG_UP:
+                    print(f"(the call ended before these inputs: {left})")
+            else:
+                print('Type keys (e.g. 1 or 12345674), "say: words", "wav: answer.wav" (after '
+                      'the beep), "stream: answer.wav" (over the prompt), an empty line for '
+                      f"silence, or {HANG_UP} (or Ctrl-D) to hang up.")
+                _type_along(call, watch, on_the_line)
+            if wait_for_agent and on_the_line() and not call.room:
+                _hold_for_agent(call, watch, wait_for_agent, script is None, on_the_line)
+        except KeyboardInterrupt:  # Ctrl-C: the caller puts the phone down, as `hangup` does
+            print("\n(hanging up)")
     if watch is not None:
         watch.hang_up()
     else:
         call.hang_up()
     print(f"Call ended with: {call.ending}")
+
+
+@contextmanager
+def _stopping_hangs_up() -> Iterator[None]:
+    """Closing the terminal (SIGHUP) or stopping the process (SIGTERM) is the caller putting
+    the phone down, as Ctrl-C is: else the agent stays on a call with nobody on it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signals reach the main thread only
+        return
+
+    def hang_up(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    before = {sig: signal.signal(sig, hang_up) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
 
 
 def _type_along(call: Call, watch: Watch | None, on_the_line: Callable[[], bool]) -> None:
