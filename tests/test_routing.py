@@ -126,6 +126,19 @@ def test_a_caller_being_rung_for_one_agent_is_not_rung_for_another_meanwhile(lin
     assert routing_jobs.dispatch(line.ivr, "support") == [(behind.sid, "ana")]  # not held up
 
 
+def test_a_caller_waiting_for_an_agent_of_their_language_does_not_hold_up_the_one_behind(
+        line):
+    """Bea, the English speaker, is on a call: the English caller first in line waits for her,
+    and Ana takes the Spanish caller behind."""
+    line.agent("ana", ["es"], ["support"])
+    line.agent("bea", ["en"], ["support"], status="busy")
+    english = line.caller().dial().press("2").press("0")
+    line.clock.advance(7)
+    spanish = line.caller().dial().press("1").press("0")
+    assert routing_jobs.dispatch(line.ivr, "support") == [(spanish.sid, "ana")]
+    assert line.ivr.queues.position("support", english.sid) == 1
+
+
 def test_an_agent_held_for_a_caller_another_worker_offered_first_is_given_the_next_one(
         line, monkeypatch):
     """Two workers read the line at once: the one whose offer comes second gives Ana back at
