@@ -102,9 +102,12 @@ def test_a_missing_replica_is_told_again_once_a_minute_has_passed(make_app, capl
     app = make_app(REDIS_WAIT_REPLICAS=1, REDIS_WAIT_MS=10)  # this Redis has no replica
     store = app.extensions["ivr"].store
     with caplog.at_level("WARNING", logger="ivr_app.state.calls"):
-        call = Call(app, TOKEN, caller=distinct_number()).dial()
+        call = Call(app, TOKEN, caller=distinct_number()).dial()  # told: the first step
+        call.press("1")  # a moment later: not again
+        assert "[es-MX] Para reportar una falla" in " ".join(call.heard)
         store._warned = time.monotonic() - 59  # told 59 s ago: not again yet
-        call.press("1")
-        store._warned = time.monotonic() - 60.5  # told a minute and a half-second ago
         call.press("2")
-    assert caplog.text.count("a step reached 0 of 1 replicas within 10 ms") == 2
+        store._warned = time.monotonic() - 60.5  # told a minute and a half-second ago
+        call.press("12345674")
+    told = [r.getMessage() for r in caplog.records if r.name == "ivr_app.state.calls"]
+    assert told == ["a step reached 0 of 1 replicas within 10 ms"] * 2
