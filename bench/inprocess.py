@@ -249,7 +249,8 @@ def step_round_trips(count: int = 200) -> tuple[float, int]:
     return sent[0] / count, round(kept / min(count, 100))
 
 
-PROFILE_ROWS = (  # (label, file suffix or "" for builtins, names: functions, or in builtins' own)
+PROFILE_ROWS = (  # (label, file suffix or "" for builtins, names: "|"-separated functions of
+    # that file, or for builtins text found in their names)
     ("test client + WSGI + Flask, whole request", "werkzeug/test.py", "open"),
     ("  signature check (valid_signature)", "ivr_app/platform/security.py", "valid_signature"),
     ("  form parsing (request.form)", "werkzeug/wrappers/request.py", "form"),
