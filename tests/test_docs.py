@@ -282,3 +282,8 @@ def test_right_references_pass():
     assert {t for t in path_claims(right) if missing_path(t, doc)} == set()
     assert {n for n in dotted_claims(right) if missing_name(n)} == set()
     assert {t for t in LINK.findall(right) if broken_link(t, doc)} == set()
+
+
+def test_the_readme_is_a_front_door_a_newcomer_reads_at_once():
+    """The set-up commands and one call at most 150 lines in: the rest lives in docs/."""
+    assert len((ROOT / "README.md").read_text(encoding="utf-8").splitlines()) <= 150
