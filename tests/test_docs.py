@@ -88,14 +88,24 @@ def path_claims(text: str) -> set[str]:
     return claims
 
 
+@cache
+def kept_out() -> set[str]:
+    """The folders .gitignore keeps out of the repository (`var`, `models`, ...): what the
+    running line makes there is not a file of the repository, made yet or not."""
+    lines = (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+    return {line.strip().strip("/") for line in lines if line.strip()[:1] not in ("", "#")}
+
+
 def missing_path(token: str, written_in: Path) -> bool:
     """A path is looked up from where its first part exists; a file named alone, anywhere in
-    the code. A first part that exists nowhere (`and/or`, `var/models`, made at run time) is
-    not a path of this repository."""
+    the code. A first part that exists nowhere (`and/or`) or that the repository keeps out
+    (`var/models`, made at run time) is not a path of this repository."""
     if "/" not in token:
         return not any((base / token).exists() for base in bases(written_in)) and not any(
             next((ROOT / root).rglob(token), None) for root in CODE_ROOTS)
     first = token.split("/")[0]
+    if first in kept_out():
+        return False
     starts = [base for base in bases(written_in) if (base / first).exists()]
     return bool(starts) and not any((base / token).exists() for base in starts)
 
