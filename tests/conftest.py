@@ -6,6 +6,8 @@ import atexit
 import datetime as dt
 import fcntl
 import itertools
+import json
+import math
 import os
 import tempfile
 from collections.abc import Callable, Iterator
@@ -29,6 +31,12 @@ from ivr_app.state.calls import CallStore
 # The quick tests that take one core module alone run first, so that a failure in the
 # core shows in seconds (mutation testing stops at each mutant's first failing test).
 CORE_ALONE = ("test_answers.py", "test_engine.py", "test_routing.py", "test_callback_records.py")
+# Under mutmut, which names its run in MUTANT_UNDER_TEST: each test's whole time (fixtures
+# included, which mutmut's own figure leaves out) is kept from its statistics run, and every
+# mutant then meets its quickest tests first. Most mutants fail on the first test that
+# reaches them, so the order is most of a mutation run's time. In mutants/, its working folder.
+TEST_TIMES = Path("test-times.json")
+_timed: dict[str, float] = {}
 
 REDIS_SERVER_URL = "redis://127.0.0.1:6379/0"
 _HELD: dict[int, tuple[str, IO[str]]] = {}  # by process: the database it took, and its lock
@@ -77,6 +85,35 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if mark is not None and item.path.parent.parent == Path(__file__).parent:
             item.add_marker(mark)
     items.sort(key=lambda item: item.path.name not in CORE_ALONE)  # stable: order kept
+    if os.environ.get("MUTANT_UNDER_TEST", "stats") != "stats":
+        times = _recorded_times()
+        items.sort(key=lambda item: times.get(item.nodeid, math.inf))
+
+
+def _recorded_times() -> dict[str, float]:
+    """The statistics run's times, read once: by mutmut's fork server as it warms up, so
+    that the mutants' processes, forked from it, find them read."""
+    if not _recorded:
+        try:
+            _recorded.update(json.loads(TEST_TIMES.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            pass
+    return _recorded
+
+
+_recorded: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if os.environ.get("MUTANT_UNDER_TEST") == "stats":
+        _timed[report.nodeid] = _timed.get(report.nodeid, 0.0) + report.duration
+
+
+def pytest_sessionfinish() -> None:
+    if os.environ.get("MUTANT_UNDER_TEST") == "stats" and _timed:
+        _recorded.update(_recorded_times() | _timed)
+        TEST_TIMES.write_text(json.dumps(_recorded), encoding="utf-8")
+        _timed.clear()
 
 
 @pytest.fixture(scope="session")
