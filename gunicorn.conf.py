@@ -8,7 +8,7 @@ gives the measurement that chose the number.
 
 workers = 2
 worker_class = "gthread"
-threads = 32
+threads = 8
 
 
 def on_starting(server: object) -> None:
