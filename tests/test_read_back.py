@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from ivr_app.call.engine import REASON_ASKED, REASON_NO_INPUT
+from ivr_app.call.engine import REASON_ASKED, REASON_NO_INPUT, REASON_NOT_UNDERSTOOD
 from ivr_app.flow import builtins
 
 ES = builtins.MESSAGES["es"]
@@ -81,6 +81,51 @@ def test_silence_at_every_read_back_ends_with_a_person(menu):
     for _ in range(3):
         menu.says("facturación", 0.55).stays_silent()
     assert (menu.ending.kind, menu.ending.reason) == ("human", REASON_NO_INPUT)
+
+
+@pytest.mark.parametrize(("unsure", "reason"),
+                         [("silence", REASON_NO_INPUT), ("mumble", REASON_NOT_UNDERSTOOD)])
+def test_each_unsure_read_back_is_one_try_and_the_last_reaches_the_support_queue(
+        menu, demo_flow, unsure, reason):
+    """As at any question: the flow's retries keep the caller at the menu, one more hands
+    them to the flow's queue, saying why (silence, or words that were neither yes nor no)."""
+
+    def read_back_left_unsure():
+        menu.says("facturación", 0.55)
+        menu.stays_silent() if unsure == "silence" else menu.says(unsure, 0.9)
+
+    for _ in range(demo_flow.retries):
+        read_back_left_unsure()
+        assert menu.ending is None and menu.waiting
+    read_back_left_unsure()
+    assert (menu.ending.kind, menu.ending.queue, menu.ending.reason) == \
+        ("human", demo_flow.human.queue, reason)
+
+
+def test_a_no_at_the_read_back_reads_out_every_key_of_the_menu(menu):
+    menu.says("facturación", 0.55).says("no", 0.9)
+    assert ES["keys_again"].format(keys="falla, marque uno; factura, marque dos; cancelar un "
+                                   "servicio, marque tres; visita, marque cuatro") in heard(menu)
+
+
+def test_a_no_at_the_read_back_of_a_spoken_account_number_asks_for_it_again_without_keys(menu):
+    """An account number has no keys to read out: the caller hears the question again, not
+    an empty list."""
+    menu.press("1")  # outage: the account number
+    menu.says("cuatro siete uno seis cero tres dos cero", 0.55)
+    assert heard(menu)[-2].startswith(ES["confirm_choice"].split("{")[0])
+    menu.says("no", 0.9)
+    assert heard(menu)[-2:] == ["Marque su número de cuenta de ocho dígitos. Lo encuentra en "
+                                "su factura.", ES["escape"]]
+
+
+def test_a_language_said_unsurely_is_read_back_and_a_yes_speaks_it(call):
+    """The yes acts on the words heard as words: "english" chooses English."""
+    call.dial().says("english", 0.55)
+    assert heard(call)[-2] == ES["confirm_choice"].format(phrase="english")
+    call.says("sí", 0.9)
+    _, state = call.app.extensions["ivr"].store.load(call.sid)
+    assert (state["lang"], state["node"]) == ("en", "main_menu")
 
 
 def test_an_answer_below_the_bands_is_not_understood(menu):
