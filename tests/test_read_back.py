@@ -10,6 +10,7 @@ from ivr_app.call.engine import REASON_ASKED, REASON_NO_INPUT, REASON_NOT_UNDERS
 from ivr_app.flow import builtins
 
 ES = builtins.MESSAGES["es"]
+EN = builtins.MESSAGES["en"]
 READ_BACK = ES["confirm_choice"].format(phrase="facturación")
 KEYS_READ_OUT = ES["keys_again"].split(":")[0]
 
@@ -119,11 +120,16 @@ def test_a_no_at_the_read_back_of_a_spoken_account_number_asks_for_it_again_with
                                 "su factura.", ES["escape"]]
 
 
-def test_a_language_said_unsurely_is_read_back_and_a_yes_speaks_it(call):
-    """The yes acts on the words heard as words: "english" chooses English."""
+@pytest.mark.parametrize("yes", ["sí", "yes"])
+def test_a_language_said_unsurely_is_read_back_in_each_language_and_a_yes_in_either_speaks_it(
+        call, yes):
+    """The caller has not chosen a language yet: the read-back is said in both, as the
+    question was, and a yes in either acts on the words heard ("english": English)."""
     call.dial().says("english", 0.55)
-    assert heard(call)[-2] == ES["confirm_choice"].format(phrase="english")
-    call.says("sí", 0.9)
+    assert [ES["confirm_choice"].format(phrase="english"),
+            EN["confirm_choice"].format(phrase="english")] == \
+        [line for line in heard(call)[-4:] if line.endswith("?") or "?" in line]
+    call.says(yes, 0.9)
     _, state = call.app.extensions["ivr"].store.load(call.sid)
     assert (state["lang"], state["node"]) == ("en", "main_menu")
 
