@@ -64,7 +64,7 @@ def test_only_a_live_call_can_be_escalated_by_a_named_agent(line):
     assert callback.status_code == 400
     stranger = line.post(f"/api/calls/{call.sid}/escalate", {"agent": "Ana Torres"})
     assert stranger.status_code == 400
-    assert line.ivr.queues.waiting("supervisors") == []
+    assert list(line.ivr.queues.in_order("supervisors")) == []
 
 
 def test_the_token_must_come_as_a_bearer_token(line):

@@ -153,7 +153,7 @@ def test_the_worker_calls_back_in_turn_and_the_agent_hears_it_is_a_callback(dril
     ana = ivr.roster.get("ana").phone
     first = drill.waiting_caller()
     callback = request_callback(ivr, drill.waiting_caller().sid, CUSTOMER)
-    assert ivr.queues.waiting("support") == [first.sid, callback.id]
+    assert list(ivr.queues.in_order("support")) == [first.sid, callback.id]
     drill.start_worker()
 
     ivr.jobs.enqueue(END_WRAP_UP_JOB, "ana")  # the line drains: ana takes the first caller
@@ -188,7 +188,7 @@ def test_the_worker_calls_back_in_turn_and_the_agent_hears_it_is_a_callback(dril
     standin.hang_up(to_customer)
     assert drill.states(callback.id) == [
         "requested", "waiting", "dialing", "connected", "completed"]
-    assert ivr.queues.waiting("support") == []
+    assert list(ivr.queues.in_order("support")) == []
     assert len(drill.creates_to(CUSTOMER)) == 1
 
 
@@ -282,7 +282,7 @@ def pending(drill: Drill) -> dict[str, Any]:
     """What must survive a Redis restart: records, the line, scheduled jobs."""
     ivr = drill.ivr
     return {"callbacks": {c.id: (c.state, c.due_at) for c in ivr.callbacks.active()},
-            "line": ivr.queues.waiting("support"),
+            "line": list(ivr.queues.in_order("support")),
             "scheduled": sorted(ScheduledJobRegistry(queue=ivr.jobs).get_job_ids())}
 
 

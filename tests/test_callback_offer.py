@@ -77,7 +77,7 @@ def test_a_caller_facing_a_long_wait_is_called_back_at_their_place(line, dial):
 
     [callback] = stored_when_confirmed
     assert (callback.state, callback.number, callback.place) == ("waiting", CUSTOMER, place)
-    assert line.ivr.queues.waiting("support") == [callback.id, behind.sid]
+    assert list(line.ivr.queues.in_order("support")) == [callback.id, behind.sid]
     assert callback.context["caller"] == CUSTOMER and callback.context["language"] == "es"
 
 
@@ -97,7 +97,7 @@ def test_a_caller_gives_another_number_and_chooses_the_next_morning(line, dial):
     assert callback.state == "requested"
     assert dt.datetime.fromisoformat(callback.due_at) == dt.datetime(
         2026, 11, 26, 8, 0, tzinfo=OFFICE_HOURS.tzinfo)
-    assert line.ivr.queues.waiting("support") == []  # it joins the line at 8:00
+    assert list(line.ivr.queues.in_order("support")) == []  # it joins the line at 8:00
     assert ScheduledJobRegistry(queue=line.ivr.jobs).get_job_ids() == [
         f"callback-{callback.id}-0"]
 
@@ -145,7 +145,7 @@ def test_zero_during_the_dialog_puts_the_caller_back_at_the_same_place(line, dia
     caller.press("0")
     assert said_after(caller, heard)[:2] == [BACK_IN_LINE,
                                              "[es-MX] Usted es el número 2 en la fila."]
-    assert line.ivr.queues.waiting("support") == [ahead.sid, caller.sid, behind.sid]
+    assert list(line.ivr.queues.in_order("support")) == [ahead.sid, caller.sid, behind.sid]
     assert caller.ending.queue == "support"
     caller.press("1")  # and they may still ask for the callback later
     assert caller.heard[-2].startswith("[es-MX] Le llamaremos al 5 5 1 2 3 4 5 6 7 8.")
@@ -159,7 +159,7 @@ def test_saying_agente_at_the_callback_number_puts_the_caller_back_at_their_plac
     heard = len(caller.heard)
     caller.says("agente")  # as at any question: the way out
     assert said_after(caller, heard)[0] == BACK_IN_LINE
-    assert line.ivr.queues.waiting("support") == [ahead.sid, caller.sid, behind.sid]
+    assert list(line.ivr.queues.in_order("support")) == [ahead.sid, caller.sid, behind.sid]
     assert (caller.ending.kind, caller.ending.queue) == ("human", "support")
 
 
@@ -194,7 +194,7 @@ def test_a_callback_that_cannot_be_stored_is_never_confirmed(line, dial, monkeyp
     caller.press("1").press("1").press("1")
     assert not any("Listo." in said for said in caller.heard)
     assert BACK_IN_LINE in caller.heard
-    assert line.ivr.queues.waiting("support") == [ahead.sid, caller.sid]
+    assert list(line.ivr.queues.in_order("support")) == [ahead.sid, caller.sid]
 
 
 def test_at_night_with_nobody_signed_in_the_caller_is_called_at_the_opening(line, dial):
@@ -259,7 +259,7 @@ def test_with_nobody_signed_in_by_day_the_callback_waits_at_the_callers_place(li
         "[es-MX] En este momento no hay personas conectadas para atenderle. Le atenderemos en "
         "cuanto alguien se conecte."]
     [callback] = line.ivr.callbacks.pending_for(CUSTOMER)
-    assert line.ivr.queues.waiting("support") == [callback.id]
+    assert list(line.ivr.queues.in_order("support")) == [callback.id]
 
 
 # -- calling back in ---------------------------------------------------------------------
@@ -303,7 +303,7 @@ def test_calling_back_in_the_customer_cancels_it_and_goes_on_into_the_menu(line,
     assert line.ivr.callbacks.get(callback.id).state == "cancelled"
     assert line.ivr.callbacks.history(callback.id)[-1]["note"] == \
         "cancelled by the customer, calling in"
-    assert line.ivr.queues.waiting("support") == []
+    assert list(line.ivr.queues.in_order("support")) == []
     call.press("0")  # the flow goes on as for anyone
     assert call.ending.queue == "support"
 

@@ -150,7 +150,8 @@ def test_a_try_never_placed_waits_again_at_its_place_with_no_agent_named(line):
     assert reconcile(line)["calls_resolved"] == 1
     record = line.ivr.callbacks.get(callback.id)
     assert (record.state, record.attempts, record.agent) == ("waiting", 0, "")
-    assert line.ivr.queues.waiting("support")[1:] == [callback.id, behind.sid], "at its place"
+    assert list(line.ivr.queues.in_order("support"))[1:] == [callback.id, behind.sid], \
+        "at its place"
     assert line.ivr.roster.get("ana").call == ahead.sid, "the agent goes to the caller ahead"
     assert customer_calls(line) == []
     assert line.ivr.callbacks.history(callback.id)[-1]["note"] == "try was never placed"
@@ -260,7 +261,7 @@ def test_a_callback_booked_for_later_whose_job_was_lost_joins_the_line_at_its_ti
                                                       delete_job=True)
     line.clock.advance(30 * 60)
     assert reconcile(line)["brought_into_line"] == 1
-    assert line.ivr.queues.waiting("support") == [callback.id]
+    assert list(line.ivr.queues.in_order("support")) == [callback.id]
 
 
 def test_two_callbacks_whose_jobs_were_lost_are_both_made_again_and_counted(line):
@@ -280,7 +281,7 @@ def test_two_callbacks_whose_jobs_were_lost_are_both_made_again_and_counted(line
         scheduled.remove(job, delete_job=True)
     line.clock.advance(29 * 60)
     assert reconcile(line)["brought_into_line"] == 2
-    assert line.ivr.queues.waiting("support") == [callback.id for callback in booked]
+    assert list(line.ivr.queues.in_order("support")) == [callback.id for callback in booked]
 
 
 def test_a_request_stored_but_never_lined_up_joins_the_next_pass_and_stays(line, monkeypatch):
@@ -296,7 +297,7 @@ def test_a_request_stored_but_never_lined_up_joins_the_next_pass_and_stays(line,
     asker.hang_up()  # told their callback is booked
     assert line.ivr.callbacks.get(callback.id).state == "requested"
     assert reconcile(line)["brought_into_line"] == 1
-    assert line.ivr.queues.waiting("support") == [ahead.sid, callback.id]
+    assert list(line.ivr.queues.in_order("support")) == [ahead.sid, callback.id]
     line.clock.advance(60)
     assert not any(reconcile(line).values()), "in line: nothing to repair"
 
@@ -309,7 +310,7 @@ def test_two_callbacks_lost_from_the_line_in_one_pass_are_both_put_back_and_coun
         line.ivr.queues.leave(callback.id)
     line.clock.advance(60)
     assert reconcile(line)["rejoined"] == 2, "the pass logs what it repaired"
-    assert line.ivr.queues.waiting("support") == [first.id, second.id]
+    assert list(line.ivr.queues.in_order("support")) == [first.id, second.id]
 
 
 def test_twilio_failing_on_one_callbacks_call_never_stops_the_others_repairs(line, caplog):

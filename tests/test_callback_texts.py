@@ -85,7 +85,7 @@ def test_replying_2_cancels_the_callback_and_the_console_shows_the_text(line):
         '<?xml version="1.0" encoding="UTF-8"?><Response><Message>Cancelamos su devolución de '
         'llamada.</Message></Response>')
     assert line.ivr.callbacks.get(callback.id).state == "cancelled"
-    assert callback.id not in line.ivr.queues.waiting("support")
+    assert callback.id not in list(line.ivr.queues.in_order("support"))
     assert replies(line, "+525511220002", "2").count("No tiene devoluciones") == 1
     from ivr_app.console.live import callback_row
     with line.app.test_request_context():
@@ -105,7 +105,7 @@ def test_replying_1_brings_a_callback_for_tomorrow_forward_and_anything_else_get
     assert "Le llamaremos en cuanto haya un agente libre." in replies(
         line, "+525511220003", "1")
     assert line.ivr.callbacks.get(callback.id).state == "waiting"
-    assert callback.id in line.ivr.queues.waiting("support")
+    assert callback.id in list(line.ivr.queues.in_order("support"))
 
 
 def test_a_callback_that_slips_is_texted_again_with_its_new_time(line):

@@ -56,7 +56,7 @@ def test_callback_keeps_the_callers_place_and_is_placed_when_its_turn_comes(line
     first = waiting_caller(line)
     second = waiting_caller(line)
     callback = request_callback(line.ivr, first.sid, CUSTOMER)
-    assert line.ivr.queues.waiting("support") == [callback.id, second.sid]
+    assert list(line.ivr.queues.in_order("support")) == [callback.id, second.sid]
     assert line.ivr.callbacks.get(callback.id).state == "waiting"
 
     line.clock.advance(25 * 60)
@@ -76,7 +76,7 @@ def test_callback_keeps_the_callers_place_and_is_placed_when_its_turn_comes(line
     whisper = line.standin.answer(agent_call)
     assert "Es una devolución de llamada solicitada hace 25 minutos." in whisper
     assert f">call-{callback.id}</Conference>" in line.agent_presses(whisper, "1")
-    assert line.ivr.queues.waiting("support") == [second.sid]
+    assert list(line.ivr.queues.in_order("support")) == [second.sid]
 
     line.standin.hang_up(customer_call)
     assert [h["state"] for h in line.ivr.callbacks.history(callback.id)] == [
@@ -204,10 +204,10 @@ def test_a_waiting_callback_lost_from_its_queue_is_put_back_within_a_minute(line
     second = waiting_caller(line)
     callback = request_callback(line.ivr, first.sid, CUSTOMER)
     line.ivr.queues.leave(callback.id)  # lost: a failover, a record that expired
-    assert line.ivr.queues.waiting("support") == [second.sid]
+    assert list(line.ivr.queues.in_order("support")) == [second.sid]
     line.clock.advance(60)  # the reconciler's next pass (workers/cron.py, every minute)
     assert with_services(line, callback_jobs.reconcile)["rejoined"] == 1
-    assert line.ivr.queues.waiting("support") == [callback.id, second.sid], "at its place"
+    assert list(line.ivr.queues.in_order("support")) == [callback.id, second.sid], "at its place"
     assert line.ivr.callbacks.get(callback.id).state == "waiting"
 
 

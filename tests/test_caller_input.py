@@ -131,7 +131,7 @@ def test_a_queue_that_fails_without_a_fallback_apologises_and_offers_a_callback(
     caller.press("1")
     assert caller.ending.kind == "goodbye"
     [callback] = line.ivr.callbacks.pending_for("+525512345678")
-    assert line.ivr.queues.waiting("support") == [callback.id]
+    assert list(line.ivr.queues.in_order("support")) == [callback.id]
 
 
 def test_a_queue_that_fails_hands_a_caller_in_our_line_to_the_callback_offer_by_post(line):

@@ -33,7 +33,7 @@ def test_status_callbacks_that_arrive_shuffled_leave_the_call_completed(line):
     twilio_reports(call, "ringing", 0)
     assert line.ivr.store.status(call.sid)["call"] == "completed"
     assert line.ivr.store.step(call.sid).ended
-    assert line.ivr.queues.waiting("support") == []
+    assert list(line.ivr.queues.in_order("support")) == []
 
 
 def test_a_status_behind_the_one_kept_changes_nothing_even_unnumbered(line):
@@ -51,7 +51,7 @@ def test_a_step_after_completed_hangs_up_and_lines_nobody_up(line):
     answer = call.post(f"/voice/step?seq={seq}", {"Digits": "0"})  # 0 comes late
     assert answer.endswith("<Response><Hangup /></Response>")
     line.run_jobs()
-    assert line.ivr.queues.waiting("support") == []
+    assert list(line.ivr.queues.in_order("support")) == []
     assert line.ivr.queues.waiter(call.sid) is None
     assert created_calls(line) == []  # nobody rung for a caller who is gone
 
@@ -225,4 +225,4 @@ def test_a_call_reported_over_is_lined_up_by_no_path(line):
     twilio_reports(call, "completed", 2)
     assert not line.ivr.queues.join(call.sid, "support", "es", "asked for a person",
                                     line.clock())
-    assert line.ivr.queues.waiting("support") == []
+    assert list(line.ivr.queues.in_order("support")) == []

@@ -33,7 +33,7 @@ def test_the_request_that_loses_a_race_for_a_step_puts_nobody_in_line(call, stor
     assert "Para reportar una falla" in answer and "<Enqueue" not in answer
     ivr = call.app.extensions["ivr"]
     assert ivr.queues.waiter(call.sid) is None
-    assert ivr.queues.waiting("support") == []
+    assert list(ivr.queues.in_order("support")) == []
     assert store.load(call.sid)[1]["node"] == "main_menu"
 
 
@@ -53,8 +53,8 @@ def escalate(line: Line, call: Call, note: str = "wants a refund"):
 def test_an_escalated_caller_leaves_the_old_line_in_the_same_step(line):
     first, second = two_waiting(line)
     assert escalate(line, first).status_code == 202
-    assert line.ivr.queues.waiting("support") == [second.sid]
-    assert line.ivr.queues.waiting("supervisors") == [first.sid]
+    assert list(line.ivr.queues.in_order("support")) == [second.sid]
+    assert list(line.ivr.queues.in_order("supervisors")) == [first.sid]
     second.press("0")
     assert "[es-MX] Usted es el número 1 en la fila." in second.heard[-6:]
 
@@ -66,8 +66,8 @@ def test_a_move_whose_redirect_fails_is_undone_and_the_api_says_so(line):
     answer = escalate(line, first)
     assert answer.status_code == 502
     assert "still waits in support" in answer.get_json()["error"]
-    assert line.ivr.queues.waiting("support") == [first.sid, second.sid]
-    assert line.ivr.queues.waiting("supervisors") == []
+    assert list(line.ivr.queues.in_order("support")) == [first.sid, second.sid]
+    assert list(line.ivr.queues.in_order("supervisors")) == []
     assert line.ivr.queues.waiter(first.sid) == before
     assert line.ivr.store.notes(first.sid) == []
 
@@ -79,16 +79,16 @@ def test_escalating_without_twilio_credentials_is_refused_and_changes_nothing(
     answer = escalate(line, first)
     assert answer.status_code == 409
     assert "TWILIO_ACCOUNT_SID" in answer.get_json()["error"]
-    assert line.ivr.queues.waiting("support") == [first.sid, second.sid]
-    assert line.ivr.queues.waiting("supervisors") == []
+    assert list(line.ivr.queues.in_order("support")) == [first.sid, second.sid]
+    assert list(line.ivr.queues.in_order("supervisors")) == []
     assert line.ivr.store.notes(first.sid) == []
 
 
 def test_the_supervisor_key_moves_the_caller_out_of_the_old_line(line):
     first, second = two_waiting(line)
     first.press("9")
-    assert line.ivr.queues.waiting("support") == [second.sid]
-    assert line.ivr.queues.waiting("supervisors") == [first.sid]
+    assert list(line.ivr.queues.in_order("support")) == [second.sid]
+    assert list(line.ivr.queues.in_order("supervisors")) == [first.sid]
 
 
 def test_when_a_call_ends_its_line_record_goes_soon_after(line):
@@ -129,4 +129,4 @@ def test_a_second_callback_to_the_same_number_is_told_about_the_first(line):
         "[es-MX] Tiempo estimado de espera: 6 minutos.",
         "[es-MX] Gracias por llamar. Hasta luego."]
     assert [c.id for c in line.ivr.callbacks.pending_for(CUSTOMER)] == [callback.id]
-    assert line.ivr.queues.waiting("support") == [callback.id]
+    assert list(line.ivr.queues.in_order("support")) == [callback.id]

@@ -201,7 +201,7 @@ def test_a_callback_twilio_will_not_place_frees_its_agent_and_keeps_its_place(li
     assert routing_jobs.dispatch(line.ivr, "support") == []
     assert f"could not offer {callback.id} to agent ana; trying again later" in caplog.messages
     assert line.ivr.roster.get("ana").status == "available"
-    assert line.ivr.queues.waiting("support") == [callback.id]
+    assert list(line.ivr.queues.in_order("support")) == [callback.id]
     assert line.ivr.queues.waiter(callback.id).offered == ""
     assert line.ivr.callbacks.get(callback.id).state == "waiting"
     assert routing_jobs.dispatch(line.ivr, "support") == [(callback.id, "ana")]

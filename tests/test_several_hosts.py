@@ -119,7 +119,8 @@ def test_calls_alternating_between_two_web_hosts_and_two_workers_are_each_served
     assert all(c.ending and c.ending.queue == "support" for c in callers)
     callbacks = [request_callback(ivr, hosts.caller(first=i).dial().press("1").press("0").sid,
                                   number) for i, number in enumerate(CALLBACK_NUMBERS)]
-    assert ivr.queues.waiting("support") == [c.sid for c in callers] + [c.id for c in callbacks]
+    assert list(ivr.queues.in_order("support")) == \
+        [c.sid for c in callers] + [c.id for c in callbacks]
 
     api = hosts.app.test_client()
     for name in AGENTS:  # each sign-in enqueues a dispatch job; either worker may take it
@@ -129,7 +130,7 @@ def test_calls_alternating_between_two_web_hosts_and_two_workers_are_each_served
 
     def all_served() -> bool:
         hosts.play_twilio()
-        return not ivr.queues.waiting("support") and all(
+        return not list(ivr.queues.in_order("support")) and all(
             ivr.callbacks.get(c.id).state == "connected" for c in callbacks)
 
     wait_for(all_served, 60, "every caller and callback served", hosts.workers.logs)

@@ -46,7 +46,7 @@ def test_zero_at_the_whisper_does_not_accept_and_never_queues_the_agent(line):
     answer = line.agent_presses(whisper, "0")  # 0 is a caller's way out, not an agent's
     assert "Llamada no aceptada." in answer and "<Enqueue" not in answer
     assert line.ivr.roster.get("ana").status == "offered"  # until Twilio says the call ended
-    [waiting] = line.ivr.queues.waiting("support")
+    [waiting] = list(line.ivr.queues.in_order("support"))
     assert line.ivr.queues.waiter(waiting).room == ""
 
 

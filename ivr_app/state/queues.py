@@ -174,9 +174,6 @@ class Queues:
         rank = self.redis.zrank(WAITING_KEY.format(queue=queue), sid)
         return None if rank is None else rank + 1
 
-    def waiting(self, queue: str) -> list[str]:
-        return self.redis.zrange(WAITING_KEY.format(queue=queue), 0, -1)
-
     def head(self, queue: str, count: int) -> list[str]:
         """The first `count` callers of a line: what a request may read, however long it is."""
         return self.redis.zrange(WAITING_KEY.format(queue=queue), 0, count - 1) if count > 0 \

@@ -139,7 +139,7 @@ def test_status_callbacks_shuffled_leave_the_call_completed_and_nobody_lined_up(
         call.post("/voice/status", {"CallStatus": status, "SequenceNumber": str(sequence),
                                     "CallDuration": "30" if status == "completed" else ""})
     assert ivr.store.status(call.sid)["call"] == "completed"
-    assert call.sid not in ivr.queues.waiting("support")
+    assert call.sid not in list(ivr.queues.in_order("support"))
 
 
 def test_a_step_after_completed_gets_hangup_and_nobody_is_lined_up(page, stack, local):
