@@ -8,6 +8,7 @@ import pytest
 
 from ivr_app.call.engine import REASON_ASKED, REASON_NO_INPUT, REASON_NOT_UNDERSTOOD
 from ivr_app.flow import builtins
+from ivr_app.flow.vocabulary import phrases_now
 
 ES = builtins.MESSAGES["es"]
 EN = builtins.MESSAGES["en"]
@@ -144,3 +145,14 @@ def test_an_answer_below_the_bands_is_not_understood(menu):
 def test_a_middling_escape_word_reaches_a_person_without_a_read_back(menu):
     menu.says("agente", 0.55)
     assert (menu.ending.kind, menu.ending.reason) == ("human", REASON_ASKED)
+
+
+def test_the_read_back_listens_for_yes_and_no_in_the_languages_it_was_said_in(call, demo_flow):
+    """What the recogniser's grammar holds: at the language question both languages' yes
+    and no; at a menu, once Spanish is chosen, Spanish only."""
+    store = call.app.extensions["ivr"].store
+    call.dial().says("english", 0.55)
+    assert {"sí", "no", "yes", "correct"} <= set(phrases_now(demo_flow, store.load(call.sid)[1]))
+    call.says("no", 0.9).press("1").says("facturación", 0.55)
+    at_menu = phrases_now(demo_flow, store.load(call.sid)[1])
+    assert "sí" in at_menu and "yes" not in at_menu

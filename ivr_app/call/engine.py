@@ -33,7 +33,7 @@ from ivr_app.call.turn import (
 )
 from ivr_app.flow import builtins
 from ivr_app.flow.model import Flow, Node
-from ivr_app.flow.nodes import of
+from ivr_app.flow.nodes import asked_in, of
 from ivr_app.flow.nodes.base import READ_BACK, REPEAT
 from ivr_app.flow.turn_rules import MAX_TURN_NODES
 
@@ -126,7 +126,7 @@ def _read_back(flow: Flow, state: dict[str, Any], node: Node, event: Event,
     (silence and unclear answers count as tries, a plain no does not)."""
     said, lang = state["pending"], state["lang"]
     state.update(phase="ask", pending="")
-    yes = next((answer for said_in in _asked_in(node, lang)
+    yes = next((answer for said_in in asked_in(node, lang)
                 if (answer := bands.read_back(event, said_in)) is not None), None)
     if yes:
         return _act(flow, state, node, Event("speech", said), now)
@@ -181,7 +181,7 @@ def _ask(flow: Flow, state: dict[str, Any], node: Node, turn: Turn) -> None:
         turn.ask = Ask(node.id, 1, flow.timeout)
         return
     if state["phase"] == READ_BACK:
-        for said_in in _asked_in(node, lang):
+        for said_in in asked_in(node, lang):
             text = flow.messages[said_in]["confirm_choice"].format(phrase=state["pending"])
             turn.speech += [Speech(said_in, text), *_escape_note(flow, said_in, text)]
         turn.ask = Ask(node.id, 1, flow.timeout, voice=lang)
@@ -195,13 +195,6 @@ def _ask(flow: Flow, state: dict[str, Any], node: Node, turn: Turn) -> None:
         turn.speech += [said, *_escape_note(flow, said_in, said.text)]
     turn.speech += kept_language.offer(flow, state, node)
     turn.ask = Ask(node.id, asked.max_digits, flow.timeout, voice=lang if asked.spoken else "")
-
-
-def _asked_in(node: Node, lang: str) -> tuple[str, ...]:
-    """The languages a question is asked in: its read-back is said, and its yes or no
-    heard, in each (a caller at the language question has not chosen theirs yet)."""
-    question = of(node).question
-    return question(node, lang).languages if question is not None else (lang,)
 
 
 def _retry(flow: Flow, state: dict[str, Any], node: Node, reason: str,

@@ -14,7 +14,7 @@ from typing import Any
 from ivr_app.flow import builtins
 from ivr_app.flow.errors import Problem
 from ivr_app.flow.model import Flow, Node
-from ivr_app.flow.nodes import of
+from ivr_app.flow.nodes import asked_in, of
 from ivr_app.flow.nodes.base import READ_BACK
 from ivr_app.flow.source import Path_, Source
 from ivr_app.flow.wording import words
@@ -46,9 +46,9 @@ def phrases_now(flow: Flow, state: Mapping[str, Any]) -> list[str]:
     if state.get("phase") != READ_BACK:
         return phrases_at(flow, node, lang)
     digits = builtins.DIGIT_WORDS.get(lang, ())
-    return list(dict.fromkeys([*builtins.YES_WORDS.get(lang, ()),
-                               *builtins.NO_WORDS.get(lang, ()),
-                               *flow.escape_words.get(lang, ()), *digits[:3]]))
+    answers = [w for said_in in asked_in(node, lang)
+               for w in (*builtins.YES_WORDS.get(said_in, ()), *builtins.NO_WORDS.get(said_in, ()))]
+    return list(dict.fromkeys([*answers, *flow.escape_words.get(lang, ()), *digits[:3]]))
 
 
 def unknown_words(source: Source, flow: Flow, lang: str, knows: Knows) -> list[Problem]:

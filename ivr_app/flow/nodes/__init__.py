@@ -37,6 +37,14 @@ def of(node: Node) -> NodeType:
     return TYPES[node.type]
 
 
+def asked_in(node: Node, lang: str) -> tuple[str, ...]:
+    """The languages a node's question is asked in, for a caller speaking `lang`: its
+    read-back is said, and its yes or no heard, in each (a caller at the language question
+    has not chosen theirs yet)."""
+    question = of(node).question
+    return question(node, lang).languages if question is not None else (lang,)
+
+
 def kinds() -> dict[str, Kind]:
     """The kinds of value the registered types' own fields use."""
     return {name: kind for t in TYPES.values() for name, kind in t.kinds.items()}
