@@ -16,6 +16,8 @@ back) and barge-in (what it may act on during a prompt) both judge by `band`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ivr_app.call.turn import Event
 from ivr_app.flow import builtins
 from ivr_app.flow.model import Flow
@@ -54,14 +56,21 @@ def judged(flow: Flow, lang: str, event: Event) -> Event:
     return event
 
 
-def read_back(event: Event, lang: str) -> bool | None:
-    """What an answer to "did you say ...?" is: True (yes, 1), False (no, 2), None (else)."""
-    said = event.value if event.kind == "digits" else (
-        builtins.spoken_key(event.value, lang) if event.kind == "speech" else None)
-    if said in ("1", "2"):
-        return said == "1"
-    if event.kind != "speech":
-        return None
+def read_back(event: Event, languages: Sequence[str]) -> bool | None:
+    """What an answer to "did you say ...?" is, in the first of `languages` (those the
+    read-back was said in) that makes sense of it: True (yes, 1), False (no, 2), None (else)."""
+    for lang in languages:
+        said = event.value if event.kind == "digits" else (
+            builtins.spoken_key(event.value, lang) if event.kind == "speech" else None)
+        if said in ("1", "2"):
+            return said == "1"
+        if event.kind != "speech":
+            return None
+        if any(builtins.contains_phrase(event.value, w) for w in builtins.YES_WORDS.get(lang, ())):
+            return True
+        if any(builtins.contains_phrase(event.value, w) for w in builtins.NO_WORDS.get(lang, ())):
+            return False
+    return None
     if any(builtins.contains_phrase(event.value, w) for w in builtins.YES_WORDS.get(lang, ())):
         return True
     if any(builtins.contains_phrase(event.value, w) for w in builtins.NO_WORDS.get(lang, ())):

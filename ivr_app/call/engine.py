@@ -126,8 +126,7 @@ def _read_back(flow: Flow, state: dict[str, Any], node: Node, event: Event,
     (silence and unclear answers count as tries, a plain no does not)."""
     said, lang = state["pending"], state["lang"]
     state.update(phase="ask", pending="")
-    yes = next((answer for said_in in asked_in(node, lang)
-                if (answer := bands.read_back(event, said_in)) is not None), None)
+    yes = bands.read_back(event, asked_in(node, lang))
     if yes:
         return _act(flow, state, node, Event("speech", said), now)
     if answers.is_way_out(flow, event):
