@@ -33,10 +33,11 @@ from ivr_app.state.calls import CallStore
 CORE_ALONE = ("test_answers.py", "test_engine.py", "test_routing.py", "test_callback_records.py")
 # Under mutmut, which names its run in MUTANT_UNDER_TEST: each test's whole time (fixtures
 # included, which mutmut's own figure leaves out) is kept from its statistics run, and every
-# mutant then meets its quickest tests first. Most mutants fail on the first test that
-# reaches them, so the order is most of a mutation run's time. In mutants/, its working folder.
+# mutant then meets its quickest tests first (mutmut hands them over in no set order), so a
+# mutant its quickest test kills costs about that test. In mutants/, its working folder.
 TEST_TIMES = Path("test-times.json")
-_timed: dict[str, float] = {}
+_timed: dict[str, float] = {}  # this statistics run's
+_recorded: dict[str, float] = {}  # TEST_TIMES as read, with this run's added
 
 REDIS_SERVER_URL = "redis://127.0.0.1:6379/0"
 _HELD: dict[int, tuple[str, IO[str]]] = {}  # by process: the database it took, and its lock
@@ -101,9 +102,6 @@ def _recorded_times() -> dict[str, float]:
     return _recorded
 
 
-_recorded: dict[str, float] = {}
-
-
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if os.environ.get("MUTANT_UNDER_TEST") == "stats":
         _timed[report.nodeid] = _timed.get(report.nodeid, 0.0) + report.duration
@@ -111,7 +109,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 def pytest_sessionfinish() -> None:
     if os.environ.get("MUTANT_UNDER_TEST") == "stats" and _timed:
-        _recorded.update(_recorded_times() | _timed)
+        _recorded_times().update(_timed)
         TEST_TIMES.write_text(json.dumps(_recorded), encoding="utf-8")
         _timed.clear()
 

@@ -129,7 +129,7 @@ def test_a_language_said_unsurely_is_read_back_in_each_language_and_a_yes_in_eit
     call.dial().says("english", 0.55)
     assert [ES["confirm_choice"].format(phrase="english"),
             EN["confirm_choice"].format(phrase="english")] == \
-        [line for line in heard(call)[-4:] if line.endswith("?") or "?" in line]
+        [line for line in heard(call)[-4:] if "?" in line]
     call.says(yes, 0.9)
     _, state = call.app.extensions["ivr"].store.load(call.sid)
     assert (state["lang"], state["node"]) == ("en", "main_menu")
