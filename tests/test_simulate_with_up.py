@@ -217,6 +217,35 @@ def test_a_caller_who_presses_ctrl_c_while_ringing_an_agent_has_hung_up(redis_ur
     store.close()
 
 
+def test_a_caller_whose_terminal_is_gone_still_hangs_up(redis_url, redis, tmp_path):
+    """The terminal closed under `simulate`: its output goes nowhere, then SIGHUP. The
+    caller still puts the phone down: Ana is free again and nobody is left in line."""
+    store = redis_py.Redis.from_url(redis_url, decode_responses=True)
+    roster = Roster(store)
+    with running_up(redis_url, tmp_path):
+        wait_for(lambda: roster.get("ana"), 10, "the demo roster")
+        available(roster, "ana")
+        terminal, output = os.pipe()
+        simulate = subprocess.Popen(
+            [sys.executable, "-m", "ivr_app", "simulate", str(ROOT / "flows" / "main.yaml"),
+             "--script", "1,0", "--wait-for-agent", "60"], cwd=tmp_path, env=up_env(redis_url),
+            stdin=subprocess.DEVNULL, stdout=output, stderr=output, start_new_session=True)
+        os.close(output)
+        try:
+            wait_for(lambda: roster.get("ana").status == "offered", 20, "Ana's phone to ring")
+            caller = roster.get("ana").call
+            os.close(terminal)  # the window is closed: nothing reads what simulate says
+            simulate.send_signal(signal.SIGHUP)
+            simulate.wait(timeout=10)
+            wait_for(lambda: roster.get("ana").status == "available", 5, "Ana free again")
+            assert Queues(store).position("support", caller) is None
+        finally:
+            if simulate.poll() is None:
+                os.killpg(simulate.pid, signal.SIGKILL)
+            simulate.wait(timeout=10)
+    store.close()
+
+
 def _at(entry: dict[str, str]) -> dt.datetime:
     """When an agent's history says a status began (to the second)."""
     return dt.datetime.fromisoformat(entry["at"])

@@ -30,29 +30,28 @@ def converse(call: Call, path: Path, lang: str | None, script: str | None,
     def on_the_line() -> bool:
         return not (watch and watch.ended.is_set()) and (call.waiting or bool(call.room))
 
-    with _stopping_hangs_up():
-        try:
-            if lang and not choose_language(call, lang):
-                print(f"(the flow did not ask for a language, so --lang {lang} was not used)")
-            if script is not None:
-                left = script.split(",")
-                while left and on_the_line() and left[0].strip().lower() != HANG_UP:
-                    (watch.act if watch else lambda text: apply_input(call, text))(left.pop(0))
-                if left and left[0].strip().lower() != HANG_UP:
-                    print(f"(the call ended before these inputs: {left})")
-            else:
-                print('Type keys (e.g. 1 or 12345674), "say: words", "wav: answer.wav" (after '
-                      'the beep), "stream: answer.wav" (over the prompt), an empty line for '
-                      f"silence, or {HANG_UP} (or Ctrl-D) to hang up.")
-                _type_along(call, watch, on_the_line)
-            if wait_for_agent and on_the_line() and not call.room:
-                _hold_for_agent(call, watch, wait_for_agent, script is None, on_the_line)
-        except KeyboardInterrupt:  # Ctrl-C: the caller puts the phone down, as `hangup` does
-            print("\n(hanging up)")
-    if watch is not None:
-        watch.hang_up()
-    else:
-        call.hang_up()
+    try:  # whatever ends the session (a signal, a terminal gone mid-print): the caller hangs up
+        with _stopping_hangs_up():
+            try:
+                if lang and not choose_language(call, lang):
+                    print(f"(the flow did not ask for a language, so --lang {lang} was not used)")
+                if script is not None:
+                    left = script.split(",")
+                    while left and on_the_line() and left[0].strip().lower() != HANG_UP:
+                        (watch.act if watch else lambda text: apply_input(call, text))(left.pop(0))
+                    if left and left[0].strip().lower() != HANG_UP:
+                        print(f"(the call ended before these inputs: {left})")
+                else:
+                    print('Type keys (e.g. 1 or 12345674), "say: words", "wav: answer.wav" (after '
+                          'the beep), "stream: answer.wav" (over the prompt), an empty line for '
+                          f"silence, or {HANG_UP} (or Ctrl-D) to hang up.")
+                    _type_along(call, watch, on_the_line)
+                if wait_for_agent and on_the_line() and not call.room:
+                    _hold_for_agent(call, watch, wait_for_agent, script is None, on_the_line)
+            except KeyboardInterrupt:  # Ctrl-C: the caller puts the phone down, as `hangup` does
+                print("\n(hanging up)")
+    finally:
+        (watch.hang_up if watch is not None else call.hang_up)()
     print(f"Call ended with: {call.ending}")
 
 
